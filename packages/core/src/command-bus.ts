@@ -1,0 +1,56 @@
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { CommandEnvelope } from "./envelope.ts";
+import type { DomainErrorCode } from "./errors.ts";
+import { subjects, type Namespace } from "./namespace.ts";
+
+/** What the orchestrator answers once it has decided a command. */
+export type CommandOutcome =
+  | { ok: true; commandId: string; aggregateId: string; version: number; seqs: number[] }
+  | { ok: false; commandId: string; aggregateId: string; error: { code: DomainErrorCode; message: string; field?: string } };
+
+export class CommandTimeoutError extends Error {
+  override name = "CommandTimeoutError";
+  constructor(readonly commandId: string) {
+    super(`no outcome for command ${commandId} yet: it stays queued`);
+  }
+}
+
+/**
+ * Sends commands to LL_COMMANDS. `send` waits for the orchestrator's outcome on a core-NATS
+ * subject it subscribed to before publishing, so the answer cannot be missed.
+ */
+export class CommandBus {
+  private readonly js: JetStreamClient;
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ns: Namespace,
+  ) {
+    this.js = jetstream(nc);
+  }
+
+  /** Publishes durably; the orchestrator will decide it even if it is down right now. */
+  async dispatch(command: CommandEnvelope): Promise<void> {
+    const subject = subjects.command(this.ns, command.tenantId, command.aggregate.type, command.aggregate.id);
+    await this.js.publish(subject, JSON.stringify(command), { msgID: command.id });
+  }
+
+  async send(command: CommandEnvelope, timeoutMs = 10_000): Promise<CommandOutcome> {
+    const sub = this.nc.subscribe(subjects.commandOutcome(this.ns, command.id), { max: 1, timeout: timeoutMs });
+    try {
+      await this.dispatch(command);
+      for await (const m of sub) return m.json<CommandOutcome>();
+    } catch (err) {
+      if (err instanceof Error && err.name === "TimeoutError") throw new CommandTimeoutError(command.id);
+      throw err;
+    } finally {
+      sub.unsubscribe();
+    }
+    throw new CommandTimeoutError(command.id);
+  }
+
+  /** The orchestrator's side: answer whoever waits for this command. */
+  reply(outcome: CommandOutcome): void {
+    this.nc.publish(subjects.commandOutcome(this.ns, outcome.commandId), JSON.stringify(outcome));
+  }
+}

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { loadTestCommands, loadTestEvents } from "./schemas/load-test.ts";
+import { runCommands, runEvents } from "./schemas/run.ts";
+import { metricEvents } from "./schemas/metrics.ts";
+import { newId } from "./ids.ts";
+
+export const AGGREGATE_TYPES = ["load-test", "run"] as const;
+export type AggregateType = (typeof AGGREGATE_TYPES)[number];
+export type AggregateRef = { type: AggregateType; id: string };
+
+/** Every event type with its data schema. Current schema version of each is 1. */
+export const eventCatalog = { ...loadTestEvents, ...runEvents, ...metricEvents } as const;
+export const commandCatalog = { ...loadTestCommands, ...runCommands } as const;
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export type EventType = keyof typeof eventCatalog;
+export type CommandType = keyof typeof commandCatalog;
+export type EventData<T extends EventType> = z.infer<(typeof eventCatalog)[T]>;
+export type CommandData<T extends CommandType> = z.infer<(typeof commandCatalog)[T]>;
+
+type Meta = {
+  id: string;
+  schemaVersion: number;
+  tenantId: string;
+  aggregate: AggregateRef;
+  time: string;
+  actor: string;
+  causationId: string | null;
+  correlationId: string;
+};
+
+/** The envelope every event travels in: facts, past tense, never changed once written. */
+export type EventEnvelope<T extends EventType = EventType> = {
+  [K in T]: Meta & { type: K; data: EventData<K> };
+}[T];
+
+export type CommandEnvelope<T extends CommandType = CommandType> = {
+  [K in T]: Omit<Meta, "causationId"> & { type: K; data: CommandData<K> };
+}[T];
+
+export type EventOf<T extends EventType> = EventEnvelope<T>;
+export type CommandOf<T extends CommandType> = CommandEnvelope<T>;
+
+const metaSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  tenantId: z.string().min(1),
+  aggregate: z.object({ type: z.enum(AGGREGATE_TYPES), id: z.string().min(1) }),
+  time: z.string(),
+  actor: z.string(),
+  causationId: z.string().nullable().optional(),
+  correlationId: z.string(),
+  data: z.unknown(),
+});
+
+export class SchemaError extends Error {
+  override name = "SchemaError";
+}
+
+/** Validates an event read from a stream: its envelope, its type and version, and its data. */
+export function parseEvent(raw: unknown): EventEnvelope {
+  const meta = metaSchema.safeParse(raw);
+  if (!meta.success) throw new SchemaError(`bad envelope: ${z.prettifyError(meta.error)}`);
+  const schema = (eventCatalog as Record<string, z.ZodType>)[meta.data.type];
+  if (!schema) throw new SchemaError(`unknown event type ${meta.data.type}`);
+  if (meta.data.schemaVersion !== CURRENT_SCHEMA_VERSION) {
+    throw new SchemaError(`unsupported schemaVersion ${meta.data.schemaVersion} of ${meta.data.type}`);
+  }
+  const data = schema.safeParse(meta.data.data);
+  if (!data.success) throw new SchemaError(`bad data of ${meta.data.type}: ${z.prettifyError(data.error)}`);
+  return { ...meta.data, causationId: meta.data.causationId ?? null, data: data.data } as EventEnvelope;
+}
+
+export function parseCommand(raw: unknown): CommandEnvelope {
+  const meta = metaSchema.omit({ causationId: true }).safeParse(raw);
+  if (!meta.success) throw new SchemaError(`bad command envelope: ${z.prettifyError(meta.error)}`);
+  const schema = (commandCatalog as Record<string, z.ZodType>)[meta.data.type];
+  if (!schema) throw new SchemaError(`unknown command type ${meta.data.type}`);
+  const data = schema.safeParse(meta.data.data);
+  if (!data.success) throw new SchemaError(`bad data of ${meta.data.type}: ${z.prettifyError(data.error)}`);
+  return { ...meta.data, data: data.data } as CommandEnvelope;
+}
+
+export type CommandInit<T extends CommandType> = {
+  type: T;
+  tenantId: string;
+  aggregate: AggregateRef;
+  data: CommandData<T>;
+  actor?: string;
+  correlationId?: string;
+};
+
+export function createCommand<T extends CommandType>(init: CommandInit<T>): CommandOf<T> {
+  const id = newId();
+  return {
+    id,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    time: new Date().toISOString(),
+    actor: init.actor ?? "system",
+    correlationId: init.correlationId ?? id,
+    type: init.type,
+    tenantId: init.tenantId,
+    aggregate: init.aggregate,
+    data: init.data,
+  } as CommandOf<T>;
+}
+
+/** What a decider returns: an event not yet enveloped. */
+export type NewEvent = { [K in EventType]: { type: K; data: EventData<K> } }[EventType];
+
+/** Envelopes the events a command caused: causation and correlation follow the command. */
+export function eventsFromCommand(command: CommandEnvelope, events: readonly NewEvent[]): EventEnvelope[] {
+  return events.map(
+    (e) =>
+      ({
+        id: newId(),
+        type: e.type,
+        schemaVersion: CURRENT_SCHEMA_VERSION,
+        tenantId: command.tenantId,
+        aggregate: command.aggregate,
+        time: new Date().toISOString(),
+        actor: command.actor,
+        causationId: command.id,
+        correlationId: command.correlationId,
+        data: e.data,
+      }) as EventEnvelope,
+  );
+}

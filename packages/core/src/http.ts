@@ -1,0 +1,72 @@
+import type { Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import { DomainError, type DomainErrorCode } from "./errors.ts";
+import type { Logger } from "./log.ts";
+
+/** The JSON body of every error answer: a code, a sentence, and the field at fault when there is one. */
+export type ErrorBody = { error: { code: string; message: string; field?: string } };
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_OF: Record<DomainErrorCode, ContentfulStatusCode> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+};
+
+export const httpErrorOf = (e: DomainError): HttpError => new HttpError(STATUS_OF[e.code], e.code, e.message, e.field);
+
+/** The first issue of a zod error, with its path as a dotted field name. */
+export function validationError(error: z.ZodError, prefix?: string): HttpError {
+  const issue = error.issues[0];
+  const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join(".");
+  return new HttpError(400, "invalid_request", issue ? `${path || "body"}: ${issue.message}` : "invalid request", path || undefined);
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(parsed.error, prefix);
+  return parsed.data;
+}
+
+/** Reads a JSON body; invalid JSON is a 400 naming the body, never a 500. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw new HttpError(400, "invalid_json", "request body is not valid JSON", "body");
+  }
+  return parseWith(schema, raw);
+}
+
+export const query = <S extends z.ZodType>(c: Context, schema: S): z.infer<S> => parseWith(schema, c.req.query());
+
+/** Turns thrown errors into JSON answers; only a real fault becomes a 500, and it is logged. */
+export function installErrorHandler(app: Hono, log: Logger): void {
+  app.onError((err, c) => {
+    const e = err instanceof DomainError ? httpErrorOf(err) : err;
+    if (e instanceof HttpError) {
+      const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
+      return c.json(body, e.status);
+    }
+    if (e instanceof HTTPException) {
+      return c.json({ error: { code: "http_error", message: e.message } } satisfies ErrorBody, e.status);
+    }
+    log.error({ err: e, path: c.req.path }, "request failed");
+    return c.json({ error: { code: "internal", message: "internal error" } } satisfies ErrorBody, 500);
+  });
+  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
+}

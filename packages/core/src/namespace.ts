@@ -1,0 +1,57 @@
+/**
+ * A namespace names one installation's streams, subjects and buckets, so that several
+ * installations (or test runs) can share one NATS server without seeing each other.
+ * The default namespace "ll" gives the documented names: LL_EVENTS, ll.evt.>, ...
+ */
+export type Namespace = {
+  readonly prefix: string;
+  readonly streams: {
+    readonly commands: string;
+    readonly events: string;
+    readonly metrics: string;
+    readonly agent: string;
+  };
+  readonly buckets: { readonly workers: string };
+};
+
+const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
+
+export function namespace(prefix = "ll"): Namespace {
+  if (!NAMESPACE_PATTERN.test(prefix)) {
+    throw new Error(`namespace "${prefix}" must match ${NAMESPACE_PATTERN}`);
+  }
+  const upper = prefix.toUpperCase();
+  return {
+    prefix,
+    streams: {
+      commands: `${upper}_COMMANDS`,
+      events: `${upper}_EVENTS`,
+      metrics: `${upper}_METRICS`,
+      agent: `${upper}_AGENT`,
+    },
+    buckets: { workers: `${upper}_WORKERS` },
+  };
+}
+
+/** NATS subject tokens may not hold dots, spaces or wildcards. */
+export function assertToken(value: string, what: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Error(`${what} "${value}" is not a valid subject token`);
+  return value;
+}
+
+export const subjects = {
+  command: (ns: Namespace, tenantId: string, aggregateType: string, id: string) =>
+    `${ns.prefix}.cmd.${assertToken(tenantId, "tenant")}.${aggregateType}.${assertToken(id, "id")}`,
+  allCommands: (ns: Namespace) => `${ns.prefix}.cmd.>`,
+  /** Where the orchestrator answers a command: core NATS, not stored. */
+  commandOutcome: (ns: Namespace, commandId: string) => `${ns.prefix}.out.${commandId}`,
+  event: (ns: Namespace, tenantId: string, aggregateType: string, id: string) =>
+    `${ns.prefix}.evt.${assertToken(tenantId, "tenant")}.${aggregateType}.${assertToken(id, "id")}`,
+  allEvents: (ns: Namespace) => `${ns.prefix}.evt.>`,
+  eventsOfType: (ns: Namespace, aggregateType: string) => `${ns.prefix}.evt.*.${aggregateType}.*`,
+  metrics: (ns: Namespace, tenantId: string, runId: string, workerId: string) =>
+    `${ns.prefix}.met.${assertToken(tenantId, "tenant")}.${assertToken(runId, "run id")}.${assertToken(workerId, "worker id")}`,
+  allMetrics: (ns: Namespace) => `${ns.prefix}.met.>`,
+  agent: (ns: Namespace, agentId: string, kind: string) => `${ns.prefix}.agt.${assertToken(agentId, "agent id")}.${kind}`,
+  allAgent: (ns: Namespace) => `${ns.prefix}.agt.>`,
+};

@@ -1,0 +1,23 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "./log.ts";
+
+export type { NatsConnection };
+
+/** Connects and keeps reconnecting for ever: a broker outage pauses a service, it does not end it. */
+export async function connectNats(servers: string, name: string, log?: Logger): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: servers.split(","),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    waitOnFirstConnect: true,
+  });
+  if (log) {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect" || s.type === "reconnect" || s.type === "error") log.warn({ nats: s.type }, "nats status");
+      }
+    })();
+  }
+  return nc;
+}

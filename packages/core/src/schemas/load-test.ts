@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
+
+export const requestSpecSchema = z.object({
+  name: z.string().min(1).max(200).optional(),
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(z.enum(HTTP_METHODS)),
+  path: z.string().min(1).max(2048).startsWith("/", { message: "path must start with /" }),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().max(1_048_576).optional(),
+});
+export type RequestSpec = z.infer<typeof requestSpecSchema>;
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), { message: "targetUrl must be an http(s) URL" });
+
+const positiveInt = (max: number) => z.number().int().positive().max(max);
+
+export const loadTestSpecSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(10_000).optional(),
+    tags: z.array(z.string().min(1).max(64)).max(50).default([]),
+    targetUrl: httpUrl,
+    requests: z.array(requestSpecSchema).min(1).max(100),
+    defaultUsers: positiveInt(1_000_000),
+    defaultSpawnRate: z.number().positive().max(1_000_000),
+    defaultDurationSec: positiveInt(7 * 24 * 3600),
+    maxDurationSec: positiveInt(7 * 24 * 3600).optional(),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.maxDurationSec !== undefined && spec.defaultDurationSec > spec.maxDurationSec) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultDurationSec"],
+        message: "defaultDurationSec must not exceed maxDurationSec",
+      });
+    }
+  });
+export type LoadTestSpec = z.infer<typeof loadTestSpecSchema>;
+
+/** What a request is called in the stats: its name, else "METHOD path". */
+export const requestLabel = (r: RequestSpec): string => r.name ?? `${r.method} ${r.path}`;
+
+export const loadTestEvents = {
+  "load-test.created": z.object({ spec: loadTestSpecSchema }),
+  "load-test.updated": z.object({ spec: loadTestSpecSchema }),
+  "load-test.deleted": z.object({}),
+} as const;
+
+export const loadTestCommands = {
+  "load-test.create": z.object({ spec: loadTestSpecSchema }),
+  "load-test.update": z.object({ spec: loadTestSpecSchema, expectedVersion: z.number().int().nonnegative().optional() }),
+  "load-test.delete": z.object({ expectedVersion: z.number().int().nonnegative().optional() }),
+} as const;

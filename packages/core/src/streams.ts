@@ -1,0 +1,51 @@
+import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { nanos } from "@nats-io/transport-node";
+import type { Namespace } from "./namespace.ts";
+import { subjects } from "./namespace.ts";
+
+export type StreamOptions = {
+  /** How long metric windows are kept (LL_METRICS max age). */
+  metricsMaxAgeMs: number;
+  /** 3 on a 3-node cluster, 1 on a single server. */
+  replicas: number;
+};
+
+export const DEFAULT_STREAM_OPTIONS: StreamOptions = { metricsMaxAgeMs: 30 * 24 * 3600 * 1000, replicas: 1 };
+
+const DEDUP_WINDOW_MS = 2 * 60 * 1000;
+
+export function streamConfigs(ns: Namespace, opts: StreamOptions = DEFAULT_STREAM_OPTIONS): (Partial<StreamConfig> & { name: string })[] {
+  const common = { storage: StorageType.File, num_replicas: opts.replicas, duplicate_window: nanos(DEDUP_WINDOW_MS) };
+  return [
+    // Commands are work: each is removed once the orchestrator acks it.
+    { ...common, name: ns.streams.commands, subjects: [subjects.allCommands(ns)], retention: RetentionPolicy.Workqueue },
+    // The event store: kept for ever, one subject per aggregate.
+    { ...common, name: ns.streams.events, subjects: [subjects.allEvents(ns)], retention: RetentionPolicy.Limits },
+    {
+      ...common,
+      name: ns.streams.metrics,
+      subjects: [subjects.allMetrics(ns)],
+      retention: RetentionPolicy.Limits,
+      max_age: nanos(opts.metricsMaxAgeMs),
+    },
+    {
+      ...common,
+      name: ns.streams.agent,
+      subjects: [subjects.allAgent(ns)],
+      retention: RetentionPolicy.Limits,
+      max_age: nanos(24 * 3600 * 1000),
+      max_msgs_per_subject: 1000,
+      discard: DiscardPolicy.Old,
+    },
+  ];
+}
+
+/** Creates the streams, or updates them to this configuration: safe to call at every start. */
+export async function ensureStreams(jsm: JetStreamManager, ns: Namespace, opts: StreamOptions = DEFAULT_STREAM_OPTIONS): Promise<void> {
+  for (const config of streamConfigs(ns, opts)) {
+    const name = config.name;
+    const existing = await jsm.streams.info(name).catch(() => null);
+    if (!existing) await jsm.streams.add(config);
+    else await jsm.streams.update(name, { ...existing.config, ...config });
+  }
+}

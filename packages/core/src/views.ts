@@ -1,0 +1,80 @@
+import type { LatencySummary } from "./histogram.ts";
+import type { RequestSpec } from "./schemas/load-test.ts";
+import type { Assignment, RunStatus } from "./schemas/run.ts";
+
+/** The REST resources: one shape, whether a write answers it or a query does. */
+export type LoadTestView = {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string | null;
+  tags: string[];
+  targetUrl: string;
+  requests: RequestSpec[];
+  defaultUsers: number;
+  defaultSpawnRate: number;
+  defaultDurationSec: number;
+  maxDurationSec: number | null;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+};
+
+/** One second of a run, merged across workers and request names. Latencies in ms. */
+export type MetricsPoint = {
+  time: string;
+  requests: number;
+  failures: number;
+  rps: number;
+  errorRate: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  min: number;
+  max: number;
+  mean: number;
+  users: number;
+};
+
+export type RunView = {
+  id: string;
+  tenantId: string;
+  loadTestId: string;
+  status: RunStatus;
+  targetUsers: number;
+  spawnRate: number;
+  durationSec: number;
+  workers: Assignment[];
+  reason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastMetrics: MetricsPoint | null;
+  version: number;
+};
+
+export type RequestStats = {
+  requests: number;
+  failures: number;
+  errorRate: number;
+  rps: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Exact, merged from the HDR histograms of every worker and second. */
+  latency: LatencySummary;
+};
+
+export type AggregateView = RequestStats & { runId: string; from: string | null; to: string | null; seconds: number };
+export type EndpointView = RequestStats & { name: string; method: string };
+
+/**
+ * What the write routes need of the read side: to wait until the projection has applied
+ * a sequence (read-your-writes), then to show the resource.
+ */
+export interface ReadModel {
+  waitForEvents(seq: number, timeoutMs: number): Promise<boolean>;
+  loadTest(tenantId: string, id: string): Promise<LoadTestView | null>;
+  run(tenantId: string, id: string): Promise<RunView | null>;
+}

@@ -1,0 +1,40 @@
+import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { z } from "zod";
+import type { Namespace } from "./namespace.ts";
+
+/** What a worker says of itself, every heartbeat, under its id in the workers bucket. */
+export const workerRegistrationSchema = z.object({
+  workerId: z.string().min(1),
+  version: z.string(),
+  capacity: z.object({ maxUsers: z.number().int().positive() }),
+  labels: z.record(z.string(), z.string()).default({}),
+  startedAt: z.string(),
+  heartbeatAt: z.string(),
+  runs: z.array(z.string()).default([]),
+});
+export type WorkerRegistration = z.infer<typeof workerRegistrationSchema>;
+
+export const HEARTBEAT_INTERVAL_MS = 1000;
+/** A worker whose heartbeat is older than this is no longer counted as live. */
+export const WORKER_LOST_AFTER_MS = 3000;
+
+/** The KV bucket of worker registrations (a plain JetStream stream underneath: works on 2.9). */
+export async function openWorkerBucket(nc: NatsConnection, ns: Namespace, replicas = 1): Promise<KV> {
+  const kvm = new Kvm(nc);
+  // Entries outlive a dead worker only briefly: liveness itself is judged on heartbeatAt.
+  return kvm.create(ns.buckets.workers, { history: 1, ttl: 60_000, replicas });
+}
+
+export async function listWorkers(kv: KV): Promise<WorkerRegistration[]> {
+  const workers: WorkerRegistration[] = [];
+  for await (const key of await kv.keys()) {
+    const entry = await kv.get(key);
+    if (!entry || entry.operation !== "PUT") continue;
+    const parsed = workerRegistrationSchema.safeParse(entry.json());
+    if (parsed.success) workers.push(parsed.data);
+  }
+  return workers;
+}
+
+export const isLive = (w: WorkerRegistration, now = Date.now()): boolean => now - Date.parse(w.heartbeatAt) <= WORKER_LOST_AFTER_MS;
