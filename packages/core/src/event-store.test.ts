@@ -24,16 +24,16 @@ const spec = {
   defaultDurationSec: 1,
 };
 
-function created(id: string) {
+function loadTestEvent(id: string, type: "load-test.created" | "load-test.updated" = "load-test.created") {
   const command = createCommand({ type: "load-test.create", tenantId: "default", aggregate: { type: "load-test", id }, data: { spec } });
-  return eventsFromCommand(command, [{ type: "load-test.created", data: { spec } }]);
+  return eventsFromCommand(command, [{ type, data: { spec } }]);
 }
 
 describe("EventStore on JetStream", () => {
   it("appends with an expected version and reads the aggregate back in order", async () => {
     const id = newId();
-    const first = await store.append("default", { type: "load-test", id }, created(id), { expectedVersion: 0 });
-    const update = created(id).map((e) => ({ ...e, type: "load-test.updated" as const }));
+    const first = await store.append("default", { type: "load-test", id }, loadTestEvent(id), { expectedVersion: 0 });
+    const update = loadTestEvent(id, "load-test.updated");
     const second = await store.append("default", { type: "load-test", id }, update, { expectedVersion: first.version });
     const { events, version } = await store.read("default", { type: "load-test", id });
     expect(events.map((e) => e.event.type)).toEqual(["load-test.created", "load-test.updated"]);
@@ -42,13 +42,13 @@ describe("EventStore on JetStream", () => {
 
   it("turns a stale expected version into a ConcurrencyError", async () => {
     const id = newId();
-    await store.append("default", { type: "load-test", id }, created(id), { expectedVersion: 0 });
-    await expect(store.append("default", { type: "load-test", id }, created(id), { expectedVersion: 0 })).rejects.toBeInstanceOf(ConcurrencyError);
+    await store.append("default", { type: "load-test", id }, loadTestEvent(id), { expectedVersion: 0 });
+    await expect(store.append("default", { type: "load-test", id }, loadTestEvent(id), { expectedVersion: 0 })).rejects.toBeInstanceOf(ConcurrencyError);
   });
 
   it("makes a retried append idempotent through the message id", async () => {
     const id = newId();
-    const events = created(id);
+    const events = loadTestEvent(id);
     const first = await store.append("default", { type: "load-test", id }, events, { expectedVersion: 0 });
     // Same event ids, same expectation: JetStream answers the first sequence as a duplicate.
     const again = await store.append("default", { type: "load-test", id }, events, { expectedVersion: 0 });

@@ -23,18 +23,18 @@ const apply = (state: RunState, command: ReturnType<typeof cmd>) =>
   fold({ initialState: state, evolve: runDecider.evolve }, eventsFromCommand(command, decide(state, command)));
 const types = (events: NewEvent[]) => events.map((e) => e.type);
 
-const states: Record<string, RunState> = {};
-states.None = runDecider.initialState;
-states.Pending = apply(states.None, cmd("run.create", created));
-states.Starting = apply(states.Pending, cmd("run.assign", { assignments }));
-states.Running = apply(apply(states.Starting, cmd("run.report-worker-started", { workerId: "w1" })), cmd("run.report-worker-started", { workerId: "w2" }));
-states.Stopping = apply(states.Running, cmd("run.stop", { reason: "duration" }));
-states.Completed = apply(
-  apply(states.Stopping, cmd("run.report-worker-stopped", { workerId: "w1", requests: 1, failures: 0 })),
+const None = runDecider.initialState;
+const Pending = apply(None, cmd("run.create", created));
+const Starting = apply(Pending, cmd("run.assign", { assignments }));
+const Running = apply(apply(Starting, cmd("run.report-worker-started", { workerId: "w1" })), cmd("run.report-worker-started", { workerId: "w2" }));
+const Stopping = apply(Running, cmd("run.stop", { reason: "duration" }));
+const Completed = apply(
+  apply(Stopping, cmd("run.report-worker-stopped", { workerId: "w1", requests: 1, failures: 0 })),
   cmd("run.report-worker-stopped", { workerId: "w2", requests: 1, failures: 0 }),
 );
-states.Failed = apply(states.Running, cmd("run.fail", { reason: "target unreachable" }));
-states.Cancelled = apply(states.Pending, cmd("run.stop", { reason: "requested" }));
+const Failed = apply(Running, cmd("run.fail", { reason: "target unreachable" }));
+const Cancelled = apply(Pending, cmd("run.stop", { reason: "requested" }));
+const states = { None, Pending, Starting, Running, Stopping, Completed, Failed, Cancelled };
 
 type Expectation = string[] | DomainError["code"];
 const commands = {
@@ -47,7 +47,7 @@ const commands = {
 };
 
 /** Every command in every state: the events it gives, or the error it is refused with. */
-const table: Record<string, Record<keyof typeof commands, Expectation>> = {
+const table: Record<keyof typeof states, Record<keyof typeof commands, Expectation>> = {
   None: { create: ["run.created"], assign: "not_found", started: [], stop: "not_found", stopped: "not_found", fail: "not_found" },
   Pending: { create: "conflict", assign: ["run.assigned"], started: [], stop: ["run.cancelled"], stopped: "invalid", fail: ["run.failed"] },
   Starting: { create: "conflict", assign: "conflict", started: ["run.worker-started"], stop: ["run.stopping"], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
@@ -65,16 +65,16 @@ describe("run decider", () => {
     expect(states.Completed.finishedAt).toBeDefined();
   });
 
-  for (const [status, row] of Object.entries(table)) {
+  for (const [status, row] of Object.entries(table) as [keyof typeof states, Record<string, Expectation>][]) {
     for (const [name, expected] of Object.entries(row)) {
       it(`${status} + ${name} -> ${Array.isArray(expected) ? `[${expected.join(", ")}]` : expected}`, () => {
         const command = commands[name as keyof typeof commands];
         if (Array.isArray(expected)) {
-          expect(types(decide(states[status]!, command))).toEqual(expected);
+          expect(types(decide(states[status], command))).toEqual(expected);
         } else {
           let error: unknown;
           try {
-            decide(states[status]!, command);
+            decide(states[status], command);
           } catch (e) {
             error = e;
           }
