@@ -20,3 +20,6 @@ export * from "./views.ts";
 export * from "./metrics-math.ts";
 export * from "./http.ts";
 export * from "./workers.ts";
+export * from "./replay.ts";
+export * from "./event-examples.ts";
+export * from "./event-catalog-doc.ts";

@@ -1,0 +1,1 @@
+export { ControlAgent, type AgentOptions, type AgentHeartbeat } from "./agent.ts";

@@ -1,0 +1,47 @@
+import type { EventData, EventType } from "./envelope.ts";
+
+const spec = {
+  name: "checkout",
+  description: "browse then buy",
+  tags: ["shop"],
+  targetUrl: "http://127.0.0.1:3000",
+  requests: [
+    { name: "home", method: "GET" as const, path: "/" },
+    { name: "buy", method: "POST" as const, path: "/orders", headers: { "content-type": "application/json" }, body: '{"sku":"A1"}' },
+  ],
+  defaultUsers: 50,
+  defaultSpawnRate: 10,
+  defaultDurationSec: 300,
+  maxDurationSec: 3600,
+};
+
+/** One example of every event's data: typed, so a new event type cannot go undocumented. */
+export const eventExamples: { [K in EventType]: EventData<K> } = {
+  "load-test.created": { spec },
+  "load-test.updated": { spec: { ...spec, defaultUsers: 100 } },
+  "load-test.deleted": {},
+  "run.created": {
+    loadTestId: "0196f3a0-7c1e-7d3a-9b1e-2f4c5d6e7f80",
+    targetUsers: 50,
+    spawnRate: 10,
+    durationSec: 300,
+    target: { targetUrl: spec.targetUrl, requests: spec.requests },
+  },
+  "run.assigned": { assignments: [{ workerId: "w-host1-3fa2c1", users: 50, spawnRate: 10 }] },
+  "run.worker-started": { workerId: "w-host1-3fa2c1" },
+  "run.started": { startedAt: "2026-11-23T10:00:01.000Z" },
+  "run.stopping": { reason: "duration" },
+  "run.worker-stopped": { workerId: "w-host1-3fa2c1", requests: 148_211, failures: 12 },
+  "run.completed": { finishedAt: "2026-11-23T10:05:02.410Z" },
+  "run.failed": { reason: "no live worker to run the load", finishedAt: "2026-11-23T10:00:06.000Z" },
+  "run.cancelled": { reason: "stopped before it was assigned", finishedAt: "2026-11-23T10:00:00.500Z" },
+  "metrics.window": {
+    runId: "0196f3a0-8d2f-7e4b-8c2f-3a5b6c7d8e91",
+    workerId: "w-host1-3fa2c1",
+    second: 1795428001,
+    activeUsers: 50,
+    requests: [
+      { name: "home", method: "GET", count: 5, failures: 0, bytesIn: 2_550, bytesOut: 0, histogram: "HISTFAAAADB4nJNpmSzMwMDAy8DAwMjAwMDMAAEgNgPz5HYGGL89iOkoI5MykzvTcR4mAHaRBV0=" },
+    ],
+  },
+};

@@ -1,0 +1,47 @@
+import type { AggregateView, EndpointView, LoadTestSpec, LoadTestView, MetricsPoint, RunParameters, RunView } from "@loadline/core";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+/** A small typed client of the REST API, for the CLI and the end-to-end tests. */
+export class LoadlineClient {
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) throw new ApiError(res.status, parsed);
+    return parsed as T;
+  }
+
+  createLoadTest = (spec: LoadTestSpec | Omit<LoadTestSpec, "tags">) => this.call<LoadTestView>("POST", "/v1/load-tests", spec);
+  startRun = (loadTestId: string, overrides: Partial<RunParameters> = {}) => this.call<RunView>("POST", `/v1/load-tests/${loadTestId}/runs`, overrides);
+  run = (id: string) => this.call<RunView>("GET", `/v1/runs/${id}`);
+  stopRun = (id: string) => this.call<RunView>("POST", `/v1/runs/${id}/stop`);
+  timeseries = (id: string) => this.call<{ runId: string; points: MetricsPoint[] }>("GET", `/v1/runs/${id}/metrics/timeseries`);
+  aggregate = (id: string) => this.call<AggregateView>("GET", `/v1/runs/${id}/metrics/aggregate`);
+  endpoints = (id: string) => this.call<{ runId: string; endpoints: EndpointView[] }>("GET", `/v1/runs/${id}/metrics/endpoints`);
+
+  /** Polls the run until it ends, calling `onProgress` on each look. */
+  async waitForEnd(id: string, timeoutMs: number, onProgress?: (run: RunView) => void): Promise<RunView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await this.run(id);
+      onProgress?.(run);
+      if (["Completed", "Failed", "Cancelled"].includes(run.status)) return run;
+      if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { join } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Hono } from "hono";
+import {
+  CommandBus,
+  EventStore,
+  connectNats,
+  createLogger,
+  createRegistry,
+  ensureStreams,
+  installErrorHandler,
+  listen,
+  namespace,
+  opsRoutes,
+  type Logger,
+  type Namespace,
+} from "@loadline/core";
+import { Orchestrator, writeRoutes } from "@loadline/orchestrator";
+import { Projections } from "@loadline/projections";
+import { LoadWorker } from "@loadline/worker";
+import { ControlAgent } from "@loadline/agent";
+import { startDemoTarget, type DemoTarget } from "./demo-target.ts";
+import { startEmbeddedNats, type EmbeddedNats } from "./embedded-nats.ts";
+
+export type StackOptions = {
+  /** Where the embedded NATS and PGlite keep their data. */
+  dataDir: string;
+  /** A NATS to use instead of starting a nats-server child. */
+  natsUrl?: string;
+  /** A Postgres to use instead of PGlite. */
+  databaseUrl?: string;
+  namespace?: string;
+  /** API port on 127.0.0.1 (0: any free port). */
+  port?: number;
+  demoTarget?: boolean;
+  log?: Logger;
+};
+
+export type Stack = {
+  apiUrl: string;
+  natsUrl: string;
+  ns: Namespace;
+  demoTarget: DemoTarget | null;
+  stop(): Promise<void>;
+};
+
+/**
+ * Everything in one process, for a newcomer and for end-to-end tests: NATS (a child
+ * nats-server unless one is given), Postgres (PGlite unless one is given), the
+ * orchestrator, a worker, a control agent, the projections, the demo target and the API.
+ */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? createLogger("loadline");
+  const ns = namespace(opts.namespace ?? "ll");
+  const registry = createRegistry("loadline");
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.warn({ err }, "stop step failed"));
+  };
+
+  try {
+    let nats: EmbeddedNats | null = null;
+    if (!opts.natsUrl) {
+      nats = await startEmbeddedNats(join(opts.dataDir, "nats"));
+      stops.push(() => nats!.stop());
+    }
+    const natsUrl = opts.natsUrl ?? nats!.url;
+    const nc = await connectNats(natsUrl, "loadline", log);
+    stops.push(() => nc.drain().catch(() => undefined));
+    await ensureStreams(await jetstreamManager(nc), ns);
+
+    const demoTarget = opts.demoTarget === false ? null : await startDemoTarget();
+    if (demoTarget) stops.push(() => demoTarget.close());
+
+    const projections = await Projections.start({
+      nc,
+      ns,
+      database: opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(opts.dataDir, "pg") },
+      log: log.child({ component: "projections" }),
+      registry,
+    });
+    stops.push(() => projections.stop());
+
+    const orchestrator = await Orchestrator.start({ nc, ns, log: log.child({ component: "orchestrator" }), registry });
+    stops.push(() => orchestrator.stop());
+
+    const worker = new LoadWorker({ nc, ns, log: log.child({ component: "worker" }), registry });
+    await worker.start();
+    stops.push(() => worker.stop());
+
+    const agent = new ControlAgent({ nc, ns, log: log.child({ component: "agent" }) });
+    await agent.start();
+    stops.push(() => agent.stop());
+
+    const app = new Hono();
+    installErrorHandler(app, log);
+    app.route("/", opsRoutes({ ready: () => orchestrator.ready() && projections.ready() && worker.ready(), registry }));
+    app.route("/", writeRoutes({ bus: new CommandBus(nc, ns), store: new EventStore(jetstream(nc), ns), readModel: projections.readModel, log }));
+    app.route("/", projections.routes);
+    const server = await listen(app, opts.port ?? 8080);
+    stops.push(() => server.close());
+
+    return { apiUrl: `http://127.0.0.1:${server.port}`, natsUrl, ns, demoTarget, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

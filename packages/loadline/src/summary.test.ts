@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import type { AggregateView, EndpointView, RunView } from "@loadline/core";
+import { formatSummary } from "./summary.ts";
+
+const latency = { count: 10, min: 1, max: 9.5, mean: 5, p50: 5, p90: 8, p95: 9, p99: 9.4, p999: 9.5 };
+const stats = { requests: 10, failures: 1, errorRate: 0.1, rps: 2, bytesIn: 100, bytesOut: 0, latency };
+
+describe("formatSummary", () => {
+  it("prints a row per request name and a total, with aligned columns", () => {
+    const run = { id: "r1", status: "Completed", targetUsers: 20, reason: null } as RunView;
+    const endpoints: EndpointView[] = [{ ...stats, name: "fixed", method: "GET" }];
+    const total: AggregateView = { ...stats, runId: "r1", from: null, to: null, seconds: 5 };
+    const lines = formatSummary(run, endpoints, total).split("\n");
+    expect(lines[0]).toBe("run r1: Completed, 20 users, 5 s");
+    expect(lines[1]).toMatch(/^name\s+requests\s+rps\s+errors\s+p50 ms\s+p95 ms\s+p99 ms\s+max ms$/);
+    expect(lines[3]).toMatch(/^GET fixed\s+10\s+2\.0\s+1 \(10\.00%\)\s+5\.00\s+9\.00\s+9\.40\s+9\.50$/);
+    expect(lines[5]).toMatch(/^TOTAL/);
+    expect(new Set(lines.slice(1).map((l) => l.length)).size).toBe(1);
+  });
+});

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newId } from "@loadline/core";
+import { startTestStack, type StackFixture } from "./fixture.ts";
+
+let f: StackFixture;
+let base: string;
+beforeAll(async () => {
+  f = await startTestStack();
+  base = f.stack.apiUrl;
+});
+afterAll(() => f.close());
+
+const spec = () => ({
+  name: "api",
+  tags: ["checkout", "smoke"],
+  targetUrl: f.stack.demoTarget!.url,
+  requests: [{ method: "GET", path: "/fixed?ms=1" }],
+  defaultUsers: 1,
+  defaultSpawnRate: 5,
+  defaultDurationSec: 1,
+  maxDurationSec: 60,
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+describe("load tests: create, read, list, update, delete", () => {
+  it("creates a test and serves it right after (read-your-writes)", async () => {
+    const created = await call("POST", "/v1/load-tests", spec());
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: "api", version: 1, tags: ["checkout", "smoke"], defaultUsers: 1 });
+    expect(created.headers.get("location")).toBe(`/v1/load-tests/${created.body.id}`);
+    const got = await call("GET", `/v1/load-tests/${created.body.id}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual(created.body);
+  });
+
+  it("lists by tag, paginated", async () => {
+    const tag = `t${Date.now()}`;
+    for (let i = 0; i < 3; i++) await call("POST", "/v1/load-tests", { ...spec(), name: `p${i}`, tags: [tag] });
+    const page = await call("GET", `/v1/load-tests?tag=${tag}&limit=2&offset=0`);
+    expect(page.status).toBe(200);
+    expect(page.body.total).toBe(3);
+    expect(page.body.items).toHaveLength(2);
+    const rest = await call("GET", `/v1/load-tests?tag=${tag}&limit=2&offset=2`);
+    expect(rest.body.items).toHaveLength(1);
+  });
+
+  it("updates with If-Match, refuses a stale version with 412, deletes", async () => {
+    const { body: test } = await call("POST", "/v1/load-tests", spec());
+    const updated = await call("PUT", `/v1/load-tests/${test.id}`, { ...spec(), name: "renamed" }, { "if-match": '"1"' });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ name: "renamed", version: 2 });
+    const stale = await call("PUT", `/v1/load-tests/${test.id}`, spec(), { "if-match": '"1"' });
+    expect(stale.status).toBe(412);
+    expect(stale.body.error).toMatchObject({ code: "precondition_failed", field: "If-Match" });
+    const bad = await call("PUT", `/v1/load-tests/${test.id}`, spec(), { "if-match": "yesterday" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe("If-Match");
+    expect((await call("DELETE", `/v1/load-tests/${test.id}`)).status).toBe(204);
+    expect((await call("GET", `/v1/load-tests/${test.id}`)).status).toBe(404);
+  });
+});
+
+describe("runs: defaults merged with overrides", () => {
+  it("starts a run with the test's defaults overridden", async () => {
+    const { body: test } = await call("POST", "/v1/load-tests", spec());
+    const run = await call("POST", `/v1/load-tests/${test.id}/runs`, { targetUsers: 2, durationSec: 2 });
+    expect(run.status).toBe(201);
+    expect(run.body).toMatchObject({ loadTestId: test.id, targetUsers: 2, spawnRate: 5, durationSec: 2 });
+    const listed = await call("GET", `/v1/runs?loadTestId=${test.id}`);
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([run.body.id]);
+    await f.api.waitForEnd(run.body.id, 20_000);
+    const completed = await call("GET", `/v1/runs?status=Completed&loadTestId=${test.id}`);
+    expect(completed.body.total).toBe(1);
+  });
+});
+
+describe("bad input gets a 4xx with a JSON body naming the field", () => {
+  const cases: [string, string, string, unknown, number, string | undefined][] = [
+    ["invalid JSON", "POST", "/v1/load-tests", "{not json", 400, "body"],
+    ["a missing name", "POST", "/v1/load-tests", { ...spec0(), name: undefined }, 400, "name"],
+    ["a wrong type", "POST", "/v1/load-tests", { ...spec0(), defaultUsers: "ten" }, 400, "defaultUsers"],
+    ["negative users", "POST", "/v1/load-tests", { ...spec0(), defaultUsers: -1 }, 400, "defaultUsers"],
+    ["a request without a path", "POST", "/v1/load-tests", { ...spec0(), requests: [{ method: "GET" }] }, 400, "requests.0.path"],
+    ["a bad method", "POST", "/v1/load-tests", { ...spec0(), requests: [{ method: "FETCH", path: "/" }] }, 400, "requests.0.method"],
+    ["a non-http target", "POST", "/v1/load-tests", { ...spec0(), targetUrl: "ftp://x" }, 400, "targetUrl"],
+    ["an unknown field", "POST", "/v1/load-tests", { ...spec0(), colour: "red" }, 400, undefined],
+    ["an unknown status filter", "GET", "/v1/runs?status=Sleeping", undefined, 400, "status"],
+  ];
+  for (const [what, method, path, body, status, field] of cases) {
+    it(`${what} -> ${status}`, async () => {
+      const res = await call(method, path, body);
+      expect(res.status).toBe(status);
+      expect(res.body.error.message).toEqual(expect.any(String));
+      if (field) expect(res.body.error.field).toBe(field);
+    });
+  }
+
+  it("negative users, unknown fields and too long a run, when starting a run", async () => {
+    const { body: test } = await call("POST", "/v1/load-tests", spec());
+    const negative = await call("POST", `/v1/load-tests/${test.id}/runs`, { targetUsers: -5 });
+    expect(negative.status).toBe(400);
+    expect(negative.body.error.field).toBe("targetUsers");
+    const unknown = await call("POST", `/v1/load-tests/${test.id}/runs`, { users: 5 });
+    expect(unknown.status).toBe(400);
+    const tooLong = await call("POST", `/v1/load-tests/${test.id}/runs`, { durationSec: 61 });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.field).toBe("durationSec");
+  });
+
+  it("unknown ids -> 404", async () => {
+    for (const [method, path] of [
+      ["GET", `/v1/load-tests/${newId()}`],
+      ["PUT", `/v1/load-tests/${newId()}`],
+      ["DELETE", `/v1/load-tests/${newId()}`],
+      ["POST", `/v1/load-tests/${newId()}/runs`],
+      ["GET", `/v1/runs/${newId()}`],
+      ["POST", `/v1/runs/${newId()}/stop`],
+      ["GET", `/v1/runs/${newId()}/metrics/aggregate`],
+      ["GET", "/v1/runs/not.a.valid.id"],
+    ] as const) {
+      const res = await call(method, path, method === "PUT" ? spec() : method === "POST" ? {} : undefined);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.error.code).toBe("not_found");
+    }
+  });
+});
+
+function spec0() {
+  return {
+    name: "bad",
+    targetUrl: "http://127.0.0.1:9",
+    requests: [{ method: "GET", path: "/" }],
+    defaultUsers: 1,
+    defaultSpawnRate: 1,
+    defaultDurationSec: 1,
+  };
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestStack, type StackFixture } from "./fixture.ts";
+
+let f: StackFixture;
+beforeAll(async () => {
+  f = await startTestStack();
+});
+afterAll(() => f.close());
+
+describe("a run through the REST API, end to end", () => {
+  it("loads a counting target for its duration and reports exact, complete figures", async () => {
+    const target = f.stack.demoTarget!;
+    const test = await f.api.createLoadTest({
+      name: "e2e",
+      targetUrl: target.url,
+      requests: [{ name: "fixed", method: "GET", path: "/fixed?ms=20" }],
+      defaultUsers: 10,
+      defaultSpawnRate: 20,
+      defaultDurationSec: 5,
+    });
+    const before = target.total();
+    const created = await f.api.startRun(test.id);
+    expect(created).toMatchObject({ loadTestId: test.id, targetUsers: 10, spawnRate: 20, durationSec: 5 });
+    expect(["Pending", "Starting", "Running"]).toContain(created.status);
+
+    const run = await f.api.waitForEnd(created.id, 30_000);
+    expect(run.status).toBe("Completed");
+    const ranFor = (Date.parse(run.finishedAt!) - Date.parse(run.startedAt!)) / 1000;
+    expect(ranFor).toBeGreaterThanOrEqual(5);
+    expect(ranFor).toBeLessThan(8);
+
+    // The run's count and the target's own count differ at most by the requests in flight at the stop.
+    const received = target.total() - before;
+    const aggregate = await f.api.aggregate(run.id);
+    expect(received).toBeGreaterThan(1000);
+    expect(Math.abs(aggregate.requests - received)).toBeLessThanOrEqual(10);
+    expect(aggregate.failures).toBe(0);
+    expect(aggregate.latency.p50).toBeGreaterThanOrEqual(20);
+    expect(aggregate.latency.p50).toBeLessThanOrEqual(30);
+
+    // A point for each second, one second apart, adding up to the total.
+    const { points } = await f.api.timeseries(run.id);
+    expect(points.length).toBeGreaterThanOrEqual(5);
+    expect(points.length).toBeLessThanOrEqual(8);
+    points.forEach((p, i) => i > 0 && expect(Date.parse(p.time) - Date.parse(points[i - 1]!.time)).toBe(1000));
+    expect(points.reduce((sum, p) => sum + p.requests, 0)).toBe(aggregate.requests);
+    expect(Math.max(...points.map((p) => p.users))).toBe(10);
+
+    const { endpoints } = await f.api.endpoints(run.id);
+    expect(endpoints).toHaveLength(1);
+    expect(endpoints[0]).toMatchObject({ name: "fixed", method: "GET", requests: aggregate.requests });
+
+    const view = await f.api.run(run.id);
+    expect(view.lastMetrics).not.toBeNull();
+  });
+
+  it("stops a run on request, and refuses to stop it again once it has ended", async () => {
+    const test = await f.api.createLoadTest({
+      name: "stop me",
+      targetUrl: f.stack.demoTarget!.url,
+      requests: [{ method: "GET", path: "/fixed?ms=5" }],
+      defaultUsers: 2,
+      defaultSpawnRate: 10,
+      defaultDurationSec: 600,
+    });
+    const run = await f.api.startRun(test.id);
+    await new Promise((r) => setTimeout(r, 1500));
+    const stopping = await f.api.stopRun(run.id);
+    expect(["Stopping", "Completed", "Cancelled"]).toContain(stopping.status);
+    const ended = await f.api.waitForEnd(run.id, 15_000);
+    expect(["Completed", "Cancelled"]).toContain(ended.status);
+    await expect(f.api.stopRun(run.id)).rejects.toMatchObject({ status: 409 });
+  });
+});

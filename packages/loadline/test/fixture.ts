@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "@loadline/core";
+import { testDatabase, testNats } from "@loadline/core/testing";
+import { LoadlineClient } from "../src/client.ts";
+import { startStack, type Stack } from "../src/stack.ts";
+
+export type StackFixture = { stack: Stack; api: LoadlineClient; close(): Promise<void> };
+
+/** The whole stack in this process, against the real NATS and Postgres, in its own namespace and database. */
+export async function startTestStack(): Promise<StackFixture> {
+  const nats = await testNats();
+  const db = await testDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), "loadline-test-"));
+  const stack = await startStack({
+    dataDir,
+    natsUrl: nats.url,
+    databaseUrl: db.url,
+    namespace: nats.ns.prefix,
+    port: 0,
+    log: createLogger("test", process.env.TEST_LOG_LEVEL ?? "silent"),
+  });
+  return {
+    stack,
+    api: new LoadlineClient(stack.apiUrl),
+    async close() {
+      await stack.stop();
+      await nats.cleanup();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { connectNats, createLogger, createRegistry, listen, loadConfig, namespace, opsRoutes, runUntilSignal } from "@loadline/core";
+import { Orchestrator } from "./orchestrator.ts";
+
+/** The orchestrator as a process of its own: commands in, events out, /healthz /readyz /metrics on PORT. */
+const config = loadConfig();
+const log = createLogger("orchestrator", config.logLevel);
+const registry = createRegistry("orchestrator");
+const nc = await connectNats(config.natsUrl, "loadline-orchestrator", log);
+const orchestrator = await Orchestrator.start({
+  nc,
+  ns: namespace(config.namespace),
+  log,
+  registry,
+  streams: { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas },
+});
+const server = await listen(opsRoutes({ ready: () => orchestrator.ready(), registry }), config.port ?? 9101);
+log.info({ port: server.port }, "orchestrator ready");
+runUntilSignal(log, async () => {
+  await orchestrator.stop();
+  await server.close();
+  await nc.drain();
+});

@@ -1,0 +1,172 @@
+import {
+  CommandTimeoutError,
+  DEFAULT_TENANT,
+  DomainError,
+  EventStore,
+  HttpError,
+  createCommand,
+  fold,
+  httpErrorOf,
+  installErrorHandler,
+  jsonBody,
+  loadTestDecider,
+  loadTestSpecSchema,
+  newId,
+  parseWith,
+  runParametersSchema,
+  type AggregateRef,
+  type CommandBus,
+  type CommandEnvelope,
+  type CommandInit,
+  type CommandType,
+  type Logger,
+  type ReadModel,
+} from "@loadline/core";
+import { Hono, type Context } from "hono";
+
+export type WriteRoutesDeps = {
+  bus: CommandBus;
+  store: EventStore;
+  readModel: ReadModel;
+  log: Logger;
+  /** How long a write waits for its events to be projected before it answers 202. */
+  projectionWaitMs?: number;
+};
+
+const runOverridesSchema = runParametersSchema.partial().strict();
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+const tenantOf = (c: Context): string => {
+  const tenant = c.req.header("x-tenant-id") ?? DEFAULT_TENANT;
+  if (!ID_PATTERN.test(tenant)) throw new HttpError(400, "invalid_request", "X-Tenant-Id must be letters, digits, - or _", "X-Tenant-Id");
+  return tenant;
+};
+
+/** An id that cannot exist (it would not even be a subject token) is simply not found. */
+const idParam = (c: Context, what: string): string => {
+  const id = c.req.param("id") ?? "";
+  if (!ID_PATTERN.test(id)) throw new HttpError(404, "not_found", `${what} not found`);
+  return id;
+};
+
+/** If-Match carries the version the client last saw: `"3"`, `W/"3"` or `3`. */
+function expectedVersion(c: Context): number | undefined {
+  const header = c.req.header("if-match");
+  if (header === undefined || header.trim() === "*") return undefined;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  if (!match) throw new HttpError(400, "invalid_request", 'If-Match must be a version such as "3"', "If-Match");
+  return Number(match[1]);
+}
+
+/**
+ * The write side of the REST API. A write is a command on LL_COMMANDS; the route waits for
+ * the orchestrator's outcome, then (read-your-writes) for the projection to apply its
+ * events, and answers the resource as a GET right after would see it.
+ */
+export function writeRoutes(deps: WriteRoutesDeps): Hono {
+  const { bus, store, readModel, log } = deps;
+  const waitMs = deps.projectionWaitMs ?? 5_000;
+  const app = new Hono();
+  installErrorHandler(app, log);
+
+  async function execute<T extends CommandType>(c: Context, init: Omit<CommandInit<T>, "actor">): Promise<{ version: number } | Response> {
+    const command = createCommand({ ...init, actor: c.req.header("x-actor") ?? "api" } as CommandInit<T>) as CommandEnvelope;
+    try {
+      const outcome = await bus.send(command);
+      if (!outcome.ok) throw httpErrorOf(new DomainError(outcome.error.code, outcome.error.message, outcome.error.field));
+      c.header("X-Event-Seq", String(outcome.version));
+      if (!(await readModel.waitForEvents(outcome.version, waitMs))) {
+        return c.json({ id: init.aggregate.id, commandId: command.id, status: "accepted", seq: outcome.version }, 202);
+      }
+      return { version: outcome.version };
+    } catch (err) {
+      if (err instanceof CommandTimeoutError) {
+        return c.json({ id: init.aggregate.id, commandId: command.id, status: "accepted" }, 202);
+      }
+      throw err;
+    }
+  }
+
+  const loadTest = (tenantId: string, id: string) => ({ tenantId, aggregate: { type: "load-test", id } as AggregateRef });
+  const run = (tenantId: string, id: string) => ({ tenantId, aggregate: { type: "run", id } as AggregateRef });
+
+  app.post("/v1/load-tests", async (c) => {
+    const tenantId = tenantOf(c);
+    const spec = await jsonBody(c, loadTestSpecSchema);
+    const id = newId();
+    const done = await execute(c, { type: "load-test.create", ...loadTest(tenantId, id), data: { spec } });
+    if (done instanceof Response) return done;
+    const view = await readModel.loadTest(tenantId, id);
+    c.header("Location", `/v1/load-tests/${id}`);
+    if (view) c.header("ETag", `"${view.version}"`);
+    return c.json(view, 201);
+  });
+
+  app.put("/v1/load-tests/:id", async (c) => {
+    const tenantId = tenantOf(c);
+    const id = idParam(c, "load test");
+    const version = expectedVersion(c);
+    const spec = await jsonBody(c, loadTestSpecSchema);
+    const done = await execute(c, {
+      type: "load-test.update",
+      ...loadTest(tenantId, id),
+      data: { spec, ...(version !== undefined ? { expectedVersion: version } : {}) },
+    });
+    if (done instanceof Response) return done;
+    const view = await readModel.loadTest(tenantId, id);
+    if (view) c.header("ETag", `"${view.version}"`);
+    return c.json(view, 200);
+  });
+
+  app.delete("/v1/load-tests/:id", async (c) => {
+    const tenantId = tenantOf(c);
+    const id = idParam(c, "load test");
+    const version = expectedVersion(c);
+    const done = await execute(c, {
+      type: "load-test.delete",
+      ...loadTest(tenantId, id),
+      data: version !== undefined ? { expectedVersion: version } : {},
+    });
+    if (done instanceof Response) return done;
+    return c.body(null, 204);
+  });
+
+  app.post("/v1/load-tests/:id/runs", async (c) => {
+    const tenantId = tenantOf(c);
+    const loadTestId = idParam(c, "load test");
+    const overrides = await jsonBody(c, runOverridesSchema);
+    // The write side reads its own source of truth, the event stream, not the projection.
+    const { events } = await store.read(tenantId, { type: "load-test", id: loadTestId });
+    const test = fold(loadTestDecider, events.map((e) => e.event));
+    if (test.status !== "active") throw new HttpError(404, "not_found", "load test not found");
+    const { spec } = test;
+    const parameters = parseWith(runParametersSchema, {
+      targetUsers: overrides.targetUsers ?? spec.defaultUsers,
+      spawnRate: overrides.spawnRate ?? spec.defaultSpawnRate,
+      durationSec: overrides.durationSec ?? spec.defaultDurationSec,
+    });
+    if (spec.maxDurationSec !== undefined && parameters.durationSec > spec.maxDurationSec) {
+      throw new HttpError(400, "invalid_request", `durationSec must not exceed the test's maxDurationSec (${spec.maxDurationSec})`, "durationSec");
+    }
+    const id = newId();
+    const done = await execute(c, {
+      type: "run.create",
+      ...run(tenantId, id),
+      data: { ...parameters, loadTestId, target: { targetUrl: spec.targetUrl, requests: spec.requests } },
+    });
+    if (done instanceof Response) return done;
+    c.header("Location", `/v1/runs/${id}`);
+    return c.json(await readModel.run(tenantId, id), 201);
+  });
+
+  app.post("/v1/runs/:id/stop", async (c) => {
+    const tenantId = tenantOf(c);
+    const id = idParam(c, "run");
+    const done = await execute(c, { type: "run.stop", ...run(tenantId, id), data: { reason: "requested" } });
+    if (done instanceof Response) return done;
+    return c.json(await readModel.run(tenantId, id), 202);
+  });
+
+  return app;
+}
+

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, start NATS and Postgres when none answers, typecheck, run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+trap cleanup_started EXIT
+
+ensure_node_modules
+ensure_nats_running
+ensure_postgres_running
+
+say "typecheck"
+npx turbo run typecheck --output-logs=errors-only --log-prefix=task
+
+say "tests"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest-report.json "$@" || status=$?
+node -e '
+const r = JSON.parse(require("fs").readFileSync(".vitest-report.json", "utf8"));
+console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit $status
