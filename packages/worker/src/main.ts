@@ -1,0 +1,33 @@
+import { connectNats, createLogger, createRegistry, listen, loadConfig, namespace, opsRoutes, runUntilSignal } from "@loadline/core";
+import { LoadWorker } from "./worker.ts";
+
+const DEFAULT_PORT = 9102;
+const START_RETRY_MS = 2000;
+
+const config = loadConfig();
+const log = createLogger("worker", config.logLevel);
+const nc = await connectNats(config.natsUrl, "loadline-worker", log);
+const registry = createRegistry("worker");
+const worker = new LoadWorker({ nc, ns: namespace(config.namespace), log, registry, maxUsers: config.worker.maxUsers, labels: config.worker.labels });
+
+const server = await listen(opsRoutes({ ready: () => worker.ready(), registry }), config.port ?? DEFAULT_PORT, config.host);
+log.info({ port: server.port, workerId: worker.id }, "ops endpoints listening");
+
+let shuttingDown = false;
+runUntilSignal(log, async () => {
+  shuttingDown = true;
+  await worker.stop();
+  await server.close();
+  await nc.drain();
+});
+
+// The streams are the orchestrator's to create: until they exist, keep trying (not ready meanwhile).
+while (!shuttingDown) {
+  try {
+    await worker.start();
+    break;
+  } catch (err) {
+    log.warn({ err }, "worker could not start yet: retrying");
+    await new Promise((r) => setTimeout(r, START_RETRY_MS));
+  }
+}

@@ -1,0 +1,147 @@
+import { createLogger, decodeHistogram, type MetricWindow } from "@loadline/core";
+import { Registry } from "prom-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { WorkerMetrics } from "./metrics.ts";
+import { RunLoad } from "./run-load.ts";
+import type { RunReporter } from "./run-reporter.ts";
+import { countingServer, type CountingServer } from "./test-support.ts";
+import type { WindowSink } from "./window-publisher.ts";
+import type { RunTotals } from "./windows.ts";
+
+const log = createLogger("worker-test", "silent");
+
+/** Collects what the run hands over, as the NATS publisher and reporter would receive it. */
+class Recorder implements WindowSink, RunReporter {
+  windows: MetricWindow[] = [];
+  reports: (["started"] | ["stopped", RunTotals])[] = [];
+  enqueue(windows: readonly MetricWindow[]) {
+    this.windows.push(...windows);
+  }
+  drain() {
+    return Promise.resolve(true);
+  }
+  started() {
+    this.reports.push(["started"]);
+    return Promise.resolve();
+  }
+  stopped(totals: RunTotals) {
+    this.reports.push(["stopped", totals]);
+    return Promise.resolve();
+  }
+}
+
+const sum = (windows: MetricWindow[], f: (r: MetricWindow["requests"][number]) => number) =>
+  windows.reduce((n, w) => n + w.requests.reduce((m, r) => m + f(r), 0), 0);
+
+let server: CountingServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function newLoad(targetUrl: string, rec: Recorder, over: { users?: number; spawnRate?: number; inFlightGraceMs?: number } = {}) {
+  const metrics = new WorkerMetrics(new Registry());
+  const load = new RunLoad({
+    runId: "r1",
+    workerId: "w1",
+    target: {
+      targetUrl,
+      requests: [
+        { method: "GET", path: "/a" },
+        { name: "post-b", method: "POST", path: "/b", body: "hello", headers: { "content-type": "text/plain" } },
+      ],
+    },
+    users: over.users ?? 4,
+    spawnRate: over.spawnRate ?? 40,
+    sink: rec,
+    reporter: rec,
+    metrics,
+    log,
+    ...(over.inFlightGraceMs === undefined ? {} : { inFlightGraceMs: over.inFlightGraceMs }),
+  });
+  return { load, metrics };
+}
+
+describe("RunLoad", () => {
+  it("counts in its windows exactly the requests the target received", async () => {
+    server = await countingServer({ delayMs: 5 });
+    const rec = new Recorder();
+    const { load, metrics } = newLoad(server.url, rec);
+    load.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(load.activeUsers).toBe(4);
+    load.tick(Math.floor(Date.now() / 1000) + 1); // as the ticker would, after the boundary
+    const totals = await load.stop("test");
+
+    expect(load.state).toBe("stopped");
+    expect(totals.requests).toBe(server.total());
+    expect(totals.failures).toBe(0);
+    expect(sum(rec.windows, (r) => r.count)).toBe(server.total());
+    expect(rec.reports[0]).toEqual(["started"]);
+    expect(rec.reports.at(-1)).toEqual(["stopped", totals]);
+    // Each user sends /a then /b in turn.
+    const a = server.received.get("GET /a") ?? 0;
+    const b = server.received.get("POST /b") ?? 0;
+    expect(a - b).toBeGreaterThanOrEqual(0);
+    expect(a - b).toBeLessThanOrEqual(4);
+
+    const post = rec.windows.flatMap((w) => w.requests).filter((r) => r.name === "post-b");
+    expect(sum(rec.windows, (r) => (r.name === "post-b" ? r.bytesOut : 0))).toBe(5 * b);
+    expect(post.every((r) => r.method === "POST")).toBe(true);
+    const bytesIn = sum(rec.windows, (r) => (r.name === "GET /a" ? r.bytesIn : 0));
+    expect(bytesIn).toBe("ok:GET /a".length * a);
+    const latency = decodeHistogram(post[0]!.histogram);
+    expect(latency.minNonZeroValue).toBeGreaterThanOrEqual(4000); // ≥ the 5 ms the server waits, in µs
+
+    // Consecutive seconds, each once.
+    const seconds = rec.windows.map((w) => w.second);
+    expect(seconds).toEqual(seconds.map((_, i) => seconds[0]! + i));
+    expect(await metrics.requests.get()).toMatchObject({ values: [{ value: server.total() }] });
+    expect(await metrics.activeUsers.get()).toMatchObject({ values: [{ value: 0 }] });
+  });
+
+  it("counts HTTP errors and refused connections as failures", async () => {
+    server = await countingServer({ status: (req) => (req.url === "/b" ? 500 : 200) });
+    const rec = new Recorder();
+    const { load } = newLoad(server.url, rec, { users: 1 });
+    load.start();
+    await new Promise((r) => setTimeout(r, 100));
+    const totals = await load.stop("test");
+    expect(totals.requests).toBe(server.total());
+    expect(totals.failures).toBe(server.received.get("POST /b"));
+
+    const refused = new Recorder();
+    const port = new URL(server.url).port;
+    await server.close();
+    server = undefined;
+    const { load: dead } = newLoad(`http://127.0.0.1:${port}`, refused, { users: 2 });
+    dead.start();
+    await new Promise((r) => setTimeout(r, 150));
+    const deadTotals = await dead.stop("test");
+    expect(deadTotals.requests).toBeGreaterThan(0);
+    expect(deadTotals.failures).toBe(deadTotals.requests);
+  });
+
+  it("aborts requests still in flight after the grace period, and counts them", async () => {
+    server = await countingServer({ delayMs: 10_000 });
+    const rec = new Recorder();
+    const { load } = newLoad(server.url, rec, { users: 3, spawnRate: 1000, inFlightGraceMs: 200 });
+    load.start();
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    const totals = await load.stop("test");
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(totals).toEqual({ requests: 3, failures: 3 });
+    expect(server.total()).toBe(3);
+  });
+
+  it("reports started at once when it has no user to start", async () => {
+    const rec = new Recorder();
+    const { load } = newLoad("http://127.0.0.1:9", rec, { users: 0 });
+    load.start();
+    const totals = await load.stop("test");
+    expect(totals).toEqual({ requests: 0, failures: 0 });
+    expect(rec.reports).toEqual([["started"], ["stopped", totals]]);
+    expect(rec.windows.length).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,58 @@
+import { CommandBus, createCommand, type CommandEnvelope, type Logger } from "@loadline/core";
+import type { RunTotals } from "./windows.ts";
+
+/** How a run tells the orchestrator that this worker's users started, and that they stopped. */
+export interface RunReporter {
+  started(): Promise<void>;
+  stopped(totals: RunTotals): Promise<void>;
+}
+
+const ATTEMPTS = 8;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 5000;
+
+/** Reports through the COMMANDS stream; a retry re-sends the same command id, so it is deduplicated. */
+export class CommandRunReporter implements RunReporter {
+  constructor(
+    private readonly bus: CommandBus,
+    private readonly run: { tenantId: string; runId: string; workerId: string },
+    private readonly log: Logger,
+  ) {}
+
+  started(): Promise<void> {
+    return this.dispatch(
+      createCommand({
+        type: "run.report-worker-started",
+        tenantId: this.run.tenantId,
+        aggregate: { type: "run", id: this.run.runId },
+        data: { workerId: this.run.workerId },
+        actor: `worker:${this.run.workerId}`,
+      }),
+    );
+  }
+
+  stopped(totals: RunTotals): Promise<void> {
+    return this.dispatch(
+      createCommand({
+        type: "run.report-worker-stopped",
+        tenantId: this.run.tenantId,
+        aggregate: { type: "run", id: this.run.runId },
+        data: { workerId: this.run.workerId, requests: totals.requests, failures: totals.failures },
+        actor: `worker:${this.run.workerId}`,
+      }),
+    );
+  }
+
+  private async dispatch(command: CommandEnvelope): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bus.dispatch(command);
+        return;
+      } catch (err) {
+        if (attempt >= ATTEMPTS) throw err;
+        this.log.warn({ err, type: command.type, attempt }, "command dispatch failed: retrying");
+        await new Promise((r) => setTimeout(r, Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1))));
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { NatsConnection } from "@loadline/core";
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A local target for tests: counts every request it receives and answers after `delayMs`. */
+export type CountingServer = {
+  url: string;
+  /** Requests received, by "METHOD path". */
+  received: Map<string, number>;
+  total(): number;
+  close(): Promise<void>;
+};
+
+export async function countingServer(opts: { delayMs?: number; status?: (req: IncomingMessage) => number } = {}): Promise<CountingServer> {
+  const received = new Map<string, number>();
+  let total = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    total++;
+    const key = `${req.method} ${req.url}`;
+    received.set(key, (received.get(key) ?? 0) + 1);
+    req.resume();
+    req.on("end", () => {
+      setTimeout(() => {
+        res.statusCode = opts.status?.(req) ?? 200;
+        res.end("ok:" + key);
+      }, opts.delayMs ?? 5);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    total: () => total,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Every message now in `stream` on `subject` (a filter), oldest first, as parsed JSON. */
+export async function readStream(nc: NatsConnection, stream: string, subject: string): Promise<{ subject: string; seq: number; data: unknown }[]> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream);
+  const out: { subject: string; seq: number; data: unknown }[] = [];
+  if (info.state.messages === 0) return out;
+  const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
+  const messages = await consumer.fetch({ max_messages: 10_000, expires: 1000 });
+  for await (const m of messages) {
+    out.push({ subject: m.subject, seq: m.seq, data: m.json() });
+    if (m.seq >= info.state.last_seq || m.info.pending === 0) break;
+  }
+  await messages.close();
+  return out;
+}

@@ -1,0 +1,108 @@
+import { newId, subjects, type EventOf, type Logger, type MetricWindow, type Namespace } from "@loadline/core";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { WorkerMetrics } from "./metrics.ts";
+
+/** Where a run's windows go. `drain` resolves true once every window handed over is acknowledged. */
+export interface WindowSink {
+  enqueue(windows: readonly MetricWindow[]): void;
+  drain(timeoutMs: number): Promise<boolean>;
+}
+
+type Pending = { subject: string; msgID: string; second: number; payload: string };
+
+export const MAX_QUEUED_WINDOWS = 600;
+const DRAIN_RETRY_MS = 250;
+
+export function windowEvent(window: MetricWindow, tenantId: string): EventOf<"metrics.window"> {
+  return {
+    id: newId(),
+    type: "metrics.window",
+    schemaVersion: 1,
+    tenantId,
+    aggregate: { type: "run", id: window.runId },
+    time: new Date().toISOString(),
+    actor: `worker:${window.workerId}`,
+    causationId: null,
+    correlationId: window.runId,
+    data: window,
+  };
+}
+
+/**
+ * Publishes one run's windows to the METRICS stream, in order. A window whose publish
+ * failed stays queued (bounded: the oldest is dropped first) and is retried on the next
+ * enqueue or drain; its msgID `<run>.<worker>.<second>` makes a retry that did land a no-op.
+ */
+export class WindowPublisher implements WindowSink {
+  private readonly queue: Pending[] = [];
+  private flushing: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly opts: {
+      js: JetStreamClient;
+      ns: Namespace;
+      tenantId: string;
+      log: Logger;
+      metrics: WorkerMetrics;
+      maxQueued?: number;
+    },
+  ) {}
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  enqueue(windows: readonly MetricWindow[]): void {
+    const { ns, tenantId, log, metrics } = this.opts;
+    for (const w of windows) {
+      this.queue.push({
+        subject: subjects.metrics(ns, tenantId, w.runId, w.workerId),
+        msgID: `${w.runId}.${w.workerId}.${w.second}`,
+        second: w.second,
+        payload: JSON.stringify(windowEvent(w, tenantId)),
+      });
+    }
+    const max = this.opts.maxQueued ?? MAX_QUEUED_WINDOWS;
+    while (this.queue.length > max) {
+      const dropped = this.queue.shift();
+      metrics.windowsDropped.inc();
+      log.error({ second: dropped?.second }, "metric window dropped: publish queue full");
+    }
+    if (windows.length > 0) void this.flush();
+  }
+
+  /** Publishes what is queued, oldest first, until one fails. True when the queue is empty. */
+  flush(): Promise<boolean> {
+    this.flushing ??= this.publishQueued().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.flush()) && this.queue.length === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, DRAIN_RETRY_MS));
+    }
+  }
+
+  private async publishQueued(): Promise<boolean> {
+    const { js, log, metrics } = this.opts;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      try {
+        await js.publish(next.subject, next.payload, { msgID: next.msgID });
+      } catch (err) {
+        metrics.publishFailures.inc();
+        log.warn({ err, second: next.second, queued: this.queue.length }, "metric window publish failed: will retry");
+        return false;
+      }
+      // A full queue may have dropped it meanwhile: only remove what was published.
+      if (this.queue[0] === next) this.queue.shift();
+      metrics.windowsPublished.inc();
+    }
+    return true;
+  }
+}

@@ -1,0 +1,97 @@
+import { decodeHistogram, metricWindowSchema } from "@loadline/core";
+import { describe, expect, it } from "vitest";
+import { currentSecond, WindowAccumulator, type Sample } from "./windows.ts";
+
+const sample = (over: Partial<Sample> = {}): Sample => ({
+  name: "GET /a",
+  method: "GET",
+  latencyUs: 1500,
+  ok: true,
+  bytesIn: 10,
+  bytesOut: 0,
+  ...over,
+});
+
+describe("WindowAccumulator", () => {
+  it("builds one window per finished second, per request name", () => {
+    const acc = new WindowAccumulator("r1", "w1", 100);
+    acc.setActiveUsers(2, 100);
+    acc.record(100, sample());
+    acc.record(100, sample({ latencyUs: 2500, ok: false, bytesIn: 5 }));
+    acc.record(100, sample({ name: "login", method: "POST", bytesOut: 7 }));
+    acc.record(101, sample());
+
+    const windows = acc.closeBefore(101);
+    expect(windows).toHaveLength(1);
+    const w = metricWindowSchema.parse(windows[0]);
+    expect(w).toMatchObject({ runId: "r1", workerId: "w1", second: 100, activeUsers: 2 });
+    expect(w.requests.map(({ histogram: _, ...r }) => r)).toEqual([
+      { name: "GET /a", method: "GET", count: 2, failures: 1, bytesIn: 15, bytesOut: 0 },
+      { name: "login", method: "POST", count: 1, failures: 0, bytesIn: 10, bytesOut: 7 },
+    ]);
+    const h = decodeHistogram(w.requests[0]!.histogram);
+    expect(h.totalCount).toBe(2);
+    expect(h.maxValue).toBeGreaterThanOrEqual(2490);
+    expect(acc.openSecond).toBe(101);
+  });
+
+  it("gives a window to every second, even without requests, exactly once", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.setActiveUsers(3, 10);
+    acc.record(12, sample());
+    const first = acc.closeBefore(14);
+    expect(first.map((w) => [w.second, w.requests.length, w.activeUsers])).toEqual([
+      [10, 0, 3],
+      [11, 0, 3],
+      [12, 1, 3],
+      [13, 0, 3],
+    ]);
+    expect(acc.closeBefore(14)).toEqual([]);
+    expect(acc.closeBefore(12)).toEqual([]);
+  });
+
+  it("counts a sample for an already closed second in the first open one", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.closeBefore(12);
+    acc.record(10, sample()); // the clock stepped back
+    const [w] = acc.closeBefore(13);
+    expect(w!.second).toBe(12);
+    expect(w!.requests[0]!.count).toBe(1);
+  });
+
+  it("reports the peak of active users during a second", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.setActiveUsers(1, 10);
+    acc.setActiveUsers(4, 10);
+    acc.setActiveUsers(0, 10);
+    const [w10, w11] = acc.closeBefore(12);
+    expect(w10!.activeUsers).toBe(4);
+    expect(w11!.activeUsers).toBe(0);
+  });
+
+  it("finishes with the partial current second and nothing after", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.record(10, sample());
+    acc.closeBefore(11);
+    acc.record(11, sample({ ok: false }));
+    const last = acc.finish(11);
+    expect(last.map((w) => w.second)).toEqual([11]);
+    expect(acc.totals).toEqual({ requests: 2, failures: 1 });
+    expect(acc.closeBefore(20)).toEqual([]);
+    expect(() => acc.record(12, sample())).toThrow();
+  });
+
+  it("finishes with a sample stamped ahead of the current second too", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.record(12, sample());
+    const windows = acc.finish(11);
+    expect(windows.map((w) => w.second)).toEqual([10, 11, 12]);
+    expect(windows.reduce((n, w) => n + (w.requests[0]?.count ?? 0), 0)).toBe(1);
+  });
+});
+
+describe("currentSecond", () => {
+  it("is the epoch second", () => {
+    expect(currentSecond(1_700_000_000_999)).toBe(1_700_000_000);
+  });
+});

@@ -1,0 +1,165 @@
+import {
+  createCommand,
+  createLogger,
+  DEFAULT_TENANT,
+  EventStore,
+  eventsFromCommand,
+  fold,
+  openWorkerBucket,
+  parseCommand,
+  parseEvent,
+  runDecider,
+  subjects,
+  workerRegistrationSchema,
+  type CommandData,
+  type CommandEnvelope,
+  type CommandOf,
+  type MetricWindow,
+} from "@loadline/core";
+import { eventually, testNats, type TestNats } from "@loadline/core/testing";
+import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countingServer, readStream, type CountingServer } from "./test-support.ts";
+import { LoadWorker } from "./worker.ts";
+
+const log = createLogger("worker-test", "silent");
+const TENANT = DEFAULT_TENANT;
+
+let env: TestNats;
+let server: CountingServer;
+let store: EventStore;
+/** Commands taken off the COMMANDS work queue, as the orchestrator would take them. */
+const commands: CommandEnvelope[] = [];
+let stopTaking: (() => Promise<unknown>) | undefined;
+
+beforeAll(async () => {
+  env = await testNats();
+  server = await countingServer({ delayMs: 5 });
+  store = new EventStore(jetstream(env.nc), env.ns);
+  const jsm = await jetstreamManager(env.nc);
+  await jsm.consumers.add(env.ns.streams.commands, {
+    durable_name: "test",
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: subjects.allCommands(env.ns),
+  });
+  // Take commands off the queue as they come, as the orchestrator would.
+  const queue = await (await jetstream(env.nc).consumers.get(env.ns.streams.commands, "test")).consume();
+  stopTaking = () => queue.close();
+  void (async () => {
+    for await (const m of queue) {
+      commands.push(parseCommand(m.json()));
+      m.ack();
+    }
+  })();
+});
+
+afterAll(async () => {
+  await stopTaking?.();
+  await server?.close();
+  await env?.cleanup();
+});
+
+/** Waits for a command of `type` about `runId` to arrive on the COMMANDS stream. */
+function commandOf<T extends "run.report-worker-started" | "run.report-worker-stopped">(type: T, runId: string, timeoutMs = 10_000) {
+  return eventually(() => {
+    const found = commands.find((c) => c.type === type && c.aggregate.id === runId);
+    return found ? (found.data as CommandData<T>) : undefined;
+  }, timeoutMs);
+}
+
+type RunCommandIn = CommandOf<"run.create"> | CommandOf<"run.assign"> | CommandOf<"run.stop">;
+const onRun = (runId: string) => ({ tenantId: TENANT, aggregate: { type: "run" as const, id: runId } });
+
+/** What the orchestrator does: decide the command on the run's events, append what it decided. */
+async function decide(command: RunCommandIn) {
+  const { events, version } = await store.read(TENANT, command.aggregate);
+  const state = fold(runDecider, events.map((e) => e.event));
+  await store.append(TENANT, command.aggregate, eventsFromCommand(command, runDecider.decide(state, command)), { expectedVersion: version });
+}
+
+async function createAndAssign(runId: string, workerId: string, users: number, durationSec = 60) {
+  const data: CommandData<"run.create"> = {
+    loadTestId: "lt-1",
+    targetUsers: users,
+    spawnRate: 20,
+    durationSec,
+    target: {
+      targetUrl: server.url,
+      requests: [
+        { method: "GET", path: "/a" },
+        { name: "post-b", method: "POST", path: "/b", body: "hello" },
+      ],
+    },
+  };
+  await decide(createCommand({ ...onRun(runId), type: "run.create", data }));
+  await decide(createCommand({ ...onRun(runId), type: "run.assign", data: { assignments: [{ workerId, users, spawnRate: 20 }] } }));
+}
+
+async function windowsOf(runId: string): Promise<MetricWindow[]> {
+  const stored = await readStream(env.nc, env.ns.streams.metrics, subjects.allMetrics(env.ns));
+  return stored
+    .map((m) => parseEvent(m.data))
+    .flatMap((e) => (e.type === "metrics.window" && e.data.runId === runId ? [e.data] : []));
+}
+
+const countOf = (windows: MetricWindow[]) => windows.reduce((n, w) => n + w.requests.reduce((m, r) => m + r.count, 0), 0);
+
+describe("LoadWorker", () => {
+  it("runs an assigned run, publishes a window each second, and reports exactly what the target received", async () => {
+    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-1", maxUsers: 50, labels: { zone: "local" } });
+    await worker.start();
+    expect(worker.ready()).toBe(true);
+    const kv = await openWorkerBucket(env.nc, env.ns);
+    const registration = workerRegistrationSchema.parse((await kv.get("w-test-1"))?.json());
+    expect(registration).toMatchObject({ workerId: "w-test-1", version: "0.1.0", capacity: { maxUsers: 50 }, labels: { zone: "local" }, runs: [] });
+
+    const runId = "run-main";
+    const before = server.total();
+    await createAndAssign(runId, worker.id, 5);
+    expect(await commandOf("run.report-worker-started", runId)).toEqual({ workerId: "w-test-1" });
+    await eventually(async () => (await kv.get("w-test-1"))?.json<{ runs: string[] }>().runs.includes(runId), 5000);
+    await eventually(async () => countOf(await windowsOf(runId)) > 0, 5000);
+
+    await decide(createCommand({ ...onRun(runId), type: "run.stop", data: { reason: "requested" } }));
+    const stopped = await commandOf("run.report-worker-stopped", runId);
+    expect(stopped.workerId).toBe("w-test-1");
+    expect(stopped.requests).toBeGreaterThan(0);
+    expect(stopped.requests).toBe(server.total() - before);
+    expect(stopped.failures).toBe(0);
+
+    const windows = await windowsOf(runId);
+    expect(countOf(windows)).toBe(server.total() - before);
+    const seconds = windows.map((w) => w.second);
+    expect(seconds).toEqual(seconds.map((_, i) => seconds[0]! + i)); // one window per second, no gap
+    expect(windows.every((w) => w.workerId === "w-test-1")).toBe(true);
+    expect(Math.max(...windows.map((w) => w.activeUsers))).toBe(5);
+    expect(worker.runIds()).toEqual([]);
+
+    await worker.stop();
+    expect(worker.ready()).toBe(false);
+    expect((await kv.get("w-test-1"))?.operation).not.toBe("PUT");
+  });
+
+  it("ignores a run assigned to another worker, and stops its own run by itself after the safety cap", async () => {
+    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-2", safetyMarginSec: 0 });
+    await worker.start();
+    await createAndAssign("run-other", "w-someone-else", 2);
+    await createAndAssign("run-capped", worker.id, 1, 1);
+    const stopped = await commandOf("run.report-worker-stopped", "run-capped", 8000);
+    expect(stopped.requests).toBe(countOf(await windowsOf("run-capped")));
+    expect(stopped.requests).toBeGreaterThan(0);
+    expect(await windowsOf("run-other")).toEqual([]);
+    await worker.stop();
+  });
+
+  it("stops its runs and reports them stopped when the worker stops", async () => {
+    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-3" });
+    await worker.start();
+    await createAndAssign("run-shutdown", worker.id, 2);
+    await commandOf("run.report-worker-started", "run-shutdown");
+    await worker.stop();
+    const stopped = await commandOf("run.report-worker-stopped", "run-shutdown", 3000);
+    expect(stopped.requests).toBe(countOf(await windowsOf("run-shutdown")));
+    expect(worker.runIds()).toEqual([]);
+  });
+});
