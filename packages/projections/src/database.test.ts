@@ -1,0 +1,24 @@
+import { testDatabase, type TestDatabase } from "@loadline/core/testing";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "./database.ts";
+
+let pg: TestDatabase;
+beforeAll(async () => {
+  pg = await testDatabase();
+});
+afterAll(() => pg?.drop());
+
+describe("openDatabase on Postgres", () => {
+  it("lets several replicas start at once: one migrates, the others wait for it", async () => {
+    const replicas = await Promise.all([1, 2, 3].map(() => openDatabase({ url: pg.url })));
+    try {
+      expect(replicas.map((r) => r.kind)).toEqual(["postgres", "postgres", "postgres"]);
+      const applied = await replicas[0]!.db.execute(sql`select count(*)::int as n from drizzle.projections_migrations`);
+      // postgres.js answers rows as an array.
+      expect((applied as unknown as { n: number }[])[0]?.n).toBe(1);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
+  });
+});

@@ -1,0 +1,41 @@
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
+import type { Logger } from "@loadline/core";
+
+const CONSUMER_NOT_FOUND = 10014;
+
+export type DurableSpec = { stream: string; durable: string; filterSubject: string };
+
+/** Why an existing durable cannot be resumed from the checkpoint, or null when it can. */
+export function staleReason(info: ConsumerInfo, spec: DurableSpec, checkpoint: number): string | null {
+  // The database lost what the consumer says was applied (a reset or an older backup).
+  if (info.ack_floor.stream_seq > checkpoint) return `ack floor ${info.ack_floor.stream_seq} is ahead of checkpoint ${checkpoint}`;
+  // Deliveries of a previous process that were never acked would come back only after their
+  // ack wait, behind newer messages: starting again from the checkpoint is quicker.
+  if (info.num_ack_pending > 0) return `${info.num_ack_pending} deliveries of a previous process are still pending`;
+  if (info.config.filter_subject !== spec.filterSubject) return `filter is ${info.config.filter_subject ?? "none"}`;
+  return null;
+}
+
+/**
+ * Makes sure the projection's durable pull consumer exists and resumes right after the
+ * checkpoint: the database, not the consumer, says what was applied.
+ */
+export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec, checkpoint: number, log: Logger): Promise<void> {
+  const info = await jsm.consumers.info(spec.stream, spec.durable).catch((err: unknown) => {
+    if (err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND) return null;
+    throw err;
+  });
+  if (info) {
+    const reason = staleReason(info, spec, checkpoint);
+    if (!reason) return;
+    log.warn({ durable: spec.durable, checkpoint, reason }, "recreating the durable consumer from the checkpoint");
+    await jsm.consumers.delete(spec.stream, spec.durable);
+  }
+  const config: Partial<ConsumerConfig> = {
+    durable_name: spec.durable,
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: spec.filterSubject, // one subject: filter_subjects needs nats-server 2.10
+    ...(checkpoint > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: checkpoint + 1 } : { deliver_policy: DeliverPolicy.All }),
+  };
+  await jsm.consumers.add(spec.stream, config);
+}

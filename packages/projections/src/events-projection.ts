@@ -1,0 +1,54 @@
+import { subjects, type Logger } from "@loadline/core";
+import type { Tx } from "./database.ts";
+import { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
+import { aggregateKey, foldRows, type RowKey } from "./fold-rows.ts";
+import type { Projection, ProjectedEvent } from "./projector.ts";
+import { loadTests, runs, type LoadTestRow, type RunRow } from "./schema.ts";
+import { keyIn, setExcluded } from "./sql-helpers.ts";
+
+export const EVENTS_PROJECTION = "events";
+
+const loadTestKey = (keys: RowKey[]) => keyIn(loadTests.tenantId, loadTests.id, keys);
+const runKey = (keys: RowKey[]) => keyIn(runs.tenantId, runs.id, keys);
+
+/** The event store as rows: load_tests (deleted ones removed) and runs (status, workers, times). */
+export function eventsProjection(log: Logger): Projection {
+  return {
+    name: EVENTS_PROJECTION,
+    source: (ns) => ({ stream: ns.streams.events, filterSubject: subjects.allEvents(ns) }),
+    async apply(tx: Tx, batch: readonly ProjectedEvent[]) {
+      const events = batch.map((b) => b.event);
+      const reportOrphans = (orphans: readonly { type: string; tenantId: string; aggregate: { id: string } }[]) => {
+        for (const e of orphans) log.warn({ type: e.type, tenantId: e.tenantId, id: e.aggregate.id }, "event of an aggregate the read model has no row for");
+      };
+
+      const loadTestEvents = events.filter(isLoadTestEvent);
+      if (loadTestEvents.length > 0) {
+        const existing: LoadTestRow[] = await tx.select().from(loadTests).where(loadTestKey(loadTestEvents.map(aggregateKey)));
+        const changes = foldRows(existing, loadTestEvents, evolveLoadTest);
+        reportOrphans(changes.orphans);
+        if (changes.deletes.length > 0) await tx.delete(loadTests).where(loadTestKey(changes.deletes));
+        if (changes.upserts.length > 0) {
+          await tx
+            .insert(loadTests)
+            .values(changes.upserts)
+            .onConflictDoUpdate({ target: [loadTests.tenantId, loadTests.id], set: setExcluded(loadTests, ["tenantId", "id"]) });
+        }
+      }
+
+      const runEvents = events.filter(isRunEvent);
+      if (runEvents.length > 0) {
+        const existing: RunRow[] = await tx.select().from(runs).where(runKey(runEvents.map(aggregateKey)));
+        const changes = foldRows(existing, runEvents, evolveRun);
+        reportOrphans(changes.orphans);
+        if (changes.upserts.length > 0) {
+          await tx
+            .insert(runs)
+            .values(changes.upserts)
+            // last_metrics belongs to the metrics projection, which writes it in its own transactions.
+            .onConflictDoUpdate({ target: [runs.tenantId, runs.id], set: setExcluded(runs, ["tenantId", "id", "lastMetrics"]) });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connectNats, createLogger, createRegistry, ensureStreams, listen, loadConfig, namespace, opsRoutes, runUntilSignal } from "@loadline/core";
+import { Hono } from "hono";
+import { Projections } from "./service.ts";
+
+/** The read side as its own process: projections, read API and ops endpoints on one port. */
+const config = loadConfig();
+const log = createLogger("projections", config.logLevel);
+const ns = namespace(config.namespace);
+const nc = await connectNats(config.natsUrl, "projections", log);
+// Safe at every start, and the consumers need the streams even if no other service has run yet.
+await ensureStreams(await jetstreamManager(nc), ns, { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas });
+
+const registry = createRegistry("projections");
+const projections = await Projections.start({ nc, ns, database: config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir }, log, registry });
+const app = new Hono().route("/", projections.routes).route("/", opsRoutes({ ready: () => projections.ready(), registry }));
+const server = await listen(app, config.port ?? 9103, config.host);
+log.info({ port: server.port, database: projections.database.kind }, "projections listening");
+
+runUntilSignal(log, async () => {
+  await server.close();
+  await projections.stop();
+  await nc.drain();
+});

@@ -1,0 +1,47 @@
+import { jetstream } from "@nats-io/jetstream";
+import { createLogger, EventStore, newId } from "@loadline/core";
+import { testNats, type TestNats } from "@loadline/core/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "./database.ts";
+import { Projections } from "./service.ts";
+import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
+
+const log = createLogger("projections-test", "silent");
+let env: TestNats;
+let database: Database;
+beforeAll(async () => {
+  env = await testNats();
+  database = await openDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+  await env?.cleanup();
+});
+
+describe("without a database URL", () => {
+  it("migrates PGlite in memory and projects into it, across a restart", async () => {
+    expect(database.kind).toBe("pglite");
+    const store = new EventStore(jetstream(env.nc), env.ns);
+    const id = newId();
+    let projections = await Projections.start({ nc: env.nc, ns: env.ns, database, log });
+    const first = await appendEvents(store, "default", { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec({ tags: ["lite"] }) } }]);
+    expect(await projections.readModel.waitForEvents(first, 5000)).toBe(true);
+    await projections.stop(); // leaves the database it was given open
+
+    projections = await Projections.start({ nc: env.nc, ns: env.ns, database, log });
+    const second = await appendEvents(store, "default", { type: "load-test", id }, [{ type: "load-test.updated", data: { spec: loadTestSpec({ name: "v2" }) } }]);
+    expect(await projections.readModel.waitForEvents(second, 5000)).toBe(true);
+    const res = await projections.routes.request(`/v1/load-tests/${id}`);
+    expect(res.headers.get("etag")).toBe('"2"');
+    expect(await res.json()).toMatchObject({ name: "v2", version: 2 });
+
+    // The metrics hot path (one JSON parameter, jsonb_to_recordset) on PGlite too.
+    const runId = newId();
+    await appendEvents(store, "default", { type: "run", id: runId }, [runCreated(id)]);
+    const window = await publishWindow(jetstream(env.nc), env.ns, "default", { runId, workerId: "w1", second: 2000, activeUsers: 3, requests: [requestWindow("home", [1000, 2000])] });
+    expect(await projections.projectors.metrics.waitFor(window, 5000)).toBe(true);
+    const series = await projections.routes.request(`/v1/runs/${runId}/metrics/timeseries`);
+    expect(await series.json()).toMatchObject({ runId, points: [{ requests: 2, users: 3 }] });
+    await projections.stop();
+  });
+});

@@ -1,0 +1,322 @@
+import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JetStreamClient } from "@nats-io/jetstream";
+import {
+  createLogger,
+  encodeHistogram,
+  EventStore,
+  mergeHistograms,
+  newId,
+  newLatencyHistogram,
+  subjects,
+  summarize,
+  type AggregateView,
+  type EndpointView,
+  type LoadTestView,
+  type MetricsPoint,
+  type RunView,
+} from "@loadline/core";
+import { eventually, testDatabase, testNats, type TestDatabase, type TestNats } from "@loadline/core/testing";
+import { and, count, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readCheckpoint } from "./checkpoints.ts";
+import { EVENTS_PROJECTION } from "./events-projection.ts";
+import { PgReadModel } from "./read-model.ts";
+import { metricWindows } from "./schema.ts";
+import { Projections } from "./service.ts";
+import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
+
+const log = createLogger("projections-test", process.env.TEST_LOG_LEVEL ?? "silent");
+let env: TestNats;
+let pg: TestDatabase;
+let js: JetStreamClient;
+let store: EventStore;
+let projections: Projections;
+
+const start = (url = pg.url) => Projections.start({ nc: env.nc, ns: env.ns, database: { url }, log });
+
+beforeAll(async () => {
+  [env, pg] = await Promise.all([testNats(), testDatabase()]);
+  js = jetstream(env.nc);
+  store = new EventStore(js, env.ns);
+  projections = await start();
+});
+afterAll(async () => {
+  await projections?.stop();
+  await env?.cleanup();
+  await pg?.drop();
+});
+
+let tenants = 0;
+const newTenant = () => `acme${++tenants}`;
+
+async function get<T>(path: string, tenant: string): Promise<{ status: number; body: T; etag: string | null }> {
+  const res = await projections.routes.request(path, { headers: { "X-Tenant-Id": tenant } });
+  return { status: res.status, body: (await res.json()) as T, etag: res.headers.get("etag") };
+}
+
+async function applied(seq: number): Promise<void> {
+  expect(await projections.readModel.waitForEvents(seq, 5000)).toBe(true);
+}
+
+describe("the events projection", () => {
+  it("keeps load_tests in step with create, update and delete", async () => {
+    const tenant = newTenant();
+    const id = newId();
+    const lt = { type: "load-test" as const, id };
+    await applied(await appendEvents(store, tenant, lt, [{ type: "load-test.created", data: { spec: loadTestSpec({ name: "a", tags: ["smoke"] }) } }], "alice"));
+    await applied(await appendEvents(store, tenant, lt, [{ type: "load-test.updated", data: { spec: loadTestSpec({ name: "b", tags: ["smoke", "eu"] }) } }], "bob"));
+
+    const one = await get<LoadTestView>(`/v1/load-tests/${id}`, tenant);
+    expect(one.status).toBe(200);
+    expect(one.etag).toBe('"2"');
+    expect(one.body).toMatchObject({ id, tenantId: tenant, name: "b", tags: ["smoke", "eu"], version: 2, createdBy: "alice", updatedBy: "bob", description: null });
+    expect(Date.parse(one.body.createdAt)).toBeLessThanOrEqual(Date.parse(one.body.updatedAt));
+
+    // Another tenant does not see it; the tag filter does.
+    expect((await get(`/v1/load-tests/${id}`, newTenant())).status).toBe(404);
+    const second = newId();
+    await applied(await appendEvents(store, tenant, { type: "load-test", id: second }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]));
+    const list = await get<{ items: LoadTestView[]; total: number; limit: number }>(`/v1/load-tests`, tenant);
+    expect(list.body.items.map((t) => t.id)).toEqual([second, id]); // newest first
+    expect(list.body).toMatchObject({ total: 2, limit: 50, offset: 0 });
+    const tagged = await get<{ items: LoadTestView[]; total: number }>(`/v1/load-tests?tag=eu&limit=1`, tenant);
+    expect(tagged.body.items.map((t) => t.id)).toEqual([id]);
+    expect(tagged.body.total).toBe(1);
+
+    await applied(await appendEvents(store, tenant, lt, [{ type: "load-test.deleted", data: {} }]));
+    expect(await projections.readModel.loadTest(tenant, id)).toBeNull();
+    expect((await get(`/v1/load-tests/${id}`, tenant)).status).toBe(404);
+  });
+
+  it("follows a run along its status path", async () => {
+    const tenant = newTenant();
+    const id = newId();
+    const run = { type: "run" as const, id };
+    await applied(await appendEvents(store, tenant, run, [runCreated("lt-1")]));
+    expect((await get<RunView>(`/v1/runs/${id}`, tenant)).body).toMatchObject({ status: "Pending", version: 1, startedAt: null, workers: [] });
+
+    const assignments = [
+      { workerId: "w1", users: 5, spawnRate: 1 },
+      { workerId: "w2", users: 5, spawnRate: 1 },
+    ];
+    const startedAt = "2030-01-01T00:00:00.000Z";
+    const finishedAt = "2030-01-01T00:01:00.000Z";
+    await applied(
+      await appendEvents(store, tenant, run, [
+        { type: "run.assigned", data: { assignments } },
+        { type: "run.worker-started", data: { workerId: "w1" } },
+        { type: "run.worker-started", data: { workerId: "w2" } },
+        { type: "run.started", data: { startedAt } },
+      ]),
+    );
+    expect(await projections.readModel.run(tenant, id)).toMatchObject({ status: "Running", workers: assignments, startedAt, version: 5 });
+
+    await applied(
+      await appendEvents(store, tenant, run, [
+        { type: "run.stopping", data: { reason: "requested" } },
+        { type: "run.worker-stopped", data: { workerId: "w1", requests: 10, failures: 0 } },
+        { type: "run.worker-stopped", data: { workerId: "w2", requests: 10, failures: 1 } },
+        { type: "run.completed", data: { finishedAt } },
+      ]),
+    );
+    const done = await get<RunView>(`/v1/runs/${id}`, tenant);
+    expect(done.body).toMatchObject({ id, loadTestId: "lt-1", status: "Completed", targetUsers: 10, spawnRate: 2, durationSec: 60, startedAt, finishedAt, reason: null, version: 9 });
+
+    const failed = newId();
+    await applied(await appendEvents(store, tenant, { type: "run", id: failed }, [runCreated("lt-2"), { type: "run.failed", data: { reason: "no workers", finishedAt } }]));
+    expect(await projections.readModel.run(tenant, failed)).toMatchObject({ status: "Failed", reason: "no workers" });
+
+    const completed = await get<{ items: RunView[]; total: number }>(`/v1/runs?status=Completed`, tenant);
+    expect(completed.body.items.map((r) => r.id)).toEqual([id]);
+    const ofLoadTest = await get<{ items: RunView[]; total: number }>(`/v1/runs?loadTestId=lt-2`, tenant);
+    expect(ofLoadTest.body.items.map((r) => r.id)).toEqual([failed]);
+    expect((await get<{ total: number }>(`/v1/runs?limit=1`, tenant)).body.total).toBe(2);
+  });
+
+  it("skips a malformed message and goes on", async () => {
+    const tenant = newTenant();
+    const garbage = await js.publish(subjects.event(env.ns, tenant, "run", "bad1"), "this is not json");
+    const wrongShape = await js.publish(subjects.event(env.ns, tenant, "run", "bad2"), JSON.stringify({ type: "run.created", data: 42 }));
+    const id = newId();
+    const seq = await appendEvents(store, tenant, { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+    expect(seq).toBeGreaterThan(wrongShape.seq);
+    await applied(seq);
+    expect(await projections.readModel.loadTest(tenant, id)).not.toBeNull();
+    expect(garbage.seq).toBeLessThan(await readCheckpoint(projections.database.db, EVENTS_PROJECTION));
+  });
+
+  it("retries a batch the database refuses, and neither skips nor acks it", async () => {
+    const tenant = newTenant();
+    const id = newId();
+    const { db } = projections.database;
+    await db.execute(sql`alter table load_tests rename to load_tests_away`);
+    let seq = 0;
+    try {
+      seq = await appendEvents(store, tenant, { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+      expect(await projections.readModel.waitForEvents(seq, 700)).toBe(false);
+      expect(await readCheckpoint(db, EVENTS_PROJECTION)).toBeLessThan(seq);
+    } finally {
+      await db.execute(sql`alter table load_tests_away rename to load_tests`);
+    }
+    await applied(seq);
+    expect(await projections.readModel.loadTest(tenant, id)).not.toBeNull();
+  });
+
+  it("answers waitForEvents from the projector, or by polling the checkpoint", async () => {
+    const tenant = newTenant();
+    const seq = await appendEvents(store, tenant, { type: "load-test", id: newId() }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+    expect(await projections.readModel.waitForEvents(seq, 5000)).toBe(true);
+    const polling = new PgReadModel(projections.database.db);
+    expect(await polling.waitForEvents(seq, 5000)).toBe(true);
+    expect(await polling.waitForEvents(seq + 1_000_000, 60)).toBe(false);
+    expect(await projections.readModel.waitForEvents(seq + 1_000_000, 60)).toBe(false);
+  });
+});
+
+describe("the metrics projection and its routes", () => {
+  const s0 = Math.floor(Date.now() / 1000) - 100;
+  const range = (n: number, step: number, from = 1) => Array.from({ length: n }, (_, i) => (i + from) * step);
+  // Latencies in µs, per second, worker and request name.
+  const samples: Record<number, Record<string, Record<string, number[]>>> = {
+    [s0]: { w1: { home: range(100, 1000), login: [5000, 7000, 90_000] }, w2: { home: range(50, 1500), login: [3000] } },
+    [s0 + 1]: { w1: { home: range(20, 2000) }, w2: { home: range(30, 700), login: [12_000, 15_000] } },
+    [s0 + 3]: { w1: { home: [400, 800] }, w2: {} },
+  };
+  /** One histogram fed all the samples, read back as a stored one is (a decoded histogram's max is its bucket's top). */
+  const summaryOf = (values: number[]) => {
+    const h = newLatencyHistogram();
+    for (const v of values) h.recordValue(v);
+    return summarize(mergeHistograms([encodeHistogram(h)]));
+  };
+  const all = (second?: number, name?: string) =>
+    Object.entries(samples)
+      .filter(([s]) => second === undefined || Number(s) === second)
+      .flatMap(([, workers]) => Object.values(workers).flatMap((byName) => Object.entries(byName).filter(([n]) => name === undefined || n === name).flatMap(([, v]) => v)));
+
+  let tenant: string;
+  let runId: string;
+  beforeAll(async () => {
+    tenant = newTenant();
+    runId = newId();
+    await applied(await appendEvents(store, tenant, { type: "run", id: runId }, [runCreated("lt-m")]));
+    let last = 0;
+    for (const [second, workers] of Object.entries(samples)) {
+      for (const [workerId, byName] of Object.entries(workers)) {
+        const requests = Object.entries(byName).map(([name, values]) => requestWindow(name, values, name === "login" ? 1 : 0));
+        last = await publishWindow(js, env.ns, tenant, { runId, workerId, second: Number(second), activeUsers: 5, requests });
+      }
+    }
+    expect(await projections.projectors.metrics.waitFor(last, 5000)).toBe(true);
+  });
+
+  it("gives a point a second, with percentiles merged exactly across workers", async () => {
+    const { status, body } = await get<{ runId: string; points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries`, tenant);
+    expect(status).toBe(200);
+    expect(body.runId).toBe(runId);
+    expect(body.points.map((p) => p.time)).toEqual([0, 1, 2, 3].map((i) => new Date((s0 + i) * 1000).toISOString()));
+    for (const [i, point] of body.points.entries()) {
+      const values = all(s0 + i);
+      const expected = summaryOf(values);
+      expect(point).toMatchObject({ requests: values.length, p50: expected.p50, p95: expected.p95, p99: expected.p99, min: expected.min, max: expected.max });
+    }
+    expect(body.points[2]).toMatchObject({ requests: 0, users: 0 });
+    expect(body.points[0]).toMatchObject({ users: 10, failures: 2 });
+
+    const run = await projections.readModel.run(tenant, runId);
+    expect(run?.lastMetrics).toEqual(body.points[3]);
+
+    const window = await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?from=${new Date((s0 + 1) * 1000).toISOString()}&to=${s0 + 2}`, tenant);
+    expect(window.body.points.map((p) => p.requests)).toEqual([all(s0 + 1).length, 0]);
+  });
+
+  it("aggregates the whole run and splits it per endpoint", async () => {
+    const aggregate = (await get<AggregateView>(`/v1/runs/${runId}/metrics/aggregate`, tenant)).body;
+    expect(aggregate).toMatchObject({ runId, requests: all().length, failures: 3, seconds: 4, from: new Date(s0 * 1000).toISOString(), to: new Date((s0 + 3) * 1000).toISOString() });
+    expect(aggregate.latency).toEqual(summaryOf(all()));
+
+    const { endpoints } = (await get<{ endpoints: EndpointView[] }>(`/v1/runs/${runId}/metrics/endpoints`, tenant)).body;
+    expect(endpoints.map((e) => [e.name, e.method, e.requests, e.failures])).toEqual([
+      ["home", "GET", all(undefined, "home").length, 0],
+      ["login", "GET", all(undefined, "login").length, 3],
+    ]);
+    expect(endpoints[1]!.latency).toEqual(summaryOf(all(undefined, "login")));
+  });
+
+  it("answers 404 for unknown ids and 400 naming the field for bad input", async () => {
+    for (const path of ["/v1/load-tests/nope", "/v1/runs/nope", "/v1/runs/nope/metrics/timeseries", "/v1/runs/nope/metrics/aggregate", "/v1/runs/nope/metrics/endpoints"]) {
+      const res = await get<{ error: { code: string } }>(path, tenant);
+      expect([path, res.status, res.body.error.code]).toEqual([path, 404, "not_found"]);
+    }
+    const cases: [string, string][] = [
+      ["/v1/runs?status=Sleeping", "status"],
+      ["/v1/runs?limit=501", "limit"],
+      ["/v1/load-tests?offset=-1", "offset"],
+      [`/v1/runs/${runId}/metrics/timeseries?from=yesterday`, "from"],
+      [`/v1/runs/${runId}/metrics/timeseries?to=1e9`, "to"],
+      [`/v1/runs/${runId}/metrics/timeseries?from=${s0 + 5}&to=${s0}`, "to"],
+      [`/v1/runs/${runId}/metrics/timeseries?from=0&to=${s0}`, "to"],
+    ];
+    for (const [path, field] of cases) {
+      const res = await get<{ error: { field?: string } }>(path, tenant);
+      expect([path, res.status, res.body.error.field]).toEqual([path, 400, field]);
+    }
+    const badTenant = await projections.routes.request("/v1/runs", { headers: { "X-Tenant-Id": "a.b" } });
+    expect(badTenant.status).toBe(400);
+  });
+});
+
+describe("restarts", () => {
+  const windowCount = async (tenant: string) => {
+    const [row] = await projections.database.db.select({ n: count() }).from(metricWindows).where(and(eq(metricWindows.tenantId, tenant)));
+    return row?.n ?? 0;
+  };
+
+  it("resume from the checkpoint without applying anything twice", async () => {
+    const tenant = newTenant();
+    const runId = newId();
+    const run = { type: "run" as const, id: runId };
+    await applied(await appendEvents(store, tenant, run, [runCreated("lt-r"), { type: "run.assigned", data: { assignments: [{ workerId: "w1", users: 1, spawnRate: 1 }] } }]));
+    const windowSeq = await publishWindow(js, env.ns, tenant, { runId, workerId: "w1", second: 1000, activeUsers: 1, requests: [requestWindow("home", [1000])] });
+    expect(await projections.projectors.metrics.waitFor(windowSeq, 5000)).toBe(true);
+    await projections.stop();
+
+    // Rewind the cursor to the start of the stream: everything is delivered again, and must be skipped.
+    const jsm = await jetstreamManager(env.nc);
+    for (const [stream, durable, filter] of [
+      [env.ns.streams.events, "proj_events", subjects.allEvents(env.ns)],
+      [env.ns.streams.metrics, "proj_metrics", subjects.allMetrics(env.ns)],
+    ] as const) {
+      await jsm.consumers.delete(stream, durable);
+      await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: filter, deliver_policy: DeliverPolicy.All });
+    }
+    // And a message published while it was down.
+    const seq = await appendEvents(store, tenant, run, [{ type: "run.stopping", data: { reason: "duration" } }]);
+
+    projections = await start();
+    await applied(seq);
+    expect(await projections.readModel.run(tenant, runId)).toMatchObject({ status: "Stopping", version: 3 });
+    await publishWindow(js, env.ns, tenant, { runId, workerId: "w1", second: 1000, activeUsers: 1, requests: [requestWindow("home", [1000])] }); // a duplicate
+    const next = await publishWindow(js, env.ns, tenant, { runId, workerId: "w1", second: 1001, activeUsers: 1, requests: [requestWindow("home", [2000])] });
+    expect(await projections.projectors.metrics.waitFor(next, 5000)).toBe(true);
+    expect(await windowCount(tenant)).toBe(2);
+  });
+
+  it("replays the streams into a database that lost them", async () => {
+    const tenant = newTenant();
+    const id = newId();
+    const seq = await appendEvents(store, tenant, { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+    await applied(seq);
+    await projections.stop();
+    const fresh = await testDatabase();
+    try {
+      // The durable's ack floor is ahead of the new database's checkpoint (0): it is recreated from the start.
+      projections = await start(fresh.url);
+      await applied(seq);
+      expect(await projections.readModel.loadTest(tenant, id)).not.toBeNull();
+      await eventually(() => projections.ready());
+      await projections.stop();
+    } finally {
+      await fresh.drop();
+    }
+    projections = await start();
+  });
+});

@@ -1,0 +1,272 @@
+import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import { parseEvent, type EventEnvelope, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
+import { planBatch } from "./batch-plan.ts";
+import { ensureCheckpoint, lockCheckpoint, writeCheckpoint } from "./checkpoints.ts";
+import type { Db, Tx } from "./database.ts";
+import { ensureDurable, type DurableSpec } from "./durable.ts";
+import { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
+
+export type ProjectedEvent = { seq: number; event: EventEnvelope };
+
+/** A read model fed by one stream: a plain handler of a batch, called inside the batch's transaction. */
+export type Projection = {
+  readonly name: string;
+  source(ns: Namespace): { stream: string; filterSubject: string };
+  apply(tx: Tx, events: readonly ProjectedEvent[]): Promise<void>;
+};
+
+export type ProjectorOptions = {
+  projection: Projection;
+  nc: NatsConnection;
+  ns: Namespace;
+  db: Db;
+  log: Logger;
+  metrics?: ProjectionMetrics;
+  batchSize?: number;
+  /** First delay before a failed batch is tried again; it doubles up to `maxRetryDelayMs`. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+};
+
+/** Another writer moved the checkpoint since we read it: plan the batch again from there. */
+class CheckpointMoved extends Error {
+  constructor(readonly position: number) {
+    super(`checkpoint moved to ${position}`);
+  }
+}
+
+const NAK_DELAY_MS = 500;
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * Runs one projection: a durable pull consumer, batches applied in one transaction with the
+ * checkpoint, acked only after the commit. The checkpoint in the database is the truth; the
+ * consumer is only a cursor that is recreated from it when it disagrees.
+ */
+export class Projector {
+  private readonly js: JetStreamClient;
+  private readonly metrics: ProjectionMetrics;
+  private readonly log: Logger;
+  private readonly spec: DurableSpec;
+  private readonly batchSize: number;
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private waiters: { seq: number; done: (reached: boolean) => void }[] = [];
+  private streamFirstSeq = 1;
+  private catchUpTarget = 0;
+  private caughtUp = false;
+  /** Stream sequence of the last message applied (committed). */
+  position = 0;
+
+  private constructor(
+    private readonly opts: ProjectorOptions,
+    private readonly jsm: JetStreamManager,
+  ) {
+    this.js = jetstream(opts.nc);
+    this.metrics = opts.metrics ?? projectionMetrics();
+    this.log = opts.log.child({ projection: opts.projection.name });
+    const { stream, filterSubject } = opts.projection.source(opts.ns);
+    this.spec = { stream, filterSubject, durable: `proj_${opts.projection.name}` };
+    this.batchSize = opts.batchSize ?? 500;
+  }
+
+  get name(): string {
+    return this.opts.projection.name;
+  }
+
+  /** Sets the consumer up (throws when it cannot: no stream, no database) and starts consuming. */
+  static async start(opts: ProjectorOptions): Promise<Projector> {
+    const projector = new Projector(opts, await jetstreamManager(opts.nc));
+    await projector.setUp();
+    projector.loop = projector.run();
+    return projector;
+  }
+
+  /** Has applied everything the stream held when it started. */
+  isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  /** True once `seq` is applied; false when the time runs out or the projector stops. */
+  waitFor(seq: number, timeoutMs: number): Promise<boolean> {
+    if (this.position >= seq) return Promise.resolve(true);
+    if (this.stopping) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = {
+        seq,
+        done: (reached: boolean) => {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.done(false), timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Stops after the batch in flight is committed and acked; what was delivered but not applied comes back to the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    this.messages?.stop();
+    await this.loop;
+    if (!this.opts.nc.isClosed()) await this.opts.nc.flush().catch(() => undefined); // the acks reach the server
+    for (const w of [...this.waiters]) w.done(false);
+  }
+
+  private async setUp(): Promise<void> {
+    this.position = await ensureCheckpoint(this.opts.db, this.name);
+    const info = await this.jsm.streams.info(this.spec.stream);
+    this.streamFirstSeq = info.state.first_seq;
+    this.catchUpTarget = info.state.last_seq;
+    if (this.position > info.state.last_seq) {
+      this.log.warn({ checkpoint: this.position, lastSeq: info.state.last_seq }, "checkpoint is ahead of the stream: was the stream recreated?");
+    }
+    await ensureDurable(this.jsm, this.spec, this.position, this.log);
+    const consumer = await this.js.consumers.get(this.spec.stream, this.spec.durable);
+    this.metrics.lag.set({ projection: this.name }, (await consumer.info(true)).num_pending);
+    this.metrics.position.set({ projection: this.name }, this.position);
+    this.advance(this.position);
+    this.messages = await consumer.consume({ max_messages: this.batchSize });
+    this.watch(this.messages);
+    this.log.info({ checkpoint: this.position, durable: this.spec.durable }, "projection consuming");
+  }
+
+  /** A deleted consumer ends the round: the loop sets it up again from the checkpoint. */
+  private watch(messages: ConsumerMessages): void {
+    void (async () => {
+      for await (const s of messages.status()) {
+        if (s.type === "consumer_deleted" || s.type === "consumer_not_found" || s.type === "stream_not_found") {
+          this.log.warn({ status: s.type }, "consumer lost: setting it up again");
+          messages.stop();
+        }
+      }
+    })().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      if (this.stopping) {
+        this.messages?.stop(); // set up again while stop() was waiting
+        return;
+      }
+      if (this.messages) {
+        try {
+          await this.consume(this.messages);
+        } catch (err) {
+          this.log.error({ err }, "projection round failed");
+        }
+        this.messages.stop();
+        this.messages = null;
+      }
+      if (this.stopping || this.opts.nc.isClosed()) return;
+      await this.sleep(RESTART_DELAY_MS);
+      if (this.stopping) return;
+      await this.setUp().catch((err: unknown) => this.log.error({ err }, "projection set-up failed"));
+    }
+  }
+
+  private async consume(messages: ConsumerMessages): Promise<void> {
+    let batch: JsMsg[] = [];
+    for await (const m of messages) {
+      batch.push(m);
+      // pending is what the server has not delivered yet: 0 means the stream is drained for now.
+      if (m.info.pending === 0 || batch.length >= this.batchSize) {
+        const full = batch;
+        batch = [];
+        await this.flush(full);
+        if (this.stopping) return;
+      }
+    }
+  }
+
+  private decode(msg: JsMsg): EventEnvelope | null {
+    try {
+      return parseEvent(msg.json());
+    } catch (err) {
+      // Skipped, but its sequence still moves the checkpoint: one bad message must not stall the read model.
+      this.log.warn({ seq: msg.seq, subject: msg.subject, err: err instanceof Error ? err.message : String(err) }, "skipping a malformed message");
+      this.metrics.skipped.inc({ projection: this.name });
+      return null;
+    }
+  }
+
+  private async flush(msgs: JsMsg[]): Promise<void> {
+    // Decoded once, and only when about to be applied: a redelivery below the checkpoint is not even read.
+    const decoded = new Map<JsMsg, EventEnvelope | null>();
+    const eventOf = (m: JsMsg) => (decoded.has(m) ? decoded.get(m)! : decoded.set(m, this.decode(m)).get(m)!);
+    let delay = this.opts.retryDelayMs ?? 250;
+    for (;;) {
+      let plan = planBatch(msgs, this.position, this.streamFirstSeq);
+      if (plan.later.length > 0) {
+        // A hole: either messages aged out of the stream, or a delivery got lost and will come back.
+        this.streamFirstSeq = await this.jsm.streams
+          .info(this.spec.stream)
+          .then((i) => i.state.first_seq)
+          .catch(() => this.streamFirstSeq);
+        plan = planBatch(msgs, this.position, this.streamFirstSeq);
+      }
+      const events = plan.apply.flatMap((m) => {
+        const event = eventOf(m);
+        return event ? [{ seq: m.seq, event }] : [];
+      });
+      const last = plan.apply.at(-1);
+      try {
+        if (last) await this.commit(events, last.seq);
+      } catch (err) {
+        if (err instanceof CheckpointMoved) {
+          this.position = err.position;
+          continue;
+        }
+        this.metrics.failures.inc({ projection: this.name });
+        this.log.error({ err, seqs: [plan.apply[0]?.seq, last?.seq], retryInMs: delay }, "batch failed: retrying it");
+        if (this.stopping) return; // not acked: delivered again to the next start
+        for (const m of msgs) m.working(); // keep the batch ours while we wait
+        await this.sleep(delay);
+        if (this.stopping) return;
+        delay = Math.min(delay * 2, this.opts.maxRetryDelayMs ?? 5000);
+        continue;
+      }
+      for (const m of [...plan.skip, ...plan.apply]) m.ack();
+      for (const m of plan.later) m.nak(NAK_DELAY_MS);
+      if (plan.later.length > 0) this.log.debug({ held: plan.later.map((m) => m.seq), position: this.position }, "holding messages after a hole");
+      this.metrics.applied.inc({ projection: this.name }, events.length);
+      const pending = msgs.at(-1)?.info.pending ?? 0;
+      this.metrics.lag.set({ projection: this.name }, pending + plan.later.length);
+      if (last) this.advance(last.seq);
+      if (pending === 0 && plan.later.length === 0) this.caughtUp = true;
+      return;
+    }
+  }
+
+  private async commit(events: ProjectedEvent[], lastSeq: number): Promise<void> {
+    const expected = this.position;
+    await this.opts.db.transaction(async (tx) => {
+      const checkpoint = await lockCheckpoint(tx, this.name);
+      if (checkpoint !== expected) throw new CheckpointMoved(checkpoint);
+      if (events.length > 0) await this.opts.projection.apply(tx, events);
+      await writeCheckpoint(tx, this.name, lastSeq);
+    });
+  }
+
+  private advance(position: number): void {
+    this.position = position;
+    this.metrics.position.set({ projection: this.name }, position);
+    if (position >= this.catchUpTarget) this.caughtUp = true;
+    for (const w of this.waiters.filter((w) => w.seq <= position)) w.done(true);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

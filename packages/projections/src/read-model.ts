@@ -1,0 +1,95 @@
+import type { LoadTestView, ReadModel, RunStatus, RunView, WindowRow } from "@loadline/core";
+import { and, arrayContains, asc, desc, eq, gte, lte, max, min } from "drizzle-orm";
+import { readCheckpoint } from "./checkpoints.ts";
+import type { Db } from "./database.ts";
+import { EVENTS_PROJECTION } from "./events-projection.ts";
+import { loadTests, metricWindows, runs } from "./schema.ts";
+import { loadTestViewOf, runViewOf } from "./view-of.ts";
+
+export type Page<T> = { items: T[]; total: number };
+export type PageRequest = { limit: number; offset: number };
+export type SecondRange = { from: number; to: number };
+
+/** What tells us, in this process, that the events projection got somewhere. */
+export type PositionWaiter = { waitFor(seq: number, timeoutMs: number): Promise<boolean> };
+
+const POLL_MS = 15;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The queries of the read side, over the tables the projections write. */
+export class PgReadModel implements ReadModel {
+  constructor(
+    private readonly db: Db,
+    /** The in-process events projector, when there is one: no polling then. */
+    private readonly events: PositionWaiter | null = null,
+  ) {}
+
+  async waitForEvents(seq: number, timeoutMs: number): Promise<boolean> {
+    if (this.events) return this.events.waitFor(seq, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await readCheckpoint(this.db, EVENTS_PROJECTION)) >= seq) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  async loadTest(tenantId: string, id: string): Promise<LoadTestView | null> {
+    const [row] = await this.db.select().from(loadTests).where(and(eq(loadTests.tenantId, tenantId), eq(loadTests.id, id)));
+    return row ? loadTestViewOf(row) : null;
+  }
+
+  async run(tenantId: string, id: string): Promise<RunView | null> {
+    const [row] = await this.db.select().from(runs).where(and(eq(runs.tenantId, tenantId), eq(runs.id, id)));
+    return row ? runViewOf(row) : null;
+  }
+
+  /** Newest first. */
+  async loadTests(tenantId: string, filter: { tag?: string | undefined }, page: PageRequest): Promise<Page<LoadTestView>> {
+    const where = and(eq(loadTests.tenantId, tenantId), filter.tag === undefined ? undefined : arrayContains(loadTests.tags, [filter.tag]));
+    const [rows, total] = await Promise.all([
+      this.db.select().from(loadTests).where(where).orderBy(desc(loadTests.createdAt), desc(loadTests.id)).limit(page.limit).offset(page.offset),
+      this.db.$count(loadTests, where),
+    ]);
+    return { items: rows.map(loadTestViewOf), total };
+  }
+
+  /** Newest first. */
+  async runs(tenantId: string, filter: { status?: RunStatus | undefined; loadTestId?: string | undefined }, page: PageRequest): Promise<Page<RunView>> {
+    const where = and(
+      eq(runs.tenantId, tenantId),
+      filter.status === undefined ? undefined : eq(runs.status, filter.status),
+      filter.loadTestId === undefined ? undefined : eq(runs.loadTestId, filter.loadTestId),
+    );
+    const [rows, total] = await Promise.all([
+      this.db.select().from(runs).where(where).orderBy(desc(runs.createdAt), desc(runs.id)).limit(page.limit).offset(page.offset),
+      this.db.$count(runs, where),
+    ]);
+    return { items: rows.map(runViewOf), total };
+  }
+
+  /** First and last second the run has windows for, or null when it has none. */
+  async windowSpan(tenantId: string, runId: string): Promise<{ first: number; last: number } | null> {
+    const [span] = await this.db
+      .select({ first: min(metricWindows.second), last: max(metricWindows.second) })
+      .from(metricWindows)
+      .where(and(eq(metricWindows.tenantId, tenantId), eq(metricWindows.runId, runId)));
+    return span?.first != null && span.last != null ? { first: span.first, last: span.last } : null;
+  }
+
+  /** The stored windows of a run, every worker's, within `range` (inclusive) when given. */
+  async windows(tenantId: string, runId: string, range?: SecondRange): Promise<WindowRow[]> {
+    return this.db
+      .select({ second: metricWindows.second, workerId: metricWindows.workerId, activeUsers: metricWindows.activeUsers, requests: metricWindows.requests })
+      .from(metricWindows)
+      .where(
+        and(
+          eq(metricWindows.tenantId, tenantId),
+          eq(metricWindows.runId, runId),
+          range ? gte(metricWindows.second, range.from) : undefined,
+          range ? lte(metricWindows.second, range.to) : undefined,
+        ),
+      )
+      .orderBy(asc(metricWindows.second), asc(metricWindows.workerId));
+  }
+}

@@ -1,0 +1,88 @@
+import type { Assignment, MetricsPoint, RequestSpec, RequestWindow, RunStatus } from "@loadline/core";
+import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+
+/** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const loadTests = pgTable(
+  "load_tests",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    tags: text("tags").array().notNull(),
+    targetUrl: text("target_url").notNull(),
+    requests: jsonb("requests").$type<RequestSpec[]>().notNull(),
+    defaultUsers: integer("default_users").notNull(),
+    defaultSpawnRate: doublePrecision("default_spawn_rate").notNull(),
+    defaultDurationSec: integer("default_duration_sec").notNull(),
+    maxDurationSec: integer("max_duration_sec"),
+    /** Count of the load test's events: the version the write side checks If-Match against. */
+    version: integer("version").notNull(),
+    createdAt: instant("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("load_tests_tags_idx").using("gin", t.tags),
+    index("load_tests_created_idx").on(t.tenantId, t.createdAt),
+  ],
+);
+
+export const runs = pgTable(
+  "runs",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    loadTestId: text("load_test_id").notNull(),
+    status: text("status").$type<RunStatus>().notNull(),
+    targetUsers: integer("target_users").notNull(),
+    spawnRate: doublePrecision("spawn_rate").notNull(),
+    durationSec: integer("duration_sec").notNull(),
+    workers: jsonb("workers").$type<Assignment[]>().notNull(),
+    reason: text("reason"),
+    createdAt: instant("created_at").notNull(),
+    startedAt: instant("started_at"),
+    finishedAt: instant("finished_at"),
+    /** Written by the metrics projection only: the events projection never touches it. */
+    lastMetrics: jsonb("last_metrics").$type<MetricsPoint>(),
+    /** Count of the run's events. */
+    version: integer("version").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("runs_status_idx").on(t.tenantId, t.status),
+    index("runs_load_test_idx").on(t.tenantId, t.loadTestId),
+    index("runs_created_idx").on(t.tenantId, t.createdAt),
+  ],
+);
+
+export const metricWindows = pgTable(
+  "metric_windows",
+  {
+    tenantId: text("tenant_id").notNull(),
+    runId: text("run_id").notNull(),
+    workerId: text("worker_id").notNull(),
+    /** Epoch second the window starts at. */
+    second: bigint("second", { mode: "number" }).notNull(),
+    activeUsers: integer("active_users").notNull(),
+    requests: jsonb("requests").$type<RequestWindow[]>().notNull(),
+  },
+  // Second before worker in the key: the same rows are unique, and time-range reads and
+  // "latest second of a run" become index range scans instead of a scan of every worker.
+  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.second, t.workerId] })],
+);
+
+export const projectionCheckpoints = pgTable("projection_checkpoints", {
+  name: text("name").primaryKey(),
+  /** Stream sequence of the last message applied. */
+  position: bigint("position", { mode: "number" }).notNull(),
+  updatedAt: instant("updated_at").notNull(),
+});
+
+export type LoadTestRow = typeof loadTests.$inferSelect;
+export type RunRow = typeof runs.$inferSelect;
+export type MetricWindowRow = typeof metricWindows.$inferSelect;

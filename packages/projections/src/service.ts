@@ -1,0 +1,67 @@
+import type { Logger, Namespace, NatsConnection } from "@loadline/core";
+import type { Hono } from "hono";
+import type { Registry } from "prom-client";
+import { openDatabase, type Database, type DatabaseOptions } from "./database.ts";
+import { eventsProjection } from "./events-projection.ts";
+import { metricsProjection } from "./metrics-projection.ts";
+import { projectionMetrics } from "./projection-metrics.ts";
+import { Projector } from "./projector.ts";
+import { PgReadModel } from "./read-model.ts";
+import { readRoutes } from "./routes.ts";
+
+export type ProjectionsOptions = {
+  nc: NatsConnection;
+  ns: Namespace;
+  /** Where to open the read model, or a database already open (then stop() leaves it open). */
+  database: DatabaseOptions | Database;
+  log: Logger;
+  /** Where the projection metrics are registered; not exposed when absent. */
+  registry?: Registry;
+  batchSize?: number;
+};
+
+const isOpen = (d: DatabaseOptions | Database): d is Database => "db" in d && "close" in d;
+
+/** The read side: the events and metrics projections, the read model over their tables, and its routes. */
+export class Projections {
+  private constructor(
+    readonly database: Database,
+    readonly readModel: PgReadModel,
+    readonly routes: Hono,
+    readonly projectors: { readonly events: Projector; readonly metrics: Projector },
+    private readonly ownsDatabase: boolean,
+  ) {}
+
+  /** Opens and migrates the database, then starts both projections from their checkpoints. */
+  static async start(opts: ProjectionsOptions): Promise<Projections> {
+    const log = opts.log.child({ component: "projections" });
+    const ownsDatabase = !isOpen(opts.database);
+    const database = isOpen(opts.database) ? opts.database : await openDatabase(opts.database);
+    const metrics = projectionMetrics(opts.registry);
+    const common = { nc: opts.nc, ns: opts.ns, db: database.db, log, metrics, batchSize: opts.batchSize };
+    const started: Projector[] = [];
+    try {
+      const events = await Projector.start({ ...common, projection: eventsProjection(log) });
+      started.push(events);
+      const metricsProjector = await Projector.start({ ...common, projection: metricsProjection() });
+      started.push(metricsProjector);
+      const readModel = new PgReadModel(database.db, events);
+      return new Projections(database, readModel, readRoutes({ readModel, log }), { events, metrics: metricsProjector }, ownsDatabase);
+    } catch (err) {
+      await Promise.all(started.map((p) => p.stop()));
+      if (ownsDatabase) await database.close();
+      throw err;
+    }
+  }
+
+  /** Both projections have applied what their streams held at start. */
+  ready(): boolean {
+    return this.projectors.events.isCaughtUp() && this.projectors.metrics.isCaughtUp();
+  }
+
+  /** Stops consuming once the batches in flight are committed and acked, then closes the database it opened. */
+  async stop(): Promise<void> {
+    await Promise.all([this.projectors.events.stop(), this.projectors.metrics.stop()]);
+    if (this.ownsDatabase) await this.database.close();
+  }
+}

@@ -1,0 +1,70 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import {
+  createCommand,
+  encodeHistogram,
+  eventsFromCommand,
+  newId,
+  newLatencyHistogram,
+  subjects,
+  type EventStore,
+  type LoadTestSpec,
+  type MetricWindow,
+  type Namespace,
+  type NewEvent,
+  type RequestWindow,
+} from "@loadline/core";
+
+/** Builders the integration tests share: events through the real event store, windows through JetStream. */
+
+export const loadTestSpec = (over: Partial<LoadTestSpec> = {}): LoadTestSpec => ({
+  name: "checkout",
+  tags: [],
+  targetUrl: "http://127.0.0.1:1",
+  requests: [{ method: "GET", path: "/" }],
+  defaultUsers: 10,
+  defaultSpawnRate: 2,
+  defaultDurationSec: 60,
+  ...over,
+});
+
+export const runCreated = (loadTestId: string): NewEvent => ({
+  type: "run.created",
+  data: { loadTestId, targetUsers: 10, spawnRate: 2, durationSec: 60, target: { targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] } },
+});
+
+/** Appends events to an aggregate after its current version; answers the last stream sequence. */
+export async function appendEvents(store: EventStore, tenantId: string, aggregate: { type: "load-test" | "run"; id: string }, events: NewEvent[], actor = "tester"): Promise<number> {
+  // The command only lends the events their tenant, aggregate, actor and causation.
+  const command = createCommand({ type: "run.stop", tenantId, aggregate, data: { reason: "requested" }, actor });
+  const { version } = await store.read(tenantId, aggregate);
+  const result = await store.append(tenantId, aggregate, eventsFromCommand(command, events), { expectedVersion: version });
+  return result.version;
+}
+
+/** A request window whose histogram holds exactly `latenciesUs`. */
+export function requestWindow(name: string, latenciesUs: readonly number[], failures = 0, method = "GET"): RequestWindow {
+  const h = newLatencyHistogram();
+  for (const v of latenciesUs) h.recordValue(v);
+  return { name, method, count: latenciesUs.length, failures, bytesIn: 100 * latenciesUs.length, bytesOut: 10 * latenciesUs.length, histogram: encodeHistogram(h) };
+}
+
+/** Publishes a window as a worker does: a "metrics.window" envelope, deduplicated per run, worker and second. */
+export async function publishWindow(js: JetStreamClient, ns: Namespace, tenantId: string, window: MetricWindow): Promise<number> {
+  const id = newId();
+  const envelope = {
+    id,
+    type: "metrics.window",
+    schemaVersion: 1,
+    tenantId,
+    aggregate: { type: "run", id: window.runId },
+    time: new Date(window.second * 1000).toISOString(),
+    actor: `worker:${window.workerId}`,
+    causationId: null,
+    correlationId: id,
+    data: window,
+  };
+  const ack = await js.publish(subjects.metrics(ns, tenantId, window.runId, window.workerId), JSON.stringify(envelope), {
+    msgID: `${window.runId}.${window.workerId}.${window.second}`,
+  });
+  return ack.seq;
+}
