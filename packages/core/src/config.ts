@@ -8,6 +8,10 @@ const envSchema = z.object({
   LL_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HOST: z.string().default("127.0.0.1"),
+  LL_PGLITE_DIR: z.string().default(".data/pg"),
+  LL_WORKER_MAX_USERS: z.coerce.number().int().positive().default(10_000),
+  LL_WORKER_LABELS: z.string().default(""),
 });
 
 export type Config = {
@@ -18,7 +22,22 @@ export type Config = {
   streamReplicas: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   port: number | undefined;
+  /** Interface the HTTP servers listen on: 0.0.0.0 in a container. */
+  host: string;
+  /** PGlite's data folder, used when no DATABASE_URL is given. */
+  pgliteDir: string;
+  worker: { maxUsers: number; labels: Record<string, string> };
 };
+
+/** "region=eu,pool=big" to { region: "eu", pool: "big" }. */
+function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(",").filter(Boolean)) {
+    const [key, value = ""] = pair.split("=");
+    if (key) labels[key.trim()] = value.trim();
+  }
+  return labels;
+}
 
 /** Every service reads its configuration from the environment, through this one place. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -33,5 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamReplicas: e.LL_STREAM_REPLICAS,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
+    host: e.HOST,
+    pgliteDir: e.LL_PGLITE_DIR,
+    worker: { maxUsers: e.LL_WORKER_MAX_USERS, labels: parseLabels(e.LL_WORKER_LABELS) },
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { parseArgs } from "node:util";
-import { createLogger } from "@loadline/core";
+import { createLogger, type RunView } from "@loadline/core";
 import { LoadlineClient } from "./client.ts";
 import { startStack, type Stack } from "./stack.ts";
 import { formatProgress, formatSummary } from "./summary.ts";
@@ -66,6 +66,18 @@ async function up(): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
+/** Live progress: rewritten in place on a terminal, a line per change otherwise (CI logs). */
+function progressPrinter(): (run: RunView) => void {
+  let last = "";
+  return (run) => {
+    const text = formatProgress(run);
+    if (text === last) return;
+    last = text;
+    if (process.stdout.isTTY) process.stdout.write(`\r${text.padEnd(process.stdout.columns - 1)}`);
+    else console.log(text);
+  };
+}
+
 async function demo(): Promise<number> {
   const users = Number(values.users);
   const duration = Number(values.duration);
@@ -89,8 +101,8 @@ async function demo(): Promise<number> {
       defaultDurationSec: duration,
     });
     const run = await api.startRun(test.id);
-    const ended = await api.waitForEnd(run.id, (duration + 60) * 1000, (r) => process.stdout.write(`\r${formatProgress(r)}`.padEnd(90)));
-    process.stdout.write("\n\n");
+    const ended = await api.waitForEnd(run.id, (duration + 60) * 1000, progressPrinter());
+    console.log();
     const [endpoints, total] = await Promise.all([api.endpoints(run.id), api.aggregate(run.id)]);
     console.log(formatSummary(ended, endpoints.endpoints, total));
     console.log(`\nThe target received ${stack.demoTarget!.total()} requests; the run counted ${total.requests}.`);

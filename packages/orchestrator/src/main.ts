@@ -13,7 +13,7 @@ const orchestrator = await Orchestrator.start({
   registry,
   streams: { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas },
 });
-const server = await listen(opsRoutes({ ready: () => orchestrator.ready(), registry }), config.port ?? 9101);
+const server = await listen(opsRoutes({ ready: () => orchestrator.ready(), registry }), config.port ?? 9101, config.host);
 log.info({ port: server.port }, "orchestrator ready");
 runUntilSignal(log, async () => {
   await orchestrator.stop();
