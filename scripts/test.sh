@@ -9,6 +9,7 @@ ensure_node_modules
 ensure_nats_running
 ensure_postgres_running
 
+export TURBO_TELEMETRY_DISABLED=1
 say "typecheck"
 npx turbo run typecheck --output-logs=errors-only --log-prefix=task
 

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createConnection, createServer } from "node:net";
 
 export type EmbeddedNats = { url: string; stop(): Promise<void> };
@@ -41,13 +42,33 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
   }
 }
 
-/** A nats-server child process with JetStream in `storeDir`, on a free loopback port. */
+/** A nats-server left running by a stack that was killed would hold the store: end it first. */
+function endStaleServer(pidFile: string): void {
+  try {
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    if (pid > 0) process.kill(pid, "SIGTERM");
+  } catch {
+    // no pid file, or no such process: nothing to end
+  }
+}
+
+/**
+ * A nats-server child process with JetStream in `storeDir`, on a free loopback port. It runs
+ * in its own process group, so a terminal's Ctrl-C reaches only us and we stop it last,
+ * after the services have drained through it.
+ */
 export async function startEmbeddedNats(storeDir: string, port?: number): Promise<EmbeddedNats> {
   const bin = findNatsServer();
   if (!bin) throw new Error("nats-server is not installed: run `npm run demo` (it installs it) or `apt-get install nats-server`");
   mkdirSync(storeDir, { recursive: true });
+  const pidFile = join(storeDir, "nats-server.pid");
+  endStaleServer(pidFile);
   const p = port ?? (await freePort());
-  const child: ChildProcess = spawn(bin, ["-a", "127.0.0.1", "-p", String(p), "-js", "-sd", storeDir], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn(bin, ["-a", "127.0.0.1", "-p", String(p), "-js", "-sd", storeDir], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -64,6 +85,7 @@ export async function startEmbeddedNats(storeDir: string, port?: number): Promis
       child.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       if (child.exitCode === null) child.kill("SIGKILL");
+      rmSync(pidFile, { force: true });
     },
   };
 }
