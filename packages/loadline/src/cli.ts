@@ -1,6 +1,9 @@
 #!/usr/bin/env -S npx tsx
 import { parseArgs } from "node:util";
-import { createLogger, type RunView } from "@loadline/core";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connectNats, createLogger, createRegistry, ensureStreams, listen, loadConfig, namespace, runUntilSignal, type RunView } from "@loadline/core";
+import { openDatabase, PgReadModel } from "@loadline/projections";
+import { apiApp } from "./api.ts";
 import { LoadlineClient } from "./client.ts";
 import { startStack, type Stack } from "./stack.ts";
 import { formatProgress, formatSummary } from "./summary.ts";
@@ -10,6 +13,8 @@ const USAGE = `loadline <command> [options]
 Commands:
   up      start the embedded stack (NATS, Postgres or PGlite, orchestrator, worker,
           projections, demo target, API) and run until Ctrl-C
+  api     serve the REST API alone (NATS_URL and DATABASE_URL required), for a deployment
+          where the orchestrator, workers and projections run as processes of their own
   demo    start the embedded stack, run a test against the demo target, print the
           summary and stop everything
 
@@ -33,23 +38,46 @@ const { positionals, values } = parseArgs({
 });
 
 const command = positionals[0];
-if (values.help || !command || !["up", "demo"].includes(command)) {
+if (values.help || !command || !["up", "demo", "api"].includes(command)) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
 }
 
+const config = loadConfig();
 const log = createLogger("loadline", process.env.LOG_LEVEL ?? (command === "demo" ? "warn" : "info"));
-const port = Number(values.port ?? process.env.PORT ?? (command === "up" ? 8080 : 0));
+const port = Number(values.port ?? config.port ?? (command === "demo" ? 0 : 8080));
 
 function stackOptions() {
   return {
     dataDir: values.data,
     port,
     log,
-    ...(process.env.NATS_URL ? { natsUrl: process.env.NATS_URL } : {}),
-    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-    ...(process.env.LL_NAMESPACE ? { namespace: process.env.LL_NAMESPACE } : {}),
+    namespace: config.namespace,
+    // Unset means embedded: a nats-server child and PGlite.
+    ...(process.env.NATS_URL ? { natsUrl: config.natsUrl } : {}),
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   };
+}
+
+async function api(): Promise<void> {
+  if (!config.databaseUrl) {
+    console.error("loadline api needs DATABASE_URL (the Postgres the projections write to)");
+    process.exit(2);
+  }
+  const registry = createRegistry("api");
+  const nc = await connectNats(config.natsUrl, "loadline-api", log);
+  const ns = namespace(config.namespace);
+  await ensureStreams(await jetstreamManager(nc), ns, { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas });
+  const database = await openDatabase({ url: config.databaseUrl });
+  // No projector in this process: read-your-writes polls the projections' checkpoint.
+  const app = apiApp({ nc, ns, readModel: new PgReadModel(database.db), log, registry, ready: () => !nc.isClosed() });
+  const server = await listen(app, port, config.host);
+  log.info({ port: server.port }, "api ready");
+  runUntilSignal(log, async () => {
+    await server.close();
+    await database.close();
+    await nc.drain();
+  });
 }
 
 async function up(): Promise<void> {
@@ -113,4 +141,5 @@ async function demo(): Promise<number> {
 }
 
 if (command === "up") await up();
+else if (command === "api") await api();
 else process.exit(await demo());

@@ -1,24 +1,11 @@
 import { join } from "node:path";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { Hono } from "hono";
-import {
-  CommandBus,
-  EventStore,
-  connectNats,
-  createLogger,
-  createRegistry,
-  ensureStreams,
-  installErrorHandler,
-  listen,
-  namespace,
-  opsRoutes,
-  type Logger,
-  type Namespace,
-} from "@loadline/core";
-import { Orchestrator, writeRoutes } from "@loadline/orchestrator";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connectNats, createLogger, createRegistry, ensureStreams, listen, namespace, type Logger, type Namespace } from "@loadline/core";
+import { Orchestrator } from "@loadline/orchestrator";
 import { Projections } from "@loadline/projections";
 import { LoadWorker } from "@loadline/worker";
 import { ControlAgent } from "@loadline/agent";
+import { apiApp } from "./api.ts";
 import { startDemoTarget, type DemoTarget } from "./demo-target.ts";
 import { startEmbeddedNats, type EmbeddedNats } from "./embedded-nats.ts";
 
@@ -92,11 +79,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await agent.start();
     stops.push(() => agent.stop());
 
-    const app = new Hono();
-    installErrorHandler(app, log);
-    app.route("/", opsRoutes({ ready: () => orchestrator.ready() && projections.ready() && worker.ready(), registry }));
-    app.route("/", writeRoutes({ bus: new CommandBus(nc, ns), store: new EventStore(jetstream(nc), ns), readModel: projections.readModel, log }));
-    app.route("/", projections.routes);
+    const app = apiApp({
+      nc,
+      ns,
+      readModel: projections.readModel,
+      log,
+      registry,
+      ready: () => orchestrator.ready() && projections.ready() && worker.ready(),
+    });
     const server = await listen(app, opts.port ?? 8080);
     stops.push(() => server.close());
 

@@ -7,8 +7,12 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 
-/** The SQL files drizzle-kit generated from schema.ts, shipped beside the sources. */
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+/**
+ * The SQL files drizzle-kit generated from schema.ts, in the package's drizzle/ folder. Found
+ * through the package's own name, so that a bundle built elsewhere (the loadline CLI) still
+ * finds them where the package is installed.
+ */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.resolve("@loadline/projections")));
 
 /** A table of our own: another package migrating the same database keeps its own history. */
 const migrationConfig = { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: "drizzle", migrationsTable: "projections_migrations" };

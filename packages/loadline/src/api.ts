@@ -1,0 +1,26 @@
+import { jetstream } from "@nats-io/jetstream";
+import { Hono } from "hono";
+import { CommandBus, EventStore, installErrorHandler, opsRoutes, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
+import { writeRoutes } from "@loadline/orchestrator";
+import { readRoutes, type PgReadModel } from "@loadline/projections";
+import type { Registry } from "prom-client";
+
+export type ApiDeps = {
+  nc: NatsConnection;
+  ns: Namespace;
+  readModel: PgReadModel;
+  log: Logger;
+  registry: Registry;
+  ready: () => boolean;
+};
+
+/** The whole REST API on one app: ops routes, the write side (commands) and the read side (Postgres). */
+export function apiApp(deps: ApiDeps): Hono {
+  const { nc, ns, readModel, log } = deps;
+  const app = new Hono();
+  installErrorHandler(app, log);
+  app.route("/", opsRoutes({ ready: deps.ready, registry: deps.registry }));
+  app.route("/", writeRoutes({ bus: new CommandBus(nc, ns), store: new EventStore(jetstream(nc), ns), readModel, log }));
+  app.route("/", readRoutes({ readModel, log }));
+  return app;
+}
