@@ -23,3 +23,4 @@ export * from "./workers.ts";
 export * from "./replay.ts";
 export * from "./event-examples.ts";
 export * from "./event-catalog-doc.ts";
+export * from "./scenario/index.ts";

@@ -1,9 +1,15 @@
 import { mergeHistograms, summarize } from "./histogram.ts";
 import type { MetricWindow, RequestWindow } from "./schemas/metrics.ts";
-import type { EndpointView, MetricsPoint, RequestStats } from "./views.ts";
+import type { EndpointView, MetricsPoint, RequestStats, RunCounters } from "./views.ts";
 
 /** A stored window: the part of a metric window the read side keeps. */
-export type WindowRow = Pick<MetricWindow, "second" | "workerId" | "activeUsers" | "requests">;
+export type WindowRow = Pick<MetricWindow, "second" | "workerId" | "activeUsers" | "requests"> &
+  Partial<Pick<MetricWindow, "iterations" | "droppedIterations" | "checksPassed" | "checksFailed">>;
+
+function addCounts(into: Record<string, number>, from: Record<string, number> | undefined): void {
+  if (!from) return;
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
 
 const ratio = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
 
@@ -12,11 +18,17 @@ function requestStats(requests: readonly RequestWindow[], seconds: number): Requ
   let failures = 0;
   let bytesIn = 0;
   let bytesOut = 0;
+  const failuresByKind: Record<string, number> = {};
+  const statusCodes: Record<string, number> = {};
+  const service: string[] = [];
   for (const r of requests) {
     count += r.count;
     failures += r.failures;
     bytesIn += r.bytesIn;
     bytesOut += r.bytesOut;
+    addCounts(failuresByKind, r.failuresByKind);
+    addCounts(statusCodes, r.statusCodes);
+    if (r.serviceHistogram) service.push(r.serviceHistogram);
   }
   return {
     requests: count,
@@ -26,7 +38,22 @@ function requestStats(requests: readonly RequestWindow[], seconds: number): Requ
     bytesIn,
     bytesOut,
     latency: summarize(mergeHistograms(requests.map((r) => r.histogram))),
+    serviceTime: service.length > 0 ? summarize(mergeHistograms(service)) : null,
+    failuresByKind,
+    statusCodes,
   };
+}
+
+/** Iterations, dropped iterations and checks, summed over windows. */
+export function runCounters(rows: readonly WindowRow[]): RunCounters {
+  const c: RunCounters = { iterations: 0, droppedIterations: 0, checksPassed: 0, checksFailed: 0 };
+  for (const r of rows) {
+    c.iterations += r.iterations ?? 0;
+    c.droppedIterations += r.droppedIterations ?? 0;
+    c.checksPassed += r.checksPassed ?? 0;
+    c.checksFailed += r.checksFailed ?? 0;
+  }
+  return c;
 }
 
 const span = (rows: readonly WindowRow[]): { first: number; last: number } | null => {
@@ -41,10 +68,10 @@ const span = (rows: readonly WindowRow[]): { first: number; last: number } | nul
 };
 
 /** Totals and exact percentiles over every window given. */
-export function aggregateWindows(rows: readonly WindowRow[]): RequestStats & { first: number | null; last: number | null; seconds: number } {
+export function aggregateWindows(rows: readonly WindowRow[]): RequestStats & RunCounters & { first: number | null; last: number | null; seconds: number } {
   const s = span(rows);
   const seconds = s ? s.last - s.first + 1 : 0;
-  return { ...requestStats(rows.flatMap((r) => r.requests), seconds), first: s?.first ?? null, last: s?.last ?? null, seconds };
+  return { ...requestStats(rows.flatMap((r) => r.requests), seconds), ...runCounters(rows), first: s?.first ?? null, last: s?.last ?? null, seconds };
 }
 
 /** The same, per request name and method, sorted by name. */

@@ -1,4 +1,6 @@
 import type { LatencySummary } from "./histogram.ts";
+import type { Executor } from "./scenario/executors.ts";
+import type { Scenario } from "./scenario/scenario.ts";
 import type { RequestSpec } from "./schemas/load-test.ts";
 import type { Assignment, RunStatus } from "./schemas/run.ts";
 
@@ -10,7 +12,10 @@ export type LoadTestView = {
   description: string | null;
   tags: string[];
   targetUrl: string;
-  requests: RequestSpec[];
+  /** The simple form, or null when the test is written as scenarios. */
+  requests: RequestSpec[] | null;
+  scenarios: Scenario[] | null;
+  workload: Executor | null;
   defaultUsers: number;
   defaultSpawnRate: number;
   defaultDurationSec: number;
@@ -62,11 +67,18 @@ export type RequestStats = {
   rps: number;
   bytesIn: number;
   bytesOut: number;
-  /** Exact, merged from the HDR histograms of every worker and second. */
+  /** Exact, merged from the HDR histograms of every worker and second. In open workloads, from the intended start. */
   latency: LatencySummary;
+  /** From the actual send to the response; null when no worker recorded it. */
+  serviceTime: LatencySummary | null;
+  /** Failed requests by kind: connect, timeout, reset, 4xx, 5xx, check. */
+  failuresByKind: Record<string, number>;
+  statusCodes: Record<string, number>;
 };
 
-export type AggregateView = RequestStats & { runId: string; from: string | null; to: string | null; seconds: number };
+export type RunCounters = { iterations: number; droppedIterations: number; checksPassed: number; checksFailed: number };
+
+export type AggregateView = RequestStats & RunCounters & { runId: string; from: string | null; to: string | null; seconds: number };
 export type EndpointView = RequestStats & { name: string; method: string };
 
 /**

@@ -20,7 +20,20 @@ export function formatSummary(run: RunView, endpoints: readonly EndpointView[], 
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const header = `run ${run.id}: ${run.status}${run.reason ? ` (${run.reason})` : ""}, ${run.targetUsers} users, ${total.seconds} s`;
-  return [header, line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows.at(-1)!)].join("\n");
+  return [header, line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows.at(-1)!), "", countersLine(total)].join("\n");
+}
+
+/** Iterations, dropped iterations, checks and the kinds of failure, in one line. */
+function countersLine(t: AggregateView): string {
+  const kinds = Object.entries(t.failuresByKind)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}`);
+  return [
+    `iterations ${t.iterations}`,
+    `dropped ${t.droppedIterations}`,
+    `checks ${t.checksPassed} passed, ${t.checksFailed} failed`,
+    `failures: ${kinds.length > 0 ? kinds.join(", ") : "none"}`,
+  ].join("  |  ");
 }
 
 export function formatProgress(run: RunView): string {

@@ -19,7 +19,7 @@ describe("planRun", () => {
 
   it("gives the whole run to the least busy worker that can hold it", () => {
     const plan = planRun([worker("busy", 100, ["r1"]), worker("idle", 100)], { targetUsers: 10, spawnRate: 2 });
-    expect(plan).toEqual({ ok: true, assignments: [{ workerId: "idle", users: 10, spawnRate: 2 }] });
+    expect(plan).toEqual({ ok: true, assignments: [{ workerId: "idle", users: 10, spawnRate: 2, fraction: 1 }] });
   });
 
   it("splits across workers in proportion to capacity when none holds it alone", () => {
@@ -27,8 +27,8 @@ describe("planRun", () => {
     expect(plan).toEqual({
       ok: true,
       assignments: [
-        { workerId: "a", users: 300, spawnRate: 30 },
-        { workerId: "b", users: 100, spawnRate: 10 },
+        { workerId: "a", users: 300, spawnRate: 30, fraction: 0.75 },
+        { workerId: "b", users: 100, spawnRate: 10, fraction: 0.25 },
       ],
     });
   });

@@ -10,7 +10,7 @@ export function planRun(workers: readonly WorkerRegistration[], params: Pick<Run
   if (workers.length === 0) return { ok: false, reason: "no live worker to run the load" };
   const byLoad = [...workers].sort((a, b) => a.runs.length - b.runs.length || b.capacity.maxUsers - a.capacity.maxUsers);
   const single = byLoad.find((w) => w.capacity.maxUsers >= params.targetUsers);
-  if (single) return { ok: true, assignments: [{ workerId: single.workerId, users: params.targetUsers, spawnRate: params.spawnRate }] };
+  if (single) return { ok: true, assignments: [{ workerId: single.workerId, users: params.targetUsers, spawnRate: params.spawnRate, fraction: 1 }] };
 
   const capacity = workers.reduce((sum, w) => sum + w.capacity.maxUsers, 0);
   if (capacity < params.targetUsers) {
@@ -18,7 +18,12 @@ export function planRun(workers: readonly WorkerRegistration[], params: Pick<Run
   }
   const users = splitProportionally(params.targetUsers, workers.map((w) => w.capacity.maxUsers));
   const assignments = workers
-    .map((w, i) => ({ workerId: w.workerId, users: users[i]!, spawnRate: (params.spawnRate * users[i]!) / params.targetUsers }))
+    .map((w, i) => ({
+      workerId: w.workerId,
+      users: users[i]!,
+      spawnRate: (params.spawnRate * users[i]!) / params.targetUsers,
+      fraction: users[i]! / params.targetUsers,
+    }))
     .filter((a) => a.users > 0);
   return { ok: true, assignments };
 }

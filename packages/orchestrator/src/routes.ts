@@ -12,7 +12,7 @@ import {
   loadTestDecider,
   loadTestSpecSchema,
   newId,
-  parseWith,
+  compileRun,
   runParametersSchema,
   type AggregateRef,
   type CommandBus,
@@ -139,21 +139,10 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     const { events } = await store.read(tenantId, { type: "load-test", id: loadTestId });
     const test = fold(loadTestDecider, events.map((e) => e.event));
     if (test.status !== "active") throw new HttpError(404, "not_found", "load test not found");
-    const { spec } = test;
-    const parameters = parseWith(runParametersSchema, {
-      targetUsers: overrides.targetUsers ?? spec.defaultUsers,
-      spawnRate: overrides.spawnRate ?? spec.defaultSpawnRate,
-      durationSec: overrides.durationSec ?? spec.defaultDurationSec,
-    });
-    if (spec.maxDurationSec !== undefined && parameters.durationSec > spec.maxDurationSec) {
-      throw new HttpError(400, "invalid_request", `durationSec must not exceed the test's maxDurationSec (${spec.maxDurationSec})`, "durationSec");
-    }
+    // The defaults, the overrides and the workload made one explicit plan (a 400 naming the field when an override cannot apply).
+    const { parameters, target } = compileRun(test.spec, overrides);
     const id = newId();
-    const done = await execute(c, {
-      type: "run.create",
-      ...run(tenantId, id),
-      data: { ...parameters, loadTestId, target: { targetUrl: spec.targetUrl, requests: spec.requests } },
-    });
+    const done = await execute(c, { type: "run.create", ...run(tenantId, id), data: { ...parameters, loadTestId, target } });
     if (done instanceof Response) return done;
     c.header("Location", `/v1/runs/${id}`);
     return c.json(await readModel.run(tenantId, id), 201);

@@ -16,7 +16,7 @@ function foldLoadTest(events: EventEnvelope[]): LoadTestRow | null {
 
 describe("evolveRun", () => {
   it("follows the status path and counts the events", () => {
-    const assignments = [{ workerId: "w1", users: 5, spawnRate: 1 }];
+    const assignments = [{ workerId: "w1", users: 5, spawnRate: 1, fraction: 1 }];
     const events = enveloped("run", "r1", [
       runCreated("lt1"),
       { type: "run.assigned", data: { assignments } },

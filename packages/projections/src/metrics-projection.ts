@@ -29,13 +29,25 @@ export function metricsProjection(): Projection {
  */
 async function insertWindows(tx: Tx, windows: readonly TenantWindow[]): Promise<void> {
   const payload = JSON.stringify(
-    windows.map((w) => ({ tenant_id: w.tenantId, run_id: w.runId, worker_id: w.workerId, second: w.second, active_users: w.activeUsers, requests: w.requests })),
+    windows.map((w) => ({
+      tenant_id: w.tenantId,
+      run_id: w.runId,
+      worker_id: w.workerId,
+      second: w.second,
+      active_users: w.activeUsers,
+      requests: w.requests,
+      iterations: w.iterations ?? 0,
+      dropped_iterations: w.droppedIterations ?? 0,
+      checks_passed: w.checksPassed ?? 0,
+      checks_failed: w.checksFailed ?? 0,
+    })),
   );
   await tx.execute(sql`
-    insert into ${metricWindows} (tenant_id, run_id, worker_id, second, active_users, requests)
-    select tenant_id, run_id, worker_id, second, active_users, requests
+    insert into ${metricWindows} (tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed)
+    select tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed
     from jsonb_to_recordset(${payload}::jsonb)
-      as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, requests jsonb)
+      as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, requests jsonb,
+           iterations integer, dropped_iterations integer, checks_passed integer, checks_failed integer)
     on conflict do nothing`);
 }
 

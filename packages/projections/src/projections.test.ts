@@ -95,8 +95,8 @@ describe("the events projection", () => {
     expect((await get<RunView>(`/v1/runs/${id}`, tenant)).body).toMatchObject({ status: "Pending", version: 1, startedAt: null, workers: [] });
 
     const assignments = [
-      { workerId: "w1", users: 5, spawnRate: 1 },
-      { workerId: "w2", users: 5, spawnRate: 1 },
+      { workerId: "w1", users: 5, spawnRate: 1, fraction: 1 },
+      { workerId: "w2", users: 5, spawnRate: 1, fraction: 1 },
     ];
     const startedAt = "2030-01-01T00:00:00.000Z";
     const finishedAt = "2030-01-01T00:01:00.000Z";
@@ -274,7 +274,7 @@ describe("restarts", () => {
     const tenant = newTenant();
     const runId = newId();
     const run = { type: "run" as const, id: runId };
-    await applied(await appendEvents(store, tenant, run, [runCreated("lt-r"), { type: "run.assigned", data: { assignments: [{ workerId: "w1", users: 1, spawnRate: 1 }] } }]));
+    await applied(await appendEvents(store, tenant, run, [runCreated("lt-r"), { type: "run.assigned", data: { assignments: [{ workerId: "w1", users: 1, spawnRate: 1, fraction: 1 }] } }]));
     const windowSeq = await publishWindow(js, env.ns, tenant, { runId, workerId: "w1", second: 1000, activeUsers: 1, requests: [requestWindow("home", [1000])] });
     expect(await projections.projectors.metrics.waitFor(windowSeq, 5000)).toBe(true);
     await projections.stop();

@@ -80,7 +80,16 @@ export class PgReadModel implements ReadModel {
   /** The stored windows of a run, every worker's, within `range` (inclusive) when given. */
   async windows(tenantId: string, runId: string, range?: SecondRange): Promise<WindowRow[]> {
     return this.db
-      .select({ second: metricWindows.second, workerId: metricWindows.workerId, activeUsers: metricWindows.activeUsers, requests: metricWindows.requests })
+      .select({
+        second: metricWindows.second,
+        workerId: metricWindows.workerId,
+        activeUsers: metricWindows.activeUsers,
+        requests: metricWindows.requests,
+        iterations: metricWindows.iterations,
+        droppedIterations: metricWindows.droppedIterations,
+        checksPassed: metricWindows.checksPassed,
+        checksFailed: metricWindows.checksFailed,
+      })
       .from(metricWindows)
       .where(
         and(

@@ -1,4 +1,4 @@
-import type { Assignment, MetricsPoint, RequestSpec, RequestWindow, RunStatus } from "@loadline/core";
+import type { Assignment, Executor, MetricsPoint, RequestSpec, RequestWindow, RunStatus, Scenario } from "@loadline/core";
 import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */
@@ -13,7 +13,10 @@ export const loadTests = pgTable(
     description: text("description"),
     tags: text("tags").array().notNull(),
     targetUrl: text("target_url").notNull(),
-    requests: jsonb("requests").$type<RequestSpec[]>().notNull(),
+    /** The simple form; null when the test is written as scenarios. */
+    requests: jsonb("requests").$type<RequestSpec[]>(),
+    scenarios: jsonb("scenarios").$type<Scenario[]>(),
+    workload: jsonb("workload").$type<Executor>(),
     defaultUsers: integer("default_users").notNull(),
     defaultSpawnRate: doublePrecision("default_spawn_rate").notNull(),
     defaultDurationSec: integer("default_duration_sec").notNull(),
@@ -70,6 +73,10 @@ export const metricWindows = pgTable(
     second: bigint("second", { mode: "number" }).notNull(),
     activeUsers: integer("active_users").notNull(),
     requests: jsonb("requests").$type<RequestWindow[]>().notNull(),
+    iterations: integer("iterations").notNull().default(0),
+    droppedIterations: integer("dropped_iterations").notNull().default(0),
+    checksPassed: integer("checks_passed").notNull().default(0),
+    checksFailed: integer("checks_failed").notNull().default(0),
   },
   // Second before worker in the key: the same rows are unique, and time-range reads and
   // "latest second of a run" become index range scans instead of a scan of every worker.

@@ -14,8 +14,8 @@ const created = {
   target: { targetUrl: "http://127.0.0.1:3000", requests: [{ method: "GET" as const, path: "/" }] },
 };
 const assignments = [
-  { workerId: "w1", users: 5, spawnRate: 2.5 },
-  { workerId: "w2", users: 5, spawnRate: 2.5 },
+  { workerId: "w1", users: 5, spawnRate: 2.5, fraction: 0.5 },
+  { workerId: "w2", users: 5, spawnRate: 2.5, fraction: 0.5 },
 ];
 
 const decide = (state: RunState, command: ReturnType<typeof cmd>) => runDecider.decide(state, command as never);

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { executorSchema } from "../scenario/executors.ts";
+import { checkScenarioVariables, scenarioSchema } from "../scenario/scenario.ts";
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 
@@ -27,7 +29,12 @@ export const loadTestSpecSchema = z
     description: z.string().max(10_000).optional(),
     tags: z.array(z.string().min(1).max(64)).max(50).default([]),
     targetUrl: httpUrl,
-    requests: z.array(requestSpecSchema).min(1).max(100),
+    /** The simple form: one scenario that loops over these requests. */
+    requests: z.array(requestSpecSchema).min(1).max(100).optional(),
+    /** The full form: weighted scenarios of steps (requests, think times, checks, extraction, data). */
+    scenarios: z.array(scenarioSchema).min(1).max(50).optional(),
+    /** The workload the scenarios without an executor of their own share by weight. */
+    workload: executorSchema.optional(),
     defaultUsers: positiveInt(1_000_000),
     defaultSpawnRate: z.number().positive().max(1_000_000),
     defaultDurationSec: positiveInt(7 * 24 * 3600),
@@ -42,11 +49,20 @@ export const loadTestSpecSchema = z
         message: "defaultDurationSec must not exceed maxDurationSec",
       });
     }
+    if (!spec.requests === !spec.scenarios) {
+      ctx.addIssue({ code: "custom", path: ["scenarios"], message: "give either requests or scenarios, not both and not neither" });
+    }
+    const names = new Set<string>();
+    spec.scenarios?.forEach((scenario, i) => {
+      if (names.has(scenario.name)) ctx.addIssue({ code: "custom", path: ["scenarios", i, "name"], message: `scenario name "${scenario.name}" is used twice` });
+      names.add(scenario.name);
+      checkScenarioVariables(scenario, (path, message) => ctx.addIssue({ code: "custom", path: ["scenarios", i, ...path], message }));
+    });
   });
 export type LoadTestSpec = z.infer<typeof loadTestSpecSchema>;
 
-/** What a request is called in the stats: its name, else "METHOD path". */
-export const requestLabel = (r: RequestSpec): string => r.name ?? `${r.method} ${r.path}`;
+/** What a request is called in the stats: its name, else its path (the method is a column of its own). */
+export const requestLabel = (r: RequestSpec): string => r.name ?? r.path;
 
 export const loadTestEvents = {
   "load-test.created": z.object({ spec: loadTestSpecSchema }),

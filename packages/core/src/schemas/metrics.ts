@@ -1,5 +1,11 @@
 import { z } from "zod";
 
+/** Why a request failed; each failed request has exactly one kind, the first that applies. */
+export const FAILURE_KINDS = ["connect", "timeout", "reset", "4xx", "5xx", "check"] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+const counts = z.record(z.string(), z.number().int().nonnegative());
+
 /** One request name's figures in one worker's one-second window. Latency is in microseconds. */
 export const requestWindowSchema = z.object({
   name: z.string(),
@@ -8,8 +14,17 @@ export const requestWindowSchema = z.object({
   failures: z.number().int().nonnegative(),
   bytesIn: z.number().int().nonnegative(),
   bytesOut: z.number().int().nonnegative(),
-  /** HDR histogram of latency (µs), compressed and base64-encoded: merges exactly. */
+  /**
+   * HDR histogram of latency (µs), compressed and base64-encoded: merges exactly. In the open
+   * (arrival-rate) executors latency counts from the intended start, correcting coordinated omission.
+   */
   histogram: z.string(),
+  /** HDR histogram of service time (µs): from the actual send to the response. */
+  serviceHistogram: z.string().optional(),
+  /** Failed requests by kind (connect, timeout, reset, 4xx, 5xx, check). */
+  failuresByKind: counts.optional(),
+  /** Responses by HTTP status code. */
+  statusCodes: counts.optional(),
 });
 export type RequestWindow = z.infer<typeof requestWindowSchema>;
 
@@ -20,6 +35,12 @@ export const metricWindowSchema = z.object({
   second: z.number().int().nonnegative(),
   activeUsers: z.number().int().nonnegative(),
   requests: z.array(requestWindowSchema),
+  /** Iterations (passes through a scenario) finished in this second. */
+  iterations: z.number().int().nonnegative().optional(),
+  /** Iterations an open executor could not start in time because every VU was busy. */
+  droppedIterations: z.number().int().nonnegative().optional(),
+  checksPassed: z.number().int().nonnegative().optional(),
+  checksFailed: z.number().int().nonnegative().optional(),
 });
 export type MetricWindow = z.infer<typeof metricWindowSchema>;
 

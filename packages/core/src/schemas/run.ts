@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { requestSpecSchema } from "./load-test.ts";
+import { executorSchema } from "../scenario/executors.ts";
+import { scenarioSchema } from "../scenario/scenario.ts";
 
 export const RUN_STATUSES = ["Pending", "Starting", "Running", "Stopping", "Completed", "Failed", "Cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -8,7 +10,11 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = ["Completed", "Failed", "
 /** What a worker needs to generate the load, copied into the run so a later edit of the test cannot change it. */
 export const runTargetSchema = z.object({
   targetUrl: z.string().url(),
-  requests: z.array(requestSpecSchema).min(1),
+  /** The simple form (and the only one in runs created before scenarios existed). */
+  requests: z.array(requestSpecSchema).min(1).optional(),
+  scenarios: z.array(scenarioSchema).min(1).optional(),
+  /** The shared workload of the scenarios without an executor; absent: constant VUs from the run's parameters. */
+  workload: executorSchema.optional(),
 });
 export type RunTarget = z.infer<typeof runTargetSchema>;
 
@@ -23,6 +29,8 @@ export const assignmentSchema = z.object({
   workerId: z.string().min(1),
   users: z.number().int().nonnegative(),
   spawnRate: z.number().positive(),
+  /** This worker's part of every workload (VUs, rates, iterations); 1 when it runs the whole run. */
+  fraction: z.number().positive().max(1).default(1),
 });
 export type Assignment = z.infer<typeof assignmentSchema>;
 

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { DomainError } from "../errors.ts";
+import { loadTestSpecSchema, type LoadTestSpec } from "../schemas/load-test.ts";
+import { compileRun } from "./compile-run.ts";
+
+const spec = (over: object): LoadTestSpec =>
+  loadTestSpecSchema.parse({ name: "t", targetUrl: "http://127.0.0.1:1", defaultUsers: 10, defaultSpawnRate: 5, defaultDurationSec: 60, requests: [{ method: "GET", path: "/" }], ...over });
+
+const refusal = (fn: () => unknown): { code: string; field: string | undefined } => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return { code: e.code, field: e.field };
+    throw e;
+  }
+  throw new Error("expected a refusal");
+};
+
+describe("compileRun", () => {
+  it("makes the default workload explicit from the test's defaults and the overrides", () => {
+    const { parameters, target } = compileRun(spec({}), { targetUsers: 3 });
+    expect(parameters).toEqual({ targetUsers: 3, spawnRate: 5, durationSec: 60 });
+    expect(target.workload).toEqual({ type: "constant-vus", vus: 3, spawnRate: 5, durationSec: 60 });
+    expect(target.requests).toHaveLength(1);
+  });
+
+  it("takes the run's duration from the longest executor and its users from the peaks", () => {
+    const s = spec({
+      requests: undefined,
+      workload: { type: "ramping-vus", stages: [{ durationSec: 10, target: 20 }, { durationSec: 10, target: 0 }] },
+      scenarios: [
+        { name: "browse", weight: 3, steps: [{ type: "request", url: "/" }] },
+        { name: "spike", executor: { type: "constant-arrival-rate", rate: 50, durationSec: 30, preAllocatedVUs: 5, maxVUs: 15 }, steps: [{ type: "request", url: "/" }] },
+      ],
+    });
+    expect(compileRun(s).parameters).toEqual({ targetUsers: 35, spawnRate: 5, durationSec: 30 });
+  });
+
+  it("applies a duration override to a constant-arrival-rate workload, and refuses users", () => {
+    const s = spec({ workload: { type: "constant-arrival-rate", rate: 100, durationSec: 30, preAllocatedVUs: 10 } });
+    expect(compileRun(s, { durationSec: 5 }).target.workload).toMatchObject({ durationSec: 5, rate: 100 });
+    expect(refusal(() => compileRun(s, { targetUsers: 5 }))).toEqual({ code: "invalid", field: "targetUsers" });
+  });
+
+  it("refuses overrides of a ramping workload, naming the field", () => {
+    const s = spec({ workload: { type: "ramping-vus", stages: [{ durationSec: 10, target: 5 }] } });
+    expect(refusal(() => compileRun(s, { durationSec: 5 }))).toEqual({ code: "invalid", field: "durationSec" });
+  });
+
+  it("refuses a run longer than the test's maxDurationSec", () => {
+    expect(refusal(() => compileRun(spec({ maxDurationSec: 60 }), { durationSec: 61 }))).toEqual({ code: "invalid", field: "durationSec" });
+  });
+});

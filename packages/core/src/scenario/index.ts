@@ -1,0 +1,6 @@
+export * from "./executors.ts";
+export * from "./scenario.ts";
+export * from "./template.ts";
+export * from "./json-path.ts";
+export * from "./normalize.ts";
+export * from "./compile-run.ts";

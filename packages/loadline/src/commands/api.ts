@@ -1,0 +1,27 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connectNats, createRegistry, ensureStreams, listen, namespace, runUntilSignal } from "@loadline/core";
+import { openDatabase, PgReadModel } from "@loadline/projections";
+import { apiApp } from "../api.ts";
+import type { CommandContext } from "./context.ts";
+
+/** The REST API alone, for a deployment where every other service is a process of its own. */
+export async function api({ config, log, port }: CommandContext): Promise<void> {
+  if (!config.databaseUrl) {
+    console.error("loadline api needs DATABASE_URL (the Postgres the projections write to)");
+    process.exit(2);
+  }
+  const registry = createRegistry("api");
+  const nc = await connectNats(config.natsUrl, "loadline-api", log);
+  const ns = namespace(config.namespace);
+  await ensureStreams(await jetstreamManager(nc), ns, { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas });
+  const database = await openDatabase({ url: config.databaseUrl });
+  // No projector in this process: read-your-writes polls the projections' checkpoint.
+  const app = apiApp({ nc, ns, readModel: new PgReadModel(database.db), log, registry, ready: () => !nc.isClosed() });
+  const server = await listen(app, port, config.host);
+  log.info({ port: server.port }, "api ready");
+  runUntilSignal(log, async () => {
+    await server.close();
+    await database.close();
+    await nc.drain();
+  });
+}

@@ -1,0 +1,27 @@
+import { runAndReport } from "../run-and-report.ts";
+import { withApi, type CommandContext } from "./context.ts";
+
+/** The embedded stack, a test of the demo target's endpoints, the summary; 0 when the run completed. */
+export async function demo(ctx: CommandContext, users: number, duration: number): Promise<number> {
+  return withApi(ctx, undefined, async (api, stack) => {
+    const target = stack!.demoTarget!;
+    console.log(`API ${stack!.apiUrl}, demo target ${target.url}. Running ${users} users for ${duration} s...`);
+    const test = await api.createLoadTest({
+      name: "demo",
+      description: "the demo target's fixed, random and flaky endpoints",
+      targetUrl: target.url,
+      requests: [
+        { name: "fixed 20ms", method: "GET", path: "/fixed?ms=20" },
+        { name: "random 5-50ms", method: "GET", path: "/random?min=5&max=50" },
+        { name: "flaky 5%", method: "GET", path: "/error?rate=0.05&ms=5" },
+      ],
+      defaultUsers: users,
+      defaultSpawnRate: Math.max(1, users / 2),
+      defaultDurationSec: duration,
+    });
+    const ended = await runAndReport(api, test.id, {}, (duration + 60) * 1000);
+    const total = await api.aggregate(ended.id);
+    console.log(`\nThe target received ${target.total()} requests; the run counted ${total.requests}.`);
+    return ended.status === "Completed" ? 0 : 1;
+  });
+}

@@ -1,0 +1,17 @@
+import { startStack } from "../stack.ts";
+import { stackOptions, type CommandContext } from "./context.ts";
+
+/** The embedded stack until Ctrl-C. */
+export async function up(ctx: CommandContext): Promise<void> {
+  const stack = await startStack(stackOptions(ctx));
+  console.log(`Loadline is up: API ${stack.apiUrl}, NATS ${stack.natsUrl}, demo target ${stack.demoTarget?.url ?? "off"}. Ctrl-C stops it.`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("stopping...");
+    void stack.stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

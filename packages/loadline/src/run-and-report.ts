@@ -1,0 +1,25 @@
+import type { RunView } from "@loadline/core";
+import type { LoadlineClient } from "./client.ts";
+import { formatProgress, formatSummary } from "./summary.ts";
+
+/** Live progress: rewritten in place on a terminal, a line per change otherwise (CI logs). */
+function progressPrinter(): (run: RunView) => void {
+  let last = "";
+  return (run) => {
+    const text = formatProgress(run);
+    if (text === last) return;
+    last = text;
+    if (process.stdout.isTTY) process.stdout.write(`\r${text.padEnd(process.stdout.columns - 1)}`);
+    else console.log(text);
+  };
+}
+
+/** Starts a run of a test, follows it, prints the summary; the run as it ended. */
+export async function runAndReport(api: LoadlineClient, loadTestId: string, overrides: Record<string, unknown>, timeoutMs: number): Promise<RunView> {
+  const run = await api.startRun(loadTestId, overrides);
+  const ended = await api.waitForEnd(run.id, timeoutMs, progressPrinter());
+  console.log();
+  const [endpoints, total] = await Promise.all([api.endpoints(run.id), api.aggregate(run.id)]);
+  console.log(formatSummary(ended, endpoints.endpoints, total));
+  return ended;
+}
