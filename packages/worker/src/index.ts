@@ -1,7 +1,11 @@
 export { LoadWorker, type LoadWorkerOptions } from "./worker.ts";
 export { RunLoad, type RunLoadOptions, type RunLoadState } from "./run-load.ts";
-export { WindowAccumulator, currentSecond, type Sample, type RunTotals } from "./windows.ts";
+export { WindowAccumulator, currentSecond, type RequestSample, type RunTotals } from "./windows.ts";
+export { mergeWindows } from "./window-merge.ts";
 export { WindowPublisher, windowEvent, type WindowSink } from "./window-publisher.ts";
 export { CommandRunReporter, type RunReporter } from "./run-reporter.ts";
 export { WorkerMetrics } from "./metrics.ts";
 export { defaultWorkerId } from "./worker-id.ts";
+export { createLoadEngine } from "./create-engine.ts";
+export type { LoadEngine, LoadEngineOptions } from "./engine/load-engine.ts";
+export { UndiciTransport } from "./transport/undici-transport.ts";

@@ -1,14 +1,24 @@
 import { connectNats, createLogger, createRegistry, listen, loadConfig, namespace, opsRoutes, runUntilSignal } from "@loadline/core";
+import { boundHeapGrowth } from "./heap.ts";
 import { LoadWorker } from "./worker.ts";
 
 const DEFAULT_PORT = 9102;
 const START_RETRY_MS = 2000;
 
+boundHeapGrowth();
 const config = loadConfig();
 const log = createLogger("worker", config.logLevel);
 const nc = await connectNats(config.natsUrl, "loadline-worker", log);
 const registry = createRegistry("worker");
-const worker = new LoadWorker({ nc, ns: namespace(config.namespace), log, registry, maxUsers: config.worker.maxUsers, labels: config.worker.labels });
+const worker = new LoadWorker({
+  nc,
+  ns: namespace(config.namespace),
+  log,
+  registry,
+  maxUsers: config.worker.maxUsers,
+  labels: config.worker.labels,
+  ...(config.worker.threads ? { threads: config.worker.threads } : {}),
+});
 
 const server = await listen(opsRoutes({ ready: () => worker.ready(), registry }), config.port ?? DEFAULT_PORT, config.host);
 log.info({ port: server.port, workerId: worker.id }, "ops endpoints listening");

@@ -1,4 +1,4 @@
-import { createLogger, decodeHistogram, type MetricWindow } from "@loadline/core";
+import { createLogger, decodeHistogram, runPlan, type MetricWindow } from "@loadline/core";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkerMetrics } from "./metrics.ts";
@@ -28,6 +28,9 @@ class Recorder implements WindowSink, RunReporter {
     this.reports.push(["stopped", totals]);
     return Promise.resolve();
   }
+  failed() {
+    return Promise.resolve();
+  }
 }
 
 const sum = (windows: MetricWindow[], f: (r: MetricWindow["requests"][number]) => number) =>
@@ -41,18 +44,17 @@ afterEach(async () => {
 
 function newLoad(targetUrl: string, rec: Recorder, over: { users?: number; spawnRate?: number; inFlightGraceMs?: number } = {}) {
   const metrics = new WorkerMetrics(new Registry());
+  const target = {
+    targetUrl,
+    requests: [
+      { method: "GET" as const, path: "/a" },
+      { name: "post-b", method: "POST" as const, path: "/b", body: "hello", headers: { "content-type": "text/plain" } },
+    ],
+  };
   const load = new RunLoad({
     runId: "r1",
     workerId: "w1",
-    target: {
-      targetUrl,
-      requests: [
-        { method: "GET", path: "/a" },
-        { name: "post-b", method: "POST", path: "/b", body: "hello", headers: { "content-type": "text/plain" } },
-      ],
-    },
-    users: over.users ?? 4,
-    spawnRate: over.spawnRate ?? 40,
+    plan: runPlan(target, { targetUsers: over.users ?? 4, spawnRate: over.spawnRate ?? 40, durationSec: 60 }),
     sink: rec,
     reporter: rec,
     metrics,
@@ -68,6 +70,7 @@ describe("RunLoad", () => {
     const rec = new Recorder();
     const { load, metrics } = newLoad(server.url, rec);
     load.start();
+    await load.running; // after the HTTP client warm-up
     await new Promise((r) => setTimeout(r, 300));
     expect(load.activeUsers).toBe(4);
     load.tick(Math.floor(Date.now() / 1000) + 1); // as the ticker would, after the boundary
@@ -88,7 +91,7 @@ describe("RunLoad", () => {
     const post = rec.windows.flatMap((w) => w.requests).filter((r) => r.name === "post-b");
     expect(sum(rec.windows, (r) => (r.name === "post-b" ? r.bytesOut : 0))).toBe(5 * b);
     expect(post.every((r) => r.method === "POST")).toBe(true);
-    const bytesIn = sum(rec.windows, (r) => (r.name === "GET /a" ? r.bytesIn : 0));
+    const bytesIn = sum(rec.windows, (r) => (r.name === "/a" ? r.bytesIn : 0));
     expect(bytesIn).toBe("ok:GET /a".length * a);
     const latency = decodeHistogram(post[0]!.histogram);
     expect(latency.minNonZeroValue).toBeGreaterThanOrEqual(4000); // ≥ the 5 ms the server waits, in µs
@@ -105,6 +108,7 @@ describe("RunLoad", () => {
     const rec = new Recorder();
     const { load } = newLoad(server.url, rec, { users: 1 });
     load.start();
+    await load.running; // after the HTTP client warm-up
     await new Promise((r) => setTimeout(r, 100));
     const totals = await load.stop("test");
     expect(totals.requests).toBe(server.total());
@@ -116,6 +120,7 @@ describe("RunLoad", () => {
     server = undefined;
     const { load: dead } = newLoad(`http://127.0.0.1:${port}`, refused, { users: 2 });
     dead.start();
+    await dead.running;
     await new Promise((r) => setTimeout(r, 150));
     const deadTotals = await dead.stop("test");
     expect(deadTotals.requests).toBeGreaterThan(0);
@@ -127,6 +132,7 @@ describe("RunLoad", () => {
     const rec = new Recorder();
     const { load } = newLoad(server.url, rec, { users: 3, spawnRate: 1000, inFlightGraceMs: 200 });
     load.start();
+    await load.running; // after the HTTP client warm-up
     await new Promise((r) => setTimeout(r, 100));
     const t0 = Date.now();
     const totals = await load.stop("test");
@@ -139,9 +145,27 @@ describe("RunLoad", () => {
     const rec = new Recorder();
     const { load } = newLoad("http://127.0.0.1:9", rec, { users: 0 });
     load.start();
+    await load.running; // after the HTTP client warm-up
     const totals = await load.stop("test");
     expect(totals).toEqual({ requests: 0, failures: 0 });
     expect(rec.reports).toEqual([["started"], ["stopped", totals]]);
     expect(rec.windows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("refuses to start a plan whose scenarios do not compile, and stays idle", () => {
+    const rec = new Recorder();
+    const metrics = new WorkerMetrics(new Registry());
+    const step = { type: "request" as const, method: "GET" as const, url: "/", timeoutMs: 1000, checks: [{ type: "header" as const, name: "x", matches: "(" }], extract: [] };
+    const load = new RunLoad({
+      runId: "r1",
+      workerId: "w1",
+      plan: { targetUrl: "http://127.0.0.1:9", workload: { type: "constant-vus", vus: 1, durationSec: 1 }, scenarios: [{ name: "bad", weight: 1, variables: {}, steps: [step] }] },
+      sink: rec,
+      reporter: rec,
+      metrics,
+      log,
+    });
+    expect(() => load.start()).toThrow();
+    expect(load.state).toBe("idle");
   });
 });

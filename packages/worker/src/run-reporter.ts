@@ -5,6 +5,8 @@ import type { RunTotals } from "./windows.ts";
 export interface RunReporter {
   started(): Promise<void>;
   stopped(totals: RunTotals): Promise<void>;
+  /** The run cannot be run here (its plan does not compile): the run fails. */
+  failed(reason: string): Promise<void>;
 }
 
 const ATTEMPTS = 8;
@@ -38,6 +40,18 @@ export class CommandRunReporter implements RunReporter {
         tenantId: this.run.tenantId,
         aggregate: { type: "run", id: this.run.runId },
         data: { workerId: this.run.workerId, requests: totals.requests, failures: totals.failures },
+        actor: `worker:${this.run.workerId}`,
+      }),
+    );
+  }
+
+  failed(reason: string): Promise<void> {
+    return this.dispatch(
+      createCommand({
+        type: "run.fail",
+        tenantId: this.run.tenantId,
+        aggregate: { type: "run", id: this.run.runId },
+        data: { reason: `worker ${this.run.workerId}: ${reason}` },
         actor: `worker:${this.run.workerId}`,
       }),
     );

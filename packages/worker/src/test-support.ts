@@ -9,22 +9,43 @@ export type CountingServer = {
   /** Requests received, by "METHOD path". */
   received: Map<string, number>;
   total(): number;
+  /** performance.now() of each request's arrival, in order. */
+  arrivals: number[];
+  /** The most requests it was answering at once. */
+  maxInFlight(): number;
+  inFlight(): number;
   close(): Promise<void>;
 };
 
-export async function countingServer(opts: { delayMs?: number; status?: (req: IncomingMessage) => number } = {}): Promise<CountingServer> {
+export async function countingServer(
+  opts: {
+    delayMs?: number | ((req: IncomingMessage) => number);
+    status?: (req: IncomingMessage) => number;
+    /** Called as each request arrives (with its number, from 1), before it is answered. */
+    onRequest?: (n: number) => void;
+  } = {},
+): Promise<CountingServer> {
   const received = new Map<string, number>();
+  const arrivals: number[] = [];
   let total = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     total++;
+    arrivals.push(performance.now());
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
     const key = `${req.method} ${req.url}`;
     received.set(key, (received.get(key) ?? 0) + 1);
+    opts.onRequest?.(total);
     req.resume();
     req.on("end", () => {
+      const delay = typeof opts.delayMs === "function" ? opts.delayMs(req) : (opts.delayMs ?? 5);
       setTimeout(() => {
+        inFlight--;
         res.statusCode = opts.status?.(req) ?? 200;
         res.end("ok:" + key);
-      }, opts.delayMs ?? 5);
+      }, delay);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -33,6 +54,9 @@ export async function countingServer(opts: { delayMs?: number; status?: (req: In
     url: `http://127.0.0.1:${port}`,
     received,
     total: () => total,
+    arrivals,
+    maxInFlight: () => maxInFlight,
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

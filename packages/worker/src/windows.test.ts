@@ -1,33 +1,35 @@
 import { decodeHistogram, metricWindowSchema } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { currentSecond, WindowAccumulator, type Sample } from "./windows.ts";
+import { currentSecond, WindowAccumulator, type RequestSample } from "./windows.ts";
 
-const sample = (over: Partial<Sample> = {}): Sample => ({
-  name: "GET /a",
-  method: "GET",
-  latencyUs: 1500,
-  ok: true,
-  bytesIn: 10,
-  bytesOut: 0,
-  ...over,
-});
+type TestSample = Partial<RequestSample> & { latencyUs?: number; serviceUs?: number; ok?: boolean };
+
+/** A request as the tests write it: ok false means a 500. */
+const sample = (over: TestSample = {}): [RequestSample, number, number] => {
+  const { latencyUs = 1500, serviceUs = latencyUs, ok = true, ...rest } = over;
+  return [
+    { name: "GET /a", method: "GET", status: ok ? 200 : 500, failure: ok ? null : "5xx", bytesIn: 10, bytesOut: 0, checksPassed: 0, checksFailed: 0, ...rest },
+    latencyUs,
+    serviceUs,
+  ];
+};
 
 describe("WindowAccumulator", () => {
   it("builds one window per finished second, per request name", () => {
     const acc = new WindowAccumulator("r1", "w1", 100);
     acc.setActiveUsers(2, 100);
-    acc.record(100, sample());
-    acc.record(100, sample({ latencyUs: 2500, ok: false, bytesIn: 5 }));
-    acc.record(100, sample({ name: "login", method: "POST", bytesOut: 7 }));
-    acc.record(101, sample());
+    acc.record(100, ...sample());
+    acc.record(100, ...sample({ latencyUs: 2500, ok: false, bytesIn: 5 }));
+    acc.record(100, ...sample({ name: "login", method: "POST", bytesOut: 7 }));
+    acc.record(101, ...sample());
 
     const windows = acc.closeBefore(101);
     expect(windows).toHaveLength(1);
     const w = metricWindowSchema.parse(windows[0]);
     expect(w).toMatchObject({ runId: "r1", workerId: "w1", second: 100, activeUsers: 2 });
-    expect(w.requests.map(({ histogram: _, ...r }) => r)).toEqual([
-      { name: "GET /a", method: "GET", count: 2, failures: 1, bytesIn: 15, bytesOut: 0 },
-      { name: "login", method: "POST", count: 1, failures: 0, bytesIn: 10, bytesOut: 7 },
+    expect(w.requests.map(({ histogram: _, serviceHistogram: __, ...r }) => r)).toEqual([
+      { name: "GET /a", method: "GET", count: 2, failures: 1, bytesIn: 15, bytesOut: 0, failuresByKind: { "5xx": 1 }, statusCodes: { "200": 1, "500": 1 } },
+      { name: "login", method: "POST", count: 1, failures: 0, bytesIn: 10, bytesOut: 7, failuresByKind: {}, statusCodes: { "200": 1 } },
     ]);
     const h = decodeHistogram(w.requests[0]!.histogram);
     expect(h.totalCount).toBe(2);
@@ -38,7 +40,7 @@ describe("WindowAccumulator", () => {
   it("gives a window to every second, even without requests, exactly once", () => {
     const acc = new WindowAccumulator("r1", "w1", 10);
     acc.setActiveUsers(3, 10);
-    acc.record(12, sample());
+    acc.record(12, ...sample());
     const first = acc.closeBefore(14);
     expect(first.map((w) => [w.second, w.requests.length, w.activeUsers])).toEqual([
       [10, 0, 3],
@@ -53,7 +55,7 @@ describe("WindowAccumulator", () => {
   it("counts a sample for an already closed second in the first open one", () => {
     const acc = new WindowAccumulator("r1", "w1", 10);
     acc.closeBefore(12);
-    acc.record(10, sample()); // the clock stepped back
+    acc.record(10, ...sample()); // the clock stepped back
     const [w] = acc.closeBefore(13);
     expect(w!.second).toBe(12);
     expect(w!.requests[0]!.count).toBe(1);
@@ -71,22 +73,66 @@ describe("WindowAccumulator", () => {
 
   it("finishes with the partial current second and nothing after", () => {
     const acc = new WindowAccumulator("r1", "w1", 10);
-    acc.record(10, sample());
+    acc.record(10, ...sample());
     acc.closeBefore(11);
-    acc.record(11, sample({ ok: false }));
+    acc.record(11, ...sample({ ok: false }));
     const last = acc.finish(11);
     expect(last.map((w) => w.second)).toEqual([11]);
     expect(acc.totals).toEqual({ requests: 2, failures: 1 });
     expect(acc.closeBefore(20)).toEqual([]);
-    expect(() => acc.record(12, sample())).toThrow();
+    expect(() => acc.record(12, ...sample())).toThrow();
   });
 
   it("finishes with a sample stamped ahead of the current second too", () => {
     const acc = new WindowAccumulator("r1", "w1", 10);
-    acc.record(12, sample());
+    acc.record(12, ...sample());
     const windows = acc.finish(11);
     expect(windows.map((w) => w.second)).toEqual([10, 11, 12]);
     expect(windows.reduce((n, w) => n + (w.requests[0]?.count ?? 0), 0)).toBe(1);
+  });
+});
+
+describe("WindowAccumulator, extended figures", () => {
+  it("keeps latency and service time apart, and counts failures by kind and responses by status", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.record(10, ...sample({ latencyUs: 300_000, serviceUs: 1000 }));
+    acc.record(10, ...sample({ status: null, failure: "connect", latencyUs: 50, bytesIn: 0 }));
+    acc.record(10, ...sample({ status: 200, failure: "check", checksPassed: 1, checksFailed: 2 }));
+    acc.record(10, ...sample({ method: "POST", status: 404, failure: "4xx", checksPassed: 3 }));
+    const [w] = acc.closeBefore(11);
+    const get = w!.requests.find((r) => r.method === "GET")!;
+    expect(get).toMatchObject({ count: 3, failures: 2, failuresByKind: { connect: 1, check: 1 }, statusCodes: { "200": 2 } });
+    expect(decodeHistogram(get.histogram).maxValue).toBeGreaterThanOrEqual(299_000);
+    expect(decodeHistogram(get.serviceHistogram!).maxValue).toBeLessThan(2000);
+    expect(w!.requests.find((r) => r.method === "POST")).toMatchObject({ count: 1, failures: 1, failuresByKind: { "4xx": 1 }, statusCodes: { "404": 1 } });
+    expect(w).toMatchObject({ checksPassed: 4, checksFailed: 2 });
+    expect(acc.totals).toEqual({ requests: 4, failures: 3 });
+  });
+
+  it("counts iterations finished and dropped per second", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.recordIteration(10);
+    acc.recordIteration(10);
+    acc.recordDropped(11, 3);
+    acc.recordIteration(11);
+    const windows = acc.closeBefore(13);
+    expect(windows.map((w) => [w.second, w.iterations, w.droppedIterations])).toEqual([
+      [10, 2, 0],
+      [11, 1, 3],
+      [12, 0, 0],
+    ]);
+    expect(windows.every((w) => metricWindowSchema.safeParse(w).success)).toBe(true);
+  });
+
+  it("reuses its histograms: a second's figures do not leak into the next", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.record(10, ...sample({ latencyUs: 5000 }));
+    acc.closeBefore(11);
+    acc.record(11, ...sample({ latencyUs: 100 }));
+    const [w] = acc.closeBefore(12);
+    const h = decodeHistogram(w!.requests[0]!.histogram);
+    expect(h.totalCount).toBe(1);
+    expect(h.maxValue).toBeLessThan(200);
   });
 });
 

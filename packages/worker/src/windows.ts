@@ -1,14 +1,17 @@
-import { encodeHistogram, newLatencyHistogram, type Histogram, type MetricWindow } from "@loadline/core";
+import { encodeHistogram, newLatencyHistogram, type FailureKind, type Histogram, type MetricWindow, type RequestWindow } from "@loadline/core";
 
-/** One finished request, as the target saw it. */
-export type Sample = {
+/** One finished request, as the windows count it (a RequestRecord of the step runtime fits). */
+export type RequestSample = {
   name: string;
   method: string;
-  /** Microseconds, at least 1. */
-  latencyUs: number;
-  ok: boolean;
+  /** Null when no response came back. */
+  status: number | null;
+  /** Null when the request succeeded. */
+  failure: FailureKind | null;
   bytesIn: number;
   bytesOut: number;
+  checksPassed: number;
+  checksFailed: number;
 };
 
 export type RunTotals = { requests: number; failures: number };
@@ -20,18 +23,33 @@ type RequestStats = {
   failures: number;
   bytesIn: number;
   bytesOut: number;
-  histogram: Histogram;
+  /** Latency (µs): from the intended start for an open executor's first request of an iteration. */
+  latency: Histogram;
+  /** Service time (µs): from the send to the response. */
+  service: Histogram;
+  failuresByKind: Partial<Record<FailureKind, number>>;
+  statusCodes: Map<number, number>;
 };
 
-type SecondStats = { activeUsers: number; requests: Map<string, RequestStats> };
+type SecondStats = {
+  activeUsers: number;
+  /** By request name, then the few methods sent under that name. */
+  requests: Map<string, RequestStats[]>;
+  iterations: number;
+  droppedIterations: number;
+  checksPassed: number;
+  checksFailed: number;
+};
 
 export const currentSecond = (nowMs: number = Date.now()): number => Math.floor(nowMs / 1000);
 
+const toMicros = (us: number): number => (us >= 1 ? Math.round(us) : 1);
+
 /**
- * Collects one run's samples into wall-clock seconds and turns each finished second into
- * a MetricWindow, exactly once and in order, with no gap: a second without requests still
- * gets a window. A sample for a second already closed (the wall clock stepped back) goes
- * into the first open second, so that every request is counted in some window.
+ * Collects one run's measurements into wall-clock seconds and turns each finished second
+ * into a MetricWindow, exactly once and in order, with no gap: a second without requests
+ * still gets a window. A measurement for a second already closed (the wall clock stepped
+ * back) goes into the first open second, so that every request is counted in some window.
  */
 export class WindowAccumulator {
   private readonly seconds = new Map<number, SecondStats>();
@@ -39,6 +57,10 @@ export class WindowAccumulator {
   private activeUsers = 0;
   private finished = false;
   private readonly sums: RunTotals = { requests: 0, failures: 0 };
+  /** Histograms of closed seconds, reset for reuse: a new one costs a large allocation. */
+  private readonly spare: Histogram[] = [];
+  private lastSecond = -1;
+  private lastStats: SecondStats | undefined;
 
   constructor(
     private readonly runId: string,
@@ -48,9 +70,14 @@ export class WindowAccumulator {
     this.nextSecond = firstSecond;
   }
 
-  /** What this worker has recorded for the run so far. */
+  /** What has been recorded for the run so far. */
   get totals(): RunTotals {
     return { ...this.sums };
+  }
+
+  /** True once the last windows are out: nothing more may be recorded. */
+  get isFinished(): boolean {
+    return this.finished;
   }
 
   /** The first second that has no window yet. */
@@ -58,16 +85,37 @@ export class WindowAccumulator {
     return this.nextSecond;
   }
 
-  record(second: number, sample: Sample): void {
-    if (this.finished) throw new Error(`run ${this.runId}: sample recorded after the last window`);
-    const stats = this.requestStats(this.secondStats(second), sample.name, sample.method);
+  /** One request: its latency and service time in microseconds (each at least 1). */
+  record(second: number, sample: RequestSample, latencyUs: number, serviceUs: number): void {
+    this.assertOpen();
+    const seconds = this.secondStats(second);
+    const stats = this.requestStats(seconds, sample.name, sample.method);
     stats.count++;
-    if (!sample.ok) stats.failures++;
     stats.bytesIn += sample.bytesIn;
     stats.bytesOut += sample.bytesOut;
-    stats.histogram.recordValue(Math.max(1, Math.round(sample.latencyUs)));
+    stats.latency.recordValue(toMicros(latencyUs));
+    stats.service.recordValue(toMicros(serviceUs));
+    if (sample.status !== null) stats.statusCodes.set(sample.status, (stats.statusCodes.get(sample.status) ?? 0) + 1);
+    if (sample.failure !== null) {
+      stats.failures++;
+      stats.failuresByKind[sample.failure] = (stats.failuresByKind[sample.failure] ?? 0) + 1;
+      this.sums.failures++;
+    }
+    seconds.checksPassed += sample.checksPassed;
+    seconds.checksFailed += sample.checksFailed;
     this.sums.requests++;
-    if (!sample.ok) this.sums.failures++;
+  }
+
+  /** An iteration finished. */
+  recordIteration(second: number): void {
+    this.assertOpen();
+    this.secondStats(second).iterations++;
+  }
+
+  /** An open executor's iteration could not start in time: no VU was free. */
+  recordDropped(second: number, count = 1): void {
+    this.assertOpen();
+    this.secondStats(second).droppedIterations += count;
   }
 
   /** A window reports the most users that were active during its second. */
@@ -75,7 +123,7 @@ export class WindowAccumulator {
     this.activeUsers = users;
     if (this.finished) return;
     const stats = this.secondStats(second);
-    stats.activeUsers = Math.max(stats.activeUsers, users);
+    if (users > stats.activeUsers) stats.activeUsers = users;
   }
 
   /** Windows of every second before `untilSecond` not yet closed, oldest first. */
@@ -86,6 +134,7 @@ export class WindowAccumulator {
       windows.push(this.windowOf(this.nextSecond, this.seconds.get(this.nextSecond)));
       this.seconds.delete(this.nextSecond);
     }
+    if (this.lastSecond < this.nextSecond) this.lastStats = undefined;
     return windows;
   }
 
@@ -97,41 +146,85 @@ export class WindowAccumulator {
     return windows;
   }
 
+  private assertOpen(): void {
+    if (this.finished) throw new Error(`run ${this.runId}: measurement recorded after the last window`);
+  }
+
   private secondStats(second: number): SecondStats {
+    if (second === this.lastSecond && this.lastStats) return this.lastStats;
     const s = Math.max(second, this.nextSecond);
     let stats = this.seconds.get(s);
     if (!stats) {
-      stats = { activeUsers: this.activeUsers, requests: new Map() };
+      stats = { activeUsers: this.activeUsers, requests: new Map(), iterations: 0, droppedIterations: 0, checksPassed: 0, checksFailed: 0 };
       this.seconds.set(s, stats);
+    }
+    if (s === second) {
+      this.lastSecond = second;
+      this.lastStats = stats;
     }
     return stats;
   }
 
   private requestStats(second: SecondStats, name: string, method: string): RequestStats {
-    const key = `${method} ${name}`;
-    let stats = second.requests.get(key);
-    if (!stats) {
-      stats = { name, method, count: 0, failures: 0, bytesIn: 0, bytesOut: 0, histogram: newLatencyHistogram() };
-      second.requests.set(key, stats);
+    let byMethod = second.requests.get(name);
+    if (byMethod) {
+      for (const stats of byMethod) if (stats.method === method) return stats;
+    } else {
+      byMethod = [];
+      second.requests.set(name, byMethod);
     }
+    const stats: RequestStats = {
+      name,
+      method,
+      count: 0,
+      failures: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      latency: this.spare.pop() ?? newLatencyHistogram(),
+      service: this.spare.pop() ?? newLatencyHistogram(),
+      failuresByKind: {},
+      statusCodes: new Map(),
+    };
+    byMethod.push(stats);
     return stats;
   }
 
   private windowOf(second: number, stats: SecondStats | undefined): MetricWindow {
+    const requests: RequestWindow[] = [];
+    for (const byMethod of stats?.requests.values() ?? []) {
+      for (const r of byMethod) {
+        requests.push({
+          name: r.name,
+          method: r.method,
+          count: r.count,
+          failures: r.failures,
+          bytesIn: r.bytesIn,
+          bytesOut: r.bytesOut,
+          histogram: encodeHistogram(r.latency),
+          serviceHistogram: encodeHistogram(r.service),
+          failuresByKind: { ...r.failuresByKind },
+          statusCodes: Object.fromEntries([...r.statusCodes].map(([code, n]) => [String(code), n])),
+        });
+        this.recycle(r.latency);
+        this.recycle(r.service);
+      }
+    }
     return {
       runId: this.runId,
       workerId: this.workerId,
       second,
       activeUsers: stats?.activeUsers ?? this.activeUsers,
-      requests: [...(stats?.requests.values() ?? [])].map((r) => ({
-        name: r.name,
-        method: r.method,
-        count: r.count,
-        failures: r.failures,
-        bytesIn: r.bytesIn,
-        bytesOut: r.bytesOut,
-        histogram: encodeHistogram(r.histogram),
-      })),
+      requests,
+      iterations: stats?.iterations ?? 0,
+      droppedIterations: stats?.droppedIterations ?? 0,
+      checksPassed: stats?.checksPassed ?? 0,
+      checksFailed: stats?.checksFailed ?? 0,
     };
+  }
+
+  private recycle(h: Histogram): void {
+    if (this.spare.length >= 64) return;
+    h.reset();
+    this.spare.push(h);
   }
 }

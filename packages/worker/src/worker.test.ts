@@ -92,7 +92,7 @@ async function createAndAssign(runId: string, workerId: string, users: number, d
     },
   };
   await decide(createCommand({ ...onRun(runId), type: "run.create", data }));
-  await decide(createCommand({ ...onRun(runId), type: "run.assign", data: { assignments: [{ workerId, users, spawnRate: 20 }] } }));
+  await decide(createCommand({ ...onRun(runId), type: "run.assign", data: { assignments: [{ workerId, users, spawnRate: 20, fraction: 1 }] } }));
 }
 
 async function windowsOf(runId: string): Promise<MetricWindow[]> {
@@ -118,7 +118,8 @@ describe("LoadWorker", () => {
     await createAndAssign(runId, worker.id, 5);
     expect(await commandOf("run.report-worker-started", runId)).toEqual({ workerId: "w-test-1" });
     await eventually(async () => (await kv.get("w-test-1"))?.json<{ runs: string[] }>().runs.includes(runId), 5000);
-    await eventually(async () => countOf(await windowsOf(runId)) > 0, 5000);
+    // Every user is up (5 at 20/s take 200 ms) and counted in a window.
+    await eventually(async () => (await windowsOf(runId)).some((w) => w.activeUsers === 5 && w.requests.length > 0), 5000);
 
     await decide(createCommand({ ...onRun(runId), type: "run.stop", data: { reason: "requested" } }));
     const stopped = await commandOf("run.report-worker-stopped", runId);

@@ -3,6 +3,7 @@ import {
   EventStore,
   fold,
   runDecider,
+  runPlan,
   type EventOf,
   type EventEnvelope,
   type Logger,
@@ -10,10 +11,12 @@ import {
   type NatsConnection,
 } from "@loadline/core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { availableParallelism } from "node:os";
 import { Registry } from "prom-client";
 import { WorkerMetrics } from "./metrics.ts";
 import { WorkerRegistrar } from "./registration.ts";
 import { listenToRunEvents, type RunEventListener } from "./run-events.ts";
+import { longestDurationSec, workloadsOf } from "./engine/workloads.ts";
 import { RunLoad } from "./run-load.ts";
 import { CommandRunReporter } from "./run-reporter.ts";
 import { startSecondTicker, type Ticker } from "./second-ticker.ts";
@@ -33,9 +36,11 @@ export type LoadWorkerOptions = {
   registry?: Registry;
   /** A run no stop event ended is stopped this long after its duration. Default 30. */
   safetyMarginSec?: number;
+  /** Worker threads each run's load is spread over. Default: one per core. */
+  threads?: number;
 };
 
-type ActiveRun = { load: RunLoad; safetyTimer: NodeJS.Timeout; stopped?: Promise<void> };
+type ActiveRun = { load: RunLoad; safetyTimer?: NodeJS.Timeout; stopped?: Promise<void> };
 
 const DEFAULT_MAX_USERS = 10_000;
 const REMEMBERED_RUNS = 1000;
@@ -160,23 +165,40 @@ export class LoadWorker {
     const maxUsers = this.opts.maxUsers ?? DEFAULT_MAX_USERS;
     if (assignment.users > maxUsers) log.warn({ users: assignment.users, maxUsers }, "assigned more users than this worker's capacity");
 
+    const plan = runPlan(run.target, run.parameters);
+    const fraction = assignment.fraction;
+    const threads = this.opts.threads ?? availableParallelism();
     const load = new RunLoad({
       runId,
       workerId: this.id,
-      target: run.target,
-      users: assignment.users,
-      spawnRate: assignment.spawnRate,
+      plan,
+      fraction,
+      threads,
       sink: new WindowPublisher({ js: this.js, ns: this.opts.ns, tenantId: event.tenantId, log, metrics: this.metrics }),
       reporter,
       metrics: this.metrics,
       log,
     });
-    const capMs = (run.parameters.durationSec + (this.opts.safetyMarginSec ?? 30)) * 1000;
-    const safetyTimer = setTimeout(() => void this.stopRun(runId, "safety cap: no stop event came"), capMs);
-    safetyTimer.unref();
-    this.runs.set(runId, { load, safetyTimer });
-    log.info({ users: assignment.users, spawnRate: assignment.spawnRate, durationSec: run.parameters.durationSec }, "starting run");
-    load.start();
+    const durationSec = longestDurationSec(workloadsOf(plan, fraction));
+    const active: ActiveRun = { load };
+    this.runs.set(runId, active);
+    log.info({ users: assignment.users, fraction, threads, workload: plan.workload.type, durationSec }, "starting run");
+    try {
+      load.start();
+    } catch (err) {
+      log.error({ err }, "run cannot be run here: failing it");
+      this.runs.delete(runId);
+      this.remember(runId);
+      await reporter.failed(err instanceof Error ? err.message : String(err)).catch((e: unknown) => log.error({ err: e }, "could not report the run failed"));
+      return;
+    }
+    // The safety cap counts from when the load runs, as the executors' durations do.
+    void load.running.then(() => {
+      if (active.stopped) return;
+      const capMs = (durationSec + (this.opts.safetyMarginSec ?? 30)) * 1000;
+      active.safetyTimer = setTimeout(() => void this.stopRun(runId, "safety cap: no stop event came"), capMs);
+      active.safetyTimer.unref();
+    });
   }
 
   private stopRun(runId: string, reason: string): Promise<void> {

@@ -1,0 +1,38 @@
+import { ArrivalSchedule, rateSegments } from "../schedule/arrivals.ts";
+import { laneShare, type Lane } from "../schedule/lane.ts";
+import { vuTimeline } from "../schedule/vus.ts";
+import { LanePicks, PickSequence, type PicksByItem, type PicksInOrder } from "../schedule/weighted.ts";
+import { ArrivalExecutorRun } from "./arrival-executor.ts";
+import { ClosedExecutorRun } from "./closed-executor.ts";
+import type { ExecutorRun } from "./executor-run.ts";
+import type { IterationContext } from "./iteration-context.ts";
+import { perVuIterations, sharedIterations } from "./iterations-executor.ts";
+import type { Workload } from "./workloads.ts";
+
+/**
+ * The run of one workload in one lane. Scenario picks index into the workload's scenarios;
+ * they are turned into indices of the plan's (compiled) scenarios the context holds.
+ */
+export function executorRun(workload: Workload, lane: Lane, ctx: IterationContext): ExecutorRun {
+  const e = workload.executor;
+  const { weights, firstVuId } = workload;
+  const toPlan = (pick: number) => workload.scenarios[pick]!;
+  switch (e.type) {
+    case "constant-vus":
+    case "ramping-vus":
+      return new ClosedExecutorRun(vuTimeline(e), lane, mapped(new PickSequence(weights), toPlan), firstVuId, ctx);
+    case "constant-arrival-rate":
+    case "ramping-arrival-rate": {
+      const schedule = new ArrivalSchedule(rateSegments(e), lane);
+      const pool = { preAllocated: laneShare(e.preAllocatedVUs, lane), max: laneShare(e.maxVUs ?? e.preAllocatedVUs, lane) };
+      return new ArrivalExecutorRun(schedule, pool, lane, mappedNext(new LanePicks(weights, lane), toPlan), firstVuId, ctx);
+    }
+    case "per-vu-iterations":
+      return perVuIterations(e, lane, mapped(new PickSequence(weights), toPlan), firstVuId, ctx);
+    case "shared-iterations":
+      return sharedIterations(e, lane, mappedNext(new LanePicks(weights, lane), toPlan), firstVuId, ctx);
+  }
+}
+
+const mapped = (picks: PicksByItem, f: (pick: number) => number): PicksByItem => ({ at: (k: number) => f(picks.at(k)) });
+const mappedNext = (picks: PicksInOrder, f: (pick: number) => number): PicksInOrder => ({ next: () => f(picks.next()) });

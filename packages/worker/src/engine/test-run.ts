@@ -1,0 +1,58 @@
+/** Test-only: runs plans in this thread against a local counting server. */
+import { decodeHistogram, mergeHistograms, type Executor, type MetricWindow, type RunPlan, type Scenario } from "@loadline/core";
+import { afterEach, expect } from "vitest";
+import { countingServer, type CountingServer } from "../test-support.ts";
+import { currentSecond } from "../windows.ts";
+import { InlineEngine } from "./load-engine.ts";
+
+/** The target of the current test, closed after it. */
+export let server: CountingServer | undefined;
+export const useServer = async (opts: Parameters<typeof countingServer>[0] = {}): Promise<CountingServer> => (server = await countingServer(opts));
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const step = (url: string) => ({ type: "request" as const, method: "GET" as const, url, timeoutMs: 10_000, checks: [], extract: [] });
+export const scenario = (name: string, urls: string[], over: Partial<Scenario> = {}): Scenario => ({ name, weight: 1, variables: {}, steps: urls.map(step), ...over });
+export const planOf = (workload: Executor, scenarios: Scenario[] = [scenario("s", ["/a"])]): RunPlan => ({ targetUrl: server!.url, workload, scenarios });
+
+/** Runs a plan in this thread: for `forMs`, or until its executors are over when `forMs` is absent. */
+export async function run(plan: RunPlan, opts: { forMs?: number; graceMs?: number } = {}) {
+  const windows: MetricWindow[] = [];
+  const errors: unknown[] = [];
+  const engine = new InlineEngine({
+    runId: "r1",
+    workerId: "w1",
+    plan,
+    fraction: 1,
+    firstSecond: currentSecond(),
+    onWindows: (w) => windows.push(...w),
+    onError: (err) => errors.push(err),
+  });
+  await engine.start(); // warms the HTTP client up first: the executors' clock starts after
+  const t0 = performance.now();
+  const samples: { atMs: number; active: number }[] = [];
+  const sampler = setInterval(() => samples.push({ atMs: performance.now() - t0, active: engine.activeUsers }), 20);
+  if (opts.forMs === undefined) await engine.finished;
+  else await Promise.race([engine.finished, sleep(opts.forMs)]);
+  const elapsedMs = performance.now() - t0;
+  clearInterval(sampler);
+  const totals = await engine.stop(opts.graceMs ?? 2000);
+  expect(errors).toEqual([]);
+  const requests = windows.flatMap((w) => w.requests);
+  return {
+    windows,
+    totals,
+    elapsedMs,
+    samples,
+    count: requests.reduce((n, r) => n + r.count, 0),
+    iterations: windows.reduce((n, w) => n + (w.iterations ?? 0), 0),
+    dropped: windows.reduce((n, w) => n + (w.droppedIterations ?? 0), 0),
+    latency: mergeHistograms(requests.map((r) => r.histogram)),
+    service: mergeHistograms(requests.map((r) => r.serviceHistogram!)),
+  };
+}
+

@@ -1,0 +1,183 @@
+/**
+ * A load run without NATS, for benchmarks: the worker's engine (executors, undici transport,
+ * per-second windows with HDR histograms encoded each second, threads) against one URL.
+ *
+ *   npx tsx packages/worker/src/local-run.ts --url URL [--connections 64] [--duration 10]
+ *     [--threads 1] [--rate R --max-vus N] [--json]
+ *
+ * Closed model: `connections` VUs (constant-vus). With --rate: constant-arrival-rate at R
+ * iterations/s, `connections` VUs pre-allocated, at most --max-vus (default `connections`);
+ * latency then counts from each iteration's intended start. Prints one JSON line with the
+ * figures (percentiles exact from the merged histograms); --json prints only that line.
+ */
+import { decodeHistogram, newLatencyHistogram, type Executor, type Histogram, type MetricWindow, type RunPlan } from "@loadline/core";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { createLoadEngine } from "./create-engine.ts";
+import { boundHeapGrowth } from "./heap.ts";
+import { startSecondTicker } from "./second-ticker.ts";
+import { currentSecond } from "./windows.ts";
+
+export type LocalRunOptions = {
+  url: string;
+  connections: number;
+  durationSec: number;
+  threads: number;
+  /** Iterations per second: the open model. */
+  rate?: number;
+  maxVUs?: number;
+};
+
+export type LocalRunResult = {
+  requests: number;
+  durationSec: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  servicep50Ms: number;
+  servicep99Ms: number;
+  droppedIterations: number;
+  failures: number;
+  rssMb: number;
+};
+
+/** The executor a local run uses. */
+export function localExecutor(o: LocalRunOptions): Executor {
+  if (o.rate === undefined) return { type: "constant-vus", vus: o.connections, durationSec: o.durationSec };
+  return {
+    type: "constant-arrival-rate",
+    rate: o.rate,
+    timeUnitSec: 1,
+    durationSec: o.durationSec,
+    preAllocatedVUs: o.connections,
+    maxVUs: Math.max(o.connections, o.maxVUs ?? o.connections),
+  };
+}
+
+/** The run-wide figures, folded in window by window as a run's consumer would. */
+class RunFigures {
+  readonly latency: Histogram = newLatencyHistogram();
+  readonly service: Histogram = newLatencyHistogram();
+  requests = 0;
+  failures = 0;
+  dropped = 0;
+
+  add(windows: readonly MetricWindow[]): void {
+    for (const w of windows) {
+      this.dropped += w.droppedIterations ?? 0;
+      for (const r of w.requests) {
+        this.requests += r.count;
+        this.failures += r.failures;
+        this.latency.add(decodeHistogram(r.histogram));
+        if (r.serviceHistogram) this.service.add(decodeHistogram(r.serviceHistogram));
+      }
+    }
+  }
+}
+
+const ms = (us: number): number => Math.round(us) / 1000;
+
+export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promise<LocalRunResult> {
+  const plan: RunPlan = {
+    targetUrl: new URL(o.url).origin,
+    workload: localExecutor(o),
+    scenarios: [{ name: "local", weight: 1, variables: {}, steps: [{ type: "request", method: "GET", url: o.url, timeoutMs: 60_000, checks: [], extract: [] }] }],
+  };
+  const figures = new RunFigures();
+  let rss = process.memoryUsage().rss;
+  const engine = createLoadEngine({
+    runId: "local",
+    workerId: "local",
+    plan,
+    fraction: 1,
+    threads: o.threads,
+    firstSecond: currentSecond(),
+    onWindows: (windows) => figures.add(windows),
+    onError: (err) => console.error("iteration failed:", err),
+  });
+  const ticker = startSecondTicker((second) => {
+    engine.tick(second);
+    rss = Math.max(rss, process.memoryUsage().rss);
+  });
+  await engine.start();
+  const t0 = performance.now();
+  const stopped = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+  await Promise.race([engine.finished, stopped]);
+  const durationSec = (performance.now() - t0) / 1000;
+  await engine.stop(5000);
+  ticker.stop();
+  rss = Math.max(rss, process.memoryUsage().rss);
+  return {
+    requests: figures.requests,
+    durationSec: Math.round(durationSec * 1000) / 1000,
+    rps: Math.round(figures.requests / durationSec),
+    p50Ms: ms(figures.latency.getValueAtPercentile(50)),
+    p99Ms: ms(figures.latency.getValueAtPercentile(99)),
+    maxMs: ms(figures.latency.maxValue),
+    servicep50Ms: ms(figures.service.getValueAtPercentile(50)),
+    servicep99Ms: ms(figures.service.getValueAtPercentile(99)),
+    droppedIterations: figures.dropped,
+    failures: figures.failures,
+    rssMb: Math.round(rss / 1048576),
+  };
+}
+
+function parseOptions(argv: string[]): LocalRunOptions & { json: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: "string" },
+      connections: { type: "string", default: "64" },
+      duration: { type: "string", default: "10" },
+      threads: { type: "string", default: "1" },
+      rate: { type: "string" },
+      "max-vus": { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (!values.url) throw new Error("--url is required");
+  const positive = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`--${name} must be a positive number`);
+    return n;
+  };
+  const options: LocalRunOptions & { json: boolean } = {
+    url: values.url,
+    connections: Math.floor(positive("connections", values.connections)!),
+    durationSec: positive("duration", values.duration)!,
+    threads: Math.floor(positive("threads", values.threads)!),
+    json: values.json,
+  };
+  const rate = positive("rate", values.rate);
+  const maxVUs = positive("max-vus", values["max-vus"]);
+  if (rate !== undefined) options.rate = rate;
+  if (maxVUs !== undefined) options.maxVUs = Math.floor(maxVUs);
+  return options;
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    console.error("usage: local-run.ts --url URL [--connections 64] [--duration 10] [--threads 1] [--rate R --max-vus N] [--json]");
+    process.exit(2);
+  }
+  boundHeapGrowth();
+  const interrupt = new AbortController();
+  process.once("SIGINT", () => interrupt.abort());
+  const result = await localRun(options, interrupt.signal);
+  if (!options.json) {
+    const model = options.rate === undefined ? `${options.connections} VUs` : `${options.rate}/s (VUs ${options.connections}..${options.maxVUs ?? options.connections})`;
+    console.error(`${options.url}: ${model}, ${options.threads} thread(s), ${result.durationSec} s`);
+    console.error(`  ${result.requests} requests, ${result.rps} req/s, ${result.failures} failed, ${result.droppedIterations} dropped`);
+    console.error(`  latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; service p50 ${result.servicep50Ms} ms, p99 ${result.servicep99Ms} ms`);
+  }
+  console.log(JSON.stringify(result));
+}
+
+// Run as a script (not imported): `npx tsx packages/worker/src/local-run.ts ...`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import type { Extract } from "@loadline/core";
+import { compileExtraction } from "./extract.ts";
+import { ResponseView } from "./response-view.ts";
+import { VariableTable } from "./variables.ts";
+
+const view = new ResponseView(
+  {
+    status: 200,
+    headers: { location: "/orders/42", "set-cookie": ["a=1", "b=2"] },
+    body: JSON.stringify({ token: "t-1", id: 42, user: { name: "ann" }, list: [] }) + ' <input name="csrf" value="c-9">',
+  },
+  1,
+);
+const jsonView = new ResponseView({ status: 200, headers: {}, body: JSON.stringify({ token: "t-1", id: 42, user: { name: "ann" } }) }, 1);
+const read = (e: Extract, v = view) => compileExtraction(e, new VariableTable()).read(v);
+
+describe("compileExtraction", () => {
+  it("fills the slot of its variable", () => {
+    const table = new VariableTable();
+    expect(compileExtraction({ type: "header", var: "loc", name: "location" }, table).slot).toBe(table.slot("loc"));
+  });
+
+  it("jsonPath: the first value, stringified when not a string", () => {
+    expect(read({ type: "jsonPath", var: "t", path: "$.token" }, jsonView)).toBe("t-1");
+    expect(read({ type: "jsonPath", var: "t", path: "$.id" }, jsonView)).toBe("42");
+    expect(read({ type: "jsonPath", var: "t", path: "$.user" }, jsonView)).toBe('{"name":"ann"}');
+    expect(read({ type: "jsonPath", var: "t", path: "$.nope" }, jsonView)).toBeUndefined();
+    expect(read({ type: "jsonPath", var: "t", path: "$.token" })).toBeUndefined(); // not JSON
+  });
+
+  it("regex: the capture group, 1 by default, 0 for the whole match", () => {
+    expect(read({ type: "regex", var: "c", pattern: 'name="csrf" value="([^"]+)"', group: 1 })).toBe("c-9");
+    expect(read({ type: "regex", var: "c", pattern: 'value="(c)-(\\d)"', group: 2 })).toBe("9");
+    expect(read({ type: "regex", var: "c", pattern: "c-\\d", group: 0 })).toBe("c-9");
+    expect(read({ type: "regex", var: "c", pattern: "zzz(.)", group: 1 })).toBeUndefined();
+    expect(read({ type: "regex", var: "c", pattern: "c-(\\d)", group: 3 })).toBeUndefined();
+  });
+
+  it("header: case-insensitive, the first of several values", () => {
+    expect(read({ type: "header", var: "h", name: "Location" })).toBe("/orders/42");
+    expect(read({ type: "header", var: "h", name: "set-cookie" })).toBe("a=1");
+    expect(read({ type: "header", var: "h", name: "x-none" })).toBeUndefined();
+  });
+});

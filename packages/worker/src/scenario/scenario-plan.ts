@@ -1,0 +1,22 @@
+import type { DataFeeder } from "./data-feeder.ts";
+import type { RequestPlan } from "./request-step.ts";
+import type { Random, ThinkSampler } from "./think-time.ts";
+import type { VariableTable } from "./variables.ts";
+
+export type ThinkPlan = { readonly kind: "think"; readonly sample: ThinkSampler };
+
+/** What a compiled scenario hands each of its sessions. */
+export type ScenarioPlan = {
+  readonly name: string;
+  readonly steps: readonly (RequestPlan | ThinkPlan)[];
+  /** A session's variables before its first iteration: scenario variables and __scenario set, the rest empty. */
+  readonly initialValues: readonly string[];
+  readonly data: DataFeeder | null;
+  /** The slot of each of the data feeder's columns. */
+  readonly dataSlots: readonly number[];
+  /** Whether any template reads __iteration (else it is not rendered into a string). */
+  readonly usesIteration: boolean;
+  readonly random: Random;
+  /** Slot of each variable name. */
+  readonly table: VariableTable;
+};

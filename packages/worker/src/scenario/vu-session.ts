@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { SessionCookies } from "./cookies.ts";
+import { failureOf, transportFailureKind } from "./failure.ts";
+import type { RequestPlan } from "./request-step.ts";
+import { ResponseView } from "./response-view.ts";
+import type { ScenarioPlan } from "./scenario-plan.ts";
+import { sleep } from "./sleep.ts";
+import type { IncomingResponse, OutgoingRequest, RequestRecord, Transport } from "./transport.ts";
+import { BUILTIN_SLOT } from "./variables.ts";
+
+type Recorder = (r: RequestRecord) => void;
+
+/**
+ * A virtual user's session: its variables (scenario variables, data row and extracted values
+ * persist across its iterations) and its cookie jar. One iteration at a time.
+ */
+export class VuSession {
+  readonly vuId: number;
+  private readonly plan: ScenarioPlan;
+  /** Variables by slot (see VariableTable). */
+  private readonly values: string[];
+  private readonly cookies = new SessionCookies();
+  private begun = 0;
+
+  constructor(plan: ScenarioPlan, vuId: number) {
+    this.plan = plan;
+    this.vuId = vuId;
+    this.values = plan.initialValues.slice();
+    this.values[BUILTIN_SLOT.vu] = String(vuId);
+  }
+
+  /** How many iterations this session has begun (__iteration of the next one). */
+  get iterations(): number {
+    return this.begun;
+  }
+
+  /** The session's variables by name, for tests and debugging. */
+  variables(): Record<string, string> {
+    return this.plan.table.snapshot(this.values);
+  }
+
+  /**
+   * Runs the steps once, in order. A failed check or an empty extraction is counted, never
+   * thrown. Resolves when the iteration ends or `signal` aborts: then it stops at the next step
+   * boundary, cuts the think time short, and reports an in-flight request as failure "reset".
+   */
+  async iteration(transport: Transport, signal: AbortSignal, record: Recorder): Promise<void> {
+    if (signal.aborted) return;
+    const { steps, data, dataSlots, usesIteration, random } = this.plan;
+    const values = this.values;
+    const index = this.begun++;
+    if (usesIteration) values[BUILTIN_SLOT.iteration] = String(index);
+    if (data !== null) {
+      const row = data.next(this.vuId);
+      const columns = data.columns;
+      for (let i = 0; i < dataSlots.length; i++) values[dataSlots[i]!] = row[columns[i]!] ?? "";
+    }
+    let first = true;
+    for (const step of steps) {
+      if (signal.aborted) return;
+      if (step.kind === "think") {
+        const ms = step.sample(random);
+        if (ms > 0) await sleep(ms, signal);
+        continue;
+      }
+      const aborted = await this.request(step, transport, signal, record, first);
+      first = false;
+      if (aborted) return;
+    }
+  }
+
+  /** Sends one request step and records it; true when `signal` aborted it. */
+  private async request(step: RequestPlan, transport: Transport, signal: AbortSignal, record: Recorder, first: boolean): Promise<boolean> {
+    const values = this.values;
+    if (step.usesTimestamp) values[BUILTIN_SLOT.timestamp] = String(Date.now());
+    if (step.usesUuid) values[BUILTIN_SLOT.uuid] = randomUUID();
+    let req: OutgoingRequest;
+    try {
+      req = step.build(values, this.cookies);
+    } catch {
+      // A url that rendered to no http(s) URL: nothing could be connected to.
+      const now = performance.now();
+      record(requestRecord(step, now, now, null, "connect", 0, 0, 0, step.inspections, first));
+      return false;
+    }
+    const bytesOut = step.bytesOut(req);
+    const sentAt = performance.now();
+    let res: IncomingResponse;
+    try {
+      res = await transport.send(req, signal);
+    } catch (error) {
+      const endedAt = performance.now();
+      // Cut short by the stop: a reset, and its checks were never run. Otherwise no response failed them all.
+      if (signal.aborted) record(requestRecord(step, sentAt, endedAt, null, "reset", 0, bytesOut, 0, 0, first));
+      else record(requestRecord(step, sentAt, endedAt, null, transportFailureKind(error), 0, bytesOut, 0, step.inspections, first));
+      return signal.aborted;
+    }
+    const endedAt = performance.now();
+    const setCookie = res.headers["set-cookie"];
+    if (setCookie !== undefined) this.cookies.store(setCookie, req.origin + req.path);
+    const failed = step.inspections === 0 ? 0 : step.inspect(new ResponseView(res, endedAt - sentAt), values);
+    const bytesIn = res.bytes ?? Buffer.byteLength(res.body);
+    record(requestRecord(step, sentAt, endedAt, res.status, failureOf(null, res.status, failed), bytesIn, bytesOut, step.inspections - failed, failed, first));
+    return false;
+  }
+}
+
+/** One shape for every record, whatever happened. */
+function requestRecord(
+  step: RequestPlan,
+  sentAt: number,
+  endedAt: number,
+  status: number | null,
+  failure: RequestRecord["failure"],
+  bytesIn: number,
+  bytesOut: number,
+  checksPassed: number,
+  checksFailed: number,
+  firstOfIteration: boolean,
+): RequestRecord {
+  return { name: step.name, method: step.method, sentAt, endedAt, status, failure, bytesIn, bytesOut, checksPassed, checksFailed, firstOfIteration };
+}

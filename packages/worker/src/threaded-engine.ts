@@ -1,0 +1,173 @@
+import type { MetricWindow } from "@loadline/core";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { completion } from "./engine/executor-run.ts";
+import type { LoadEngine, LoadEngineOptions } from "./engine/load-engine.ts";
+import type { EngineThreadData, FromEngineThread, ToEngineThread } from "./thread-protocol.ts";
+import { mergeWindows } from "./window-merge.ts";
+import type { RunTotals } from "./windows.ts";
+
+/** The messages that answer one sent by the main thread, in the order sent. */
+type Reply = Extract<FromEngineThread, { type: "started" | "windows" | "stopped" }>;
+
+const NO_REPLY: Reply = { type: "stopped", windows: [], totals: { requests: 0, failures: 0 }, abortedAfterGrace: false };
+
+const windowsOf = (reply: Reply): MetricWindow[] => (reply.type === "started" ? [] : reply.windows);
+
+/**
+ * The thread entry beside this module: engine-thread.ts under a TypeScript loader,
+ * engine-thread.js beside the bundle in dist/.
+ */
+export function engineThreadUrl(): URL {
+  return new URL(import.meta.url.endsWith(".ts") ? "./engine-thread.ts" : "./engine-thread.js", import.meta.url);
+}
+
+/**
+ * Starts the engine thread. From dist/ it is plain JavaScript. From source it is TypeScript,
+ * and Node 20 ignores `--import` loaders in a worker's execArgv, so a small bootstrap loads
+ * it through tsx's API (tsImport) instead.
+ */
+function startThread(url: URL, workerData: EngineThreadData): Worker {
+  if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData });
+  const api = JSON.stringify(tsxApiUrl());
+  const entry = JSON.stringify(url.href);
+  const bootstrap = `import(${api}).then((tsx) => tsx.tsImport(${entry}, ${entry})).catch((err) => process.nextTick(() => { throw err; }));`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** tsx's ESM API module (the ESM build: its CommonJS one cannot register hooks from an eval'd worker). */
+function tsxApiUrl(): string {
+  try {
+    return import.meta.resolve("tsx/esm/api");
+  } catch {
+    return pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(/\.cjs$/, ".mjs");
+  }
+}
+
+/** One engine thread, seen from the main thread: each tick or stop sent gets its reply, in order. */
+class EngineThread {
+  private readonly worker: Worker;
+  private readonly waiting: ((reply: Reply) => void)[] = [];
+  private dead = false;
+  private readonly over = completion();
+  activeUsers = 0;
+
+  constructor(data: EngineThreadData, onError: (err: unknown) => void) {
+    this.worker = startThread(engineThreadUrl(), data);
+    this.worker.on("message", (message: FromEngineThread) => {
+      if (message.type === "error") return onError(new Error(`engine thread ${data.thread.index}: ${message.message}`));
+      if (message.type === "finished") return this.over.resolve();
+      if (message.type === "windows") this.activeUsers = message.activeUsers;
+      if (message.type === "stopped") this.activeUsers = 0;
+      this.waiting.shift()?.(message);
+    });
+    // A thread that died has nothing more to say: whoever waits gets an empty answer.
+    const died = (err?: unknown) => {
+      if (this.dead) return;
+      this.dead = true;
+      this.activeUsers = 0;
+      this.over.resolve();
+      if (err) onError(err);
+      for (const resolve of this.waiting.splice(0)) resolve(NO_REPLY);
+    };
+    this.worker.on("error", died);
+    this.worker.on("exit", (code) => died(this.waiting.length > 0 ? new Error(`engine thread ${data.thread.index} exited with code ${code}`) : undefined));
+  }
+
+  /** Every executor of the thread is over (or the thread is gone). */
+  get finished(): Promise<void> {
+    return this.over.promise;
+  }
+
+  send(message: ToEngineThread): Promise<Reply> {
+    if (this.dead) return Promise.resolve(NO_REPLY);
+    return new Promise<Reply>((resolve) => {
+      this.waiting.push(resolve);
+      this.worker.postMessage(message);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * The engine over `threads` worker threads, each running its lane of every executor. Each
+ * tick asks every thread for its closed seconds, merges each second's parts into one window
+ * (exactly: histograms added) and hands the windows over in order once every thread answered.
+ */
+export class ThreadedEngine implements LoadEngine {
+  private readonly threads: EngineThread[];
+  /** Deliveries in tick order, each once every thread answered. */
+  private delivered: Promise<void> = Promise.resolve();
+  private stopping: Promise<RunTotals> | undefined;
+
+  constructor(
+    private readonly opts: LoadEngineOptions & { threads: number },
+  ) {
+    const count = Math.max(1, Math.floor(opts.threads));
+    this.threads = Array.from({ length: count }, (_, index) => {
+      const data: EngineThreadData = {
+        runId: opts.runId,
+        workerId: opts.workerId,
+        plan: opts.plan,
+        fraction: opts.fraction,
+        thread: { index, count },
+        firstSecond: opts.firstSecond,
+      };
+      return new EngineThread(data, opts.onError);
+    });
+  }
+
+  get activeUsers(): number {
+    return this.threads.reduce((n, t) => n + t.activeUsers, 0);
+  }
+
+  get finished(): Promise<void> {
+    return Promise.all(this.threads.map((t) => t.finished)).then(() => undefined);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.send({ type: "start" })));
+  }
+
+  tick(second: number): void {
+    if (this.stopping) return;
+    const replies = Promise.all(this.threads.map((t) => t.send({ type: "tick", second })));
+    this.delivered = this.delivered.then(async () => this.deliver((await replies).flatMap(windowsOf)));
+  }
+
+  stop(graceMs: number): Promise<RunTotals> {
+    this.stopping ??= (async () => {
+      const finals = Promise.all(this.threads.map((t) => t.send({ type: "stop", graceMs })));
+      await this.delivered;
+      const replies = await finals;
+      if (replies.some((r) => r.type === "stopped" && r.abortedAfterGrace)) this.opts.onAbortedAfterGrace?.();
+      this.deliver(replies.flatMap(windowsOf));
+      await Promise.all(this.threads.map((t) => t.terminate()));
+      const totals = { requests: 0, failures: 0 };
+      for (const r of replies) {
+        if (r.type !== "stopped") continue;
+        totals.requests += r.totals.requests;
+        totals.failures += r.totals.failures;
+      }
+      return totals;
+    })();
+    return this.stopping;
+  }
+
+  /** One window per second from the threads' parts, oldest first. */
+  private deliver(parts: MetricWindow[]): void {
+    const bySecond = new Map<number, MetricWindow[]>();
+    for (const w of parts) {
+      const list = bySecond.get(w.second);
+      if (list) list.push(w);
+      else bySecond.set(w.second, [w]);
+    }
+    const windows = [...bySecond.keys()].sort((a, b) => a - b).map((s) => mergeWindows(bySecond.get(s)!));
+    if (windows.length > 0) this.opts.onWindows(windows);
+  }
+}

@@ -1,0 +1,16 @@
+import type { TransportFailureKind } from "../scenario/index.ts";
+
+const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT"]);
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+/**
+ * What kind of failure an undici error is. An error before the request got onto a socket is
+ * a connect failure whatever its code (TLS, refused, unreachable); after, it is a timeout
+ * or else a reset (the peer closed or reset the connection, or the request was aborted).
+ */
+export function failureKindOf(err: unknown, onSocket: boolean): TransportFailureKind {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && TIMEOUT_CODES.has(code)) return "timeout";
+  if (typeof code === "string" && CONNECT_CODES.has(code)) return "connect";
+  return onSocket ? "reset" : "connect";
+}

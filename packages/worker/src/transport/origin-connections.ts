@@ -1,0 +1,68 @@
+import { buildConnector, Client, type Dispatcher } from "undici";
+import type { ConnectionOwner, ResponseCollector } from "./response-collector.ts";
+
+/**
+ * The keep-alive connections to one origin, one undici Client each, and the requests waiting
+ * for one. A request goes to an idle connection, else to a new one while fewer than `max`
+ * exist, else waits its turn (first come, first served). undici's Pool instead hands a request
+ * to the first connection not yet marked full, which may be busy: the request then waits behind
+ * another while a connection idles, and that showed as a p99 ten times the median.
+ */
+export class OriginConnections implements ConnectionOwner {
+  private readonly idle: Client[] = [];
+  private readonly all: Client[] = [];
+  private readonly waiting: ResponseCollector[] = [];
+  private waitingHead = 0;
+  /**
+   * One connector for all: each Client would build its own, with a TLS session cache, a
+   * FinalizationRegistry and closures, about half a kilobyte a connection at 10,000 VUs.
+   */
+  private readonly connector: buildConnector.connector;
+
+  constructor(
+    private readonly origin: string,
+    private readonly max: number,
+    connectTimeoutMs: number,
+  ) {
+    this.connector = buildConnector({ timeout: connectTimeoutMs });
+  }
+
+  dispatch(c: ResponseCollector): void {
+    const client = this.idle.pop() ?? (this.all.length < this.max ? this.open() : undefined);
+    if (client) this.send(client, c);
+    else this.waiting.push(c);
+  }
+
+  /** Closes every connection. Nothing is in flight by then (the transport cancelled it): closing is cheaper than destroying. */
+  async close(): Promise<void> {
+    this.waiting.length = 0;
+    await Promise.all(this.all.map((client) => client.close().catch(() => client.destroy().catch(() => undefined))));
+  }
+
+  private send(client: Client, c: ResponseCollector): void {
+    c.owner = this;
+    c.client = client;
+    client.dispatch(c.options, c as unknown as Dispatcher.DispatchHandler);
+  }
+
+  /** A connection is free: the oldest waiting request takes it, else it idles. */
+  release(client: Client): void {
+    while (this.waitingHead < this.waiting.length) {
+      const c = this.waiting[this.waitingHead++]!;
+      if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+        this.waiting.splice(0, this.waitingHead);
+        this.waitingHead = 0;
+      }
+      if (!c.isSettled) return this.send(client, c);
+    }
+    this.waiting.length = 0;
+    this.waitingHead = 0;
+    this.idle.push(client);
+  }
+
+  private open(): Client {
+    const client = new Client(this.origin, { pipelining: 1, connect: this.connector });
+    this.all.push(client);
+    return client;
+  }
+}

@@ -1,0 +1,149 @@
+import type { Client, Dispatcher } from "undici";
+import { TransportFailure, type IncomingResponse } from "../scenario/index.ts";
+import { failureKindOf } from "./failure-kind.ts";
+import { UndiciResponse } from "./undici-response.ts";
+
+/** Whom a connection goes back to once a request is done with it. */
+export interface ConnectionOwner {
+  release(client: Client): void;
+}
+
+type AbortFn = (err?: Error) => void;
+
+/**
+ * One request in flight, as undici's (non-wrapped) handler object: the lowest-cost way to get
+ * a response out of undici: no stream, no body promise, headers parsed only if read.
+ */
+export class ResponseCollector {
+  private abortRequest: AbortFn | null = null;
+  private status = 0;
+  private rawHeaders: Buffer[] | null = null;
+  private first: Buffer | null = null;
+  private rest: Buffer[] | null = null;
+  private bytes = 0;
+  private settled = false;
+  private cancelled: TransportFailure | null = null;
+  /** A timer of its own only for a short timeout: undici's coarse timers fire up to a second late. */
+  private shortTimer: NodeJS.Timeout | null = null;
+
+  /** The connection it was sent on (and whose it is), handed back once undici is done with the request. */
+  client: Client | null = null;
+  owner: ConnectionOwner | null = null;
+  /** Links of the transport's list of requests in flight. */
+  prev: ResponseCollector | null = null;
+  next: ResponseCollector | null = null;
+
+  constructor(
+    private readonly resolve: (res: IncomingResponse) => void,
+    private readonly reject: (err: TransportFailure) => void,
+    private readonly deadline: number,
+    private readonly inFlight: InFlightList,
+    readonly signal: AbortSignal,
+    readonly options: Dispatcher.DispatchOptions,
+  ) {}
+
+  /** Bounds the whole request by `timeoutMs` precisely, for timeouts below undici's timer resolution. */
+  armShortTimeout(timeoutMs: number): void {
+    this.shortTimer = setTimeout(() => this.cancel(new TransportFailure("timeout", "request timed out")), timeoutMs);
+  }
+
+  onConnect(abort: AbortFn): void {
+    if (this.cancelled) abort(this.cancelled);
+    else this.abortRequest = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], _resume: () => void): boolean {
+    // 1xx interim responses come first and are no answer.
+    if (status < 200) return true;
+    this.status = status;
+    this.rawHeaders = rawHeaders;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytes += chunk.length;
+    if (this.first === null) this.first = chunk;
+    else (this.rest ??= [this.first]).push(chunk);
+    // undici times the body between chunks; this bounds the whole request by its timeout too.
+    if (this.rest !== null && performance.now() > this.deadline) this.cancel(new TransportFailure("timeout", "request timed out"));
+    return true;
+  }
+
+  onComplete(): void {
+    this.release();
+    if (this.settled) return;
+    this.settle();
+    const body = this.rest !== null ? Buffer.concat(this.rest).toString("utf8") : this.first !== null ? this.first.toString("utf8") : "";
+    this.resolve(new UndiciResponse(this.status, this.rawHeaders, body, this.bytes));
+  }
+
+  onError(err: Error): void {
+    this.release();
+    if (this.settled) return;
+    this.settle();
+    this.reject(err instanceof TransportFailure ? err : new TransportFailure(failureKindOf(err, this.abortRequest !== null), err.message));
+  }
+
+  get isSettled(): boolean {
+    return this.settled;
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.inFlight.remove(this);
+    if (this.shortTimer !== null) clearTimeout(this.shortTimer);
+  }
+
+  /** undici is done with the request (completed, failed, or aborted on its connection). */
+  private release(): void {
+    const { owner, client } = this;
+    this.owner = this.client = null;
+    if (owner && client) owner.release(client);
+  }
+
+  /** Gives up on the request: it fails at once, and its socket is closed if it was on one. */
+  cancel(reason: TransportFailure): void {
+    if (this.settled) return;
+    this.cancelled = reason;
+    if (this.abortRequest) this.abortRequest(reason);
+    else {
+      // Not on a socket yet: fail it now. Queued here, it is skipped; queued in undici, undici aborts it on
+      // connect and calls onError, which hands the connection back.
+      this.settle();
+      this.reject(reason);
+    }
+  }
+}
+
+/**
+ * The requests in flight, linked through the requests themselves. Not a Set: a long-lived Set
+ * taking and dropping tens of thousands of short-lived entries a second made every young-generation
+ * GC scan its table, about six times the GC time of the whole request path.
+ */
+export class InFlightList {
+  private head: ResponseCollector | null = null;
+  size = 0;
+
+  add(c: ResponseCollector): void {
+    c.next = this.head;
+    if (this.head) this.head.prev = c;
+    this.head = c;
+    this.size++;
+  }
+
+  remove(c: ResponseCollector): void {
+    if (c.prev) c.prev.next = c.next;
+    else if (this.head === c) this.head = c.next;
+    else return; // not in the list
+    if (c.next) c.next.prev = c.prev;
+    c.prev = c.next = null;
+    this.size--;
+  }
+
+  /** A copy: cancelling removes from the list. */
+  toArray(): ResponseCollector[] {
+    const out: ResponseCollector[] = [];
+    for (let c = this.head; c; c = c.next) out.push(c);
+    return out;
+  }
+}

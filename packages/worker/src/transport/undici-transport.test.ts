@@ -1,0 +1,161 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { TransportFailure, type OutgoingRequest } from "../scenario/index.ts";
+import { failureKindOf, UndiciTransport } from "./undici-transport.ts";
+
+let server: Server | undefined;
+let transport: UndiciTransport | undefined;
+
+afterEach(async () => {
+  await transport?.close();
+  transport = undefined;
+  server?.closeAllConnections();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+});
+
+/** A server on 127.0.0.1 whose routes the tests pick. */
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const request = (origin: string, over: Partial<OutgoingRequest> = {}): OutgoingRequest => ({ origin, path: "/", method: "GET", headers: {}, timeoutMs: 5000, ...over });
+const never = new AbortController().signal;
+
+async function failureOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(TransportFailure);
+    return (err as TransportFailure).kind;
+  }
+  throw new Error("no failure");
+}
+
+describe("UndiciTransport", () => {
+  it("sends method, path, headers and body, and gives status, headers, body and size back", async () => {
+    const origin = await serve((req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (c: string) => (body += c));
+      req.on("end", () => {
+        res.setHeader("set-cookie", ["a=1", "b=2"]);
+        res.setHeader("x-echo", req.headers["x-test"] ?? "");
+        res.statusCode = 201;
+        res.end(`${req.method} ${req.url} ${body} é`);
+      });
+    });
+    transport = new UndiciTransport({ connections: 2 });
+    const res = await transport.send(request(origin, { method: "POST", path: "/p?q=1", headers: { "x-test": "yes" }, body: "hello" }), never);
+    expect(res.status).toBe(201);
+    expect(res.body).toBe("POST /p?q=1 hello é");
+    expect(res.bytes).toBe(Buffer.byteLength(res.body));
+    expect(res.headers["x-echo"]).toBe("yes");
+    expect(res.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
+  });
+
+  it("reads a large body arriving in many chunks", async () => {
+    const big = "x".repeat(1_000_000);
+    const origin = await serve((_req, res) => res.end(big));
+    transport = new UndiciTransport({ connections: 1 });
+    const res = await transport.send(request(origin), never);
+    expect(res.body.length).toBe(big.length);
+  });
+
+  it("keeps connections alive and queues beyond the pool's size", async () => {
+    const ports = new Set<number>();
+    const origin = await serve((req, res) => {
+      ports.add(req.socket.remotePort!);
+      setTimeout(() => res.end("ok"), 5);
+    });
+    transport = new UndiciTransport({ connections: 3 });
+    for (let round = 0; round < 3; round++) {
+      const all = await Promise.all(Array.from({ length: 9 }, () => transport!.send(request(origin), never)));
+      expect(all.every((r) => r.status === 200)).toBe(true);
+    }
+    expect(ports.size).toBe(3);
+  });
+
+  it("fails a refused connection as connect", async () => {
+    const origin = await serve(() => undefined);
+    server!.close();
+    await new Promise((r) => setTimeout(r, 10));
+    server = undefined;
+    transport = new UndiciTransport({ connections: 1 });
+    expect(await failureOf(transport.send(request(origin), never))).toBe("connect");
+  });
+
+  it("fails a request with no answer in its time as timeout", async () => {
+    const origin = await serve(() => undefined); // never answers
+    transport = new UndiciTransport({ connections: 1 });
+    const t0 = performance.now();
+    expect(await failureOf(transport.send(request(origin, { timeoutMs: 150 }), never))).toBe("timeout");
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it("fails a connection the server drops mid-answer as reset", async () => {
+    const origin = await serve((_req, res) => {
+      res.writeHead(200, { "content-length": "100" });
+      res.write("partial");
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    transport = new UndiciTransport({ connections: 1 });
+    expect(await failureOf(transport.send(request(origin), never))).toBe("reset");
+  });
+
+  it("fails a request in flight as reset when its signal aborts, and only those of that signal", async () => {
+    const origin = await serve((req, res) => {
+      if (req.url === "/slow") return; // answers never
+      res.end("ok");
+    });
+    transport = new UndiciTransport({ connections: 4 });
+    const stop = new AbortController();
+    const slow = transport.send(request(origin, { path: "/slow" }), stop.signal);
+    const other = transport.send(request(origin, { path: "/slow", timeoutMs: 300 }), never);
+    await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    expect(await failureOf(slow)).toBe("reset");
+    expect(await failureOf(other)).toBe("timeout");
+    expect(await failureOf(transport.send(request(origin), stop.signal))).toBe("reset");
+    expect((await transport.send(request(origin), never)).status).toBe(200);
+  });
+});
+
+describe("failureKindOf", () => {
+  it("classifies undici's and the system's errors", () => {
+    expect(failureKindOf({ code: "ECONNREFUSED" }, false)).toBe("connect");
+    expect(failureKindOf({ code: "UND_ERR_CONNECT_TIMEOUT" }, false)).toBe("connect");
+    expect(failureKindOf({ code: "UND_ERR_HEADERS_TIMEOUT" }, true)).toBe("timeout");
+    expect(failureKindOf({ code: "UND_ERR_BODY_TIMEOUT" }, true)).toBe("timeout");
+    expect(failureKindOf({ code: "ECONNRESET" }, true)).toBe("reset");
+    expect(failureKindOf({ code: "UND_ERR_SOCKET" }, true)).toBe("reset");
+    expect(failureKindOf(new Error("certificate has expired"), false)).toBe("connect");
+  });
+});
+
+describe("UndiciTransport's headers", () => {
+  it("reads like a plain object whether or not anything parsed them yet", async () => {
+    const origin = await serve((req, res) => {
+      if (req.url === "/cookie") res.setHeader("Set-Cookie", "a=1");
+      res.setHeader("X-One", "1");
+      res.setHeader("x-many", ["a", "b"]);
+      res.end("ok");
+    });
+    transport = new UndiciTransport({ connections: 1 });
+    const plain = await transport.send(request(origin), never);
+    expect(plain.headers["set-cookie"]).toBeUndefined();
+    expect(plain.headers["x-one"]).toBe("1");
+    expect(plain.headers["x-many"]).toEqual(["a", "b"]);
+    expect("x-one" in plain.headers).toBe(true);
+    expect(Object.keys(plain.headers)).toEqual(expect.arrayContaining(["x-one", "x-many", "content-length"]));
+    const names: string[] = [];
+    for (const name in (await transport.send(request(origin), never)).headers) names.push(name);
+    expect(names).toContain("x-one");
+    expect({ ...(await transport.send(request(origin), never)).headers }).toMatchObject({ "x-one": "1" });
+    const cookie = await transport.send(request(origin, { path: "/cookie" }), never);
+    expect(cookie.headers["set-cookie"]).toBe("a=1");
+  });
+});

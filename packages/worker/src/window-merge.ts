@@ -1,0 +1,67 @@
+import { encodeHistogram, mergeHistograms, type MetricWindow, type RequestWindow } from "@loadline/core";
+
+const addCounts = (into: Record<string, number>, from: Record<string, number> | undefined): void => {
+  for (const [k, n] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + n;
+};
+
+const sumOf = (parts: readonly MetricWindow[], f: (w: MetricWindow) => number | undefined): number =>
+  parts.reduce((n, w) => n + (f(w) ?? 0), 0);
+
+/**
+ * The windows of one second from several threads as one window, exactly: counts add up,
+ * histograms are decoded and added (not percentiles averaged). Active users add up too:
+ * each thread reports its own peak of the second, so the sum bounds the true peak from above.
+ */
+export function mergeWindows(parts: readonly MetricWindow[]): MetricWindow {
+  const first = parts[0];
+  if (!first) throw new Error("no window to merge");
+  if (parts.length === 1) return first;
+  if (parts.some((w) => w.second !== first.second)) throw new Error("windows of different seconds");
+
+  const byRequest = new Map<string, RequestWindow[]>();
+  for (const w of parts) {
+    for (const r of w.requests) {
+      const key = `${r.method} ${r.name}`;
+      const list = byRequest.get(key);
+      if (list) list.push(r);
+      else byRequest.set(key, [r]);
+    }
+  }
+  const requests = [...byRequest.values()].map(mergeRequests);
+  return {
+    runId: first.runId,
+    workerId: first.workerId,
+    second: first.second,
+    activeUsers: sumOf(parts, (w) => w.activeUsers),
+    requests,
+    iterations: sumOf(parts, (w) => w.iterations),
+    droppedIterations: sumOf(parts, (w) => w.droppedIterations),
+    checksPassed: sumOf(parts, (w) => w.checksPassed),
+    checksFailed: sumOf(parts, (w) => w.checksFailed),
+  };
+}
+
+function mergeRequests(list: RequestWindow[]): RequestWindow {
+  const first = list[0]!;
+  if (list.length === 1) return first;
+  const failuresByKind: Record<string, number> = {};
+  const statusCodes: Record<string, number> = {};
+  for (const r of list) {
+    addCounts(failuresByKind, r.failuresByKind);
+    addCounts(statusCodes, r.statusCodes);
+  }
+  const services = list.flatMap((r) => (r.serviceHistogram === undefined ? [] : [r.serviceHistogram]));
+  const merged: RequestWindow = {
+    name: first.name,
+    method: first.method,
+    count: list.reduce((n, r) => n + r.count, 0),
+    failures: list.reduce((n, r) => n + r.failures, 0),
+    bytesIn: list.reduce((n, r) => n + r.bytesIn, 0),
+    bytesOut: list.reduce((n, r) => n + r.bytesOut, 0),
+    histogram: encodeHistogram(mergeHistograms(list.map((r) => r.histogram))),
+    failuresByKind,
+    statusCodes,
+  };
+  if (services.length > 0) merged.serviceHistogram = encodeHistogram(mergeHistograms(services));
+  return merged;
+}
