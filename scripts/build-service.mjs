@@ -23,7 +23,8 @@ function collect(dir) {
 }
 collect(cwd);
 
-const entryPoints = ["src/main.ts", "src/cli.ts"].filter((e) => existsSync(join(cwd, e)));
+// A worker thread's entry must be a file of its own beside main.js.
+const entryPoints = ["src/main.ts", "src/cli.ts", "src/engine-thread.ts"].filter((e) => existsSync(join(cwd, e)));
 await build({
   entryPoints,
   outdir: "dist",

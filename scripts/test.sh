@@ -12,6 +12,7 @@ ensure_postgres_running
 export TURBO_TELEMETRY_DISABLED=1
 say "typecheck"
 npx turbo run typecheck --output-logs=errors-only --log-prefix=task
+npx tsc -p bench
 
 say "tests"
 status=0

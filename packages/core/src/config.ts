@@ -12,6 +12,8 @@ const envSchema = z.object({
   LL_PGLITE_DIR: z.string().default(".data/pg"),
   LL_WORKER_MAX_USERS: z.coerce.number().int().positive().default(10_000),
   LL_WORKER_LABELS: z.string().default(""),
+  /** Load-generating threads per worker process; 0 = one per core. */
+  LL_WORKER_THREADS: z.coerce.number().int().min(0).max(256).default(0),
 });
 
 export type Config = {
@@ -26,7 +28,7 @@ export type Config = {
   host: string;
   /** PGlite's data folder, used when no DATABASE_URL is given. */
   pgliteDir: string;
-  worker: { maxUsers: number; labels: Record<string, string> };
+  worker: { maxUsers: number; labels: Record<string, string>; threads: number | undefined };
 };
 
 /** "region=eu,pool=big" to { region: "eu", pool: "big" }. */
@@ -54,6 +56,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     pgliteDir: e.LL_PGLITE_DIR,
-    worker: { maxUsers: e.LL_WORKER_MAX_USERS, labels: parseLabels(e.LL_WORKER_LABELS) },
+    worker: { maxUsers: e.LL_WORKER_MAX_USERS, labels: parseLabels(e.LL_WORKER_LABELS), threads: e.LL_WORKER_THREADS || undefined },
   };
 }

@@ -20,6 +20,8 @@ export type StackOptions = {
   /** API port on 127.0.0.1 (0: any free port). */
   port?: number;
   demoTarget?: boolean;
+  /** Load-generating threads of the in-process worker (default 1). */
+  workerThreads?: number;
   log?: Logger;
 };
 
@@ -71,7 +73,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const orchestrator = await Orchestrator.start({ nc, ns, log: log.child({ component: "orchestrator" }), registry });
     stops.push(() => orchestrator.stop());
 
-    const worker = new LoadWorker({ nc, ns, log: log.child({ component: "worker" }), registry });
+    // One thread: the embedded stack shares its process (and cores) with everything else.
+    const worker = new LoadWorker({ nc, ns, log: log.child({ component: "worker" }), registry, threads: opts.workerThreads ?? 1 });
     await worker.start();
     stops.push(() => worker.stop());
 

@@ -51,7 +51,7 @@ export type Body = z.infer<typeof bodySchema>;
 export const requestStepSchema = z
   .object({
     type: z.literal("request"),
-    /** Groups dynamic URLs (`/items/{id}`) into one row of stats; defaults to "METHOD url". */
+    /** Groups dynamic URLs (`/items/{{id}}`) into one row of stats; defaults to the url as written. */
     name: z.string().min(1).max(200).optional(),
     method: methodSchema.default("GET"),
     /** A path on the test's targetUrl, or an absolute http(s) URL. */

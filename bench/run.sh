@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Loadline benchmarks: throughput against nginx, latency accuracy, worker memory.
+# Usage: bash bench/run.sh [--only throughput|accuracy|memory] [--duration S]
+# Prints three markdown tables and writes them to bench/results/latest.md. Exits 0 when a goal
+# is missed (the tables say so); non-zero only when the harness itself breaks.
+# All load goes to 127.0.0.1; targets run on core 0, load generators on core 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+ONLY="throughput,accuracy,memory"
+DURATION=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) ONLY="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 64 ;;
+  esac
+done
+
+say() { echo "[bench] $*" >&2; }
+
+# --- what is missing gets installed (Debian packages; autocannon is a root devDependency)
+need=()
+command -v taskset >/dev/null || need+=(util-linux)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v wrk >/dev/null || need+=(wrk)
+command -v hey >/dev/null || need+=(hey)
+command -v locust >/dev/null || need+=(python3-locust)
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  # Installing nginx may start the distribution's own nginx on port 80: the benchmark never uses it.
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"; } >&2 \
+    || say "could not install some of ${need[*]}: their rows will say not available"
+fi
+export PATH="$PATH:/usr/sbin"
+[ -x node_modules/.bin/autocannon ] && [ -e node_modules/tsx ] || { say "node_modules incomplete: run npm ci"; exit 1; }
+
+# --- 10,000 connections need as many file descriptors in the worker and in the target
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ] || [ "$hard" -ge 65536 ]; then ulimit -n 65536; else ulimit -n "$hard"; fi
+export BENCH_NOFILE=$(ulimit -n)
+[ "$BENCH_NOFILE" -ge 10100 ] || say "open files limit is $BENCH_NOFILE: the memory benchmark's 10,000 VUs will fail"
+
+TMP=$(mktemp -d /tmp/loadline-bench.XXXXXX)
+NGINX_PID=""
+MAIN_PID=""
+cleanup() {
+  trap - EXIT INT TERM HUP
+  if [ -n "$MAIN_PID" ] && kill -0 "$MAIN_PID" 2>/dev/null; then
+    kill -TERM -- "-$MAIN_PID" 2>/dev/null || true
+    sleep 1
+    kill -KILL -- "-$MAIN_PID" 2>/dev/null || true
+  fi
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -QUIT "$NGINX_PID" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$NGINX_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# --- our own nginx, one worker pinned to core 0, only for the throughput section
+NGINX_URL=""
+if [[ ",$ONLY," == *",throughput,"* ]] && command -v nginx >/dev/null; then
+  port=$(free_port)
+  sed -e "s#@DIR@#$TMP#g" -e "s#@PORT@#$port#g" bench/nginx.conf > "$TMP/nginx.conf"
+  taskset -c 0 nginx -p "$TMP" -e "$TMP/error.log" -c "$TMP/nginx.conf" &
+  NGINX_PID=$!
+  for _ in $(seq 1 50); do
+    if node -e 'fetch(process.argv[1]).then(r=>r.text()).then(t=>process.exit(t==="ok"?0:1),()=>process.exit(1))' "http://127.0.0.1:$port/"; then
+      NGINX_URL="http://127.0.0.1:$port/"
+      break
+    fi
+    sleep 0.1
+  done
+  [ -n "$NGINX_URL" ] && say "nginx on $NGINX_URL (pid $NGINX_PID, core 0)" || say "nginx did not start: $(cat "$TMP/error.log" 2>/dev/null)"
+fi
+
+# --- the harness in its own process group, so that cleanup reaches every process it started
+export BENCH_NGINX_PID="$NGINX_PID"
+setsid node --import tsx bench/main.ts --only "$ONLY" --duration "$DURATION" ${NGINX_URL:+--nginx-url "$NGINX_URL"} &
+MAIN_PID=$!
+status=0
+wait "$MAIN_PID" || status=$?
+MAIN_PID=""
+exit "$status"

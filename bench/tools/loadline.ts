@@ -1,0 +1,56 @@
+// Loadline's benchmark CLI (packages/worker/src/local-run.ts): one JSON line on stdout.
+import { checkMeasured, ParseError, requireNumber, type Command, type LoadOptions, type ToolResult } from "./types.ts";
+
+const TOOL = "loadline";
+/** The CLI, relative to the repository root; `LOADLINE_LOCAL_RUN` points elsewhere (another build, a stand-in). */
+export const LOCAL_RUN = process.env.LOADLINE_LOCAL_RUN ?? "packages/worker/src/local-run.ts";
+
+export type LoadlineOptions = LoadOptions & {
+  threads?: number;
+  /** Open model: constant arrival rate (requests/s); `connections` is then the preallocated VUs. */
+  rate?: number;
+  maxVus?: number;
+};
+
+/** `LOADLINE_CMD` (words split on spaces) replaces `node --import tsx` if set. */
+export function loadlineCommand(o: LoadlineOptions, root: string, env = process.env): Command {
+  const runner = env.LOADLINE_CMD ? env.LOADLINE_CMD.split(" ").filter(Boolean) : [process.execPath, "--import", "tsx"];
+  const args = [
+    ...runner.slice(1), LOCAL_RUN, "--url", o.url, "--connections", String(o.connections),
+    "--duration", String(o.durationSec), "--threads", String(o.threads ?? 1),
+  ];
+  if (o.rate !== undefined) args.push("--rate", String(o.rate), "--max-vus", String(o.maxVus ?? o.connections));
+  args.push("--json");
+  return { cmd: runner[0]!, args, cwd: root };
+}
+
+const REQUIRED = ["requests", "durationSec", "rps", "p50Ms", "p99Ms", "maxMs", "failures", "droppedIterations", "rssMb"] as const;
+const OPTIONAL = ["servicep50Ms", "servicep99Ms"] as const;
+
+export function parseLoadline(stdout: string): ToolResult {
+  let j: Record<string, unknown> | undefined;
+  for (const line of stdout.split("\n").map((l) => l.trim()).reverse()) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const v = JSON.parse(line);
+      if (v && typeof v === "object" && "rps" in v) { j = v; break; }
+    } catch { /* not the result line */ }
+  }
+  if (!j) throw new ParseError(TOOL, "no JSON result line with 'rps'");
+  const missing = REQUIRED.filter((k) => !(k in j!));
+  if (missing.length) throw new ParseError(TOOL, `missing ${missing.join(", ")}`);
+  const n = Object.fromEntries(REQUIRED.map((k) => [k, requireNumber(TOOL, k, j![k])])) as Record<(typeof REQUIRED)[number], number>;
+  const opt = Object.fromEntries(
+    OPTIONAL.map((k) => [k, j![k] === undefined || j![k] === null ? undefined : requireNumber(TOOL, k, j![k])]),
+  ) as Record<(typeof OPTIONAL)[number], number | undefined>;
+  return checkMeasured(TOOL, {
+    requests: n.requests,
+    durationSec: n.durationSec,
+    rps: n.rps,
+    p50Ms: n.p50Ms,
+    p99Ms: n.p99Ms,
+    maxMs: n.maxMs,
+    failures: n.failures,
+    extra: { droppedIterations: n.droppedIterations, rssMb: n.rssMb, servicep50Ms: opt.servicep50Ms, servicep99Ms: opt.servicep99Ms },
+  });
+}
