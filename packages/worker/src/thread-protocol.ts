@@ -1,16 +1,9 @@
-import type { MetricWindow, RunPlan } from "@loadline/core";
-import type { Lane } from "./schedule/lane.ts";
+import type { MetricWindow } from "@loadline/core";
+import type { ThreadEngineOptions } from "./engine/thread-engine.ts";
 import type { RunTotals } from "./windows.ts";
 
-/** What an engine thread is started with (its workerData). */
-export type EngineThreadData = {
-  runId: string;
-  workerId: string;
-  plan: RunPlan;
-  fraction: number;
-  thread: Lane;
-  firstSecond: number;
-};
+/** What an engine thread is started with (its workerData): the engine's options that cross a thread. */
+export type EngineThreadData = Pick<ThreadEngineOptions, "runId" | "workerId" | "plan" | "fraction" | "thread" | "firstSecond">;
 
 /** Main thread to engine thread. */
 export type ToEngineThread = { type: "start" } | { type: "tick"; second: number } | { type: "stop"; graceMs: number };

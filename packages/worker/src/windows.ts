@@ -1,18 +1,8 @@
 import { encodeHistogram, newLatencyHistogram, type FailureKind, type Histogram, type MetricWindow, type RequestWindow } from "@loadline/core";
+import type { RequestRecord } from "./scenario/transport.ts";
 
-/** One finished request, as the windows count it (a RequestRecord of the step runtime fits). */
-export type RequestSample = {
-  name: string;
-  method: string;
-  /** Null when no response came back. */
-  status: number | null;
-  /** Null when the request succeeded. */
-  failure: FailureKind | null;
-  bytesIn: number;
-  bytesOut: number;
-  checksPassed: number;
-  checksFailed: number;
-};
+/** One finished request, as the windows count it: the part of the step runtime's record they read. */
+export type RequestSample = Pick<RequestRecord, "name" | "method" | "status" | "failure" | "bytesIn" | "bytesOut" | "checksPassed" | "checksFailed">;
 
 export type RunTotals = { requests: number; failures: number };
 

@@ -1,3 +1,5 @@
+import { afterAll, beforeAll } from "vitest";
+import { NodeHttpTransport } from "./test-transport.ts";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -67,4 +69,29 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * One test server and one transport for a test file: started before its tests, closed after.
+ * `server.url` and `server.seen` read the live server.
+ */
+export function useTestServer(): { server: { readonly url: string; readonly seen: SeenRequest[] }; transport: NodeHttpTransport } {
+  let live: Awaited<ReturnType<typeof startTestServer>> | undefined;
+  const transport = new NodeHttpTransport();
+  beforeAll(async () => {
+    live = await startTestServer();
+  });
+  afterAll(async () => {
+    transport.close();
+    await live?.close();
+  });
+  const server = {
+    get url() {
+      return live!.url;
+    },
+    get seen() {
+      return live!.seen;
+    },
+  };
+  return { server, transport };
 }

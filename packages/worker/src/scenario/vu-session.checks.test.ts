@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Check } from "@loadline/core";
-import { NodeHttpTransport } from "./test-transport.ts";
 import { compile, runIteration } from "./test-scenario.ts";
-import { startTestServer } from "./test-server.ts";
+import { useTestServer } from "./test-server.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-const transport = new NodeHttpTransport();
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  transport.close();
-  await server.close();
-});
+const { server, transport } = useTestServer();
 
 const passing: Check[] = [
   { type: "status", in: [200, 204] },

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NodeHttpTransport } from "./test-transport.ts";
-import { closedPort, startTestServer } from "./test-server.ts";
+import { describe, expect, it } from "vitest";
+import { closedPort, useTestServer } from "./test-server.ts";
 import { compile, runIteration } from "./test-scenario.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-const transport = new NodeHttpTransport();
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  transport.close();
-  await server.close();
-});
+const { server, transport } = useTestServer();
 
 const checks = [{ type: "status", in: [200] }];
 

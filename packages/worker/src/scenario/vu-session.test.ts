@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NodeHttpTransport } from "./test-transport.ts";
+import { describe, expect, it } from "vitest";
 import { compile, runIteration } from "./test-scenario.ts";
-import { startTestServer, type SeenRequest } from "./test-server.ts";
+import { useTestServer, type SeenRequest } from "./test-server.ts";
 import type { OutgoingRequest, Transport } from "./transport.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-const transport = new NodeHttpTransport();
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  transport.close();
-  await server.close();
-});
+const { server, transport } = useTestServer();
 const lastSeen = (): SeenRequest => server.seen.at(-1)!;
 const echoed = (n = 1): SeenRequest[] => server.seen.slice(-n);
 
