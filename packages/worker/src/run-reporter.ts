@@ -1,4 +1,4 @@
-import { CommandBus, createCommand, type CommandEnvelope, type Logger } from "@loadline/core";
+import { CommandBus, createCommand, type CommandData, type CommandEnvelope, type CommandInit, type Logger } from "@loadline/core";
 import type { RunTotals } from "./windows.ts";
 
 /** How a run tells the orchestrator that this worker's users started, and that they stopped. */
@@ -8,6 +8,8 @@ export interface RunReporter {
   /** The run cannot be run here (its plan does not compile): the run fails. */
   failed(reason: string): Promise<void>;
 }
+
+type ReportCommand = "run.report-worker-started" | "run.report-worker-stopped" | "run.fail";
 
 const ATTEMPTS = 8;
 const FIRST_RETRY_MS = 250;
@@ -22,42 +24,30 @@ export class CommandRunReporter implements RunReporter {
   ) {}
 
   started(): Promise<void> {
-    return this.dispatch(
-      createCommand({
-        type: "run.report-worker-started",
-        tenantId: this.run.tenantId,
-        aggregate: { type: "run", id: this.run.runId },
-        data: { workerId: this.run.workerId },
-        actor: `worker:${this.run.workerId}`,
-      }),
-    );
+    return this.dispatch("run.report-worker-started", { workerId: this.run.workerId });
   }
 
   stopped(totals: RunTotals): Promise<void> {
-    return this.dispatch(
-      createCommand({
-        type: "run.report-worker-stopped",
-        tenantId: this.run.tenantId,
-        aggregate: { type: "run", id: this.run.runId },
-        data: { workerId: this.run.workerId, requests: totals.requests, failures: totals.failures },
-        actor: `worker:${this.run.workerId}`,
-      }),
-    );
+    return this.dispatch("run.report-worker-stopped", { workerId: this.run.workerId, requests: totals.requests, failures: totals.failures });
   }
 
   failed(reason: string): Promise<void> {
-    return this.dispatch(
-      createCommand({
-        type: "run.fail",
-        tenantId: this.run.tenantId,
-        aggregate: { type: "run", id: this.run.runId },
-        data: { reason: `worker ${this.run.workerId}: ${reason}` },
-        actor: `worker:${this.run.workerId}`,
-      }),
-    );
+    return this.dispatch("run.fail", { reason: `worker ${this.run.workerId}: ${reason}` });
   }
 
-  private async dispatch(command: CommandEnvelope): Promise<void> {
+  /** One command about this run, from this worker; created once, so every retry carries the same id. */
+  private dispatch<T extends ReportCommand>(type: T, data: CommandData<T>): Promise<void> {
+    const command = createCommand({
+      type,
+      tenantId: this.run.tenantId,
+      aggregate: { type: "run", id: this.run.runId },
+      data,
+      actor: `worker:${this.run.workerId}`,
+    } as CommandInit<T>) as CommandEnvelope;
+    return this.send(command);
+  }
+
+  private async send(command: CommandEnvelope): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.bus.dispatch(command);
