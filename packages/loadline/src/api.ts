@@ -2,13 +2,14 @@ import { jetstream } from "@nats-io/jetstream";
 import { Hono } from "hono";
 import { CommandBus, EventStore, installErrorHandler, opsRoutes, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
 import { writeRoutes } from "@loadline/orchestrator";
-import { readRoutes, type PgReadModel } from "@loadline/projections";
+import { readRoutes, type PgReadModel, type ProjectionStatusReader } from "@loadline/projections";
 import type { Registry } from "prom-client";
 
 export type ApiDeps = {
   nc: NatsConnection;
   ns: Namespace;
   readModel: PgReadModel;
+  status: ProjectionStatusReader;
   log: Logger;
   registry: Registry;
   ready: () => boolean;
@@ -16,11 +17,11 @@ export type ApiDeps = {
 
 /** The whole REST API on one app: ops routes, the write side (commands) and the read side (Postgres). */
 export function apiApp(deps: ApiDeps): Hono {
-  const { nc, ns, readModel, log } = deps;
+  const { nc, ns, readModel, status, log } = deps;
   const app = new Hono();
   installErrorHandler(app, log);
   app.route("/", opsRoutes({ ready: deps.ready, registry: deps.registry }));
   app.route("/", writeRoutes({ bus: new CommandBus(nc, ns), store: new EventStore(jetstream(nc), ns), readModel, log }));
-  app.route("/", readRoutes({ readModel, log }));
+  app.route("/", readRoutes({ readModel, status, log }));
   return app;
 }

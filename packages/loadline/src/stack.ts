@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats, createLogger, createRegistry, ensureStreams, listen, namespace, type Logger, type Namespace } from "@loadline/core";
 import { Orchestrator } from "@loadline/orchestrator";
-import { Projections } from "@loadline/projections";
+import { ProjectionStatusReader, Projections } from "@loadline/projections";
 import { LoadWorker } from "@loadline/worker";
 import { ControlAgent } from "@loadline/agent";
 import { apiApp } from "./api.ts";
@@ -86,6 +86,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       nc,
       ns,
       readModel: projections.readModel,
+      status: new ProjectionStatusReader(projections.database.db, nc, ns),
       log,
       registry,
       ready: () => orchestrator.ready() && projections.ready() && worker.ready(),

@@ -7,3 +7,5 @@ export { eventsProjection, EVENTS_PROJECTION } from "./events-projection.ts";
 export { metricsProjection, METRICS_PROJECTION } from "./metrics-projection.ts";
 export { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
 export { loadTests, runs, metricWindows, projectionCheckpoints, type LoadTestRow, type RunRow, type MetricWindowRow } from "./schema.ts";
+export { ProjectionStatusReader, type ProjectionStatus } from "./status.ts";
+export { projectionDeadLetters } from "./schema.ts";

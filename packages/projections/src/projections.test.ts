@@ -15,12 +15,12 @@ import {
   type RunView,
 } from "@loadline/core";
 import { eventually, testDatabase, testNats, type TestDatabase, type TestNats } from "@loadline/core/testing";
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
 import { EVENTS_PROJECTION } from "./events-projection.ts";
 import { PgReadModel } from "./read-model.ts";
-import { metricWindows } from "./schema.ts";
+import { metricWindows, projectionDeadLetters } from "./schema.ts";
 import { Projections } from "./service.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
 
@@ -132,7 +132,7 @@ describe("the events projection", () => {
     expect((await get<{ total: number }>(`/v1/runs?limit=1`, tenant)).body.total).toBe(2);
   });
 
-  it("skips a malformed message and goes on", async () => {
+  it("dead-letters a malformed message with its sequence, subject and reason, and goes on", async () => {
     const tenant = newTenant();
     const garbage = await js.publish(subjects.event(env.ns, tenant, "run", "bad1"), "this is not json");
     const wrongShape = await js.publish(subjects.event(env.ns, tenant, "run", "bad2"), JSON.stringify({ type: "run.created", data: 42 }));
@@ -142,6 +142,17 @@ describe("the events projection", () => {
     await applied(seq);
     expect(await projections.readModel.loadTest(tenant, id)).not.toBeNull();
     expect(garbage.seq).toBeLessThan(await readCheckpoint(projections.database.db, EVENTS_PROJECTION));
+    const letters = await projections.database.db
+      .select()
+      .from(projectionDeadLetters)
+      .where(inArray(projectionDeadLetters.seq, [garbage.seq, wrongShape.seq]))
+      .orderBy(projectionDeadLetters.seq);
+    expect(letters.map((l) => ({ projection: l.projection, seq: l.seq, subject: l.subject }))).toEqual([
+      { projection: EVENTS_PROJECTION, seq: garbage.seq, subject: subjects.event(env.ns, tenant, "run", "bad1") },
+      { projection: EVENTS_PROJECTION, seq: wrongShape.seq, subject: subjects.event(env.ns, tenant, "run", "bad2") },
+    ]);
+    expect(letters[0]!.payload).toBe("this is not json");
+    expect(letters[1]!.reason).toMatch(/bad envelope/);
   });
 
   it("retries a batch the database refuses, and neither skips nor acks it", async () => {

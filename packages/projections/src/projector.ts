@@ -5,8 +5,12 @@ import { ensureCheckpoint, lockCheckpoint, writeCheckpoint } from "./checkpoints
 import type { Db, Tx } from "./database.ts";
 import { ensureDurable, type DurableSpec } from "./durable.ts";
 import { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
+import { projectionDeadLetters } from "./schema.ts";
 
 export type ProjectedEvent = { seq: number; event: EventEnvelope };
+
+/** A message the projection cannot apply, kept in projection_dead_letters with the reason. */
+type DeadLetter = { deadLetter: true; seq: number; subject: string; reason: string; payload: string };
 
 /** A read model fed by one stream: a plain handler of a batch, called inside the batch's transaction. */
 export type Projection = {
@@ -183,20 +187,21 @@ export class Projector {
     }
   }
 
-  private decode(msg: JsMsg): EventEnvelope | null {
+  /** The event, or the dead letter it becomes: one bad message must not stall the read model. */
+  private decode(msg: JsMsg): EventEnvelope | DeadLetter {
     try {
       return parseEvent(msg.json());
     } catch (err) {
-      // Skipped, but its sequence still moves the checkpoint: one bad message must not stall the read model.
-      this.log.warn({ seq: msg.seq, subject: msg.subject, err: err instanceof Error ? err.message : String(err) }, "skipping a malformed message");
+      const reason = err instanceof Error ? err.message : String(err);
+      this.log.warn({ seq: msg.seq, subject: msg.subject, reason }, "dead-lettering a message it cannot apply");
       this.metrics.skipped.inc({ projection: this.name });
-      return null;
+      return { deadLetter: true, seq: msg.seq, subject: msg.subject, reason, payload: msg.string() };
     }
   }
 
   private async flush(msgs: JsMsg[]): Promise<void> {
     // Decoded once, and only when about to be applied: a redelivery below the checkpoint is not even read.
-    const decoded = new Map<JsMsg, EventEnvelope | null>();
+    const decoded = new Map<JsMsg, EventEnvelope | DeadLetter>();
     const eventOf = (m: JsMsg) => (decoded.has(m) ? decoded.get(m)! : decoded.set(m, this.decode(m)).get(m)!);
     let delay = this.opts.retryDelayMs ?? 250;
     for (;;) {
@@ -209,13 +214,16 @@ export class Projector {
           .catch(() => this.streamFirstSeq);
         plan = planBatch(msgs, this.position, this.streamFirstSeq);
       }
-      const events = plan.apply.flatMap((m) => {
-        const event = eventOf(m);
-        return event ? [{ seq: m.seq, event }] : [];
-      });
+      const events: ProjectedEvent[] = [];
+      const deadLetters: DeadLetter[] = [];
+      for (const m of plan.apply) {
+        const decodedOne = eventOf(m);
+        if ("deadLetter" in decodedOne) deadLetters.push(decodedOne);
+        else events.push({ seq: m.seq, event: decodedOne });
+      }
       const last = plan.apply.at(-1);
       try {
-        if (last) await this.commit(events, last.seq);
+        if (last) await this.commit(events, deadLetters, last.seq);
       } catch (err) {
         if (err instanceof CheckpointMoved) {
           this.position = err.position;
@@ -242,12 +250,19 @@ export class Projector {
     }
   }
 
-  private async commit(events: ProjectedEvent[], lastSeq: number): Promise<void> {
+  /** The batch, its dead letters and the checkpoint: one transaction, so a crash anywhere gives the same read model. */
+  private async commit(events: ProjectedEvent[], deadLetters: DeadLetter[], lastSeq: number): Promise<void> {
     const expected = this.position;
     await this.opts.db.transaction(async (tx) => {
       const checkpoint = await lockCheckpoint(tx, this.name);
       if (checkpoint !== expected) throw new CheckpointMoved(checkpoint);
       if (events.length > 0) await this.opts.projection.apply(tx, events);
+      if (deadLetters.length > 0) {
+        await tx
+          .insert(projectionDeadLetters)
+          .values(deadLetters.map(({ seq, subject, reason, payload }) => ({ projection: this.name, seq, subject, reason, payload })))
+          .onConflictDoNothing();
+      }
       await writeCheckpoint(tx, this.name, lastSeq);
     });
   }

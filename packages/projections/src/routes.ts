@@ -14,9 +14,14 @@ import {
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { PgReadModel } from "./read-model.ts";
+import type { ProjectionStatusReader } from "./status.ts";
 import { instantSchema, resolveRange } from "./time-range.ts";
 
-export type ReadRoutesDeps = { readModel: PgReadModel; log: Logger };
+export type ReadRoutesDeps = { readModel: PgReadModel; status: ProjectionStatusReader; log: Logger };
+
+/** How long a query with minSeq waits for the projection to apply that sequence. */
+const MIN_SEQ_WAIT_MS = 5_000;
+const minSeqSchema = z.coerce.number().int().nonnegative();
 
 const TENANT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -41,6 +46,23 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   const { readModel } = deps;
   const app = new Hono();
   installErrorHandler(app, deps.log);
+
+  // Read-your-writes across requests: a query given minSeq (or X-Min-Seq) waits until the
+  // events projection has applied that stream sequence, which every write answers with.
+  app.use("/v1/*", async (c, next) => {
+    const raw = c.req.query("minSeq") ?? c.req.header("x-min-seq");
+    if (c.req.method === "GET" && raw !== undefined) {
+      const parsed = minSeqSchema.safeParse(raw);
+      if (!parsed.success) throw new HttpError(400, "invalid_request", "minSeq must be a stream sequence (a whole number >= 0)", "minSeq");
+      if (!(await readModel.waitForEvents(parsed.data, MIN_SEQ_WAIT_MS))) {
+        c.header("Retry-After", "1");
+        throw new HttpError(503, "not_yet_projected", `the read model has not reached sequence ${parsed.data} yet`, "minSeq");
+      }
+    }
+    await next();
+  });
+
+  app.get("/v1/projections", async (c) => c.json({ items: await deps.status.list() }));
 
   async function runOf(c: Context): Promise<RunView> {
     const run = await readModel.run(tenantOf(c), c.req.param("id") ?? "");

@@ -93,3 +93,17 @@ export const projectionCheckpoints = pgTable("projection_checkpoints", {
 export type LoadTestRow = typeof loadTests.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type MetricWindowRow = typeof metricWindows.$inferSelect;
+
+/** Messages a projection could not apply (bad envelope, unknown type or version): kept with the reason, and passed. */
+export const projectionDeadLetters = pgTable(
+  "projection_dead_letters",
+  {
+    projection: text("projection").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    subject: text("subject").notNull(),
+    reason: text("reason").notNull(),
+    payload: text("payload").notNull(),
+    createdAt: instant("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projection, t.seq] })],
+);

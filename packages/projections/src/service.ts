@@ -8,6 +8,7 @@ import { projectionMetrics } from "./projection-metrics.ts";
 import { Projector } from "./projector.ts";
 import { PgReadModel } from "./read-model.ts";
 import { readRoutes } from "./routes.ts";
+import { ProjectionStatusReader } from "./status.ts";
 
 export type ProjectionsOptions = {
   nc: NatsConnection;
@@ -46,7 +47,8 @@ export class Projections {
       const metricsProjector = await Projector.start({ ...common, projection: metricsProjection() });
       started.push(metricsProjector);
       const readModel = new PgReadModel(database.db, events);
-      return new Projections(database, readModel, readRoutes({ readModel, log }), { events, metrics: metricsProjector }, ownsDatabase);
+      const status = new ProjectionStatusReader(database.db, opts.nc, opts.ns);
+      return new Projections(database, readModel, readRoutes({ readModel, status, log }), { events, metrics: metricsProjector }, ownsDatabase);
     } catch (err) {
       await Promise.all(started.map((p) => p.stop()));
       if (ownsDatabase) await database.close();

@@ -1,6 +1,6 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats, createRegistry, ensureStreams, listen, namespace, runUntilSignal } from "@loadline/core";
-import { openDatabase, PgReadModel } from "@loadline/projections";
+import { openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/projections";
 import { apiApp } from "../api.ts";
 import type { CommandContext } from "./context.ts";
 
@@ -16,7 +16,15 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
   await ensureStreams(await jetstreamManager(nc), ns, { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas });
   const database = await openDatabase({ url: config.databaseUrl });
   // No projector in this process: read-your-writes polls the projections' checkpoint.
-  const app = apiApp({ nc, ns, readModel: new PgReadModel(database.db), log, registry, ready: () => !nc.isClosed() });
+  const app = apiApp({
+    nc,
+    ns,
+    readModel: new PgReadModel(database.db),
+    status: new ProjectionStatusReader(database.db, nc, ns),
+    log,
+    registry,
+    ready: () => !nc.isClosed(),
+  });
   const server = await listen(app, port, config.host);
   log.info({ port: server.port }, "api ready");
   runUntilSignal(log, async () => {

@@ -1,0 +1,75 @@
+import { jetstream } from "@nats-io/jetstream";
+import { connectNats, createCommand, EventStore, eventsFromCommand, newId, type NatsConnection } from "@loadline/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestStack, type StackFixture } from "./fixture.ts";
+
+let f: StackFixture;
+let nc: NatsConnection;
+beforeAll(async () => {
+  f = await startTestStack();
+  nc = await connectNats(f.stack.natsUrl, "consistency-test");
+});
+afterAll(async () => {
+  await nc.drain();
+  await f.close();
+});
+
+const spec = () => ({
+  name: "seq",
+  tags: [],
+  targetUrl: "http://127.0.0.1:9",
+  requests: [{ method: "GET" as const, path: "/" }],
+  defaultUsers: 1,
+  defaultSpawnRate: 1,
+  defaultDurationSec: 1,
+});
+
+/** Appends straight to the event store, as another writer would: nothing waits for the projection. */
+async function appendDirectly(): Promise<{ id: string; seq: number }> {
+  const id = newId();
+  const command = createCommand({ type: "load-test.create", tenantId: "default", aggregate: { type: "load-test", id }, data: { spec: spec() } });
+  const events = eventsFromCommand(command, [{ type: "load-test.created", data: { spec: spec() } }]);
+  const { version } = await new EventStore(jetstream(nc), f.stack.ns).append("default", command.aggregate, events, { expectedVersion: 0 });
+  return { id, seq: version };
+}
+
+describe("consistency", () => {
+  it("answers every write with the stream sequence of its last event", async () => {
+    const res = await fetch(`${f.stack.apiUrl}/v1/load-tests`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec()) });
+    expect(res.status).toBe(201);
+    expect(Number(res.headers.get("x-event-seq"))).toBeGreaterThan(0);
+  });
+
+  it("makes a query given minSeq (query or header) see the write of that sequence", async () => {
+    const first = await appendDirectly();
+    const byQuery = await fetch(`${f.stack.apiUrl}/v1/load-tests/${first.id}?minSeq=${first.seq}`);
+    expect(byQuery.status).toBe(200);
+    const second = await appendDirectly();
+    const byHeader = await fetch(`${f.stack.apiUrl}/v1/load-tests/${second.id}`, { headers: { "x-min-seq": String(second.seq) } });
+    expect(byHeader.status).toBe(200);
+    expect(((await byHeader.json()) as { id: string }).id).toBe(second.id);
+  });
+
+  it("refuses a minSeq that is not a sequence, naming it, and answers 503 when the projection cannot reach it in time", async () => {
+    const bad = await fetch(`${f.stack.apiUrl}/v1/runs?minSeq=soon`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("minSeq");
+    const far = await fetch(`${f.stack.apiUrl}/v1/runs?minSeq=999999999`);
+    expect(far.status).toBe(503);
+    expect(far.headers.get("retry-after")).toBe("1");
+  });
+
+  it("shows each projection's checkpoint, lag and dead letters", async () => {
+    const { seq } = await appendDirectly();
+    await fetch(`${f.stack.apiUrl}/v1/runs?minSeq=${seq}`);
+    const { items } = (await (await fetch(`${f.stack.apiUrl}/v1/projections`)).json()) as {
+      items: { name: string; stream: string; checkpoint: number; streamLastSeq: number; lag: number; deadLetters: number }[];
+    };
+    expect(items.map((p) => p.name).sort()).toEqual(["events", "metrics"]);
+    const events = items.find((p) => p.name === "events")!;
+    expect(events.stream).toBe(f.stack.ns.streams.events);
+    expect(events.checkpoint).toBeGreaterThanOrEqual(seq);
+    expect(events.lag).toBe(events.streamLastSeq - events.checkpoint);
+    expect(events.deadLetters).toBe(0);
+  });
+});
