@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { DomainError, type DomainErrorCode } from "./errors.ts";
+import { DEFAULT_TENANT } from "./ids.ts";
 import type { Logger } from "./log.ts";
 
 /** The JSON body of every error answer: a code, a sentence, and the field at fault when there is one. */
@@ -50,6 +51,16 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
     throw new HttpError(400, "invalid_json", "request body is not valid JSON", "body");
   }
   return parseWith(schema, raw);
+}
+
+/** Ids and tenants are subject tokens: letters, digits, - and _. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The tenant of a request, from X-Tenant-Id (default `default`); a malformed one is a 400 naming the header. */
+export function tenantOf(c: Context): string {
+  const tenant = c.req.header("x-tenant-id") ?? DEFAULT_TENANT;
+  if (!ID_PATTERN.test(tenant)) throw new HttpError(400, "invalid_request", "X-Tenant-Id must be letters, digits, - or _", "X-Tenant-Id");
+  return tenant;
 }
 
 export const query = <S extends z.ZodType>(c: Context, schema: S): z.infer<S> => parseWith(schema, c.req.query());

@@ -1,4 +1,4 @@
-import type { RunView } from "@loadline/core";
+import type { AggregateView, RunView } from "@loadline/core";
 import type { LoadlineClient } from "./client.ts";
 import { formatProgress, formatSummary } from "./summary.ts";
 
@@ -14,12 +14,17 @@ function progressPrinter(): (run: RunView) => void {
   };
 }
 
-/** Starts a run of a test, follows it, prints the summary; the run as it ended. */
-export async function runAndReport(api: LoadlineClient, loadTestId: string, overrides: Record<string, unknown>, timeoutMs: number): Promise<RunView> {
+/** Starts a run of a test, follows it, prints the summary; the run as it ended, and its totals. */
+export async function runAndReport(
+  api: LoadlineClient,
+  loadTestId: string,
+  overrides: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<{ run: RunView; total: AggregateView }> {
   const run = await api.startRun(loadTestId, overrides);
   const ended = await api.waitForEnd(run.id, timeoutMs, progressPrinter());
   console.log();
   const [endpoints, total] = await Promise.all([api.endpoints(run.id), api.aggregate(run.id)]);
   console.log(formatSummary(ended, endpoints.endpoints, total));
-  return ended;
+  return { run: ended, total };
 }

@@ -1,6 +1,6 @@
 import {
   CommandTimeoutError,
-  DEFAULT_TENANT,
+  ID_PATTERN,
   DomainError,
   EventStore,
   HttpError,
@@ -8,6 +8,7 @@ import {
   fold,
   httpErrorOf,
   installErrorHandler,
+  tenantOf,
   jsonBody,
   loadTestDecider,
   loadTestSpecSchema,
@@ -34,14 +35,6 @@ export type WriteRoutesDeps = {
 };
 
 const runOverridesSchema = runParametersSchema.partial().strict();
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-const tenantOf = (c: Context): string => {
-  const tenant = c.req.header("x-tenant-id") ?? DEFAULT_TENANT;
-  if (!ID_PATTERN.test(tenant)) throw new HttpError(400, "invalid_request", "X-Tenant-Id must be letters, digits, - or _", "X-Tenant-Id");
-  return tenant;
-};
-
 /** An id that cannot exist (it would not even be a subject token) is simply not found. */
 const idParam = (c: Context, what: string): string => {
   const id = c.req.param("id") ?? "";

@@ -1,9 +1,9 @@
 import {
   aggregateWindows,
-  DEFAULT_TENANT,
   endpointStats,
   HttpError,
   installErrorHandler,
+  tenantOf,
   query,
   RUN_STATUSES,
   timeseries,
@@ -22,14 +22,6 @@ export type ReadRoutesDeps = { readModel: PgReadModel; status: ProjectionStatusR
 /** How long a query with minSeq waits for the projection to apply that sequence. */
 const MIN_SEQ_WAIT_MS = 5_000;
 const minSeqSchema = z.coerce.number().int().nonnegative();
-
-const TENANT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-function tenantOf(c: Context): string {
-  const tenant = c.req.header("x-tenant-id") ?? DEFAULT_TENANT;
-  if (!TENANT_PATTERN.test(tenant)) throw new HttpError(400, "invalid_request", "X-Tenant-Id: letters, digits, _ and - only", "X-Tenant-Id");
-  return tenant;
-}
 
 const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -19,9 +19,8 @@ export async function demo(ctx: CommandContext, users: number, duration: number)
       defaultSpawnRate: Math.max(1, users / 2),
       defaultDurationSec: duration,
     });
-    const ended = await runAndReport(api, test.id, {}, (duration + 60) * 1000);
-    const total = await api.aggregate(ended.id);
+    const { run, total } = await runAndReport(api, test.id, {}, (duration + 60) * 1000);
     console.log(`\nThe target received ${target.total()} requests; the run counted ${total.requests}.`);
-    return ended.status === "Completed" ? 0 : 1;
+    return run.status === "Completed" ? 0 : 1;
   });
 }

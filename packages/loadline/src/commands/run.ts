@@ -24,8 +24,8 @@ export async function run(ctx: CommandContext, file: string, apiUrl: string | un
     try {
       const test = await api.createLoadTest(spec as never);
       console.log(`Test ${test.name} (${test.id}): starting a run...`);
-      const ended = await runAndReport(api, test.id, overrides, 7 * 24 * 3600 * 1000);
-      return ended.status === "Completed" ? 0 : 1;
+      const { run } = await runAndReport(api, test.id, overrides, 7 * 24 * 3600 * 1000);
+      return run.status === "Completed" ? 0 : 1;
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
         const body = e.body as { error?: { message?: string; field?: string } } | null;
