@@ -63,7 +63,9 @@ export function tenantOf(c: Context): string {
   return tenant;
 }
 
-export const query = <S extends z.ZodType>(c: Context, schema: S): z.infer<S> => parseWith(schema, c.req.query());
+/** The query string checked by `schema`; `lists` carries parameters that may repeat (from `c.req.queries`). */
+export const query = <S extends z.ZodType>(c: Context, schema: S, lists: Record<string, string[] | undefined> = {}): z.infer<S> =>
+  parseWith(schema, { ...c.req.query(), ...lists });
 
 /** Turns thrown errors into JSON answers; only a real fault becomes a 500, and it is logged. */
 export function installErrorHandler(app: Hono, log: Logger): void {

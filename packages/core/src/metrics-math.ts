@@ -1,10 +1,21 @@
-import { mergeHistograms, summarize } from "./histogram.ts";
+import { mergeHistograms, summarize, type Histogram } from "./histogram.ts";
 import type { MetricWindow, RequestWindow } from "./schemas/metrics.ts";
-import type { EndpointView, MetricsPoint, RequestStats, RunCounters } from "./views.ts";
+import type { EndpointView, LatencyPercentile, MetricsPoint, RequestStats, RunCounters } from "./views.ts";
 
 /** A stored window: the part of a metric window the read side keeps. */
 export type WindowRow = Pick<MetricWindow, "second" | "workerId" | "activeUsers" | "requests"> &
   Partial<Pick<MetricWindow, "iterations" | "droppedIterations" | "checksPassed" | "checksFailed">>;
+
+/** One point of a series before its percentiles are taken: the figures of a span of time. */
+export type MetricsBucket = {
+  /** Epoch second the bucket starts at. */
+  start: number;
+  /** Seconds of the bucket that have data: the rate divides by them. */
+  seconds: number;
+  /** Users summed over workers, in the bucket's busiest second. */
+  users: number;
+  requests: readonly RequestWindow[];
+};
 
 function addCounts(into: Record<string, number>, from: Record<string, number> | undefined): void {
   if (!from) return;
@@ -13,7 +24,8 @@ function addCounts(into: Record<string, number>, from: Record<string, number> | 
 
 const ratio = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
 
-function requestStats(requests: readonly RequestWindow[], seconds: number): RequestStats {
+/** Totals and exact percentiles of some requests over `seconds`. */
+export function requestStats(requests: readonly RequestWindow[], seconds: number): RequestStats {
   let count = 0;
   let failures = 0;
   let bytesIn = 0;
@@ -45,7 +57,7 @@ function requestStats(requests: readonly RequestWindow[], seconds: number): Requ
 }
 
 /** Iterations, dropped iterations and checks, summed over windows. */
-export function runCounters(rows: readonly WindowRow[]): RunCounters {
+export function runCounters(rows: readonly Partial<RunCounters>[]): RunCounters {
   const c: RunCounters = { iterations: 0, droppedIterations: 0, checksPassed: 0, checksFailed: 0 };
   for (const r of rows) {
     c.iterations += r.iterations ?? 0;
@@ -56,7 +68,8 @@ export function runCounters(rows: readonly WindowRow[]): RunCounters {
   return c;
 }
 
-const span = (rows: readonly WindowRow[]): { first: number; last: number } | null => {
+/** First and last second of some windows, or null when there are none. */
+export function secondSpan(rows: readonly { second: number }[]): { first: number; last: number } | null {
   if (rows.length === 0) return null;
   let first = Infinity;
   let last = -Infinity;
@@ -65,66 +78,82 @@ const span = (rows: readonly WindowRow[]): { first: number; last: number } | nul
     last = Math.max(last, r.second);
   }
   return { first, last };
-};
-
-/** Totals and exact percentiles over every window given. */
-export function aggregateWindows(rows: readonly WindowRow[]): RequestStats & RunCounters & { first: number | null; last: number | null; seconds: number } {
-  const s = span(rows);
-  const seconds = s ? s.last - s.first + 1 : 0;
-  return { ...requestStats(rows.flatMap((r) => r.requests), seconds), ...runCounters(rows), first: s?.first ?? null, last: s?.last ?? null, seconds };
 }
 
-/** The same, per request name and method, sorted by name. */
-export function endpointStats(rows: readonly WindowRow[]): EndpointView[] {
-  const s = span(rows);
-  const seconds = s ? s.last - s.first + 1 : 0;
+/** The same, per request name and method, sorted by name; rates over `seconds`. */
+export function endpointStats(requests: readonly RequestWindow[], seconds: number): EndpointView[] {
   const groups = new Map<string, RequestWindow[]>();
-  for (const row of rows) {
-    for (const r of row.requests) {
-      const key = `${r.method} ${r.name}`;
-      const list = groups.get(key) ?? [];
-      list.push(r);
-      groups.set(key, list);
-    }
+  for (const r of requests) {
+    const key = `${r.method} ${r.name}`;
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
   }
   return [...groups.values()]
     .map((list) => ({ name: list[0]!.name, method: list[0]!.method, ...requestStats(list, seconds) }))
     .sort((a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method));
 }
 
-/** One point a second from `from` to `to` (epoch seconds, inclusive); a second with no window is a zero point. */
-export function timeseries(rows: readonly WindowRow[], from?: number, to?: number): MetricsPoint[] {
-  const s = span(rows);
-  const start = from ?? s?.first;
-  const end = to ?? s?.last;
-  if (start === undefined || end === undefined || end < start) return [];
-  const bySecond = new Map<number, WindowRow[]>();
+/** The bucket a second falls in, for buckets of `step` seconds aligned on the epoch. */
+export const bucketStart = (second: number, step: number): number => Math.floor(second / step) * step;
+
+/** Raw windows (any workers) grouped into buckets of `step` seconds, ordered by time. */
+export function bucketWindows(rows: readonly WindowRow[], step: number): MetricsBucket[] {
+  const byBucket = new Map<number, { usersBySecond: Map<number, number>; requests: RequestWindow[] }>();
   for (const r of rows) {
-    if (r.second < start || r.second > end) continue;
-    const list = bySecond.get(r.second) ?? [];
-    list.push(r);
-    bySecond.set(r.second, list);
+    const start = bucketStart(r.second, step);
+    let b = byBucket.get(start);
+    if (!b) byBucket.set(start, (b = { usersBySecond: new Map(), requests: [] }));
+    b.usersBySecond.set(r.second, (b.usersBySecond.get(r.second) ?? 0) + r.activeUsers);
+    b.requests.push(...r.requests);
   }
+  return [...byBucket]
+    .sort(([a], [b]) => a - b)
+    .map(([start, b]) => ({ start, seconds: b.usersBySecond.size, users: Math.max(...b.usersBySecond.values()), requests: b.requests }));
+}
+
+/** One point per bucket of `step` seconds from the bucket of `from` to that of `to`; a bucket without data is a zero point. */
+export function series(buckets: readonly MetricsBucket[], from: number, to: number, step: number): MetricsPoint[] {
+  const byStart = new Map(buckets.map((b) => [b.start, b]));
   const points: MetricsPoint[] = [];
-  for (let second = start; second <= end; second++) points.push(pointOf(second, bySecond.get(second) ?? []));
+  for (let start = bucketStart(from, step); start <= to; start += step) {
+    points.push(pointOf(byStart.get(start) ?? { start, seconds: 0, users: 0, requests: [] }));
+  }
   return points;
 }
 
-export function pointOf(second: number, rows: readonly WindowRow[]): MetricsPoint {
-  const stats = requestStats(rows.flatMap((r) => r.requests), 1);
-  const { p50, p95, p99, min, max, mean } = stats.latency;
+/** A bucket as a point: totals, rate per second of data, exact percentiles over every request in it. */
+export function pointOf(bucket: MetricsBucket): MetricsPoint {
+  const stats = requestStats(bucket.requests, Math.max(1, bucket.seconds));
+  const { p50, p90, p95, p99, p999, min, max, mean } = stats.latency;
   return {
-    time: new Date(second * 1000).toISOString(),
+    time: new Date(bucket.start * 1000).toISOString(),
     requests: stats.requests,
     failures: stats.failures,
-    rps: stats.requests,
+    rps: stats.rps,
     errorRate: stats.errorRate,
     p50,
+    p90,
     p95,
     p99,
+    p999,
     min,
     max,
     mean,
-    users: rows.reduce((sum, r) => sum + r.activeUsers, 0),
+    users: bucket.users,
+  };
+}
+
+/** The percentiles a distribution curve shows: dense where latency tails live. */
+export const CURVE_PERCENTILES = [0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97.5, 99, 99.5, 99.9, 99.99, 100] as const;
+
+/** The percentile → latency curve of some requests, merged exactly. */
+export function latencyCurve(requests: readonly RequestWindow[]): { count: number; percentiles: LatencyPercentile[] } {
+  const h: Histogram = mergeHistograms(requests.map((r) => r.histogram));
+  if (h.totalCount === 0) return { count: 0, percentiles: [] };
+  const ms = (us: number) => Math.round(us) / 1000;
+  return {
+    count: h.totalCount,
+    percentiles: CURVE_PERCENTILES.map((p) => ({ percentile: p, latencyMs: ms(p === 0 ? h.minNonZeroValue : p === 100 ? h.maxValue : h.getValueAtPercentile(p)) })),
   };
 }

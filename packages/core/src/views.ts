@@ -27,16 +27,20 @@ export type LoadTestView = {
   updatedBy: string;
 };
 
-/** One second of a run, merged across workers and request names. Latencies in ms. */
+/** One bucket of a run (a second, 10 s or a minute), merged exactly across workers and request names. Latencies in ms. */
 export type MetricsPoint = {
+  /** Start of the bucket. */
   time: string;
   requests: number;
   failures: number;
+  /** Requests per second of the bucket that has data. */
   rps: number;
   errorRate: number;
   p50: number;
+  p90: number;
   p95: number;
   p99: number;
+  p999: number;
   min: number;
   max: number;
   mean: number;
@@ -78,8 +82,21 @@ export type RequestStats = {
 
 export type RunCounters = { iterations: number; droppedIterations: number; checksPassed: number; checksFailed: number };
 
-export type AggregateView = RequestStats & RunCounters & { runId: string; from: string | null; to: string | null; seconds: number };
 export type EndpointView = RequestStats & { name: string; method: string };
+/** Totals and exact percentiles over a run (or the part of it asked for), overall and per request name. */
+export type AggregateView = RequestStats &
+  RunCounters & { runId: string; from: string | null; to: string | null; seconds: number; endpoints: EndpointView[] };
+
+export type LatencyPercentile = { percentile: number; latencyMs: number };
+/** The scatter: the percentile → latency curve of a range, and each second's p50 and p99. */
+export type DistributionView = {
+  runId: string;
+  from: string | null;
+  to: string | null;
+  requests: number;
+  percentiles: LatencyPercentile[];
+  points: { time: string; requests: number; p50: number; p99: number }[];
+};
 
 /**
  * What the write routes need of the read side: to wait until the projection has applied

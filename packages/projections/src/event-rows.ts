@@ -65,7 +65,6 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       createdAt: new Date(event.time),
       startedAt: null,
       finishedAt: null,
-      lastMetrics: row?.lastMetrics ?? null,
       version: (row?.version ?? 0) + 1,
     };
   }

@@ -45,8 +45,7 @@ export function eventsProjection(log: Logger): Projection {
           await tx
             .insert(runs)
             .values(changes.upserts)
-            // last_metrics belongs to the metrics projection, which writes it in its own transactions.
-            .onConflictDoUpdate({ target: [runs.tenantId, runs.id], set: setExcluded(runs, ["tenantId", "id", "lastMetrics"]) });
+            .onConflictDoUpdate({ target: [runs.tenantId, runs.id], set: setExcluded(runs, ["tenantId", "id"]) });
         }
       }
     },

@@ -1,14 +1,18 @@
-import { pointOf, subjects, type MetricWindow } from "@loadline/core";
-import { and, eq, max, sql } from "drizzle-orm";
+import { subjects } from "@loadline/core";
+import { sql } from "drizzle-orm";
 import type { Tx } from "./database.ts";
 import type { Projection, ProjectedEvent } from "./projector.ts";
-import { metricWindows, runs } from "./schema.ts";
+import { applyDeltas, secondDeltas, touchedKeys, type RollupRow, type TenantWindow } from "./rollups.ts";
+import { metricRollups, metricWindows } from "./schema.ts";
+import { rowsOf } from "./sql-helpers.ts";
 
 export const METRICS_PROJECTION = "metrics";
 
-type TenantWindow = MetricWindow & { tenantId: string };
-
-/** The metric windows of every worker, stored as they came, and each run's latest second as its `last_metrics`. */
+/**
+ * Every worker's windows as they came (metric_windows), and their exact merges per second,
+ * 10 s, minute and run (metric_rollups). A window is rolled up only when its raw row is new,
+ * so a redelivered or re-imported window is never counted twice.
+ */
 export function metricsProjection(): Projection {
   return {
     name: METRICS_PROJECTION,
@@ -16,18 +20,22 @@ export function metricsProjection(): Projection {
     async apply(tx: Tx, batch: readonly ProjectedEvent[]) {
       const windows: TenantWindow[] = batch.flatMap(({ event }) => (event.type === "metrics.window" ? [{ ...event.data, tenantId: event.tenantId }] : []));
       if (windows.length === 0) return;
-      await insertWindows(tx, windows);
-      const touched = new Map(windows.map((w) => [`${w.tenantId}\u0000${w.runId}`, w]));
-      for (const w of touched.values()) await refreshLastMetrics(tx, w.tenantId, w.runId);
+      const fresh = await insertWindows(tx, windows);
+      if (fresh.length === 0) return;
+      const deltas = secondDeltas(fresh);
+      await writeRollups(tx, applyDeltas(await readRollups(tx, deltas), deltas));
     },
   };
 }
 
+const windowKey = (tenantId: string, runId: string, workerId: string, second: number) => `${tenantId}\u0000${runId}\u0000${workerId}\u0000${second}`;
+
 /**
  * The hot path: the whole batch in one statement with one parameter (a JSON array), rather
- * than building SQL row by row. A window already stored (a redelivery) is left as it is.
+ * than building SQL row by row. Returns the windows that were new: one already stored (a
+ * redelivery) is left as it is.
  */
-async function insertWindows(tx: Tx, windows: readonly TenantWindow[]): Promise<void> {
+async function insertWindows(tx: Tx, windows: readonly TenantWindow[]): Promise<TenantWindow[]> {
   const payload = JSON.stringify(
     windows.map((w) => ({
       tenant_id: w.tenantId,
@@ -42,25 +50,77 @@ async function insertWindows(tx: Tx, windows: readonly TenantWindow[]): Promise<
       checks_failed: w.checksFailed ?? 0,
     })),
   );
-  await tx.execute(sql`
+  const inserted = await tx.execute(sql`
     insert into ${metricWindows} (tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed)
     select tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed
     from jsonb_to_recordset(${payload}::jsonb)
       as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, requests jsonb,
            iterations integer, dropped_iterations integer, checks_passed integer, checks_failed integer)
-    on conflict do nothing`);
+    on conflict do nothing
+    returning tenant_id, run_id, worker_id, second`);
+  const rows = rowsOf<{ tenant_id: string; run_id: string; worker_id: string; second: string | number }>(inserted);
+  const fresh = new Set(rows.map((r) => windowKey(r.tenant_id, r.run_id, r.worker_id, Number(r.second))));
+  // The same window twice in one batch: only its first copy was inserted.
+  const seen = new Set<string>();
+  return windows.filter((w) => {
+    const k = windowKey(w.tenantId, w.runId, w.workerId, w.second);
+    if (!fresh.has(k) || seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
-/** The run's latest second that has windows, merged across its workers. A window arriving late for an older second changes nothing. */
-async function refreshLastMetrics(tx: Tx, tenantId: string, runId: string): Promise<void> {
-  const ofRun = and(eq(metricWindows.tenantId, tenantId), eq(metricWindows.runId, runId));
-  const latest = tx.select({ second: max(metricWindows.second) }).from(metricWindows).where(ofRun);
-  const rows = await tx
-    .select({ second: metricWindows.second, workerId: metricWindows.workerId, activeUsers: metricWindows.activeUsers, requests: metricWindows.requests })
-    .from(metricWindows)
-    .where(and(ofRun, eq(metricWindows.second, sql`(${latest})`)));
-  const second = rows[0]?.second;
-  if (second === undefined) return;
-  // A run the events projection has not written yet is updated by the next batch of windows.
-  await tx.update(runs).set({ lastMetrics: pointOf(second, rows) }).where(and(eq(runs.tenantId, tenantId), eq(runs.id, runId)));
+/** The stored rollup rows of every bucket the deltas touch, at every step. */
+async function readRollups(tx: Tx, deltas: readonly RollupRow[]): Promise<RollupRow[]> {
+  const keys = JSON.stringify(touchedKeys(deltas).map((k) => ({ tenant_id: k.tenantId, run_id: k.runId, step: k.step, bucket: k.bucket })));
+  return tx
+    .select()
+    .from(metricRollups)
+    .where(
+      sql`(${metricRollups.tenantId}, ${metricRollups.runId}, ${metricRollups.step}, ${metricRollups.bucket}) in
+        (select tenant_id, run_id, step, bucket from jsonb_to_recordset(${keys}::jsonb) as k(tenant_id text, run_id text, step integer, bucket bigint))`,
+    );
+}
+
+async function writeRollups(tx: Tx, rows: readonly RollupRow[]): Promise<void> {
+  const payload = JSON.stringify(
+    rows.map((r) => ({
+      tenant_id: r.tenantId,
+      run_id: r.runId,
+      step: r.step,
+      bucket: r.bucket,
+      method: r.method,
+      name: r.name,
+      seconds: r.seconds,
+      requests: r.requests,
+      failures: r.failures,
+      bytes_in: r.bytesIn,
+      bytes_out: r.bytesOut,
+      failures_by_kind: r.failuresByKind,
+      status_codes: r.statusCodes,
+      histogram: r.histogram,
+      service_histogram: r.serviceHistogram,
+      active_users: r.activeUsers,
+      iterations: r.iterations,
+      dropped_iterations: r.droppedIterations,
+      checks_passed: r.checksPassed,
+      checks_failed: r.checksFailed,
+    })),
+  );
+  const columns = sql.raw(
+    "tenant_id, run_id, step, bucket, method, name, seconds, requests, failures, bytes_in, bytes_out, failures_by_kind, status_codes, histogram, service_histogram, active_users, iterations, dropped_iterations, checks_passed, checks_failed",
+  );
+  const updated = [
+    "seconds", "requests", "failures", "bytes_in", "bytes_out", "failures_by_kind", "status_codes", "histogram", "service_histogram",
+    "active_users", "iterations", "dropped_iterations", "checks_passed", "checks_failed",
+  ];
+  await tx.execute(sql`
+    insert into ${metricRollups} (${columns})
+    select ${columns}
+    from jsonb_to_recordset(${payload}::jsonb)
+      as r(tenant_id text, run_id text, step integer, bucket bigint, method text, name text, seconds integer, requests bigint, failures bigint,
+           bytes_in bigint, bytes_out bigint, failures_by_kind jsonb, status_codes jsonb, histogram text, service_histogram text,
+           active_users integer, iterations bigint, dropped_iterations bigint, checks_passed bigint, checks_failed bigint)
+    on conflict (tenant_id, run_id, step, method, name, bucket) do update set
+      ${sql.raw(updated.map((c) => `${c} = excluded.${c}`).join(", "))}`);
 }

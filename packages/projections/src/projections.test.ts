@@ -9,6 +9,7 @@ import {
   subjects,
   summarize,
   type AggregateView,
+  type DistributionView,
   type EndpointView,
   type LoadTestView,
   type MetricsPoint,
@@ -252,8 +253,59 @@ describe("the metrics projection and its routes", () => {
     expect(endpoints[1]!.latency).toEqual(summaryOf(all(undefined, "login")));
   });
 
+  const samplesOf = (keep: (second: number, worker: string, name: string) => boolean) =>
+    Object.entries(samples).flatMap(([s, workers]) =>
+      Object.entries(workers).flatMap(([w, byName]) => Object.entries(byName).flatMap(([n, v]) => (keep(Number(s), w, n) ? v : []))),
+    );
+
+  it("rolls seconds up into 10 s and 1 min points, exact at every step", async () => {
+    for (const [step, size] of [["10s", 10], ["1m", 60]] as const) {
+      const { body } = await get<{ step: string; points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=${step}`, tenant);
+      expect(body.step).toBe(`${size}s`);
+      const buckets = [...new Set([s0, s0 + 3].map((s) => Math.floor(s / size) * size))];
+      expect(body.points.map((p) => p.time)).toEqual(buckets.map((b) => new Date(b * 1000).toISOString()));
+      for (const [i, point] of body.points.entries()) {
+        const values = samplesOf((s) => Math.floor(s / size) * size === buckets[i]);
+        const expected = summaryOf(values);
+        expect(point).toMatchObject({ requests: values.length, p50: expected.p50, p90: expected.p90, p99: expected.p99, p999: expected.p999, users: 10 });
+      }
+    }
+  });
+
+  it("narrows any query to some request names and some workers", async () => {
+    const logins = (await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=1s&requests=login`, tenant)).body.points;
+    expect(logins.map((p) => p.requests)).toEqual([0, 1, 2, 3].map((i) => samplesOf((s, _w, n) => s === s0 + i && n === "login").length));
+    expect(logins[1]!.p99).toBe(summaryOf(samplesOf((s, _w, n) => s === s0 + 1 && n === "login")).p99);
+
+    const w1 = (await get<AggregateView>(`/v1/runs/${runId}/metrics/aggregate?workers=w1`, tenant)).body;
+    expect(w1.latency).toEqual(summaryOf(samplesOf((_s, w) => w === "w1")));
+    const w2Login = (await get<AggregateView>(`/v1/runs/${runId}/metrics/aggregate?workers=w2&requests=login`, tenant)).body;
+    expect(w2Login).toMatchObject({ requests: 3, failures: 2 });
+    expect(w2Login.latency).toEqual(summaryOf(samplesOf((_s, w, n) => w === "w2" && n === "login")));
+    const both = (await get<AggregateView>(`/v1/runs/${runId}/metrics/aggregate?requests=home&requests=login`, tenant)).body;
+    expect(both.latency).toEqual(summaryOf(all()));
+
+    const later = (await get<AggregateView>(`/v1/runs/${runId}/metrics/aggregate?from=${s0 + 1}&to=${s0 + 3}`, tenant)).body;
+    expect(later).toMatchObject({ requests: samplesOf((s) => s > s0).length, from: new Date((s0 + 1) * 1000).toISOString(), seconds: 3 });
+    expect(later.latency).toEqual(summaryOf(samplesOf((s) => s > s0)));
+  });
+
+  it("gives the distribution: the percentile curve and each second's p50 and p99", async () => {
+    const { status, body } = await get<DistributionView>(`/v1/runs/${runId}/metrics/distribution`, tenant);
+    expect(status).toBe(200);
+    const expected = summaryOf(all());
+    expect(body.requests).toBe(all().length);
+    const at = (p: number) => body.percentiles.find((x) => x.percentile === p)?.latencyMs;
+    expect([at(50), at(90), at(99), at(99.9), at(100)]).toEqual([expected.p50, expected.p90, expected.p99, expected.p999, expected.max]);
+    expect(body.percentiles.map((x) => x.latencyMs)).toEqual([...body.percentiles.map((x) => x.latencyMs)].sort((a, b) => a - b));
+    expect(body.points.map((p) => [p.time, p.requests])).toEqual(
+      [0, 1, 3].map((i) => [new Date((s0 + i) * 1000).toISOString(), samplesOf((s) => s === s0 + i).length]),
+    );
+    expect(body.points[0]!.p99).toBe(summaryOf(samplesOf((s) => s === s0)).p99);
+  });
+
   it("answers 404 for unknown ids and 400 naming the field for bad input", async () => {
-    for (const path of ["/v1/load-tests/nope", "/v1/runs/nope", "/v1/runs/nope/metrics/timeseries", "/v1/runs/nope/metrics/aggregate", "/v1/runs/nope/metrics/endpoints"]) {
+    for (const path of ["/v1/load-tests/nope", "/v1/runs/nope", "/v1/runs/nope/metrics/timeseries", "/v1/runs/nope/metrics/aggregate", "/v1/runs/nope/metrics/endpoints", "/v1/runs/nope/metrics/distribution"]) {
       const res = await get<{ error: { code: string } }>(path, tenant);
       expect([path, res.status, res.body.error.code]).toEqual([path, 404, "not_found"]);
     }
@@ -265,6 +317,10 @@ describe("the metrics projection and its routes", () => {
       [`/v1/runs/${runId}/metrics/timeseries?to=1e9`, "to"],
       [`/v1/runs/${runId}/metrics/timeseries?from=${s0 + 5}&to=${s0}`, "to"],
       [`/v1/runs/${runId}/metrics/timeseries?from=0&to=${s0}`, "to"],
+      [`/v1/runs/${runId}/metrics/timeseries?step=5s`, "step"],
+      [`/v1/runs/${runId}/metrics/timeseries?step=1s&from=0&to=${s0}`, "to"],
+      [`/v1/runs/${runId}/metrics/aggregate?from=soon`, "from"],
+      [`/v1/runs/${runId}/metrics/distribution?from=${s0 + 5}&to=${s0}`, "to"],
     ];
     for (const [path, field] of cases) {
       const res = await get<{ error: { field?: string } }>(path, tenant);

@@ -1,9 +1,10 @@
 import type { LoadTestView, ReadModel, RunStatus, RunView, WindowRow } from "@loadline/core";
-import { and, arrayContains, asc, desc, eq, gte, lte, max, min } from "drizzle-orm";
+import { and, arrayContains, asc, desc, eq, gte, inArray, lte, max, min, ne, or } from "drizzle-orm";
 import { readCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
 import { EVENTS_PROJECTION } from "./events-projection.ts";
-import { loadTests, metricWindows, runs } from "./schema.ts";
+import { ALL_REQUESTS, type RollupPiece, type RollupRow } from "./rollups.ts";
+import { loadTests, metricRollups, metricWindows, runs } from "./schema.ts";
 import { loadTestViewOf, runViewOf } from "./view-of.ts";
 
 export type Page<T> = { items: T[]; total: number };
@@ -41,7 +42,7 @@ export class PgReadModel implements ReadModel {
 
   async run(tenantId: string, id: string): Promise<RunView | null> {
     const [row] = await this.db.select().from(runs).where(and(eq(runs.tenantId, tenantId), eq(runs.id, id)));
-    return row ? runViewOf(row) : null;
+    return row ? runViewOf(row, (await this.latestSeconds(tenantId, [id])).get(id)) : null;
   }
 
   /** Newest first. */
@@ -65,20 +66,56 @@ export class PgReadModel implements ReadModel {
       this.db.select().from(runs).where(where).orderBy(desc(runs.createdAt), desc(runs.id)).limit(page.limit).offset(page.offset),
       this.db.$count(runs, where),
     ]);
-    return { items: rows.map(runViewOf), total };
+    const latest = await this.latestSeconds(tenantId, rows.map((r) => r.id));
+    return { items: rows.map((r) => runViewOf(r, latest.get(r.id))), total };
   }
 
-  /** First and last second the run has windows for, or null when it has none. */
-  async windowSpan(tenantId: string, runId: string): Promise<{ first: number; last: number } | null> {
+  /** First and last second the run has data for, or null when it has none. */
+  async secondSpan(tenantId: string, runId: string): Promise<{ first: number; last: number } | null> {
     const [span] = await this.db
-      .select({ first: min(metricWindows.second), last: max(metricWindows.second) })
-      .from(metricWindows)
-      .where(and(eq(metricWindows.tenantId, tenantId), eq(metricWindows.runId, runId)));
+      .select({ first: min(metricRollups.bucket), last: max(metricRollups.bucket) })
+      .from(metricRollups)
+      .where(and(eq(metricRollups.tenantId, tenantId), eq(metricRollups.runId, runId), eq(metricRollups.step, 1), allRequests));
     return span?.first != null && span.last != null ? { first: span.first, last: span.last } : null;
   }
 
-  /** The stored windows of a run, every worker's, within `range` (inclusive) when given. */
-  async windows(tenantId: string, runId: string, range?: SecondRange): Promise<WindowRow[]> {
+  /**
+   * Rollup rows of a run: the buckets of `pieces`, or the whole-run rows when no pieces are
+   * given; of all requests together and of each name (`series: "both"`), or of one of them.
+   */
+  async rollups(
+    tenantId: string,
+    runId: string,
+    opts: { pieces?: readonly RollupPiece[]; series: "all" | "names" | "both"; names?: readonly string[] },
+  ): Promise<RollupRow[]> {
+    const t = metricRollups;
+    const inBuckets = opts.pieces
+      ? or(...opts.pieces.map((p) => and(eq(t.step, p.step), gte(t.bucket, p.first), lte(t.bucket, p.last))))
+      : eq(t.step, 0);
+    const ofSeries =
+      opts.series === "all" ? allRequests : opts.series === "names" ? and(ne(t.method, ""), opts.names ? inArray(t.name, [...opts.names]) : undefined) : undefined;
+    if (opts.pieces?.length === 0) return [];
+    return this.db
+      .select()
+      .from(t)
+      .where(and(eq(t.tenantId, tenantId), eq(t.runId, runId), inBuckets, ofSeries))
+      .orderBy(asc(t.bucket));
+  }
+
+  /** The newest second of each run, merged over workers and names: what RunView shows as lastMetrics. */
+  async latestSeconds(tenantId: string, runIds: readonly string[]): Promise<Map<string, RollupRow>> {
+    if (runIds.length === 0) return new Map();
+    const t = metricRollups;
+    const rows = await this.db
+      .selectDistinctOn([t.runId])
+      .from(t)
+      .where(and(eq(t.tenantId, tenantId), inArray(t.runId, [...runIds]), eq(t.step, 1), allRequests))
+      .orderBy(t.runId, desc(t.bucket));
+    return new Map(rows.map((r) => [r.runId, r]));
+  }
+
+  /** The stored windows of a run, every worker's or those of `workers`, within `range` (inclusive) when given. */
+  async windows(tenantId: string, runId: string, range?: SecondRange, workers?: readonly string[]): Promise<WindowRow[]> {
     return this.db
       .select({
         second: metricWindows.second,
@@ -97,8 +134,11 @@ export class PgReadModel implements ReadModel {
           eq(metricWindows.runId, runId),
           range ? gte(metricWindows.second, range.from) : undefined,
           range ? lte(metricWindows.second, range.to) : undefined,
+          workers ? inArray(metricWindows.workerId, [...workers]) : undefined,
         ),
       )
       .orderBy(asc(metricWindows.second), asc(metricWindows.workerId));
   }
 }
+
+const allRequests = and(eq(metricRollups.method, ALL_REQUESTS.method), eq(metricRollups.name, ALL_REQUESTS.name));

@@ -1,21 +1,10 @@
-import {
-  aggregateWindows,
-  endpointStats,
-  HttpError,
-  installErrorHandler,
-  tenantOf,
-  query,
-  RUN_STATUSES,
-  timeseries,
-  type AggregateView,
-  type Logger,
-  type RunView,
-} from "@loadline/core";
+import { HttpError, installErrorHandler, tenantOf, query, RUN_STATUSES, type Logger, type RunView } from "@loadline/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { MetricsQueries, type MetricsSelection, type Step } from "./metrics-queries.ts";
 import type { PgReadModel } from "./read-model.ts";
 import type { ProjectionStatusReader } from "./status.ts";
-import { instantSchema, resolveRange } from "./time-range.ts";
+import { instantSchema } from "./time-range.ts";
 
 export type ReadRoutesDeps = { readModel: PgReadModel; status: ProjectionStatusReader; log: Logger };
 
@@ -29,13 +18,27 @@ const page = {
 };
 const loadTestsQuery = z.object({ ...page, tag: z.string().min(1).optional() });
 const runsQuery = z.object({ ...page, status: z.enum(RUN_STATUSES).optional(), loadTestId: z.string().min(1).optional() });
-const rangeQuery = z.object({ from: instantSchema.optional(), to: instantSchema.optional() });
+/** `requests=a&requests=b` or `requests=a,b`; a name holding a comma is matched when given whole too. */
+const listSchema = z
+  .array(z.string())
+  .transform((values) => [...new Set(values.flatMap((v) => [v, ...v.split(",")]).map((v) => v.trim()).filter((v) => v.length > 0))])
+  .optional();
+const selectionQuery = z.object({ from: instantSchema.optional(), to: instantSchema.optional(), requests: listSchema, workers: listSchema });
+const STEP_OF: Record<string, Step | "auto"> = { "1s": 1, "10s": 10, "1m": 60, auto: "auto" };
+const timeseriesQuery = selectionQuery.extend({
+  step: z.enum(["1s", "10s", "1m", "auto"], { message: "must be one of 1s, 10s, 1m, auto" }).default("auto"),
+});
 
-const iso = (second: number | null): string | null => (second === null ? null : new Date(second * 1000).toISOString());
+/** The selection of a metrics query; a list parameter may be repeated. */
+function selectionOf(c: Context, schema: typeof selectionQuery | typeof timeseriesQuery) {
+  const lists = { requests: c.req.queries("requests"), workers: c.req.queries("workers") };
+  return query(c, schema, lists);
+}
 
 /** The read side of the REST API: load tests, runs and their metrics, per tenant. */
 export function readRoutes(deps: ReadRoutesDeps): Hono {
   const { readModel } = deps;
+  const metrics = new MetricsQueries(readModel);
   const app = new Hono();
   installErrorHandler(app, deps.log);
 
@@ -84,24 +87,26 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   app.get("/v1/runs/:id", async (c) => c.json(await runOf(c)));
 
   app.get("/v1/runs/:id/metrics/timeseries", async (c) => {
-    const asked = query(c, rangeQuery);
+    const { step, ...sel } = selectionOf(c, timeseriesQuery) as MetricsSelection & { step: string };
     const run = await runOf(c);
-    const span = asked.from !== undefined && asked.to !== undefined ? null : await readModel.windowSpan(run.tenantId, run.id);
-    const range = resolveRange(asked, span);
-    const points = range ? timeseries(await readModel.windows(run.tenantId, run.id, range), range.from, range.to) : [];
-    return c.json({ runId: run.id, points });
+    const answer = await metrics.timeseries(run, sel, STEP_OF[step]!);
+    return c.json({ runId: run.id, step: `${answer.step}s`, points: answer.points });
   });
 
   app.get("/v1/runs/:id/metrics/aggregate", async (c) => {
-    const run = await runOf(c);
-    const { first, last, ...stats } = aggregateWindows(await readModel.windows(run.tenantId, run.id));
-    const view: AggregateView = { runId: run.id, ...stats, from: iso(first), to: iso(last) };
-    return c.json(view);
+    const sel = selectionOf(c, selectionQuery);
+    return c.json(await metrics.aggregate(await runOf(c), sel));
   });
 
   app.get("/v1/runs/:id/metrics/endpoints", async (c) => {
+    const sel = selectionOf(c, selectionQuery);
     const run = await runOf(c);
-    return c.json({ runId: run.id, endpoints: endpointStats(await readModel.windows(run.tenantId, run.id)) });
+    return c.json({ runId: run.id, endpoints: (await metrics.aggregate(run, sel)).endpoints });
+  });
+
+  app.get("/v1/runs/:id/metrics/distribution", async (c) => {
+    const sel = selectionOf(c, selectionQuery);
+    return c.json(await metrics.distribution(await runOf(c), sel));
   });
 
   return app;

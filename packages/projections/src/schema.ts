@@ -1,4 +1,4 @@
-import type { Assignment, Executor, MetricsPoint, RequestSpec, RequestWindow, RunStatus, Scenario } from "@loadline/core";
+import type { Assignment, Executor, RequestSpec, RequestWindow, RunStatus, Scenario } from "@loadline/core";
 import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */
@@ -50,8 +50,6 @@ export const runs = pgTable(
     createdAt: instant("created_at").notNull(),
     startedAt: instant("started_at"),
     finishedAt: instant("finished_at"),
-    /** Written by the metrics projection only: the events projection never touches it. */
-    lastMetrics: jsonb("last_metrics").$type<MetricsPoint>(),
     /** Count of the run's events. */
     version: integer("version").notNull(),
   },
@@ -83,6 +81,44 @@ export const metricWindows = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.second, t.workerId] })],
 );
 
+/**
+ * The windows of every worker merged, per request name and for all of them together, at four
+ * steps: 1 s, 10 s, 1 min, and the whole run (step 0, bucket 0). The histograms are exact HDR
+ * merges, so any range is answered by merging a handful of rows instead of every raw window.
+ * The all-requests row of a bucket has method = name = ''; only it carries the run counters.
+ */
+export const metricRollups = pgTable(
+  "metric_rollups",
+  {
+    tenantId: text("tenant_id").notNull(),
+    runId: text("run_id").notNull(),
+    /** Seconds a bucket spans: 1, 10 or 60; 0 for the whole run. */
+    step: integer("step").notNull(),
+    /** Epoch second the bucket starts at (a multiple of step); 0 for the whole run. */
+    bucket: bigint("bucket", { mode: "number" }).notNull(),
+    method: text("method").notNull(),
+    name: text("name").notNull(),
+    /** Seconds of the bucket that have windows: rates divide by it. */
+    seconds: integer("seconds").notNull(),
+    requests: bigint("requests", { mode: "number" }).notNull(),
+    failures: bigint("failures", { mode: "number" }).notNull(),
+    bytesIn: bigint("bytes_in", { mode: "number" }).notNull(),
+    bytesOut: bigint("bytes_out", { mode: "number" }).notNull(),
+    failuresByKind: jsonb("failures_by_kind").$type<Record<string, number>>().notNull(),
+    statusCodes: jsonb("status_codes").$type<Record<string, number>>().notNull(),
+    histogram: text("histogram").notNull(),
+    serviceHistogram: text("service_histogram"),
+    /** Users summed over workers in a second; the busiest second's for longer buckets. */
+    activeUsers: integer("active_users").notNull(),
+    iterations: bigint("iterations", { mode: "number" }).notNull(),
+    droppedIterations: bigint("dropped_iterations", { mode: "number" }).notNull(),
+    checksPassed: bigint("checks_passed", { mode: "number" }).notNull(),
+    checksFailed: bigint("checks_failed", { mode: "number" }).notNull(),
+  },
+  // A series (one step, one request name) is one contiguous index range ordered by time.
+  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.step, t.method, t.name, t.bucket] })],
+);
+
 export const projectionCheckpoints = pgTable("projection_checkpoints", {
   name: text("name").primaryKey(),
   /** Stream sequence of the last message applied. */
@@ -93,6 +129,7 @@ export const projectionCheckpoints = pgTable("projection_checkpoints", {
 export type LoadTestRow = typeof loadTests.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type MetricWindowRow = typeof metricWindows.$inferSelect;
+export type MetricRollupRow = typeof metricRollups.$inferSelect;
 
 /** Messages a projection could not apply (bad envelope, unknown type or version): kept with the reason, and passed. */
 export const projectionDeadLetters = pgTable(

@@ -17,3 +17,9 @@ export function setExcluded<T extends PgTable>(table: T, keep: readonly (keyof T
   }
   return set;
 }
+
+/** The rows of a raw `execute`: postgres.js answers an array, PGlite an object holding `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

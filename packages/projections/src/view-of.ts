@@ -1,4 +1,5 @@
-import type { LoadTestView, RunView } from "@loadline/core";
+import { pointOf, type LoadTestView, type RunView } from "@loadline/core";
+import { asBucket, type RollupRow } from "./rollups.ts";
 import type { LoadTestRow, RunRow } from "./schema.ts";
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -8,11 +9,13 @@ export function loadTestViewOf(row: LoadTestRow): LoadTestView {
   return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
 }
 
-export function runViewOf(row: RunRow): RunView {
+/** The run, with its newest second (merged over workers and names) as lastMetrics. */
+export function runViewOf(row: RunRow, latest: RollupRow | undefined): RunView {
   return {
     ...row,
     createdAt: row.createdAt.toISOString(),
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
+    lastMetrics: latest ? pointOf(asBucket(latest)) : null,
   };
 }

@@ -1,0 +1,230 @@
+import { encodeHistogram, mergeHistograms, type MetricsBucket, type MetricWindow, type RequestWindow } from "@loadline/core";
+import type { MetricRollupRow } from "./schema.ts";
+
+/** The steps every window is rolled up at; 0 is the whole run. */
+export const ROLLUP_STEPS = [1, 10, 60, 0] as const;
+export type RollupStep = (typeof ROLLUP_STEPS)[number];
+
+/** The series of all request names together. No real request has an empty method. */
+export const ALL_REQUESTS = { method: "", name: "" } as const;
+
+export type RollupRow = MetricRollupRow;
+export type TenantWindow = MetricWindow & { tenantId: string };
+
+export const bucketOf = (second: number, step: number): number => (step === 0 ? 0 : Math.floor(second / step) * step);
+
+/** Identifies a row: run, step, bucket and series. */
+export const rollupKey = (r: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket" | "method" | "name">): string =>
+  `${r.tenantId}\u0000${r.runId}\u0000${r.step}\u0000${r.bucket}\u0000${r.method}\u0000${r.name}`;
+
+function addCounts(into: Record<string, number>, from: Record<string, number> | undefined): Record<string, number> {
+  if (from) for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  return into;
+}
+
+const mergedEncoding = (encoded: readonly string[]): string => (encoded.length === 1 ? encoded[0]! : encodeHistogram(mergeHistograms(encoded)));
+
+/** A row being summed: histograms are gathered as encodings and merged once at the end. */
+type Cell = Omit<RollupRow, "histogram" | "serviceHistogram"> & { histograms: string[]; services: string[] };
+
+function emptyCell(key: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket" | "method" | "name">): Cell {
+  return {
+    ...key,
+    seconds: 0,
+    requests: 0,
+    failures: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    failuresByKind: {},
+    statusCodes: {},
+    activeUsers: 0,
+    iterations: 0,
+    droppedIterations: 0,
+    checksPassed: 0,
+    checksFailed: 0,
+    histograms: [],
+    services: [],
+  };
+}
+
+/** Adds a row's figures to a cell; users are left to the caller (summed or maxed). */
+function addRow(cell: Cell, row: Omit<RollupRow, "activeUsers" | "seconds" | "step" | "bucket">): void {
+  cell.requests += row.requests;
+  cell.failures += row.failures;
+  cell.bytesIn += row.bytesIn;
+  cell.bytesOut += row.bytesOut;
+  addCounts(cell.failuresByKind, row.failuresByKind);
+  addCounts(cell.statusCodes, row.statusCodes);
+  cell.iterations += row.iterations;
+  cell.droppedIterations += row.droppedIterations;
+  cell.checksPassed += row.checksPassed;
+  cell.checksFailed += row.checksFailed;
+  cell.histograms.push(row.histogram);
+  if (row.serviceHistogram) cell.services.push(row.serviceHistogram);
+}
+
+function rowOf(cell: Cell): RollupRow {
+  const { histograms, services, ...rest } = cell;
+  return { ...rest, histogram: mergedEncoding(histograms), serviceHistogram: services.length > 0 ? mergedEncoding(services) : null };
+}
+
+function cellIn(cells: Map<string, Cell>, key: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket" | "method" | "name">): Cell {
+  const k = rollupKey(key);
+  let cell = cells.get(k);
+  if (!cell) cells.set(k, (cell = emptyCell(key)));
+  return cell;
+}
+
+/**
+ * What a batch of new windows adds at step 1: one row per run, second and request name, and one
+ * for all requests, which alone carries the users (summed over workers) and the run counters.
+ */
+export function secondDeltas(windows: readonly TenantWindow[]): RollupRow[] {
+  const cells = new Map<string, Cell>();
+  for (const w of windows) {
+    const at = { tenantId: w.tenantId, runId: w.runId, step: 1, bucket: w.second };
+    const all = cellIn(cells, { ...at, ...ALL_REQUESTS });
+    all.seconds = 1;
+    all.activeUsers += w.activeUsers;
+    all.iterations += w.iterations ?? 0;
+    all.droppedIterations += w.droppedIterations ?? 0;
+    all.checksPassed += w.checksPassed ?? 0;
+    all.checksFailed += w.checksFailed ?? 0;
+    for (const r of w.requests) {
+      const named = cellIn(cells, { ...at, method: r.method, name: r.name });
+      named.seconds = 1;
+      const figures = {
+        tenantId: w.tenantId,
+        runId: w.runId,
+        method: r.method,
+        name: r.name,
+        requests: r.count,
+        failures: r.failures,
+        bytesIn: r.bytesIn,
+        bytesOut: r.bytesOut,
+        failuresByKind: r.failuresByKind ?? {},
+        statusCodes: r.statusCodes ?? {},
+        histogram: r.histogram,
+        serviceHistogram: r.serviceHistogram ?? null,
+        iterations: 0,
+        droppedIterations: 0,
+        checksPassed: 0,
+        checksFailed: 0,
+      };
+      addRow(named, figures);
+      addRow(all, figures);
+    }
+  }
+  return [...cells.values()].map(rowOf);
+}
+
+/** The keys of every row the step-1 deltas touch, at every step. */
+export function touchedKeys(deltas: readonly RollupRow[]): Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket">[] {
+  const keys = new Map<string, Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket">>();
+  for (const d of deltas) {
+    for (const step of ROLLUP_STEPS) {
+      const key = { tenantId: d.tenantId, runId: d.runId, step, bucket: bucketOf(d.bucket, step) };
+      keys.set(`${key.tenantId}\u0000${key.runId}\u0000${step}\u0000${key.bucket}`, key);
+    }
+  }
+  return [...keys.values()];
+}
+
+/**
+ * The rows to write: the stored rows the deltas touch, with the deltas added. Counts and
+ * histograms add at every step; a longer bucket gains a second when a step-1 row is new, and
+ * keeps the users of its busiest second. `existing` may hold more rows than are touched.
+ */
+export function applyDeltas(existing: readonly RollupRow[], deltas: readonly RollupRow[]): RollupRow[] {
+  const stored = new Map(existing.map((r) => [rollupKey(r), r]));
+  const cells = new Map<string, Cell>();
+  const start = (key: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket" | "method" | "name">): Cell => {
+    const k = rollupKey(key);
+    let cell = cells.get(k);
+    if (cell) return cell;
+    cell = emptyCell(key);
+    const before = stored.get(k);
+    if (before) {
+      addRow(cell, before);
+      cell.seconds = before.seconds;
+      cell.activeUsers = before.activeUsers;
+    }
+    cells.set(k, cell);
+    return cell;
+  };
+
+  for (const d of deltas) {
+    const second = start(d);
+    const isNewSecond = !stored.has(rollupKey(d));
+    addRow(second, d);
+    second.seconds = 1;
+    second.activeUsers += d.activeUsers;
+    for (const step of ROLLUP_STEPS) {
+      if (step === 1) continue;
+      const parent = start({ ...d, step, bucket: bucketOf(d.bucket, step) });
+      addRow(parent, d);
+      if (isNewSecond) parent.seconds += 1;
+    }
+  }
+  // Users of a longer bucket: its busiest second, known once every second's sum is final.
+  for (const cell of cells.values()) {
+    if (cell.step !== 1) continue;
+    for (const step of ROLLUP_STEPS) {
+      if (step === 1) continue;
+      const parent = cells.get(rollupKey({ ...cell, step, bucket: bucketOf(cell.bucket, step) }))!;
+      parent.activeUsers = Math.max(parent.activeUsers, cell.activeUsers);
+    }
+  }
+  return [...cells.values()].map(rowOf);
+}
+
+/** A run of buckets of one step: from `first` to `last` bucket starts, inclusive. */
+export type RollupPiece = { step: 1 | 10 | 60; first: number; last: number };
+
+/**
+ * The fewest rollup buckets that tile the seconds [from, to] exactly: seconds up to the first
+ * 10 s boundary, tens up to the first minute, whole minutes, then tens and seconds again.
+ */
+export function coverRange(from: number, to: number): RollupPiece[] {
+  const pieces: RollupPiece[] = [];
+  let at = from;
+  const take = (step: 1 | 10 | 60, until: number) => {
+    // Buckets of `step` that start at `at` and end by `until` (exclusive).
+    const count = Math.floor((until - at) / step);
+    if (count <= 0) return;
+    pieces.push({ step, first: at, last: at + (count - 1) * step });
+    at += count * step;
+  };
+  const end = to + 1;
+  const up = (step: number) => Math.min(end, Math.ceil(at / step) * step);
+  take(1, up(10));
+  take(10, up(60));
+  take(60, end);
+  take(10, end);
+  take(1, end);
+  return pieces;
+}
+
+/** A rollup row read as the figures of a request window, which the metrics math takes. */
+export function asRequest(r: RollupRow): RequestWindow {
+  return {
+    name: r.name,
+    method: r.method,
+    count: r.requests,
+    failures: r.failures,
+    bytesIn: r.bytesIn,
+    bytesOut: r.bytesOut,
+    histogram: r.histogram,
+    ...(r.serviceHistogram ? { serviceHistogram: r.serviceHistogram } : {}),
+    failuresByKind: r.failuresByKind,
+    statusCodes: r.statusCodes,
+  };
+}
+
+/** An all-requests row as a series bucket: its own figures, or those of the name rows given. */
+export const asBucket = (all: RollupRow, named?: readonly RollupRow[]): MetricsBucket => ({
+  start: all.bucket,
+  seconds: all.seconds,
+  users: all.activeUsers,
+  requests: (named ?? [all]).map(asRequest),
+});
