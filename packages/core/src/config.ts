@@ -5,6 +5,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
   LL_NAMESPACE: z.string().default("ll"),
   LL_METRICS_MAX_AGE_DAYS: z.coerce.number().positive().default(30),
+  /** Per-worker raw windows are pruned after this many days; merged seconds and rollups stay. */
+  LL_RAW_WINDOWS_MAX_AGE_DAYS: z.coerce.number().positive().default(14),
   LL_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -21,6 +23,7 @@ export type Config = {
   databaseUrl: string | undefined;
   namespace: string;
   metricsMaxAgeMs: number;
+  rawWindowsMaxAgeDays: number;
   streamReplicas: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   port: number | undefined;
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     namespace: e.LL_NAMESPACE,
     metricsMaxAgeMs: e.LL_METRICS_MAX_AGE_DAYS * 24 * 3600 * 1000,
+    rawWindowsMaxAgeDays: e.LL_RAW_WINDOWS_MAX_AGE_DAYS,
     streamReplicas: e.LL_STREAM_REPLICAS,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,

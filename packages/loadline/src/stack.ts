@@ -22,6 +22,8 @@ export type StackOptions = {
   demoTarget?: boolean;
   /** Load-generating threads of the in-process worker (default 1). */
   workerThreads?: number;
+  /** Prune per-worker raw windows older than this many days (never when absent). */
+  rawWindowsMaxAgeDays?: number;
   log?: Logger;
 };
 
@@ -67,6 +69,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       database: opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(opts.dataDir, "pg") },
       log: log.child({ component: "projections" }),
       registry,
+      ...(opts.rawWindowsMaxAgeDays !== undefined ? { rawWindowsMaxAgeDays: opts.rawWindowsMaxAgeDays } : {}),
     });
     stops.push(() => projections.stop());
 

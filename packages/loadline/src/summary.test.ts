@@ -10,11 +10,11 @@ describe("formatSummary", () => {
   it("prints a row per request name and a total, with aligned columns", () => {
     const run = { id: "r1", status: "Completed", targetUsers: 20, reason: null } as RunView;
     const endpoints: EndpointView[] = [{ ...stats, name: "fixed", method: "GET" }];
-    const total: AggregateView = { ...stats, ...counters, runId: "r1", from: null, to: null, seconds: 5 };
-    const lines = formatSummary(run, endpoints, total).split("\n");
+    const total: AggregateView = { ...stats, ...counters, runId: "r1", from: null, to: null, seconds: 5, endpoints };
+    const lines = formatSummary(run, total).split("\n");
     expect(lines[0]).toBe("run r1: Completed, 20 users, 5 s");
-    expect(lines[1]).toMatch(/^name\s+requests\s+rps\s+errors\s+p50 ms\s+p95 ms\s+p99 ms\s+max ms$/);
-    expect(lines[3]).toMatch(/^GET fixed\s+10\s+2\.0\s+1 \(10\.00%\)\s+5\.00\s+9\.00\s+9\.40\s+9\.50$/);
+    expect(lines[1]).toMatch(/^name\s+requests\s+rps\s+errors\s+p50 ms\s+p90 ms\s+p95 ms\s+p99 ms\s+p99\.9 ms\s+max ms$/);
+    expect(lines[3]).toMatch(/^GET fixed\s+10\s+2\.0\s+1 \(10\.00%\)\s+5\.00\s+8\.00\s+9\.00\s+9\.40\s+9\.50\s+9\.50$/);
     expect(lines[5]).toMatch(/^TOTAL/);
     expect(new Set(lines.slice(1, 6).map((l) => l.length)).size).toBe(1);
     expect(lines[7]).toBe("iterations 10  |  dropped 2  |  checks 7 passed, 3 failed  |  failures: 5xx 1");

@@ -1,6 +1,6 @@
-import type { AggregateView, EndpointView, RequestStats, RunView } from "@loadline/core";
+import type { AggregateView, RequestStats, RunView } from "@loadline/core";
 
-const COLUMNS = ["name", "requests", "rps", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"] as const;
+const COLUMNS = ["name", "requests", "rps", "errors", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms"] as const;
 
 const row = (name: string, s: RequestStats): string[] => [
   name,
@@ -8,14 +8,16 @@ const row = (name: string, s: RequestStats): string[] => [
   s.rps.toFixed(1),
   `${s.failures} (${(s.errorRate * 100).toFixed(2)}%)`,
   s.latency.p50.toFixed(2),
+  s.latency.p90.toFixed(2),
   s.latency.p95.toFixed(2),
   s.latency.p99.toFixed(2),
+  s.latency.p999.toFixed(2),
   s.latency.max.toFixed(2),
 ];
 
 /** The run's summary as a plain-text table: one row per request name, then the total. */
-export function formatSummary(run: RunView, endpoints: readonly EndpointView[], total: AggregateView): string {
-  const rows = [[...COLUMNS], ...endpoints.map((e) => row(`${e.method} ${e.name}`, e)), row("TOTAL", total)];
+export function formatSummary(run: RunView, total: AggregateView): string {
+  const rows = [[...COLUMNS], ...total.endpoints.map((e) => row(`${e.method} ${e.name}`, e)), row("TOTAL", total)];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   const rule = widths.map((w) => "-".repeat(w)).join("  ");

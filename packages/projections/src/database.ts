@@ -3,6 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { advisoryLeases, inProcessLeases, type LeaseProvider } from "./lease.ts";
 import { migratePgliteClient, migratePostgresUrl } from "./migrate.ts";
 
 /** What both drivers have in common: the queries are written once against this. */
@@ -16,20 +17,28 @@ export type DatabaseOptions = {
   dataDir?: string;
   /** Connections in the postgres.js pool. */
   poolSize?: number;
+  /**
+   * Postgres only: the schema the read model lives in (its migrations too), "public" when
+   * absent. A rebuild writes fresh tables in a schema of its own while the live ones serve.
+   */
+  schema?: string;
 };
 
 export type Database = {
   db: Db;
   kind: "postgres" | "pglite";
+  /** Who runs each projection: one process at a time. */
+  leases: LeaseProvider;
   close(): Promise<void>;
 };
 
 /** Opens the read-model database and brings its schema up to date. */
 export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database> {
   if (opts.url) {
-    await migratePostgresUrl(opts.url);
-    const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => undefined });
-    return { db: drizzlePostgres(client), kind: "postgres", close: () => client.end({ timeout: 5 }) };
+    await migratePostgresUrl(opts.url, opts.schema);
+    const connection = opts.schema ? { search_path: opts.schema } : {};
+    const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => undefined, connection });
+    return { db: drizzlePostgres(client), kind: "postgres", leases: advisoryLeases(client), close: () => client.end({ timeout: 5 }) };
   }
   const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
   try {
@@ -38,5 +47,5 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     await client.close();
     throw err;
   }
-  return { db: drizzlePglite(client), kind: "pglite", close: () => client.close() };
+  return { db: drizzlePglite(client), kind: "pglite", leases: inProcessLeases, close: () => client.close() };
 }

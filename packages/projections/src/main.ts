@@ -12,7 +12,9 @@ const nc = await connectNats(config.natsUrl, "projections", log);
 await ensureStreams(await jetstreamManager(nc), ns, { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas });
 
 const registry = createRegistry("projections");
-const projections = await Projections.start({ nc, ns, database: config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir }, log, registry });
+const projections = await Projections.start({ nc, ns, database: config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir }, log, registry,
+  rawWindowsMaxAgeDays: config.rawWindowsMaxAgeDays,
+});
 const app = new Hono().route("/", projections.routes).route("/", opsRoutes({ ready: () => projections.ready(), registry }));
 const server = await listen(app, config.port ?? 9103, config.host);
 log.info({ port: server.port, database: projections.database.kind }, "projections listening");

@@ -23,15 +23,18 @@ const MIGRATION_LOCK_KEY = 0x4c4c5052;
 /**
  * Applies the migrations on a real Postgres under an advisory lock, so that replicas
  * starting together migrate one after the other. The lock lives on its own one-connection
- * client: a session lock belongs to the connection that took it.
+ * client: a session lock belongs to the connection that took it. `schema` migrates the tables of
+ * another schema (a rebuild's), keeping its migration history there too.
  */
-export async function migratePostgresUrl(url: string): Promise<void> {
-  const client = postgres(url, { max: 1, onnotice: () => undefined });
+export async function migratePostgresUrl(url: string, schema?: string): Promise<void> {
+  const client = postgres(url, { max: 1, onnotice: () => undefined, ...(schema ? { connection: { search_path: schema } } : {}) });
   try {
     const db = drizzlePostgres(client);
     await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
     try {
-      await migratePostgres(db, migrationConfig);
+      // The SQL files name no schema: in another schema they build a second, independent set of tables.
+      if (schema) await db.execute(sql`create schema if not exists ${sql.identifier(schema)}`);
+      await migratePostgres(db, schema ? { ...migrationConfig, migrationsSchema: schema } : migrationConfig);
     } finally {
       await db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
     }

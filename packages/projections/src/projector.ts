@@ -1,9 +1,10 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { parseEvent, type EventEnvelope, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
 import { planBatch } from "./batch-plan.ts";
-import { ensureCheckpoint, lockCheckpoint, writeCheckpoint } from "./checkpoints.ts";
+import { ensureCheckpoint, lockCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
 import type { Db, Tx } from "./database.ts";
 import { ensureDurable, type DurableSpec } from "./durable.ts";
+import type { Lease, LeaseProvider } from "./lease.ts";
 import { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
 import { projectionDeadLetters } from "./schema.ts";
 
@@ -24,7 +25,11 @@ export type ProjectorOptions = {
   nc: NatsConnection;
   ns: Namespace;
   db: Db;
+  /** Who may run the projection: it consumes only while it holds the lease, and stands by otherwise. */
+  leases: LeaseProvider;
   log: Logger;
+  /** The durable consumer's name; `proj_<projection>` when absent. */
+  durable?: string;
   metrics?: ProjectionMetrics;
   batchSize?: number;
   /** First delay before a failed batch is tried again; it doubles up to `maxRetryDelayMs`. */
@@ -41,6 +46,9 @@ class CheckpointMoved extends Error {
 
 const NAK_DELAY_MS = 500;
 const RESTART_DELAY_MS = 1000;
+/** How often a standby asks for the lease, and polls the checkpoint for waiters. */
+const STANDBY_POLL_MS = 1000;
+const WAIT_POLL_MS = 20;
 
 /**
  * Runs one projection: a durable pull consumer, batches applied in one transaction with the
@@ -53,6 +61,7 @@ export class Projector {
   private readonly log: Logger;
   private readonly spec: DurableSpec;
   private readonly batchSize: number;
+  private lease: Lease | null = null;
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
@@ -72,7 +81,7 @@ export class Projector {
     this.metrics = opts.metrics ?? projectionMetrics();
     this.log = opts.log.child({ projection: opts.projection.name });
     const { stream, filterSubject } = opts.projection.source(opts.ns);
-    this.spec = { stream, filterSubject, durable: `proj_${opts.projection.name}` };
+    this.spec = { stream, filterSubject, durable: opts.durable ?? `proj_${opts.projection.name}` };
     this.batchSize = opts.batchSize ?? 500;
   }
 
@@ -80,23 +89,41 @@ export class Projector {
     return this.opts.projection.name;
   }
 
-  /** Sets the consumer up (throws when it cannot: no stream, no database) and starts consuming. */
+  /**
+   * Takes the lease and sets the consumer up (throws when it cannot: no stream, no database),
+   * then consumes; or, when another process holds the lease, stands by until it can take it.
+   */
   static async start(opts: ProjectorOptions): Promise<Projector> {
     const projector = new Projector(opts, await jetstreamManager(opts.nc));
-    await projector.setUp();
+    if (await projector.takeLease()) {
+      try {
+        await projector.setUp();
+      } catch (err) {
+        await projector.dropLease();
+        throw err;
+      }
+    } else {
+      projector.log.info("another process runs this projection: standing by");
+    }
     projector.loop = projector.run();
     return projector;
   }
 
-  /** Has applied everything the stream held when it started. */
+  /** Holds the lease: this process is the one applying the projection. */
+  isActive(): boolean {
+    return this.lease !== null;
+  }
+
+  /** Has applied everything the stream held when it started (a standby is never caught up). */
   isCaughtUp(): boolean {
     return this.caughtUp;
   }
 
-  /** True once `seq` is applied; false when the time runs out or the projector stops. */
+  /** True once `seq` is applied, here or by the process holding the lease; false when the time runs out or the projector stops. */
   waitFor(seq: number, timeoutMs: number): Promise<boolean> {
     if (this.position >= seq) return Promise.resolve(true);
     if (this.stopping) return Promise.resolve(false);
+    if (!this.isActive()) return this.pollCheckpoint(seq, timeoutMs);
     return new Promise((resolve) => {
       const waiter = {
         seq,
@@ -118,7 +145,37 @@ export class Projector {
     this.messages?.stop();
     await this.loop;
     if (!this.opts.nc.isClosed()) await this.opts.nc.flush().catch(() => undefined); // the acks reach the server
+    await this.dropLease();
     for (const w of [...this.waiters]) w.done(false);
+  }
+
+  private async pollCheckpoint(seq: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await readCheckpoint(this.opts.db, this.name).catch(() => 0)) >= seq) return true;
+      if (this.stopping || Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  private async takeLease(): Promise<boolean> {
+    this.lease = await this.opts.leases.tryAcquire(`projection:${this.name}`);
+    if (!this.lease) return false;
+    // A lost session lost the lock too: stop consuming now; the loop stands by and tries again.
+    void this.lease.lost.then(() => {
+      if (this.stopping) return;
+      this.log.warn("lost the projection lease: standing by");
+      this.lease = null;
+      this.caughtUp = false;
+      this.messages?.stop();
+    });
+    return true;
+  }
+
+  private async dropLease(): Promise<void> {
+    const lease = this.lease;
+    this.lease = null;
+    await lease?.release();
   }
 
   private async setUp(): Promise<void> {
@@ -167,8 +224,16 @@ export class Projector {
         this.messages = null;
       }
       if (this.stopping || this.opts.nc.isClosed()) return;
-      await this.sleep(RESTART_DELAY_MS);
+      await this.sleep(this.lease ? RESTART_DELAY_MS : STANDBY_POLL_MS);
       if (this.stopping) return;
+      if (!this.lease) {
+        const taken = await this.takeLease().catch((err: unknown) => {
+          this.log.error({ err }, "could not ask for the projection lease");
+          return false;
+        });
+        if (!taken) continue;
+        this.log.info("took the projection lease");
+      }
       await this.setUp().catch((err: unknown) => this.log.error({ err }, "projection set-up failed"));
     }
   }

@@ -7,6 +7,7 @@ import { metricsProjection } from "./metrics-projection.ts";
 import { projectionMetrics } from "./projection-metrics.ts";
 import { Projector } from "./projector.ts";
 import { PgReadModel } from "./read-model.ts";
+import { pruneRawWindows } from "./retention.ts";
 import { readRoutes } from "./routes.ts";
 import { ProjectionStatusReader } from "./status.ts";
 
@@ -19,7 +20,11 @@ export type ProjectionsOptions = {
   /** Where the projection metrics are registered; not exposed when absent. */
   registry?: Registry;
   batchSize?: number;
+  /** Prune per-worker raw windows older than this, hourly; never when absent. */
+  rawWindowsMaxAgeDays?: number;
 };
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 const isOpen = (d: DatabaseOptions | Database): d is Database => "db" in d && "close" in d;
 
@@ -31,6 +36,7 @@ export class Projections {
     readonly routes: Hono,
     readonly projectors: { readonly events: Projector; readonly metrics: Projector },
     private readonly ownsDatabase: boolean,
+    private readonly pruner: NodeJS.Timeout | null,
   ) {}
 
   /** Opens and migrates the database, then starts both projections from their checkpoints. */
@@ -39,7 +45,7 @@ export class Projections {
     const ownsDatabase = !isOpen(opts.database);
     const database = isOpen(opts.database) ? opts.database : await openDatabase(opts.database);
     const metrics = projectionMetrics(opts.registry);
-    const common = { nc: opts.nc, ns: opts.ns, db: database.db, log, metrics, batchSize: opts.batchSize };
+    const common = { nc: opts.nc, ns: opts.ns, db: database.db, leases: database.leases, log, metrics, batchSize: opts.batchSize };
     const started: Projector[] = [];
     try {
       const events = await Projector.start({ ...common, projection: eventsProjection(log) });
@@ -48,7 +54,8 @@ export class Projections {
       started.push(metricsProjector);
       const readModel = new PgReadModel(database.db, events);
       const status = new ProjectionStatusReader(database.db, opts.nc, opts.ns);
-      return new Projections(database, readModel, readRoutes({ readModel, status, log }), { events, metrics: metricsProjector }, ownsDatabase);
+      const pruner = opts.rawWindowsMaxAgeDays === undefined ? null : startPruning(database, metricsProjector, opts.rawWindowsMaxAgeDays, log);
+      return new Projections(database, readModel, readRoutes({ readModel, status, log }), { events, metrics: metricsProjector }, ownsDatabase, pruner);
     } catch (err) {
       await Promise.all(started.map((p) => p.stop()));
       if (ownsDatabase) await database.close();
@@ -56,14 +63,31 @@ export class Projections {
     }
   }
 
-  /** Both projections have applied what their streams held at start. */
+  /** Both projections have applied what their streams held at start, or stand by while another process runs them. */
   ready(): boolean {
-    return this.projectors.events.isCaughtUp() && this.projectors.metrics.isCaughtUp();
+    return [this.projectors.events, this.projectors.metrics].every((p) => p.isCaughtUp() || !p.isActive());
   }
 
   /** Stops consuming once the batches in flight are committed and acked, then closes the database it opened. */
   async stop(): Promise<void> {
+    if (this.pruner) clearInterval(this.pruner);
     await Promise.all([this.projectors.events.stop(), this.projectors.metrics.stop()]);
     if (this.ownsDatabase) await this.database.close();
   }
+}
+
+/** Hourly, by the process running the metrics projection: raw windows past their age go, rollups stay. */
+function startPruning(database: Database, metrics: Projector, maxAgeDays: number, log: Logger): NodeJS.Timeout {
+  const prune = async () => {
+    if (!metrics.isActive()) return;
+    const deleted = await pruneRawWindows(database.db, maxAgeDays).catch((err: unknown) => {
+      log.error({ err }, "pruning raw windows failed");
+      return 0;
+    });
+    if (deleted > 0) log.info({ deleted, maxAgeDays }, "pruned raw metric windows");
+  };
+  void prune();
+  const timer = setInterval(() => void prune(), PRUNE_EVERY_MS);
+  timer.unref();
+  return timer;
 }

@@ -1,4 +1,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
+import { sql } from "drizzle-orm";
+import type { Db } from "./database.ts";
+import { rowsOf } from "./sql-helpers.ts";
 import {
   createCommand,
   encodeHistogram,
@@ -67,4 +70,19 @@ export async function publishWindow(js: JetStreamClient, ns: Namespace, tenantId
     msgID: `${window.runId}.${window.workerId}.${window.second}`,
   });
   return ack.seq;
+}
+
+/** The read model's tables, each as one md5 over its rows in a fixed order: equal checksums, equal tables. */
+export const READ_MODEL_TABLES = ["load_tests", "runs", "metric_windows", "metric_rollups"] as const;
+
+export async function tableChecksums(db: Db): Promise<Record<string, { rows: number; md5: string }>> {
+  const out: Record<string, { rows: number; md5: string }> = {};
+  for (const table of READ_MODEL_TABLES) {
+    const t = sql.identifier(table);
+    const [row] = rowsOf<{ rows: number; md5: string }>(
+      await db.execute(sql`select count(*)::int as rows, coalesce(md5(string_agg(x.t::text, '|' order by x.t::text)), '') as md5 from (select ${t}::text as t from ${t}) x`),
+    );
+    out[table] = row!;
+  }
+  return out;
 }

@@ -26,6 +26,7 @@ export function stackOptions(ctx: CommandContext): StackOptions {
     port: ctx.port,
     log: ctx.log,
     namespace: ctx.config.namespace,
+    rawWindowsMaxAgeDays: ctx.config.rawWindowsMaxAgeDays,
     // Unset means embedded: a nats-server child and PGlite.
     ...(process.env.NATS_URL ? { natsUrl: ctx.config.natsUrl } : {}),
     ...(ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : {}),
