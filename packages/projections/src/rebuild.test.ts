@@ -4,6 +4,7 @@ import { eventually, testDatabase, testNats, type TestDatabase, type TestNats } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
 import { rebuildProjection } from "./rebuild.ts";
+import { pruneRawWindows } from "./retention.ts";
 import { Projections } from "./service.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated, tableChecksums } from "./test-fixtures.ts";
 
@@ -105,5 +106,22 @@ describe("rebuild", () => {
     expect(await live.readModel.run("rebuild2", early.runId)).toBeNull();
     expect(await live.readModel.run("rebuild2", later.runId)).not.toBeNull();
     await expect(rebuildProjection({ url: pg.url, nc: env.nc, ns: env.ns, log, name: "nope" })).rejects.toThrow(/unknown projection/);
+  });
+});
+
+describe("retention", () => {
+  it("prunes per-worker raw windows past their age and keeps the rollups, so aggregates do not change", async () => {
+    const live = started.find((p) => p.projectors.events.isActive())!;
+    const tenant = "retention1";
+    const { metrics, runId } = await someHistory(tenant, 3); // seconds of 2023: older than any age
+    await live.projectors.metrics.waitFor(metrics, 5000);
+    const aggregate = async () => (await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })).json();
+    const before = await aggregate();
+    expect(await live.readModel.windows(tenant, runId)).toHaveLength(6);
+
+    expect(await pruneRawWindows(live.database.db, 10_000, Date.UTC(2023, 11, 1))).toBe(0); // not old enough then
+    expect(await pruneRawWindows(live.database.db, 14)).toBeGreaterThanOrEqual(6);
+    expect(await live.readModel.windows(tenant, runId)).toHaveLength(0);
+    expect(await aggregate()).toEqual(before);
   });
 });
