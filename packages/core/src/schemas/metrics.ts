@@ -15,12 +15,14 @@ export const requestWindowSchema = z.object({
   bytesIn: z.number().int().nonnegative(),
   bytesOut: z.number().int().nonnegative(),
   /**
-   * HDR histogram of latency (µs), compressed and base64-encoded: merges exactly. In the open
-   * (arrival-rate) executors latency counts from the intended start, correcting coordinated omission.
+   * HDR histogram of latency (µs), 3 significant digits, as base64 of the standard HDR V2
+   * encoding (uncompressed, cookie 0x1c849313; the compressed V2 form is read too): any HDR
+   * library decodes it, and histograms merge exactly. In the open (arrival-rate) executors
+   * latency counts from the intended start, correcting coordinated omission.
    */
-  histogram: z.string(),
+  histogram: z.string().describe("HDR histogram of latency in µs: base64 of the HDR V2 encoding (uncompressed; the compressed form is read too)"),
   /** HDR histogram of service time (µs): from the actual send to the response. */
-  serviceHistogram: z.string().optional(),
+  serviceHistogram: z.string().describe("HDR histogram of service time in µs, same encoding").optional(),
   /** Failed requests by kind (connect, timeout, reset, 4xx, 5xx, check). */
   failuresByKind: counts.optional(),
   /** Responses by HTTP status code. */
