@@ -4,7 +4,8 @@ export { PgReadModel, type Page, type PageRequest, type PositionWaiter, type Sec
 export { readRoutes, type ReadRoutesDeps } from "./routes.ts";
 export { Projector, type Projection, type ProjectedEvent, type ProjectorOptions } from "./projector.ts";
 export { eventsProjection, EVENTS_PROJECTION } from "./events-projection.ts";
-export { metricsProjection, METRICS_PROJECTION } from "./metrics-projection.ts";
+export { metricsProjection, METRICS_PROJECTION, rollUp } from "./metrics-projection.ts";
+export type { TenantWindow } from "./rollups.ts";
 export { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
 export { loadTests, runs, metricWindows, projectionCheckpoints, type LoadTestRow, type RunRow, type MetricWindowRow } from "./schema.ts";
 export { ProjectionStatusReader, type ProjectionStatus } from "./status.ts";

@@ -20,12 +20,16 @@ export function metricsProjection(): Projection {
     async apply(tx: Tx, batch: readonly ProjectedEvent[]) {
       const windows: TenantWindow[] = batch.flatMap(({ event }) => (event.type === "metrics.window" ? [{ ...event.data, tenantId: event.tenantId }] : []));
       if (windows.length === 0) return;
-      const fresh = await insertWindows(tx, windows);
-      if (fresh.length === 0) return;
-      const deltas = secondDeltas(fresh);
-      await writeRollups(tx, applyDeltas(await readRollups(tx, deltas), deltas));
+      await rollUp(tx, await insertWindows(tx, windows));
     },
   };
+}
+
+/** Adds new windows (never seen before) to the rollups of every step. */
+export async function rollUp(tx: Tx, fresh: readonly TenantWindow[]): Promise<void> {
+  if (fresh.length === 0) return;
+  const deltas = secondDeltas(fresh);
+  await writeRollups(tx, applyDeltas(await readRollups(tx, deltas), deltas));
 }
 
 const windowKey = (tenantId: string, runId: string, workerId: string, second: number) => `${tenantId}\u0000${runId}\u0000${workerId}\u0000${second}`;
