@@ -80,20 +80,21 @@ function cellIn(cells: Map<string, Cell>, key: Pick<RollupRow, "tenantId" | "run
  * for all requests, which alone carries the users (summed over workers) and the run counters.
  */
 export function secondDeltas(windows: readonly TenantWindow[]): RollupRow[] {
-  const cells = new Map<string, Cell>();
+  const named = new Map<string, Cell>();
+  const all = new Map<string, Cell>();
   for (const w of windows) {
     const at = { tenantId: w.tenantId, runId: w.runId, step: 1, bucket: w.second };
-    const all = cellIn(cells, { ...at, ...ALL_REQUESTS });
-    all.seconds = 1;
-    all.activeUsers += w.activeUsers;
-    all.iterations += w.iterations ?? 0;
-    all.droppedIterations += w.droppedIterations ?? 0;
-    all.checksPassed += w.checksPassed ?? 0;
-    all.checksFailed += w.checksFailed ?? 0;
+    const total = cellIn(all, { ...at, ...ALL_REQUESTS });
+    total.seconds = 1;
+    total.activeUsers += w.activeUsers;
+    total.iterations += w.iterations ?? 0;
+    total.droppedIterations += w.droppedIterations ?? 0;
+    total.checksPassed += w.checksPassed ?? 0;
+    total.checksFailed += w.checksFailed ?? 0;
     for (const r of w.requests) {
-      const named = cellIn(cells, { ...at, method: r.method, name: r.name });
-      named.seconds = 1;
-      const figures = {
+      const cell = cellIn(named, { ...at, method: r.method, name: r.name });
+      cell.seconds = 1;
+      addRow(cell, {
         tenantId: w.tenantId,
         runId: w.runId,
         method: r.method,
@@ -110,12 +111,13 @@ export function secondDeltas(windows: readonly TenantWindow[]): RollupRow[] {
         droppedIterations: 0,
         checksPassed: 0,
         checksFailed: 0,
-      };
-      addRow(named, figures);
-      addRow(all, figures);
+      });
     }
   }
-  return [...cells.values()].map(rowOf);
+  const namedRows = [...named.values()].map(rowOf);
+  // The all-requests row merges the per-name merges: each window's histograms are read once.
+  for (const row of namedRows) addRow(cellIn(all, { ...row, ...ALL_REQUESTS }), row);
+  return [...namedRows, ...[...all.values()].map(rowOf)];
 }
 
 /** The keys of every row the step-1 deltas touch, at every step. */
