@@ -3,6 +3,8 @@ import { parseArgs } from "node:util";
 import { api } from "./commands/api.ts";
 import { commandContext } from "./commands/context.ts";
 import { demo } from "./commands/demo.ts";
+import { events } from "./commands/events.ts";
+import { projections } from "./commands/projections.ts";
 import { run } from "./commands/run.ts";
 import { up } from "./commands/up.ts";
 
@@ -18,6 +20,16 @@ Commands:
                 the run did not complete, 2 when the test was refused
   api           serve the REST API alone (NATS_URL and DATABASE_URL required), for a deployment
                 where the orchestrator, workers and projections run as processes of their own
+  events tail   print the events as they are appended, one NDJSON line each, until Ctrl-C
+  events export --run <id>
+                write a run's events, its load test's events and its metric windows as NDJSON
+  events import read such a file into the namespace of LL_NAMESPACE (exit 2 on a bad line,
+                nothing imported); aggregates already there with the same events are skipped
+  projections status
+                each projection's checkpoint, its stream's last sequence, the lag, dead letters
+  projections rebuild <events|metrics> [--from-seq N | --from-time T]
+                replay the stream into fresh tables while the live ones serve, then swap them
+                in one transaction (needs DATABASE_URL)
 
 Options:
   --api URL       run: the Loadline API to use (default: $LOADLINE_URL, else embedded)
@@ -25,8 +37,21 @@ Options:
   --data DIR      data folder of the embedded NATS and PGlite (default: .data)
   --users N       demo: virtual users (default 20)
   --duration S    demo: seconds (default 10)
+  --subject S     events tail: subject pattern relative to the namespace (default 'evt.>';
+                  'met.>' for metric windows)
+  --from-start    events tail: from the first message instead of new ones only
+  --limit N       events tail: stop after N lines
+  --run ID        events export: the run
+  --tenant T      events export: the run's tenant (default: whichever holds it)
+  --out FILE      events export: write to FILE (default stdout)
+  --in FILE       events import: read FILE (default stdin)
+  --from-seq N    projections rebuild: replay from stream sequence N (earlier rows are not kept)
+  --from-time T   projections rebuild: replay from the first message at or after T (ISO-8601)
+  --json          projections: print JSON
 
-Environment: NATS_URL and DATABASE_URL use an existing NATS / Postgres instead of embedded ones.`;
+Environment: NATS_URL and DATABASE_URL use an existing NATS / Postgres instead of embedded ones;
+events talks to NATS_URL (default nats://127.0.0.1:4222) in the namespace LL_NAMESPACE (default ll);
+projections talks to NATS_URL and DATABASE_URL.`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -36,13 +61,23 @@ const { positionals, values } = parseArgs({
     data: { type: "string", default: ".data" },
     users: { type: "string", default: "20" },
     duration: { type: "string", default: "10" },
+    subject: { type: "string" },
+    "from-start": { type: "boolean" },
+    limit: { type: "string" },
+    run: { type: "string" },
+    tenant: { type: "string" },
+    out: { type: "string" },
+    in: { type: "string" },
+    "from-seq": { type: "string" },
+    "from-time": { type: "string" },
+    json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
 
 const [command, file] = positionals;
-const known = ["up", "demo", "run", "api"];
-if (values.help || !command || !known.includes(command) || (command === "run" && !file)) {
+const known = ["up", "demo", "run", "api", "events", "projections"];
+if (values.help || !command || !known.includes(command) || ((command === "run" || command === "events" || command === "projections") && !file)) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
 }
@@ -52,5 +87,10 @@ const ctx = commandContext({ port: values.port, data: values.data, logLevel: ser
 
 if (command === "up") await up(ctx);
 else if (command === "api") await api(ctx);
+else if (command === "events") process.exit(await events(ctx, file, values));
+else if (command === "projections") {
+  const from = { fromSeq: values["from-seq"], fromTime: values["from-time"] };
+  process.exit(await projections(ctx, file, positionals[2], from, values.json ?? false));
+}
 else if (command === "demo") process.exit(await demo(ctx, Number(values.users), Number(values.duration)));
 else process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL));

@@ -6,7 +6,7 @@ import { testDatabase, testNats } from "@loadline/core/testing";
 import { LoadlineClient } from "../src/client.ts";
 import { startStack, type Stack } from "../src/stack.ts";
 
-export type StackFixture = { stack: Stack; api: LoadlineClient; close(): Promise<void> };
+export type StackFixture = { stack: Stack; api: LoadlineClient; databaseUrl: string; close(): Promise<void> };
 
 /** The whole stack in this process, against the real NATS and Postgres, in its own namespace and database. */
 export async function startTestStack(): Promise<StackFixture> {
@@ -24,6 +24,7 @@ export async function startTestStack(): Promise<StackFixture> {
   return {
     stack,
     api: new LoadlineClient(stack.apiUrl),
+    databaseUrl: db.url,
     async close() {
       await stack.stop();
       await nats.cleanup();

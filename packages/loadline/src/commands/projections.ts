@@ -4,8 +4,20 @@ import type { CommandContext } from "./context.ts";
 
 export type RebuildFrom = { fromSeq?: string | undefined; fromTime?: string | undefined };
 
-/** The operator's view of the read side: status, and rebuild from the streams. Both talk to NATS and Postgres directly. */
+/**
+ * The operator's view of the read side: status, and rebuild from the streams. Both talk to NATS
+ * and Postgres directly. Exit codes: 0 done, 1 refused by the environment, 2 bad usage.
+ */
 export async function projections(ctx: CommandContext, sub: string | undefined, name: string | undefined, from: RebuildFrom, json: boolean): Promise<number> {
+  try {
+    return await projectionsCommand(ctx, sub, name, from, json);
+  } catch (err) {
+    console.error(`loadline projections ${sub ?? ""}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+async function projectionsCommand(ctx: CommandContext, sub: string | undefined, name: string | undefined, from: RebuildFrom, json: boolean): Promise<number> {
   const { config, log } = ctx;
   if (!config.databaseUrl) {
     console.error("loadline projections needs DATABASE_URL: the Postgres the projections write to (PGlite belongs to the process running it)");
