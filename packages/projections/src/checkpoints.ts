@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "./database.ts";
 import { projectionCheckpoints } from "./schema.ts";
 
@@ -26,6 +26,12 @@ export async function lockCheckpoint(tx: Tx, name: string): Promise<number> {
   return row.position;
 }
 
-export async function writeCheckpoint(tx: Tx, name: string, position: number): Promise<void> {
-  await tx.update(projectionCheckpoints).set({ position, updatedAt: sql`now()` }).where(eq(projectionCheckpoints.name, name));
+/** Compare-and-set: moves the checkpoint from `expected` to `position`; false when it was not at `expected`. */
+export async function writeCheckpoint(tx: Tx, name: string, expected: number, position: number): Promise<boolean> {
+  const moved = await tx
+    .update(projectionCheckpoints)
+    .set({ position, updatedAt: sql`now()` })
+    .where(and(eq(projectionCheckpoints.name, name), eq(projectionCheckpoints.position, expected)))
+    .returning({ position: projectionCheckpoints.position });
+  return moved.length === 1;
 }

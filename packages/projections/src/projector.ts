@@ -328,7 +328,8 @@ export class Projector {
           .values(deadLetters.map(({ seq, subject, reason, payload }) => ({ projection: this.name, seq, subject, reason, payload })))
           .onConflictDoNothing();
       }
-      await writeCheckpoint(tx, this.name, lastSeq);
+      // The row lock above already serialises batches; the compare-and-set makes the guard explicit.
+      if (!(await writeCheckpoint(tx, this.name, expected, lastSeq))) throw new CheckpointMoved(await lockCheckpoint(tx, this.name));
     });
   }
 
