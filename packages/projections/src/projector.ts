@@ -4,6 +4,7 @@ import { planBatch } from "./batch-plan.ts";
 import { ensureCheckpoint, lockCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
 import type { Db, Tx } from "./database.ts";
 import { ensureDurable, type DurableSpec } from "./durable.ts";
+import { Inbox } from "./inbox.ts";
 import type { Lease, LeaseProvider } from "./lease.ts";
 import { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
 import { projectionDeadLetters } from "./schema.ts";
@@ -62,6 +63,7 @@ export class Projector {
   private readonly spec: DurableSpec;
   private readonly batchSize: number;
   private lease: Lease | null = null;
+  private readonly decoded = new WeakMap<JsMsg, EventEnvelope | DeadLetter>();
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
@@ -238,18 +240,30 @@ export class Projector {
     }
   }
 
+  /**
+   * Group commit: messages are decoded as they arrive (while the previous batch is being
+   * committed), and each batch is whatever arrived meanwhile, up to the batch size.
+   */
   private async consume(messages: ConsumerMessages): Promise<void> {
-    let batch: JsMsg[] = [];
-    for await (const m of messages) {
-      batch.push(m);
-      // pending is what the server has not delivered yet: 0 means the stream is drained for now.
-      if (m.info.pending === 0 || batch.length >= this.batchSize) {
-        const full = batch;
-        batch = [];
-        await this.flush(full);
-        if (this.stopping) return;
+    const inbox = new Inbox<JsMsg>();
+    const pump = (async () => {
+      try {
+        for await (const m of messages) {
+          if (m.seq > this.position) this.decoded.set(m, this.decode(m));
+          inbox.push(m);
+        }
+      } finally {
+        inbox.close();
       }
+    })();
+    for (;;) {
+      const batch = await inbox.take(this.batchSize);
+      if (!batch) break;
+      await this.flush(batch);
+      if (this.stopping) break;
     }
+    messages.stop();
+    await pump;
   }
 
   /** The event, or the dead letter it becomes: one bad message must not stall the read model. */
@@ -265,9 +279,8 @@ export class Projector {
   }
 
   private async flush(msgs: JsMsg[]): Promise<void> {
-    // Decoded once, and only when about to be applied: a redelivery below the checkpoint is not even read.
-    const decoded = new Map<JsMsg, EventEnvelope | DeadLetter>();
-    const eventOf = (m: JsMsg) => (decoded.has(m) ? decoded.get(m)! : decoded.set(m, this.decode(m)).get(m)!);
+    // Decoded once, and only when it may be applied: a redelivery below the checkpoint is not even read.
+    const eventOf = (m: JsMsg) => this.decoded.get(m) ?? this.decoded.set(m, this.decode(m)).get(m)!;
     let delay = this.opts.retryDelayMs ?? 250;
     for (;;) {
       let plan = planBatch(msgs, this.position, this.streamFirstSeq);
