@@ -1,6 +1,7 @@
 // The benchmark harness: runs the selected sections in turns and prints the tables.
 // run.sh starts nginx and passes its URL; everything else (targets, generators) starts here.
-// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory] [--duration S] [--nginx-url URL]
+// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory|ingest] [--duration S] [--nginx-url URL]
+// Without --duration, each section uses its own default: 10 s, and 60 s for ingest.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -9,8 +10,9 @@ import { fileURLToPath } from "node:url";
 import { coreBusy, startInterference } from "./lib/cpu.ts";
 import { processTree } from "./lib/rss.ts";
 import { run, startTarget, type RunOutcome } from "./lib/proc.ts";
+import { ingest, INGEST_DEFAULTS } from "./read-side/ingest.ts";
 import {
-  accuracyTable, memoryTable, throughputTable,
+  accuracyTable, ingestTable, memoryTable, throughputTable,
   type AccuracyData, type MemoryData, type Outcome, type ThroughputData,
 } from "./report.ts";
 import { autocannonCommand, parseAutocannon } from "./tools/autocannon.ts";
@@ -27,11 +29,13 @@ const RAW = join(RESULTS, "raw");
 const TARGET_CPU = 0;
 const LOAD_CPU = 1;
 
-type Section = "throughput" | "accuracy" | "memory";
-const SECTIONS: Section[] = ["throughput", "accuracy", "memory"];
+type Section = "throughput" | "accuracy" | "memory" | "ingest";
+const SECTIONS: Section[] = ["throughput", "accuracy", "memory", "ingest"];
+/** Seconds per run when --duration is not given. */
+const DEFAULT_DURATION = 10;
 
 function parseArgs(argv: string[]) {
-  const o = { only: [...SECTIONS] as Section[], duration: 10, nginxUrl: process.env.BENCH_NGINX_URL ?? "" };
+  const o = { only: [...SECTIONS] as Section[], duration: undefined as number | undefined, nginxUrl: process.env.BENCH_NGINX_URL ?? "" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -41,8 +45,9 @@ function parseArgs(argv: string[]) {
       o.only = picked;
       i++;
     } else if (a === "--duration" && v) {
-      o.duration = Number(v);
-      if (!Number.isInteger(o.duration) || o.duration < 1 || o.duration > 300) throw new Error("--duration: whole seconds, 1..300");
+      const d = Number(v);
+      if (!Number.isInteger(d) || d < 1 || d > 300) throw new Error("--duration: whole seconds, 1..300");
+      o.duration = d;
       i++;
     } else if (a === "--nginx-url" && v) {
       o.nginxUrl = v;
@@ -255,18 +260,23 @@ async function main() {
   for (const s of SECTIONS.filter((x) => o.only.includes(x))) {
     log(`section ${s}`);
     await note(s);
+    const duration = o.duration ?? DEFAULT_DURATION;
     if (s === "throughput") {
-      const t = await throughput(o.nginxUrl, o.duration);
+      const t = await throughput(o.nginxUrl, duration);
       data.throughput = t;
       parts.push(throughputTable(t));
     } else if (s === "accuracy") {
-      const a = await accuracy(o.duration);
+      const a = await accuracy(duration);
       data.accuracy = a;
       parts.push(accuracyTable(a));
-    } else {
-      const m = await memory(o.duration);
+    } else if (s === "memory") {
+      const m = await memory(duration);
       data.memory = m;
       parts.push(memoryTable(m));
+    } else {
+      const i = await ingest({ durationSec: o.duration ?? INGEST_DEFAULTS.durationSec, log });
+      data.ingest = i;
+      parts.push(ingestTable(i));
     }
   }
   const header = [

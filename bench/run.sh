@@ -1,33 +1,41 @@
 #!/usr/bin/env bash
-# Loadline benchmarks: throughput against nginx, latency accuracy, worker memory.
-# Usage: bash bench/run.sh [--only throughput|accuracy|memory] [--duration S]
-# Prints three markdown tables and writes them to bench/results/latest.md. Exits 0 when a goal
-# is missed (the tables say so); non-zero only when the harness itself breaks.
-# All load goes to 127.0.0.1; targets run on core 0, load generators on core 1.
+# Loadline benchmarks: throughput against nginx, latency accuracy, worker memory, read-side ingest.
+# Usage: bash bench/run.sh [--only throughput|accuracy|memory|ingest] [--duration S]
+# Prints a markdown table per section and writes them to bench/results/latest.md. Exits 0 when a
+# goal is missed (the tables say so); non-zero only when the harness itself breaks.
+# All load goes to 127.0.0.1; targets run on core 0, load generators on core 1. Without --duration
+# each section uses its own: 10 s, 60 s for ingest (which needs NATS and Postgres, started if none answers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-ONLY="throughput,accuracy,memory"
-DURATION=10
+ONLY="throughput,accuracy,memory,ingest"
+DURATION=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) ONLY="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 64 ;;
   esac
 done
 
+selected() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+# NATS and Postgres for the ingest section: scripts/lib.sh starts them when none answers, and
+# cleanup_started stops what it started.
+source scripts/lib.sh
 say() { echo "[bench] $*" >&2; }
 
-# --- what is missing gets installed (Debian packages; autocannon is a root devDependency)
+# --- what the selected sections miss gets installed (Debian packages; autocannon is a root devDependency)
 need=()
-command -v taskset >/dev/null || need+=(util-linux)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
-command -v wrk >/dev/null || need+=(wrk)
-command -v hey >/dev/null || need+=(hey)
-command -v locust >/dev/null || need+=(python3-locust)
+if selected throughput || selected accuracy || selected memory; then command -v taskset >/dev/null || need+=(util-linux); fi
+if selected throughput; then
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+  command -v hey >/dev/null || need+=(hey)
+  command -v locust >/dev/null || need+=(python3-locust)
+fi
+if selected throughput || selected accuracy; then command -v wrk >/dev/null || need+=(wrk); fi
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -42,7 +50,7 @@ export PATH="$PATH:/usr/sbin"
 hard=$(ulimit -Hn)
 if [ "$hard" = unlimited ] || [ "$hard" -ge 65536 ]; then ulimit -n 65536; else ulimit -n "$hard"; fi
 export BENCH_NOFILE=$(ulimit -n)
-[ "$BENCH_NOFILE" -ge 10100 ] || say "open files limit is $BENCH_NOFILE: the memory benchmark's 10,000 VUs will fail"
+[ "$BENCH_NOFILE" -ge 10100 ] || ! selected memory || say "open files limit is $BENCH_NOFILE: the memory benchmark's 10,000 VUs will fail"
 
 TMP=$(mktemp -d /tmp/loadline-bench.XXXXXX)
 NGINX_PID=""
@@ -59,6 +67,7 @@ cleanup() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$NGINX_PID" 2>/dev/null || true
   fi
+  cleanup_started
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -68,9 +77,13 @@ free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+if selected ingest; then
+  { ensure_nats_running && ensure_postgres_running; } || say "no NATS or no Postgres: the ingest rows will say not available"
+fi
+
 # --- our own nginx, one worker pinned to core 0, only for the throughput section
 NGINX_URL=""
-if [[ ",$ONLY," == *",throughput,"* ]] && command -v nginx >/dev/null; then
+if selected throughput && command -v nginx >/dev/null; then
   port=$(free_port)
   sed -e "s#@DIR@#$TMP#g" -e "s#@PORT@#$port#g" bench/nginx.conf > "$TMP/nginx.conf"
   taskset -c 0 nginx -p "$TMP" -e "$TMP/error.log" -c "$TMP/nginx.conf" &
@@ -87,7 +100,7 @@ fi
 
 # --- the harness in its own process group, so that cleanup reaches every process it started
 export BENCH_NGINX_PID="$NGINX_PID"
-setsid node --import tsx bench/main.ts --only "$ONLY" --duration "$DURATION" ${NGINX_URL:+--nginx-url "$NGINX_URL"} &
+setsid node --import tsx bench/main.ts --only "$ONLY" ${DURATION:+--duration "$DURATION"} ${NGINX_URL:+--nginx-url "$NGINX_URL"} &
 MAIN_PID=$!
 status=0
 wait "$MAIN_PID" || status=$?

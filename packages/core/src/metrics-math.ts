@@ -1,4 +1,4 @@
-import { mergeHistograms, summarize, type Histogram } from "./histogram.ts";
+import { mergeHistograms, summarizeMerged, type Histogram } from "./histogram.ts";
 import type { MetricWindow, RequestWindow } from "./schemas/metrics.ts";
 import type { EndpointView, LatencyPercentile, MetricsPoint, RequestStats, RunCounters } from "./views.ts";
 
@@ -49,8 +49,8 @@ export function requestStats(requests: readonly RequestWindow[], seconds: number
     rps: ratio(count, seconds),
     bytesIn,
     bytesOut,
-    latency: summarize(mergeHistograms(requests.map((r) => r.histogram))),
-    serviceTime: service.length > 0 ? summarize(mergeHistograms(service)) : null,
+    latency: summarizeMerged(requests.map((r) => r.histogram)),
+    serviceTime: service.length > 0 ? summarizeMerged(service) : null,
     failuresByKind,
     statusCodes,
   };
