@@ -71,6 +71,13 @@ export function runStandalone(main: (cleanups: Cleanups) => Promise<string>): vo
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // A library throwing from a callback (say, a socket ended under a pool) must not leave streams and databases behind.
+  process.on("uncaughtException", (err) => {
+    log(`uncaught: ${err.stack ?? err}`);
+    if (stopping) return;
+    stopping = true;
+    void cleanups.runAll(log).finally(() => process.exit(2));
+  });
   main(cleanups).then(
     (md) => {
       process.stdout.write(md + "\n");
@@ -101,14 +108,22 @@ type CpuSnapshot = { atMs: number; systemBusy: number; self: number; byComm: Rec
 const WATCHED = ["postgres", "nats-server"];
 const TICKS_PER_SEC = 100; // USER_HZ
 
+/** comm of each pid seen (null: not watched), so that a snapshot reads /proc/<pid>/comm once per process. */
+const commOf = new Map<number, string | null>();
+
 export function cpuSnapshot(): CpuSnapshot {
   const byComm: Record<string, Map<number, number>> = Object.fromEntries(WATCHED.map((c) => [c, new Map<number, number>()]));
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
     try {
-      const comm = readFileSync(`/proc/${name}/comm`, "utf8").trim();
-      if (!WATCHED.includes(comm)) continue;
-      byComm[comm]!.set(Number(name), parsePidStat(readFileSync(`/proc/${name}/stat`, "utf8")));
+      let comm = commOf.get(pid);
+      if (comm === undefined) {
+        const c = readFileSync(`/proc/${name}/comm`, "utf8").trim();
+        comm = WATCHED.includes(c) ? c : null;
+        commOf.set(pid, comm);
+      }
+      if (comm) byComm[comm]!.set(pid, parsePidStat(readFileSync(`/proc/${name}/stat`, "utf8")));
     } catch { /* ended meanwhile */ }
   }
   let self = 0;
@@ -137,7 +152,7 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
  * CPU use over an interval, sampled every `everyMs` so that processes which end meanwhile (the
  * Postgres backends of a pool closed before the end) still count up to their last sample.
  */
-export function startCpuSampler(everyMs = 500): { stop(): CpuUse } {
+export function startCpuSampler(everyMs = 1000): { stop(): CpuUse } {
   const first = cpuSnapshot();
   const lastSeen: Record<string, Map<number, number>> = Object.fromEntries(WATCHED.map((c) => [c, new Map(first.byComm[c])]));
   const take = () => {
@@ -210,6 +225,8 @@ export function summariseProfile(profile: CpuProfile, classify: Classifier): { t
         if (cat) break;
         cat = classify.frameRule(f);
       }
+      // Node's own code (sockets, streams) counts for the library that called it, when one did.
+      if (!cat && stack.some((f) => f.url.startsWith("node:"))) cat = "Node internals (sockets, streams, timers, TextDecoder)";
       cat ??= "other";
     }
     categoryOf.set(id, cat);
@@ -236,7 +253,6 @@ export function libraryOf(f: Frame): string | undefined {
   if (u.includes("/node_modules/hdr-histogram-js/")) return "hdr-histogram-js";
   if (u.includes("/node_modules/hono/") || u.includes("/node_modules/@hono/")) return "hono (routing, HTTP adapter)";
   if (u.includes("/node_modules/pino")) return "pino (logging)";
-  if (u.startsWith("node:")) return "Node internals (sockets, streams, timers, TextDecoder)";
   if (u.includes("/node_modules/tsx/") || u.includes("/node_modules/esbuild/")) return "tsx loader";
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { mergeHistograms, summarizeMerged, type Histogram } from "./histogram.ts";
+import { mergeHistograms, summarizeMerged, type Histogram, type LatencySummary } from "./histogram.ts";
 import type { MetricWindow, RequestWindow } from "./schemas/metrics.ts";
 import type { EndpointView, LatencyPercentile, MetricsPoint, RequestStats, RunCounters } from "./views.ts";
 
@@ -15,7 +15,14 @@ export type MetricsBucket = {
   /** Users summed over workers, in the bucket's busiest second. */
   users: number;
   requests: readonly RequestWindow[];
+  /**
+   * The bucket's totals and exact latency summary when they are known already (a rollup row
+   * stores them): `requests` may then be empty, and no histogram is read.
+   */
+  summary?: BucketSummary;
 };
+
+export type BucketSummary = { requests: number; failures: number; latency: LatencySummary };
 
 function addCounts(into: Record<string, number>, from: Record<string, number> | undefined): void {
   if (!from) return;
@@ -122,16 +129,28 @@ export function series(buckets: readonly MetricsBucket[], from: number, to: numb
   return points;
 }
 
+/** A bucket's totals and exact latency, over every request in it: its stored summary, or merged from its histograms. */
+export function bucketSummary(bucket: MetricsBucket): BucketSummary {
+  if (bucket.summary) return bucket.summary;
+  let requests = 0;
+  let failures = 0;
+  for (const r of bucket.requests) {
+    requests += r.count;
+    failures += r.failures;
+  }
+  return { requests, failures, latency: summarizeMerged(bucket.requests.map((r) => r.histogram)) };
+}
+
 /** A bucket as a point: totals, rate per second of data, exact percentiles over every request in it. */
 export function pointOf(bucket: MetricsBucket): MetricsPoint {
-  const stats = requestStats(bucket.requests, Math.max(1, bucket.seconds));
-  const { p50, p90, p95, p99, p999, min, max, mean } = stats.latency;
+  const { requests, failures, latency } = bucketSummary(bucket);
+  const { p50, p90, p95, p99, p999, min, max, mean } = latency;
   return {
     time: new Date(bucket.start * 1000).toISOString(),
-    requests: stats.requests,
-    failures: stats.failures,
-    rps: stats.rps,
-    errorRate: stats.errorRate,
+    requests,
+    failures,
+    rps: ratio(requests, Math.max(1, bucket.seconds)),
+    errorRate: ratio(failures, requests),
     p50,
     p90,
     p95,

@@ -1,15 +1,14 @@
 import { subjects, type Logger } from "@loadline/core";
 import type { Tx } from "./database.ts";
 import { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
-import { aggregateKey, foldRows, type RowKey } from "./fold-rows.ts";
+import { aggregateKey, foldRows } from "./fold-rows.ts";
 import type { Projection, ProjectedEvent } from "./projector.ts";
 import { loadTests, runs, type LoadTestRow, type RunRow } from "./schema.ts";
-import { keyIn, setExcluded } from "./sql-helpers.ts";
+import { keyIn, upsertRows } from "./sql-helpers.ts";
 
 export const EVENTS_PROJECTION = "events";
 
-const loadTestKey = (keys: RowKey[]) => keyIn(loadTests.tenantId, loadTests.id, keys);
-const runKey = (keys: RowKey[]) => keyIn(runs.tenantId, runs.id, keys);
+const KEY = ["tenant_id", "id"];
 
 /** The event store as rows: load_tests (deleted ones removed) and runs (status, workers, times). */
 export function eventsProjection(log: Logger): Projection {
@@ -24,29 +23,19 @@ export function eventsProjection(log: Logger): Projection {
 
       const loadTestEvents = events.filter(isLoadTestEvent);
       if (loadTestEvents.length > 0) {
-        const existing: LoadTestRow[] = await tx.select().from(loadTests).where(loadTestKey(loadTestEvents.map(aggregateKey)));
+        const existing: LoadTestRow[] = await tx.select().from(loadTests).where(keyIn(loadTestEvents.map(aggregateKey)));
         const changes = foldRows(existing, loadTestEvents, evolveLoadTest);
         reportOrphans(changes.orphans);
-        if (changes.deletes.length > 0) await tx.delete(loadTests).where(loadTestKey(changes.deletes));
-        if (changes.upserts.length > 0) {
-          await tx
-            .insert(loadTests)
-            .values(changes.upserts)
-            .onConflictDoUpdate({ target: [loadTests.tenantId, loadTests.id], set: setExcluded(loadTests, ["tenantId", "id"]) });
-        }
+        if (changes.deletes.length > 0) await tx.delete(loadTests).where(keyIn(changes.deletes));
+        await upsertRows(tx, loadTests, changes.upserts, KEY);
       }
 
       const runEvents = events.filter(isRunEvent);
       if (runEvents.length > 0) {
-        const existing: RunRow[] = await tx.select().from(runs).where(runKey(runEvents.map(aggregateKey)));
+        const existing: RunRow[] = await tx.select().from(runs).where(keyIn(runEvents.map(aggregateKey)));
         const changes = foldRows(existing, runEvents, evolveRun);
         reportOrphans(changes.orphans);
-        if (changes.upserts.length > 0) {
-          await tx
-            .insert(runs)
-            .values(changes.upserts)
-            .onConflictDoUpdate({ target: [runs.tenantId, runs.id], set: setExcluded(runs, ["tenantId", "id"]) });
-        }
+        await upsertRows(tx, runs, changes.upserts, KEY);
       }
     },
   };

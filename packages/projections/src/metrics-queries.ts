@@ -18,7 +18,7 @@ import {
   type WindowRow,
 } from "@loadline/core";
 import type { PgReadModel } from "./read-model.ts";
-import { asBucket, asRequest, coverRange, type RollupRow } from "./rollups.ts";
+import { asRequest, coverRange, summaryBucket, type RollupRow } from "./rollups.ts";
 import { MAX_TIMESERIES_SECONDS, resolveRange } from "./time-range.ts";
 
 /** What part of a run a metrics query is about; absent fields mean all of it. */
@@ -90,18 +90,31 @@ export class MetricsQueries {
     });
   }
 
-  /** The buckets of `step` over `range` that have data. */
+  /**
+   * The buckets of `step` over `range` that have data. A bucket of all requests, or of one
+   * request name sent with one method, is a single rollup row: its stored summary answers it
+   * without a histogram. Several names merge their rows' histograms; workers= merges raw windows.
+   */
   private async buckets(run: RunView, sel: MetricsSelection, range: { from: number; to: number }, step: Step): Promise<MetricsBucket[]> {
     if (sel.workers) return bucketWindows(narrowed(await this.readModel.windows(run.tenantId, run.id, range, sel.workers), sel.requests), step);
     const pieces = [{ step, first: bucketStart(range.from, step), last: bucketStart(range.to, step) }];
-    const [all, named] = await Promise.all([
-      this.readModel.rollups(run.tenantId, run.id, { pieces, series: "all" }),
-      sel.requests ? this.readModel.rollups(run.tenantId, run.id, { pieces, series: "names", names: sel.requests }) : Promise.resolve(null),
-    ]);
-    if (!named) return all.map((row) => asBucket(row));
-    const namedByBucket = new Map<number, RollupRow[]>();
-    for (const r of named) namedByBucket.set(r.bucket, [...(namedByBucket.get(r.bucket) ?? []), r]);
-    return all.map((row) => asBucket(row, namedByBucket.get(row.bucket) ?? []));
+    const all = await this.readModel.rollupSummaries(run.tenantId, run.id, { pieces, series: "all" });
+    if (!sel.requests) return all.map((row) => summaryBucket(row));
+    const series = { pieces, series: "names" as const, names: sel.requests };
+    if (sel.requests.length === 1) {
+      const rows = await this.readModel.rollupSummaries(run.tenantId, run.id, series);
+      const named = new Map(rows.map((r) => [r.bucket, r]));
+      // Not when the name was sent with several methods: their rows' histograms must merge.
+      if (named.size === rows.length) {
+        return all.map((row) => {
+          const r = named.get(row.bucket);
+          return r ? summaryBucket(r, row.activeUsers) : { start: row.bucket, seconds: row.seconds, users: row.activeUsers, requests: [] };
+        });
+      }
+    }
+    const byBucket = new Map<number, RollupRow[]>();
+    for (const r of await this.readModel.rollups(run.tenantId, run.id, series)) byBucket.set(r.bucket, [...(byBucket.get(r.bucket) ?? []), r]);
+    return all.map((row) => ({ start: row.bucket, seconds: row.seconds, users: row.activeUsers, requests: (byBucket.get(row.bucket) ?? []).map(asRequest) }));
   }
 
   /** Every request figure of the selection, overall and per name, with the run counters and the seconds covered. */

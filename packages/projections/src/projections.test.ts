@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
 import { EVENTS_PROJECTION } from "./events-projection.ts";
 import { PgReadModel } from "./read-model.ts";
-import { metricWindows, projectionDeadLetters } from "./schema.ts";
+import { metricRollups, metricWindows, projectionDeadLetters } from "./schema.ts";
 import { Projections } from "./service.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
 
@@ -238,6 +238,22 @@ describe("the metrics projection and its routes", () => {
 
     const window = await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?from=${new Date((s0 + 1) * 1000).toISOString()}&to=${s0 + 2}`, tenant);
     expect(window.body.points.map((p) => p.requests)).toEqual([all(s0 + 1).length, 0]);
+  });
+
+  it("answers the same points from rows stored before they carried a summary", async () => {
+    const path = `/v1/runs/${runId}/metrics/timeseries?step=1s`;
+    const withSummaries = (await get<{ points: MetricsPoint[] }>(path, tenant)).body.points;
+    const { db } = projections.database;
+    const saved = await db.select().from(metricRollups).where(eq(metricRollups.runId, runId));
+    await db.update(metricRollups).set({ latency: null }).where(eq(metricRollups.runId, runId));
+    try {
+      expect((await get<{ points: MetricsPoint[] }>(path, tenant)).body.points).toEqual(withSummaries);
+      expect((await get<{ points: MetricsPoint[] }>(`${path}&requests=login`, tenant)).body.points.map((p) => p.p99)).toEqual(
+        [0, 1, 2, 3].map((i) => summaryOf(samplesOf((s, _w, n) => s === s0 + i && n === "login")).p99),
+      );
+    } finally {
+      for (const r of saved) await db.update(metricRollups).set({ latency: r.latency }).where(and(eq(metricRollups.runId, runId), eq(metricRollups.step, r.step), eq(metricRollups.bucket, r.bucket), eq(metricRollups.method, r.method), eq(metricRollups.name, r.name)));
+    }
   });
 
   it("aggregates the whole run and splits it per endpoint", async () => {

@@ -31,6 +31,7 @@ export type ProjectorOptions = {
   log: Logger;
   /** The durable consumer's name; `proj_<projection>` when absent. */
   durable?: string;
+
   metrics?: ProjectionMetrics;
   batchSize?: number;
   /** First delay before a failed batch is tried again; it doubles up to `maxRetryDelayMs`. */
@@ -50,6 +51,8 @@ const RESTART_DELAY_MS = 1000;
 /** How often a standby asks for the lease, and polls the checkpoint for waiters. */
 const STANDBY_POLL_MS = 1000;
 const WAIT_POLL_MS = 20;
+/** Batches delivered and not yet acked, at most: the one committing, the one arriving, and slack. */
+const IN_FLIGHT_BATCHES = 4;
 
 /**
  * Runs one projection: a durable pull consumer, batches applied in one transaction with the
@@ -83,8 +86,8 @@ export class Projector {
     this.metrics = opts.metrics ?? projectionMetrics();
     this.log = opts.log.child({ projection: opts.projection.name });
     const { stream, filterSubject } = opts.projection.source(opts.ns);
-    this.spec = { stream, filterSubject, durable: opts.durable ?? `proj_${opts.projection.name}` };
     this.batchSize = opts.batchSize ?? 500;
+    this.spec = { stream, filterSubject, durable: opts.durable ?? `proj_${opts.projection.name}`, maxAckPending: IN_FLIGHT_BATCHES * this.batchSize };
   }
 
   get name(): string {
@@ -193,7 +196,8 @@ export class Projector {
     this.metrics.lag.set({ projection: this.name }, (await consumer.info(true)).num_pending);
     this.metrics.position.set({ projection: this.name }, this.position);
     this.advance(this.position);
-    this.messages = await consumer.consume({ max_messages: this.batchSize });
+    // Two batches asked for at a time: the next one arrives (and is decoded) while this one commits.
+    this.messages = await consumer.consume({ max_messages: 2 * this.batchSize });
     this.watch(this.messages);
     this.log.info({ checkpoint: this.position, durable: this.spec.durable }, "projection consuming");
   }
@@ -316,7 +320,8 @@ export class Projector {
         delay = Math.min(delay * 2, this.opts.maxRetryDelayMs ?? 5000);
         continue;
       }
-      for (const m of [...plan.skip, ...plan.apply]) m.ack();
+      // AckAll: the highest message applied (or skipped) acks every one below it.
+      [...plan.skip, ...plan.apply].reduce<JsMsg | undefined>((a, b) => (!a || b.seq > a.seq ? b : a), undefined)?.ack();
       for (const m of plan.later) m.nak(NAK_DELAY_MS);
       if (plan.later.length > 0) this.log.debug({ held: plan.later.map((m) => m.seq), position: this.position }, "holding messages after a hole");
       this.metrics.applied.inc({ projection: this.name }, events.length);

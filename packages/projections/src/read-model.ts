@@ -1,9 +1,9 @@
 import type { LoadTestView, ReadModel, RunStatus, RunView, WindowRow } from "@loadline/core";
-import { and, arrayContains, asc, desc, eq, gte, inArray, lte, max, min, ne, or } from "drizzle-orm";
+import { and, arrayContains, asc, desc, eq, getTableColumns, gte, inArray, lte, max, min, ne, or, sql, type SQL } from "drizzle-orm";
 import { readCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
 import { EVENTS_PROJECTION } from "./events-projection.ts";
-import { ALL_REQUESTS, type RollupPiece, type RollupRow } from "./rollups.ts";
+import { ALL_REQUESTS, type RollupPiece, type RollupRow, type SummaryRow } from "./rollups.ts";
 import { loadTests, metricRollups, metricWindows, runs } from "./schema.ts";
 import { loadTestViewOf, runViewOf } from "./view-of.ts";
 
@@ -83,23 +83,20 @@ export class PgReadModel implements ReadModel {
    * Rollup rows of a run: the buckets of `pieces`, or the whole-run rows when no pieces are
    * given; of all requests together and of each name (`series: "both"`), or of one of them.
    */
-  async rollups(
-    tenantId: string,
-    runId: string,
-    opts: { pieces?: readonly RollupPiece[]; series: "all" | "names" | "both"; names?: readonly string[] },
-  ): Promise<RollupRow[]> {
-    const t = metricRollups;
-    const inBuckets = opts.pieces
-      ? or(...opts.pieces.map((p) => and(eq(t.step, p.step), gte(t.bucket, p.first), lte(t.bucket, p.last))))
-      : eq(t.step, 0);
-    const ofSeries =
-      opts.series === "all" ? allRequests : opts.series === "names" ? and(ne(t.method, ""), opts.names ? inArray(t.name, [...opts.names]) : undefined) : undefined;
+  async rollups(tenantId: string, runId: string, opts: RollupSelection): Promise<RollupRow[]> {
     if (opts.pieces?.length === 0) return [];
+    return this.db.select().from(metricRollups).where(rollupFilter(tenantId, runId, opts)).orderBy(asc(metricRollups.bucket));
+  }
+
+  /** The same rows without their histograms, but for rows stored before summaries were: what a series needs. */
+  async rollupSummaries(tenantId: string, runId: string, opts: RollupSelection): Promise<SummaryRow[]> {
+    if (opts.pieces?.length === 0) return [];
+    const { histogram, serviceHistogram, ...columns } = getTableColumns(metricRollups);
     return this.db
-      .select()
-      .from(t)
-      .where(and(eq(t.tenantId, tenantId), eq(t.runId, runId), inBuckets, ofSeries))
-      .orderBy(asc(t.bucket));
+      .select({ ...columns, histogram: sql<string | null>`case when ${metricRollups.latency} is null then ${histogram} end` })
+      .from(metricRollups)
+      .where(rollupFilter(tenantId, runId, opts))
+      .orderBy(asc(metricRollups.bucket));
   }
 
   /** The newest second of each run, merged over workers and names: what RunView shows as lastMetrics. */
@@ -142,3 +139,15 @@ export class PgReadModel implements ReadModel {
 }
 
 const allRequests = and(eq(metricRollups.method, ALL_REQUESTS.method), eq(metricRollups.name, ALL_REQUESTS.name));
+
+export type RollupSelection = { pieces?: readonly RollupPiece[]; series: "all" | "names" | "both"; names?: readonly string[] };
+
+function rollupFilter(tenantId: string, runId: string, opts: RollupSelection): SQL | undefined {
+  const t = metricRollups;
+  const inBuckets = opts.pieces
+    ? or(...opts.pieces.map((p) => and(eq(t.step, p.step), gte(t.bucket, p.first), lte(t.bucket, p.last))))
+    : eq(t.step, 0);
+  const ofSeries =
+    opts.series === "all" ? allRequests : opts.series === "names" ? and(ne(t.method, ""), opts.names ? inArray(t.name, [...opts.names]) : undefined) : undefined;
+  return and(eq(t.tenantId, tenantId), eq(t.runId, runId), inBuckets, ofSeries);
+}

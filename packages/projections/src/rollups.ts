@@ -1,4 +1,6 @@
-import { encodeHistogram, mergeHistograms, type MetricsBucket, type MetricWindow, type RequestWindow } from "@loadline/core";
+import {
+  encodeHistogram, mergeHistograms, summarize, summarizeEncoded, summarizeMerged, type LatencySummary, type MetricsBucket, type MetricWindow, type RequestWindow,
+} from "@loadline/core";
 import type { MetricRollupRow } from "./schema.ts";
 
 /** The steps every window is rolled up at; 0 is the whole run. */
@@ -24,8 +26,15 @@ function addCounts(into: Record<string, number>, from: Record<string, number> | 
 
 const mergedEncoding = (encoded: readonly string[]): string => (encoded.length === 1 ? encoded[0]! : encodeHistogram(mergeHistograms(encoded)));
 
+/** The merge of some encodings, encoded, with its summary (taken before encoding: no second decode). */
+function mergedWithSummary(encoded: readonly string[]): { histogram: string; latency: LatencySummary } {
+  if (encoded.length === 1) return { histogram: encoded[0]!, latency: summarizeEncoded(encoded[0]!) };
+  const merged = mergeHistograms(encoded);
+  return { histogram: encodeHistogram(merged), latency: summarize(merged) };
+}
+
 /** A row being summed: histograms are gathered as encodings and merged once at the end. */
-type Cell = Omit<RollupRow, "histogram" | "serviceHistogram"> & { histograms: string[]; services: string[] };
+type Cell = Omit<RollupRow, "histogram" | "serviceHistogram" | "latency"> & { histograms: string[]; services: string[] };
 
 function emptyCell(key: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket" | "method" | "name">): Cell {
   return {
@@ -48,7 +57,7 @@ function emptyCell(key: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket"
 }
 
 /** Adds a row's figures to a cell; users are left to the caller (summed or maxed). */
-function addRow(cell: Cell, row: Omit<RollupRow, "activeUsers" | "seconds" | "step" | "bucket">): void {
+function addRow(cell: Cell, row: Omit<RollupRow, "activeUsers" | "seconds" | "step" | "bucket" | "latency">): void {
   cell.requests += row.requests;
   cell.failures += row.failures;
   cell.bytesIn += row.bytesIn;
@@ -63,9 +72,16 @@ function addRow(cell: Cell, row: Omit<RollupRow, "activeUsers" | "seconds" | "st
   if (row.serviceHistogram) cell.services.push(row.serviceHistogram);
 }
 
+/** A delta: merged, not summarised (it is only added to the stored rows). */
+function deltaOf(cell: Cell): RollupRow {
+  const { histograms, services, ...rest } = cell;
+  return { ...rest, histogram: mergedEncoding(histograms), serviceHistogram: services.length > 0 ? mergedEncoding(services) : null, latency: null };
+}
+
+/** A row to store: merged, with its latency summary. */
 function rowOf(cell: Cell): RollupRow {
   const { histograms, services, ...rest } = cell;
-  return { ...rest, histogram: mergedEncoding(histograms), serviceHistogram: services.length > 0 ? mergedEncoding(services) : null };
+  return { ...rest, ...mergedWithSummary(histograms), serviceHistogram: services.length > 0 ? mergedEncoding(services) : null };
 }
 
 function cellIn(cells: Map<string, Cell>, key: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket" | "method" | "name">): Cell {
@@ -114,10 +130,10 @@ export function secondDeltas(windows: readonly TenantWindow[]): RollupRow[] {
       });
     }
   }
-  const namedRows = [...named.values()].map(rowOf);
+  const namedRows = [...named.values()].map(deltaOf);
   // The all-requests row merges the per-name merges: each window's histograms are read once.
   for (const row of namedRows) addRow(cellIn(all, { ...row, ...ALL_REQUESTS }), row);
-  return [...namedRows, ...[...all.values()].map(rowOf)];
+  return [...namedRows, ...[...all.values()].map(deltaOf)];
 }
 
 /** The keys of every row the step-1 deltas touch, at every step. */
@@ -223,10 +239,18 @@ export function asRequest(r: RollupRow): RequestWindow {
   };
 }
 
+/** A rollup row as read for a series: its stored summary, and its histogram only where it has none. */
+export type SummaryRow = Omit<RollupRow, "histogram" | "serviceHistogram"> & { histogram: string | null };
+
+/** The exact summary of a row: stored, or (older rows) from its histogram. */
+const latencyOf = (r: SummaryRow): LatencySummary => r.latency ?? summarizeMerged(r.histogram ? [r.histogram] : []);
+
 /** An all-requests row as a series bucket: its own figures, or those of the name rows given. */
-export const asBucket = (all: RollupRow, named?: readonly RollupRow[]): MetricsBucket => ({
-  start: all.bucket,
-  seconds: all.seconds,
-  users: all.activeUsers,
-  requests: (named ?? [all]).map(asRequest),
-});
+export function asBucket(all: RollupRow, named?: readonly RollupRow[]): MetricsBucket {
+  return { start: all.bucket, seconds: all.seconds, users: all.activeUsers, requests: (named ?? [all]).map(asRequest) };
+}
+
+/** The same from the one summary row that holds the whole bucket (all requests, or the one series asked for). */
+export function summaryBucket(row: SummaryRow, users: number = row.activeUsers): MetricsBucket {
+  return { start: row.bucket, seconds: row.seconds, users, requests: [], summary: { requests: row.requests, failures: row.failures, latency: latencyOf(row) } };
+}

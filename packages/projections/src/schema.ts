@@ -1,4 +1,4 @@
-import type { Assignment, Executor, RequestSpec, RequestWindow, RunStatus, Scenario } from "@loadline/core";
+import type { Assignment, Executor, LatencySummary, RequestSpec, RequestWindow, RunStatus, Scenario } from "@loadline/core";
 import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */
@@ -108,6 +108,12 @@ export const metricRollups = pgTable(
     statusCodes: jsonb("status_codes").$type<Record<string, number>>().notNull(),
     histogram: text("histogram").notNull(),
     serviceHistogram: text("service_histogram"),
+    /**
+     * The histogram's count, extremes, mean and percentiles, worked out when the row is written,
+     * so a timeseries reads a point without reading (~17 KB) or merging its histogram. Null in
+     * rows written before it existed: those are summarised from the histogram when read.
+     */
+    latency: jsonb("latency").$type<LatencySummary>(),
     /** Users summed over workers in a second; the busiest second's for longer buckets. */
     activeUsers: integer("active_users").notNull(),
     iterations: bigint("iterations", { mode: "number" }).notNull(),

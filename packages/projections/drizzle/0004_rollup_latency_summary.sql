@@ -1,0 +1,1 @@
+ALTER TABLE "metric_rollups" ADD COLUMN "latency" jsonb;
