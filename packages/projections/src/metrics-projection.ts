@@ -4,7 +4,7 @@ import type { Tx } from "./database.ts";
 import type { Projection, ProjectedEvent } from "./projector.ts";
 import { applyDeltas, secondDeltas, touchedKeys, type RollupRow, type TenantWindow } from "./rollups.ts";
 import { metricRollups, metricWindows } from "./schema.ts";
-import { rowsOf } from "./sql-helpers.ts";
+import { rowsOf, upsertRows } from "./sql-helpers.ts";
 
 export const METRICS_PROJECTION = "metrics";
 
@@ -95,45 +95,8 @@ async function readRollups(tx: Tx, deltas: readonly RollupRow[]): Promise<Rollup
     );
 }
 
-async function writeRollups(tx: Tx, rows: readonly RollupRow[]): Promise<void> {
-  const payload = JSON.stringify(
-    rows.map((r) => ({
-      tenant_id: r.tenantId,
-      run_id: r.runId,
-      step: r.step,
-      bucket: r.bucket,
-      method: r.method,
-      name: r.name,
-      seconds: r.seconds,
-      requests: r.requests,
-      failures: r.failures,
-      bytes_in: r.bytesIn,
-      bytes_out: r.bytesOut,
-      failures_by_kind: r.failuresByKind,
-      status_codes: r.statusCodes,
-      histogram: r.histogram,
-      service_histogram: r.serviceHistogram,
-      active_users: r.activeUsers,
-      iterations: r.iterations,
-      dropped_iterations: r.droppedIterations,
-      checks_passed: r.checksPassed,
-      checks_failed: r.checksFailed,
-    })),
-  );
-  const columns = sql.raw(
-    "tenant_id, run_id, step, bucket, method, name, seconds, requests, failures, bytes_in, bytes_out, failures_by_kind, status_codes, histogram, service_histogram, active_users, iterations, dropped_iterations, checks_passed, checks_failed",
-  );
-  const updated = [
-    "seconds", "requests", "failures", "bytes_in", "bytes_out", "failures_by_kind", "status_codes", "histogram", "service_histogram",
-    "active_users", "iterations", "dropped_iterations", "checks_passed", "checks_failed",
-  ];
-  await tx.execute(sql`
-    insert into ${metricRollups} (${columns})
-    select ${columns}
-    from jsonb_to_recordset(${payload}::jsonb)
-      as r(tenant_id text, run_id text, step integer, bucket bigint, method text, name text, seconds integer, requests bigint, failures bigint,
-           bytes_in bigint, bytes_out bigint, failures_by_kind jsonb, status_codes jsonb, histogram text, service_histogram text,
-           active_users integer, iterations bigint, dropped_iterations bigint, checks_passed bigint, checks_failed bigint)
-    on conflict (tenant_id, run_id, step, method, name, bucket) do update set
-      ${sql.raw(updated.map((c) => `${c} = excluded.${c}`).join(", "))}`);
+const ROLLUP_KEY = ["tenant_id", "run_id", "step", "method", "name", "bucket"];
+
+function writeRollups(tx: Tx, rows: readonly RollupRow[]): Promise<void> {
+  return upsertRows(tx, metricRollups, rows, ROLLUP_KEY);
 }
