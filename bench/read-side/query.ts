@@ -181,8 +181,11 @@ async function appendRunEvents(store: EventStore, load: SyntheticLoad, firstSeco
   const users = load.workerIds.length * load.activeUsersPerWorker;
   return append({ type: "run", id: load.runId }, [
     { type: "run.created", data: { loadTestId, targetUsers: users, spawnRate: 100, durationSec: seconds, target: { targetUrl: "http://shop.internal:8080", requests } } },
-    { type: "run.assigned", data: { assignments: load.workerIds.map((workerId) => ({ workerId, users: load.activeUsersPerWorker, spawnRate: 1, fraction: 1 / load.workerIds.length })) } },
-    ...load.workerIds.map((workerId): NewEvent => ({ type: "run.worker-started", data: { workerId } })),
+    ...load.workerIds.map((workerId, i): NewEvent => ({
+      type: "run.worker-assigned",
+      data: { workerId, lanes: [i], laneCount: load.workerIds.length, vus: load.activeUsersPerWorker, arrivalRate: 0, reason: "plan" },
+    })),
+    ...load.workerIds.map((workerId): NewEvent => ({ type: "run.worker-ready", data: { workerId } })),
     { type: "run.started", data: { startedAt: new Date(firstSecond * 1000).toISOString() } },
     { type: "run.stopping", data: { reason: "duration" } },
     { type: "run.completed", data: { finishedAt: new Date((firstSecond + seconds) * 1000).toISOString() } },

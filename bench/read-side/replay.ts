@@ -297,12 +297,14 @@ function* loadTestLife(rand: () => number, expect: Expectation): Generator<Draft
       continue;
     }
     const share = Math.floor(users / workers.length);
-    yield ev({ type: "run.assigned", data: { assignments: workers.map((workerId) => ({ workerId, users: share, spawnRate: 10 / workers.length, fraction: 1 / workers.length })) } });
+    for (const [i, workerId] of workers.entries()) {
+      yield ev({ type: "run.worker-assigned", data: { workerId, lanes: [i], laneCount: workers.length, vus: share, arrivalRate: 0, reason: "plan" } });
+    }
     if (fate < 0.06) {
       yield ev({ type: "run.failed", data: { reason: "no live worker to run the load", finishedAt: new Date().toISOString() } });
       continue;
     }
-    for (const workerId of workers) yield ev({ type: "run.worker-started", data: { workerId } });
+    for (const workerId of workers) yield ev({ type: "run.worker-ready", data: { workerId } });
     yield ev({ type: "run.started", data: { startedAt: new Date().toISOString() } });
     yield ev({ type: "run.stopping", data: { reason: fate < 0.2 ? "requested" : "duration" } });
     for (const workerId of workers) yield ev({ type: "run.worker-stopped", data: { workerId, requests: Math.floor(rand() * 1e6), failures: Math.floor(rand() * 100) } });
@@ -315,7 +317,7 @@ function* loadTestLife(rand: () => number, expect: Expectation): Generator<Draft
 }
 
 const STATUS_AFTER: Record<string, string | undefined> = {
-  "run.created": "Pending", "run.assigned": "Starting", "run.started": "Running", "run.stopping": "Stopping",
+  "run.created": "Pending", "run.worker-assigned": "Starting", "run.started": "Running", "run.stopping": "Stopping",
   "run.completed": "Completed", "run.failed": "Failed", "run.cancelled": "Cancelled",
 };
 

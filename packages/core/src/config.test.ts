@@ -3,12 +3,27 @@ import { loadConfig } from "./config.ts";
 
 describe("loadConfig", () => {
   it("has working defaults", () => {
-    expect(loadConfig({})).toMatchObject({ natsUrl: "nats://127.0.0.1:4222", namespace: "ll", host: "127.0.0.1", streamReplicas: 1, worker: { maxUsers: 10_000, labels: {}, threads: undefined } });
+    expect(loadConfig({})).toMatchObject({
+      natsUrl: "nats://127.0.0.1:4222",
+      namespace: "ll",
+      host: "127.0.0.1",
+      streamReplicas: "auto",
+      worker: { id: undefined, maxVUs: 10_000, maxArrivalRate: 20_000, labels: {}, threads: undefined },
+    });
   });
   it("reads labels and numbers from the environment", () => {
-    const c = loadConfig({ LL_WORKER_LABELS: "region=eu, pool=big", LL_WORKER_MAX_USERS: "500", LL_METRICS_MAX_AGE_DAYS: "2", LL_WORKER_THREADS: "2" });
-    expect(c.worker).toEqual({ maxUsers: 500, labels: { region: "eu", pool: "big" }, threads: 2 });
+    const c = loadConfig({
+      LL_WORKER_LABELS: "region=eu, pool=big",
+      LL_WORKER_MAX_VUS: "500",
+      LL_WORKER_MAX_RATE: "250",
+      LL_WORKER_ID: "w-eu-1",
+      LL_METRICS_MAX_AGE_DAYS: "2",
+      LL_WORKER_THREADS: "2",
+      LL_STREAM_REPLICAS: "3",
+    });
+    expect(c.worker).toEqual({ id: "w-eu-1", maxVUs: 500, maxArrivalRate: 250, labels: { region: "eu", pool: "big" }, threads: 2 });
     expect(c.metricsMaxAgeMs).toBe(2 * 24 * 3600 * 1000);
+    expect(c.streamReplicas).toBe(3);
   });
   it("names the variable that is wrong", () => {
     expect(() => loadConfig({ LL_STREAM_REPLICAS: "seven" })).toThrow(/LL_STREAM_REPLICAS/);

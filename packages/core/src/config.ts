@@ -7,12 +7,16 @@ const envSchema = z.object({
   LL_METRICS_MAX_AGE_DAYS: z.coerce.number().positive().default(30),
   /** Per-worker raw windows are pruned after this many days; merged seconds and rollups stay. */
   LL_RAW_WINDOWS_MAX_AGE_DAYS: z.coerce.number().positive().default(14),
-  LL_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** "auto": 3 on a cluster of 3 or more servers, else 1. */
+  LL_STREAM_REPLICAS: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(5)]).default("auto"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().default("127.0.0.1"),
   LL_PGLITE_DIR: z.string().default(".data/pg"),
-  LL_WORKER_MAX_USERS: z.coerce.number().int().positive().default(10_000),
+  LL_WORKER_ID: z.string().optional(),
+  LL_WORKER_MAX_VUS: z.coerce.number().int().positive().default(10_000),
+  /** Iterations a second the worker can start in open workloads. */
+  LL_WORKER_MAX_RATE: z.coerce.number().positive().default(20_000),
   LL_WORKER_LABELS: z.string().default(""),
   /** Load-generating threads per worker process; 0 = one per core. */
   LL_WORKER_THREADS: z.coerce.number().int().min(0).max(256).default(0),
@@ -24,14 +28,14 @@ export type Config = {
   namespace: string;
   metricsMaxAgeMs: number;
   rawWindowsMaxAgeDays: number;
-  streamReplicas: number;
+  streamReplicas: number | "auto";
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   port: number | undefined;
   /** Interface the HTTP servers listen on: 0.0.0.0 in a container. */
   host: string;
   /** PGlite's data folder, used when no DATABASE_URL is given. */
   pgliteDir: string;
-  worker: { maxUsers: number; labels: Record<string, string>; threads: number | undefined };
+  worker: { id: string | undefined; maxVUs: number; maxArrivalRate: number; labels: Record<string, string>; threads: number | undefined };
 };
 
 /** "region=eu,pool=big" to { region: "eu", pool: "big" }. */
@@ -60,6 +64,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     pgliteDir: e.LL_PGLITE_DIR,
-    worker: { maxUsers: e.LL_WORKER_MAX_USERS, labels: parseLabels(e.LL_WORKER_LABELS), threads: e.LL_WORKER_THREADS || undefined },
+    worker: {
+      id: e.LL_WORKER_ID,
+      maxVUs: e.LL_WORKER_MAX_VUS,
+      maxArrivalRate: e.LL_WORKER_MAX_RATE,
+      labels: parseLabels(e.LL_WORKER_LABELS),
+      threads: e.LL_WORKER_THREADS || undefined,
+    },
   };
 }

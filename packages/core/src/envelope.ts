@@ -2,15 +2,16 @@ import { z } from "zod";
 import { loadTestCommands, loadTestEvents } from "./schemas/load-test.ts";
 import { runCommands, runEvents } from "./schemas/run.ts";
 import { metricEvents } from "./schemas/metrics.ts";
+import { workerCommands, workerEvents } from "./schemas/worker.ts";
 import { newId } from "./ids.ts";
 
-export const AGGREGATE_TYPES = ["load-test", "run"] as const;
+export const AGGREGATE_TYPES = ["load-test", "run", "worker"] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 export type AggregateRef = { type: AggregateType; id: string };
 
 /** Every event type with its data schema. Current schema version of each is 1. */
-export const eventCatalog = { ...loadTestEvents, ...runEvents, ...metricEvents } as const;
-export const commandCatalog = { ...loadTestCommands, ...runCommands } as const;
+export const eventCatalog = { ...loadTestEvents, ...runEvents, ...workerEvents, ...metricEvents } as const;
+export const commandCatalog = { ...loadTestCommands, ...runCommands, ...workerCommands } as const;
 export const CURRENT_SCHEMA_VERSION = 1;
 
 export type EventType = keyof typeof eventCatalog;

@@ -25,6 +25,7 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
     targetUsers: 50,
     spawnRate: 10,
     durationSec: 300,
+    placement: { workers: 3, selector: { region: "eu-west" } },
     target: {
       targetUrl: spec.targetUrl,
       scenarios: [
@@ -42,14 +43,21 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
       workload: { type: "constant-vus", vus: 50, durationSec: 300, spawnRate: 10 },
     },
   },
-  "run.assigned": { assignments: [{ workerId: "w-host1-3fa2c1", users: 50, spawnRate: 10, fraction: 1 }] },
-  "run.worker-started": { workerId: "w-host1-3fa2c1" },
+  "run.worker-assigned": { workerId: "w-host1-3fa2c1", lanes: [0, 1], vus: 34, arrivalRate: 0, laneCount: 3, reason: "plan" },
+  "run.worker-ready": { workerId: "w-host1-3fa2c1" },
   "run.started": { startedAt: "2026-11-23T10:00:01.000Z" },
+  "run.stage-started": { workload: 0, stage: 1, target: 200, at: "2026-11-23T10:01:01.000Z" },
+  "run.worker-lost": { workerId: "w-host2-9b0e44", lastSeenAt: "2026-11-23T10:02:10.120Z", lostAt: "2026-11-23T10:02:13.380Z", lanes: [2] },
   "run.stopping": { reason: "duration" },
   "run.worker-stopped": { workerId: "w-host1-3fa2c1", requests: 148_211, failures: 12 },
   "run.completed": { finishedAt: "2026-11-23T10:05:02.410Z" },
   "run.failed": { reason: "no live worker to run the load", finishedAt: "2026-11-23T10:00:06.000Z" },
   "run.cancelled": { reason: "stopped before it was assigned", finishedAt: "2026-11-23T10:00:00.500Z" },
+  "worker.lost": {
+    lastSeenAt: "2026-11-23T10:02:10.120Z",
+    lostAt: "2026-11-23T10:02:13.380Z",
+    runs: [{ tenantId: "default", runId: "0196f3a0-8d2f-7e4b-8c2f-3a5b6c7d8e91" }],
+  },
   "metrics.window": {
     runId: "0196f3a0-8d2f-7e4b-8c2f-3a5b6c7d8e91",
     workerId: "w-host1-3fa2c1",

@@ -60,6 +60,8 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export function tenantOf(c: Context): string {
   const tenant = c.req.header("x-tenant-id") ?? DEFAULT_TENANT;
   if (!ID_PATTERN.test(tenant)) throw new HttpError(400, "invalid_request", "X-Tenant-Id must be letters, digits, - or _", "X-Tenant-Id");
+  // "_"-names are the platform's own (the fleet's events live under one).
+  if (tenant.startsWith("_")) throw new HttpError(400, "invalid_request", "X-Tenant-Id may not start with _", "X-Tenant-Id");
   return tenant;
 }
 

@@ -11,7 +11,7 @@ export type Namespace = {
     readonly metrics: string;
     readonly agent: string;
   };
-  readonly buckets: { readonly workers: string };
+  readonly buckets: { readonly workers: string; readonly leases: string };
 };
 
 const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
@@ -29,7 +29,7 @@ export function namespace(prefix = "ll"): Namespace {
       metrics: `${upper}_METRICS`,
       agent: `${upper}_AGENT`,
     },
-    buckets: { workers: `${upper}_WORKERS` },
+    buckets: { workers: `${upper}_WORKERS`, leases: `${upper}_LEASES` },
   };
 }
 

@@ -1,5 +1,5 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
-import { nanos } from "@nats-io/transport-node";
+import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import type { Namespace } from "./namespace.ts";
 import { subjects } from "./namespace.ts";
 
@@ -13,6 +13,18 @@ export type StreamOptions = {
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = { metricsMaxAgeMs: 30 * 24 * 3600 * 1000, replicas: 1 };
 
 const DEDUP_WINDOW_MS = 2 * 60 * 1000;
+
+/**
+ * Replicas for the streams: as asked, or with "auto" 3 when the server is in a cluster of 3 or
+ * more (its INFO lists every member's client URL), else 1. A stream keeps every acknowledged
+ * message through the loss of one of 3 servers.
+ */
+export function resolveReplicas(nc: NatsConnection, asked: number | "auto"): number {
+  if (asked !== "auto") return asked;
+  const info = nc.info;
+  const members = new Set(info?.connect_urls ?? []).size;
+  return info?.cluster && members >= 3 ? 3 : 1;
+}
 
 export function streamConfigs(ns: Namespace, opts: StreamOptions = DEFAULT_STREAM_OPTIONS): (Partial<StreamConfig> & { name: string })[] {
   const common = { storage: StorageType.File, num_replicas: opts.replicas, duplicate_window: nanos(DEDUP_WINDOW_MS) };
@@ -49,3 +61,9 @@ export async function ensureStreams(jsm: JetStreamManager, ns: Namespace, opts: 
     else await jsm.streams.update(name, { ...existing.config, ...config });
   }
 }
+
+/** The stream options a service's configuration asks for, on this connection's server. */
+export const streamOptionsOf = (config: { metricsMaxAgeMs: number; streamReplicas: number | "auto" }, nc: NatsConnection): StreamOptions => ({
+  metricsMaxAgeMs: config.metricsMaxAgeMs,
+  replicas: resolveReplicas(nc, config.streamReplicas),
+});

@@ -28,7 +28,7 @@ export async function testNats(opts: { streams?: boolean } = {}): Promise<TestNa
     url: TEST_NATS_URL,
     async cleanup() {
       for (const name of Object.values(ns.streams)) await jsm.streams.delete(name).catch(() => undefined);
-      await jsm.streams.delete(`KV_${ns.buckets.workers}`).catch(() => undefined);
+      for (const bucket of Object.values(ns.buckets)) await jsm.streams.delete(`KV_${bucket}`).catch(() => undefined);
       await nc.drain().catch(() => undefined);
     },
   };

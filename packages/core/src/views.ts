@@ -2,7 +2,7 @@ import type { LatencySummary } from "./histogram.ts";
 import type { Executor } from "./scenario/executors.ts";
 import type { Scenario } from "./scenario/scenario.ts";
 import type { RequestSpec } from "./schemas/load-test.ts";
-import type { Assignment, RunStatus } from "./schemas/run.ts";
+import type { Placement, RunStatus } from "./schemas/run.ts";
 
 /** The REST resources: one shape, whether a write answers it or a query does. */
 export type LoadTestView = {
@@ -55,13 +55,34 @@ export type RunView = {
   targetUsers: number;
   spawnRate: number;
   durationSec: number;
-  workers: Assignment[];
+  /** Where the run may go, as asked. */
+  placement: Placement | null;
+  /** Lanes the run is cut into: each worker runs some of them. */
+  laneCount: number;
+  workers: RunWorkerView[];
+  /** Workers lost mid-run: their lanes ran on nobody from `lastSeenAt` until `reassignedAt`. */
+  gaps: RunGap[];
   reason: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
   lastMetrics: MetricsPoint | null;
   version: number;
+};
+
+export type RunWorkerState = "assigned" | "ready" | "stopped" | "lost";
+
+/** A worker's part in a run. */
+export type RunWorkerView = { workerId: string; lanes: number[]; vus: number; arrivalRate: number; state: RunWorkerState; assignedAt: string };
+
+export type RunGap = {
+  workerId: string;
+  lanes: number[];
+  lastSeenAt: string;
+  lostAt: string;
+  /** When its lanes went to others (null: never, as the run was stopping or failed), and to whom. */
+  reassignedAt: string | null;
+  reassignedTo: string[];
 };
 
 export type RequestStats = {

@@ -1,7 +1,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import { Hono } from "hono";
-import { CommandBus, EventStore, installErrorHandler, opsRoutes, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
-import { writeRoutes } from "@loadline/orchestrator";
+import { CommandBus, EventStore, installErrorHandler, opsRoutes, type Logger, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/core";
+import { fleetRoutes, writeRoutes } from "@loadline/orchestrator";
 import { readRoutes, type PgReadModel, type ProjectionStatusReader } from "@loadline/projections";
 import type { Registry } from "prom-client";
 
@@ -9,6 +9,8 @@ export type ApiDeps = {
   nc: NatsConnection;
   ns: Namespace;
   readModel: PgReadModel;
+  /** The workers bucket, for GET /v1/workers. */
+  workers: WorkerBucket;
   status: ProjectionStatusReader;
   log: Logger;
   registry: Registry;
@@ -22,6 +24,7 @@ export function apiApp(deps: ApiDeps): Hono {
   installErrorHandler(app, log);
   app.route("/", opsRoutes({ ready: deps.ready, registry: deps.registry }));
   app.route("/", writeRoutes({ bus: new CommandBus(nc, ns), store: new EventStore(jetstream(nc), ns), readModel, log }));
+  app.route("/", fleetRoutes({ kv: deps.workers, log }));
   app.route("/", readRoutes({ readModel, status, log }));
   return app;
 }

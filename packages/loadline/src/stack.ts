@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, createLogger, createRegistry, ensureStreams, listen, namespace, type Logger, type Namespace } from "@loadline/core";
+import { connectNats, createLogger, createRegistry, ensureStreams, listen, namespace, openWorkerBucket, type Logger, type Namespace } from "@loadline/core";
 import { Orchestrator } from "@loadline/orchestrator";
 import { ProjectionStatusReader, Projections } from "@loadline/projections";
 import { LoadWorker } from "@loadline/worker";
@@ -89,6 +89,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       nc,
       ns,
       readModel: projections.readModel,
+      workers: await openWorkerBucket(nc, ns),
       status: new ProjectionStatusReader(projections.database.db, nc, ns),
       log,
       registry,

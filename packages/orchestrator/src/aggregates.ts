@@ -1,6 +1,7 @@
 import {
   loadTestDecider,
   runDecider,
+  workerDecider,
   type AggregateType,
   type CommandEnvelope,
   type EventEnvelope,
@@ -17,6 +18,7 @@ export type AnyDecider = {
 export const deciders: Record<AggregateType, AnyDecider> = {
   "load-test": loadTestDecider as unknown as AnyDecider,
   run: runDecider as unknown as AnyDecider,
+  worker: workerDecider as unknown as AnyDecider,
 };
 
 /** A command belongs to the aggregate type its name starts with: "run.stop" to "run". */

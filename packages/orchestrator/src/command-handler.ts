@@ -65,6 +65,11 @@ export class CommandHandler {
     return (await this.load(command)).state;
   }
 
+  /** The state of an aggregate as this handler last left it, when it has it: no I/O. */
+  peek(c: Pick<CommandEnvelope, "tenantId" | "aggregate">): unknown {
+    return this.cache.get(this.key(c))?.state;
+  }
+
   /** Seeds the cache from a replay, so recovery does not read every aggregate twice. */
   prime(tenantId: string, aggregate: EventEnvelope["aggregate"], state: unknown, version: number, causations: Iterable<string>): void {
     this.cache.set(`${tenantId}/${aggregate.type}/${aggregate.id}`, { state, version, causations: new Set(causations) });

@@ -1,4 +1,4 @@
-import { connectNats, createLogger, createRegistry, listen, loadConfig, namespace, opsRoutes, runUntilSignal } from "@loadline/core";
+import { connectNats, createLogger, createRegistry, listen, loadConfig, namespace, opsRoutes, runUntilSignal, streamOptionsOf } from "@loadline/core";
 import { Orchestrator } from "./orchestrator.ts";
 
 /** The orchestrator as a process of its own: commands in, events out, /healthz /readyz /metrics on PORT. */
@@ -11,7 +11,7 @@ const orchestrator = await Orchestrator.start({
   ns: namespace(config.namespace),
   log,
   registry,
-  streams: { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas },
+  streams: streamOptionsOf(config, nc),
 });
 const server = await listen(opsRoutes({ ready: () => orchestrator.ready(), registry }), config.port ?? 9101, config.host);
 log.info({ port: server.port }, "orchestrator ready");

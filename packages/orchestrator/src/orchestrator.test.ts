@@ -2,21 +2,27 @@ import { jetstream } from "@nats-io/jetstream";
 import {
   CommandBus,
   EventStore,
+  FLEET_TENANT,
+  START_LEAD_MS,
+  connectNats,
   createCommand,
   createLogger,
   newId,
   openWorkerBucket,
   type CommandInit,
   type CommandType,
+  type EventEnvelope,
   type EventType,
+  type RunTarget,
   type WorkerRegistration,
 } from "@loadline/core";
 import { eventually, testNats, type TestNats } from "@loadline/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Orchestrator } from "./orchestrator.ts";
 
-const log = createLogger("test", "silent");
-const timings = { planWaitMs: 300, startDeadlineMs: 5_000, stopDeadlineMs: 5_000 };
+const log = createLogger("test", (process.env.TEST_LOG as "info") ?? "silent");
+const timings = { planWaitMs: 2_000, readyDeadlineMs: 5_000, stopDeadlineMs: 5_000 };
+const lease = { ttlMs: 1_500, renewMs: 300, pollMs: 100 };
 let env: TestNats;
 let bus: CommandBus;
 let store: EventStore;
@@ -28,79 +34,240 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const target = { targetUrl: "http://127.0.0.1:9", requests: [{ method: "GET" as const, path: "/" }] };
+const target: RunTarget = { targetUrl: "http://127.0.0.1:9", requests: [{ method: "GET", path: "/" }] };
 const runCommand = <T extends CommandType>(type: T, id: string, data: CommandInit<T>["data"]) =>
   createCommand({ type, tenantId: "default", aggregate: { type: "run", id }, data } as CommandInit<T>);
-const typesOf = async (id: string): Promise<EventType[]> => (await store.read("default", { type: "run", id })).events.map((e) => e.event.type);
+const eventsOf = async (id: string, tenantId = "default", type: "run" | "worker" = "run"): Promise<EventEnvelope[]> =>
+  (await store.read(tenantId, { type, id })).events.map((e) => e.event);
+const typesOf = async (id: string): Promise<EventType[]> => (await eventsOf(id)).map((e) => e.type);
+const ofType = async <T extends EventType>(id: string, type: T) => (await eventsOf(id)).filter((e): e is Extract<EventEnvelope, { type: T }> => e.type === type);
+const createRun = (id: string, over: Partial<CommandInit<"run.create">["data"]> = {}) =>
+  bus.send(runCommand("run.create", id, { loadTestId: "lt", targetUsers: 6, spawnRate: 6, durationSec: 1, target, ...over }));
+const ready = (id: string, workerId: string) => bus.send(runCommand("run.report-worker-ready", id, { workerId }));
 
-/** A registration as a live worker would write it: the orchestrator only reads the bucket. */
-async function registerWorker(workerId: string): Promise<void> {
+/**
+ * A worker's heartbeat as the real one writes it (the orchestrator only reads the bucket):
+ * `stop` leaves the fleet as a worker shutting down does, `lapse` just falls silent.
+ */
+async function fakeWorker(workerId: string, over: { maxVUs?: number; labels?: Record<string, string> } = {}): Promise<{ stop(): void; lapse(): void }> {
   const kv = await openWorkerBucket(env.nc, env.ns);
-  const now = new Date().toISOString();
-  const reg: WorkerRegistration = { workerId, version: "test", capacity: { maxUsers: 100 }, labels: {}, startedAt: now, heartbeatAt: now, runs: [] };
-  await kv.put(workerId, JSON.stringify(reg));
+  const startedAt = new Date().toISOString();
+  const beat = () => {
+    const reg: WorkerRegistration = {
+      workerId,
+      version: "test",
+      capacity: { threads: 1, maxVUs: over.maxVUs ?? 100, maxArrivalRate: 1000 },
+      labels: over.labels ?? {},
+      startedAt,
+      heartbeatAt: new Date().toISOString(),
+      status: "active",
+      assignments: [],
+    };
+    return kv.put(workerId, JSON.stringify(reg));
+  };
+  await beat();
+  const timer = setInterval(() => void beat().catch(() => undefined), 300);
+  return {
+    lapse: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      void kv.delete(workerId).catch(() => undefined);
+    },
+  };
+}
+
+async function withOrchestrator<T>(fn: (o: Orchestrator) => Promise<T>, over: Partial<Parameters<typeof Orchestrator.start>[0]> = {}): Promise<T> {
+  const orchestrator = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, ...over });
+  try {
+    await orchestrator.whenActive();
+    return await fn(orchestrator);
+  } finally {
+    await orchestrator.stop();
+  }
 }
 
 describe("Orchestrator", () => {
-  it("fails a run with the reason when no worker is live", async () => {
-    const orchestrator = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings });
-    try {
+  it("fails a run with the reason when no worker is live", () =>
+    withOrchestrator(async () => {
       const id = newId();
-      const outcome = await bus.send(runCommand("run.create", id, { loadTestId: "lt", targetUsers: 1, spawnRate: 1, durationSec: 1, target }));
-      expect(outcome.ok).toBe(true);
+      expect((await createRun(id)).ok).toBe(true);
       await eventually(async () => (await typesOf(id)).includes("run.failed"), 5_000);
-      const { events } = await store.read("default", { type: "run", id });
-      expect(events.at(-1)?.event.data).toMatchObject({ reason: "no live worker to run the load" });
+      expect((await eventsOf(id)).at(-1)?.data).toMatchObject({ reason: "no live worker to run the load" });
+    }));
+
+  it("runs the lifecycle: one assignment per worker, a ready barrier, stop at the duration, complete", async () => {
+    const fleet = await Promise.all(["lc1", "lc2"].map((w) => fakeWorker(w)));
+    try {
+      await withOrchestrator(async () => {
+        const id = newId();
+        await createRun(id, { placement: { workers: 2 } });
+        await eventually(async () => (await ofType(id, "run.worker-assigned")).length === 2, 5_000);
+        const shares = (await ofType(id, "run.worker-assigned")).map((e) => e.data);
+        expect(shares.map((s) => s.workerId).sort()).toEqual(["lc1", "lc2"]);
+        expect(shares.flatMap((s) => s.lanes).sort()).toEqual([0, 1]);
+        expect(shares.reduce((n, s) => n + s.vus, 0)).toBe(6);
+
+        await ready(id, "lc1");
+        expect(await typesOf(id)).not.toContain("run.started");
+        const lastReady = Date.now();
+        await ready(id, "lc2");
+        const [started] = await ofType(id, "run.started");
+        // The agreed instant is a moment ahead, for every worker to hear of it.
+        expect(Date.parse(started!.data.startedAt) - Date.parse(started!.time)).toBeGreaterThanOrEqual(START_LEAD_MS - 5);
+        expect(Date.parse(started!.data.startedAt)).toBeGreaterThanOrEqual(lastReady);
+
+        await eventually(async () => (await typesOf(id)).includes("run.stopping"), 5_000, 20);
+        const [stopping] = await ofType(id, "run.stopping");
+        expect(Date.parse(stopping!.time) - Date.parse(started!.data.startedAt)).toBeGreaterThanOrEqual(990);
+        for (const w of ["lc1", "lc2"]) await bus.send(runCommand("run.report-worker-stopped", id, { workerId: w, requests: 10, failures: 0 }));
+        expect((await typesOf(id)).at(-1)).toBe("run.completed");
+
+        expect(await bus.send(runCommand("run.stop", id, { reason: "requested" }))).toMatchObject({ ok: false, error: { code: "conflict" } });
+        expect(await bus.send(runCommand("run.stop", newId(), { reason: "requested" }))).toMatchObject({ ok: false, error: { code: "not_found" } });
+      });
     } finally {
-      await orchestrator.stop();
+      for (const w of fleet) w.stop();
     }
   });
 
-  it("runs the lifecycle: assign, start, stop at the duration, complete; and answers refusals", async () => {
-    await registerWorker("w1");
-    const orchestrator = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings });
+  it("places a run by label, and fails one that cannot be placed with the reason", async () => {
+    const fleet = await Promise.all([fakeWorker("eu-a", { labels: { region: "eu" } }), fakeWorker("us-a", { labels: { region: "us" }, maxVUs: 10 })]);
     try {
-      const id = newId();
-      await bus.send(runCommand("run.create", id, { loadTestId: "lt", targetUsers: 3, spawnRate: 3, durationSec: 1, target }));
-      await eventually(async () => (await typesOf(id)).includes("run.assigned"), 5_000);
-      await bus.send(runCommand("run.report-worker-started", id, { workerId: "w1" }));
-      const startedAt = Date.now();
-      await eventually(async () => (await typesOf(id)).includes("run.stopping"), 5_000, 20);
-      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
-      await bus.send(runCommand("run.report-worker-stopped", id, { workerId: "w1", requests: 10, failures: 0 }));
-      expect(await typesOf(id)).toEqual(["run.created", "run.assigned", "run.worker-started", "run.started", "run.stopping", "run.worker-stopped", "run.completed"]);
+      await withOrchestrator(async () => {
+        const placed = newId();
+        await createRun(placed, { placement: { selector: { region: "eu" } } });
+        await eventually(async () => (await ofType(placed, "run.worker-assigned")).length === 1, 5_000);
+        expect((await ofType(placed, "run.worker-assigned"))[0]!.data.workerId).toBe("eu-a");
 
-      const refused = await bus.send(runCommand("run.stop", id, { reason: "requested" }));
-      expect(refused).toMatchObject({ ok: false, error: { code: "conflict" } });
-      const missing = await bus.send(runCommand("run.stop", newId(), { reason: "requested" }));
-      expect(missing).toMatchObject({ ok: false, error: { code: "not_found" } });
+        const short = newId();
+        await createRun(short, { targetUsers: 50, placement: { selector: { region: "us" } } });
+        await eventually(async () => (await typesOf(short)).includes("run.failed"), 5_000);
+        expect((await ofType(short, "run.failed"))[0]!.data.reason).toBe("capacity is short: the run needs 50 VUs, 1 live workers matching region=us have 10 VUs free");
+      });
     } finally {
-      await orchestrator.stop();
+      for (const w of fleet) w.stop();
+    }
+  });
+
+  it("fails a run whose workers are not ready by the deadline, naming them", async () => {
+    const w = await fakeWorker("slow");
+    try {
+      await withOrchestrator(
+        async () => {
+          const id = newId();
+          await createRun(id);
+          await eventually(async () => (await typesOf(id)).includes("run.failed"), 5_000);
+          expect((await ofType(id, "run.failed"))[0]!.data.reason).toBe("workers slow were not ready within 0.8 s");
+        },
+        { timings: { ...timings, readyDeadlineMs: 800 } },
+      );
+    } finally {
+      w.stop();
+    }
+  });
+
+  it("hands a lost worker's lanes to the others and records the loss", async () => {
+    const steady = await fakeWorker("keeps");
+    const flaky = await fakeWorker("flaky");
+    try {
+      await withOrchestrator(async () => {
+        const id = newId();
+        await createRun(id, { durationSec: 30, placement: { workers: 2 } });
+        await eventually(async () => (await ofType(id, "run.worker-assigned")).length === 2, 5_000);
+        await ready(id, "keeps");
+        await ready(id, "flaky");
+        const flakyLanes = (await ofType(id, "run.worker-assigned")).find((e) => e.data.workerId === "flaky")!.data.lanes;
+        flaky.lapse();
+        const silentSince = Date.now();
+        await eventually(async () => (await typesOf(id)).includes("run.worker-lost"), 6_000, 50);
+        expect(Date.now() - silentSince).toBeLessThan(5_000);
+        const [lost] = await ofType(id, "run.worker-lost");
+        expect(lost!.data).toMatchObject({ workerId: "flaky", lanes: flakyLanes });
+        const reassigned = (await ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
+        expect(reassigned.map((e) => [e.data.workerId, e.data.lanes, e.data.replaces])).toEqual([["keeps", flakyLanes, "flaky"]]);
+        const fleetRecord = await eventsOf("flaky", FLEET_TENANT, "worker");
+        expect(fleetRecord.map((e) => [e.type, e.data])).toEqual([["worker.lost", expect.objectContaining({ runs: [{ tenantId: "default", runId: id }] })]]);
+        // Its late word changes nothing: the run no longer counts it.
+        await bus.send(runCommand("run.report-worker-stopped", id, { workerId: "flaky", requests: 1, failures: 0 }));
+        expect(await typesOf(id)).not.toContain("run.worker-stopped");
+        await bus.send(runCommand("run.stop", id, { reason: "requested" }));
+      });
+    } finally {
+      steady.stop();
+      flaky.stop();
+    }
+  });
+
+  it("records each stage of a ramping workload as it begins", async () => {
+    const w = await fakeWorker("ramp");
+    try {
+      await withOrchestrator(async () => {
+        const id = newId();
+        const ramp: RunTarget = { ...target, workload: { type: "ramping-vus", startVUs: 1, stages: [{ durationSec: 1, target: 4 }, { durationSec: 1, target: 2 }] } };
+        await createRun(id, { target: ramp, targetUsers: 4, durationSec: 2 });
+        await eventually(async () => (await typesOf(id)).includes("run.worker-assigned"), 5_000);
+        await ready(id, "ramp");
+        await eventually(async () => (await ofType(id, "run.stage-started")).length === 2, 5_000, 20);
+        const [started] = await ofType(id, "run.started");
+        const stages = await ofType(id, "run.stage-started");
+        expect(stages.map((s) => [s.data.stage, s.data.target])).toEqual([[0, 4], [1, 2]]);
+        const offset = Date.parse(stages[1]!.data.at) - Date.parse(started!.data.startedAt);
+        expect(offset).toBeGreaterThanOrEqual(990);
+        expect(offset).toBeLessThan(1_500);
+      });
+    } finally {
+      w.stop();
     }
   });
 
   it("after a restart still stops a running run at its duration", async () => {
-    await registerWorker("w2");
-    const first = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings });
-    const id = newId();
-    await bus.send(runCommand("run.create", id, { loadTestId: "lt", targetUsers: 1, spawnRate: 1, durationSec: 2, target }));
-    await eventually(async () => (await typesOf(id)).includes("run.assigned"), 5_000);
-    const assigned = (await store.read("default", { type: "run", id })).events[1]!.event;
-    const workerId = assigned.type === "run.assigned" ? assigned.data.assignments[0]!.workerId : "";
-    await bus.send(runCommand("run.report-worker-started", id, { workerId }));
-    await first.stop();
-
-    const second = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings });
+    const w = await fakeWorker("restart");
     try {
-      const { events } = await store.read("default", { type: "run", id });
-      const started = events.find((e) => e.event.type === "run.started")!.event;
-      const dueAt = Date.parse(started.type === "run.started" ? started.data.startedAt : "");
-      await eventually(async () => (await typesOf(id)).includes("run.stopping"), 6_000, 20);
-      const stopping = (await store.read("default", { type: "run", id })).events.find((e) => e.event.type === "run.stopping")!;
-      expect(Date.parse(stopping.event.time) - dueAt).toBeGreaterThanOrEqual(1_900);
-      expect(Date.parse(stopping.event.time) - dueAt).toBeLessThan(3_000);
+      const id = newId();
+      await withOrchestrator(async () => {
+        await createRun(id, { durationSec: 2 });
+        await eventually(async () => (await typesOf(id)).includes("run.worker-assigned"), 5_000);
+        await ready(id, "restart");
+      });
+      await withOrchestrator(async () => {
+        const [started] = await ofType(id, "run.started");
+        const dueAt = Date.parse(started!.data.startedAt) + 2_000;
+        await eventually(async () => (await typesOf(id)).includes("run.stopping"), 6_000, 20);
+        const [stopping] = await ofType(id, "run.stopping");
+        expect(Date.parse(stopping!.time) - dueAt).toBeGreaterThanOrEqual(-10);
+        expect(Date.parse(stopping!.time) - dueAt).toBeLessThan(1_000);
+      });
     } finally {
-      await second.stop();
+      w.stop();
+    }
+  });
+
+  it("keeps one active orchestrator: a standby takes over when the active one dies", async () => {
+    const w = await fakeWorker("lease-w");
+    const crashing = await connectNats(env.url, "crashing-orchestrator");
+    const first = await Orchestrator.start({ nc: crashing, ns: env.ns, log, timings, lease, id: "first" });
+    await first.whenActive();
+    const standby = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, id: "standby" });
+    try {
+      await new Promise((r) => setTimeout(r, lease.ttlMs + 500));
+      expect([first.isActive(), standby.isActive()]).toEqual([true, false]);
+      const id = newId();
+      await createRun(id, { durationSec: 3 });
+      await eventually(async () => (await typesOf(id)).includes("run.worker-assigned"), 5_000);
+      await ready(id, "lease-w");
+      // The active one dies: its connection goes, its lease is not renewed.
+      await crashing.close();
+      const diedAt = Date.now();
+      await standby.whenActive();
+      expect(Date.now() - diedAt).toBeLessThan(5_000);
+      const [started] = await ofType(id, "run.started");
+      await eventually(async () => (await typesOf(id)).includes("run.stopping"), 8_000, 20);
+      const [stopping] = await ofType(id, "run.stopping");
+      expect(Math.abs(Date.parse(stopping!.time) - (Date.parse(started!.data.startedAt) + 3_000))).toBeLessThan(2_000);
+    } finally {
+      w.stop();
+      await standby.stop();
+      await first.stop().catch(() => undefined);
     }
   });
 });

@@ -1,27 +1,28 @@
 import { AckPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
-import type { KV } from "@nats-io/kv";
 import {
   CommandBus,
   EventStore,
   SchemaError,
   ensureStreams,
-  isLive,
-  listWorkers,
+  newId,
   openWorkerBucket,
   parseCommand,
   parseEvent,
   replayStream,
   runDecider,
   subjects,
+  DEFAULT_STREAM_OPTIONS,
   type Logger,
   type Namespace,
   type NatsConnection,
   type RunState,
   type StreamOptions,
 } from "@loadline/core";
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { CommandHandler } from "./command-handler.ts";
+import { FleetMonitor } from "./fleet.ts";
+import { DEFAULT_LEASE_TIMINGS, KvLease, openLeaseBucket, type LeaseTimings } from "./lease.ts";
 import { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
 
 export type OrchestratorOptions = {
@@ -31,64 +32,133 @@ export type OrchestratorOptions = {
   registry?: Registry;
   streams?: StreamOptions;
   timings?: SupervisorTimings;
+  lease?: LeaseTimings;
+  /** Who holds the lease, in logs and in the lease's value. Default `orchestrator-<uuid>`. */
+  id?: string;
 };
 
 const DURABLE = "orchestrator";
+const LEASE_KEY = "orchestrator";
+
+/** The active orchestrator's parts: made when the lease is taken, dropped when it is lost. */
+type Active = { handler: CommandHandler; supervisor: RunSupervisor; fleet: FleetMonitor; messages: ConsumerMessages; loop: Promise<void> };
 
 /**
  * Turns commands into events: a durable consumer on LL_COMMANDS, the command handler
  * (deciders + optimistic append), the outcome answered to whoever waits, then the ack.
- * At start it replays the run events to rebuild its timers.
+ * Only the holder of the orchestrator lease does so; other instances stand by and take over
+ * within the lease's ttl. Taking over, it rebuilds the runs from LL_EVENTS and their timers.
  */
 export class Orchestrator {
-  private messages?: ConsumerMessages;
-  private loop?: Promise<void>;
-  private isReady = false;
+  readonly id: string;
+  private active: Active | undefined;
+  private activating: Promise<void> | undefined;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private onActive: (() => void)[] = [];
 
   private constructor(
-    private readonly opts: OrchestratorOptions,
-    private readonly handler: CommandHandler,
-    private readonly supervisor: RunSupervisor,
-    private readonly bus: CommandBus,
-    private readonly metrics: { commands: Counter<"type" | "outcome">; latency: Histogram },
-  ) {}
+    private readonly opts: OrchestratorOptions & { id: string },
+    private readonly lease: KvLease,
+    private readonly kv: Awaited<ReturnType<typeof openWorkerBucket>>,
+    private readonly metrics: { commands: Counter<"type" | "outcome">; latency: Histogram; active: Gauge },
+  ) {
+    this.id = opts.id;
+  }
 
+  /** Starts as a standby; becomes the active orchestrator as soon as it holds the lease. */
   static async start(opts: OrchestratorOptions): Promise<Orchestrator> {
     const { nc, ns, log } = opts;
-    const jsm = await jetstreamManager(nc);
-    if (opts.streams) await ensureStreams(jsm, ns, opts.streams);
-    else await ensureStreams(jsm, ns);
-    const kv: KV = await openWorkerBucket(nc, ns, opts.streams?.replicas ?? 1);
-    const store = new EventStore(jetstream(nc), ns);
-
-    let supervisor: RunSupervisor | undefined;
-    const handler = new CommandHandler(store, log, (events) => supervisor?.onEvents(events));
-    supervisor = new RunSupervisor(handler, async () => (await listWorkers(kv)).filter((w) => isLive(w)), log, opts.timings);
-
+    const streams = opts.streams ?? DEFAULT_STREAM_OPTIONS;
+    await ensureStreams(await jetstreamManager(nc), ns, streams);
+    const kv = await openWorkerBucket(nc, ns, streams.replicas);
+    const id = opts.id ?? `orchestrator-${newId()}`;
+    const lease = new KvLease(await openLeaseBucket(nc, ns, streams.replicas), LEASE_KEY, id, log, opts.lease ?? DEFAULT_LEASE_TIMINGS);
     const registers = opts.registry ? [opts.registry] : [];
     const metrics = {
       commands: new Counter({ name: "loadline_orchestrator_commands_total", help: "Commands decided", labelNames: ["type", "outcome"] as const, registers }),
       latency: new Histogram({ name: "loadline_orchestrator_command_seconds", help: "Time to decide and append a command", registers }),
+      active: new Gauge({ name: "loadline_orchestrator_active", help: "1 while this instance holds the orchestrator lease", registers }),
     };
-    const orchestrator = new Orchestrator(opts, handler, supervisor, new CommandBus(nc, ns), metrics);
-    await orchestrator.recover();
-    await orchestrator.consume();
+    const orchestrator = new Orchestrator({ ...opts, id }, lease, kv, metrics);
+    orchestrator.running = orchestrator.run();
     return orchestrator;
   }
 
+  /** Connected, whether active or standing by: a standby is a healthy part of the deployment. */
   ready(): boolean {
-    return this.isReady && !this.opts.nc.isClosed();
+    return !this.stopping && !this.opts.nc.isClosed();
   }
 
-  /** Finishes the command in hand (decided, appended, answered, acked), then stops. */
+  isActive(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Resolves once this instance is the active one. */
+  whenActive(): Promise<void> {
+    if (this.active) return Promise.resolve();
+    return new Promise((resolve) => this.onActive.push(resolve));
+  }
+
+  /** Finishes the command in hand (decided, appended, answered, acked), then hands the lease on. */
   async stop(): Promise<void> {
-    this.isReady = false;
-    this.supervisor.stop();
-    await this.messages?.close();
-    await this.loop;
+    this.stopping = true;
+    await this.activating;
+    await this.deactivate();
+    await this.lease.release();
+    await this.running;
   }
 
-  private async recover(): Promise<void> {
+  /** Stand by for the lease, act while holding it, stand by again when it is lost. */
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      if (!(await this.lease.acquire()) || this.stopping) return;
+      this.activating = this.activate();
+      try {
+        await this.activating;
+      } catch (err) {
+        this.opts.log.error({ err }, "could not take up the orchestrator's work: handing the lease on");
+        await this.deactivate();
+        await this.lease.release();
+        continue;
+      }
+      await this.lease.ended;
+      if (this.stopping) return;
+      this.opts.log.error("orchestrator lease lost: standing by");
+      await this.deactivate();
+    }
+  }
+
+  private async activate(): Promise<void> {
+    const { nc, ns, log } = this.opts;
+    const store = new EventStore(jetstream(nc), ns);
+    let supervisor: RunSupervisor | undefined;
+    const handler = new CommandHandler(store, log, (events) => supervisor?.onEvents(events));
+    const fleet = new FleetMonitor(this.kv, nc, (lost) => supervisor?.onWorkerLost(lost), log);
+    supervisor = new RunSupervisor(handler, fleet, log, this.opts.timings ?? DEFAULT_TIMINGS);
+    await fleet.start();
+    const runs = await this.recover(handler);
+    supervisor.recover(runs);
+    const { messages, loop } = await this.consume(handler);
+    this.active = { handler, supervisor, fleet, messages, loop };
+    this.metrics.active.set(1);
+    log.info({ id: this.id }, "orchestrator active");
+    for (const resolve of this.onActive.splice(0)) resolve();
+  }
+
+  private async deactivate(): Promise<void> {
+    const active = this.active;
+    this.active = undefined;
+    this.metrics.active.set(0);
+    if (!active) return;
+    active.supervisor.stop();
+    active.fleet.stop();
+    await active.messages.close();
+    await active.loop;
+  }
+
+  /** Every run's state from the event stream, primed into the handler: the supervisor picks up the live ones. */
+  private async recover(handler: CommandHandler): Promise<{ tenantId: string; id: string }[]> {
     const { nc, ns, log } = this.opts;
     const runs = new Map<string, { tenantId: string; state: RunState; version: number; causations: string[] }>();
     await replayStream(nc, ns.streams.events, subjects.eventsOfType(ns, "run"), (m) => {
@@ -103,26 +173,25 @@ export class Orchestrator {
         log.warn({ err, seq: m.seq }, "skipping an unreadable run event during recovery");
       }
     });
-    for (const [id, r] of runs) this.handler.prime(r.tenantId, { type: "run", id }, r.state, r.version, r.causations);
-    this.supervisor.recover(runs);
+    for (const [id, r] of runs) handler.prime(r.tenantId, { type: "run", id }, r.state, r.version, r.causations);
     log.info({ runs: runs.size }, "orchestrator state rebuilt from the event stream");
+    return [...runs].map(([id, r]) => ({ tenantId: r.tenantId, id }));
   }
 
-  private async consume(): Promise<void> {
+  private async consume(handler: CommandHandler): Promise<{ messages: ConsumerMessages; loop: Promise<void> }> {
     const { nc, ns, log } = this.opts;
     const jsm = await jetstreamManager(nc);
-    await jsm.consumers.add(ns.streams.commands, {
-      durable_name: DURABLE,
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(30_000),
-      filter_subject: subjects.allCommands(ns),
-    });
+    // Short: a command delivered to an orchestrator that died comes back to its successor soon.
+    const ackWait = nanos(10_000);
+    await jsm.consumers
+      .add(ns.streams.commands, { durable_name: DURABLE, ack_policy: AckPolicy.Explicit, ack_wait: ackWait, filter_subject: subjects.allCommands(ns) })
+      .catch(() => jsm.consumers.update(ns.streams.commands, DURABLE, { ack_wait: ackWait })); // made by an older version
     const consumer = await jetstream(nc).consumers.get(ns.streams.commands, DURABLE);
-    this.messages = await consumer.consume({ max_messages: 64 });
-    this.isReady = true;
-    const messages = this.messages;
-    this.loop = (async () => {
+    const messages = await consumer.consume({ max_messages: 64 });
+    const bus = new CommandBus(nc, ns);
+    const loop = (async () => {
       for await (const m of messages) {
+        log.debug({ subject: m.subject, seq: m.seq }, "command received");
         let command;
         try {
           command = parseCommand(m.json());
@@ -134,8 +203,8 @@ export class Orchestrator {
         }
         const timer = this.metrics.latency.startTimer();
         try {
-          const outcome = await this.handler.handle(command);
-          this.bus.reply(outcome);
+          const outcome = await handler.handle(command);
+          bus.reply(outcome);
           m.ack();
           this.metrics.commands.inc({ type: command.type, outcome: outcome.ok ? "ok" : outcome.error.code });
         } catch (err) {
@@ -148,5 +217,6 @@ export class Orchestrator {
         }
       }
     })();
+    return { messages, loop };
   }
 }

@@ -1,53 +1,64 @@
+import { laneShare, type Executor } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import type { WorkerRegistration } from "@loadline/core";
-import { planRun, splitProportionally } from "./planner.ts";
+import { planReassignment, planRun, type Candidate } from "./planner.ts";
 
-const worker = (workerId: string, maxUsers: number, runs: string[] = []): WorkerRegistration => ({
+const worker = (workerId: string, maxVUs: number, labels: Record<string, string> = {}, committedVUs = 0): Candidate => ({
   workerId,
-  version: "0.1.0",
-  capacity: { maxUsers },
-  labels: {},
-  startedAt: "2026-01-01T00:00:00Z",
-  heartbeatAt: "2026-01-01T00:00:00Z",
-  runs,
+  labels,
+  capacity: { maxVUs, maxArrivalRate: 1000 },
+  committed: { vus: committedVUs, arrivalRate: 0 },
 });
+const vus = (n: number): Executor => ({ type: "constant-vus", vus: n, durationSec: 10 });
+const rate = (perSec: number, preAllocatedVUs = 50): Executor => ({ type: "constant-arrival-rate", rate: perSec, timeUnitSec: 1, durationSec: 10, preAllocatedVUs });
+const lanesOf = (plan: ReturnType<typeof planRun>) => (plan.ok ? Object.fromEntries(plan.assignments.map((a) => [a.workerId, a.lanes])) : plan.reason);
 
 describe("planRun", () => {
-  it("fails with a reason when no worker is live", () => {
-    expect(planRun([], { targetUsers: 10, spawnRate: 1 })).toEqual({ ok: false, reason: "no live worker to run the load" });
+  it("takes the fewest workers that hold the run, the roomiest first", () => {
+    expect(lanesOf(planRun([worker("a", 100), worker("b", 500)], [vus(300)]))).toEqual({ b: [0] });
+    expect(lanesOf(planRun([worker("a", 100), worker("b", 500)], [vus(550)]))).toEqual({ b: [0, 1, 2, 3, 4], a: [5] });
   });
 
-  it("gives the whole run to the least busy worker that can hold it", () => {
-    const plan = planRun([worker("busy", 100, ["r1"]), worker("idle", 100)], { targetUsers: 10, spawnRate: 2 });
-    expect(plan).toEqual({ ok: true, assignments: [{ workerId: "idle", users: 10, spawnRate: 2, fraction: 1 }] });
+  it("splits VUs in proportion to free capacity, and every VU lands on exactly one worker", () => {
+    const plan = planRun([worker("a", 1000), worker("b", 1000, {}, 500), worker("c", 1000)], [vus(1999), rate(300)], { workers: 3 });
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    expect(plan.laneCount).toBe(5);
+    expect(lanesOf(plan)).toEqual({ a: [0, 1], c: [2, 3], b: [4] });
+    expect(plan.assignments.reduce((n, a) => n + a.vus, 0)).toBe(1999 + 50);
+    expect(plan.assignments.reduce((n, a) => n + a.arrivalRate, 0)).toBeCloseTo(300);
+    for (const a of plan.assignments) expect(a.vus).toBe(a.lanes.reduce((n, l) => n + laneShare(1999, { index: l, count: 5 }) + laneShare(50, { index: l, count: 5 }), 0));
   });
 
-  it("splits across workers in proportion to capacity when none holds it alone", () => {
-    const plan = planRun([worker("a", 300), worker("b", 100)], { targetUsers: 400, spawnRate: 40 });
-    expect(plan).toEqual({
-      ok: true,
-      assignments: [
-        { workerId: "a", users: 300, spawnRate: 30, fraction: 0.75 },
-        { workerId: "b", users: 100, spawnRate: 10, fraction: 0.25 },
-      ],
-    });
+  it("uses exactly the workers asked for, among those matching the selector", () => {
+    const fleet = [worker("eu1", 100, { region: "eu" }), worker("eu2", 100, { region: "eu" }), worker("us1", 100, { region: "us" })];
+    expect(lanesOf(planRun(fleet, [vus(10)], { workers: 2, selector: { region: "eu" } }))).toEqual({ eu1: [0], eu2: [1] });
+    expect(lanesOf(planRun(fleet, [vus(10)], { selector: { region: "us" } }))).toEqual({ us1: [0] });
   });
 
-  it("fails when the fleet's capacity is short", () => {
-    const plan = planRun([worker("a", 5), worker("b", 5)], { targetUsers: 11, spawnRate: 1 });
-    expect(plan.ok).toBe(false);
-    expect(!plan.ok && plan.reason).toMatch(/capacity is short: 11 users asked, 10 available/);
+  it("fails with the reason when it cannot be planned", () => {
+    expect(lanesOf(planRun([], [vus(10)]))).toBe("no live worker to run the load");
+    expect(lanesOf(planRun([worker("a", 100)], [vus(10)], { selector: { region: "eu" } }))).toBe("no live worker matching region=eu to run the load");
+    expect(lanesOf(planRun([worker("a", 100)], [vus(10)], { workers: 2 }))).toBe("2 workers asked, but only 1 live worker has room");
+    expect(lanesOf(planRun([worker("a", 100), worker("b", 50)], [vus(200)]))).toBe("capacity is short: the run needs 200 VUs, 2 live workers have 150 VUs free");
+    expect(lanesOf(planRun([worker("a", 100), worker("b", 100), worker("c", 100)], [vus(2)], { workers: 3 }))).toBe(
+      "the run cannot be spread over 3 workers: its smallest workload has 2 VUs",
+    );
+    expect(lanesOf(planRun([worker("a", 100, {}, 100)], [vus(1)]))).toMatch(/^capacity is short/);
   });
 });
 
-describe("splitProportionally", () => {
-  it("always sums to the total", () => {
-    for (const total of [1, 7, 10, 99, 1000]) {
-      expect(splitProportionally(total, [1, 1, 1]).reduce((a, b) => a + b, 0)).toBe(total);
-      expect(splitProportionally(total, [5, 3, 2, 7]).reduce((a, b) => a + b, 0)).toBe(total);
-    }
+describe("planReassignment", () => {
+  const run = { executors: [vus(90)], laneCount: 3, inRun: ["a", "b"], excluded: ["x"] };
+
+  it("gives the lost lanes to the workers of the run first, each lane to the one with most room", () => {
+    const fleet = [worker("a", 100, {}, 30), worker("b", 100, {}, 60), worker("idle", 1000)];
+    expect(planReassignment(fleet, run, [2])).toEqual({ ok: true, assignments: [{ workerId: "a", lanes: [2], vus: 30, arrivalRate: 0 }] });
+    const both = planReassignment(fleet, { ...run, executors: [vus(150)], laneCount: 3 }, [1, 2]);
+    expect(both.ok && both.assignments.map((a) => [a.workerId, a.lanes])).toEqual([["a", [1]], ["idle", [2]]]);
   });
-  it("gives the remainders to the largest fractions", () => {
-    expect(splitProportionally(10, [1, 1, 1])).toEqual([4, 3, 3]);
+
+  it("never to a worker the run lost, nor off the selector; fails when nobody has room", () => {
+    const fleet = [worker("x", 1000), worker("other-region", 1000, { region: "us" }), worker("a", 100, { region: "eu" }, 90)];
+    expect(planReassignment(fleet, { ...run, placement: { selector: { region: "eu" } } }, [2])).toEqual({ ok: false, reason: "no live worker has room for lane 2 (30 VUs)" });
   });
 });

@@ -1,43 +1,118 @@
-import type { Assignment, RunParameters, WorkerRegistration } from "@loadline/core";
+import {
+  executorMaxVUs,
+  laneDemand,
+  matchesSelector,
+  maxLanes,
+  peakRate,
+  type Demand,
+  type Executor,
+  type Placement,
+  type WorkerShare,
+} from "@loadline/core";
 
-export type Plan = { ok: true; assignments: Assignment[] } | { ok: false; reason: string };
+/** A live worker as planning sees it: what it can hold, and what its runs hold of it already. */
+export type Candidate = {
+  workerId: string;
+  labels: Record<string, string>;
+  capacity: { maxVUs: number; maxArrivalRate: number };
+  committed: Demand;
+};
+
+export type Plan = { ok: true; laneCount: number; assignments: WorkerShare[] } | { ok: false; reason: string };
+export type Reassignment = { ok: true; assignments: WorkerShare[] } | { ok: false; reason: string };
+
+/** A worker never gets more lanes than this: each lane is an executor run (and its own VU pool) on it. */
+const MAX_LANES_PER_WORKER = 8;
+
+const free = (c: Candidate): Demand => ({
+  vus: Math.max(0, c.capacity.maxVUs - c.committed.vus),
+  arrivalRate: Math.max(0, c.capacity.maxArrivalRate - c.committed.arrivalRate),
+});
+const fits = (need: Demand, room: Demand): boolean => need.vus <= room.vus && need.arrivalRate <= room.arrivalRate + 1e-9;
+/** VUs, and iterations/s when the run starts any (`asked`): the figures a reason compares. */
+const describe = (d: Demand, asked: Demand = d): string => `${d.vus} VUs${asked.arrivalRate > 0 ? ` and ${Math.round(d.arrivalRate)} iterations/s` : ""}`;
+const selectorText = (p: Placement | undefined) =>
+  p?.selector && Object.keys(p.selector).length > 0 ? ` matching ${Object.entries(p.selector).map(([k, v]) => `${k}=${v}`).join(",")}` : "";
+
+/** Most free VUs first; the id settles ties, so the same fleet gives the same plan. */
+const byRoom = (a: Candidate, b: Candidate) => free(b).vus - free(a).vus || a.workerId.localeCompare(b.workerId);
 
 /**
- * Chooses workers for a run: the least busy live worker when one can hold all the users,
- * otherwise every live worker, each with a share in proportion to its capacity.
+ * Cuts a run into lanes and gives each chosen worker some, in proportion to its free capacity:
+ * `placement.workers` workers, or the fewest that hold the run. Fails with the reason when no
+ * worker matches the selector, too few do, or their capacity is short.
  */
-export function planRun(workers: readonly WorkerRegistration[], params: Pick<RunParameters, "targetUsers" | "spawnRate">): Plan {
-  if (workers.length === 0) return { ok: false, reason: "no live worker to run the load" };
-  const byLoad = [...workers].sort((a, b) => a.runs.length - b.runs.length || b.capacity.maxUsers - a.capacity.maxUsers);
-  const single = byLoad.find((w) => w.capacity.maxUsers >= params.targetUsers);
-  if (single) return { ok: true, assignments: [{ workerId: single.workerId, users: params.targetUsers, spawnRate: params.spawnRate, fraction: 1 }] };
-
-  const capacity = workers.reduce((sum, w) => sum + w.capacity.maxUsers, 0);
-  if (capacity < params.targetUsers) {
-    return { ok: false, reason: `capacity is short: ${params.targetUsers} users asked, ${capacity} available on ${workers.length} workers` };
+export function planRun(candidates: readonly Candidate[], executors: readonly Executor[], placement?: Placement): Plan {
+  const matching = candidates.filter((c) => matchesSelector(c.labels, placement?.selector));
+  const usable = matching.filter((c) => free(c).vus > 0).sort(byRoom);
+  const where = selectorText(placement);
+  if (matching.length === 0) return { ok: false, reason: `no live worker${where} to run the load` };
+  const total: Demand = {
+    vus: executors.reduce((n, e) => n + executorMaxVUs(e), 0),
+    arrivalRate: executors.reduce((n, e) => n + peakRate(e), 0),
+  };
+  let count = placement?.workers;
+  if (count !== undefined && usable.length < count) {
+    return { ok: false, reason: `${count} workers asked, but only ${usable.length} live worker${usable.length === 1 ? "" : "s"}${where} ha${usable.length === 1 ? "s" : "ve"} room` };
   }
-  const users = splitProportionally(params.targetUsers, workers.map((w) => w.capacity.maxUsers));
-  const assignments = workers
-    .map((w, i) => ({
-      workerId: w.workerId,
-      users: users[i]!,
-      spawnRate: (params.spawnRate * users[i]!) / params.targetUsers,
-      fraction: users[i]! / params.targetUsers,
-    }))
-    .filter((a) => a.users > 0);
-  return { ok: true, assignments };
+  if (count === undefined) {
+    const room: Demand = { vus: 0, arrivalRate: 0 };
+    count = usable.findIndex((c) => {
+      room.vus += free(c).vus;
+      room.arrivalRate += free(c).arrivalRate;
+      return fits(total, room);
+    }) + 1;
+    if (count === 0) {
+      const all = usable.reduce((r, c) => ({ vus: r.vus + free(c).vus, arrivalRate: r.arrivalRate + free(c).arrivalRate }), { vus: 0, arrivalRate: 0 });
+      return { ok: false, reason: `capacity is short: the run needs ${describe(total)}, ${usable.length} live workers${where} have ${describe(all, total)} free` };
+    }
+  }
+  const lanesMax = maxLanes(executors);
+  if (count > lanesMax) return { ok: false, reason: `the run cannot be spread over ${count} workers: its smallest workload has ${lanesMax} VUs` };
+
+  const chosen = usable.slice(0, count);
+  const smallest = Math.min(...chosen.map((c) => free(c).vus));
+  const lanes = chosen.map((c) => Math.min(MAX_LANES_PER_WORKER, Math.max(1, Math.round(free(c).vus / smallest))));
+  while (lanes.reduce((a, b) => a + b, 0) > lanesMax) lanes[lanes.indexOf(Math.max(...lanes))]! -= 1;
+  const laneCount = lanes.reduce((a, b) => a + b, 0);
+
+  const assignments: WorkerShare[] = [];
+  let next = 0;
+  for (const [i, c] of chosen.entries()) {
+    const own = Array.from({ length: lanes[i]! }, () => next++);
+    const need = laneDemand(executors, own, laneCount);
+    if (!fits(need, free(c))) return { ok: false, reason: `capacity is short: worker ${c.workerId} would need ${describe(need)}, it has ${describe(free(c), need)} free` };
+    assignments.push({ workerId: c.workerId, lanes: own, vus: need.vus, arrivalRate: need.arrivalRate });
+  }
+  return { ok: true, laneCount, assignments };
 }
 
-/** Whole shares of `total` in proportion to `weights`, largest remainders first, summing to `total`. */
-export function splitProportionally(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (total * w) / sum);
-  const shares = exact.map(Math.floor);
-  let left = total - shares.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => ({ i, rem: e - Math.floor(e) })).sort((a, b) => b.rem - a.rem);
-  for (const { i } of order) {
-    if (left-- <= 0) break;
-    shares[i]! += 1;
+/**
+ * Gives a lost worker's lanes out, one at a time, each to the worker with the most room left
+ * for it: workers already in the run first, then any other live worker matching the run's
+ * placement. Never to a worker the run lost before.
+ */
+export function planReassignment(
+  candidates: readonly Candidate[],
+  run: { executors: readonly Executor[]; laneCount: number; placement?: Placement | undefined; inRun: readonly string[]; excluded: readonly string[] },
+  lanes: readonly number[],
+): Reassignment {
+  const pool = candidates
+    .filter((c) => !run.excluded.includes(c.workerId) && matchesSelector(c.labels, run.placement?.selector))
+    .map((c) => ({ c, room: free(c), lanes: [] as number[], need: { vus: 0, arrivalRate: 0 } }));
+  for (const lane of lanes) {
+    const need = laneDemand(run.executors, [lane], run.laneCount);
+    const takers = pool.filter((p) => fits(need, p.room));
+    if (takers.length === 0) return { ok: false, reason: `no live worker has room for lane ${lane} (${describe(need)})` };
+    const rank = (p: (typeof pool)[number]) => [run.inRun.includes(p.c.workerId) ? 0 : 1, -(p.room.vus - need.vus)] as const;
+    takers.sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1] || a.c.workerId.localeCompare(b.c.workerId));
+    const taker = takers[0]!;
+    taker.lanes.push(lane);
+    taker.room = { vus: taker.room.vus - need.vus, arrivalRate: taker.room.arrivalRate - need.arrivalRate };
+    taker.need = { vus: taker.need.vus + need.vus, arrivalRate: taker.need.arrivalRate + need.arrivalRate };
   }
-  return shares;
+  return {
+    ok: true,
+    assignments: pool.filter((p) => p.lanes.length > 0).map((p) => ({ workerId: p.c.workerId, lanes: p.lanes, vus: p.need.vus, arrivalRate: p.need.arrivalRate })),
+  };
 }

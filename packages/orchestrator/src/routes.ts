@@ -14,6 +14,7 @@ import {
   loadTestSpecSchema,
   newId,
   compileRun,
+  placementSchema,
   runParametersSchema,
   type AggregateRef,
   type CommandBus,
@@ -34,7 +35,11 @@ export type WriteRoutesDeps = {
   projectionWaitMs?: number;
 };
 
-const runOverridesSchema = runParametersSchema.partial().strict();
+/** A run's overrides of the test's defaults, and where it may run. */
+const startRunSchema = runParametersSchema
+  .partial()
+  .extend({ workers: placementSchema.shape.workers, workerSelector: placementSchema.shape.selector })
+  .strict();
 /** An id that cannot exist (it would not even be a subject token) is simply not found. */
 const idParam = (c: Context, what: string): string => {
   const id = c.req.param("id") ?? "";
@@ -127,7 +132,8 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
   app.post("/v1/load-tests/:id/runs", async (c) => {
     const tenantId = tenantOf(c);
     const loadTestId = idParam(c, "load test");
-    const overrides = await jsonBody(c, runOverridesSchema);
+    const { workers, workerSelector, ...overrides } = await jsonBody(c, startRunSchema);
+    const placement = { ...(workers !== undefined ? { workers } : {}), ...(workerSelector !== undefined ? { selector: workerSelector } : {}) };
     // The write side reads its own source of truth, the event stream, not the projection.
     const { events } = await store.read(tenantId, { type: "load-test", id: loadTestId });
     const test = fold(loadTestDecider, events.map((e) => e.event));
@@ -135,7 +141,8 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     // The defaults, the overrides and the workload made one explicit plan (a 400 naming the field when an override cannot apply).
     const { parameters, target } = compileRun(test.spec, overrides);
     const id = newId();
-    const done = await execute(c, { type: "run.create", ...run(tenantId, id), data: { ...parameters, loadTestId, target } });
+    const data = { ...parameters, loadTestId, target, ...(Object.keys(placement).length > 0 ? { placement } : {}) };
+    const done = await execute(c, { type: "run.create", ...run(tenantId, id), data });
     if (done instanceof Response) return done;
     c.header("Location", `/v1/runs/${id}`);
     return c.json(await readModel.run(tenantId, id), 201);

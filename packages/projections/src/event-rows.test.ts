@@ -15,12 +15,16 @@ function foldLoadTest(events: EventEnvelope[]): LoadTestRow | null {
 }
 
 describe("evolveRun", () => {
+  const assigned = (workerId: string, lanes: number[], replaces?: string): NewEvent => ({
+    type: "run.worker-assigned",
+    data: { workerId, lanes, laneCount: 2, vus: 5 * lanes.length, arrivalRate: 0, reason: replaces ? "reassigned" : "plan", ...(replaces ? { replaces } : {}) },
+  });
+
   it("follows the status path and counts the events", () => {
-    const assignments = [{ workerId: "w1", users: 5, spawnRate: 1, fraction: 1 }];
     const events = enveloped("run", "r1", [
       runCreated("lt1"),
-      { type: "run.assigned", data: { assignments } },
-      { type: "run.worker-started", data: { workerId: "w1" } },
+      assigned("w1", [0, 1]),
+      { type: "run.worker-ready", data: { workerId: "w1" } },
       { type: "run.started", data: { startedAt: "2030-01-01T00:00:01.000Z" } },
       { type: "run.stopping", data: { reason: "duration" } },
       { type: "run.worker-stopped", data: { workerId: "w1", requests: 1, failures: 0 } },
@@ -29,9 +33,24 @@ describe("evolveRun", () => {
     const statuses = events.map((_, i) => foldRun(events.slice(0, i + 1))?.status);
     expect(statuses).toEqual(["Pending", "Starting", "Starting", "Running", "Stopping", "Stopping", "Completed"]);
     const row = foldRun(events)!;
-    expect(row).toMatchObject({ tenantId: "acme", id: "r1", loadTestId: "lt1", workers: assignments, version: 7, reason: null });
+    expect(row).toMatchObject({ tenantId: "acme", id: "r1", loadTestId: "lt1", laneCount: 2, version: 7, reason: null, gaps: [] });
+    expect(row.workers).toEqual([{ workerId: "w1", lanes: [0, 1], vus: 10, arrivalRate: 0, state: "stopped", assignedAt: events[1]!.time }]);
     expect(row.startedAt?.toISOString()).toBe("2030-01-01T00:00:01.000Z");
     expect(row.finishedAt?.toISOString()).toBe("2030-01-01T00:01:00.000Z");
+  });
+
+  it("records a lost worker's gap, and who took its lanes", () => {
+    const events = enveloped("run", "r4", [
+      runCreated("lt1"),
+      assigned("w1", [0]),
+      assigned("w2", [1]),
+      { type: "run.started", data: { startedAt: "2030-01-01T00:00:01.000Z" } },
+      { type: "run.worker-lost", data: { workerId: "w2", lanes: [1], lastSeenAt: "2030-01-01T00:00:10.000Z", lostAt: "2030-01-01T00:00:13.100Z" } },
+      assigned("w1", [1], "w2"),
+    ]);
+    const row = foldRun(events)!;
+    expect(row.workers.map((w) => [w.workerId, w.state, w.lanes])).toEqual([["w1", "assigned", [0, 1]], ["w2", "lost", [1]]]);
+    expect(row.gaps).toEqual([{ workerId: "w2", lanes: [1], lastSeenAt: "2030-01-01T00:00:10.000Z", lostAt: "2030-01-01T00:00:13.100Z", reassignedAt: events[5]!.time, reassignedTo: ["w1"] }]);
   });
 
   it("keeps the reason of a failure", () => {

@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventOf, LoadTestSpec } from "@loadline/core";
+import type { EventEnvelope, EventOf, LoadTestSpec, RunWorkerView } from "@loadline/core";
 import type { LoadTestRow, RunRow } from "./schema.ts";
 
 /**
@@ -49,9 +49,12 @@ export function evolveLoadTest(row: LoadTestRow | null, event: LoadTestEvent): L
   }
 }
 
+const setWorker = (workers: readonly RunWorkerView[], workerId: string, change: (w: RunWorkerView) => RunWorkerView): RunWorkerView[] =>
+  workers.map((w) => (w.workerId === workerId && w.state !== "lost" ? change(w) : w));
+
 export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
   if (event.type === "run.created") {
-    const { loadTestId, targetUsers, spawnRate, durationSec } = event.data;
+    const { loadTestId, targetUsers, spawnRate, durationSec, placement } = event.data;
     return {
       tenantId: event.tenantId,
       id: event.aggregate.id,
@@ -60,7 +63,10 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       targetUsers,
       spawnRate,
       durationSec,
+      placement: placement ?? null,
+      laneCount: 0,
       workers: [],
+      gaps: [],
       reason: null,
       createdAt: new Date(event.time),
       startedAt: null,
@@ -71,8 +77,32 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
   if (!row) return null;
   const next: RunRow = { ...row, version: row.version + 1 };
   switch (event.type) {
-    case "run.assigned":
-      return { ...next, status: "Starting", workers: event.data.assignments };
+    case "run.worker-assigned": {
+      const { workerId, lanes, vus, arrivalRate, laneCount, replaces } = event.data;
+      const held = row.workers.some((w) => w.workerId === workerId && w.state !== "lost");
+      const workers = held
+        ? setWorker(row.workers, workerId, (w) => ({ ...w, lanes: [...w.lanes, ...lanes], vus: w.vus + vus, arrivalRate: w.arrivalRate + arrivalRate }))
+        : [...row.workers, { workerId, lanes, vus, arrivalRate, state: "assigned" as const, assignedAt: event.time }];
+      // A reassignment closes the gap its lost worker left.
+      const gaps = replaces
+        ? row.gaps.map((g) =>
+            g.workerId === replaces && g.lanes.some((l) => lanes.includes(l)) ? { ...g, reassignedAt: g.reassignedAt ?? event.time, reassignedTo: [...g.reassignedTo, workerId] } : g,
+          )
+        : row.gaps;
+      return { ...next, status: row.status === "Pending" ? "Starting" : row.status, laneCount, workers, gaps };
+    }
+    case "run.worker-ready":
+      return { ...next, workers: setWorker(row.workers, event.data.workerId, (w) => ({ ...w, state: "ready" })) };
+    case "run.worker-stopped":
+      return { ...next, workers: setWorker(row.workers, event.data.workerId, (w) => ({ ...w, state: "stopped" })) };
+    case "run.worker-lost": {
+      const { workerId, lanes, lastSeenAt, lostAt } = event.data;
+      return {
+        ...next,
+        workers: setWorker(row.workers, workerId, (w) => ({ ...w, state: "lost" })),
+        gaps: [...row.gaps, { workerId, lanes, lastSeenAt, lostAt, reassignedAt: null, reassignedTo: [] }],
+      };
+    }
     case "run.started":
       return { ...next, status: "Running", startedAt: new Date(event.data.startedAt) };
     case "run.stopping":
@@ -83,8 +113,7 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       return { ...next, status: "Failed", reason: event.data.reason, finishedAt: new Date(event.data.finishedAt) };
     case "run.cancelled":
       return { ...next, status: "Cancelled", reason: event.data.reason, finishedAt: new Date(event.data.finishedAt) };
-    case "run.worker-started":
-    case "run.worker-stopped":
+    case "run.stage-started":
       return next;
   }
 }

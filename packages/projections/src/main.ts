@@ -1,5 +1,5 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, createLogger, createRegistry, ensureStreams, listen, loadConfig, namespace, opsRoutes, runUntilSignal } from "@loadline/core";
+import { connectNats, createLogger, createRegistry, ensureStreams, listen, loadConfig, namespace, opsRoutes, runUntilSignal, streamOptionsOf } from "@loadline/core";
 import { Hono } from "hono";
 import { Projections } from "./service.ts";
 
@@ -9,7 +9,7 @@ const log = createLogger("projections", config.logLevel);
 const ns = namespace(config.namespace);
 const nc = await connectNats(config.natsUrl, "projections", log);
 // Safe at every start, and the consumers need the streams even if no other service has run yet.
-await ensureStreams(await jetstreamManager(nc), ns, { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas });
+await ensureStreams(await jetstreamManager(nc), ns, streamOptionsOf(config, nc));
 
 const registry = createRegistry("projections");
 const projections = await Projections.start({ nc, ns, database: config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir }, log, registry,

@@ -95,21 +95,21 @@ describe("the events projection", () => {
     await applied(await appendEvents(store, tenant, run, [runCreated("lt-1")]));
     expect((await get<RunView>(`/v1/runs/${id}`, tenant)).body).toMatchObject({ status: "Pending", version: 1, startedAt: null, workers: [] });
 
-    const assignments = [
-      { workerId: "w1", users: 5, spawnRate: 1, fraction: 1 },
-      { workerId: "w2", users: 5, spawnRate: 1, fraction: 1 },
-    ];
+    const share = (workerId: string, lane: number) => ({ workerId, lanes: [lane], laneCount: 2, vus: 5, arrivalRate: 0, reason: "plan" as const });
     const startedAt = "2030-01-01T00:00:00.000Z";
     const finishedAt = "2030-01-01T00:01:00.000Z";
     await applied(
       await appendEvents(store, tenant, run, [
-        { type: "run.assigned", data: { assignments } },
-        { type: "run.worker-started", data: { workerId: "w1" } },
-        { type: "run.worker-started", data: { workerId: "w2" } },
+        { type: "run.worker-assigned", data: share("w1", 0) },
+        { type: "run.worker-assigned", data: share("w2", 1) },
+        { type: "run.worker-ready", data: { workerId: "w1" } },
+        { type: "run.worker-ready", data: { workerId: "w2" } },
         { type: "run.started", data: { startedAt } },
       ]),
     );
-    expect(await projections.readModel.run(tenant, id)).toMatchObject({ status: "Running", workers: assignments, startedAt, version: 5 });
+    const running = await projections.readModel.run(tenant, id);
+    expect(running).toMatchObject({ status: "Running", laneCount: 2, startedAt, version: 6 });
+    expect(running?.workers.map((w) => [w.workerId, w.lanes, w.state])).toEqual([["w1", [0], "ready"], ["w2", [1], "ready"]]);
 
     await applied(
       await appendEvents(store, tenant, run, [
@@ -120,7 +120,7 @@ describe("the events projection", () => {
       ]),
     );
     const done = await get<RunView>(`/v1/runs/${id}`, tenant);
-    expect(done.body).toMatchObject({ id, loadTestId: "lt-1", status: "Completed", targetUsers: 10, spawnRate: 2, durationSec: 60, startedAt, finishedAt, reason: null, version: 9 });
+    expect(done.body).toMatchObject({ id, loadTestId: "lt-1", status: "Completed", targetUsers: 10, spawnRate: 2, durationSec: 60, startedAt, finishedAt, reason: null, version: 10 });
 
     const failed = newId();
     await applied(await appendEvents(store, tenant, { type: "run", id: failed }, [runCreated("lt-2"), { type: "run.failed", data: { reason: "no workers", finishedAt } }]));
@@ -357,7 +357,7 @@ describe("restarts", () => {
     const tenant = newTenant();
     const runId = newId();
     const run = { type: "run" as const, id: runId };
-    await applied(await appendEvents(store, tenant, run, [runCreated("lt-r"), { type: "run.assigned", data: { assignments: [{ workerId: "w1", users: 1, spawnRate: 1, fraction: 1 }] } }]));
+    await applied(await appendEvents(store, tenant, run, [runCreated("lt-r"), { type: "run.worker-assigned", data: { workerId: "w1", lanes: [0], laneCount: 1, vus: 1, arrivalRate: 0, reason: "plan" } }]));
     const windowSeq = await publishWindow(js, env.ns, tenant, { runId, workerId: "w1", second: 1000, activeUsers: 1, requests: [requestWindow("home", [1000])] });
     expect(await projections.projectors.metrics.waitFor(windowSeq, 5000)).toBe(true);
     await projections.stop();

@@ -1,4 +1,4 @@
-import type { Assignment, Executor, LatencySummary, RequestSpec, RequestWindow, RunStatus, Scenario } from "@loadline/core";
+import type { Executor, LatencySummary, Placement, RequestSpec, RequestWindow, RunGap, RunStatus, RunWorkerView, Scenario } from "@loadline/core";
 import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */
@@ -45,7 +45,11 @@ export const runs = pgTable(
     targetUsers: integer("target_users").notNull(),
     spawnRate: doublePrecision("spawn_rate").notNull(),
     durationSec: integer("duration_sec").notNull(),
-    workers: jsonb("workers").$type<Assignment[]>().notNull(),
+    placement: jsonb("placement").$type<Placement>(),
+    laneCount: integer("lane_count").notNull().default(0),
+    /** Every worker that had a share, the lost ones too. */
+    workers: jsonb("workers").$type<RunWorkerView[]>().notNull(),
+    gaps: jsonb("gaps").$type<RunGap[]>().notNull().default([]),
     reason: text("reason"),
     createdAt: instant("created_at").notNull(),
     startedAt: instant("started_at"),

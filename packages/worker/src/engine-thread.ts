@@ -1,7 +1,7 @@
 /**
  * The entry point of an engine thread: runs one ThreadEngine as the main thread says, and
- * answers each tick with the windows it closed. Kept at the top of src/ so that it sits next
- * to the bundle's main.js in dist/ too (built as an entry point of its own).
+ * answers each prepare, tick and stop. Kept at the top of src/ so that it sits next to the
+ * bundle's main.js in dist/ too (built as an entry point of its own).
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { ThreadEngine } from "./engine/thread-engine.ts";
@@ -17,7 +17,7 @@ const engine = new ThreadEngine({
   onError: (err) => post({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
 });
 
-/** One message at a time, in order: a tick or a stop waits for the start (and its warm-up) to finish. */
+/** One message at a time, in order: a begin or a tick waits for the warm-up to finish. */
 let handled: Promise<void> = Promise.resolve();
 
 port.on("message", (message: ToEngineThread) => {
@@ -26,10 +26,16 @@ port.on("message", (message: ToEngineThread) => {
 
 async function handle(message: ToEngineThread): Promise<void> {
   switch (message.type) {
-    case "start":
-      await engine.start();
-      post({ type: "started" });
+    case "prepare":
+      await engine.prepare();
+      post({ type: "prepared" });
+      return;
+    case "begin":
+      engine.begin(message.originMs);
       void engine.done.then(() => post({ type: "finished" }));
+      return;
+    case "add":
+      engine.add(message.parts);
       return;
     case "tick":
       post({ type: "windows", windows: engine.closeBefore(message.second), activeUsers: engine.activeUsers });

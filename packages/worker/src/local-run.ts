@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { createLoadEngine } from "./create-engine.ts";
 import { boundHeapGrowth } from "./heap.ts";
 import { startSecondTicker } from "./second-ticker.ts";
-import { currentSecond } from "./windows.ts";
+import { ALL_LANES, startNow } from "./engine/load-engine.ts";
 
 export type LocalRunOptions = {
   url: string;
@@ -90,9 +90,9 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     runId: "local",
     workerId: "local",
     plan,
-    fraction: 1,
+    share: ALL_LANES,
     threads: o.threads,
-    firstSecond: currentSecond(),
+    
     onWindows: (windows) => figures.add(windows),
     onError: (err) => console.error("iteration failed:", err),
   });
@@ -100,7 +100,7 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     engine.tick(second);
     rss = Math.max(rss, process.memoryUsage().rss);
   });
-  await engine.start();
+  await startNow(engine);
   const t0 = performance.now();
   const stopped = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
   await Promise.race([engine.finished, stopped]);

@@ -15,8 +15,10 @@ const worker = new LoadWorker({
   ns: namespace(config.namespace),
   log,
   registry,
-  maxUsers: config.worker.maxUsers,
+  maxVUs: config.worker.maxVUs,
+  maxArrivalRate: config.worker.maxArrivalRate,
   labels: config.worker.labels,
+  ...(config.worker.id ? { workerId: config.worker.id } : {}),
   ...(config.worker.threads ? { threads: config.worker.threads } : {}),
 });
 

@@ -4,18 +4,22 @@ import {
   type Logger,
   type Namespace,
   type NatsConnection,
+  type WorkerAssignment,
   type WorkerRegistration,
 } from "@loadline/core";
 
 type KV = Awaited<ReturnType<typeof openWorkerBucket>>;
 
-export const WORKER_VERSION = "0.1.0";
+export const WORKER_VERSION = "0.2.0";
+
+export type WorkerCapacity = WorkerRegistration["capacity"];
 
 /** Keeps this worker's registration fresh in the workers bucket, and removes it on stop. */
 export class WorkerRegistrar {
   private kv: KV | undefined;
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
+  private draining = false;
   private readonly startedAt = new Date().toISOString();
 
   constructor(
@@ -23,24 +27,25 @@ export class WorkerRegistrar {
       nc: NatsConnection;
       ns: Namespace;
       workerId: string;
-      maxUsers: number;
+      capacity: WorkerCapacity;
       labels: Record<string, string>;
-      /** Ids of the runs the worker has right now. */
-      runs: () => string[];
+      /** The runs the worker has a share of right now. */
+      assignments: () => WorkerAssignment[];
       log: Logger;
     },
   ) {}
 
   registration(): WorkerRegistration {
-    const { workerId, maxUsers, labels, runs } = this.opts;
+    const { workerId, capacity, labels, assignments } = this.opts;
     return {
       workerId,
       version: WORKER_VERSION,
-      capacity: { maxUsers },
+      capacity,
       labels,
       startedAt: this.startedAt,
       heartbeatAt: new Date().toISOString(),
-      runs: runs(),
+      status: this.draining ? "draining" : "active",
+      assignments: assignments(),
     };
   }
 
@@ -49,6 +54,12 @@ export class WorkerRegistrar {
     this.kv = await openWorkerBucket(this.opts.nc, this.opts.ns);
     await this.kv.put(this.opts.workerId, JSON.stringify(this.registration()));
     this.timer = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
+  }
+
+  /** Says at once that no new run should come here: the worker is shutting down. */
+  drain(): void {
+    this.draining = true;
+    this.beat();
   }
 
   async stop(): Promise<void> {

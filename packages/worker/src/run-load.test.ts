@@ -13,15 +13,15 @@ const log = createLogger("worker-test", "silent");
 /** Collects what the run hands over, as the NATS publisher and reporter would receive it. */
 class Recorder implements WindowSink, RunReporter {
   windows: MetricWindow[] = [];
-  reports: (["started"] | ["stopped", RunTotals])[] = [];
+  reports: (["ready"] | ["stopped", RunTotals])[] = [];
   enqueue(windows: readonly MetricWindow[]) {
     this.windows.push(...windows);
   }
   drain() {
     return Promise.resolve(true);
   }
-  started() {
-    this.reports.push(["started"]);
+  ready() {
+    this.reports.push(["ready"]);
     return Promise.resolve();
   }
   stopped(totals: RunTotals) {
@@ -41,6 +41,12 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
+
+/** Prepared (warm), then begun now: a run of one worker. */
+async function begun(load: RunLoad): Promise<void> {
+  await load.prepare();
+  await load.begin(Date.now());
+}
 
 function newLoad(targetUrl: string, rec: Recorder, over: { users?: number; spawnRate?: number; inFlightGraceMs?: number } = {}) {
   const metrics = new WorkerMetrics(new Registry());
@@ -69,8 +75,7 @@ describe("RunLoad", () => {
     server = await countingServer({ delayMs: 5 });
     const rec = new Recorder();
     const { load, metrics } = newLoad(server.url, rec);
-    load.start();
-    await load.running; // after the HTTP client warm-up
+    await begun(load); // after the HTTP client warm-up
     await new Promise((r) => setTimeout(r, 300));
     expect(load.activeUsers).toBe(4);
     load.tick(Math.floor(Date.now() / 1000) + 1); // as the ticker would, after the boundary
@@ -80,7 +85,7 @@ describe("RunLoad", () => {
     expect(totals.requests).toBe(server.total());
     expect(totals.failures).toBe(0);
     expect(sum(rec.windows, (r) => r.count)).toBe(server.total());
-    expect(rec.reports[0]).toEqual(["started"]);
+    expect(rec.reports[0]).toEqual(["ready"]);
     expect(rec.reports.at(-1)).toEqual(["stopped", totals]);
     // Each user sends /a then /b in turn.
     const a = server.received.get("GET /a") ?? 0;
@@ -107,8 +112,7 @@ describe("RunLoad", () => {
     server = await countingServer({ status: (req) => (req.url === "/b" ? 500 : 200) });
     const rec = new Recorder();
     const { load } = newLoad(server.url, rec, { users: 1 });
-    load.start();
-    await load.running; // after the HTTP client warm-up
+    await begun(load); // after the HTTP client warm-up
     await new Promise((r) => setTimeout(r, 100));
     const totals = await load.stop("test");
     expect(totals.requests).toBe(server.total());
@@ -119,8 +123,7 @@ describe("RunLoad", () => {
     await server.close();
     server = undefined;
     const { load: dead } = newLoad(`http://127.0.0.1:${port}`, refused, { users: 2 });
-    dead.start();
-    await dead.running;
+    await begun(dead);
     await new Promise((r) => setTimeout(r, 150));
     const deadTotals = await dead.stop("test");
     expect(deadTotals.requests).toBeGreaterThan(0);
@@ -131,8 +134,7 @@ describe("RunLoad", () => {
     server = await countingServer({ delayMs: 10_000 });
     const rec = new Recorder();
     const { load } = newLoad(server.url, rec, { users: 3, spawnRate: 1000, inFlightGraceMs: 200 });
-    load.start();
-    await load.running; // after the HTTP client warm-up
+    await begun(load); // after the HTTP client warm-up
     await new Promise((r) => setTimeout(r, 100));
     const t0 = Date.now();
     const totals = await load.stop("test");
@@ -141,14 +143,13 @@ describe("RunLoad", () => {
     expect(server.total()).toBe(3);
   });
 
-  it("reports started at once when it has no user to start", async () => {
+  it("reports ready at once when it has no user to start", async () => {
     const rec = new Recorder();
     const { load } = newLoad("http://127.0.0.1:9", rec, { users: 0 });
-    load.start();
-    await load.running; // after the HTTP client warm-up
+    await begun(load); // after the HTTP client warm-up
     const totals = await load.stop("test");
     expect(totals).toEqual({ requests: 0, failures: 0 });
-    expect(rec.reports).toEqual([["started"], ["stopped", totals]]);
+    expect(rec.reports).toEqual([["ready"], ["stopped", totals]]);
     expect(rec.windows.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -165,7 +166,57 @@ describe("RunLoad", () => {
       metrics,
       log,
     });
-    expect(() => load.start()).toThrow();
+    expect(() => load.prepare()).toThrow();
     expect(load.state).toBe("idle");
+  });
+
+  it("begins at the agreed instant, not before", async () => {
+    server = await countingServer();
+    const rec = new Recorder();
+    const { load } = newLoad(server.url, rec, { users: 2 });
+    await load.prepare();
+    const origin = Date.now() + 400;
+    await load.begin(origin);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(server.total()).toBe(0);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(server.total()).toBeGreaterThan(0);
+    await load.stop("test");
+    // arrivals are performance.now() times: the first came no earlier than the origin.
+    expect(server.arrivals[0]! + performance.timeOrigin - origin).toBeGreaterThanOrEqual(-5);
+  });
+
+  it("takes a lost worker's lanes mid-run: they join at the run's point, without catching up", async () => {
+    server = await countingServer();
+    const rec = new Recorder();
+    const load = new RunLoad({
+      runId: "r1",
+      workerId: "w1",
+      plan: {
+        targetUrl: server.url,
+        workload: { type: "constant-arrival-rate", rate: 200, timeUnitSec: 1, durationSec: 60, preAllocatedVUs: 10 },
+        scenarios: [{ name: "s", weight: 1, variables: {}, steps: [{ type: "request", method: "GET", url: "/", timeoutMs: 5000, checks: [], extract: [] }] }],
+      },
+      share: { laneCount: 2, lanes: [0] },
+      sink: rec,
+      reporter: rec,
+      metrics: new WorkerMetrics(new Registry()),
+      log,
+    });
+    await load.prepare();
+    const origin = Date.now();
+    await load.begin(origin);
+    await new Promise((r) => setTimeout(r, 1000));
+    const half = server.total();
+    load.addLanes([1]);
+    await new Promise((r) => setTimeout(r, 1000));
+    const totals = await load.stop("test");
+    const elapsed = (Date.now() - origin) / 1000;
+    // Lane 0 is half of 200/s for the first second; both lanes after: no burst of lane 1's missed second.
+    expect(half).toBeGreaterThanOrEqual(95);
+    expect(half).toBeLessThanOrEqual(105);
+    expect(totals.requests).toBe(server.total());
+    expect(server.total() - half).toBeGreaterThanOrEqual(190);
+    expect(server.total()).toBeLessThan(100 + 200 * (elapsed - 1) + 10);
   });
 });

@@ -1,18 +1,18 @@
 import type { Logger, MetricWindow, RunPlan } from "@loadline/core";
 import { createLoadEngine } from "./create-engine.ts";
-import type { LoadEngine } from "./engine/load-engine.ts";
+import { ALL_LANES, type LaneShare, type LoadEngine } from "./engine/load-engine.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { RunReporter } from "./run-reporter.ts";
 import type { WindowSink } from "./window-publisher.ts";
-import { currentSecond, type RunTotals } from "./windows.ts";
+import type { RunTotals } from "./windows.ts";
 
 export type RunLoadOptions = {
   runId: string;
   workerId: string;
   /** What to run: core's runPlan(run.target, run.parameters). */
   plan: RunPlan;
-  /** This worker's part of every executor (the assignment's fraction). Default 1. */
-  fraction?: number;
+  /** The lanes of the run this worker runs. Default: all of it. */
+  share?: LaneShare;
   /** Worker threads to spread the load over. Default 1: in this thread. */
   threads?: number;
   sink: WindowSink;
@@ -25,18 +25,18 @@ export type RunLoadOptions = {
   drainTimeoutMs?: number;
 };
 
-export type RunLoadState = "idle" | "running" | "stopping" | "stopped";
+export type RunLoadState = "idle" | "preparing" | "ready" | "running" | "stopping" | "stopped";
 
 /**
- * One run's load on this worker: the plan's executors (this worker's fraction of them) run
- * by the engine, their per-second windows handed to the sink at each tick. A stop lets the
- * iterations running end, so every request sent is counted in a window before the totals
- * are reported.
+ * One run's load on this worker: its lanes of the plan's executors, run by the engine, their
+ * per-second windows handed to the sink at each tick. It is prepared (threads, HTTP warm-up)
+ * and says so, begins at the run's agreed start, takes lanes a lost worker left, and on stop
+ * lets the iterations running end, so every request sent is counted before the totals are told.
  */
 export class RunLoad {
   private engine: LoadEngine | undefined;
   private status: RunLoadState = "idle";
-  private startedReport: Promise<void> | undefined;
+  private prepared: Promise<void> | undefined;
   private stopped: Promise<RunTotals> | undefined;
   private counted: RunTotals = { requests: 0, failures: 0 };
   private reportedActive = 0;
@@ -45,6 +45,10 @@ export class RunLoad {
 
   get runId(): string {
     return this.opts.runId;
+  }
+
+  get plan(): RunPlan {
+    return this.opts.plan;
   }
 
   get state(): RunLoadState {
@@ -60,44 +64,64 @@ export class RunLoad {
     return { ...this.counted };
   }
 
-  /** Starts the load; throws, staying idle, when the plan cannot run (its scenarios do not compile). */
-  start(): void {
-    if (this.status !== "idle") return;
+  /**
+   * Makes the engine and warms it up, then reports the worker ready (`report: false` when the
+   * run has started already and this worker joins it). Throws, staying idle, when the plan
+   * cannot run (its scenarios do not compile).
+   */
+  prepare(report = true): Promise<void> {
+    if (this.prepared) return this.prepared;
     const { runId, workerId, plan, log } = this.opts;
     this.engine = createLoadEngine({
       runId,
       workerId,
       plan,
-      fraction: this.opts.fraction ?? 1,
+      share: this.opts.share ?? ALL_LANES,
       threads: this.opts.threads ?? 1,
-      firstSecond: currentSecond(),
       onWindows: (windows) => this.handOver(windows),
       onError: (err) => log.error({ err }, "load engine error"),
       onAbortedAfterGrace: () => log.warn({ graceMs: this.grace }, "iterations still running after the grace period: aborted"),
       onWarning: (message) => log.warn(message),
     });
-    this.status = "running";
-    // Reported once the executors run: threads take a moment to start.
-    this.startedReport = this.engine
-      .start()
-      .then(() => this.opts.reporter.started())
-      .catch((err: unknown) => log.error({ err }, "could not report the worker started"));
+    this.status = "preparing";
+    const engine = this.engine;
+    this.prepared = engine.prepare().then(async () => {
+      if (this.status === "preparing") this.status = "ready";
+      if (report && !this.stopped) await this.opts.reporter.ready().catch((err: unknown) => log.error({ err }, "could not report the worker ready"));
+    });
+    return this.prepared;
   }
 
-  /** Resolves once the load runs (and its start was reported, or that failed). */
-  get running(): Promise<void> {
-    return this.startedReport ?? Promise.resolve();
+  /** Starts the load with `originMs` (epoch ms), the run's agreed start, as its time zero; once prepared. */
+  begin(originMs: number): Promise<void> {
+    const prepared = this.prepared ?? this.prepare(false);
+    return prepared.then(() => {
+      if (this.status !== "ready" || !this.engine) return;
+      this.status = "running";
+      this.engine.begin(originMs);
+      this.opts.log.info({ inMs: originMs - Date.now() }, "run begins");
+    });
+  }
+
+  /** Lanes a lost worker left: they join the run at its current point. */
+  addLanes(lanes: readonly number[]): void {
+    if (this.stopped) return;
+    if (!this.engine) void this.prepare(false);
+    this.engine?.addLanes(lanes);
   }
 
   /** Hands every finished second's window to the sink: called once a second, just after the boundary. */
-  tick(nowSecond: number = currentSecond()): void {
+  tick(nowSecond: number): void {
     this.engine?.tick(nowSecond);
     this.updateActiveGauge();
   }
 
-  /** Stops once; later calls get the same totals. */
-  stop(reason: string): Promise<RunTotals> {
-    this.stopped ??= this.stopOnce(reason);
+  /**
+   * Stops once; later calls get the same totals. `report: false` when the run no longer wants
+   * to hear from this worker (it was declared lost): the windows are still published.
+   */
+  stop(reason: string, opts: { report?: boolean; graceMs?: number } = {}): Promise<RunTotals> {
+    this.stopped ??= this.stopOnce(reason, opts.report ?? true, opts.graceMs ?? this.grace);
     return this.stopped;
   }
 
@@ -105,18 +129,15 @@ export class RunLoad {
     return this.opts.inFlightGraceMs ?? 5000;
   }
 
-  private async stopOnce(reason: string): Promise<RunTotals> {
+  private async stopOnce(reason: string, report: boolean, graceMs: number): Promise<RunTotals> {
     const { log, sink, reporter } = this.opts;
-    const wasRunning = this.status === "running";
     this.status = "stopping";
     log.info({ reason, activeUsers: this.activeUsers }, "stopping run");
-    const totals = (await this.engine?.stop(this.grace)) ?? { requests: 0, failures: 0 };
+    await this.prepared?.catch(() => undefined);
+    const totals = (await this.engine?.stop(graceMs)) ?? { requests: 0, failures: 0 };
     this.updateActiveGauge();
     if (this.engine && !(await sink.drain(this.opts.drainTimeoutMs ?? 30_000))) log.error("last metric windows not acknowledged: reporting stop anyway");
-    if (wasRunning) {
-      await this.startedReport?.catch(() => undefined);
-      await reporter.stopped(totals).catch((err: unknown) => log.error({ err }, "could not report the worker stopped"));
-    }
+    if (report) await reporter.stopped(totals).catch((err: unknown) => log.error({ err }, "could not report the worker stopped"));
     this.status = "stopped";
     log.info({ ...totals }, "run stopped");
     return totals;

@@ -1,15 +1,15 @@
 import { CommandBus, createCommand, type CommandData, type CommandEnvelope, type CommandInit, type Logger } from "@loadline/core";
 import type { RunTotals } from "./windows.ts";
 
-/** How a run tells the orchestrator that this worker's users started, and that they stopped. */
+/** How a run tells the orchestrator that this worker is ready to start, and that it stopped. */
 export interface RunReporter {
-  started(): Promise<void>;
+  ready(): Promise<void>;
   stopped(totals: RunTotals): Promise<void>;
   /** The run cannot be run here (its plan does not compile): the run fails. */
   failed(reason: string): Promise<void>;
 }
 
-type ReportCommand = "run.report-worker-started" | "run.report-worker-stopped" | "run.fail";
+type ReportCommand = "run.report-worker-ready" | "run.report-worker-stopped" | "run.fail";
 
 const ATTEMPTS = 8;
 const FIRST_RETRY_MS = 250;
@@ -23,8 +23,8 @@ export class CommandRunReporter implements RunReporter {
     private readonly log: Logger,
   ) {}
 
-  started(): Promise<void> {
-    return this.dispatch("run.report-worker-started", { workerId: this.run.workerId });
+  ready(): Promise<void> {
+    return this.dispatch("run.report-worker-ready", { workerId: this.run.workerId });
   }
 
   stopped(totals: RunTotals): Promise<void> {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startSecondTicker } from "./second-ticker.ts";
 import { countingServer, type CountingServer } from "./test-support.ts";
 import { engineThreadUrl, ThreadedEngine } from "./threaded-engine.ts";
-import { currentSecond } from "./windows.ts";
+import { ALL_LANES, startNow } from "./engine/load-engine.ts";
 
 let server: CountingServer | undefined;
 afterEach(async () => {
@@ -25,14 +25,13 @@ describe("ThreadedEngine", () => {
       runId: "r1",
       workerId: "w1",
       plan,
-      fraction: 1,
+      share: ALL_LANES,
       threads: 2,
-      firstSecond: currentSecond(),
       onWindows: (w) => windows.push(...w),
       onError: (err) => errors.push(err),
     });
     const ticker = startSecondTicker((second) => engine.tick(second));
-    await engine.start();
+    await startNow(engine);
     await engine.finished;
     const totals = await engine.stop(2000);
     ticker.stop();

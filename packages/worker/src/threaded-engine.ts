@@ -4,16 +4,17 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { completion } from "./engine/executor-run.ts";
 import type { LoadEngine, LoadEngineOptions } from "./engine/load-engine.ts";
-import type { EngineThreadData, FromEngineThread, ToEngineThread } from "./thread-protocol.ts";
+import { dealLanes, workloadsOf, type Workload } from "./engine/workloads.ts";
+import { ANSWERED, type EngineThreadData, type FromEngineThread, type ToEngineThread } from "./thread-protocol.ts";
 import { mergeWindows } from "./window-merge.ts";
 import type { RunTotals } from "./windows.ts";
 
 /** The messages that answer one sent by the main thread, in the order sent. */
-type Reply = Extract<FromEngineThread, { type: "started" | "windows" | "stopped" }>;
+type Reply = Extract<FromEngineThread, { type: "prepared" | "windows" | "stopped" }>;
 
 const NO_REPLY: Reply = { type: "stopped", windows: [], totals: { requests: 0, failures: 0 }, abortedAfterGrace: false };
 
-const windowsOf = (reply: Reply): MetricWindow[] => (reply.type === "started" ? [] : reply.windows);
+const windowsOf = (reply: Reply): MetricWindow[] => (reply.type === "prepared" ? [] : reply.windows);
 
 /**
  * The thread entry beside this module: engine-thread.ts under a TypeScript loader,
@@ -45,7 +46,7 @@ function tsxApiUrl(): string {
   }
 }
 
-/** One engine thread, seen from the main thread: each tick or stop sent gets its reply, in order. */
+/** One engine thread, seen from the main thread: each prepare, tick or stop sent gets its reply, in order. */
 class EngineThread {
   private readonly worker: Worker;
   private readonly waiting: ((reply: Reply) => void)[] = [];
@@ -56,7 +57,7 @@ class EngineThread {
   constructor(data: EngineThreadData, onError: (err: unknown) => void) {
     this.worker = startThread(engineThreadUrl(), data);
     this.worker.on("message", (message: FromEngineThread) => {
-      if (message.type === "error") return onError(new Error(`engine thread ${data.thread.index}: ${message.message}`));
+      if (message.type === "error") return onError(new Error(`engine thread ${data.index}: ${message.message}`));
       if (message.type === "finished") return this.over.resolve();
       if (message.type === "windows") this.activeUsers = message.activeUsers;
       if (message.type === "stopped") this.activeUsers = 0;
@@ -72,7 +73,7 @@ class EngineThread {
       for (const resolve of this.waiting.splice(0)) resolve(NO_REPLY);
     };
     this.worker.on("error", died);
-    this.worker.on("exit", (code) => died(this.waiting.length > 0 ? new Error(`engine thread ${data.thread.index} exited with code ${code}`) : undefined));
+    this.worker.on("exit", (code) => died(this.waiting.length > 0 ? new Error(`engine thread ${data.index} exited with code ${code}`) : undefined));
   }
 
   /** Every executor of the thread is over (or the thread is gone). */
@@ -80,8 +81,13 @@ class EngineThread {
     return this.over.promise;
   }
 
+  /** Sends a message; those the thread answers resolve with the answer, the others at once. */
   send(message: ToEngineThread): Promise<Reply> {
     if (this.dead) return Promise.resolve(NO_REPLY);
+    if (!ANSWERED.has(message.type)) {
+      this.worker.postMessage(message);
+      return Promise.resolve(NO_REPLY);
+    }
     return new Promise<Reply>((resolve) => {
       this.waiting.push(resolve);
       this.worker.postMessage(message);
@@ -95,12 +101,15 @@ class EngineThread {
 }
 
 /**
- * The engine over `threads` worker threads, each running its lane of every executor. Each
- * tick asks every thread for its closed seconds, merges each second's parts into one window
- * (exactly: histograms added) and hands the windows over in order once every thread answered.
+ * The engine over `threads` worker threads, the run's lanes dealt among them. Each tick asks
+ * every thread for its closed seconds, merges each second's parts into one window (exactly:
+ * histograms added) and hands the windows over in order once every thread answered.
  */
 export class ThreadedEngine implements LoadEngine {
   private readonly threads: EngineThread[];
+  private readonly workloads: Workload[];
+  /** The thread the next lane dealt goes to. */
+  private nextThread: number;
   /** Deliveries in tick order, each once every thread answered. */
   private delivered: Promise<void> = Promise.resolve();
   private stopping: Promise<RunTotals> | undefined;
@@ -109,15 +118,11 @@ export class ThreadedEngine implements LoadEngine {
     private readonly opts: LoadEngineOptions & { threads: number },
   ) {
     const count = Math.max(1, Math.floor(opts.threads));
-    this.threads = Array.from({ length: count }, (_, index) => {
-      const data: EngineThreadData = {
-        runId: opts.runId,
-        workerId: opts.workerId,
-        plan: opts.plan,
-        fraction: opts.fraction,
-        thread: { index, count },
-        firstSecond: opts.firstSecond,
-      };
+    this.workloads = workloadsOf(opts.plan);
+    const dealt = dealLanes(this.workloads, opts.share.lanes, opts.share.laneCount, count);
+    this.nextThread = dealt.nextThread;
+    this.threads = dealt.parts.map((parts, index) => {
+      const data: EngineThreadData = { runId: opts.runId, workerId: opts.workerId, plan: opts.plan, parts, index };
       return new EngineThread(data, opts.onError);
     });
   }
@@ -130,8 +135,20 @@ export class ThreadedEngine implements LoadEngine {
     return Promise.all(this.threads.map((t) => t.finished)).then(() => undefined);
   }
 
-  async start(): Promise<void> {
-    await Promise.all(this.threads.map((t) => t.send({ type: "start" })));
+  async prepare(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.send({ type: "prepare" })));
+  }
+
+  begin(originMs: number): void {
+    for (const t of this.threads) void t.send({ type: "begin", originMs });
+  }
+
+  addLanes(lanes: readonly number[]): void {
+    const dealt = dealLanes(this.workloads, lanes, this.opts.share.laneCount, this.threads.length, this.nextThread);
+    this.nextThread = dealt.nextThread;
+    dealt.parts.forEach((parts, i) => {
+      if (parts.length > 0) void this.threads[i]!.send({ type: "add", parts });
+    });
   }
 
   tick(second: number): void {

@@ -93,7 +93,9 @@ export class WindowPublisher implements WindowSink {
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       try {
-        await js.publish(next.subject, next.payload, { msgID: next.msgID });
+        const ack = await js.publish(next.subject, next.payload, { msgID: next.msgID });
+        // At debug: what the chaos suite checks the stream against ("no acknowledged window is missing").
+        log.debug({ msgID: next.msgID, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate }, "window acked");
       } catch (err) {
         metrics.publishFailures.inc();
         log.warn({ err, second: next.second, queued: this.queue.length }, "metric window publish failed: will retry");

@@ -116,6 +116,11 @@ export class WindowAccumulator {
     if (users > stats.activeUsers) stats.activeUsers = users;
   }
 
+  /** Windows start at `second` rather than earlier: the run begins then. Only before anything is recorded. */
+  skipTo(second: number): void {
+    if (this.seconds.size === 0 && second > this.nextSecond) this.nextSecond = second;
+  }
+
   /** Windows of every second before `untilSecond` not yet closed, oldest first. */
   closeBefore(untilSecond: number): MetricWindow[] {
     if (this.finished) return [];

@@ -60,14 +60,14 @@ afterAll(async () => {
 });
 
 /** Waits for a command of `type` about `runId` to arrive on the COMMANDS stream. */
-function commandOf<T extends "run.report-worker-started" | "run.report-worker-stopped">(type: T, runId: string, timeoutMs = 10_000) {
+function commandOf<T extends "run.report-worker-ready" | "run.report-worker-stopped">(type: T, runId: string, timeoutMs = 10_000) {
   return eventually(() => {
     const found = commands.find((c) => c.type === type && c.aggregate.id === runId);
-    return found ? (found.data as CommandData<T>) : undefined;
+    return found ? (found as CommandOf<T>) : undefined;
   }, timeoutMs);
 }
 
-type RunCommandIn = CommandOf<"run.create"> | CommandOf<"run.assign"> | CommandOf<"run.stop">;
+type RunCommandIn = CommandOf<"run.create"> | CommandOf<"run.assign"> | CommandOf<"run.stop"> | CommandOf<"run.report-worker-ready"> | CommandOf<"run.reassign">;
 const onRun = (runId: string) => ({ tenantId: TENANT, aggregate: { type: "run" as const, id: runId } });
 
 /** What the orchestrator does: decide the command on the run's events, append what it decided. */
@@ -92,7 +92,12 @@ async function createAndAssign(runId: string, workerId: string, users: number, d
     },
   };
   await decide(createCommand({ ...onRun(runId), type: "run.create", data }));
-  await decide(createCommand({ ...onRun(runId), type: "run.assign", data: { assignments: [{ workerId, users, spawnRate: 20, fraction: 1 }] } }));
+  await decide(createCommand({ ...onRun(runId), type: "run.assign", data: { laneCount: 1, assignments: [{ workerId, lanes: [0], vus: users, arrivalRate: 0 }] } }));
+}
+
+/** Waits for the worker to say it is ready, and starts the run as the orchestrator would (the ready barrier). */
+async function startWhenReady(runId: string): Promise<void> {
+  await decide(await commandOf("run.report-worker-ready", runId));
 }
 
 async function windowsOf(runId: string): Promise<MetricWindow[]> {
@@ -106,23 +111,23 @@ const countOf = (windows: MetricWindow[]) => windows.reduce((n, w) => n + w.requ
 
 describe("LoadWorker", () => {
   it("runs an assigned run, publishes a window each second, and reports exactly what the target received", async () => {
-    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-1", maxUsers: 50, labels: { zone: "local" } });
+    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-1", maxVUs: 50, threads: 2, labels: { zone: "local" } });
     await worker.start();
     expect(worker.ready()).toBe(true);
     const kv = await openWorkerBucket(env.nc, env.ns);
     const registration = workerRegistrationSchema.parse((await kv.get("w-test-1"))?.json());
-    expect(registration).toMatchObject({ workerId: "w-test-1", version: "0.1.0", capacity: { maxUsers: 50 }, labels: { zone: "local" }, runs: [] });
+    expect(registration).toMatchObject({ workerId: "w-test-1", capacity: { threads: 2, maxVUs: 50, maxArrivalRate: 20_000 }, labels: { zone: "local" }, status: "active", assignments: [] });
 
     const runId = "run-main";
     const before = server.total();
     await createAndAssign(runId, worker.id, 5);
-    expect(await commandOf("run.report-worker-started", runId)).toEqual({ workerId: "w-test-1" });
-    await eventually(async () => (await kv.get("w-test-1"))?.json<{ runs: string[] }>().runs.includes(runId), 5000);
+    await startWhenReady(runId);
+    await eventually(async () => workerRegistrationSchema.parse((await kv.get("w-test-1"))?.json()).assignments.some((a) => a.runId === runId && a.vus === 5), 5000);
     // Every user is up (5 at 20/s take 200 ms) and counted in a window.
     await eventually(async () => (await windowsOf(runId)).some((w) => w.activeUsers === 5 && w.requests.length > 0), 5000);
 
     await decide(createCommand({ ...onRun(runId), type: "run.stop", data: { reason: "requested" } }));
-    const stopped = await commandOf("run.report-worker-stopped", runId);
+    const stopped = (await commandOf("run.report-worker-stopped", runId)).data;
     expect(stopped.workerId).toBe("w-test-1");
     expect(stopped.requests).toBeGreaterThan(0);
     expect(stopped.requests).toBe(server.total() - before);
@@ -142,25 +147,50 @@ describe("LoadWorker", () => {
   });
 
   it("ignores a run assigned to another worker, and stops its own run by itself after the safety cap", async () => {
-    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-2", safetyMarginSec: 0 });
+    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-2", safetyMarginSec: 0, threads: 1 });
     await worker.start();
     await createAndAssign("run-other", "w-someone-else", 2);
     await createAndAssign("run-capped", worker.id, 1, 1);
-    const stopped = await commandOf("run.report-worker-stopped", "run-capped", 8000);
+    await startWhenReady("run-capped");
+    const stopped = (await commandOf("run.report-worker-stopped", "run-capped", 8000)).data;
     expect(stopped.requests).toBe(countOf(await windowsOf("run-capped")));
     expect(stopped.requests).toBeGreaterThan(0);
     expect(await windowsOf("run-other")).toEqual([]);
     await worker.stop();
   });
 
-  it("stops its runs and reports them stopped when the worker stops", async () => {
-    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-3" });
+  it("drops its lanes at once when the run declares it lost", async () => {
+    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-4", threads: 1 });
     await worker.start();
-    await createAndAssign("run-shutdown", worker.id, 2);
-    await commandOf("run.report-worker-started", "run-shutdown");
+    const runId = "run-lost";
+    const before = server.total();
+    await createAndAssign(runId, worker.id, 2);
+    await startWhenReady(runId);
+    await eventually(async () => countOf(await windowsOf(runId)) > 0, 5000);
+    const lastSeenAt = new Date().toISOString();
+    await decide(createCommand({ ...onRun(runId), type: "run.reassign", data: { lostWorkerId: worker.id, lastSeenAt, assignments: [{ workerId: "w-other", lanes: [0], vus: 2, arrivalRate: 0 }] } }));
+    await eventually(() => worker.runIds().length === 0, 2000, 20);
+    const after = server.total();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.total()).toBe(after); // silent: its lanes run elsewhere now
+    // It does not report a stop the run would ignore, and every request it sent is in a window.
+    expect(commands.some((c) => c.type === "run.report-worker-stopped" && c.aggregate.id === runId)).toBe(false);
+    await eventually(async () => countOf(await windowsOf(runId)) === server.total() - before, 3000);
     await worker.stop();
-    const stopped = await commandOf("run.report-worker-stopped", "run-shutdown", 3000);
-    expect(stopped.requests).toBe(countOf(await windowsOf("run-shutdown")));
+  });
+
+  it("leaves the fleet when it stops: its lanes go on elsewhere, its windows are all published", async () => {
+    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-3", threads: 1 });
+    await worker.start();
+    const before = server.total();
+    await createAndAssign("run-shutdown", worker.id, 2);
+    await startWhenReady("run-shutdown");
+    await eventually(async () => countOf(await windowsOf("run-shutdown")) > 0, 5000);
+    await worker.stop();
+    const kv = await openWorkerBucket(env.nc, env.ns);
+    expect((await kv.get("w-test-3"))?.operation).not.toBe("PUT");
+    expect(countOf(await windowsOf("run-shutdown"))).toBe(server.total() - before);
+    expect(commands.some((c) => c.type === "run.report-worker-stopped" && c.aggregate.id === "run-shutdown")).toBe(false);
     expect(worker.runIds()).toEqual([]);
   });
 });

@@ -4,19 +4,21 @@ import {
   fold,
   runDecider,
   runPlan,
-  type EventOf,
   type EventEnvelope,
+  type EventOf,
   type Logger,
   type Namespace,
   type NatsConnection,
+  type RunState,
+  type WorkerAssignment,
 } from "@loadline/core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { availableParallelism } from "node:os";
 import { Registry } from "prom-client";
-import { WorkerMetrics } from "./metrics.ts";
-import { WorkerRegistrar } from "./registration.ts";
-import { listenToRunEvents, type RunEventListener } from "./run-events.ts";
 import { longestDurationSec, workloadsOf } from "./engine/workloads.ts";
+import { WorkerMetrics } from "./metrics.ts";
+import { WorkerRegistrar, type WorkerCapacity } from "./registration.ts";
+import { listenToRunEvents, type RunEventListener } from "./run-events.ts";
 import { RunLoad } from "./run-load.ts";
 import { CommandRunReporter } from "./run-reporter.ts";
 import { startSecondTicker, type Ticker } from "./second-ticker.ts";
@@ -29,8 +31,10 @@ export type LoadWorkerOptions = {
   log: Logger;
   /** Defaults to `w-<hostname>-<6 hex>`; must be a NATS subject token. */
   workerId?: string;
-  /** The capacity it registers with. Default 10 000. */
-  maxUsers?: number;
+  /** The VUs it registers it can hold. Default 10 000. */
+  maxVUs?: number;
+  /** Iterations a second it registers it can start. Default 20 000. */
+  maxArrivalRate?: number;
   labels?: Record<string, string>;
   /** Where its Prometheus metrics go; a private registry by default. */
   registry?: Registry;
@@ -40,19 +44,20 @@ export type LoadWorkerOptions = {
   threads?: number;
 };
 
-type ActiveRun = { load: RunLoad; safetyTimer?: NodeJS.Timeout; stopped?: Promise<void> };
+type ActiveRun = { tenantId: string; load: RunLoad; laneCount: number; lanes: number[]; vus: number; arrivalRate: number; safetyTimer?: NodeJS.Timeout; stopped?: Promise<void> };
 
-const DEFAULT_MAX_USERS = 10_000;
+const DEFAULTS = { maxVUs: 10_000, maxArrivalRate: 20_000 };
 const REMEMBERED_RUNS = 1000;
 const STOP_EVENTS = new Set<EventEnvelope["type"]>(["run.stopping", "run.cancelled", "run.failed"]);
 
 /**
- * A load worker: follows the run events, runs the load of every run assigned to it, and
- * publishes each run's per-second metric windows, registered in the workers bucket by a
- * heartbeat meanwhile.
+ * A load worker: registered in the workers bucket by a heartbeat, it follows the run events,
+ * runs its lanes of every run assigned to it (prepared, reported ready, begun at the agreed
+ * instant), takes lanes a lost worker left, and publishes each run's per-second windows.
  */
 export class LoadWorker {
   readonly id: string;
+  readonly capacity: WorkerCapacity;
   private readonly log: Logger;
   private readonly js: JetStreamClient;
   private readonly store: EventStore;
@@ -60,7 +65,7 @@ export class LoadWorker {
   private readonly metrics: WorkerMetrics;
   private readonly registrar: WorkerRegistrar;
   private readonly runs = new Map<string, ActiveRun>();
-  /** Runs already done here, so that a repeated assignment does not start them again. */
+  /** Runs over here (or taken away), so that a repeated assignment does not start them again. */
   private readonly finishedRuns = new Set<string>();
   private listener: RunEventListener | undefined;
   private ticker: Ticker | undefined;
@@ -75,13 +80,18 @@ export class LoadWorker {
     this.store = new EventStore(this.js, opts.ns);
     this.bus = new CommandBus(opts.nc, opts.ns);
     this.metrics = new WorkerMetrics(opts.registry ?? new Registry());
+    this.capacity = {
+      threads: opts.threads ?? availableParallelism(),
+      maxVUs: opts.maxVUs ?? DEFAULTS.maxVUs,
+      maxArrivalRate: opts.maxArrivalRate ?? DEFAULTS.maxArrivalRate,
+    };
     this.registrar = new WorkerRegistrar({
       nc: opts.nc,
       ns: opts.ns,
       workerId: this.id,
-      maxUsers: opts.maxUsers ?? DEFAULT_MAX_USERS,
+      capacity: this.capacity,
       labels: opts.labels ?? {},
-      runs: () => [...this.runs.keys()],
+      assignments: () => this.assignments(),
       log: this.log,
     });
   }
@@ -110,7 +120,7 @@ export class LoadWorker {
       throw err;
     }
     this.started = true;
-    this.log.info({ maxUsers: this.opts.maxUsers ?? DEFAULT_MAX_USERS }, "worker started");
+    this.log.info({ capacity: this.capacity, labels: this.opts.labels ?? {} }, "worker started");
   }
 
   ready(): boolean {
@@ -122,69 +132,96 @@ export class LoadWorker {
     return [...this.runs.keys()];
   }
 
-  /** Stops every run as if stopped (windows flushed, stop reported), then deregisters. */
+  /**
+   * Leaves the fleet first (its registration is removed, so the orchestrator hands its lanes
+   * to others at once), then stops every run: their last windows are published, but a run
+   * still going is not told this worker stopped: its lanes go on elsewhere.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.starting?.catch(() => undefined);
-      await this.listener?.stop();
-      await Promise.all([...this.runs.keys()].map((id) => this.stopRun(id, "worker stopping")));
-      this.ticker?.stop();
       await this.registrar.stop();
+      await this.listener?.stop();
+      await Promise.all([...this.runs.keys()].map((id) => this.stopRun(id, "worker stopping", { report: false })));
+      this.ticker?.stop();
       this.log.info("worker stopped");
     })();
     return this.stopping;
   }
 
-  private async onEvent(event: EventEnvelope): Promise<void> {
-    if (event.type === "run.assigned") await this.startRun(event);
-    else if (STOP_EVENTS.has(event.type) && this.runs.has(event.aggregate.id)) void this.stopRun(event.aggregate.id, event.type);
+  private assignments(): WorkerAssignment[] {
+    return [...this.runs].map(([runId, r]) => ({ tenantId: r.tenantId, runId, lanes: r.lanes, laneCount: r.laneCount, vus: r.vus, arrivalRate: r.arrivalRate }));
   }
 
-  private async startRun(event: EventOf<"run.assigned">): Promise<void> {
-    const assignment = event.data.assignments.find((a) => a.workerId === this.id);
+  private async onEvent(event: EventEnvelope): Promise<void> {
     const runId = event.aggregate.id;
-    if (!assignment || this.stopping || this.runs.has(runId) || this.finishedRuns.has(runId)) return;
-    const log = this.log.child({ runId });
+    switch (event.type) {
+      case "run.worker-assigned":
+        if (event.data.workerId === this.id) await this.assigned(event);
+        return;
+      case "run.started":
+        void this.runs.get(runId)?.load.begin(Date.parse(event.data.startedAt)).then(() => this.armSafetyCap(runId));
+        return;
+      case "run.worker-lost":
+        // Declared lost (a pause, a partition): its lanes run elsewhere now, so not here too.
+        if (event.data.workerId === this.id && this.runs.has(runId)) {
+          this.log.warn({ runId }, "this worker was declared lost from the run: dropping its lanes");
+          void this.stopRun(runId, "declared lost", { report: false, graceMs: 0 });
+        }
+        return;
+      default:
+        if (STOP_EVENTS.has(event.type) && this.runs.has(runId)) void this.stopRun(runId, event.type);
+    }
+  }
 
+  private async assigned(event: EventOf<"run.worker-assigned">): Promise<void> {
+    const runId = event.aggregate.id;
+    const { lanes, laneCount, vus, arrivalRate } = event.data;
+    const active = this.runs.get(runId);
+    if (active) {
+      // More lanes of a run it has: a lost worker's.
+      active.lanes = [...active.lanes, ...lanes];
+      active.vus += vus;
+      active.arrivalRate += arrivalRate;
+      active.load.addLanes(lanes);
+      this.log.info({ runId, lanes, replaces: event.data.replaces }, "took over lanes");
+      return;
+    }
+    if (this.stopping || this.finishedRuns.has(runId)) return;
+    const log = this.log.child({ runId });
     const { events } = await this.store.read(event.tenantId, { type: "run", id: runId });
-    const run = fold(runDecider, events.map((e) => e.event));
-    if (this.stopping) return;
+    const run: RunState = fold(runDecider, events.map((e) => e.event));
+    if (this.stopping || this.runs.has(runId)) return;
     const reporter = new CommandRunReporter(this.bus, { tenantId: event.tenantId, runId, workerId: this.id }, log);
-    if (run.status === "Stopping" && !run.stoppedWorkers.includes(this.id)) {
+    const mine = run.shares[this.id];
+    if (!mine) return; // lost already, or never ours
+    if (run.status === "Stopping") {
       // Stopped before it got here: nothing was sent, but the run waits for this worker's word.
       log.info("run stopped before it started here");
       this.remember(runId);
       await reporter.stopped({ requests: 0, failures: 0 });
       return;
     }
-    if (run.status !== "Starting" && run.status !== "Running") return;
-    if (!run.target || !run.parameters) {
-      log.error({ status: run.status }, "assigned run has no target: ignored");
-      return;
-    }
-    const maxUsers = this.opts.maxUsers ?? DEFAULT_MAX_USERS;
-    if (assignment.users > maxUsers) log.warn({ users: assignment.users, maxUsers }, "assigned more users than this worker's capacity");
+    if ((run.status !== "Starting" && run.status !== "Running") || !run.target || !run.parameters) return;
 
     const plan = runPlan(run.target, run.parameters);
-    const fraction = assignment.fraction;
-    const threads = this.opts.threads ?? availableParallelism();
+    // Joining a run under way (a lost worker's lanes): begin at its start, then take the lanes, so they join rather than catch up.
+    const joining = run.status === "Running" && run.startedAt !== undefined;
     const load = new RunLoad({
       runId,
       workerId: this.id,
       plan,
-      fraction,
-      threads,
+      share: { laneCount: run.laneCount, lanes: joining ? [] : mine.lanes },
+      threads: this.capacity.threads,
       sink: new WindowPublisher({ js: this.js, ns: this.opts.ns, tenantId: event.tenantId, log, metrics: this.metrics }),
       reporter,
       metrics: this.metrics,
       log,
     });
-    const durationSec = longestDurationSec(workloadsOf(plan, fraction));
-    const active: ActiveRun = { load };
-    this.runs.set(runId, active);
-    log.info({ users: assignment.users, fraction, threads, workload: plan.workload.type, durationSec }, "starting run");
+    this.runs.set(runId, { tenantId: event.tenantId, load, laneCount: run.laneCount, lanes: [...mine.lanes], vus: mine.vus, arrivalRate: mine.arrivalRate });
+    log.info({ lanes: mine.lanes, laneCount: run.laneCount, vus: mine.vus, threads: this.capacity.threads, joining }, "assigned to run");
     try {
-      load.start();
+      void load.prepare(!joining);
     } catch (err) {
       log.error({ err }, "run cannot be run here: failing it");
       this.runs.delete(runId);
@@ -192,22 +229,32 @@ export class LoadWorker {
       await reporter.failed(err instanceof Error ? err.message : String(err)).catch((e: unknown) => log.error({ err: e }, "could not report the run failed"));
       return;
     }
-    // The safety cap counts from when the load runs, as the executors' durations do.
-    void load.running.then(() => {
-      if (active.stopped) return;
-      const capMs = (durationSec + (this.opts.safetyMarginSec ?? 30)) * 1000;
-      active.safetyTimer = setTimeout(() => void this.stopRun(runId, "safety cap: no stop event came"), capMs);
-      active.safetyTimer.unref();
-    });
+    if (joining) {
+      void load.begin(Date.parse(run.startedAt!)).then(() => {
+        load.addLanes(mine.lanes);
+        this.armSafetyCap(runId);
+      });
+    } else if (run.startedAt) {
+      void load.begin(Date.parse(run.startedAt)).then(() => this.armSafetyCap(runId));
+    }
   }
 
-  private stopRun(runId: string, reason: string): Promise<void> {
+  /** A run no stop event ended stops by itself after its duration and a margin. */
+  private armSafetyCap(runId: string): void {
+    const active = this.runs.get(runId);
+    if (!active || active.stopped || active.safetyTimer) return;
+    const durationSec = longestDurationSec(workloadsOf(active.load.plan));
+    active.safetyTimer = setTimeout(() => void this.stopRun(runId, "safety cap: no stop event came"), (durationSec + (this.opts.safetyMarginSec ?? 30)) * 1000);
+    active.safetyTimer.unref();
+  }
+
+  private stopRun(runId: string, reason: string, opts: { report?: boolean; graceMs?: number } = {}): Promise<void> {
     const run = this.runs.get(runId);
     if (!run) return Promise.resolve();
     run.stopped ??= (async () => {
       clearTimeout(run.safetyTimer);
       try {
-        await run.load.stop(reason);
+        await run.load.stop(reason, opts);
       } catch (err) {
         this.log.error({ err, runId }, "stopping run failed");
       } finally {

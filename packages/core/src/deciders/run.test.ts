@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createCommand, eventsFromCommand, type CommandInit, type CommandType, type NewEvent } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
 import { fold } from "./decider.ts";
-import { runDecider, type RunState } from "./run.ts";
+import { runDecider, START_LEAD_MS, type RunState } from "./run.ts";
 
 const aggregate = { type: "run" as const, id: "r1" };
 const cmd = <T extends CommandType>(type: T, data: CommandInit<T>["data"]) => createCommand({ type, tenantId: "default", aggregate, data });
@@ -13,25 +13,32 @@ const created = {
   durationSec: 5,
   target: { targetUrl: "http://127.0.0.1:3000", requests: [{ method: "GET" as const, path: "/" }] },
 };
-const assignments = [
-  { workerId: "w1", users: 5, spawnRate: 2.5, fraction: 0.5 },
-  { workerId: "w2", users: 5, spawnRate: 2.5, fraction: 0.5 },
-];
+const share = (workerId: string, lanes: number[]) => ({ workerId, lanes, vus: lanes.length * 2, arrivalRate: 0 });
+const plan = { laneCount: 3, assignments: [share("w1", [0, 1]), share("w2", [2])] };
 
 const decide = (state: RunState, command: ReturnType<typeof cmd>) => runDecider.decide(state, command as never);
 const apply = (state: RunState, command: ReturnType<typeof cmd>) =>
   fold({ initialState: state, evolve: runDecider.evolve }, eventsFromCommand(command, decide(state, command)));
+const applyAll = (state: RunState, ...commands: ReturnType<typeof cmd>[]) => commands.reduce(apply, state);
 const types = (events: NewEvent[]) => events.map((e) => e.type);
+const ready = (workerId: string) => cmd("run.report-worker-ready", { workerId });
+const stopped = (workerId: string) => cmd("run.report-worker-stopped", { workerId, requests: 1, failures: 0 });
+const refusal = (state: RunState, command: ReturnType<typeof cmd>): string | undefined => {
+  try {
+    decide(state, command);
+  } catch (e) {
+    if (e instanceof DomainError) return e.code;
+    throw e;
+  }
+  return undefined;
+};
 
 const None = runDecider.initialState;
 const Pending = apply(None, cmd("run.create", created));
-const Starting = apply(Pending, cmd("run.assign", { assignments }));
-const Running = apply(apply(Starting, cmd("run.report-worker-started", { workerId: "w1" })), cmd("run.report-worker-started", { workerId: "w2" }));
+const Starting = apply(Pending, cmd("run.assign", plan));
+const Running = applyAll(Starting, ready("w1"), ready("w2"));
 const Stopping = apply(Running, cmd("run.stop", { reason: "duration" }));
-const Completed = apply(
-  apply(Stopping, cmd("run.report-worker-stopped", { workerId: "w1", requests: 1, failures: 0 })),
-  cmd("run.report-worker-stopped", { workerId: "w2", requests: 1, failures: 0 }),
-);
+const Completed = applyAll(Stopping, stopped("w1"), stopped("w2"));
 const Failed = apply(Running, cmd("run.fail", { reason: "target unreachable" }));
 const Cancelled = apply(Pending, cmd("run.stop", { reason: "requested" }));
 const states = { None, Pending, Starting, Running, Stopping, Completed, Failed, Cancelled };
@@ -39,8 +46,8 @@ const states = { None, Pending, Starting, Running, Stopping, Completed, Failed, 
 type Expectation = string[] | DomainError["code"];
 const commands = {
   create: cmd("run.create", created),
-  assign: cmd("run.assign", { assignments }),
-  started: cmd("run.report-worker-started", { workerId: "w1" }),
+  assign: cmd("run.assign", plan),
+  ready: ready("w1"),
   stop: cmd("run.stop", { reason: "requested" }),
   stopped: cmd("run.report-worker-stopped", { workerId: "w1", requests: 3, failures: 1 }),
   fail: cmd("run.fail", { reason: "boom" }),
@@ -48,14 +55,14 @@ const commands = {
 
 /** Every command in every state: the events it gives, or the error it is refused with. */
 const table: Record<keyof typeof states, Record<keyof typeof commands, Expectation>> = {
-  None: { create: ["run.created"], assign: "not_found", started: [], stop: "not_found", stopped: "not_found", fail: "not_found" },
-  Pending: { create: "conflict", assign: ["run.assigned"], started: [], stop: ["run.cancelled"], stopped: "invalid", fail: ["run.failed"] },
-  Starting: { create: "conflict", assign: "conflict", started: ["run.worker-started"], stop: ["run.stopping"], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
-  Running: { create: "conflict", assign: "conflict", started: [], stop: ["run.stopping"], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
-  Stopping: { create: "conflict", assign: "conflict", started: [], stop: [], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
-  Completed: { create: "conflict", assign: "conflict", started: [], stop: "conflict", stopped: [], fail: "conflict" },
-  Failed: { create: "conflict", assign: "conflict", started: [], stop: "conflict", stopped: [], fail: "conflict" },
-  Cancelled: { create: "conflict", assign: "conflict", started: [], stop: "conflict", stopped: [], fail: "conflict" },
+  None: { create: ["run.created"], assign: "not_found", ready: [], stop: "not_found", stopped: "not_found", fail: "not_found" },
+  Pending: { create: "conflict", assign: ["run.worker-assigned", "run.worker-assigned"], ready: [], stop: ["run.cancelled"], stopped: "invalid", fail: ["run.failed"] },
+  Starting: { create: "conflict", assign: "conflict", ready: ["run.worker-ready"], stop: ["run.stopping"], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
+  Running: { create: "conflict", assign: "conflict", ready: [], stop: ["run.stopping"], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
+  Stopping: { create: "conflict", assign: "conflict", ready: [], stop: [], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
+  Completed: { create: "conflict", assign: "conflict", ready: [], stop: "conflict", stopped: [], fail: "conflict" },
+  Failed: { create: "conflict", assign: "conflict", ready: [], stop: "conflict", stopped: [], fail: "conflict" },
+  Cancelled: { create: "conflict", assign: "conflict", ready: [], stop: "conflict", stopped: [], fail: "conflict" },
 };
 
 describe("run decider", () => {
@@ -69,48 +76,97 @@ describe("run decider", () => {
     for (const [name, expected] of Object.entries(row)) {
       it(`${status} + ${name} -> ${Array.isArray(expected) ? `[${expected.join(", ")}]` : expected}`, () => {
         const command = commands[name as keyof typeof commands];
-        if (Array.isArray(expected)) {
-          expect(types(decide(states[status], command))).toEqual(expected);
-        } else {
-          let error: unknown;
-          try {
-            decide(states[status], command);
-          } catch (e) {
-            error = e;
-          }
-          expect(error).toBeInstanceOf(DomainError);
-          expect((error as DomainError).code).toBe(expected);
-        }
+        if (Array.isArray(expected)) expect(types(decide(states[status], command))).toEqual(expected);
+        else expect(refusal(states[status], command)).toBe(expected);
       });
     }
   }
 
-  it("starts when the last assigned worker has started, at the command's time", () => {
-    const oneStarted = apply(states.Starting, cmd("run.report-worker-started", { workerId: "w1" }));
-    const last = cmd("run.report-worker-started", { workerId: "w2" });
-    const events = decide(oneStarted, last);
-    expect(types(events)).toEqual(["run.worker-started", "run.started"]);
-    expect(events[1]!.data).toEqual({ startedAt: last.time });
-  });
-
-  it("completes when the last assigned worker has stopped, even while still Running", () => {
-    const oneStopped = apply(states.Running, cmd("run.report-worker-stopped", { workerId: "w1", requests: 1, failures: 0 }));
-    expect(oneStopped.status).toBe("Running");
-    expect(types(decide(oneStopped, cmd("run.report-worker-stopped", { workerId: "w2", requests: 1, failures: 0 })))).toEqual([
-      "run.worker-stopped",
-      "run.completed",
+  it("records one assignment event per worker, with its lanes of the run", () => {
+    const events = decide(Pending, cmd("run.assign", plan));
+    expect(events.map((e) => e.data)).toEqual([
+      { ...share("w1", [0, 1]), laneCount: 3, reason: "plan" },
+      { ...share("w2", [2]), laneCount: 3, reason: "plan" },
     ]);
+    expect(Starting.shares).toMatchObject({ w1: { lanes: [0, 1] }, w2: { lanes: [2] } });
   });
 
-  it("ignores a repeated report from the same worker", () => {
-    const oneStopped = apply(states.Stopping, commands.stopped);
-    expect(decide(oneStopped, commands.stopped)).toEqual([]);
+  it("refuses a plan whose lanes do not cut the run exactly", () => {
+    expect(refusal(Pending, cmd("run.assign", { laneCount: 3, assignments: [share("w1", [0, 1])] }))).toBe("invalid");
+    expect(refusal(Pending, cmd("run.assign", { laneCount: 2, assignments: [share("w1", [0, 1]), share("w2", [1])] }))).toBe("invalid");
+    expect(refusal(Pending, cmd("run.assign", { laneCount: 2, assignments: [share("w1", [0]), share("w1", [1])] }))).toBe("invalid");
   });
 
-  it("refuses reports from a worker without an assignment", () => {
-    expect(() => decide(states.Starting, cmd("run.report-worker-started", { workerId: "stranger" }))).toThrow(DomainError);
-    expect(() => decide(states.Running, cmd("run.report-worker-stopped", { workerId: "stranger", requests: 0, failures: 0 }))).toThrow(
-      DomainError,
-    );
+  it("starts every worker at one agreed instant, once the last of them is ready", () => {
+    const oneReady = apply(Starting, ready("w1"));
+    expect(oneReady.status).toBe("Starting");
+    const last = ready("w2");
+    const events = decide(oneReady, last);
+    expect(types(events)).toEqual(["run.worker-ready", "run.started"]);
+    expect(events[1]!.data).toEqual({ startedAt: new Date(Date.parse(last.time) + START_LEAD_MS).toISOString() });
+  });
+
+  it("completes when the last worker has stopped, even while still Running", () => {
+    const oneStopped = apply(Running, stopped("w1"));
+    expect(oneStopped.status).toBe("Running");
+    expect(types(decide(oneStopped, stopped("w2")))).toEqual(["run.worker-stopped", "run.completed"]);
+  });
+
+  it("ignores a repeated report, and refuses one from a worker without a share", () => {
+    expect(decide(apply(Stopping, commands.stopped), commands.stopped)).toEqual([]);
+    expect(refusal(Starting, ready("stranger"))).toBe("invalid");
+    expect(refusal(Running, stopped("stranger"))).toBe("invalid");
+  });
+
+  describe("a lost worker", () => {
+    const lose = (assignments: ReturnType<typeof share>[]) => cmd("run.reassign", { lostWorkerId: "w1", lastSeenAt: "2026-01-01T00:00:00.000Z", assignments });
+
+    it("hands its lanes to others and records the gap", () => {
+      const events = decide(Running, lose([share("w2", [0]), share("w3", [1])]));
+      expect(types(events)).toEqual(["run.worker-lost", "run.worker-assigned", "run.worker-assigned"]);
+      expect(events[0]!.data).toMatchObject({ workerId: "w1", lastSeenAt: "2026-01-01T00:00:00.000Z", lanes: [0, 1] });
+      expect(events[1]!.data).toMatchObject({ workerId: "w2", lanes: [0], reason: "reassigned", replaces: "w1" });
+      const after = apply(Running, lose([share("w2", [0]), share("w3", [1])]));
+      expect(after.shares).toMatchObject({ w2: { lanes: [2, 0] }, w3: { lanes: [1] } });
+      expect(Object.keys(after.shares).sort()).toEqual(["w2", "w3"]);
+      expect(after.lostWorkers.map((l) => l.workerId)).toEqual(["w1"]);
+    });
+
+    it("is not heard from again: its reports change nothing, and it cannot take a share back", () => {
+      const after = apply(Running, lose([share("w2", [0, 1])]));
+      expect(decide(after, stopped("w1"))).toEqual([]);
+      expect(decide(apply(Starting, lose([share("w2", [0, 1])])), ready("w1"))).toEqual([]);
+      expect(refusal(after, cmd("run.reassign", { lostWorkerId: "w2", lastSeenAt: "2026-01-01T00:00:00.000Z", assignments: [share("w1", [0, 1, 2])] }))).toBe("invalid");
+      expect(decide(after, lose([share("w2", [0, 1])]))).toEqual([]); // handled already
+    });
+
+    it("must have its lanes given out exactly", () => {
+      expect(refusal(Running, lose([share("w2", [0])]))).toBe("invalid");
+    });
+
+    it("fails the run when nobody can take its share", () => {
+      expect(types(decide(Running, lose([])))).toEqual(["run.worker-lost", "run.failed"]);
+    });
+
+    it("while Starting: the run starts once the workers left are ready", () => {
+      const w2Ready = apply(Starting, ready("w2"));
+      expect(types(decide(w2Ready, lose([share("w2", [0, 1])])))).toEqual(["run.worker-lost", "run.worker-assigned", "run.started"]);
+      expect(types(decide(w2Ready, lose([share("w3", [0, 1])])))).toEqual(["run.worker-lost", "run.worker-assigned"]);
+    });
+
+    it("while Stopping: no reassignment, and the run completes without it", () => {
+      const w2Stopped = apply(Stopping, stopped("w2"));
+      expect(types(decide(w2Stopped, lose([])))).toEqual(["run.worker-lost", "run.completed"]);
+    });
+  });
+
+  it("records each stage once, in order, while running", () => {
+    const stage = (n: number) => cmd("run.record-stage", { workload: 0, stage: n, target: 10 });
+    const first = apply(Running, stage(1));
+    expect(types(decide(Running, stage(1)))).toEqual(["run.stage-started"]);
+    expect(decide(first, stage(1))).toEqual([]);
+    expect(decide(first, stage(0))).toEqual([]);
+    expect(types(decide(first, stage(2)))).toEqual(["run.stage-started"]);
+    expect(decide(Stopping, stage(3))).toEqual([]);
   });
 });

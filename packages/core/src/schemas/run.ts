@@ -25,25 +25,52 @@ export const runParametersSchema = z.object({
 });
 export type RunParameters = z.infer<typeof runParametersSchema>;
 
-export const assignmentSchema = z.object({
+/** Labels are `key=value` pairs a worker registers with (region, pool...). */
+export const labelsSchema = z.record(z.string().regex(/^[A-Za-z0-9_.\/-]{1,63}$/, "label names are letters, digits, _ . / -"), z.string().max(256));
+
+/** Where a run may go: how many workers, and the labels they must carry. Absent: the fewest live workers that hold it. */
+export const placementSchema = z
+  .object({
+    workers: z.number().int().positive().max(10_000).optional(),
+    selector: labelsSchema.optional(),
+  })
+  .strict();
+export type Placement = z.infer<typeof placementSchema>;
+
+/** One worker's part of a run: some of its lanes, and what they ask of the worker at their peak. */
+export const workerShareSchema = z.object({
   workerId: z.string().min(1),
-  users: z.number().int().nonnegative(),
-  spawnRate: z.number().positive(),
-  /** This worker's part of every workload (VUs, rates, iterations); 1 when it runs the whole run. */
-  fraction: z.number().positive().max(1).default(1),
+  /** Lane numbers in 0..laneCount-1: this worker runs every VU, arrival and iteration of those lanes. */
+  lanes: z.array(z.number().int().nonnegative()).min(1),
+  vus: z.number().int().nonnegative(),
+  arrivalRate: z.number().nonnegative(),
 });
-export type Assignment = z.infer<typeof assignmentSchema>;
+export type WorkerShare = z.infer<typeof workerShareSchema>;
 
 export const stopReasonSchema = z.enum(["requested", "duration"]);
 export type StopReason = z.infer<typeof stopReasonSchema>;
 
 const workerTotals = z.object({ requests: z.number().int().nonnegative(), failures: z.number().int().nonnegative() });
+const workerRef = z.object({ workerId: z.string().min(1) });
+const createRun = runParametersSchema.extend({ loadTestId: z.string().min(1), target: runTargetSchema, placement: placementSchema.optional() });
+const stage = z.object({ workload: z.number().int().nonnegative(), stage: z.number().int().nonnegative(), target: z.number().nonnegative() });
 
 export const runEvents = {
-  "run.created": runParametersSchema.extend({ loadTestId: z.string().min(1), target: runTargetSchema }),
-  "run.assigned": z.object({ assignments: z.array(assignmentSchema).min(1) }),
-  "run.worker-started": z.object({ workerId: z.string().min(1) }),
+  "run.created": createRun,
+  /** One per worker: its lanes of the run. `reassigned` when they were a lost worker's (`replaces`). */
+  "run.worker-assigned": workerShareSchema.extend({
+    laneCount: z.number().int().positive(),
+    reason: z.enum(["plan", "reassigned"]),
+    replaces: z.string().min(1).optional(),
+  }),
+  /** The worker has its threads up and its connections warm: it can start at once. */
+  "run.worker-ready": workerRef,
+  /** Every worker was ready: they all start at `startedAt`, the agreed instant (a moment after this event). */
   "run.started": z.object({ startedAt: z.string() }),
+  /** A ramping executor entered a stage (informative: workers time their stages themselves from `startedAt`). */
+  "run.stage-started": stage.extend({ at: z.string() }),
+  /** The worker's heartbeat lapsed: its lanes stop counting from `lastSeenAt` until they are reassigned. */
+  "run.worker-lost": workerRef.extend({ lastSeenAt: z.string(), lostAt: z.string(), lanes: z.array(z.number().int().nonnegative()) }),
   "run.stopping": z.object({ reason: stopReasonSchema }),
   "run.worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
   "run.completed": z.object({ finishedAt: z.string() }),
@@ -52,9 +79,12 @@ export const runEvents = {
 } as const;
 
 export const runCommands = {
-  "run.create": runParametersSchema.extend({ loadTestId: z.string().min(1), target: runTargetSchema }),
-  "run.assign": z.object({ assignments: z.array(assignmentSchema).min(1) }),
-  "run.report-worker-started": z.object({ workerId: z.string().min(1) }),
+  "run.create": createRun,
+  "run.assign": z.object({ laneCount: z.number().int().positive(), assignments: z.array(workerShareSchema).min(1) }),
+  "run.report-worker-ready": workerRef,
+  /** A worker of the run was lost: its lanes go to `assignments` (none: nobody could take them). */
+  "run.reassign": z.object({ lostWorkerId: z.string().min(1), lastSeenAt: z.string(), assignments: z.array(workerShareSchema) }),
+  "run.record-stage": stage,
   "run.stop": z.object({ reason: stopReasonSchema }),
   "run.report-worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
   "run.fail": z.object({ reason: z.string().min(1) }),

@@ -1,5 +1,5 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, createRegistry, ensureStreams, listen, namespace, runUntilSignal } from "@loadline/core";
+import { connectNats, createRegistry, ensureStreams, listen, namespace, openWorkerBucket, runUntilSignal, streamOptionsOf } from "@loadline/core";
 import { openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/projections";
 import { apiApp } from "../api.ts";
 import type { CommandContext } from "./context.ts";
@@ -13,13 +13,15 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
   const registry = createRegistry("api");
   const nc = await connectNats(config.natsUrl, "loadline-api", log);
   const ns = namespace(config.namespace);
-  await ensureStreams(await jetstreamManager(nc), ns, { metricsMaxAgeMs: config.metricsMaxAgeMs, replicas: config.streamReplicas });
+  const streams = streamOptionsOf(config, nc);
+  await ensureStreams(await jetstreamManager(nc), ns, streams);
   const database = await openDatabase({ url: config.databaseUrl });
   // No projector in this process: read-your-writes polls the projections' checkpoint.
   const app = apiApp({
     nc,
     ns,
     readModel: new PgReadModel(database.db),
+    workers: await openWorkerBucket(nc, ns, streams.replicas),
     status: new ProjectionStatusReader(database.db, nc, ns),
     log,
     registry,

@@ -14,6 +14,7 @@ import {
   parseEvent,
   replayStream,
   runDecider,
+  streamOptionsOf,
   subjects,
   type EventEnvelope,
   type Namespace,
@@ -342,7 +343,7 @@ async function importCommand(ctx: CommandContext, nc: NatsConnection, ns: Namesp
     if (e instanceof EventsFileError) throw new EventsCommandError(2, `${source}: ${e.message}. Nothing was imported.`);
     throw e;
   }
-  const s = await importEvents(nc, ns, file, { metricsMaxAgeMs: ctx.config.metricsMaxAgeMs, replicas: ctx.config.streamReplicas });
+  const s = await importEvents(nc, ns, file, streamOptionsOf(ctx.config, nc));
   console.log(
     `imported run ${s.runId} from namespace ${file.header.namespace} into ${ns.prefix}: ` +
       `${s.events.published} events published, ${s.events.skipped} already there; ` +

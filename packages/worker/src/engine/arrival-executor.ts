@@ -1,8 +1,8 @@
 import type { ArrivalSchedule } from "../schedule/arrivals.ts";
-import { globalItem, type Lane } from "../schedule/lane.ts";
+import { globalItem, type Lane } from "@loadline/core";
 import type { PicksInOrder } from "../schedule/weighted.ts";
 import { currentSecond } from "../windows.ts";
-import { completion, type ExecutorRun } from "./executor-run.ts";
+import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
 import type { IterationContext } from "./iteration-context.ts";
 import type { VirtualUser } from "./virtual-user.ts";
 
@@ -47,10 +47,13 @@ export class ArrivalExecutorRun implements ExecutorRun {
     return this.finished.promise;
   }
 
-  start(): void {
+  start(at: ExecutorStart): void {
     while (this.allocated < this.pool.preAllocated) this.free.push(this.allocate());
-    this.startedAt = performance.now();
+    this.startedAt = at.origin;
     this.nextDueMs = this.schedule.next();
+    // Joining in progress: the arrivals already due were the lost worker's, not a backlog of ours.
+    const joinedMs = at.joinedAt === undefined ? undefined : at.joinedAt - at.origin;
+    while (joinedMs !== undefined && this.nextDueMs !== undefined && this.nextDueMs < joinedMs) this.nextDueMs = this.schedule.next();
     this.ctx.stopping.signal.addEventListener("abort", () => this.end(), { once: true });
     this.pump();
   }

@@ -1,7 +1,7 @@
-import { globalItem, laneShare, type Lane } from "../schedule/lane.ts";
+import { globalItem, laneShare, type Lane } from "@loadline/core";
 import type { VuChange } from "../schedule/vus.ts";
 import type { PicksByItem } from "../schedule/weighted.ts";
-import { completion, type ExecutorRun } from "./executor-run.ts";
+import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
 import { NO_RESPONSE_PAUSE_MS, type IterationContext } from "./iteration-context.ts";
 import type { VirtualUser } from "./virtual-user.ts";
 
@@ -35,8 +35,9 @@ export class ClosedExecutorRun implements ExecutorRun {
     return this.finished.promise;
   }
 
-  start(): void {
-    this.startedAt = performance.now();
+  /** A VU due before a late start or a join starts at once: the count follows the run's timeline. */
+  start(at: ExecutorStart): void {
+    this.startedAt = at.origin;
     this.ctx.stopping.signal.addEventListener("abort", () => this.end(), { once: true });
     this.advance();
   }

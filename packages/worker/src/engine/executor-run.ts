@@ -1,7 +1,17 @@
+/** When an executor starts, in `performance.now()` time of its own thread. */
+export type ExecutorStart = {
+  /** The executor's time zero: the run's agreed start. It may be a moment ahead (the executor waits) or behind. */
+  origin: number;
+  /**
+   * Set when the lane joins a run in progress (it was a lost worker's): iterations due before
+   * it are not this worker's to catch up on. Absent, a late start catches up (a burst, never a gap).
+   */
+  joinedAt?: number;
+};
+
 /** One executor's part of the load in one thread. */
 export interface ExecutorRun {
-  /** Starts the schedule; the start time is the executor's time zero. */
-  start(): void;
+  start(at: ExecutorStart): void;
   /** Resolves when the executor is over (schedule done, or stopped) and its last iteration has ended. */
   readonly done: Promise<void>;
 }

@@ -1,6 +1,6 @@
-import { globalItem, laneShare, type Lane } from "../schedule/lane.ts";
+import { globalItem, laneShare, type Lane } from "@loadline/core";
 import type { PicksByItem, PicksInOrder } from "../schedule/weighted.ts";
-import { completion, type ExecutorRun } from "./executor-run.ts";
+import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
 import { NO_RESPONSE_PAUSE_MS, type IterationContext } from "./iteration-context.ts";
 
 /** Fixed work: which scenario runs next on a VU, or undefined when the VU has no more to do. */
@@ -16,6 +16,7 @@ export class IterationsExecutorRun implements ExecutorRun {
   private running = 0;
   private over = false;
   private timer: NodeJS.Timeout | undefined;
+  private delay: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly vus: number,
@@ -30,11 +31,15 @@ export class IterationsExecutorRun implements ExecutorRun {
     return this.finished.promise;
   }
 
-  start(): void {
-    this.timer = setTimeout(() => this.end(), this.maxDurationMs);
+  /** The VUs set off at the origin (at once when it has passed); the deadline counts from it. */
+  start(at: ExecutorStart): void {
+    const now = performance.now();
+    this.timer = setTimeout(() => this.end(), at.origin + this.maxDurationMs - now);
     this.ctx.stopping.signal.addEventListener("abort", () => this.end(), { once: true });
-    for (let m = 0; m < this.vus; m++) void this.loop(m);
-    if (this.vus === 0) this.end();
+    if (this.vus === 0) return this.end();
+    this.delay = setTimeout(() => {
+      for (let m = 0; m < this.vus; m++) void this.loop(m);
+    }, Math.max(0, at.origin - now));
   }
 
   private async loop(m: number): Promise<void> {
@@ -55,6 +60,7 @@ export class IterationsExecutorRun implements ExecutorRun {
   private end(): void {
     this.over = true;
     clearTimeout(this.timer);
+    clearTimeout(this.delay);
     if (this.running === 0) this.finished.resolve();
   }
 }

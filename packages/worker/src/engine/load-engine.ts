@@ -1,11 +1,25 @@
 import type { MetricWindow, RunPlan } from "@loadline/core";
 import type { RunTotals } from "../windows.ts";
 import { ThreadEngine, type ClosableTransport } from "./thread-engine.ts";
+import { dealLanes, workloadsOf } from "./workloads.ts";
 
-/** One run's load on this worker, in this thread or spread over worker threads. */
+/** Which lanes of a run this worker runs. */
+export type LaneShare = { laneCount: number; lanes: readonly number[] };
+
+/** The whole run on one worker. */
+export const ALL_LANES: LaneShare = { laneCount: 1, lanes: [0] };
+
+/**
+ * One run's load on this worker, in this thread or spread over worker threads: prepared
+ * (threads up, HTTP warm), then begun at the run's agreed start on every worker at once.
+ */
 export interface LoadEngine {
-  /** Resolves once the executors run (threads take a moment to start), or could not start. */
-  start(): Promise<void>;
+  /** Resolves once the engine can begin at once (or could not start). */
+  prepare(): Promise<void>;
+  /** The executors' time zero, epoch ms: a moment ahead (they wait for it) or behind (they catch up). */
+  begin(originMs: number): void;
+  /** More lanes of the run, a lost worker's: they join at the run's point in time, or at the start when not begun. */
+  addLanes(lanes: readonly number[]): void;
   /** Closes the seconds before `second`: their windows go to `onWindows` (at once, or when every thread answered). */
   tick(second: number): void;
   /** Starts no further iteration, lets those running end for up to `graceMs`, aborts the rest, hands over the last windows. */
@@ -20,9 +34,7 @@ export type LoadEngineOptions = {
   runId: string;
   workerId: string;
   plan: RunPlan;
-  fraction: number;
-  /** Epoch second of the first window. */
-  firstSecond: number;
+  share: LaneShare;
   /** Where every closed second's window goes, one per second, in order, no gap. */
   onWindows: (windows: MetricWindow[]) => void;
   onError: (err: unknown) => void;
@@ -32,15 +44,24 @@ export type LoadEngineOptions = {
   onWarning?: (message: string) => void;
 };
 
+/** Prepares and begins now: a run of its own (local runs, tests). */
+export async function startNow(engine: LoadEngine): Promise<void> {
+  await engine.prepare();
+  engine.begin(Date.now());
+}
+
 /** The engine in the calling thread: no merge, no message. */
 export class InlineEngine implements LoadEngine {
   private readonly engine: ThreadEngine;
+  private readonly workloads;
 
   constructor(
     private readonly opts: LoadEngineOptions,
     transport?: ClosableTransport,
   ) {
-    this.engine = new ThreadEngine({ ...opts, thread: { index: 0, count: 1 }, ...(transport ? { transport } : {}) });
+    this.workloads = workloadsOf(opts.plan);
+    const { parts } = dealLanes(this.workloads, opts.share.lanes, opts.share.laneCount, 1);
+    this.engine = new ThreadEngine({ ...opts, parts: parts[0]!, ...(transport ? { transport } : {}) });
   }
 
   get activeUsers(): number {
@@ -51,8 +72,16 @@ export class InlineEngine implements LoadEngine {
     return this.engine.done;
   }
 
-  start(): Promise<void> {
-    return this.engine.start();
+  prepare(): Promise<void> {
+    return this.engine.prepare();
+  }
+
+  begin(originMs: number): void {
+    this.engine.begin(originMs);
+  }
+
+  addLanes(lanes: readonly number[]): void {
+    this.engine.add(dealLanes(this.workloads, lanes, this.opts.share.laneCount, 1).parts[0]!);
   }
 
   tick(second: number): void {

@@ -2,8 +2,7 @@
 import { decodeHistogram, mergeHistograms, type Executor, type MetricWindow, type RunPlan, type Scenario } from "@loadline/core";
 import { afterEach, expect } from "vitest";
 import { countingServer, type CountingServer } from "../test-support.ts";
-import { currentSecond } from "../windows.ts";
-import { InlineEngine } from "./load-engine.ts";
+import { ALL_LANES, InlineEngine, startNow } from "./load-engine.ts";
 
 /** The target of the current test, closed after it. */
 export let server: CountingServer | undefined;
@@ -27,12 +26,12 @@ export async function run(plan: RunPlan, opts: { forMs?: number; graceMs?: numbe
     runId: "r1",
     workerId: "w1",
     plan,
-    fraction: 1,
-    firstSecond: currentSecond(),
+    share: ALL_LANES,
+    
     onWindows: (w) => windows.push(...w),
     onError: (err) => errors.push(err),
   });
-  await engine.start(); // warms the HTTP client up first: the executors' clock starts after
+  await startNow(engine); // warms the HTTP client up first: the executors' clock starts after
   const t0 = performance.now();
   const samples: { atMs: number; active: number }[] = [];
   const sampler = setInterval(() => samples.push({ atMs: performance.now() - t0, active: engine.activeUsers }), 20);

@@ -1,26 +1,21 @@
-import { executorMaxVUs, type MetricWindow, type RunPlan } from "@loadline/core";
+import type { MetricWindow, RunPlan } from "@loadline/core";
 import { CompiledScenario, type Transport } from "../scenario/index.ts";
-import { laneShare, type Lane } from "../schedule/lane.ts";
 import { UndiciTransport, warmUpUndici } from "../transport/undici-transport.ts";
 import { currentSecond, WindowAccumulator, type RunTotals } from "../windows.ts";
 import { executorRun } from "./executor-factory.ts";
-import { completion, type ExecutorRun } from "./executor-run.ts";
+import type { ExecutorRun } from "./executor-run.ts";
 import { IterationContext } from "./iteration-context.ts";
-import { laneOf, workloadsOf } from "./workloads.ts";
+import { partsMaxVus, workloadsOf, type ThreadPart, type Workload } from "./workloads.ts";
 
-/** A transport the engine may close at the end. */
-export type ClosableTransport = Transport & { close(): Promise<void> };
+/** A transport the engine may close at the end, and let hold more connections when lanes are added. */
+export type ClosableTransport = Transport & { close(): Promise<void>; allow?(connections: number): void };
 
 export type ThreadEngineOptions = {
   runId: string;
   workerId: string;
   plan: RunPlan;
-  /** This worker's part of the run (the assignment's fraction). */
-  fraction: number;
-  /** Which of the worker's threads this is. */
-  thread: Lane;
-  /** The epoch second of the first window: the same in every thread, so their windows line up. */
-  firstSecond: number;
+  /** This thread's executor runs: workloads in lanes of the run. */
+  parts: ThreadPart[];
   onError: (err: unknown) => void;
   /** Undici by default, with as many connections per origin as this thread may have VUs. */
   transport?: ClosableTransport;
@@ -28,33 +23,34 @@ export type ThreadEngineOptions = {
 
 export type StopResult = { windows: MetricWindow[]; totals: RunTotals; abortedAfterGrace: boolean };
 
+/** `performance.now()` time of an epoch instant, in this thread (each thread has its own time origin). */
+const perfTime = (epochMs: number): number => epochMs - performance.timeOrigin;
+
 /**
- * One thread's load: its lane of every executor of the plan, one transport, one window
- * accumulator. The worker runs one per thread and merges their windows.
+ * One thread's load: its parts of the plan's executors, one transport, one window
+ * accumulator. The worker runs one per thread and merges their windows. It is prepared (HTTP
+ * client warmed up), then begun at the run's agreed start; parts added later join at once.
  */
 export class ThreadEngine {
+  private readonly workloads: Workload[];
   private readonly windows: WindowAccumulator;
   private readonly ctx: IterationContext;
   private readonly transport: ClosableTransport;
+  private readonly parts: ThreadPart[] = [];
   private readonly runs: ExecutorRun[] = [];
-  private started = false;
-  /** True once the executors run: a stop during the warm-up has none to wait for. */
-  private running = false;
+  private prepared: Promise<void> | undefined;
+  /** The run's time zero (epoch ms) once begun. */
+  private origin: number | undefined;
   private stopped: Promise<StopResult> | undefined;
-  private readonly over = completion();
 
   constructor(private readonly opts: ThreadEngineOptions) {
-    const { plan, thread } = opts;
-    this.windows = new WindowAccumulator(opts.runId, opts.workerId, opts.firstSecond);
+    const { plan } = opts;
+    this.workloads = workloadsOf(plan);
+    this.windows = new WindowAccumulator(opts.runId, opts.workerId, currentSecond());
     const scenarios = plan.scenarios.map((s) => CompiledScenario.compile(s, plan.targetUrl));
-    const parts = workloadsOf(plan, opts.fraction).flatMap((w) => {
-      const lane = laneOf(w.executor, thread);
-      return lane ? [{ workload: w, lane }] : [];
-    });
-    const maxVus = parts.reduce((n, p) => n + laneShare(executorMaxVUs(p.workload.executor), p.lane), 0);
-    this.transport = opts.transport ?? new UndiciTransport({ connections: Math.max(1, maxVus) });
+    this.transport = opts.transport ?? new UndiciTransport({ connections: Math.max(1, partsMaxVus(this.workloads, opts.parts)) });
     this.ctx = new IterationContext(scenarios, this.transport, this.windows, opts.onError);
-    for (const { workload, lane } of parts) this.runs.push(executorRun(workload, lane, this.ctx));
+    this.add(opts.parts);
   }
 
   get activeUsers(): number {
@@ -65,26 +61,41 @@ export class ThreadEngine {
     return this.windows.totals;
   }
 
-  /** Resolves when every executor of this thread is over (or the engine stopped before they started). */
+  /** Resolves when every executor of this thread is over (or the engine stopped before they began). */
   get done(): Promise<void> {
-    return this.over.promise;
+    return Promise.all(this.runs.map((r) => r.done)).then(() => undefined);
   }
 
-  /** Warms the HTTP client up (off the clock), then starts every executor: their time zero is now. */
-  async start(): Promise<void> {
-    if (this.started || this.stopped) return;
-    this.started = true;
+  /** Warms the HTTP client up, off the clock: the first iterations must not pay for it. */
+  prepare(): Promise<void> {
     // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
-    if (!this.opts.transport) await warmUpUndici().catch(() => undefined);
-    if (this.stopped) return;
-    for (const run of this.runs) run.start();
-    this.running = true;
-    void Promise.all(this.runs.map((r) => r.done)).then(() => this.over.resolve());
+    this.prepared ??= this.opts.transport ? Promise.resolve() : warmUpUndici().catch(() => undefined);
+    return this.prepared;
+  }
+
+  /** Starts every executor with `originMs` (epoch ms) as its time zero: they wait for it, or catch up on it. */
+  begin(originMs: number): void {
+    if (this.origin !== undefined || this.stopped) return;
+    this.origin = originMs;
+    this.windows.skipTo(currentSecond(originMs));
+    for (const run of this.runs) run.start({ origin: perfTime(originMs) });
+  }
+
+  /** More parts (a lost worker's lanes): once begun they join now, at the run's point in time. */
+  add(parts: readonly ThreadPart[]): void {
+    if (this.stopped || parts.length === 0) return;
+    this.parts.push(...parts);
+    this.transport.allow?.(Math.max(1, partsMaxVus(this.workloads, this.parts)));
+    for (const part of parts) {
+      const run = executorRun(this.workloads[part.workload]!, part.lane, this.ctx);
+      this.runs.push(run);
+      if (this.origin !== undefined) run.start({ origin: perfTime(this.origin), joinedAt: performance.now() });
+    }
   }
 
   /** The windows of the seconds before `second` not yet handed over. */
   closeBefore(second: number): MetricWindow[] {
-    return this.windows.closeBefore(second);
+    return this.origin === undefined ? [] : this.windows.closeBefore(second);
   }
 
   /**
@@ -98,8 +109,7 @@ export class ThreadEngine {
 
   private async stopOnce(graceMs: number): Promise<StopResult> {
     this.ctx.stopping.abort();
-    if (!this.running) this.over.resolve();
-    const ended = this.done;
+    const ended = this.origin === undefined ? Promise.resolve() : this.done;
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([ended.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
     clearTimeout(timer);
@@ -108,7 +118,7 @@ export class ThreadEngine {
       await ended;
     }
     await this.transport.close().catch(() => undefined);
-    const windows = this.windows.finish(currentSecond());
+    const windows = this.origin === undefined ? [] : this.windows.finish(currentSecond());
     return { windows, totals: this.windows.totals, abortedAfterGrace: !inTime };
   }
 }

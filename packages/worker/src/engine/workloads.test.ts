@@ -1,6 +1,6 @@
-import { runPlan, type Scenario } from "@loadline/core";
+import { executorMaxVUs, laneShare, planExecutors, runPlan, type Scenario } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { laneOf, longestDurationSec, workloadsOf } from "./workloads.ts";
+import { dealLanes, longestDurationSec, partsMaxVus, workloadsOf } from "./workloads.ts";
 
 const scenario = (name: string, over: Partial<Scenario> = {}): Scenario => ({
   name,
@@ -9,37 +9,56 @@ const scenario = (name: string, over: Partial<Scenario> = {}): Scenario => ({
   steps: [{ type: "request", method: "GET", url: "/", timeoutMs: 1000, checks: [], extract: [] }],
   ...over,
 });
+const plan = {
+  targetUrl: "http://127.0.0.1:1",
+  workload: { type: "constant-vus" as const, vus: 40, durationSec: 30 },
+  scenarios: [
+    scenario("browse", { weight: 3 }),
+    scenario("spike", { executor: { type: "shared-iterations", vus: 4, iterations: 100, maxDurationSec: 90 } }),
+    scenario("buy", { weight: 1 }),
+  ],
+};
 
 describe("workloadsOf", () => {
   it("shares the workload among the scenarios without an executor, by weight; one more per executor of a scenario", () => {
-    const plan = {
-      targetUrl: "http://127.0.0.1:1",
-      workload: { type: "constant-vus" as const, vus: 40, durationSec: 30 },
-      scenarios: [
-        scenario("browse", { weight: 3 }),
-        scenario("spike", { executor: { type: "shared-iterations", vus: 4, iterations: 100, maxDurationSec: 90 } }),
-        scenario("buy", { weight: 1 }),
-      ],
-    };
-    const workloads = workloadsOf(plan, 0.5);
+    const workloads = workloadsOf(plan);
     expect(workloads).toEqual([
-      { executor: { type: "constant-vus", vus: 20, durationSec: 30 }, scenarios: [0, 2], weights: [3, 1], firstVuId: 1 },
-      { executor: { type: "shared-iterations", vus: 2, iterations: 50, maxDurationSec: 90 }, scenarios: [1], weights: [1], firstVuId: 21 },
+      { executor: { type: "constant-vus", vus: 40, durationSec: 30 }, scenarios: [0, 2], weights: [3, 1], firstVuId: 1 },
+      { executor: { type: "shared-iterations", vus: 4, iterations: 100, maxDurationSec: 90 }, scenarios: [1], weights: [1], firstVuId: 41 },
     ]);
+    expect(workloads.map((w) => w.executor)).toEqual(planExecutors(plan));
     expect(longestDurationSec(workloads)).toBe(90);
   });
 
   it("runs the simple form as constant VUs of the run's parameters", () => {
-    const plan = runPlan({ targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] }, { targetUsers: 8, spawnRate: 2, durationSec: 60 });
-    expect(workloadsOf(plan, 0.25)[0]!.executor).toEqual({ type: "constant-vus", vus: 2, durationSec: 60, spawnRate: 0.5 });
+    const simple = runPlan({ targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] }, { targetUsers: 8, spawnRate: 2, durationSec: 60 });
+    expect(workloadsOf(simple)[0]!.executor).toEqual({ type: "constant-vus", vus: 8, durationSec: 60, spawnRate: 2 });
   });
 });
 
-describe("laneOf", () => {
-  it("shares an executor among no more threads than it has VUs", () => {
-    const e = { type: "per-vu-iterations" as const, vus: 2, iterations: 5, maxDurationSec: 60 };
-    expect(laneOf(e, { index: 1, count: 4 })).toEqual({ index: 1, count: 2 });
-    expect(laneOf(e, { index: 2, count: 4 })).toBeUndefined();
-    expect(laneOf({ ...e, vus: 8 }, { index: 3, count: 4 })).toEqual({ index: 3, count: 4 });
+describe("dealLanes", () => {
+  const workloads = workloadsOf(plan);
+  /** Every VU number of each workload, as the parts hold them. */
+  const vusOf = (parts: { workload: number; lane: { index: number; count: number } }[], w: number) =>
+    parts.filter((p) => p.workload === w).flatMap((p) => Array.from({ length: laneShare(executorMaxVUs(workloads[w]!.executor), p.lane) }, (_, m) => p.lane.index + m * p.lane.count));
+
+  it("gives each VU of the worker's lanes to exactly one thread, and spreads the lanes evenly", () => {
+    const { parts } = dealLanes(workloads, [1, 3], 4, 3);
+    const all = parts.flat();
+    // Lanes 1 and 3 of 4: VUs 1, 3, 5, 7, ... of the 40, and of the 4 of "spike".
+    expect(vusOf(all, 0).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 2 * i + 1));
+    expect(vusOf(all, 1).sort((a, b) => a - b)).toEqual([1, 3]);
+    const load = parts.map((p) => partsMaxVus(workloads, p));
+    expect(load.reduce((a, b) => a + b, 0)).toBe(22);
+    expect(Math.max(...load) - Math.min(...load)).toBeLessThanOrEqual(4);
+  });
+
+  it("cuts a lane no finer than its VUs, and deals later lanes on from where it stopped", () => {
+    const first = dealLanes(workloads, [0], 20, 2);
+    // Lane 0 of 20 holds 2 of the 40 VUs (0, 20) and 1 of the 4 (0): one part a thread, then one.
+    expect(first.parts.map((p) => p.map((x) => [x.workload, x.lane.index, x.lane.count]))).toEqual([[[0, 0, 40], [1, 0, 20]], [[0, 20, 40]]]);
+    expect(first.nextThread).toBe(1);
+    const later = dealLanes(workloads, [5], 20, 2, first.nextThread);
+    expect(later.parts[1]![0]).toEqual({ workload: 0, lane: { index: 5, count: 40 } });
   });
 });

@@ -1,5 +1,4 @@
-import { executorDurationSec, executorMaxVUs, scaleExecutor, type Executor, type RunPlan } from "@loadline/core";
-import type { Lane } from "../schedule/lane.ts";
+import { executorDurationSec, executorMaxVUs, laneShare, subLanes, type Executor, type Lane, type RunPlan } from "@loadline/core";
 
 /**
  * One executor instance and the scenarios it runs: the plan's shared workload with every
@@ -11,12 +10,12 @@ export type Workload = {
   scenarios: number[];
   /** Their weights, in the same order. */
   weights: number[];
-  /** Added to a VU's number in its executor to make its id (1-based) unique in the run on this worker. */
+  /** Added to a VU's number in its executor to make its id (1-based) unique in the run. */
   firstVuId: number;
 };
 
-/** The executor instances of a plan, each scaled to this worker's `fraction` of the run. */
-export function workloadsOf(plan: RunPlan, fraction = 1): Workload[] {
+/** The executor instances of a plan, in core's `planExecutors` order (the order lanes are planned in). */
+export function workloadsOf(plan: RunPlan): Workload[] {
   const shared = plan.scenarios.flatMap((s, i) => (s.executor ? [] : [i]));
   const raw: Omit<Workload, "firstVuId">[] = [];
   if (shared.length > 0) raw.push({ executor: plan.workload, scenarios: shared, weights: shared.map((i) => plan.scenarios[i]!.weight) });
@@ -25,9 +24,8 @@ export function workloadsOf(plan: RunPlan, fraction = 1): Workload[] {
   });
   let firstVuId = 1;
   return raw.map((w) => {
-    const executor = scaleExecutor(w.executor, fraction);
-    const workload = { ...w, executor, firstVuId };
-    firstVuId += executorMaxVUs(executor);
+    const workload = { ...w, firstVuId };
+    firstVuId += executorMaxVUs(w.executor);
     return workload;
   });
 }
@@ -35,12 +33,37 @@ export function workloadsOf(plan: RunPlan, fraction = 1): Workload[] {
 /** The longest any of a plan's executors runs, in seconds: when this worker's part is over at the latest. */
 export const longestDurationSec = (workloads: readonly Workload[]): number => Math.max(0, ...workloads.map((w) => executorDurationSec(w.executor)));
 
+/** One executor run of a thread: a workload (its index in `workloadsOf`) in one lane. */
+export type ThreadPart = { workload: number; lane: Lane };
+
 /**
- * The lane of thread `thread.index` (of `thread.count`) in an executor. No more threads
- * share an executor than it has VUs, so every lane has at least one; a thread past them
- * has no part in it (undefined).
+ * Deals some lanes of a run out to a worker's threads: each lane of each workload is cut into
+ * as many sub-lanes as there are threads (no more than the lane has VUs, so none is empty) and
+ * the sub-lanes go round the threads from `nextThread` on, so lanes added later (a lost worker's)
+ * land on the threads that have least. Every VU, arrival and iteration lands on one thread.
  */
-export function laneOf(e: Executor, thread: Lane): Lane | undefined {
-  const count = Math.max(1, Math.min(thread.count, executorMaxVUs(e)));
-  return thread.index < count ? { index: thread.index, count } : undefined;
+export function dealLanes(
+  workloads: readonly Workload[],
+  lanes: readonly number[],
+  laneCount: number,
+  threads: number,
+  nextThread = 0,
+): { parts: ThreadPart[][]; nextThread: number } {
+  const parts: ThreadPart[][] = Array.from({ length: threads }, () => []);
+  let next = nextThread;
+  for (const [w, workload] of workloads.entries()) {
+    for (const index of lanes) {
+      const lane = { index, count: laneCount };
+      const cuts = Math.max(1, Math.min(threads, laneShare(executorMaxVUs(workload.executor), lane)));
+      for (const sub of subLanes(lane, cuts)) {
+        parts[next]!.push({ workload: w, lane: sub });
+        next = (next + 1) % threads;
+      }
+    }
+  }
+  return { parts, nextThread: next };
 }
+
+/** The VUs some parts may hold at once: the connections a thread's transport needs. */
+export const partsMaxVus = (workloads: readonly Workload[], parts: readonly ThreadPart[]): number =>
+  parts.reduce((n, p) => n + laneShare(executorMaxVUs(workloads[p.workload]!.executor), p.lane), 0);

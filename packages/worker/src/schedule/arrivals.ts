@@ -1,5 +1,5 @@
 import type { Executor } from "@loadline/core";
-import type { Lane } from "./lane.ts";
+import type { Lane } from "@loadline/core";
 
 type ArrivalExecutor = Extract<Executor, { type: "constant-arrival-rate" | "ramping-arrival-rate" }>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { globalItem, laneShare } from "./lane.ts";
+import { globalItem, laneShare } from "@loadline/core";
 import { LanePicks, PickSequence, SmoothWeightedRoundRobin } from "./weighted.ts";
 
 const tally = (picks: number[], n: number) => Array.from({ length: n }, (_, i) => picks.filter((p) => p === i).length);

@@ -1,4 +1,4 @@
-import type { Lane } from "./lane.ts";
+import type { Lane } from "@loadline/core";
 
 /**
  * Smooth weighted round-robin (as nginx balances upstreams): each pick adds every weight to

@@ -21,10 +21,19 @@ export class OriginConnections implements ConnectionOwner {
 
   constructor(
     private readonly origin: string,
-    private readonly max: number,
+    private max: number,
     connectTimeoutMs: number,
   ) {
     this.connector = buildConnector({ timeout: connectTimeoutMs });
+  }
+
+  /** More connections may be opened: requests waiting for one get them now. */
+  allow(max: number): void {
+    this.max = Math.max(this.max, max);
+    while (this.all.length < this.max && this.waitingHead < this.waiting.length) {
+      const c = this.waiting[this.waitingHead++]!;
+      if (!c.isSettled) this.send(this.open(), c);
+    }
   }
 
   dispatch(c: ResponseCollector): void {

@@ -28,7 +28,11 @@ export class UndiciTransport implements Transport {
   private readonly watched = new WeakSet<AbortSignal>();
   private closed = false;
 
-  constructor(private readonly opts: UndiciTransportOptions) {}
+  private connections: number;
+
+  constructor(private readonly opts: UndiciTransportOptions) {
+    this.connections = Math.max(1, opts.connections);
+  }
 
   send(req: OutgoingRequest, signal: AbortSignal): Promise<IncomingResponse> {
     if (this.closed) return Promise.reject(new TransportFailure("reset", "transport closed"));
@@ -49,6 +53,13 @@ export class UndiciTransport implements Transport {
       if (req.timeoutMs < SHORT_TIMEOUT_MS) collector.armShortTimeout(req.timeoutMs);
       connections.dispatch(collector);
     });
+  }
+
+  /** Lets each origin hold up to `connections` keep-alive connections (never fewer than now). */
+  allow(connections: number): void {
+    if (connections <= this.connections) return;
+    this.connections = connections;
+    for (const o of this.origins.values()) o.allow(connections);
   }
 
   /** Requests now in flight. */
@@ -76,7 +87,7 @@ export class UndiciTransport implements Transport {
   }
 
   private connectionsTo(origin: string): OriginConnections {
-    const connections = new OriginConnections(origin, Math.max(1, this.opts.connections), this.opts.connectTimeoutMs ?? 10_000);
+    const connections = new OriginConnections(origin, this.connections, this.opts.connectTimeoutMs ?? 10_000);
     this.origins.set(origin, connections);
     return connections;
   }

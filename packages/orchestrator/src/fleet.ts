@@ -1,0 +1,100 @@
+import type { KV } from "@nats-io/kv";
+import { WORKER_LOST_AFTER_MS, workerRegistrationSchema, type Logger, type NatsConnection, type WorkerRegistration } from "@loadline/core";
+
+/** A worker that stopped being heard from: lapsed (`lastSeenAt` its last heartbeat) or gone (it left the bucket). */
+export type LostWorker = { workerId: string; lastSeenAt: string; why: "lapsed" | "left" };
+
+type Seen = { registration: WorkerRegistration | null; seenAt: number; lastSeenAt: string };
+
+const SWEEP_MS = 250;
+
+/**
+ * The orchestrator's view of the fleet: the workers bucket watched, each heartbeat stamped
+ * with this process's own clock when it arrives (no trust in workers' clocks). A worker not
+ * heard from for WORKER_LOST_AFTER_MS, or that removed its registration, is lost, once.
+ * While this process is cut off from NATS nobody is heard from: on reconnecting, every worker
+ * gets the full lapse again rather than being declared lost for our own outage.
+ */
+export class FleetMonitor {
+  private readonly workers = new Map<string, Seen>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private watcher: { stop(): void } | undefined;
+  private connected = true;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly nc: NatsConnection,
+    private readonly onLost: (lost: LostWorker) => void,
+    private readonly log: Logger,
+    private readonly lostAfterMs = WORKER_LOST_AFTER_MS,
+  ) {}
+
+  async start(): Promise<void> {
+    const entries = await this.kv.watch({ key: ">" });
+    this.watcher = entries;
+    void (async () => {
+      for await (const e of entries) {
+        if (e.operation === "PUT") {
+          // An entry already stale when it reaches us (a dead worker's, left in the bucket) is no sign of life.
+          const ageMs = Date.now() - e.created.getTime();
+          const parsed = workerRegistrationSchema.safeParse(e.json());
+          if (parsed.success && ageMs <= this.lostAfterMs) this.workers.set(e.key, { registration: parsed.data, seenAt: Date.now(), lastSeenAt: new Date().toISOString() });
+        } else if (this.workers.has(e.key)) {
+          this.declare(e.key, "left");
+        }
+      }
+    })().catch((err: unknown) => this.log.error({ err }, "fleet watch ended"));
+    void (async () => {
+      for await (const s of this.nc.status()) {
+        if (s.type === "disconnect") this.connected = false;
+        if (s.type === "reconnect") this.forgive();
+      }
+    })();
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    this.watcher?.stop();
+  }
+
+  /** Live workers that take new work (not draining). */
+  live(): WorkerRegistration[] {
+    return [...this.workers.values()].flatMap((w) => (w.registration && w.registration.status === "active" ? [w.registration] : []));
+  }
+
+  /** Every worker heard from, with how long ago (ms). */
+  all(): { registration: WorkerRegistration; silentMs: number }[] {
+    const now = Date.now();
+    return [...this.workers.values()].flatMap((w) => (w.registration ? [{ registration: w.registration, silentMs: now - w.seenAt }] : []));
+  }
+
+  /**
+   * Workers the runs say have shares: one never heard from since this process took over is
+   * given the full lapse from now to show up, then is lost like any other.
+   */
+  expect(workerIds: Iterable<string>): void {
+    const now = Date.now();
+    for (const id of workerIds) if (!this.workers.has(id)) this.workers.set(id, { registration: null, seenAt: now, lastSeenAt: new Date(now).toISOString() });
+  }
+
+  private forgive(): void {
+    this.connected = true;
+    const now = Date.now();
+    for (const w of this.workers.values()) w.seenAt = now;
+  }
+
+  private sweep(): void {
+    if (!this.connected) return;
+    const now = Date.now();
+    for (const [id, w] of this.workers) if (now - w.seenAt > this.lostAfterMs) this.declare(id, "lapsed");
+  }
+
+  private declare(workerId: string, why: LostWorker["why"]): void {
+    const w = this.workers.get(workerId);
+    if (!w) return;
+    this.workers.delete(workerId);
+    this.log.warn({ workerId, why, lastSeenAt: w.lastSeenAt }, "worker lost");
+    this.onLost({ workerId, lastSeenAt: w.lastSeenAt, why });
+  }
+}

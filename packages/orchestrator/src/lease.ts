@@ -1,0 +1,118 @@
+import { JetStreamApiError } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { Logger, Namespace, NatsConnection } from "@loadline/core";
+
+export type LeaseTimings = {
+  /** A lease not renewed for this long (as a standby sees it) may be taken. */
+  ttlMs: number;
+  renewMs: number;
+  /** How often a standby looks. */
+  pollMs: number;
+};
+
+const WRONG_LAST_SEQUENCE = 10071;
+
+export const DEFAULT_LEASE_TIMINGS: LeaseTimings = { ttlMs: 3000, renewMs: 1000, pollMs: 250 };
+
+/** The bucket of leases: one key per role that only one process may hold at a time. */
+export async function openLeaseBucket(nc: NatsConnection, ns: Namespace, replicas = 1): Promise<KV> {
+  return new Kvm(nc).create(ns.buckets.leases, { history: 1, replicas });
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * A lease in a KV bucket, held by compare-and-set on the key's revision: the holder renews it
+ * every `renewMs`; a standby that sees the revision unchanged for `ttlMs` (by its own clock,
+ * while it can reach NATS) takes it with an update on that revision, so only one of several
+ * standbys wins. A holder whose renewal is refused (someone took it) or who could not renew
+ * for `ttlMs` has lost it and must stop acting. Release deletes the key: a standby takes over at once.
+ */
+export class KvLease {
+  private revision = 0;
+  private renewer: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+  private endedResolve: (() => void) | undefined;
+  /** Resolves when a lease held stops being held: lost, or released. */
+  ended: Promise<void> = new Promise(() => undefined);
+
+  constructor(
+    private readonly kv: KV,
+    private readonly key: string,
+    private readonly holder: string,
+    private readonly log: Logger,
+    private readonly timings: LeaseTimings = DEFAULT_LEASE_TIMINGS,
+  ) {}
+
+  /** Waits, as a standby, until this process holds the lease; false when stopped first. */
+  async acquire(): Promise<boolean> {
+    let seen = { revision: -1, since: Date.now() };
+    const value = () => JSON.stringify({ holder: this.holder, at: new Date().toISOString() });
+    while (!this.stopping.signal.aborted) {
+      try {
+        const entry = await this.kv.get(this.key);
+        if (!entry || entry.operation !== "PUT") {
+          this.revision = await this.kv.create(this.key, value());
+          return this.held();
+        }
+        if (entry.revision !== seen.revision) seen = { revision: entry.revision, since: Date.now() };
+        else if (Date.now() - seen.since > this.timings.ttlMs) {
+          this.log.warn({ holder: (entry.json() as { holder?: string }).holder, key: this.key }, "lease not renewed: taking it over");
+          this.revision = await this.kv.update(this.key, value(), entry.revision);
+          return this.held();
+        }
+      } catch (err) {
+        // Someone else won the race, or NATS is away: either way look again, with a fresh clock.
+        seen = { revision: -1, since: Date.now() };
+        this.log.debug({ err, key: this.key }, "lease not taken");
+      }
+      await sleep(this.timings.pollMs, this.stopping.signal);
+    }
+    return false;
+  }
+
+  /** Stops renewing (or waiting) and deletes the key when this process holds it. */
+  async release(): Promise<void> {
+    this.stopping.abort();
+    await this.renewer;
+    if (this.revision > 0) await this.kv.delete(this.key, { previousSeq: this.revision }).catch(() => undefined);
+    this.revision = 0;
+    this.endedResolve?.();
+  }
+
+  private held(): boolean {
+    this.ended = new Promise((resolve) => (this.endedResolve = resolve));
+    this.renewer = this.renew();
+    this.log.info({ key: this.key, holder: this.holder }, "lease held");
+    return true;
+  }
+
+  private async renew(): Promise<void> {
+    let renewedAt = Date.now();
+    while (!this.stopping.signal.aborted) {
+      await sleep(this.timings.renewMs, this.stopping.signal);
+      if (this.stopping.signal.aborted) return;
+      try {
+        this.revision = await this.kv.update(this.key, JSON.stringify({ holder: this.holder, at: new Date().toISOString() }), this.revision);
+        renewedAt = Date.now();
+        continue;
+      } catch (err) {
+        const refused = err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE;
+        if (!refused && Date.now() - renewedAt <= this.timings.ttlMs) continue; // NATS away: try again while the lease may still be ours
+        this.log.error({ err, key: this.key }, refused ? "lease taken by another process" : "lease could not be renewed in time");
+      }
+      this.revision = 0;
+      this.endedResolve?.();
+      return;
+    }
+  }
+}
