@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
 import { startTestStack, type StackFixture } from "./fixture.ts";
 
 let f: StackFixture;
@@ -83,6 +84,41 @@ describe("runs: defaults merged with overrides", () => {
   });
 });
 
+describe("the fleet and placement", () => {
+  it("lists the workers with their capacity, state and assignment", async () => {
+    // Idle once the runs of the tests before are over.
+    const body = await eventually(async () => {
+      const { body } = await call("GET", "/v1/workers?state=idle");
+      return body.workers.length === 1 && body;
+    });
+    expect(body.workers[0]).toMatchObject({ state: "idle", capacity: { threads: 1, maxVUs: 10_000 }, assignments: [], version: expect.any(String) });
+  });
+
+  it("fails a run that cannot be placed, with the reason, and runs one that can", async () => {
+    const { body: test } = await call("POST", "/v1/load-tests", spec());
+    const twoWorkers = await call("POST", `/v1/load-tests/${test.id}/runs`, { workers: 2 });
+    expect(twoWorkers.status).toBe(201);
+    const failed = await f.api.waitForEnd(twoWorkers.body.id, 15_000);
+    expect(failed).toMatchObject({ status: "Failed", reason: "2 workers asked, but only 1 live worker has room", placement: { workers: 2 } });
+    const nowhere = await call("POST", `/v1/load-tests/${test.id}/runs`, { workerSelector: { region: "mars" } });
+    expect((await f.api.waitForEnd(nowhere.body.id, 15_000)).reason).toBe("no live worker matching region=mars to run the load");
+
+    const placed = await call("POST", `/v1/load-tests/${test.id}/runs`, { workers: 1, durationSec: 2 });
+    // The worker's next heartbeat carries the assignment.
+    const fleet = await eventually(async () => {
+      const { workers } = (await call("GET", "/v1/workers?state=busy")).body;
+      return workers.length > 0 && workers;
+    }, 5_000);
+    expect(fleet.map((w: { assignments: { runId: string; lanes: number[] }[] }) => w.assignments.map((a) => [a.runId, a.lanes]))).toEqual([[[placed.body.id, [0]]]]);
+    const done = await f.api.waitForEnd(placed.body.id, 15_000);
+    expect(done).toMatchObject({ status: "Completed", laneCount: 1, gaps: [] });
+    expect(done.workers).toMatchObject([{ lanes: [0], state: "stopped" }]);
+    // Another tenant sees the worker, not this tenant's runs.
+    const other = await call("GET", "/v1/workers", undefined, { "x-tenant-id": "someone-else" });
+    expect(other.body.workers[0].assignments).toEqual([]);
+  });
+});
+
 describe("bad input gets a 4xx with a JSON body naming the field", () => {
   const cases: [string, string, string, unknown, number, string | undefined][] = [
     ["invalid JSON", "POST", "/v1/load-tests", "{not json", 400, "body"],
@@ -94,10 +130,12 @@ describe("bad input gets a 4xx with a JSON body naming the field", () => {
     ["a non-http target", "POST", "/v1/load-tests", { ...spec0(), targetUrl: "ftp://x" }, 400, "targetUrl"],
     ["an unknown field", "POST", "/v1/load-tests", { ...spec0(), colour: "red" }, 400, undefined],
     ["an unknown status filter", "GET", "/v1/runs?status=Sleeping", undefined, 400, "status"],
+    ["an unknown worker state filter", "GET", "/v1/workers?state=asleep", undefined, 400, "state"],
+    ["a reserved tenant", "GET", "/v1/workers", undefined, 400, "X-Tenant-Id"],
   ];
   for (const [what, method, path, body, status, field] of cases) {
     it(`${what} -> ${status}`, async () => {
-      const res = await call(method, path, body);
+      const res = await call(method, path, body, what === "a reserved tenant" ? { "x-tenant-id": "_fleet" } : {});
       expect(res.status).toBe(status);
       expect(res.body.error.message).toEqual(expect.any(String));
       if (field) expect(res.body.error.field).toBe(field);
@@ -114,6 +152,12 @@ describe("bad input gets a 4xx with a JSON body naming the field", () => {
     const tooLong = await call("POST", `/v1/load-tests/${test.id}/runs`, { durationSec: 61 });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.field).toBe("durationSec");
+    const noWorkers = await call("POST", `/v1/load-tests/${test.id}/runs`, { workers: 0 });
+    expect([noWorkers.status, noWorkers.body.error.field]).toEqual([400, "workers"]);
+    const badSelector = await call("POST", `/v1/load-tests/${test.id}/runs`, { workerSelector: { "bad label!": "x" } });
+    expect([badSelector.status, badSelector.body.error.field]).toEqual([400, "workerSelector.bad label!"]);
+    const notAMap = await call("POST", `/v1/load-tests/${test.id}/runs`, { workerSelector: ["eu"] });
+    expect([notAMap.status, notAMap.body.error.field]).toEqual([400, "workerSelector"]);
   });
 
   it("unknown ids -> 404", async () => {

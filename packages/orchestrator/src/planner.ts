@@ -18,7 +18,8 @@ export type Candidate = {
   committed: Demand;
 };
 
-export type Plan = { ok: true; laneCount: number; assignments: WorkerShare[] } | { ok: false; reason: string };
+/** `fleetTooSmall`: too few workers now, which a fleet still starting up may mend; short capacity is final. */
+export type Plan = { ok: true; laneCount: number; assignments: WorkerShare[] } | { ok: false; reason: string; fleetTooSmall?: true };
 export type Reassignment = { ok: true; assignments: WorkerShare[] } | { ok: false; reason: string };
 
 /** A worker never gets more lanes than this: each lane is an executor run (and its own VU pool) on it. */
@@ -46,14 +47,15 @@ export function planRun(candidates: readonly Candidate[], executors: readonly Ex
   const matching = candidates.filter((c) => matchesSelector(c.labels, placement?.selector));
   const usable = matching.filter((c) => free(c).vus > 0).sort(byRoom);
   const where = selectorText(placement);
-  if (matching.length === 0) return { ok: false, reason: `no live worker${where} to run the load` };
+  if (matching.length === 0) return { ok: false, reason: `no live worker${where} to run the load`, fleetTooSmall: true };
   const total: Demand = {
     vus: executors.reduce((n, e) => n + executorMaxVUs(e), 0),
     arrivalRate: executors.reduce((n, e) => n + peakRate(e), 0),
   };
   let count = placement?.workers;
   if (count !== undefined && usable.length < count) {
-    return { ok: false, reason: `${count} workers asked, but only ${usable.length} live worker${usable.length === 1 ? "" : "s"}${where} ha${usable.length === 1 ? "s" : "ve"} room` };
+    const reason = `${count} workers asked, but only ${usable.length} live worker${usable.length === 1 ? "" : "s"}${where} ha${usable.length === 1 ? "s" : "ve"} room`;
+    return { ok: false, reason, fleetTooSmall: true };
   }
   if (count === undefined) {
     const room: Demand = { vus: 0, arrivalRate: 0 };

@@ -160,7 +160,7 @@ export class RunSupervisor {
       const plan = planRun(this.candidates(), planExecutors(runPlan(state.target, state.parameters)), state.placement);
       if (plan.ok) return this.send(this.ref(run), { type: "run.assign", data: { laneCount: plan.laneCount, assignments: plan.assignments } });
       // A fleet that is still starting up gets a moment; a short capacity does not improve by waiting.
-      if (Date.now() >= deadline) return this.fail(run, plan.reason);
+      if (!plan.fleetTooSmall || Date.now() >= deadline) return this.fail(run, plan.reason);
       this.schedule(run, "deadline", Date.now() + PLAN_RETRY_MS, () => this.plan(run, deadline));
     });
   }
