@@ -52,6 +52,9 @@ export const subjects = {
   metrics: (ns: Namespace, tenantId: string, runId: string, workerId: string) =>
     `${ns.prefix}.met.${assertToken(tenantId, "tenant")}.${assertToken(runId, "run id")}.${assertToken(workerId, "worker id")}`,
   allMetrics: (ns: Namespace) => `${ns.prefix}.met.>`,
+  /** Worker heartbeats: core NATS, not stored, so that liveness does not wait on a stream's leader election. */
+  heartbeat: (ns: Namespace, workerId: string) => `${ns.prefix}.hb.${assertToken(workerId, "worker id")}`,
+  allHeartbeats: (ns: Namespace) => `${ns.prefix}.hb.*`,
   agent: (ns: Namespace, agentId: string, kind: string) => `${ns.prefix}.agt.${assertToken(agentId, "agent id")}.${kind}`,
   allAgent: (ns: Namespace) => `${ns.prefix}.agt.>`,
 };

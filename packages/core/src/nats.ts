@@ -21,3 +21,10 @@ export async function connectNats(servers: string, name: string, log?: Logger): 
   }
   return nc;
 }
+
+/**
+ * How long a pull waits before it is renewed (its idle heartbeat is half of it). A consumer
+ * whose server died is noticed after two missed heartbeats: with nats.js's default of 30 s a
+ * worker could miss a stop for half a minute after a broker node failed; with this, seconds.
+ */
+export const PULL_EXPIRES_MS = 4_000;

@@ -2,6 +2,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import type { Namespace } from "./namespace.ts";
+import { resolveReplicas } from "./streams.ts";
 import { labelsSchema } from "./schemas/run.ts";
 
 /** A run a worker has a share of right now. */
@@ -41,7 +42,7 @@ export const WORKER_LOST_AFTER_MS = 3000;
 export type WorkerBucket = KV;
 
 /** The KV bucket of worker registrations (a plain JetStream stream underneath: works on 2.9). */
-export async function openWorkerBucket(nc: NatsConnection, ns: Namespace, replicas = 1): Promise<KV> {
+export async function openWorkerBucket(nc: NatsConnection, ns: Namespace, replicas = resolveReplicas(nc, "auto")): Promise<KV> {
   const kvm = new Kvm(nc);
   // Entries outlive a dead worker only briefly: liveness itself is judged on heartbeats.
   return kvm.create(ns.buckets.workers, { history: 1, ttl: 60_000, replicas });

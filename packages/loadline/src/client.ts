@@ -1,5 +1,8 @@
 import type { AggregateView, EndpointView, LoadTestSpec, LoadTestView, MetricsPoint, RunParameters, RunView } from "@loadline/core";
 
+/** What POST /v1/load-tests/{id}/runs takes: overrides of the test's defaults, and where the run may go. */
+export type StartRun = Partial<RunParameters> & { workers?: number; workerSelector?: Record<string, string> };
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -26,7 +29,7 @@ export class LoadlineClient {
   }
 
   createLoadTest = (spec: LoadTestSpec | Omit<LoadTestSpec, "tags">) => this.call<LoadTestView>("POST", "/v1/load-tests", spec);
-  startRun = (loadTestId: string, overrides: Partial<RunParameters> = {}) => this.call<RunView>("POST", `/v1/load-tests/${loadTestId}/runs`, overrides);
+  startRun = (loadTestId: string, overrides: StartRun = {}) => this.call<RunView>("POST", `/v1/load-tests/${loadTestId}/runs`, overrides);
   run = (id: string) => this.call<RunView>("GET", `/v1/runs/${id}`);
   stopRun = (id: string) => this.call<RunView>("POST", `/v1/runs/${id}/stop`);
   timeseries = (id: string) => this.call<{ runId: string; points: MetricsPoint[] }>("GET", `/v1/runs/${id}/metrics/timeseries`);

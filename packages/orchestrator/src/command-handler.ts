@@ -49,6 +49,8 @@ export class CommandHandler {
       if (events.length === 0) return { ...base, ok: true, version: loaded.version, seqs: [] };
       try {
         const result = await this.store.append(command.tenantId, command.aggregate, events, { expectedVersion: loaded.version });
+        // At debug: what the chaos suite checks the stream against ("no acknowledged event is missing").
+        this.log.debug({ tenantId: command.tenantId, aggregate: command.aggregate, types: events.map((e) => e.type), seqs: result.seqs }, "events appended");
         this.remember(command, loaded, events, result.version);
         this.onEvents(events, result.seqs);
         return { ...base, ok: true, version: result.version, seqs: result.seqs };

@@ -1,5 +1,5 @@
 import type { KV } from "@nats-io/kv";
-import { WORKER_LOST_AFTER_MS, workerRegistrationSchema, type Logger, type NatsConnection, type WorkerRegistration } from "@loadline/core";
+import { subjects, WORKER_LOST_AFTER_MS, workerRegistrationSchema, type Logger, type Namespace, type NatsConnection, type WorkerRegistration } from "@loadline/core";
 
 /** A worker that stopped being heard from: lapsed (`lastSeenAt` its last heartbeat) or gone (it left the bucket). */
 export type LostWorker = { workerId: string; lastSeenAt: string; why: "lapsed" | "left" };
@@ -9,21 +9,26 @@ type Seen = { registration: WorkerRegistration | null; seenAt: number; lastSeenA
 const SWEEP_MS = 250;
 
 /**
- * The orchestrator's view of the fleet: the workers bucket watched, each heartbeat stamped
- * with this process's own clock when it arrives (no trust in workers' clocks). A worker not
- * heard from for WORKER_LOST_AFTER_MS, or that removed its registration, is lost, once.
- * While this process is cut off from NATS nobody is heard from: on reconnecting, every worker
- * gets the full lapse again rather than being declared lost for our own outage.
+ * The orchestrator's view of the fleet: workers' heartbeats on core NATS (and the workers
+ * bucket, for those already registered and for leaving), each stamped with this process's own
+ * clock when it arrives (no trust in workers' clocks). A worker not heard from for
+ * WORKER_LOST_AFTER_MS, or that removed its registration, is lost, once. Heartbeats go over
+ * core NATS because a stream's leader election after a broker node dies can hold KV writes up
+ * for longer than that. While this process is cut off from NATS nobody is heard from: on
+ * reconnecting, every worker gets the full lapse again rather than being declared lost for our
+ * own outage.
  */
 export class FleetMonitor {
   private readonly workers = new Map<string, Seen>();
   private sweeper: NodeJS.Timeout | undefined;
   private watcher: { stop(): void } | undefined;
+  private heartbeats: { unsubscribe(): void } | undefined;
   private connected = true;
 
   constructor(
     private readonly kv: KV,
     private readonly nc: NatsConnection,
+    private readonly ns: Namespace,
     private readonly onLost: (lost: LostWorker) => void,
     private readonly log: Logger,
     private readonly lostAfterMs = WORKER_LOST_AFTER_MS,
@@ -38,12 +43,20 @@ export class FleetMonitor {
           // An entry already stale when it reaches us (a dead worker's, left in the bucket) is no sign of life.
           const ageMs = Date.now() - e.created.getTime();
           const parsed = workerRegistrationSchema.safeParse(e.json());
-          if (parsed.success && ageMs <= this.lostAfterMs) this.workers.set(e.key, { registration: parsed.data, seenAt: Date.now(), lastSeenAt: new Date().toISOString() });
+          if (parsed.success && ageMs <= this.lostAfterMs) this.heard(parsed.data);
         } else if (this.workers.has(e.key)) {
           this.declare(e.key, "left");
         }
       }
     })().catch((err: unknown) => this.log.error({ err }, "fleet watch ended"));
+    const heartbeats = this.nc.subscribe(subjects.allHeartbeats(this.ns));
+    this.heartbeats = heartbeats;
+    void (async () => {
+      for await (const m of heartbeats) {
+        const parsed = workerRegistrationSchema.safeParse(m.json());
+        if (parsed.success) this.heard(parsed.data);
+      }
+    })().catch((err: unknown) => this.log.error({ err }, "heartbeat subscription ended"));
     void (async () => {
       for await (const s of this.nc.status()) {
         if (s.type === "disconnect") this.connected = false;
@@ -56,6 +69,11 @@ export class FleetMonitor {
   stop(): void {
     clearInterval(this.sweeper);
     this.watcher?.stop();
+    this.heartbeats?.unsubscribe();
+  }
+
+  private heard(registration: WorkerRegistration): void {
+    this.workers.set(registration.workerId, { registration, seenAt: Date.now(), lastSeenAt: new Date().toISOString() });
   }
 
   /** Live workers that take new work (not draining). */

@@ -9,6 +9,7 @@ import {
   openWorkerBucket,
   parseCommand,
   parseEvent,
+  PULL_EXPIRES_MS,
   replayStream,
   runDecider,
   subjects,
@@ -134,7 +135,7 @@ export class Orchestrator {
     const store = new EventStore(jetstream(nc), ns);
     let supervisor: RunSupervisor | undefined;
     const handler = new CommandHandler(store, log, (events) => supervisor?.onEvents(events));
-    const fleet = new FleetMonitor(this.kv, nc, (lost) => supervisor?.onWorkerLost(lost), log);
+    const fleet = new FleetMonitor(this.kv, nc, ns, (lost) => supervisor?.onWorkerLost(lost), log);
     supervisor = new RunSupervisor(handler, fleet, log, this.opts.timings ?? DEFAULT_TIMINGS);
     await fleet.start();
     const runs = await this.recover(handler);
@@ -187,7 +188,7 @@ export class Orchestrator {
       .add(ns.streams.commands, { durable_name: DURABLE, ack_policy: AckPolicy.Explicit, ack_wait: ackWait, filter_subject: subjects.allCommands(ns) })
       .catch(() => jsm.consumers.update(ns.streams.commands, DURABLE, { ack_wait: ackWait })); // made by an older version
     const consumer = await jetstream(nc).consumers.get(ns.streams.commands, DURABLE);
-    const messages = await consumer.consume({ max_messages: 64 });
+    const messages = await consumer.consume({ max_messages: 64, expires: PULL_EXPIRES_MS });
     const bus = new CommandBus(nc, ns);
     const loop = (async () => {
       for await (const m of messages) {

@@ -38,7 +38,9 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     await migratePostgresUrl(opts.url, opts.schema);
     const connection = opts.schema ? { search_path: opts.schema } : {};
     const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => undefined, connection });
-    return { db: drizzlePostgres(client), kind: "postgres", leases: advisoryLeases(client), close: () => client.end({ timeout: 5 }) };
+    const url = opts.url;
+    const leases = advisoryLeases(() => postgres(url, { max: 1, onnotice: () => undefined, connection }));
+    return { db: drizzlePostgres(client), kind: "postgres", leases, close: () => client.end({ timeout: 5 }) };
   }
   const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
   try {

@@ -9,32 +9,43 @@ export type LeaseProvider = { tryAcquire(name: string): Promise<Lease | null> };
 const CHECK_EVERY_MS = 2_000;
 
 /**
- * Leases as Postgres session advisory locks on a reserved connection: the lock lives exactly as
- * long as that connection, so a crashed holder frees it and a standby takes over. The key is
- * hashed with the schema, so that a rebuild in its own schema does not contend with the live projector.
+ * Leases as Postgres session advisory locks, each on a connection of its own: the lock lives
+ * exactly as long as that session, so a crashed holder frees it and a standby takes over. The
+ * key is hashed with the schema, so that a rebuild in its own schema does not contend with the
+ * live projector. The connection is a client of its own, ended with the lease, rather than one
+ * reserved from the pool: a reserved connection whose server went away is never reconnected
+ * (porsager/postgres#1208), and every later lease would be asked for on it.
  */
-export function advisoryLeases(client: postgres.Sql): LeaseProvider {
+export function advisoryLeases(connect: () => postgres.Sql): LeaseProvider {
   return {
     async tryAcquire(name: string): Promise<Lease | null> {
-      const conn = await client.reserve();
+      const session = connect();
+      const end = () => session.end({ timeout: 1 }).catch(() => undefined);
+      let holder: number;
       try {
-        const [row] = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext(current_schema() || ':' || ${name})) as ok`;
+        const [row] = await session<{ ok: boolean; pid: number }[]>`select pg_try_advisory_lock(hashtext(current_schema() || ':' || ${name})) as ok, pg_backend_pid() as pid`;
         if (!row?.ok) {
-          conn.release();
+          await end();
           return null;
         }
+        holder = row.pid;
       } catch (err) {
-        conn.release();
+        await end();
         throw err;
       }
       let stopWatching = () => undefined as void;
       const lost = new Promise<void>((resolve) => {
+        // The client reconnects by itself, but a new session does not hold the lock: same backend, or lost.
         const timer = setInterval(() => {
-          conn`select 1`.catch(() => {
-            clearInterval(timer);
-            conn.release();
-            resolve();
-          });
+          session<{ pid: number }[]>`select pg_backend_pid() as pid`
+            .then(([r]) => {
+              if (r?.pid !== holder) throw new Error("the session holding the lease ended");
+            })
+            .catch(() => {
+              clearInterval(timer);
+              void end();
+              resolve();
+            });
         }, CHECK_EVERY_MS);
         stopWatching = () => clearInterval(timer);
       });
@@ -42,8 +53,8 @@ export function advisoryLeases(client: postgres.Sql): LeaseProvider {
         lost,
         async release() {
           stopWatching();
-          await conn`select pg_advisory_unlock(hashtext(current_schema() || ':' || ${name}))`.catch(() => undefined);
-          conn.release();
+          await session`select pg_advisory_unlock(hashtext(current_schema() || ':' || ${name}))`.catch(() => undefined);
+          await end();
         },
       };
     },

@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
-import { parseEvent, type EventEnvelope, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
+import { parseEvent, PULL_EXPIRES_MS, type EventEnvelope, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
 import { planBatch } from "./batch-plan.ts";
 import { ensureCheckpoint, lockCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
 import type { Db, Tx } from "./database.ts";
@@ -197,7 +197,7 @@ export class Projector {
     this.metrics.position.set({ projection: this.name }, this.position);
     this.advance(this.position);
     // Two batches asked for at a time: the next one arrives (and is decoded) while this one commits.
-    this.messages = await consumer.consume({ max_messages: 2 * this.batchSize });
+    this.messages = await consumer.consume({ max_messages: 2 * this.batchSize, expires: PULL_EXPIRES_MS });
     this.watch(this.messages);
     this.log.info({ checkpoint: this.position, durable: this.spec.durable }, "projection consuming");
   }

@@ -1,6 +1,7 @@
 import {
   HEARTBEAT_INTERVAL_MS,
   openWorkerBucket,
+  subjects,
   type Logger,
   type Namespace,
   type NatsConnection,
@@ -68,12 +69,18 @@ export class WorkerRegistrar {
     await this.kv?.delete(this.opts.workerId).catch((err: unknown) => this.opts.log.warn({ err }, "could not deregister"));
   }
 
+  /**
+   * The heartbeat goes twice: on core NATS (what liveness is judged on: it flows as soon as the
+   * connection is up, whatever a stream's leader is doing) and into the bucket (what listings read).
+   */
   private beat(): void {
+    const registration = JSON.stringify(this.registration());
+    if (!this.opts.nc.isClosed()) this.opts.nc.publish(subjects.heartbeat(this.opts.ns, this.opts.workerId), registration);
     // A slow put is not stacked on: the next beat carries fresher news anyway.
     if (this.beating || !this.kv) return;
     const kv = this.kv;
     this.beating = kv
-      .put(this.opts.workerId, JSON.stringify(this.registration()))
+      .put(this.opts.workerId, registration)
       .then(() => undefined)
       .catch((err: unknown) => this.opts.log.warn({ err }, "heartbeat failed"))
       .finally(() => {

@@ -1,4 +1,4 @@
-import { parseEvent, subjects, type EventEnvelope, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
+import { parseEvent, PULL_EXPIRES_MS, subjects, type EventEnvelope, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 
 export type RunEventListener = { stop(): Promise<void> };
@@ -24,7 +24,7 @@ export async function listenToRunEvents(opts: {
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: info.state.last_seq + 1,
   });
-  const messages = await consumer.consume({ max_messages: 64 });
+  const messages = await consumer.consume({ max_messages: 64, expires: PULL_EXPIRES_MS });
   const done = (async () => {
     for await (const m of messages) {
       let event: EventEnvelope;

@@ -12,6 +12,7 @@ import {
   isTerminal,
   namespace,
   parseEvent,
+  PULL_EXPIRES_MS,
   replayStream,
   runDecider,
   streamOptionsOf,
@@ -267,7 +268,7 @@ export async function tailEvents(nc: NatsConnection, ns: Namespace, opts: TailOp
     ...(opts.fromStart ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }),
   });
   if (opts.signal?.aborted) return 0;
-  const messages = await consumer.consume({ max_messages: 256 });
+  const messages = await consumer.consume({ max_messages: 256, expires: PULL_EXPIRES_MS });
   const stop = () => void messages.close();
   opts.signal?.addEventListener("abort", stop, { once: true });
   opts.onReady?.({ stream, filter: target.filter, startSeq });

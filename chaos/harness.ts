@@ -1,0 +1,193 @@
+// The chaos suite's stage: real processes on 127.0.0.1 (NATS servers of its own, Postgres,
+// the API, the orchestrator and a standby, three workers, the projections), a target that
+// counts what it receives, and the checks every scenario ends with.
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectNats, fold, namespace, parseEvent, replayStream, runDecider, subjects, type EventEnvelope, type NatsConnection, type RunState } from "@loadline/core";
+import { testDatabase, type TestDatabase } from "@loadline/core/testing";
+import type { JsMsg } from "@nats-io/jetstream";
+import { LoadlineClient } from "../packages/loadline/src/client.ts";
+import { startDemoTarget, type DemoTarget } from "../packages/loadline/src/demo-target.ts";
+import { natsServers, type NatsServers } from "../packages/loadline/test/nats-servers.ts";
+import { ownPostgres, type OwnPostgres } from "../packages/loadline/test/own-postgres.ts";
+import { startService, stopService, waitReady, type Service, type ServiceName } from "../packages/loadline/test/services.ts";
+
+export type StageOptions = {
+  /** 1: a single nats-server; 3: a cluster (streams get 3 replicas). */
+  natsServers: 1 | 3;
+  /** A Postgres of the scenario's own, which it may stop; else a database on the machine's Postgres. */
+  ownPostgres?: boolean;
+  /** A second orchestrator, standing by. */
+  standby?: boolean;
+};
+
+export const WORKERS = ["w1", "w2", "w3"] as const;
+/** Every VU sends a request that takes this long, then the next. */
+const TARGET_MS = 20;
+
+export type Window = { msgID: string; workerId: string; second: number; requests: number };
+
+export class Stage {
+  readonly services = new Map<string, Service>();
+  private constructor(
+    readonly nats: NatsServers,
+    readonly dir: string,
+    readonly databaseUrl: string,
+    readonly target: DemoTarget,
+    readonly nc: NatsConnection,
+    readonly ns: ReturnType<typeof namespace>,
+    private readonly pg: { own: OwnPostgres | null; shared: TestDatabase | null },
+  ) {}
+
+  static async start(o: StageOptions): Promise<Stage> {
+    const dir = mkdtempSync(join(tmpdir(), "loadline-chaos-"));
+    chmodSync(dir, 0o755); // an own Postgres runs as the postgres user, inside it
+    const nats = await natsServers(o.natsServers, join(dir, "nats"));
+    let own: OwnPostgres | null = null;
+    let shared: TestDatabase | null = null;
+    if (o.ownPostgres) own = await ownPostgres(join(dir, "pg"));
+    else shared = await testDatabase();
+    const databaseUrl = own?.url ?? shared!.url;
+    const target = await startDemoTarget();
+    const nc = await connectNats(nats.url, "chaos-harness");
+    const stage = new Stage(nats, dir, databaseUrl, target, nc, namespace(`chaos${randomBytes(4).toString("hex")}`), { own, shared });
+    try {
+      // The projections migrate the database first; the orchestrator makes the streams before the workers look for them.
+      await stage.service("projections", "projections");
+      await stage.service("orchestrator", "orchestrator", { LOG_LEVEL: "debug" });
+      if (o.standby) await stage.service("orchestrator", "standby", { LOG_LEVEL: "debug" });
+      await Promise.all([...WORKERS.map((w) => stage.service("worker", w, { LOG_LEVEL: "debug", LL_WORKER_ID: w })), stage.service("api", "api")]);
+    } catch (err) {
+      await stage.stop();
+      throw err;
+    }
+    return stage;
+  }
+
+  get postgres(): OwnPostgres {
+    if (!this.pg.own) throw new Error("this stage has no Postgres of its own");
+    return this.pg.own;
+  }
+
+  get api(): LoadlineClient {
+    return new LoadlineClient(`http://127.0.0.1:${this.services.get("api")!.port}`);
+  }
+
+  /** Starts (or starts again) a service under `name`, and waits until it is ready. */
+  async service(kind: ServiceName, name: string, env: Record<string, string> = {}): Promise<Service> {
+    const s = await startService(
+      kind,
+      { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LL_NAMESPACE: this.ns.prefix, LL_WORKER_THREADS: "1", LL_STREAM_REPLICAS: "auto", ...env },
+      name,
+    );
+    const before = this.services.get(name);
+    this.services.set(name, s);
+    if (before) this.retired.push(before);
+    await waitReady(s, 45_000);
+    return s;
+  }
+
+  /** Services that were replaced (killed, then started again): their logs still count. */
+  private readonly retired: Service[] = [];
+
+  kill(name: string): void {
+    this.services.get(name)!.child.kill("SIGKILL");
+  }
+
+  /** A run of `vus` VUs for `durationSec` on all three workers, through the API; answers its id. */
+  async startRun(vus: number, durationSec: number): Promise<string> {
+    const test = await this.api.createLoadTest({
+      name: "chaos",
+      targetUrl: this.target.url,
+      requests: [{ method: "GET", path: `/fixed?ms=${TARGET_MS}` }],
+      defaultUsers: vus,
+      defaultSpawnRate: 1000,
+      defaultDurationSec: durationSec,
+    });
+    const run = await this.api.startRun(test.id, { workers: WORKERS.length });
+    return run.id;
+  }
+
+  /** The run's events, from the event store (the source of truth: it needs no Postgres). */
+  runEvents(runId: string): Promise<EventEnvelope[]> {
+    return this.read(this.ns.streams.events, subjects.event(this.ns, "default", "run", runId), (m) => parseEvent(m.json()));
+  }
+
+  /**
+   * A stream's messages on a subject, read again when a request times out: just after a node
+   * failed, the stream's new leader may not answer the first request.
+   */
+  private async read<T>(stream: string, subject: string, map: (m: JsMsg) => T): Promise<T[]> {
+    for (let attempt = 1; ; attempt++) {
+      const out: T[] = [];
+      try {
+        await replayStream(this.nc, stream, subject, (m) => void out.push(map(m)));
+        return out;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await sleep(1000);
+      }
+    }
+  }
+
+  async runState(runId: string): Promise<RunState> {
+    return fold(runDecider, await this.runEvents(runId));
+  }
+
+  /** Waits until the run's state says `done`; fails after `timeoutMs` with the state it is in. */
+  async waitFor(runId: string, done: (s: RunState) => boolean, timeoutMs: number): Promise<RunState> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = await this.runState(runId).catch(() => null);
+      if (state && done(state)) return state;
+      if (Date.now() > deadline) throw new Error(`run ${runId} is ${state?.status ?? "unreadable"} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Every metric window of the run in LL_METRICS, with its message id. */
+  async windows(runId: string): Promise<Window[]> {
+    const all = await this.read(this.ns.streams.metrics, `${this.ns.prefix}.met.default.${runId}.*`, (m) => ({ msgID: m.headers?.get("Nats-Msg-Id") ?? "", event: parseEvent(m.json()) }));
+    return all.flatMap(({ msgID, event: e }) =>
+      e.type === "metrics.window" ? [{ msgID, workerId: e.data.workerId, second: e.data.second, requests: e.data.requests.reduce((n, r) => n + r.count, 0) }] : [],
+    );
+  }
+
+  /** What the services were told the streams acknowledged: window message ids, and event sequences. */
+  acknowledged(): { windows: Set<string>; eventSeqs: Set<number> } {
+    const windows = new Set<string>();
+    const eventSeqs = new Set<number>();
+    for (const s of [...this.services.values(), ...this.retired]) {
+      for (const line of s.logs()) {
+        if (line.msg === "window acked" && typeof line.msgID === "string") windows.add(line.msgID);
+        if (line.msg === "events appended" && Array.isArray(line.seqs)) for (const seq of line.seqs) eventSeqs.add(Number(seq));
+      }
+    }
+    return { windows, eventSeqs };
+  }
+
+  /** Sequences LL_EVENTS holds. */
+  async eventSeqs(): Promise<Set<number>> {
+    return new Set(await this.read(this.ns.streams.events, subjects.allEvents(this.ns), (m) => m.seq));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.services.values()].map((s) => stopService(s, 10_000).catch(() => undefined)));
+    // CHAOS_LOGS=<dir> keeps every service's output, for a scenario that failed.
+    const keep = process.env.CHAOS_LOGS;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      for (const s of [...this.services.values(), ...this.retired]) writeFileSync(join(keep, `${this.ns.prefix}-${s.name}-${s.child.pid}.log`), s.output());
+    }
+    await this.nc.close().catch(() => undefined);
+    await this.target.close();
+    await this.nats.stopAll();
+    this.pg.own?.destroy();
+    await this.pg.shared?.drop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
