@@ -1,6 +1,6 @@
 // The benchmark harness: runs the selected sections in turns and prints the tables.
 // run.sh starts nginx and passes its URL; everything else (targets, generators) starts here.
-// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory|ingest|replay|query] [--duration S] [--nginx-url URL]
+// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory|ingest|replay|query|fleet] [--duration S] [--nginx-url URL]
 // Without --duration, each section uses its own default: 10 s, and 60 s for ingest.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { coreBusy, startInterference } from "./lib/cpu.ts";
 import { processTree } from "./lib/rss.ts";
 import { run, startTarget, type RunOutcome } from "./lib/proc.ts";
 import { ingest, INGEST_DEFAULTS } from "./read-side/ingest.ts";
+import { fleetTable, runFleetBench } from "./fleet/fleet.ts";
 import { queryTable, runQueryBench } from "./read-side/query.ts";
 import { replayTable, runReplayBench } from "./read-side/replay.ts";
 import {
@@ -31,8 +32,8 @@ const RAW = join(RESULTS, "raw");
 const TARGET_CPU = 0;
 const LOAD_CPU = 1;
 
-type Section = "throughput" | "accuracy" | "memory" | "ingest" | "replay" | "query";
-const SECTIONS: Section[] = ["throughput", "accuracy", "memory", "ingest", "replay", "query"];
+type Section = "throughput" | "accuracy" | "memory" | "ingest" | "replay" | "query" | "fleet";
+const SECTIONS: Section[] = ["throughput", "accuracy", "memory", "ingest", "replay", "query", "fleet"];
 /** Seconds per run when --duration is not given. */
 const DEFAULT_DURATION = 10;
 
@@ -283,10 +284,14 @@ async function main() {
       const r = await runReplayBench({ log });
       data.replay = r;
       parts.push(replayTable(r));
-    } else {
+    } else if (s === "query") {
       const q = await runQueryBench({ log });
       data.query = q;
       parts.push(queryTable(q));
+    } else {
+      const f = await runFleetBench({ log });
+      data.fleet = f;
+      parts.push(fleetTable(f));
     }
   }
   const header = [

@@ -9,6 +9,7 @@ import {
   type Logger,
 } from "@loadline/core";
 import { commandMatchesAggregate, deciders } from "./aggregates.ts";
+import { KeyedLanes } from "./keyed-lanes.ts";
 
 type Loaded = { state: unknown; version: number; causations: Set<string> };
 
@@ -22,6 +23,7 @@ const MAX_ATTEMPTS = 5;
  */
 export class CommandHandler {
   private readonly cache = new Map<string, Loaded>();
+  private readonly lanes = new KeyedLanes();
 
   constructor(
     private readonly store: EventStore,
@@ -29,7 +31,12 @@ export class CommandHandler {
     private readonly onEvents: (events: EventEnvelope[], seqs: number[]) => void = () => undefined,
   ) {}
 
-  async handle(command: CommandEnvelope): Promise<CommandOutcome> {
+  /** One aggregate's commands one at a time, whoever sends them (the consumer, the supervisor); other aggregates' at once. */
+  handle(command: CommandEnvelope): Promise<CommandOutcome> {
+    return this.lanes.run(this.key(command), () => this.decideAndAppend(command));
+  }
+
+  private async decideAndAppend(command: CommandEnvelope): Promise<CommandOutcome> {
     const base = { commandId: command.id, aggregateId: command.aggregate.id };
     if (!commandMatchesAggregate(command)) {
       return { ...base, ok: false, error: { code: "invalid", message: `${command.type} does not apply to a ${command.aggregate.type}` } };

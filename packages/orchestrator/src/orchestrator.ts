@@ -1,4 +1,4 @@
-import { AckPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
+import { AckPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import {
   CommandBus,
@@ -14,6 +14,7 @@ import {
   runDecider,
   subjects,
   DEFAULT_STREAM_OPTIONS,
+  type CommandEnvelope,
   type Logger,
   type Namespace,
   type NatsConnection,
@@ -190,10 +191,27 @@ export class Orchestrator {
     const consumer = await jetstream(nc).consumers.get(ns.streams.commands, DURABLE);
     const messages = await consumer.consume({ max_messages: 64, expires: PULL_EXPIRES_MS });
     const bus = new CommandBus(nc, ns);
+    const inHand = new Set<Promise<void>>();
+    const decide = async (m: JsMsg, command: CommandEnvelope) => {
+      const timer = this.metrics.latency.startTimer();
+      try {
+        const outcome = await handler.handle(command);
+        bus.reply(outcome);
+        m.ack();
+        this.metrics.commands.inc({ type: command.type, outcome: outcome.ok ? "ok" : outcome.error.code });
+      } catch (err) {
+        // NATS away or similar: the command stays in the queue and comes back.
+        log.error({ err, command: command.type, id: command.id }, "command failed, will retry");
+        m.nak(1000);
+        this.metrics.commands.inc({ type: command.type, outcome: "retry" });
+      } finally {
+        timer();
+      }
+    };
     const loop = (async () => {
       for await (const m of messages) {
         log.debug({ subject: m.subject, seq: m.seq }, "command received");
-        let command;
+        let command: CommandEnvelope;
         try {
           command = parseCommand(m.json());
         } catch (err) {
@@ -202,21 +220,12 @@ export class Orchestrator {
           m.term();
           continue;
         }
-        const timer = this.metrics.latency.startTimer();
-        try {
-          const outcome = await handler.handle(command);
-          bus.reply(outcome);
-          m.ack();
-          this.metrics.commands.inc({ type: command.type, outcome: outcome.ok ? "ok" : outcome.error.code });
-        } catch (err) {
-          // NATS away or similar: the command stays in the queue and comes back.
-          log.error({ err, command: command.type, id: command.id }, "command failed, will retry");
-          m.nak(1000);
-          this.metrics.commands.inc({ type: command.type, outcome: "retry" });
-        } finally {
-          timer();
-        }
+        // Not awaited: the handler keeps one aggregate's commands in order, and decides other aggregates' at once.
+        const done = decide(m, command);
+        inHand.add(done);
+        void done.then(() => inHand.delete(done));
       }
+      await Promise.all(inHand); // stopping: finish the commands in hand (decided, appended, answered, acked)
     })();
     return { messages, loop };
   }

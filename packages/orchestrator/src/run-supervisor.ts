@@ -12,6 +12,7 @@ import {
   type Logger,
   type RunState,
   type WorkerRegistration,
+  type WorkerShare,
 } from "@loadline/core";
 import type { CommandHandler } from "./command-handler.ts";
 import type { LostWorker } from "./fleet.ts";
@@ -59,6 +60,8 @@ function stageStarts(executors: readonly Executor[]): [number, number, number, n
 export class RunSupervisor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly live = new Map<string, RunRef>();
+  /** Shares planned and being appended: capacity taken, though no run state shows it yet. */
+  private readonly reserved = new Map<string, readonly WorkerShare[]>();
   /** Plans and reassignments run one at a time: each sees the capacity the last one took. */
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -158,7 +161,12 @@ export class RunSupervisor {
       const state = this.stateOf(run);
       if (this.stopped || state?.status !== "Pending" || !state.parameters || !state.target) return;
       const plan = planRun(this.candidates(), planExecutors(runPlan(state.target, state.parameters)), state.placement);
-      if (plan.ok) return this.send(this.ref(run), { type: "run.assign", data: { laneCount: plan.laneCount, assignments: plan.assignments } });
+      if (plan.ok) {
+        // Held for the next plans at once, until the run's own state shows it: planning need not wait on the append.
+        this.reserved.set(run.id, plan.assignments);
+        void this.send(this.ref(run), { type: "run.assign", data: { laneCount: plan.laneCount, assignments: plan.assignments } }).finally(() => this.reserved.delete(run.id));
+        return;
+      }
       // A fleet that is still starting up gets a moment; a short capacity does not improve by waiting.
       if (!plan.fleetTooSmall || Date.now() >= deadline) return this.fail(run, plan.reason);
       this.schedule(run, "deadline", Date.now() + PLAN_RETRY_MS, () => this.plan(run, deadline));
@@ -182,12 +190,12 @@ export class RunSupervisor {
   /** Live workers, with what the live runs hold of each. */
   private candidates(): Candidate[] {
     const committed = new Map<string, { vus: number; arrivalRate: number }>();
-    for (const run of this.live.values()) {
-      for (const [workerId, s] of Object.entries(this.stateOf(run)?.shares ?? {})) {
-        const c = committed.get(workerId) ?? { vus: 0, arrivalRate: 0 };
-        committed.set(workerId, { vus: c.vus + s.vus, arrivalRate: c.arrivalRate + s.arrivalRate });
-      }
-    }
+    const take = (workerId: string, s: { vus: number; arrivalRate: number }) => {
+      const c = committed.get(workerId) ?? { vus: 0, arrivalRate: 0 };
+      committed.set(workerId, { vus: c.vus + s.vus, arrivalRate: c.arrivalRate + s.arrivalRate });
+    };
+    for (const run of this.live.values()) for (const [workerId, s] of Object.entries(this.stateOf(run)?.shares ?? {})) take(workerId, s);
+    for (const shares of this.reserved.values()) for (const s of shares) take(s.workerId, s);
     return this.fleet.live().map((w) => ({
       workerId: w.workerId,
       labels: w.labels,
