@@ -108,6 +108,8 @@ describe("chaos", () => {
 
   it("4. kill one node of a 3-node cluster mid-run: replicated streams lose nothing", async () => {
     await runThrough("kill 1 of 3 NATS nodes", { natsServers: 3 }, async (s) => {
+      // Every stream and bucket is on all three nodes before one goes.
+      expect(await s.replicas()).toEqual(Object.fromEntries([...Object.values(s.ns.streams), ...Object.values(s.ns.buckets).map((b) => `KV_${b}`)].map((n) => [n, 3])));
       await s.nats.nodes[0]!.kill("SIGKILL");
     });
   });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectNats, fold, namespace, parseEvent, replayStream, runDecider, subjects, type EventEnvelope, type NatsConnection, type RunState } from "@loadline/core";
 import { testDatabase, type TestDatabase } from "@loadline/core/testing";
-import type { JsMsg } from "@nats-io/jetstream";
+import { jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import { LoadlineClient } from "../packages/loadline/src/client.ts";
 import { startDemoTarget, type DemoTarget } from "../packages/loadline/src/demo-target.ts";
 import { natsServers, type NatsServers } from "../packages/loadline/test/nats-servers.ts";
@@ -166,6 +166,13 @@ export class Stage {
       }
     }
     return { windows, eventSeqs };
+  }
+
+  /** Each stream's (and bucket's) replicas. */
+  async replicas(): Promise<Record<string, number>> {
+    const jsm = await jetstreamManager(this.nc);
+    const names = [...Object.values(this.ns.streams), ...Object.values(this.ns.buckets).map((b) => `KV_${b}`)];
+    return Object.fromEntries(await Promise.all(names.map(async (n) => [n, (await jsm.streams.info(n)).config.num_replicas] as const)));
   }
 
   /** Sequences LL_EVENTS holds. */

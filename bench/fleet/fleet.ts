@@ -31,7 +31,7 @@ import {
 import { startService, stopService, waitReady } from "../../packages/loadline/test/services.ts";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { fmt, markdownTable } from "../lib/table.ts";
-import { Cleanups, log as stderrLog, loadAverage, machineLine, parseFlags, percentile, runStandalone, sleep, withTimeout } from "../read-side/bench-util.ts";
+import { Cleanups, log as stderrLog, loadAverage, machineLine, parseFlags, percentile, runStandalone, section, sleep, withTimeout } from "../read-side/bench-util.ts";
 
 export const FLEET_DEFAULTS = { workers: 500, runs: 200, workersPerRun: 5, vusPerRun: 50, holdMs: 5_000 };
 const REQUEST_EVERY_MS = 1000;
@@ -196,7 +196,7 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
   const cleanups = new Cleanups();
   o.cleanups?.add("fleet section", () => cleanups.runAll(say));
   const natsUrl = o.natsUrl ?? process.env.NATS_URL ?? "nats://127.0.0.1:4222";
-  try {
+  return section(data, say, cleanups, async () => {
     const ns = namespace(`bench${randomBytes(5).toString("hex")}`);
     const nc = await withTimeout(connectNats(natsUrl, "bench-fleet"), 10_000, `no NATS at ${natsUrl}`);
     cleanups.add("NATS connection", () => nc.drain());
@@ -258,14 +258,7 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
       if (t.silentAt.size === t.workers.size) data.toSilence.push(Math.max(...t.silentAt.values()) - t.stopAt!);
       data.toLastArrival.push(Math.max(0, t.lastArrivalAt! - t.stopAt!));
     }
-  } catch (err) {
-    say(`FAILED ${(err as Error).stack ?? err}`);
-    data.failure = (err as Error).message;
-  } finally {
-    await cleanups.runAll(say);
-  }
-  data.loadAverageAfter = loadAverage();
-  return data;
+  });
 }
 
 export function fleetTable(d: FleetData): string {

@@ -59,6 +59,28 @@ export class Cleanups {
   }
 }
 
+/**
+ * A section's body, never throwing: a failure is logged and kept in `data.failure` (the table
+ * then says "not available" with it), the cleanups always run, and the load average is noted after.
+ */
+export async function section<D extends { failure?: string; loadAverageAfter: string }>(
+  data: D,
+  say: (m: string) => void,
+  cleanups: Cleanups,
+  body: () => Promise<void>,
+): Promise<D> {
+  try {
+    await body();
+  } catch (err) {
+    say(`FAILED ${(err as Error).stack ?? err}`);
+    data.failure = (err as Error).message;
+  } finally {
+    await cleanups.runAll(say);
+  }
+  data.loadAverageAfter = loadAverage();
+  return data;
+}
+
 /** Runs `main` as a standalone script: stdout gets the table, a signal still cleans up. */
 export function runStandalone(main: (cleanups: Cleanups) => Promise<string>): void {
   const cleanups = new Cleanups();

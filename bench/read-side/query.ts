@@ -19,7 +19,7 @@ import { pino } from "pino";
 import postgres from "postgres";
 import { fmt, markdownTable } from "../lib/table.ts";
 import {
-  Cleanups, libraryOf, loadAverage, log as stderrLog, machineLine, parseFlags, percentile, profileTable, runStandalone, saveProfile, startProfile,
+  Cleanups, libraryOf, loadAverage, log as stderrLog, machineLine, parseFlags, percentile, profileTable, runStandalone, saveProfile, section, startProfile,
   cpuSnapshot, cpuUse, summariseProfile, withTimeout, type Classifier, type CpuUse, type ProfileRow,
 } from "./bench-util.ts";
 import { histogramPool, syntheticRequests, syntheticWindow, syntheticWorkerIds, type SyntheticLoad } from "./synthetic.ts";
@@ -97,7 +97,7 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
   // Ours, run at the end; registered with the caller's too, so that a signal meanwhile runs them.
   const cleanups = new Cleanups();
   o.cleanups?.add("query section", () => cleanups.runAll(say));
-  try {
+  return section(data, say, cleanups, async () => {
     const ns = namespace(`bench${randomBytes(5).toString("hex")}`);
     const nc = await withTimeout(connectNats(cfg.natsUrl, "bench-query"), 10_000, `no NATS at ${cfg.natsUrl}`);
     cleanups.add("NATS connection", () => nc.drain());
@@ -158,14 +158,7 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
       data.profile = { ...summariseProfile(profile, queryClassifier), file, queries: `${profiled.map((r) => r.query).join("; ")}, ${QUERY_DEFAULTS.profileRuns} times each over HTTP` };
       say(`CPU profile in ${file}`);
     }
-  } catch (err) {
-    say(`FAILED ${(err as Error).stack ?? err}`);
-    data.failure = (err as Error).message;
-  } finally {
-    await cleanups.runAll(say);
-  }
-  data.loadAverageAfter = loadAverage();
-  return data;
+  });
 }
 
 async function appendRunEvents(store: EventStore, load: SyntheticLoad, firstSecond: number, seconds: number): Promise<number> {
