@@ -3,9 +3,9 @@
 // domain events (load tests and runs going through their life cycles, interleaved), then
 // rebuildProjection("events") is timed; optionally the same for LL_METRICS ("metrics").
 // Usage: node --import tsx bench/read-side/replay.ts [--events N] [--windows N] [--requests N] [--no-metrics]
-//          [--batch-sizes 2000,1000] [--profile]
+//          [--batch-sizes 10000,2000] [--profile]
 //   --batch-sizes: rebuildProjection batchSize values timed one after the other on the events
-//   stream (the metrics stream gets the first); default 2000, the library's (and the CLI's).
+//   stream (the metrics stream gets the first); default 10000, the library's (and the CLI's).
 //   --profile: a CPU profile of the first rebuild of each stream, summarised by where the time
 //   goes, plus the per-event cost of each step alone (JSON.parse, parseEvent, fold, SQL building).
 import { randomBytes } from "node:crypto";
@@ -16,7 +16,7 @@ import {
   type EventEnvelope, type LoadTestSpec, type Namespace, type NatsConnection, type NewEvent,
 } from "@loadline/core";
 import { testDatabase } from "@loadline/core/testing";
-import { openDatabase, rebuildProjection, runs, loadTests } from "@loadline/projections";
+import { openDatabase, rebuildProjection, runs, loadTests, REBUILD_BATCH_SIZE } from "@loadline/projections";
 import { windowEvent } from "@loadline/worker";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { PgDialect } from "drizzle-orm/pg-core";
@@ -36,9 +36,9 @@ import { histogramPool, seededRandom, syntheticRequests, syntheticWindow, synthe
 export const REPLAY_DEFAULTS = {
   events: 1_000_000, windows: 100_000, requestsPerWindow: 5, workers: 100, publishWindow: 5_000, goalPerSec: 50_000,
   /** rebuildProjection's own default: the `loadline projections rebuild` CLI uses it. */
-  libraryBatchSize: 2000,
+  libraryBatchSize: REBUILD_BATCH_SIZE,
   /** Batch sizes timed on the events stream; the metrics stream gets the first. */
-  batchSizes: [2000],
+  batchSizes: [REBUILD_BATCH_SIZE],
 };
 
 export type ReplayOptions = {

@@ -10,6 +10,6 @@ export { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.
 export { loadTests, runs, metricWindows, projectionCheckpoints, type LoadTestRow, type RunRow, type MetricWindowRow } from "./schema.ts";
 export { ProjectionStatusReader, type ProjectionStatus } from "./status.ts";
 export { projectionDeadLetters } from "./schema.ts";
-export { rebuildProjection, rebuildable, type RebuildOptions, type RebuildResult } from "./rebuild.ts";
+export { rebuildProjection, rebuildable, REBUILD_BATCH_SIZE, type RebuildOptions, type RebuildResult } from "./rebuild.ts";
 export { pruneRawWindows } from "./retention.ts";
 export { metricRollups, type MetricRollupRow } from "./schema.ts";
