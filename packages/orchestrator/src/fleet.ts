@@ -1,8 +1,11 @@
 import type { KV } from "@nats-io/kv";
 import { subjects, WORKER_LOST_AFTER_MS, workerRegistrationSchema, type Logger, type Namespace, type NatsConnection, type WorkerRegistration } from "@loadline/core";
 
-/** A worker that stopped being heard from: lapsed (`lastSeenAt` its last heartbeat) or gone (it left the bucket). */
-export type LostWorker = { workerId: string; lastSeenAt: string; why: "lapsed" | "left" };
+/**
+ * A worker that stopped being heard from: lapsed (`lastSeenAt` its last heartbeat), gone (it left
+ * the bucket), or restarted (the same id from a new process, which knows nothing of the old one's runs).
+ */
+export type LostWorker = { workerId: string; lastSeenAt: string; why: "lapsed" | "left" | "restarted" };
 
 type Seen = { registration: WorkerRegistration | null; seenAt: number; lastSeenAt: string };
 
@@ -73,6 +76,8 @@ export class FleetMonitor {
   }
 
   private heard(registration: WorkerRegistration): void {
+    const before = this.workers.get(registration.workerId)?.registration;
+    if (before && before.startedAt !== registration.startedAt) this.declare(registration.workerId, "restarted");
     this.workers.set(registration.workerId, { registration, seenAt: Date.now(), lastSeenAt: new Date().toISOString() });
   }
 

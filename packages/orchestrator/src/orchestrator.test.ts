@@ -198,6 +198,30 @@ describe("Orchestrator", () => {
     }
   });
 
+  it("takes the lanes of a worker that restarted under the same id at once: the new process knows nothing of them", async () => {
+    const steady = await fakeWorker("stays");
+    let restarting = await fakeWorker("restarts");
+    try {
+      await withOrchestrator(async () => {
+        const id = newId();
+        await createRun(id, { durationSec: 30, placement: { workers: 2 } });
+        await eventually(async () => (await ofType(id, "run.worker-assigned")).length === 2, 5_000);
+        await ready(id, "stays");
+        await ready(id, "restarts");
+        restarting.lapse();
+        await new Promise((r) => setTimeout(r, 5)); // a new startedAt
+        restarting = await fakeWorker("restarts");
+        await eventually(async () => (await typesOf(id)).includes("run.worker-lost"), 2_500, 50);
+        const reassigned = (await ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
+        expect(reassigned.map((e) => [e.data.workerId, e.data.replaces])).toEqual([["stays", "restarts"]]);
+        await bus.send(runCommand("run.stop", id, { reason: "requested" }));
+      });
+    } finally {
+      steady.stop();
+      restarting.stop();
+    }
+  });
+
   it("records each stage of a ramping workload as it begins", async () => {
     const w = await fakeWorker("ramp");
     try {

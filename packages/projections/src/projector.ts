@@ -53,6 +53,7 @@ const STANDBY_POLL_MS = 1000;
 const WAIT_POLL_MS = 20;
 /** Batches delivered and not yet acked, at most: the one committing, the one arriving, and slack. */
 const IN_FLIGHT_BATCHES = 4;
+const PULL_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * Runs one projection: a durable pull consumer, batches applied in one transaction with the
@@ -196,8 +197,11 @@ export class Projector {
     this.metrics.lag.set({ projection: this.name }, (await consumer.info(true)).num_pending);
     this.metrics.position.set({ projection: this.name }, this.position);
     this.advance(this.position);
-    // Two batches asked for at a time: the next one arrives (and is decoded) while this one commits.
-    this.messages = await consumer.consume({ max_messages: 2 * this.batchSize, expires: PULL_EXPIRES_MS });
+    // Pulled by bytes (the durable's max_ack_pending bounds the count): the next batch arrives,
+    // and is decoded, while this one commits. A pull of 20,000 metric windows of 20 KB by count
+    // overran the server's buffer for this client (a slow consumer: deliveries dropped, then
+    // held back for their ack wait).
+    this.messages = await consumer.consume({ max_bytes: PULL_MAX_BYTES, expires: PULL_EXPIRES_MS });
     this.watch(this.messages);
     this.log.info({ checkpoint: this.position, durable: this.spec.durable }, "projection consuming");
   }
