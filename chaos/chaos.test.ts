@@ -43,6 +43,8 @@ async function runThrough(name: string, o: StageOptions, fault: (s: Stage, runId
   const dueAt = Date.parse(started.startedAt!) + DURATION_SEC * 1000;
   expect(Date.parse(final.stoppingAt!) - dueAt).toBeGreaterThanOrEqual(-50);
   expect(Date.parse(final.stoppingAt!) - dueAt).toBeLessThan(2_000);
+  // Every worker heard the stop and confirmed it soon: none ran on until its own safety cap.
+  expect(Date.parse(final.finishedAt!) - dueAt).toBeLessThan(10_000);
 
   // 2. The target received what the run counted, give or take the requests in flight.
   const windows = await s.windows(runId);

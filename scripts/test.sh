@@ -13,6 +13,7 @@ export TURBO_TELEMETRY_DISABLED=1
 say "typecheck"
 npx turbo run typecheck --output-logs=errors-only --log-prefix=task
 npx tsc -p bench
+npx tsc -p chaos
 
 say "tests"
 status=0

@@ -52,6 +52,13 @@ export const subjects = {
   metrics: (ns: Namespace, tenantId: string, runId: string, workerId: string) =>
     `${ns.prefix}.met.${assertToken(tenantId, "tenant")}.${assertToken(runId, "run id")}.${assertToken(workerId, "worker id")}`,
   allMetrics: (ns: Namespace) => `${ns.prefix}.met.>`,
+  /**
+   * Run events that stop work (a stop, a failure, a worker declared lost), also sent on core NATS
+   * once stored: a worker hears them at once even while its stream consumer recovers from a
+   * broker failover. The stored event stays the truth; these are only a faster echo.
+   */
+  runControl: (ns: Namespace, tenantId: string, runId: string) => `${ns.prefix}.ctl.${assertToken(tenantId, "tenant")}.${assertToken(runId, "run id")}`,
+  allRunControl: (ns: Namespace) => `${ns.prefix}.ctl.*.*`,
   /** Worker heartbeats: core NATS, not stored, so that liveness does not wait on a stream's leader election. */
   heartbeat: (ns: Namespace, workerId: string) => `${ns.prefix}.hb.${assertToken(workerId, "worker id")}`,
   allHeartbeats: (ns: Namespace) => `${ns.prefix}.hb.*`,

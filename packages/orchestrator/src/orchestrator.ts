@@ -15,6 +15,7 @@ import {
   subjects,
   DEFAULT_STREAM_OPTIONS,
   type CommandEnvelope,
+  type EventEnvelope,
   type Logger,
   type Namespace,
   type NatsConnection,
@@ -40,6 +41,15 @@ export type OrchestratorOptions = {
 };
 
 const DURABLE = "orchestrator";
+
+const STOPPING = new Set<EventEnvelope["type"]>(["run.stopping", "run.cancelled", "run.failed", "run.worker-lost"]);
+
+/** Stored events that stop work, echoed on core NATS for the workers (see subjects.runControl). */
+function echoStops(nc: NatsConnection, ns: Namespace, events: readonly EventEnvelope[]): void {
+  for (const e of events) {
+    if (STOPPING.has(e.type) && !nc.isClosed()) nc.publish(subjects.runControl(ns, e.tenantId, e.aggregate.id), JSON.stringify(e));
+  }
+}
 const LEASE_KEY = "orchestrator";
 
 /** The active orchestrator's parts: made when the lease is taken, dropped when it is lost. */
@@ -135,7 +145,10 @@ export class Orchestrator {
     const { nc, ns, log } = this.opts;
     const store = new EventStore(jetstream(nc), ns);
     let supervisor: RunSupervisor | undefined;
-    const handler = new CommandHandler(store, log, (events) => supervisor?.onEvents(events));
+    const handler = new CommandHandler(store, log, (events) => {
+      supervisor?.onEvents(events);
+      echoStops(nc, ns, events);
+    });
     const fleet = new FleetMonitor(this.kv, nc, ns, (lost) => supervisor?.onWorkerLost(lost), log);
     supervisor = new RunSupervisor(handler, fleet, log, this.opts.timings ?? DEFAULT_TIMINGS);
     await fleet.start();

@@ -179,6 +179,21 @@ describe("LoadWorker", () => {
     await worker.stop();
   });
 
+  it("stops on the orchestrator's core-NATS echo of a stop, without waiting for the stream", async () => {
+    const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-5", threads: 1 });
+    await worker.start();
+    const runId = "run-echo";
+    await createAndAssign(runId, worker.id, 2);
+    await startWhenReady(runId);
+    await eventually(async () => countOf(await windowsOf(runId)) > 0, 5000);
+    // An echo only: the stream never gets this event.
+    const [echo] = eventsFromCommand(createCommand({ ...onRun(runId), type: "run.stop", data: { reason: "requested" } }), [{ type: "run.stopping", data: { reason: "requested" } }]);
+    env.nc.publish(subjects.runControl(env.ns, TENANT, runId), JSON.stringify(echo));
+    await eventually(() => worker.runIds().length === 0, 3000, 20);
+    expect((await commandOf("run.report-worker-stopped", runId)).data.workerId).toBe(worker.id);
+    await worker.stop();
+  });
+
   it("leaves the fleet when it stops: its lanes go on elsewhere, its windows are all published", async () => {
     const worker = new LoadWorker({ nc: env.nc, ns: env.ns, log, workerId: "w-test-3", threads: 1 });
     await worker.start();

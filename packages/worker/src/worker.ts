@@ -2,8 +2,10 @@ import {
   CommandBus,
   EventStore,
   fold,
+  parseEvent,
   runDecider,
   runPlan,
+  subjects,
   type EventEnvelope,
   type EventOf,
   type Logger,
@@ -68,6 +70,7 @@ export class LoadWorker {
   /** Runs over here (or taken away), so that a repeated assignment does not start them again. */
   private readonly finishedRuns = new Set<string>();
   private listener: RunEventListener | undefined;
+  private stopEchoes: (() => void) | undefined;
   private ticker: Ticker | undefined;
   private started = false;
   private starting: Promise<void> | undefined;
@@ -108,6 +111,7 @@ export class LoadWorker {
 
   private async startOnce(): Promise<void> {
     this.listener = await listenToRunEvents({ nc: this.opts.nc, ns: this.opts.ns, log: this.log, onEvent: (e) => this.onEvent(e) });
+    this.stopEchoes = this.followStopEchoes();
     this.ticker = startSecondTicker((second) => {
       for (const run of this.runs.values()) run.load.tick(second);
     });
@@ -141,12 +145,32 @@ export class LoadWorker {
     this.stopping ??= (async () => {
       await this.starting?.catch(() => undefined);
       await this.registrar.stop();
+      this.stopEchoes?.();
       await this.listener?.stop();
       await Promise.all([...this.runs.keys()].map((id) => this.stopRun(id, "worker stopping", { report: false })));
       this.ticker?.stop();
       this.log.info("worker stopped");
     })();
     return this.stopping;
+  }
+
+  /**
+   * The orchestrator's core-NATS echo of the events that stop work: acted on at once, and again
+   * (a no-op) when the stream delivers them. Only for runs this worker has.
+   */
+  private followStopEchoes(): () => void {
+    const sub = this.opts.nc.subscribe(subjects.allRunControl(this.opts.ns));
+    void (async () => {
+      for await (const m of sub) {
+        try {
+          const event = parseEvent(m.json());
+          if (this.runs.has(event.aggregate.id) && (STOP_EVENTS.has(event.type) || event.type === "run.worker-lost")) await this.onEvent(event);
+        } catch (err) {
+          this.log.warn({ err }, "unreadable stop echo ignored");
+        }
+      }
+    })();
+    return () => sub.unsubscribe();
   }
 
   private assignments(): WorkerAssignment[] {
