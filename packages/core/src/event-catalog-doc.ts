@@ -5,10 +5,11 @@ import { eventExamples } from "./event-examples.ts";
 const SUBJECTS: Record<string, string> = {
   "load-test": "<ns>.evt.<tenant>.load-test.<loadTestId>",
   run: "<ns>.evt.<tenant>.run.<runId>",
+  worker: "<ns>.evt._fleet.worker.<workerId>",
   metrics: "<ns>.met.<tenant>.<runId>.<workerId>",
 };
 
-const STREAMS: Record<string, string> = { "load-test": "LL_EVENTS", run: "LL_EVENTS", metrics: "LL_METRICS" };
+const STREAMS: Record<string, string> = { "load-test": "LL_EVENTS", run: "LL_EVENTS", worker: "LL_EVENTS", metrics: "LL_METRICS" };
 
 const INTRO = `# Event catalog
 
@@ -29,7 +30,11 @@ stream names are the namespace in capitals, the subjects start with it):
 | LL_AGENT | \`ll.agt.<agentId>.<kind>\` | limits, 1 day | control agents' registrations and heartbeats |
 
 Useful filters: \`ll.evt.*.run.*\` (every run's lifecycle), \`ll.evt.acme.>\` (one tenant),
-\`ll.met.*.<runId>.*\` (one run's windows).
+\`ll.met.*.<runId>.*\` (one run's windows), \`ll.evt._fleet.worker.*\` (the fleet's record: lost workers).
+
+Two core NATS subjects carry no stored data but may be watched: \`ll.hb.<workerId>\` (each worker's
+registration, every second) and \`ll.ctl.<tenant>.<runId>\` (an echo of \`run.stopping\`,
+\`run.cancelled\`, \`run.failed\` and \`run.worker-lost\` once stored).
 
 ## The envelope
 
@@ -41,7 +46,7 @@ Every message on LL_EVENTS and LL_METRICS is a JSON envelope:
 | type | string | one of the types below, past tense |
 | schemaVersion | integer | version of \`data\`'s shape (all are ${CURRENT_SCHEMA_VERSION} today); a new shape is a new version with an upcaster |
 | tenantId | string | the tenant (\`default\` unless \`X-Tenant-Id\` says otherwise) |
-| aggregate | {type, id} | what the event is about: \`load-test\` or \`run\` and its id |
+| aggregate | {type, id} | what the event is about: \`load-test\`, \`run\` or \`worker\` and its id |
 | time | string (ISO 8601) | when it was recorded |
 | actor | string | who caused it: \`api\` (or the \`X-Actor\` header), \`orchestrator\`, \`worker:<id>\` |
 | causationId | string or null | the command that caused it |
