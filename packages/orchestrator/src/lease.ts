@@ -40,7 +40,10 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class KvLease {
   private revision = 0;
   private renewer: Promise<void> | undefined;
-  private readonly stopping = new AbortController();
+  /** Aborted for good by `close`: no more waiting for the lease. */
+  private readonly closed = new AbortController();
+  /** Aborted when the lease held now is given up. */
+  private holding = new AbortController();
   private endedResolve: (() => void) | undefined;
   /** Resolves when a lease held stops being held: lost, or released. */
   ended: Promise<void> = new Promise(() => undefined);
@@ -53,11 +56,11 @@ export class KvLease {
     private readonly timings: LeaseTimings = DEFAULT_LEASE_TIMINGS,
   ) {}
 
-  /** Waits, as a standby, until this process holds the lease; false when stopped first. */
+  /** Waits, as a standby, until this process holds the lease; false when closed first. */
   async acquire(): Promise<boolean> {
     let seen = { revision: -1, since: Date.now() };
     const value = () => JSON.stringify({ holder: this.holder, at: new Date().toISOString() });
-    while (!this.stopping.signal.aborted) {
+    while (!this.closed.signal.aborted) {
       try {
         const entry = await this.kv.get(this.key);
         if (!entry || entry.operation !== "PUT") {
@@ -75,34 +78,41 @@ export class KvLease {
         seen = { revision: -1, since: Date.now() };
         this.log.debug({ err, key: this.key }, "lease not taken");
       }
-      await sleep(this.timings.pollMs, this.stopping.signal);
+      await sleep(this.timings.pollMs, this.closed.signal);
     }
     return false;
   }
 
-  /** Stops renewing (or waiting) and deletes the key when this process holds it. */
+  /** Gives up the lease held (deleting the key, so a standby takes over at once); it may be acquired again. */
   async release(): Promise<void> {
-    this.stopping.abort();
+    this.holding.abort();
     await this.renewer;
     if (this.revision > 0) await this.kv.delete(this.key, { previousSeq: this.revision }).catch(() => undefined);
     this.revision = 0;
     this.endedResolve?.();
   }
 
+  /** Releases the lease, and stops waiting for it for good. */
+  async close(): Promise<void> {
+    this.closed.abort();
+    await this.release();
+  }
+
   private held(): boolean {
+    this.holding = new AbortController();
     this.ended = new Promise((resolve) => (this.endedResolve = resolve));
-    this.renewer = this.renew();
+    this.renewer = this.renew(this.holding.signal);
     this.log.info({ key: this.key, holder: this.holder }, "lease held");
     return true;
   }
 
-  private async renew(): Promise<void> {
+  private async renew(signal: AbortSignal): Promise<void> {
     let renewedAt = Date.now();
-    while (!this.stopping.signal.aborted) {
-      await sleep(this.timings.renewMs, this.stopping.signal);
-      if (this.stopping.signal.aborted) return;
+    while (!signal.aborted) {
+      await sleep(this.timings.renewMs, signal);
+      if (signal.aborted) return;
       try {
-        this.revision = await this.kv.update(this.key, JSON.stringify({ holder: this.holder, at: new Date().toISOString() }), this.revision);
+        this.revision = await this.kv.update(this.key, JSON.stringify({ holder: this.holder, at: new Date().toISOString() }), this.revision, this.timings.renewMs);
         renewedAt = Date.now();
         continue;
       } catch (err) {

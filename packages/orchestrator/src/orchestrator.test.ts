@@ -76,6 +76,16 @@ async function fakeWorker(workerId: string, over: { maxVUs?: number; labels?: Re
   };
 }
 
+/** A 30 s run on two fake workers labelled `test`, assigned and both ready: its id. */
+async function runOnTwo(test: string, a: string, b: string): Promise<string> {
+  const id = newId();
+  await createRun(id, { durationSec: 30, placement: { workers: 2, selector: { test } } });
+  await eventually(async () => (await ofType(id, "run.worker-assigned")).length === 2, 5_000);
+  await ready(id, a);
+  await ready(id, b);
+  return id;
+}
+
 async function withOrchestrator<T>(fn: (o: Orchestrator) => Promise<T>, over: Partial<Parameters<typeof Orchestrator.start>[0]> = {}): Promise<T> {
   const orchestrator = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, ...over });
   try {
@@ -172,11 +182,7 @@ describe("Orchestrator", () => {
     const flaky = await fakeWorker("flaky", { labels: { test: "lost" } });
     try {
       await withOrchestrator(async () => {
-        const id = newId();
-        await createRun(id, { durationSec: 30, placement: { workers: 2, selector: { test: "lost" } } });
-        await eventually(async () => (await ofType(id, "run.worker-assigned")).length === 2, 5_000);
-        await ready(id, "keeps");
-        await ready(id, "flaky");
+        const id = await runOnTwo("lost", "keeps", "flaky");
         const flakyLanes = (await ofType(id, "run.worker-assigned")).find((e) => e.data.workerId === "flaky")!.data.lanes;
         flaky.lapse();
         const silentSince = Date.now();
@@ -204,11 +210,7 @@ describe("Orchestrator", () => {
     let restarting = await fakeWorker("restarts", { labels: { test: "restart" } });
     try {
       await withOrchestrator(async () => {
-        const id = newId();
-        await createRun(id, { durationSec: 30, placement: { workers: 2, selector: { test: "restart" } } });
-        await eventually(async () => (await ofType(id, "run.worker-assigned")).length === 2, 5_000);
-        await ready(id, "stays");
-        await ready(id, "restarts");
+        const id = await runOnTwo("restart", "stays", "restarts");
         restarting.lapse();
         await new Promise((r) => setTimeout(r, 5)); // a new startedAt
         restarting = await fakeWorker("restarts", { labels: { test: "restart" } });

@@ -41,6 +41,10 @@ export type OrchestratorOptions = {
 };
 
 const DURABLE = "orchestrator";
+const DEACTIVATE_MS = 10_000;
+
+const within = (ms: number, p: Promise<unknown>): Promise<unknown> =>
+  Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
 
 const STOPPING = new Set<EventEnvelope["type"]>(["run.stopping", "run.cancelled", "run.failed", "run.worker-lost"]);
 
@@ -117,7 +121,7 @@ export class Orchestrator {
     this.stopping = true;
     await this.activating;
     await this.deactivate();
-    await this.lease.release();
+    await this.lease.close();
     await this.running;
   }
 
@@ -129,9 +133,11 @@ export class Orchestrator {
       try {
         await this.activating;
       } catch (err) {
+        // NATS half back after an outage, say: hand the lease on, and stand by to try again.
         this.opts.log.error({ err }, "could not take up the orchestrator's work: handing the lease on");
         await this.deactivate();
         await this.lease.release();
+        await new Promise((r) => setTimeout(r, 1000));
         continue;
       }
       await this.lease.ended;
@@ -168,8 +174,9 @@ export class Orchestrator {
     if (!active) return;
     active.supervisor.stop();
     active.fleet.stop();
-    await active.messages.close();
-    await active.loop;
+    // Bounded: on a connection whose server just died, closing the pull can hang; the commands
+    // in hand are then nak'ed by their ack wait and come back to whoever holds the lease next.
+    await within(DEACTIVATE_MS, active.messages.close().then(() => active.loop));
   }
 
   /** Every run's state from the event stream, primed into the handler: the supervisor picks up the live ones. */
