@@ -26,8 +26,17 @@ afterAll(() => {
 
 type Outcome = { runId: string; started: RunState; final: RunState; faultAt: number };
 
+/** How late after its duration the run may be stopped: 2 s, the issue's bound for an orchestrator's failover. */
+const STOP_LATE_MS = 2_000;
+
 /** Starts a run, strikes at FAULT_AT_MS, waits for the run to end, then checks what every scenario must hold. */
-async function runThrough(name: string, o: StageOptions, fault: (s: Stage, runId: string) => Promise<void>, extraTolerance: (s: Stage, o: Outcome) => Promise<number> = async () => 0): Promise<Outcome> {
+async function runThrough(
+  name: string,
+  o: StageOptions,
+  fault: (s: Stage, runId: string) => Promise<void>,
+  extraTolerance: (s: Stage, o: Outcome) => Promise<number> = async () => 0,
+  stopLateMs = STOP_LATE_MS,
+): Promise<Outcome> {
   stage = await Stage.start(o);
   const s = stage;
   const runId = await s.startRun(VUS, DURATION_SEC);
@@ -42,7 +51,7 @@ async function runThrough(name: string, o: StageOptions, fault: (s: Stage, runId
   if (final.status !== "Completed") throw new Error(`run ended ${final.status}: ${JSON.stringify((await s.runEvents(runId)).at(-1)?.data)}; lost ${JSON.stringify(final.lostWorkers)}`);
   const dueAt = Date.parse(started.startedAt!) + DURATION_SEC * 1000;
   expect(Date.parse(final.stoppingAt!) - dueAt).toBeGreaterThanOrEqual(-50);
-  expect(Date.parse(final.stoppingAt!) - dueAt).toBeLessThan(2_000);
+  expect(Date.parse(final.stoppingAt!) - dueAt, s.complaints()).toBeLessThan(stopLateMs);
   // Every worker heard the stop and confirmed it soon: none ran on until its own safety cap.
   expect(Date.parse(final.finishedAt!) - dueAt).toBeLessThan(10_000);
 
@@ -109,11 +118,19 @@ describe("chaos", () => {
   });
 
   it("4. kill one node of a 3-node cluster mid-run: replicated streams lose nothing", async () => {
-    await runThrough("kill 1 of 3 NATS nodes", { natsServers: 3 }, async (s) => {
-      // Every stream and bucket is on all three nodes before one goes.
-      expect(await s.replicas()).toEqual(Object.fromEntries([...Object.values(s.ns.streams), ...Object.values(s.ns.buckets).map((b) => `KV_${b}`)].map((n) => [n, 3])));
-      await s.nats.nodes[0]!.kill("SIGKILL");
-    });
+    await runThrough(
+      "kill 1 of 3 NATS nodes",
+      { natsServers: 3 },
+      async (s) => {
+        // Every stream and bucket is on all three nodes before one goes.
+        expect(await s.replicas()).toEqual(Object.fromEntries([...Object.values(s.ns.streams), ...Object.values(s.ns.buckets).map((b) => `KV_${b}`)].map((n) => [n, 3])));
+        await s.nats.nodes[0]!.kill("SIGKILL");
+      },
+      undefined,
+      // The streams whose leader was on the dead node elect another; seen here to take up to ~12 s,
+      // during which the orchestrator's lease cannot be renewed and its appends wait.
+      15_000,
+    );
   });
 
   it("5. stop Postgres for 20 s: the run goes on, and the projections catch up", async () => {

@@ -142,7 +142,7 @@ export class Stage {
     for (;;) {
       const state = await this.runState(runId).catch(() => null);
       if (state && done(state)) return state;
-      if (Date.now() > deadline) throw new Error(`run ${runId} is ${state?.status ?? "unreadable"} after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`run ${runId} is ${state?.status ?? "unreadable"} after ${timeoutMs} ms\n${this.complaints()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -166,6 +166,14 @@ export class Stage {
       }
     }
     return { windows, eventSeqs };
+  }
+
+  /** The warnings and errors the orchestrators logged: what a failed scenario shows. */
+  complaints(): string {
+    const lines = [...this.retired, ...this.services.values()]
+      .filter((s) => s.name === "orchestrator" || s.name === "standby")
+      .flatMap((s) => s.logs().filter((l) => Number(l.level) >= 40 || l.msg === "orchestrator active").map((l) => `${s.name}: ${JSON.stringify(l).slice(0, 400)}`));
+    return lines.slice(-30).join("\n");
   }
 
   /** Each stream's (and bucket's) replicas. */

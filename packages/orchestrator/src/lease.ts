@@ -35,7 +35,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * every `renewMs`; a standby that sees the revision unchanged for `ttlMs` (by its own clock,
  * while it can reach NATS) takes it with an update on that revision, so only one of several
  * standbys wins. A holder whose renewal is refused (someone took it) or who could not renew
- * for `ttlMs` has lost it and must stop acting. Release deletes the key: a standby takes over at once.
+ * for twice `ttlMs` has lost it and must stop acting. Release deletes the key: a standby takes over at once.
  */
 export class KvLease {
   private revision = 0;
@@ -117,7 +117,11 @@ export class KvLease {
         continue;
       } catch (err) {
         const refused = err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE;
-        if (!refused && Date.now() - renewedAt <= this.timings.ttlMs) continue; // NATS away: try again while the lease may still be ours
+        // NATS away, or the bucket electing a leader: go on trying for twice the ttl. A standby
+        // cannot take the lease before one ttl of seeing it unchanged, and a refused renewal (it
+        // did) ends the holding at once; an overlap of two holders is made harmless by the event
+        // store, whose appends name each aggregate's expected version.
+        if (!refused && Date.now() - renewedAt <= 2 * this.timings.ttlMs) continue;
         this.log.error({ err, key: this.key }, refused ? "lease taken by another process" : "lease could not be renewed in time");
       }
       this.revision = 0;
