@@ -1,4 +1,4 @@
-import type { KV } from "@nats-io/kv";
+import type { KV, KvEntry } from "@nats-io/kv";
 import { subjects, WORKER_LOST_AFTER_MS, workerRegistrationSchema, type Logger, type Namespace, type NatsConnection, type WorkerRegistration } from "@loadline/core";
 
 /**
@@ -42,16 +42,16 @@ export class FleetMonitor {
     this.watcher = entries;
     void (async () => {
       for await (const e of entries) {
-        if (e.operation === "PUT") {
-          // An entry already stale when it reaches us (a dead worker's, left in the bucket) is no sign of life.
-          const ageMs = Date.now() - e.created.getTime();
-          const parsed = workerRegistrationSchema.safeParse(e.json());
-          if (parsed.success && ageMs <= this.lostAfterMs) this.heard(parsed.data);
-        } else if (this.workers.has(e.key)) {
-          this.declare(e.key, "left");
-        }
+        if (e.operation === "PUT") this.registered(e);
+        else if (this.workers.has(e.key)) this.declare(e.key, "left");
       }
     })().catch((err: unknown) => this.log.error({ err }, "fleet watch ended"));
+    // The watch hands over what the bucket holds in its own time; read it now, so that a
+    // command decided right after start sees the workers already registered.
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys()) keys.push(key);
+    const held = await Promise.all(keys.map((key) => this.kv.get(key)));
+    for (const e of held) if (e?.operation === "PUT" && !this.workers.has(e.key)) this.registered(e);
     const heartbeats = this.nc.subscribe(subjects.allHeartbeats(this.ns));
     this.heartbeats = heartbeats;
     void (async () => {
@@ -73,6 +73,12 @@ export class FleetMonitor {
     clearInterval(this.sweeper);
     this.watcher?.stop();
     this.heartbeats?.unsubscribe();
+  }
+
+  /** A registration read from the bucket; one already stale (a dead worker's, left behind) is no sign of life. */
+  private registered(e: KvEntry): void {
+    const parsed = workerRegistrationSchema.safeParse(e.json());
+    if (parsed.success && Date.now() - e.created.getTime() <= this.lostAfterMs) this.heard(parsed.data);
   }
 
   private heard(registration: WorkerRegistration): void {
