@@ -27,6 +27,8 @@ export type DatabaseOptions = {
 export type Database = {
   db: Db;
   kind: "postgres" | "pglite";
+  /** More than one connection: writes may run alongside a transaction (a projection's staged writes). */
+  concurrent: boolean;
   /** Who runs each projection: one process at a time. */
   leases: LeaseProvider;
   close(): Promise<void>;
@@ -37,10 +39,11 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
   if (opts.url) {
     await migratePostgresUrl(opts.url, opts.schema);
     const connection = opts.schema ? { search_path: opts.schema } : {};
-    const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => undefined, connection });
+    const poolSize = opts.poolSize ?? 10;
+    const client = postgres(opts.url, { max: poolSize, onnotice: () => undefined, connection });
     const url = opts.url;
     const leases = advisoryLeases(() => postgres(url, { max: 1, onnotice: () => undefined, connection }));
-    return { db: drizzlePostgres(client), kind: "postgres", leases, close: () => client.end({ timeout: 5 }) };
+    return { db: drizzlePostgres(client), kind: "postgres", concurrent: poolSize > 1, leases, close: () => client.end({ timeout: 5 }) };
   }
   const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
   try {
@@ -49,5 +52,5 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     await client.close();
     throw err;
   }
-  return { db: drizzlePglite(client), kind: "pglite", leases: inProcessLeases, close: () => client.close() };
+  return { db: drizzlePglite(client), kind: "pglite", concurrent: false, leases: inProcessLeases, close: () => client.close() };
 }

@@ -1,54 +1,61 @@
 import { subjects } from "@loadline/core";
 import { sql } from "drizzle-orm";
-import type { Tx } from "./database.ts";
+import type { Db, Tx } from "./database.ts";
 import type { Projection, ProjectedEvent } from "./projector.ts";
 import { applyDeltas, secondDeltas, touchedKeys, type RollupRow, type TenantWindow } from "./rollups.ts";
-import { metricRollups, metricWindows } from "./schema.ts";
+import { metricRollups, metricWindowKeys, metricWindows } from "./schema.ts";
 import { rowsOf, upsertRows } from "./sql-helpers.ts";
 
 export const METRICS_PROJECTION = "metrics";
 
 /**
+ * Raw windows per statement when they are stored apart: the chunks of a batch go to Postgres
+ * on several connections at once, and its jsonb parsing and TOAST compression of some 20 KB a
+ * window is most of the projection's work.
+ */
+const RAW_CHUNK = 250;
+
+/**
  * Every worker's windows as they came (metric_windows), and their exact merges per second,
- * 10 s, minute and run (metric_rollups). A window is rolled up only when its raw row is new,
- * so a redelivered or re-imported window is never counted twice.
+ * 10 s, minute and run (metric_rollups). The raw rows are staged: stored apart from the batch's
+ * transaction, idempotently, while the batch ahead commits. A window is rolled up only when its
+ * key is new in metric_window_keys, in the rollups' own transaction, so a redelivered or
+ * re-imported window is never counted twice.
  */
 export function metricsProjection(): Projection {
   return {
     name: METRICS_PROJECTION,
     source: (ns) => ({ stream: ns.streams.metrics, filterSubject: subjects.allMetrics(ns) }),
+    async stage(db: Db, batch: readonly ProjectedEvent[]) {
+      const windows = windowsOf(batch);
+      const chunks: TenantWindow[][] = [];
+      for (let i = 0; i < windows.length; i += RAW_CHUNK) chunks.push(windows.slice(i, i + RAW_CHUNK));
+      await Promise.all(chunks.map((chunk) => storeRawWindows(db, chunk)));
+    },
     async apply(tx: Tx, batch: readonly ProjectedEvent[]) {
-      const windows: TenantWindow[] = batch.flatMap(({ event }) => (event.type === "metrics.window" ? [{ ...event.data, tenantId: event.tenantId }] : []));
-      if (windows.length === 0) return;
-      // The deltas are worked out while Postgres stores the raw rows; only a redelivered
-      // window (not inserted) makes them be worked out again, without it.
-      const inserting = insertWindows(tx, windows);
-      await new Promise((resolve) => setImmediate(resolve)); // the insert is on the wire before the CPU work starts
-      const deltas = secondDeltas(windows);
-      const fresh = await inserting;
-      if (fresh.length === 0) return;
-      await writeDeltas(tx, fresh.length === windows.length ? deltas : secondDeltas(fresh));
+      await rollUp(tx, await newWindows(tx, windowsOf(batch)));
     },
   };
 }
 
+const windowsOf = (batch: readonly ProjectedEvent[]): TenantWindow[] =>
+  batch.flatMap(({ event }) => (event.type === "metrics.window" ? [{ ...event.data, tenantId: event.tenantId }] : []));
+
 /** Adds new windows (never seen before) to the rollups of every step. */
 export async function rollUp(tx: Tx, fresh: readonly TenantWindow[]): Promise<void> {
-  if (fresh.length > 0) await writeDeltas(tx, secondDeltas(fresh));
-}
-
-async function writeDeltas(tx: Tx, deltas: readonly RollupRow[]): Promise<void> {
+  if (fresh.length === 0) return;
+  const deltas = secondDeltas(fresh);
   await writeRollups(tx, applyDeltas(await readRollups(tx, deltas), deltas));
 }
 
 const windowKey = (tenantId: string, runId: string, workerId: string, second: number) => `${tenantId}\u0000${runId}\u0000${workerId}\u0000${second}`;
 
 /**
- * The hot path: the whole batch in one statement with one parameter (a JSON array), rather
- * than building SQL row by row. Returns the windows that were new: one already stored (a
- * redelivery) is left as it is.
+ * The hot path: the whole chunk in one statement with one parameter (a JSON array), rather than
+ * building SQL row by row. A window already stored (a redelivery) is left as it is.
  */
-async function insertWindows(tx: Tx, windows: readonly TenantWindow[]): Promise<TenantWindow[]> {
+async function storeRawWindows(db: Db, windows: readonly TenantWindow[]): Promise<void> {
+  if (windows.length === 0) return;
   const payload = JSON.stringify(
     windows.map((w) => ({
       tenant_id: w.tenantId,
@@ -63,24 +70,28 @@ async function insertWindows(tx: Tx, windows: readonly TenantWindow[]): Promise<
       checks_failed: w.checksFailed ?? 0,
     })),
   );
-  const inserted = await tx.execute(sql`
+  await db.execute(sql`
     insert into ${metricWindows} (tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed)
     select tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed
     from jsonb_to_recordset(${payload}::jsonb)
       as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, requests jsonb,
            iterations integer, dropped_iterations integer, checks_passed integer, checks_failed integer)
+    on conflict do nothing`);
+}
+
+/** The windows whose keys are new: recorded now, in the rollups' transaction. */
+async function newWindows(tx: Tx, windows: readonly TenantWindow[]): Promise<TenantWindow[]> {
+  if (windows.length === 0) return [];
+  const keys = JSON.stringify(windows.map((w) => ({ t: w.tenantId, r: w.runId, s: w.second, w: w.workerId })));
+  const inserted = await tx.execute(sql`
+    insert into ${metricWindowKeys} (tenant_id, run_id, second, worker_id)
+    select t, r, s, w from jsonb_to_recordset(${keys}::jsonb) as k(t text, r text, s bigint, w text)
     on conflict do nothing
     returning tenant_id, run_id, worker_id, second`);
   const rows = rowsOf<{ tenant_id: string; run_id: string; worker_id: string; second: string | number }>(inserted);
   const fresh = new Set(rows.map((r) => windowKey(r.tenant_id, r.run_id, r.worker_id, Number(r.second))));
-  // The same window twice in one batch: only its first copy was inserted.
-  const seen = new Set<string>();
-  return windows.filter((w) => {
-    const k = windowKey(w.tenantId, w.runId, w.workerId, w.second);
-    if (!fresh.has(k) || seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  // The same window twice in one batch: only its first copy counts.
+  return windows.filter((w) => fresh.delete(windowKey(w.tenantId, w.runId, w.workerId, w.second)));
 }
 
 /** The stored rollup rows of every bucket the deltas touch, at every step. */

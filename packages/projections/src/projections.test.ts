@@ -20,6 +20,7 @@ import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
 import { EVENTS_PROJECTION } from "./events-projection.ts";
+import { METRICS_PROJECTION } from "./metrics-projection.ts";
 import { PgReadModel } from "./read-model.ts";
 import { metricRollups, metricWindows, projectionDeadLetters } from "./schema.ts";
 import { Projections } from "./service.ts";
@@ -381,6 +382,52 @@ describe("restarts", () => {
     const next = await publishWindow(js, env.ns, tenant, { runId, workerId: "w1", second: 1001, activeUsers: 1, requests: [requestWindow("home", [2000])] });
     expect(await projections.projectors.metrics.waitFor(next, 5000)).toBe(true);
     expect(await windowCount(tenant)).toBe(2);
+  });
+
+  it("counts a window once, even when it comes again after its raw row was pruned", async () => {
+    const tenant = newTenant();
+    const runId = newId();
+    const { db } = projections.database;
+    await applied(await appendEvents(store, tenant, { type: "run", id: runId }, [runCreated("lt-k")]));
+    const window = { runId, workerId: "w1", second: 3000, activeUsers: 1, requests: [requestWindow("home", [1000, 2000, 3000])] };
+    const runTotal = async () => {
+      const rows = await db
+        .select({ requests: metricRollups.requests })
+        .from(metricRollups)
+        .where(and(eq(metricRollups.tenantId, tenant), eq(metricRollups.runId, runId), eq(metricRollups.step, 0), eq(metricRollups.method, "")));
+      return rows[0]?.requests;
+    };
+    const first = await publishWindow(js, env.ns, tenant, window);
+    expect(await projections.projectors.metrics.waitFor(first, 5000)).toBe(true);
+    // The raw row is stored apart from the rollups' transaction, but before its checkpoint moves.
+    expect(await windowCount(tenant)).toBe(1);
+    expect(await runTotal()).toBe(3);
+
+    await db.delete(metricWindows).where(eq(metricWindows.tenantId, tenant)); // as pruning does
+    // Past the stream's duplicate window (an import months later, say): a new message id.
+    const again = await publishWindow(js, env.ns, tenant, window, `again.${runId}`);
+    expect(again).toBeGreaterThan(first);
+    expect(await projections.projectors.metrics.waitFor(again, 5000)).toBe(true);
+    expect(await runTotal()).toBe(3);
+    expect(await windowCount(tenant)).toBe(1);
+  });
+
+  it("holds a batch whose raw windows cannot be stored, and applies it once they can", async () => {
+    const tenant = newTenant();
+    const runId = newId();
+    const { db } = projections.database;
+    await applied(await appendEvents(store, tenant, { type: "run", id: runId }, [runCreated("lt-s")]));
+    await db.execute(sql`alter table metric_windows rename to metric_windows_away`);
+    let seq = 0;
+    try {
+      seq = await publishWindow(js, env.ns, tenant, { runId, workerId: "w1", second: 4000, activeUsers: 1, requests: [requestWindow("home", [1000])] });
+      expect(await projections.projectors.metrics.waitFor(seq, 700)).toBe(false);
+      expect(await readCheckpoint(db, METRICS_PROJECTION)).toBeLessThan(seq);
+    } finally {
+      await db.execute(sql`alter table metric_windows_away rename to metric_windows`);
+    }
+    expect(await projections.projectors.metrics.waitFor(seq, 10_000)).toBe(true);
+    expect(await windowCount(tenant)).toBe(1);
   });
 
   it("replays the streams into a database that lost them", async () => {

@@ -19,6 +19,13 @@ export type Projection = {
   readonly name: string;
   source(ns: Namespace): { stream: string; filterSubject: string };
   apply(tx: Tx, events: readonly ProjectedEvent[]): Promise<void>;
+  /**
+   * Idempotent bulk writes of a batch (the raw copy of what arrived, say) that need not share its
+   * transaction. With `concurrentStaging` they run on other connections of the pool, and start
+   * while the batch ahead commits; without it, inside the transaction. Either way the checkpoint
+   * moves only once they are stored.
+   */
+  stage?(db: Db, events: readonly ProjectedEvent[]): Promise<void>;
 };
 
 export type ProjectorOptions = {
@@ -34,6 +41,8 @@ export type ProjectorOptions = {
 
   metrics?: ProjectionMetrics;
   batchSize?: number;
+  /** Run the projection's `stage` writes alongside its transactions: for a pool of connections (Postgres), not for PGlite's one. */
+  concurrentStaging?: boolean;
   /** First delay before a failed batch is tried again; it doubles up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -264,14 +273,42 @@ export class Projector {
         inbox.close();
       }
     })();
+    // One batch commits while the next is taken and staged.
+    let flushing: Promise<void> = Promise.resolve();
     for (;;) {
       const batch = await inbox.take(this.batchSize);
       if (!batch) break;
-      await this.flush(batch);
-      if (this.stopping) break;
+      const staged = this.stage(batch);
+      await flushing;
+      if (this.stopping) {
+        await staged?.catch(() => undefined);
+        break;
+      }
+      flushing = this.flush(batch, staged);
+      flushing.catch(() => undefined); // awaited above or below; not an unhandled rejection meanwhile
     }
+    await flushing;
     messages.stop();
     await pump;
+  }
+
+  /** Starts the projection's staged writes for the messages not yet applied, on the pool; null when they go inside the transaction. */
+  private stage(msgs: readonly JsMsg[]): Promise<void> | null {
+    const { stage } = this.opts.projection;
+    if (!stage || !this.opts.concurrentStaging) return null;
+    const events: ProjectedEvent[] = [];
+    for (const m of msgs) {
+      const e = m.seq > this.position ? this.eventOf(m) : undefined;
+      if (e && !("deadLetter" in e)) events.push({ seq: m.seq, event: e });
+    }
+    const staged = stage(this.opts.db, events);
+    staged.catch(() => undefined); // its failure is met by the commit that awaits it
+    return staged;
+  }
+
+  /** Decoded once, and only when it may be applied: a redelivery below the checkpoint is not even read. */
+  private eventOf(m: JsMsg): EventEnvelope | DeadLetter {
+    return this.decoded.get(m) ?? this.decoded.set(m, this.decode(m)).get(m)!;
   }
 
   /** The event, or the dead letter it becomes: one bad message must not stall the read model. */
@@ -286,9 +323,7 @@ export class Projector {
     }
   }
 
-  private async flush(msgs: JsMsg[]): Promise<void> {
-    // Decoded once, and only when it may be applied: a redelivery below the checkpoint is not even read.
-    const eventOf = (m: JsMsg) => this.decoded.get(m) ?? this.decoded.set(m, this.decode(m)).get(m)!;
+  private async flush(msgs: JsMsg[], staged: Promise<void> | null): Promise<void> {
     let delay = this.opts.retryDelayMs ?? 250;
     for (;;) {
       let plan = planBatch(msgs, this.position, this.streamFirstSeq);
@@ -303,14 +338,15 @@ export class Projector {
       const events: ProjectedEvent[] = [];
       const deadLetters: DeadLetter[] = [];
       for (const m of plan.apply) {
-        const decodedOne = eventOf(m);
+        const decodedOne = this.eventOf(m);
         if ("deadLetter" in decodedOne) deadLetters.push(decodedOne);
         else events.push({ seq: m.seq, event: decodedOne });
       }
       const last = plan.apply.at(-1);
       try {
-        if (last) await this.commit(events, deadLetters, last.seq);
+        if (last) await this.commit(events, deadLetters, last.seq, staged);
       } catch (err) {
+        staged = null; // staged again with the next try
         if (err instanceof CheckpointMoved) {
           this.position = err.position;
           continue;
@@ -338,18 +374,23 @@ export class Projector {
   }
 
   /** The batch, its dead letters and the checkpoint: one transaction, so a crash anywhere gives the same read model. */
-  private async commit(events: ProjectedEvent[], deadLetters: DeadLetter[], lastSeq: number): Promise<void> {
+  private async commit(events: ProjectedEvent[], deadLetters: DeadLetter[], lastSeq: number, staged: Promise<void> | null): Promise<void> {
     const expected = this.position;
-    await this.opts.db.transaction(async (tx) => {
+    const { projection, db, concurrentStaging } = this.opts;
+    const staging = concurrentStaging && projection.stage ? (staged ?? projection.stage(db, events)) : null;
+    staging?.catch(() => undefined); // awaited in the transaction, which fails with it
+    await db.transaction(async (tx) => {
       const checkpoint = await lockCheckpoint(tx, this.name);
       if (checkpoint !== expected) throw new CheckpointMoved(checkpoint);
-      if (events.length > 0) await this.opts.projection.apply(tx, events);
+      if (events.length > 0 && projection.stage && !concurrentStaging) await projection.stage(tx, events);
+      if (events.length > 0) await projection.apply(tx, events);
       if (deadLetters.length > 0) {
         await tx
           .insert(projectionDeadLetters)
           .values(deadLetters.map(({ seq, subject, reason, payload }) => ({ projection: this.name, seq, subject, reason, payload })))
           .onConflictDoNothing();
       }
+      await staging;
       // The row lock above already serialises batches; the compare-and-set makes the guard explicit.
       if (!(await writeCheckpoint(tx, this.name, expected, lastSeq))) throw new CheckpointMoved(await lockCheckpoint(tx, this.name));
     });

@@ -29,7 +29,7 @@ export type RebuildResult = { name: string; fromSeq: number; position: number; a
 export function rebuildable(log: Logger): Record<string, { projection: Projection; tables: readonly string[] }> {
   return {
     events: { projection: eventsProjection(log), tables: ["load_tests", "runs"] },
-    metrics: { projection: metricsProjection(), tables: ["metric_windows", "metric_rollups"] },
+    metrics: { projection: metricsProjection(), tables: ["metric_windows", "metric_window_keys", "metric_rollups"] },
   };
 }
 
@@ -63,7 +63,7 @@ export async function rebuildProjection(opts: RebuildOptions): Promise<RebuildRe
     fresh = await openDatabase({ url: opts.url, schema, poolSize: 4 });
     await fresh.db.execute(sql`insert into projection_checkpoints (name, position, updated_at) values (${opts.name}, ${fromSeq - 1}, now())`);
     const durable = `proj_${opts.name}_rebuild`;
-    const common = { projection: target.projection, nc: opts.nc, ns: opts.ns, db: fresh.db, leases: fresh.leases, log, durable, batchSize: opts.batchSize ?? REBUILD_BATCH_SIZE };
+    const common = { projection: target.projection, nc: opts.nc, ns: opts.ns, db: fresh.db, leases: fresh.leases, concurrentStaging: fresh.concurrent, log, durable, batchSize: opts.batchSize ?? REBUILD_BATCH_SIZE };
     for (let round = 0; ; round++) {
       const position = await replayUntil(await Projector.start(common), await lastSequence(opts.nc, stream), opts.onProgress);
       if (await swap(live, schema, opts.name, target.tables, position)) {

@@ -86,6 +86,23 @@ export const metricWindows = pgTable(
 );
 
 /**
+ * Which windows the rollups hold: a window is rolled up only when its key is new here, in the
+ * rollups' own transaction. The raw rows (metric_windows) are written apart, ahead of it, and
+ * are pruned after their age; these small keys stay, so a window imported again months later is
+ * still not counted twice.
+ */
+export const metricWindowKeys = pgTable(
+  "metric_window_keys",
+  {
+    tenantId: text("tenant_id").notNull(),
+    runId: text("run_id").notNull(),
+    second: bigint("second", { mode: "number" }).notNull(),
+    workerId: text("worker_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.second, t.workerId] })],
+);
+
+/**
  * The windows of every worker merged, per request name and for all of them together, at four
  * steps: 1 s, 10 s, 1 min, and the whole run (step 0, bucket 0). The histograms are exact HDR
  * merges, so any range is answered by merging a handful of rows instead of every raw window.

@@ -45,7 +45,7 @@ export class Projections {
     const ownsDatabase = !isOpen(opts.database);
     const database = isOpen(opts.database) ? opts.database : await openDatabase(opts.database);
     const metrics = projectionMetrics(opts.registry);
-    const common = { nc: opts.nc, ns: opts.ns, db: database.db, leases: database.leases, log, metrics, batchSize: opts.batchSize };
+    const common = { nc: opts.nc, ns: opts.ns, db: database.db, leases: database.leases, concurrentStaging: database.concurrent, log, metrics, batchSize: opts.batchSize };
     const started: Projector[] = [];
     try {
       const events = await Projector.start({ ...common, projection: eventsProjection(log) });

@@ -51,8 +51,8 @@ export function requestWindow(name: string, latenciesUs: readonly number[], fail
   return { name, method, count: latenciesUs.length, failures, bytesIn: 100 * latenciesUs.length, bytesOut: 10 * latenciesUs.length, histogram: encodeHistogram(h) };
 }
 
-/** Publishes a window as a worker does: a "metrics.window" envelope, deduplicated per run, worker and second. */
-export async function publishWindow(js: JetStreamClient, ns: Namespace, tenantId: string, window: MetricWindow): Promise<number> {
+/** Publishes a window as a worker does: a "metrics.window" envelope, deduplicated per run, worker and second (unless told another message id). */
+export async function publishWindow(js: JetStreamClient, ns: Namespace, tenantId: string, window: MetricWindow, msgID = `${window.runId}.${window.workerId}.${window.second}`): Promise<number> {
   const id = newId();
   const envelope = {
     id,
@@ -67,13 +67,13 @@ export async function publishWindow(js: JetStreamClient, ns: Namespace, tenantId
     data: window,
   };
   const ack = await js.publish(subjects.metrics(ns, tenantId, window.runId, window.workerId), JSON.stringify(envelope), {
-    msgID: `${window.runId}.${window.workerId}.${window.second}`,
+    msgID,
   });
   return ack.seq;
 }
 
 /** The read model's tables, each as one md5 over its rows in a fixed order: equal checksums, equal tables. */
-export const READ_MODEL_TABLES = ["load_tests", "runs", "metric_windows", "metric_rollups"] as const;
+export const READ_MODEL_TABLES = ["load_tests", "runs", "metric_windows", "metric_window_keys", "metric_rollups"] as const;
 
 export async function tableChecksums(db: Db): Promise<Record<string, { rows: number; md5: string }>> {
   const out: Record<string, { rows: number; md5: string }> = {};
