@@ -26,4 +26,23 @@ describe("Inbox", () => {
     empty.close();
     expect(await pending).toBeNull();
   });
+
+  it("takes the next batch early only when it is full, else once the batch ahead is done", async () => {
+    const inbox = new Inbox<number>();
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    inbox.push(1);
+    const next = inbox.takeWhen(3, committing);
+    inbox.push(2);
+    await new Promise((r) => setImmediate(r));
+    expect(inbox.size).toBe(2); // not taken: neither full nor the batch ahead done
+    commit();
+    expect(await next).toEqual([1, 2]);
+
+    for (const n of [3, 4, 5, 6]) inbox.push(n);
+    expect(await inbox.takeWhen(3, new Promise(() => undefined))).toEqual([3, 4, 5]); // full: taken at once
+    inbox.close();
+    expect(await inbox.takeWhen(3, new Promise(() => undefined))).toEqual([6]);
+    expect(await inbox.takeWhen(3, Promise.resolve())).toBeNull();
+  });
 });

@@ -27,9 +27,28 @@ export class Inbox<T> {
   async take(max: number): Promise<T[] | null> {
     while (this.items.length === 0) {
       if (this.closed) return null;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = null;
+      await this.arrival();
     }
     return this.items.splice(0, max);
+  }
+
+  /**
+   * Like `take`, but only once `max` items wait or `until` settles (the batch ahead committed):
+   * the next batch is taken early only when it is full, so group commit keeps its batches.
+   */
+  async takeWhen(max: number, until: Promise<unknown>): Promise<T[] | null> {
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      this.wake?.();
+    };
+    until.then(settle, settle);
+    while (this.items.length < max && !settled && !this.closed) await this.arrival();
+    return this.take(max);
+  }
+
+  private async arrival(): Promise<void> {
+    await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
   }
 }

@@ -26,6 +26,7 @@ export function metricsProjection(): Projection {
   return {
     name: METRICS_PROJECTION,
     source: (ns) => ({ stream: ns.streams.metrics, filterSubject: subjects.allMetrics(ns) }),
+    largeMessages: true,
     async stage(db: Db, batch: readonly ProjectedEvent[]) {
       const windows = windowsOf(batch);
       const chunks: TenantWindow[][] = [];

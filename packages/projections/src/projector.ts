@@ -26,6 +26,12 @@ export type Projection = {
    * moves only once they are stored.
    */
   stage?(db: Db, events: readonly ProjectedEvent[]): Promise<void>;
+  /**
+   * Its messages are large (metric windows, some 20 KB): pulled by bytes, so that a rebuild's
+   * batches of 10,000 do not overrun the client. Small ones are pulled by count, which nats-server
+   * 2.9 delivers several times faster (a replay of events by bytes ran at 6k events/s, by count at 30k).
+   */
+  largeMessages?: boolean;
 };
 
 export type ProjectorOptions = {
@@ -206,11 +212,11 @@ export class Projector {
     this.metrics.lag.set({ projection: this.name }, (await consumer.info(true)).num_pending);
     this.metrics.position.set({ projection: this.name }, this.position);
     this.advance(this.position);
-    // Pulled by bytes (the durable's max_ack_pending bounds the count): the next batch arrives,
-    // and is decoded, while this one commits. A pull of 20,000 metric windows of 20 KB by count
-    // overran the server's buffer for this client (a slow consumer: deliveries dropped, then
-    // held back for their ack wait).
-    this.messages = await consumer.consume({ max_bytes: PULL_MAX_BYTES, expires: PULL_EXPIRES_MS });
+    // The next batch arrives, and is decoded, while this one commits. Large messages are pulled
+    // by bytes: 20,000 metric windows of 20 KB by count overran the server's buffer for this
+    // client (a slow consumer: deliveries dropped, then held back for their ack wait).
+    const pull = this.opts.projection.largeMessages ? { max_bytes: PULL_MAX_BYTES } : { max_messages: this.batchSize };
+    this.messages = await consumer.consume({ ...pull, expires: PULL_EXPIRES_MS });
     this.watch(this.messages);
     this.log.info({ checkpoint: this.position, durable: this.spec.durable }, "projection consuming");
   }
@@ -273,10 +279,10 @@ export class Projector {
         inbox.close();
       }
     })();
-    // One batch commits while the next is taken and staged.
+    // One batch commits while the next, once full, is taken and staged.
     let flushing: Promise<void> = Promise.resolve();
     for (;;) {
-      const batch = await inbox.take(this.batchSize);
+      const batch = await inbox.takeWhen(this.batchSize, flushing);
       if (!batch) break;
       const staged = this.stage(batch);
       await flushing;
