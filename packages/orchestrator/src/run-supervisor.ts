@@ -149,7 +149,9 @@ export class RunSupervisor {
     const next = Math.min(...due.map(([, , , at]) => at));
     if (!Number.isFinite(next)) return;
     this.schedule(run, "stage", startedAt + next, async () => {
-      const elapsed = Date.now() - startedAt;
+      // At least the stage this timer was set for: a timer may fire a millisecond before
+      // Date.now() reaches its instant, and a stage skipped then was never recorded at all.
+      const elapsed = Math.max(next, Date.now() - startedAt);
       for (const [workload, stage, target, at] of due) {
         if (at <= elapsed) await this.send(this.ref(run), { type: "run.record-stage", data: { workload, stage, target } });
       }
