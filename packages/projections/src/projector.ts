@@ -298,15 +298,25 @@ export class Projector {
     await pump;
   }
 
-  /** Starts the projection's staged writes for the messages not yet applied, on the pool; null when they go inside the transaction. */
+  /** The staged writes of the messages not yet applied, started early (see startStaging). */
   private stage(msgs: readonly JsMsg[]): Promise<void> | null {
-    const { stage } = this.opts.projection;
-    if (!stage || !this.opts.concurrentStaging) return null;
+    if (!this.stagesOnPool()) return null;
     const events: ProjectedEvent[] = [];
     for (const m of msgs) {
       const e = m.seq > this.position ? this.eventOf(m) : undefined;
       if (e && !("deadLetter" in e)) events.push({ seq: m.seq, event: e });
     }
+    return this.startStaging(events);
+  }
+
+  private stagesOnPool(): boolean {
+    return this.opts.projection.stage !== undefined && this.opts.concurrentStaging === true;
+  }
+
+  /** Starts the projection's staged writes on the pool; null when they go inside the transaction. */
+  private startStaging(events: readonly ProjectedEvent[]): Promise<void> | null {
+    const { stage } = this.opts.projection;
+    if (!stage || !this.stagesOnPool()) return null;
     const staged = stage(this.opts.db, events);
     staged.catch(() => undefined); // its failure is met by the commit that awaits it
     return staged;
@@ -382,13 +392,12 @@ export class Projector {
   /** The batch, its dead letters and the checkpoint: one transaction, so a crash anywhere gives the same read model. */
   private async commit(events: ProjectedEvent[], deadLetters: DeadLetter[], lastSeq: number, staged: Promise<void> | null): Promise<void> {
     const expected = this.position;
-    const { projection, db, concurrentStaging } = this.opts;
-    const staging = concurrentStaging && projection.stage ? (staged ?? projection.stage(db, events)) : null;
-    staging?.catch(() => undefined); // awaited in the transaction, which fails with it
+    const { projection, db } = this.opts;
+    const staging = staged ?? this.startStaging(events);
     await db.transaction(async (tx) => {
       const checkpoint = await lockCheckpoint(tx, this.name);
       if (checkpoint !== expected) throw new CheckpointMoved(checkpoint);
-      if (events.length > 0 && projection.stage && !concurrentStaging) await projection.stage(tx, events);
+      if (events.length > 0 && projection.stage && !this.stagesOnPool()) await projection.stage(tx, events);
       if (events.length > 0) await projection.apply(tx, events);
       if (deadLetters.length > 0) {
         await tx
