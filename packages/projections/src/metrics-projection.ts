@@ -53,7 +53,8 @@ const windowKey = (tenantId: string, runId: string, workerId: string, second: nu
 
 /**
  * The hot path: the whole chunk in one statement with one parameter (a JSON array), rather than
- * building SQL row by row. A window already stored (a redelivery) is left as it is.
+ * building SQL row by row. json, not jsonb: Postgres only checks the text, and requests are
+ * stored as json. A window already stored (a redelivery) is left as it is.
  */
 async function storeRawWindows(db: Db, windows: readonly TenantWindow[]): Promise<void> {
   if (windows.length === 0) return;
@@ -74,8 +75,8 @@ async function storeRawWindows(db: Db, windows: readonly TenantWindow[]): Promis
   await db.execute(sql`
     insert into ${metricWindows} (tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed)
     select tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed
-    from jsonb_to_recordset(${payload}::jsonb)
-      as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, requests jsonb,
+    from json_to_recordset(${payload}::json)
+      as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, requests json,
            iterations integer, dropped_iterations integer, checks_passed integer, checks_failed integer)
     on conflict do nothing`);
 }

@@ -1,5 +1,5 @@
 import type { Executor, LatencySummary, Placement, RequestSpec, RequestWindow, RunGap, RunStatus, RunWorkerView, Scenario } from "@loadline/core";
-import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, doublePrecision, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -74,7 +74,8 @@ export const metricWindows = pgTable(
     /** Epoch second the window starts at. */
     second: bigint("second", { mode: "number" }).notNull(),
     activeUsers: integer("active_users").notNull(),
-    requests: jsonb("requests").$type<RequestWindow[]>().notNull(),
+    /** As the worker sent it: json (checked text), not jsonb, since nothing queries inside it and Postgres then does not build a tree of every window. */
+    requests: json("requests").$type<RequestWindow[]>().notNull(),
     iterations: integer("iterations").notNull().default(0),
     droppedIterations: integer("dropped_iterations").notNull().default(0),
     checksPassed: integer("checks_passed").notNull().default(0),
