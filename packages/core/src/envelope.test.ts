@@ -23,6 +23,11 @@ describe("parseEvent", () => {
     expect(eventCatalog["metrics.window"].parse(structuredClone(data))).toEqual(data);
   });
 
+  it("gives the envelope's known fields only, with a missing causation as null", () => {
+    const event = parseEvent({ ...envelopeOf("run.started", { startedAt: "2026-12-02T00:00:01.000Z" }), extra: 1, aggregate: { type: "run", id: "r-1", x: 2 } });
+    expect(event).toEqual({ ...envelopeOf("run.started", { startedAt: "2026-12-02T00:00:01.000Z" }), causationId: null });
+  });
+
   it("still rejects a metric window its schema rejects", () => {
     const data = { ...eventExamples["metrics.window"], second: -1 };
     expect(() => parseEvent(envelopeOf("metrics.window", data))).toThrow(SchemaError);
