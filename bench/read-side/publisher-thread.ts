@@ -54,6 +54,10 @@ const post = (m: FromPublisher, transfer: TransferListItem[] = []) => port.postM
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const yieldNow = () => new Promise((r) => setImmediate(r));
 
+// nats.js builds an Error per request up front (for a useful stack if it fails): 1,000 stack
+// captures a second were ~6% of this thread, which stands in for workers on other machines.
+Error.stackTraceLimit = 0;
+
 async function main(d: PublisherData): Promise<void> {
   const ns = namespace(d.nsPrefix);
   const nc = await connectNats(d.natsUrl, "bench-ingest-publisher");
