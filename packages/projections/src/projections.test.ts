@@ -59,6 +59,14 @@ async function applied(seq: number): Promise<void> {
   expect(await projections.readModel.waitForEvents(seq, 5000)).toBe(true);
 }
 
+/** A new tenant with a run created, applied by the events projection. */
+async function createdRun(loadTestId: string): Promise<{ tenant: string; runId: string }> {
+  const tenant = newTenant();
+  const runId = newId();
+  await applied(await appendEvents(store, tenant, { type: "run", id: runId }, [runCreated(loadTestId)]));
+  return { tenant, runId };
+}
+
 describe("the events projection", () => {
   it("keeps load_tests in step with create, update and delete", async () => {
     const tenant = newTenant();
@@ -208,9 +216,7 @@ describe("the metrics projection and its routes", () => {
   let tenant: string;
   let runId: string;
   beforeAll(async () => {
-    tenant = newTenant();
-    runId = newId();
-    await applied(await appendEvents(store, tenant, { type: "run", id: runId }, [runCreated("lt-m")]));
+    ({ tenant, runId } = await createdRun("lt-m"));
     let last = 0;
     for (const [second, workers] of Object.entries(samples)) {
       for (const [workerId, byName] of Object.entries(workers)) {
@@ -385,10 +391,8 @@ describe("restarts", () => {
   });
 
   it("counts a window once, even when it comes again after its raw row was pruned", async () => {
-    const tenant = newTenant();
-    const runId = newId();
+    const { tenant, runId } = await createdRun("lt-k");
     const { db } = projections.database;
-    await applied(await appendEvents(store, tenant, { type: "run", id: runId }, [runCreated("lt-k")]));
     const window = { runId, workerId: "w1", second: 3000, activeUsers: 1, requests: [requestWindow("home", [1000, 2000, 3000])] };
     const runTotal = async () => {
       const rows = await db
@@ -413,10 +417,8 @@ describe("restarts", () => {
   });
 
   it("holds a batch whose raw windows cannot be stored, and applies it once they can", async () => {
-    const tenant = newTenant();
-    const runId = newId();
+    const { tenant, runId } = await createdRun("lt-s");
     const { db } = projections.database;
-    await applied(await appendEvents(store, tenant, { type: "run", id: runId }, [runCreated("lt-s")]));
     await db.execute(sql`alter table metric_windows rename to metric_windows_away`);
     let seq = 0;
     try {
