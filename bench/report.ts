@@ -162,6 +162,12 @@ export type IngestBusy = {
   natsPct: number;
   /** Everything else on the machine, % of one core. */
   othersPct: number;
+  /**
+   * CPU per applied window, ms: of the system under test (this process less the publisher's
+   * thread) and of Postgres. Steadier than the rates on a shared machine, where those move
+   * ±15% from run to run.
+   */
+  perWindowMs: { underTest: number; postgres: number };
 };
 
 export type IngestResult = {
@@ -247,7 +253,7 @@ export function ingestTable(d: IngestData): string {
     if (!o.ok) return [];
     const { busy: b, publisher: p } = o.result;
     return [[system, `${b.mainThreadPct}%`, `${b.publisherThreadPct}%`, `${b.processPct}%`, `${b.postgresPct}%`, `${b.natsPct}%`, `${b.othersPct}%`,
-      fmt(p.meanWindowBytes / 1024, 1), `${fmt(p.burstMsMean, 0)} / ${fmt(p.burstMsMax, 0)}`]];
+      `${fmt(b.perWindowMs.underTest, 2)} / ${fmt(b.perWindowMs.postgres, 2)}`, fmt(p.meanWindowBytes / 1024, 1), `${fmt(p.burstMsMean, 0)} / ${fmt(p.burstMsMax, 0)}`]];
   });
   const projection = d.rows.find((r) => r.system.startsWith("Loadline"))?.outcome;
   const projectionGoal = projection?.ok ? `Loadline projection: ${ingestVerdict(projection.result)}` : "NOT MEASURED";
@@ -266,12 +272,13 @@ export function ingestTable(d: IngestData): string {
   if (busyRows.length > 0) {
     parts.push(
       "",
-      "Where the time goes, from the first burst until drained (thread busy = event-loop utilisation; processes in % of one core, 2 cores = 200%):",
+      "Where the time goes, from the first burst until drained (thread busy = event-loop utilisation; processes in % of one core, 2 cores = 200%; " +
+        "CPU per applied window of what is measured, this process less the publisher's thread, and of Postgres):",
       "",
       markdownTable(
-        ["system", "projection thread busy", "publisher thread busy", "harness process CPU", "postgres CPU", "nats-server CPU", "others CPU", "window KiB", "burst build ms mean / max"],
+        ["system", "projection thread busy", "publisher thread busy", "harness process CPU", "postgres CPU", "nats-server CPU", "others CPU", "CPU ms per window: under test / postgres", "window KiB", "burst build ms mean / max"],
         busyRows,
-        [false, true, true, true, true, true, true, true, true],
+        [false, true, true, true, true, true, true, true, true, true],
       ),
     );
   }

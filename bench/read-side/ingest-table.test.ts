@@ -7,7 +7,7 @@ const result = (over: Partial<IngestResult> = {}): IngestResult => ({
   lag: { p50Ms: 310, p90Ms: 620, p99Ms: 1250, maxMs: 1900 }, commits: 80, ackP50Ms: 4, ackP99Ms: 30,
   backlog: { peaks: [1000, 1010, 990], at10s: 1000, mid: 1010, end: 990, slopePerSec: -1.2, thresholdPerSec: 20, grows: false },
   drainMs: 640, leftAtEnd: 0,
-  busy: { mainThreadPct: 61, publisherThreadPct: 22, processPct: 80, postgresPct: 45, natsPct: 12, othersPct: 1 },
+  busy: { mainThreadPct: 61, publisherThreadPct: 22, processPct: 80, postgresPct: 45, natsPct: 12, othersPct: 1, perWindowMs: { underTest: 0.624, postgres: 0.45 } },
   publisher: { meanWindowBytes: 20_400, burstMsMean: 120, burstMsMax: 210, tickLateMsMax: 3 },
   ...over,
 });
@@ -52,6 +52,6 @@ describe("ingest table", () => {
     expect(t).toContain("80 commits, 250.0 windows each");
     expect(t).toContain("not available: no NATS at nats://127.0.0.1:4222");
     expect(t).toContain("— Loadline projection: PASS.");
-    expect(t).toMatch(/\| Loadline projection +\| +61% \| +22% \| +80% \| +45% \| +12% \| +1% \| +19\.9 \| +120 \/ 210 \|/);
+    expect(t).toMatch(/\| Loadline projection +\| +61% \| +22% \| +80% \| +45% \| +12% \| +1% \| +0\.62 \/ 0\.45 \| +19\.9 \| +120 \/ 210 \|/);
   });
 });

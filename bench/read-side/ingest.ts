@@ -169,9 +169,9 @@ async function phase(kind: "projection" | "naive", cfg: Config): Promise<IngestO
     while (tracker.position < tracker.lastSeq && Date.now() < drainDeadline) await sleep(25);
     const endMs = Date.now();
     const elu = performance.eventLoopUtilization(elu0);
-    const busy = cpuBusy(cpu0, cpuSnapshot(), elu.utilization, done.busyPct / 100);
-
     const lag = tracker.summary(endMs);
+    const busy = cpuBusy(cpu0, cpuSnapshot(), { mainElu: elu.utilization, publisherElu: done.busyPct / 100, publisherTicks: done.cpuTicks, applied: lag.applied });
+
     const peaks = tracker.backlogPeaks(firstTickMs, firstTickMs + done.ticks * 1000);
     const trend = backlogTrend(peaks, cfg.workers);
     const left = tracker.lastSeq - tracker.position;
@@ -460,7 +460,10 @@ function cpuSnapshot(): CpuSnapshot {
 
 const TICKS_PER_SEC = 100; // USER_HZ
 
-function cpuBusy(a: CpuSnapshot, b: CpuSnapshot, mainElu: number, publisherElu: number): IngestBusy {
+/** What the phase saw besides /proc: both threads' event-loop use, the publisher thread's CPU, the windows applied. */
+type PhaseFigures = { mainElu: number; publisherElu: number; publisherTicks: number; applied: number };
+
+function cpuBusy(a: CpuSnapshot, b: CpuSnapshot, { mainElu, publisherElu, publisherTicks, applied }: PhaseFigures): IngestBusy {
   const wallTicks = ((b.atMs - a.atMs) / 1000) * TICKS_PER_SEC;
   const pct = (ticks: number) => (wallTicks > 0 ? Math.round((100 * ticks) / wallTicks) : 0);
   // A process started meanwhile counts from zero; one that ended meanwhile is lost (backends live as long as their pools).
@@ -468,6 +471,7 @@ function cpuBusy(a: CpuSnapshot, b: CpuSnapshot, mainElu: number, publisherElu: 
   const pg = used("postgres");
   const nats = used("nats-server");
   const self = b.self - a.self;
+  const msPerWindow = (ticks: number) => (applied > 0 ? (1000 * ticks) / TICKS_PER_SEC / applied : 0);
   return {
     mainThreadPct: Math.round(100 * mainElu),
     publisherThreadPct: Math.round(100 * publisherElu),
@@ -475,5 +479,6 @@ function cpuBusy(a: CpuSnapshot, b: CpuSnapshot, mainElu: number, publisherElu: 
     postgresPct: pct(pg),
     natsPct: pct(nats),
     othersPct: Math.max(0, pct(b.systemBusy - a.systemBusy - self - pg - nats)),
+    perWindowMs: { underTest: msPerWindow(self - publisherTicks), postgres: msPerWindow(pg) },
   };
 }

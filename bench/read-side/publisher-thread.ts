@@ -6,8 +6,10 @@
 import { connectNats, subjects, namespace } from "@loadline/core";
 import { windowEvent } from "@loadline/worker";
 import { jetstream } from "@nats-io/jetstream";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData, type TransferListItem } from "node:worker_threads";
+import { parsePidStat } from "../lib/cpu.ts";
 import { histogramPool, syntheticRequests, syntheticWorkerIds, windowEncoder, type SyntheticLoad } from "./synthetic.ts";
 
 export type PublisherData = {
@@ -41,6 +43,8 @@ export type FromPublisher =
       ticks: number;
       /** This thread's event-loop utilisation from the first tick until every PubAck came back. */
       busyPct: number;
+      /** This thread's CPU over the same time, in clock ticks (0 where /proc/thread-self is not there). */
+      cpuTicks: number;
     }
   | { type: "error"; message: string };
 
@@ -53,6 +57,15 @@ const port = parentPort!;
 const post = (m: FromPublisher, transfer: TransferListItem[] = []) => port.postMessage(m, transfer);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const yieldNow = () => new Promise((r) => setImmediate(r));
+
+/** This thread's CPU so far, in clock ticks; 0 where there is no /proc/thread-self (not Linux). */
+function threadTicks(): number {
+  try {
+    return parsePidStat(readFileSync("/proc/thread-self/stat", "utf8"));
+  } catch {
+    return 0;
+  }
+}
 
 // nats.js builds an Error per request up front (for a useful stack if it fails): 1,000 stack
 // captures a second were ~6% of this thread, which stands in for workers on other machines.
@@ -103,6 +116,7 @@ async function main(d: PublisherData): Promise<void> {
     const firstTickMs = Math.ceil((Date.now() + 500) / 1000) * 1000;
     post({ type: "started", firstTickMs });
     const elu0 = performance.eventLoopUtilization();
+    const cpu0 = threadTicks();
     let pending = 0;
     let settled: () => void = () => undefined;
     const allSettled = new Promise<void>((r) => (settled = r));
@@ -158,6 +172,7 @@ async function main(d: PublisherData): Promise<void> {
       type: "done", published, failed, firstError, meanWindowBytes: built > 0 ? bytes / built : 0,
       burstMsMax, burstMsMean: ticks > 0 ? burstMsSum / ticks : 0, tickLateMsMax, ticks,
       busyPct: Math.round(100 * performance.eventLoopUtilization(elu0).utilization),
+      cpuTicks: threadTicks() - cpu0,
     });
   }
 }
