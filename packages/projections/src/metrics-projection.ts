@@ -10,8 +10,8 @@ export const METRICS_PROJECTION = "metrics";
 
 /**
  * Raw windows per statement when they are stored apart: the chunks of a batch go to Postgres
- * on several connections at once, and its jsonb parsing and TOAST compression of some 20 KB a
- * window is most of the projection's work.
+ * on several connections at once, and checking and TOAST-compressing some 20 KB of JSON a
+ * window is most of Postgres's work in an ingest.
  */
 const RAW_CHUNK = 250;
 

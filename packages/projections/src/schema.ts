@@ -74,7 +74,7 @@ export const metricWindows = pgTable(
     /** Epoch second the window starts at. */
     second: bigint("second", { mode: "number" }).notNull(),
     activeUsers: integer("active_users").notNull(),
-    /** As the worker sent it: json (checked text), not jsonb, since nothing queries inside it and Postgres then does not build a tree of every window. */
+    /** json (checked text), not jsonb: nothing queries inside it, and Postgres then does not build a tree of every window. */
     requests: json("requests").$type<RequestWindow[]>().notNull(),
     iterations: integer("iterations").notNull().default(0),
     droppedIterations: integer("dropped_iterations").notNull().default(0),
