@@ -34,6 +34,16 @@ export type Database = {
   close(): Promise<void>;
 };
 
+const pools = new WeakMap<Db, postgres.Sql>();
+
+/**
+ * The postgres.js pool behind a Db that openDatabase made from a URL, for what drizzle cannot
+ * say (COPY); null for PGlite and for a transaction, whose writes must stay on its connection.
+ */
+export function postgresPoolOf(db: Db): postgres.Sql | null {
+  return pools.get(db) ?? null;
+}
+
 /** Opens the read-model database and brings its schema up to date. */
 export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database> {
   if (opts.url) {
@@ -43,7 +53,9 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     const client = postgres(opts.url, { max: poolSize, onnotice: () => undefined, connection });
     const url = opts.url;
     const leases = advisoryLeases(() => postgres(url, { max: 1, onnotice: () => undefined, connection }));
-    return { db: drizzlePostgres(client), kind: "postgres", concurrent: poolSize > 1, leases, close: () => client.end({ timeout: 5 }) };
+    const db = drizzlePostgres(client);
+    pools.set(db, client);
+    return { db, kind: "postgres", concurrent: poolSize > 1, leases, close: () => client.end({ timeout: 5 }) };
   }
   const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
   try {

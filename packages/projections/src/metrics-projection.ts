@@ -1,6 +1,7 @@
 import { subjects } from "@loadline/core";
-import { sql } from "drizzle-orm";
-import type { Db, Tx } from "./database.ts";
+import { getTableName, sql } from "drizzle-orm";
+import { copyBinary, CopyBinaryWriter } from "./copy-binary.ts";
+import { postgresPoolOf, type Db, type Tx } from "./database.ts";
 import type { Projection, ProjectedEvent } from "./projector.ts";
 import { applyDeltas, secondDeltas, touchedKeys, type RollupRow, type TenantWindow } from "./rollups.ts";
 import { metricRollups, metricWindowKeys, metricWindows } from "./schema.ts";
@@ -51,13 +52,55 @@ export async function rollUp(tx: Tx, fresh: readonly TenantWindow[]): Promise<vo
 
 const windowKey = (tenantId: string, runId: string, workerId: string, second: number) => `${tenantId}\u0000${runId}\u0000${workerId}\u0000${second}`;
 
+const RAW_COLUMNS = ["tenant_id", "run_id", "worker_id", "second", "active_users", "requests", "iterations", "dropped_iterations", "checks_passed", "checks_failed"];
+
 /**
- * The hot path: the whole chunk in one statement with one parameter (a JSON array), rather than
- * building SQL row by row. json, not jsonb: Postgres only checks the text, and requests are
- * stored as json. A window already stored (a redelivery) is left as it is.
+ * The hot path. On a Postgres pool the chunk goes by binary COPY: nothing for Postgres to parse
+ * but the requests' JSON, which it checks. COPY has no "on conflict", so a chunk holding a window
+ * already stored (a redelivery, a batch staged again after a failed commit) fails whole and is
+ * stored again by the insert, which leaves such windows as they are. PGlite, and a transaction,
+ * take the insert.
  */
 async function storeRawWindows(db: Db, windows: readonly TenantWindow[]): Promise<void> {
   if (windows.length === 0) return;
+  const pool = postgresPoolOf(db);
+  if (pool) {
+    try {
+      return await copyBinary(pool, getTableName(metricWindows), RAW_COLUMNS, rawWindowsCopy(windows));
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+  }
+  await insertRawWindows(db, windows);
+}
+
+function rawWindowsCopy(windows: readonly TenantWindow[]): Buffer {
+  const out = new CopyBinaryWriter(windows.length * 24 * 1024);
+  for (const w of windows) {
+    out.row([
+      { type: "text", value: w.tenantId },
+      { type: "text", value: w.runId },
+      { type: "text", value: w.workerId },
+      { type: "int8", value: w.second },
+      { type: "int4", value: w.activeUsers },
+      { type: "json", value: JSON.stringify(w.requests) },
+      { type: "int4", value: w.iterations ?? 0 },
+      { type: "int4", value: w.droppedIterations ?? 0 },
+      { type: "int4", value: w.checksPassed ?? 0 },
+      { type: "int4", value: w.checksFailed ?? 0 },
+    ]);
+  }
+  return out.finish();
+}
+
+const isUniqueViolation = (err: unknown): boolean => typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
+
+/**
+ * The whole chunk in one statement with one parameter (a JSON array), rather than building SQL
+ * row by row. json, not jsonb: Postgres only checks the text, and requests are stored as json.
+ * A window already stored (a redelivery) is left as it is.
+ */
+async function insertRawWindows(db: Db, windows: readonly TenantWindow[]): Promise<void> {
   const payload = JSON.stringify(
     windows.map((w) => ({
       tenant_id: w.tenantId,
@@ -73,8 +116,8 @@ async function storeRawWindows(db: Db, windows: readonly TenantWindow[]): Promis
     })),
   );
   await db.execute(sql`
-    insert into ${metricWindows} (tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed)
-    select tenant_id, run_id, worker_id, second, active_users, requests, iterations, dropped_iterations, checks_passed, checks_failed
+    insert into ${metricWindows} (${sql.raw(RAW_COLUMNS.join(", "))})
+    select ${sql.raw(RAW_COLUMNS.join(", "))}
     from json_to_recordset(${payload}::json)
       as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, requests json,
            iterations integer, dropped_iterations integer, checks_passed integer, checks_failed integer)

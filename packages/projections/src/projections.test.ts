@@ -407,12 +407,20 @@ describe("restarts", () => {
     expect(await windowCount(tenant)).toBe(1);
     expect(await runTotal()).toBe(3);
 
+    // Again while its raw row is there (binary COPY refuses the chunk; the insert takes it),
+    // alongside a new window that must be stored all the same.
+    await publishWindow(js, env.ns, tenant, window, `dup.${runId}`);
+    const next = await publishWindow(js, env.ns, tenant, { ...window, second: 3001, requests: [requestWindow("home", [4000])] });
+    expect(await projections.projectors.metrics.waitFor(next, 5000)).toBe(true);
+    expect(await windowCount(tenant)).toBe(2);
+    expect(await runTotal()).toBe(4);
+
     await db.delete(metricWindows).where(eq(metricWindows.tenantId, tenant)); // as pruning does
     // Past the stream's duplicate window (an import months later, say): a new message id.
     const again = await publishWindow(js, env.ns, tenant, window, `again.${runId}`);
     expect(again).toBeGreaterThan(first);
     expect(await projections.projectors.metrics.waitFor(again, 5000)).toBe(true);
-    expect(await runTotal()).toBe(3);
+    expect(await runTotal()).toBe(4);
     expect(await windowCount(tenant)).toBe(1);
   });
 
