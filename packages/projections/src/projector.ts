@@ -54,6 +54,8 @@ export type ProjectorOptions = {
   maxRetryDelayMs?: number;
 };
 
+type Delivery = { messages: ConsumerMessages; inbox: Inbox<JsMsg> };
+
 /** Another writer moved the checkpoint since we read it: plan the batch again from there. */
 class CheckpointMoved extends Error {
   constructor(readonly position: number) {
@@ -83,7 +85,8 @@ export class Projector {
   private readonly batchSize: number;
   private lease: Lease | null = null;
   private readonly decoded = new WeakMap<JsMsg, EventEnvelope | DeadLetter>();
-  private messages: ConsumerMessages | null = null;
+  /** The consumer's messages while consuming, and the queue its callback fills. */
+  private delivery: Delivery | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
@@ -163,7 +166,7 @@ export class Projector {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
-    this.messages?.stop();
+    this.delivery?.messages.stop();
     await this.loop;
     if (!this.opts.nc.isClosed()) await this.opts.nc.flush().catch(() => undefined); // the acks reach the server
     await this.dropLease();
@@ -188,7 +191,7 @@ export class Projector {
       this.log.warn("lost the projection lease: standing by");
       this.lease = null;
       this.caughtUp = false;
-      this.messages?.stop();
+      this.delivery?.messages.stop();
     });
     return true;
   }
@@ -216,8 +219,12 @@ export class Projector {
     // by bytes: 20,000 metric windows of 20 KB by count overran the server's buffer for this
     // client (a slow consumer: deliveries dropped, then held back for their ack wait).
     const pull = this.opts.projection.largeMessages ? { max_bytes: PULL_MAX_BYTES } : { max_messages: this.batchSize };
-    this.messages = await consumer.consume({ ...pull, expires: PULL_EXPIRES_MS });
-    this.watch(this.messages);
+    // A callback, not the iterator: no promise per message (a replay takes tens of thousands a second).
+    const inbox = new Inbox<JsMsg>();
+    const messages = await consumer.consume({ ...pull, expires: PULL_EXPIRES_MS, callback: (m) => this.receive(inbox, m) });
+    void messages.closed().finally(() => inbox.close());
+    this.delivery = { messages, inbox };
+    this.watch(messages);
     this.log.info({ checkpoint: this.position, durable: this.spec.durable }, "projection consuming");
   }
 
@@ -236,17 +243,17 @@ export class Projector {
   private async run(): Promise<void> {
     for (;;) {
       if (this.stopping) {
-        this.messages?.stop(); // set up again while stop() was waiting
+        this.delivery?.messages.stop(); // set up again while stop() was waiting
         return;
       }
-      if (this.messages) {
+      if (this.delivery) {
         try {
-          await this.consume(this.messages);
+          await this.consume(this.delivery);
         } catch (err) {
           this.log.error({ err }, "projection round failed");
         }
-        this.messages.stop();
-        this.messages = null;
+        this.delivery.messages.stop();
+        this.delivery = null;
       }
       if (this.stopping || this.opts.nc.isClosed()) return;
       await this.sleep(this.lease ? RESTART_DELAY_MS : STANDBY_POLL_MS);
@@ -267,18 +274,7 @@ export class Projector {
    * Group commit: messages are decoded as they arrive (while the previous batch is being
    * committed), and each batch is whatever arrived meanwhile, up to the batch size.
    */
-  private async consume(messages: ConsumerMessages): Promise<void> {
-    const inbox = new Inbox<JsMsg>();
-    const pump = (async () => {
-      try {
-        for await (const m of messages) {
-          if (m.seq > this.position) this.decoded.set(m, this.decode(m));
-          inbox.push(m);
-        }
-      } finally {
-        inbox.close();
-      }
-    })();
+  private async consume({ messages, inbox }: Delivery): Promise<void> {
     // One batch commits while the next, once full, is taken and staged.
     let flushing: Promise<void> = Promise.resolve();
     for (;;) {
@@ -295,7 +291,12 @@ export class Projector {
     }
     await flushing;
     messages.stop();
-    await pump;
+  }
+
+  /** Each delivered message, decoded on arrival unless the checkpoint is past it. */
+  private receive(inbox: Inbox<JsMsg>, m: JsMsg): void {
+    if (m.seq > this.position) this.decoded.set(m, this.decode(m));
+    inbox.push(m);
   }
 
   /** The staged writes of the messages not yet applied, started early (see startStaging). */
