@@ -34,11 +34,11 @@ export class CopyBinaryWriter {
       switch (f.type) {
         case "text":
         case "json": {
-          // At most 3 bytes per UTF-16 unit; the length is written once the bytes are.
-          this.room(4 + f.value.length * 3);
-          const bytes = this.buf.write(f.value, this.at + 4, "utf8");
-          this.buf.writeInt32BE(bytes, this.at);
-          this.at += 4 + bytes;
+          // The exact size: reserving the worst case (3 bytes a unit) grew and copied the buffer.
+          const bytes = Buffer.byteLength(f.value, "utf8");
+          this.room(4 + bytes);
+          this.at = this.buf.writeInt32BE(bytes, this.at);
+          this.at += this.buf.write(f.value, this.at, bytes, "utf8");
           break;
         }
         case "int4":
