@@ -95,6 +95,20 @@ describe("rollups", () => {
     expect([users(1, at), users(1, at + 1), users(1, at + 2), users(0, 0)]).toEqual([10, 3, 12, 12]);
     expect(rows.get(rollupKey({ tenantId: "t", runId: "u", step: 0, bucket: 0, ...ALL_REQUESTS }))?.seconds).toBe(3);
   });
+
+  it("sum status codes and failure kinds over workers and seconds, each key on its own", () => {
+    const at = 1_700_000_000;
+    const home = (statusCodes: Record<string, number>, failuresByKind?: Record<string, number>) => ({
+      ...requestWindow("home", [1000, 2000]),
+      statusCodes,
+      ...(failuresByKind ? { failuresByKind } : {}),
+    });
+    const w = (workerId: string, second: number, request: ReturnType<typeof home>): TenantWindow => ({ tenantId: "t", runId: "c", workerId, second, activeUsers: 1, requests: [request] });
+    const rows = project([w("a", at, home({ "200": 2 })), w("b", at, home({ "200": 1, "503": 1 }, { "5xx": 1 })), w("a", at + 1, home({ "404": 2 }, { "4xx": 2 }))], 1);
+    const home1 = (step: number, bucket: number) => rows.get(rollupKey({ tenantId: "t", runId: "c", step, bucket, method: "GET", name: "home" }));
+    expect([home1(1, at)?.statusCodes, home1(1, at)?.failuresByKind]).toEqual([{ "200": 3, "503": 1 }, { "5xx": 1 }]);
+    expect([home1(0, 0)?.statusCodes, home1(0, 0)?.failuresByKind]).toEqual([{ "200": 3, "503": 1, "404": 2 }, { "5xx": 1, "4xx": 2 }]);
+  });
 });
 
 describe("coverRange", () => {
