@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const cwd = process.cwd();
+/** Where the bundle goes: dist/ unless told (a test builds elsewhere). */
+const outdir = process.argv[2] ?? "dist";
 const pkg = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8"));
 const root = join(cwd, "..", "..");
 
@@ -23,11 +25,19 @@ function collect(dir) {
 }
 collect(cwd);
 
-// A worker thread's entry must be a file of its own beside main.js.
-const entryPoints = ["src/main.ts", "src/cli.ts", "src/engine-thread.ts"].filter((e) => existsSync(join(cwd, e)));
+// A worker thread's entry must be a file of its own beside main.js, and the code that starts it
+// looks for it there: the engine thread goes beside every bundle that inlines @loadline/worker
+// (the loadline CLI's too), not only beside the worker's own.
+const threadEntry = [cwd, ...[...seen].map((dep) => join(root, "packages", dep.slice("@loadline/".length)))]
+  .map((dir) => join(dir, "src/engine-thread.ts"))
+  .find((file) => existsSync(file));
+const entryPoints = [
+  ...["src/main.ts", "src/cli.ts"].filter((e) => existsSync(join(cwd, e))).map((e) => ({ in: e, out: e.slice("src/".length, -".ts".length) })),
+  ...(threadEntry ? [{ in: threadEntry, out: "engine-thread" }] : []),
+];
 await build({
   entryPoints,
-  outdir: "dist",
+  outdir,
   bundle: true,
   platform: "node",
   target: "node20",
@@ -36,4 +46,4 @@ await build({
   external: [...external].flatMap((d) => [d, `${d}/*`]),
   logLevel: "warning",
 });
-console.log(`${pkg.name}: ${entryPoints.join(", ")} -> dist/`);
+console.log(`${pkg.name}: ${entryPoints.map((e) => e.out).join(", ")} -> ${outdir}/`);

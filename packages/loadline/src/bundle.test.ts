@@ -1,0 +1,28 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+
+const PACKAGE = fileURLToPath(new URL("..", import.meta.url));
+const BUILD = fileURLToPath(new URL("../../../scripts/build-service.mjs", import.meta.url));
+
+describe("the loadline bundle", () => {
+  it("carries the engine thread beside the CLI, loadable from the bundle alone", async () => {
+    // Inside the package, so that the bundle's npm imports resolve as they do from dist/.
+    const out = await mkdtemp(join(PACKAGE, ".bundle-test-"));
+    try {
+      await promisify(execFile)(process.execPath, [BUILD, out], { cwd: PACKAGE });
+      expect((await readdir(out)).filter((f) => f.endsWith(".js")).sort()).toEqual(["cli.js", "engine-thread.js"]);
+      // Started with no plan it fails on the plan, not on a module it cannot find.
+      const thread = new Worker(pathToFileURL(join(out, "engine-thread.js")), { workerData: {} });
+      const failure = await new Promise<Error>((resolve) => thread.once("error", resolve));
+      expect(failure.message).not.toMatch(/cannot find|not found/i);
+      expect(failure.message).toMatch(/scenarios/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
