@@ -42,6 +42,14 @@ describe("binary COPY", () => {
     expect(stored.map((r) => ({ ...r, id: Number(r.id) }))).toEqual([...rows].sort((a, b) => a.id - b.id));
   });
 
+  it("writes bytes already encoded as they are", async () => {
+    const doc = Buffer.from(JSON.stringify({ name: "naïve 𝄞", n: [1, 2] }));
+    const label = Buffer.from("ünïcødé");
+    const out = new CopyBinaryWriter(16).row([{ type: "int8", value: 30 }, { type: "int4", value: 3 }, { type: "bytes", value: label }, { type: "bytes", value: doc }]);
+    await copyBinary(pool, "copied", COLUMNS, out.finish());
+    expect(await pool`select label, doc::text as doc from copied where id = 30`).toEqual([{ label: "ünïcødé", doc: doc.toString() }]);
+  });
+
   it("rejects with Postgres's error, stores nothing of the rows, and leaves the pool usable", async () => {
     const before = await pool`select count(*)::int as n from copied`;
     const again = payloadOf([{ id: 10, n: 1, label: "new", doc: {} }, { id: 1, n: 1, label: "duplicate", doc: {} }]);

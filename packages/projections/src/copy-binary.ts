@@ -9,8 +9,11 @@ import type postgres from "postgres";
  * json_to_recordset insert costs it (bench/read-side/ingest.ts).
  */
 
-/** One field: its Postgres type (text and json share the binary form: the text itself) and value. */
-export type CopyField = { type: "text" | "json"; value: string } | { type: "int4" | "int8"; value: number };
+/**
+ * One field: its Postgres type (text and json share the binary form: the text itself) and value;
+ * `bytes` is a text or json value already encoded (UTF-8), written as it is.
+ */
+export type CopyField = { type: "text" | "json"; value: string } | { type: "int4" | "int8"; value: number } | { type: "bytes"; value: Uint8Array };
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 /** The signature, a flags word (no OIDs) and an empty header extension. */
@@ -41,6 +44,12 @@ export class CopyBinaryWriter {
           this.at += this.buf.write(f.value, this.at, bytes, "utf8");
           break;
         }
+        case "bytes":
+          this.room(4 + f.value.length);
+          this.at = this.buf.writeInt32BE(f.value.length, this.at);
+          this.buf.set(f.value, this.at);
+          this.at += f.value.length;
+          break;
         case "int4":
           this.room(8);
           this.at = this.buf.writeInt32BE(f.value, this.buf.writeInt32BE(4, this.at));

@@ -1,6 +1,7 @@
 import { subjects } from "@loadline/core";
 import { getTableName, sql } from "drizzle-orm";
-import { copyBinary, CopyBinaryWriter } from "./copy-binary.ts";
+import { isUtf8 } from "node:buffer";
+import { copyBinary, CopyBinaryWriter, type CopyField } from "./copy-binary.ts";
 import { postgresPoolOf, type Db, type Tx } from "./database.ts";
 import type { Projection, ProjectedEvent } from "./projector.ts";
 import { applyDeltas, secondDeltas, touchedKeys, type RollupRow, type TenantWindow } from "./rollups.ts";
@@ -30,7 +31,7 @@ export function metricsProjection(): Projection {
     largeMessages: true,
     async stage(db: Db, batch: readonly ProjectedEvent[]) {
       const windows = windowsOf(batch);
-      const chunks: TenantWindow[][] = [];
+      const chunks: ArrivedWindow[][] = [];
       for (let i = 0; i < windows.length; i += RAW_CHUNK) chunks.push(windows.slice(i, i + RAW_CHUNK));
       await Promise.all(chunks.map((chunk) => storeRawWindows(db, chunk)));
     },
@@ -40,8 +41,27 @@ export function metricsProjection(): Projection {
   };
 }
 
-const windowsOf = (batch: readonly ProjectedEvent[]): TenantWindow[] =>
-  batch.flatMap(({ event }) => (event.type === "metrics.window" ? [{ ...event.data, tenantId: event.tenantId }] : []));
+/** A window as it arrived: its event's bytes too, when the projector has them (stored as they are). */
+type ArrivedWindow = TenantWindow & { readonly published: ProjectedEvent };
+
+const windowsOf = (batch: readonly ProjectedEvent[]): ArrivedWindow[] =>
+  batch.flatMap((published) => {
+    const { event } = published;
+    return event.type === "metrics.window" ? [{ ...event.data, tenantId: event.tenantId, published }] : [];
+  });
+
+/**
+ * The event's bytes as published, when there are any and they are UTF-8 as Postgres wants: a
+ * message that is not (its decoding replaced what was not) would fail every store of its batch.
+ */
+const publishedBytes = ({ raw }: ProjectedEvent): Buffer | null => {
+  if (!raw) return null;
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  return isUtf8(bytes) ? bytes : null;
+};
+
+/** The event's JSON: as published, or serialised again from what was parsed. */
+const publishedJson = (published: ProjectedEvent): string => publishedBytes(published)?.toString("utf8") ?? JSON.stringify(published.event);
 
 /** Adds new windows (never seen before) to the rollups of every step. */
 export async function rollUp(tx: Tx, fresh: readonly TenantWindow[]): Promise<void> {
@@ -52,7 +72,7 @@ export async function rollUp(tx: Tx, fresh: readonly TenantWindow[]): Promise<vo
 
 const windowKey = (tenantId: string, runId: string, workerId: string, second: number) => `${tenantId}\u0000${runId}\u0000${workerId}\u0000${second}`;
 
-const RAW_COLUMNS = ["tenant_id", "run_id", "worker_id", "second", "active_users", "requests", "iterations", "dropped_iterations", "checks_passed", "checks_failed"];
+const RAW_COLUMNS = ["tenant_id", "run_id", "worker_id", "second", "active_users", "event", "iterations", "dropped_iterations", "checks_passed", "checks_failed"];
 
 /**
  * The hot path. On a Postgres pool the chunk goes by binary COPY: nothing for Postgres to parse
@@ -61,7 +81,7 @@ const RAW_COLUMNS = ["tenant_id", "run_id", "worker_id", "second", "active_users
  * stored again by the insert, which leaves such windows as they are. PGlite, and a transaction,
  * take the insert.
  */
-async function storeRawWindows(db: Db, windows: readonly TenantWindow[]): Promise<void> {
+async function storeRawWindows(db: Db, windows: readonly ArrivedWindow[]): Promise<void> {
   if (windows.length === 0) return;
   const pool = postgresPoolOf(db);
   if (pool) {
@@ -74,7 +94,7 @@ async function storeRawWindows(db: Db, windows: readonly TenantWindow[]): Promis
   await insertRawWindows(db, windows);
 }
 
-function rawWindowsCopy(windows: readonly TenantWindow[]): Buffer {
+function rawWindowsCopy(windows: readonly ArrivedWindow[]): Buffer {
   const out = new CopyBinaryWriter(windows.length * 24 * 1024);
   for (const w of windows) {
     out.row([
@@ -83,7 +103,7 @@ function rawWindowsCopy(windows: readonly TenantWindow[]): Buffer {
       { type: "text", value: w.workerId },
       { type: "int8", value: w.second },
       { type: "int4", value: w.activeUsers },
-      { type: "json", value: JSON.stringify(w.requests) },
+      eventField(w.published),
       { type: "int4", value: w.iterations ?? 0 },
       { type: "int4", value: w.droppedIterations ?? 0 },
       { type: "int4", value: w.checksPassed ?? 0 },
@@ -93,6 +113,11 @@ function rawWindowsCopy(windows: readonly TenantWindow[]): Buffer {
   return out.finish();
 }
 
+function eventField(published: ProjectedEvent): CopyField {
+  const bytes = publishedBytes(published);
+  return bytes ? { type: "bytes", value: bytes } : { type: "json", value: JSON.stringify(published.event) };
+}
+
 const isUniqueViolation = (err: unknown): boolean => typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
 
 /**
@@ -100,26 +125,28 @@ const isUniqueViolation = (err: unknown): boolean => typeof err === "object" && 
  * row by row. json, not jsonb: Postgres only checks the text, and requests are stored as json.
  * A window already stored (a redelivery) is left as it is.
  */
-async function insertRawWindows(db: Db, windows: readonly TenantWindow[]): Promise<void> {
-  const payload = JSON.stringify(
-    windows.map((w) => ({
+async function insertRawWindows(db: Db, windows: readonly ArrivedWindow[]): Promise<void> {
+  // The event's JSON goes into the payload as it is: no parse and serialise again here either.
+  const rows = windows.map((w) => {
+    const fields = JSON.stringify({
       tenant_id: w.tenantId,
       run_id: w.runId,
       worker_id: w.workerId,
       second: w.second,
       active_users: w.activeUsers,
-      requests: w.requests,
       iterations: w.iterations ?? 0,
       dropped_iterations: w.droppedIterations ?? 0,
       checks_passed: w.checksPassed ?? 0,
       checks_failed: w.checksFailed ?? 0,
-    })),
-  );
+    });
+    return `${fields.slice(0, -1)},"event":${publishedJson(w.published)}}`;
+  });
+  const payload = `[${rows.join(",")}]`;
   await db.execute(sql`
     insert into ${metricWindows} (${sql.raw(RAW_COLUMNS.join(", "))})
     select ${sql.raw(RAW_COLUMNS.join(", "))}
     from json_to_recordset(${payload}::json)
-      as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, requests json,
+      as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, event json,
            iterations integer, dropped_iterations integer, checks_passed integer, checks_failed integer)
     on conflict do nothing`);
 }

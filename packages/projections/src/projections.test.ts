@@ -24,6 +24,7 @@ import { METRICS_PROJECTION } from "./metrics-projection.ts";
 import { PgReadModel } from "./read-model.ts";
 import { metricRollups, metricWindows, projectionDeadLetters } from "./schema.ts";
 import { Projections } from "./service.ts";
+import { rowsOf } from "./sql-helpers.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
 
 const log = createLogger("projections-test", process.env.TEST_LOG_LEVEL ?? "silent");
@@ -351,6 +352,47 @@ describe("the metrics projection and its routes", () => {
     }
     const badTenant = await projections.routes.request("/v1/runs", { headers: { "X-Tenant-Id": "a.b" } });
     expect(badTenant.status).toBe(400);
+  });
+});
+
+describe("raw windows", () => {
+  const storedRows = (tenant: string) =>
+    projections.database.db
+      .execute(sql`select worker_id, event::text as event, requests from metric_windows where tenant_id = ${tenant} order by second`)
+      .then(rowsOf<{ worker_id: string; event: string | null; requests: unknown }>);
+
+  it("keep each window's event as it was published, and rows stored before it keep reading", async () => {
+    const { tenant, runId } = await createdRun("lt-raw");
+    const seq = await publishWindow(js, env.ns, tenant, { runId, workerId: "w1", second: 5000, activeUsers: 2, requests: [requestWindow("home", [1000, 3000])] });
+    expect(await projections.projectors.metrics.waitFor(seq, 5000)).toBe(true);
+    const published = (await (await jetstreamManager(env.nc)).streams.getMessage(env.ns.streams.metrics, { seq }))!.string();
+    expect(await storedRows(tenant)).toEqual([{ worker_id: "w1", event: published, requests: null }]);
+
+    // A row from before migration 0009: its requests, no event.
+    const older = JSON.stringify([requestWindow("home", [2000])]);
+    await projections.database.db.execute(
+      sql`insert into metric_windows (tenant_id, run_id, worker_id, second, active_users, requests) values (${tenant}, ${runId}, 'w0', 4999, 1, ${older}::json)`,
+    );
+    const read = await projections.readModel.windows(tenant, runId);
+    expect(read.map((w) => [w.workerId, w.second, w.requests.map((r) => [r.name, r.count])])).toEqual([
+      ["w0", 4999, [["home", 1]]],
+      ["w1", 5000, [["home", 2]]],
+    ]);
+  });
+
+  it("store a window whose bytes are not UTF-8 as it was parsed, and go on", async () => {
+    const { tenant, runId } = await createdRun("lt-utf");
+    const window = { runId, workerId: "w1", second: 6000, activeUsers: 1, requests: [requestWindow("homeX", [1000])] };
+    const id = newId();
+    const envelope = { id, type: "metrics.window", schemaVersion: 1, tenantId: tenant, aggregate: { type: "run", id: runId }, time: new Date(6e6).toISOString(), actor: "worker:w1", causationId: null, correlationId: id, data: window };
+    const bytes = Buffer.from(JSON.stringify(envelope));
+    bytes[bytes.indexOf("homeX") + 4] = 0xff; // not UTF-8: decoded as U+FFFD
+    const { seq } = await js.publish(subjects.metrics(env.ns, tenant, runId, "w1"), bytes);
+    const next = await publishWindow(js, env.ns, tenant, { ...window, second: 6001, requests: [requestWindow("home", [2000])] });
+    expect(await projections.projectors.metrics.waitFor(next, 5000)).toBe(true);
+    const rows = await storedRows(tenant);
+    expect(rows.map((r) => (JSON.parse(r.event!) as { data: { requests: { name: string }[] } }).data.requests[0]!.name)).toEqual(["home\uFFFD", "home"]);
+    expect(seq).toBeLessThan(next);
   });
 });
 

@@ -9,7 +9,8 @@ import type { Lease, LeaseProvider } from "./lease.ts";
 import { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
 import { projectionDeadLetters } from "./schema.ts";
 
-export type ProjectedEvent = { seq: number; event: EventEnvelope };
+/** An event to apply, with its message's bytes as published (what a projection may store as they are). */
+export type ProjectedEvent = { seq: number; event: EventEnvelope; raw?: Uint8Array };
 
 /** A message the projection cannot apply, kept in projection_dead_letters with the reason. */
 type DeadLetter = { deadLetter: true; seq: number; subject: string; reason: string; payload: string };
@@ -305,7 +306,7 @@ export class Projector {
     const events: ProjectedEvent[] = [];
     for (const m of msgs) {
       const e = m.seq > this.position ? this.eventOf(m) : undefined;
-      if (e && !("deadLetter" in e)) events.push({ seq: m.seq, event: e });
+      if (e && !("deadLetter" in e)) events.push({ seq: m.seq, event: e, raw: m.data });
     }
     return this.startStaging(events);
   }
@@ -357,7 +358,7 @@ export class Projector {
       for (const m of plan.apply) {
         const decodedOne = this.eventOf(m);
         if ("deadLetter" in decodedOne) deadLetters.push(decodedOne);
-        else events.push({ seq: m.seq, event: decodedOne });
+        else events.push({ seq: m.seq, event: decodedOne, raw: m.data });
       }
       const last = plan.apply.at(-1);
       try {

@@ -113,11 +113,12 @@ export class PgReadModel implements ReadModel {
 
   /** The stored windows of a run, every worker's or those of `workers`, within `range` (inclusive) when given. */
   async windows(tenantId: string, runId: string, range?: SecondRange, workers?: readonly string[]): Promise<WindowRow[]> {
-    return this.db
+    const rows = await this.db
       .select({
         second: metricWindows.second,
         workerId: metricWindows.workerId,
         activeUsers: metricWindows.activeUsers,
+        event: metricWindows.event,
         requests: metricWindows.requests,
         iterations: metricWindows.iterations,
         droppedIterations: metricWindows.droppedIterations,
@@ -135,6 +136,8 @@ export class PgReadModel implements ReadModel {
         ),
       )
       .orderBy(asc(metricWindows.second), asc(metricWindows.workerId));
+    // The event as published since migration 0009; the requests alone in rows stored before it.
+    return rows.map(({ event, requests, ...row }) => ({ ...row, requests: event?.data.requests ?? requests ?? [] }));
   }
 }
 

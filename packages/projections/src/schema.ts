@@ -74,8 +74,14 @@ export const metricWindows = pgTable(
     /** Epoch second the window starts at. */
     second: bigint("second", { mode: "number" }).notNull(),
     activeUsers: integer("active_users").notNull(),
-    /** json (checked text), not jsonb: nothing queries inside it, and Postgres then does not build a tree of every window. */
-    requests: json("requests").$type<RequestWindow[]>().notNull(),
+    /**
+     * The metrics.window event as it was published: its message's bytes, stored without being
+     * serialised again. json (checked text), not jsonb: nothing queries inside it, and Postgres
+     * then does not build a tree of every window. Null in rows stored before migration 0009.
+     */
+    event: json("event").$type<{ data: { requests: RequestWindow[] } }>(),
+    /** The window's requests, in rows stored before migration 0009 (null since: see `event`). */
+    requests: json("requests").$type<RequestWindow[]>(),
     iterations: integer("iterations").notNull().default(0),
     droppedIterations: integer("dropped_iterations").notNull().default(0),
     checksPassed: integer("checks_passed").notNull().default(0),
