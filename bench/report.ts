@@ -182,7 +182,7 @@ export type IngestResult = {
   appliedWhileDrainingPerSec?: number;
   requestRowsPerSec: number;
   /** From each window's PubAck to the first commit covering it; `censoredFromMs` marks lower bounds (windows never applied). */
-  lag: { p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; censoredFromMs?: number };
+  lag: { p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; censoredFromMs?: number; steadyP99Ms?: number };
   /** Times the committed position advanced (transactions): applied / commits is the mean batch. */
   commits: number;
   ackP50Ms: number;
@@ -231,10 +231,10 @@ export function backlogTrendText(b: IngestResult["backlog"]): string {
 export function ingestTable(d: IngestData): string {
   const header = [
     "system", "windows/s published", "windows/s applied", "applied/s publishing / draining", "request rows/s", "lag p50 s", "lag p90 s", "lag p99 s", "lag max s",
-    "backlog peak at 10 s / mid / end", "backlog trend", "drained after", "goal", "notes",
+    "lag p99 s after the first 10 s", "backlog peak at 10 s / mid / end", "backlog trend", "drained after", "goal", "notes",
   ];
   const rows = d.rows.map(({ system, outcome: o }) => {
-    if (!o.ok) return [system, "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "NOT MEASURED", reason(o)];
+    if (!o.ok) return [system, "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "NOT MEASURED", reason(o)];
     const r = o.result;
     const c = r.lag.censoredFromMs;
     const b = r.backlog;
@@ -242,6 +242,7 @@ export function ingestTable(d: IngestData): string {
       system, fmt(r.publishedPerSec, 0), fmt(r.appliedPerSec, 0), `${fmt(r.appliedWhilePublishingPerSec, 0)} / ${fmt(r.appliedWhileDrainingPerSec, 0)}`,
       fmt(r.requestRowsPerSec, 0),
       secs(r.lag.p50Ms, c), secs(r.lag.p90Ms, c), secs(r.lag.p99Ms, c), secs(r.lag.maxMs, c),
+      r.lag.steadyP99Ms !== undefined ? secs(r.lag.steadyP99Ms, c) : "—",
       [b.at10s, b.mid, b.end].map((v) => fmt(v, 0)).join(" / "), backlogTrendText(b),
       r.drainMs !== undefined ? `${fmt(r.drainMs / 1000, 2)} s` : `not in ${d.drainLimitSec} s (${fmt(r.leftAtEnd, 0)} left)`,
       ingestVerdict(r),
@@ -260,14 +261,15 @@ export function ingestTable(d: IngestData): string {
   const parts = [
     `### 4. Ingest — ${fmt(d.workers, 0)} synthetic workers × ${d.requestsPerWindow} request names, one window a second each, ${d.durationSec} s per system`,
     "",
-    markdownTable(header, rows, header.map((_, i) => i >= 1 && i <= 8)),
+    markdownTable(header, rows, header.map((_, i) => i >= 1 && i <= 9)),
     "",
     `Goal: projection lag p99 < ${fmt(INGEST_GOALS.lagP99MaxMs / 1000, 0)} s with a backlog that does not grow — ${projectionGoal}` +
       `. Lag runs from each window's PubAck to the first moment the committed position covers it; the backlog is the stream's last ` +
       `sequence less that position, its peak in each second; it "grows" when the peaks' slope over the second half of the publishing ` +
       `exceeds 2% of the offered windows/s. "applied/s publishing / draining" splits the applied rate at the last PubAck: what ` +
       `the consumer keeps up with live, and how fast it then works the backlog off. The publisher sends each second's windows ` +
-      `in one burst at the whole second.`,
+      `in one burst at the whole second. "After the first 10 s" leaves out the start, when a fresh process (cold JIT, new ` +
+      `tables) builds a backlog it then works off: informative, the goal counts every window.`,
   ];
   if (busyRows.length > 0) {
     parts.push(

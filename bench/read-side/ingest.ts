@@ -194,7 +194,7 @@ async function phase(kind: "projection" | "naive", cfg: Config): Promise<IngestO
       appliedWhilePublishingPerSec: publishingSec > 0 ? atPublishEnd / publishingSec : undefined,
       appliedWhileDrainingPerSec: drainingSec > 0.5 ? (tracker.position - atPublishEnd) / drainingSec : undefined,
       requestRowsPerSec: appliedPerSec * cfg.requestsPerWindow,
-      lag: { p50Ms: lag.p50Ms, p90Ms: lag.p90Ms, p99Ms: lag.p99Ms, maxMs: lag.maxMs, censoredFromMs: lag.censoredFromMs },
+      lag: { p50Ms: lag.p50Ms, p90Ms: lag.p90Ms, p99Ms: lag.p99Ms, maxMs: lag.maxMs, censoredFromMs: lag.censoredFromMs, steadyP99Ms: lag.steadyP99Ms },
       commits: tracker.commits,
       ackP50Ms: lag.ackP50Ms,
       ackP99Ms: lag.ackP99Ms,

@@ -32,6 +32,18 @@ describe("LagTracker", () => {
     expect(s.ackP99Ms).toBe(3);
   });
 
+  it("leaves the start out of the steady p99: windows acked in the first steadyAfterMs", () => {
+    const t = new LagTracker();
+    // A slow start (lags of 3 s), then 1 s lags.
+    for (let i = 1; i <= 10; i++) t.published(i, i * 100, i * 100);
+    for (let i = 11; i <= 20; i++) t.published(i, 5000 + i * 100, 5000 + i * 100);
+    t.committed(10, 4000);
+    t.committed(20, 8000);
+    const s = t.summary(9000, 5000);
+    expect(s.p99Ms).toBe(3900);
+    expect(s.steadyP99Ms).toBe(1900);
+  });
+
   it("accepts acks reported after the commit, in any order", () => {
     const t = new LagTracker();
     t.committed(2, 10);

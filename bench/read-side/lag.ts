@@ -14,6 +14,8 @@ export type LagSummary = {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** p99 of the windows acknowledged `steadyAfterMs` or more after the first: the lag once started up. */
+  steadyP99Ms: number;
   /**
    * Set when some windows were never applied: their lag counts as the time they waited until
    * the end, so a percentile at or above this value is only a lower bound.
@@ -100,7 +102,7 @@ export class LagTracker {
   }
 
   /** Lag percentiles; windows not applied by `endMs` count as lagging `endMs - ack`. */
-  summary(endMs: number): LagSummary {
+  summary(endMs: number, steadyAfterMs = 10_000): LagSummary {
     const n = this.seqs.length;
     const lags = new Float64Array(n);
     const acks = new Float64Array(n);
@@ -125,6 +127,7 @@ export class LagTracker {
         lastCommit = lastCommit === undefined ? at : Math.max(lastCommit, at);
       }
     }
+    const steady = Float64Array.from(lags.filter((_, i) => this.acked[i]! >= firstAck + steadyAfterMs)).sort();
     lags.sort();
     acks.sort();
     return {
@@ -135,6 +138,7 @@ export class LagTracker {
       p90Ms: percentile(lags, 90),
       p99Ms: percentile(lags, 99),
       maxMs: n > 0 ? lags[n - 1]! : Number.NaN,
+      steadyP99Ms: percentile(steady, 99),
       censoredFromMs: unapplied > 0 ? censoredFrom : undefined,
       ackP50Ms: percentile(acks, 50),
       ackP99Ms: percentile(acks, 99),
