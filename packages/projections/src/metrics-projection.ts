@@ -60,9 +60,6 @@ const publishedBytes = ({ raw }: ProjectedEvent): Buffer | null => {
   return isUtf8(bytes) ? bytes : null;
 };
 
-/** The event's JSON: as published, or serialised again from what was parsed. */
-const publishedJson = (published: ProjectedEvent): string => publishedBytes(published)?.toString("utf8") ?? JSON.stringify(published.event);
-
 /** Adds new windows (never seen before) to the rollups of every step. */
 export async function rollUp(tx: Tx, fresh: readonly TenantWindow[]): Promise<void> {
   if (fresh.length === 0) return;
@@ -76,7 +73,7 @@ const RAW_COLUMNS = ["tenant_id", "run_id", "worker_id", "second", "active_users
 
 /**
  * The hot path. On a Postgres pool the chunk goes by binary COPY: nothing for Postgres to parse
- * but the requests' JSON, which it checks. COPY has no "on conflict", so a chunk holding a window
+ * but the event's JSON, which it checks. COPY has no "on conflict", so a chunk holding a window
  * already stored (a redelivery, a batch staged again after a failed commit) fails whole and is
  * stored again by the insert, which leaves such windows as they are. PGlite, and a transaction,
  * take the insert.
@@ -94,22 +91,23 @@ async function storeRawWindows(db: Db, windows: readonly ArrivedWindow[]): Promi
   await insertRawWindows(db, windows);
 }
 
+/** A raw row's values, in RAW_COLUMNS order: the one description both ways of storing use. */
+const rawFields = (w: ArrivedWindow): CopyField[] => [
+  { type: "text", value: w.tenantId },
+  { type: "text", value: w.runId },
+  { type: "text", value: w.workerId },
+  { type: "int8", value: w.second },
+  { type: "int4", value: w.activeUsers },
+  eventField(w.published),
+  { type: "int4", value: w.iterations ?? 0 },
+  { type: "int4", value: w.droppedIterations ?? 0 },
+  { type: "int4", value: w.checksPassed ?? 0 },
+  { type: "int4", value: w.checksFailed ?? 0 },
+];
+
 function rawWindowsCopy(windows: readonly ArrivedWindow[]): Buffer {
   const out = new CopyBinaryWriter(windows.length * 24 * 1024);
-  for (const w of windows) {
-    out.row([
-      { type: "text", value: w.tenantId },
-      { type: "text", value: w.runId },
-      { type: "text", value: w.workerId },
-      { type: "int8", value: w.second },
-      { type: "int4", value: w.activeUsers },
-      eventField(w.published),
-      { type: "int4", value: w.iterations ?? 0 },
-      { type: "int4", value: w.droppedIterations ?? 0 },
-      { type: "int4", value: w.checksPassed ?? 0 },
-      { type: "int4", value: w.checksFailed ?? 0 },
-    ]);
-  }
+  for (const w of windows) out.row(rawFields(w));
   return out.finish();
 }
 
@@ -120,27 +118,28 @@ function eventField(published: ProjectedEvent): CopyField {
 
 const isUniqueViolation = (err: unknown): boolean => typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
 
+/** A field as a JSON value: the event's JSON goes in as it is, not parsed and serialised again. */
+function jsonOf(field: CopyField): string {
+  switch (field.type) {
+    case "text":
+      return JSON.stringify(field.value);
+    case "json":
+      return field.value;
+    case "bytes":
+      return Buffer.from(field.value.buffer, field.value.byteOffset, field.value.byteLength).toString("utf8");
+    case "int4":
+    case "int8":
+      return String(field.value);
+  }
+}
+
 /**
  * The whole chunk in one statement with one parameter (a JSON array), rather than building SQL
- * row by row. json, not jsonb: Postgres only checks the text, and requests are stored as json.
+ * row by row. json, not jsonb: Postgres only checks the text, and events are stored as json.
  * A window already stored (a redelivery) is left as it is.
  */
 async function insertRawWindows(db: Db, windows: readonly ArrivedWindow[]): Promise<void> {
-  // The event's JSON goes into the payload as it is: no parse and serialise again here either.
-  const rows = windows.map((w) => {
-    const fields = JSON.stringify({
-      tenant_id: w.tenantId,
-      run_id: w.runId,
-      worker_id: w.workerId,
-      second: w.second,
-      active_users: w.activeUsers,
-      iterations: w.iterations ?? 0,
-      dropped_iterations: w.droppedIterations ?? 0,
-      checks_passed: w.checksPassed ?? 0,
-      checks_failed: w.checksFailed ?? 0,
-    });
-    return `${fields.slice(0, -1)},"event":${publishedJson(w.published)}}`;
-  });
+  const rows = windows.map((w) => `{${rawFields(w).map((field, i) => `"${RAW_COLUMNS[i]}":${jsonOf(field)}`).join(",")}}`);
   const payload = `[${rows.join(",")}]`;
   await db.execute(sql`
     insert into ${metricWindows} (${sql.raw(RAW_COLUMNS.join(", "))})
