@@ -55,7 +55,10 @@ export type ProjectorOptions = {
   maxRetryDelayMs?: number;
 };
 
-type Delivery = { messages: ConsumerMessages; inbox: Inbox<JsMsg> };
+/** A delivered message with its stream sequence, and its event once decoded (null until then). */
+type Delivered = { msg: JsMsg; seq: number; decoded: EventEnvelope | DeadLetter | null };
+
+type Delivery = { messages: ConsumerMessages; inbox: Inbox<Delivered> };
 
 /** Another writer moved the checkpoint since we read it: plan the batch again from there. */
 class CheckpointMoved extends Error {
@@ -85,7 +88,6 @@ export class Projector {
   private readonly spec: DurableSpec;
   private readonly batchSize: number;
   private lease: Lease | null = null;
-  private readonly decoded = new WeakMap<JsMsg, EventEnvelope | DeadLetter>();
   /** The consumer's messages while consuming, and the queue its callback fills. */
   private delivery: Delivery | null = null;
   private loop: Promise<void> | null = null;
@@ -221,7 +223,7 @@ export class Projector {
     // client (a slow consumer: deliveries dropped, then held back for their ack wait).
     const pull = this.opts.projection.largeMessages ? { max_bytes: PULL_MAX_BYTES } : { max_messages: this.batchSize };
     // A callback, not the iterator: no promise per message (a replay takes tens of thousands a second).
-    const inbox = new Inbox<JsMsg>();
+    const inbox = new Inbox<Delivered>();
     const messages = await consumer.consume({ ...pull, expires: PULL_EXPIRES_MS, callback: (m) => this.receive(inbox, m) });
     void messages.closed().finally(() => inbox.close());
     this.delivery = { messages, inbox };
@@ -295,18 +297,18 @@ export class Projector {
   }
 
   /** Each delivered message, decoded on arrival unless the checkpoint is past it. */
-  private receive(inbox: Inbox<JsMsg>, m: JsMsg): void {
-    if (m.seq > this.position) this.decoded.set(m, this.decode(m));
-    inbox.push(m);
+  private receive(inbox: Inbox<Delivered>, msg: JsMsg): void {
+    const seq = msg.seq;
+    inbox.push({ msg, seq, decoded: seq > this.position ? this.decode(msg) : null });
   }
 
   /** The staged writes of the messages not yet applied, started early (see startStaging). */
-  private stage(msgs: readonly JsMsg[]): Promise<void> | null {
+  private stage(batch: readonly Delivered[]): Promise<void> | null {
     if (!this.stagesOnPool()) return null;
     const events: ProjectedEvent[] = [];
-    for (const m of msgs) {
-      const e = m.seq > this.position ? this.eventOf(m) : undefined;
-      if (e && !("deadLetter" in e)) events.push({ seq: m.seq, event: e, raw: m.data });
+    for (const d of batch) {
+      const e = d.seq > this.position ? this.eventOf(d) : undefined;
+      if (e && !("deadLetter" in e)) events.push({ seq: d.seq, event: e, raw: d.msg.data });
     }
     return this.startStaging(events);
   }
@@ -325,8 +327,8 @@ export class Projector {
   }
 
   /** Decoded once, and only when it may be applied: a redelivery below the checkpoint is not even read. */
-  private eventOf(m: JsMsg): EventEnvelope | DeadLetter {
-    return this.decoded.get(m) ?? this.decoded.set(m, this.decode(m)).get(m)!;
+  private eventOf(d: Delivered): EventEnvelope | DeadLetter {
+    return (d.decoded ??= this.decode(d.msg));
   }
 
   /** The event, or the dead letter it becomes: one bad message must not stall the read model. */
@@ -341,24 +343,24 @@ export class Projector {
     }
   }
 
-  private async flush(msgs: JsMsg[], staged: Promise<void> | null): Promise<void> {
+  private async flush(batch: Delivered[], staged: Promise<void> | null): Promise<void> {
     let delay = this.opts.retryDelayMs ?? 250;
     for (;;) {
-      let plan = planBatch(msgs, this.position, this.streamFirstSeq);
+      let plan = planBatch(batch, this.position, this.streamFirstSeq);
       if (plan.later.length > 0) {
         // A hole: either messages aged out of the stream, or a delivery got lost and will come back.
         this.streamFirstSeq = await this.jsm.streams
           .info(this.spec.stream)
           .then((i) => i.state.first_seq)
           .catch(() => this.streamFirstSeq);
-        plan = planBatch(msgs, this.position, this.streamFirstSeq);
+        plan = planBatch(batch, this.position, this.streamFirstSeq);
       }
       const events: ProjectedEvent[] = [];
       const deadLetters: DeadLetter[] = [];
-      for (const m of plan.apply) {
-        const decodedOne = this.eventOf(m);
-        if ("deadLetter" in decodedOne) deadLetters.push(decodedOne);
-        else events.push({ seq: m.seq, event: decodedOne, raw: m.data });
+      for (const d of plan.apply) {
+        const decoded = this.eventOf(d);
+        if ("deadLetter" in decoded) deadLetters.push(decoded);
+        else events.push({ seq: d.seq, event: decoded, raw: d.msg.data });
       }
       const last = plan.apply.at(-1);
       try {
@@ -372,18 +374,18 @@ export class Projector {
         this.metrics.failures.inc({ projection: this.name });
         this.log.error({ err, seqs: [plan.apply[0]?.seq, last?.seq], retryInMs: delay }, "batch failed: retrying it");
         if (this.stopping) return; // not acked: delivered again to the next start
-        for (const m of msgs) m.working(); // keep the batch ours while we wait
+        for (const d of batch) d.msg.working(); // keep the batch ours while we wait
         await this.sleep(delay);
         if (this.stopping) return;
         delay = Math.min(delay * 2, this.opts.maxRetryDelayMs ?? 5000);
         continue;
       }
       // AckAll: the highest message applied (or skipped) acks every one below it.
-      [...plan.skip, ...plan.apply].reduce<JsMsg | undefined>((a, b) => (!a || b.seq > a.seq ? b : a), undefined)?.ack();
-      for (const m of plan.later) m.nak(NAK_DELAY_MS);
-      if (plan.later.length > 0) this.log.debug({ held: plan.later.map((m) => m.seq), position: this.position }, "holding messages after a hole");
+      [...plan.skip, ...plan.apply].reduce<Delivered | undefined>((a, b) => (!a || b.seq > a.seq ? b : a), undefined)?.msg.ack();
+      for (const d of plan.later) d.msg.nak(NAK_DELAY_MS);
+      if (plan.later.length > 0) this.log.debug({ held: plan.later.map((d) => d.seq), position: this.position }, "holding messages after a hole");
       this.metrics.applied.inc({ projection: this.name }, events.length);
-      const pending = msgs.at(-1)?.info.pending ?? 0;
+      const pending = batch.at(-1)?.msg.info.pending ?? 0;
       this.metrics.lag.set({ projection: this.name }, pending + plan.later.length);
       if (last) this.advance(last.seq);
       if (pending === 0 && plan.later.length === 0) this.caughtUp = true;

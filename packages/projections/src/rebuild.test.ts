@@ -1,6 +1,7 @@
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { createLogger, EventStore, newId } from "@loadline/core";
 import { eventually, testDatabase, testNats, type TestDatabase, type TestNats } from "@loadline/core/testing";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
 import { rebuildProjection } from "./rebuild.ts";
@@ -70,6 +71,18 @@ describe("one projector per projection", () => {
   });
 });
 
+/** Every index of the live tables, as "name on table (columns)": what queries rely on. */
+async function publicIndexes(): Promise<string[]> {
+  const sql = postgres(pg.url, { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await sql<{ indexname: string; tablename: string; indexdef: string }[]>`
+      select indexname, tablename, indexdef from pg_indexes where schemaname = 'public' order by indexname`;
+    return rows.map((r) => `${r.indexname} on ${r.tablename} ${r.indexdef.replace(/^.* USING \w+ /, "")}`);
+  } finally {
+    await sql.end();
+  }
+}
+
 describe("rebuild", () => {
   it("replays into fresh tables while the live ones serve, swaps them in, and the live projector goes on", async () => {
     const live = started.find((p) => p.projectors.events.isActive()) ?? (await start());
@@ -80,6 +93,8 @@ describe("rebuild", () => {
     const before = await tableChecksums(live.database.db);
     expect(before.metric_rollups!.rows).toBeGreaterThan(0);
     const aggregateBefore = await (await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })).json();
+    const indexesBefore = await publicIndexes();
+    expect(indexesBefore).toContain("runs_status_idx on runs (tenant_id, status)");
 
     for (const name of ["events", "metrics"]) {
       const result = await rebuildProjection({ url: pg.url, nc: env.nc, ns: env.ns, log, name });
@@ -88,6 +103,8 @@ describe("rebuild", () => {
     expect(await tableChecksums(live.database.db)).toEqual(before);
     const aggregateAfter = await (await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })).json();
     expect(aggregateAfter).toEqual(aggregateBefore);
+    // The replay ran without the secondary indexes; they were built again before the swap.
+    expect(await publicIndexes()).toEqual(indexesBefore);
 
     // The live projectors resume from the swapped-in checkpoints into the swapped-in tables.
     const more = await someHistory(tenant, 2);

@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/
 import { nanos } from "@nats-io/transport-node";
 import type { Logger, Namespace, NatsConnection } from "@loadline/core";
 import { sql } from "drizzle-orm";
-import { openDatabase, type Database } from "./database.ts";
+import { openDatabase, type Database, type Db } from "./database.ts";
 import { eventsProjection } from "./events-projection.ts";
 import { metricsProjection } from "./metrics-projection.ts";
 import { Projector, type Projection } from "./projector.ts";
@@ -64,8 +64,10 @@ export async function rebuildProjection(opts: RebuildOptions): Promise<RebuildRe
     await fresh.db.execute(sql`insert into projection_checkpoints (name, position, updated_at) values (${opts.name}, ${fromSeq - 1}, now())`);
     const durable = `proj_${opts.name}_rebuild`;
     const common = { projection: target.projection, nc: opts.nc, ns: opts.ns, db: fresh.db, leases: fresh.leases, concurrentStaging: fresh.concurrent, log, durable, batchSize: opts.batchSize ?? REBUILD_BATCH_SIZE };
+    const deferred = await dropSecondaryIndexes(fresh.db, schema, target.tables);
     for (let round = 0; ; round++) {
       const position = await replayUntil(await Projector.start(common), await lastSequence(opts.nc, stream), opts.onProgress);
+      if (round === 0) await createIndexes(fresh.db, deferred, log);
       if (await swap(live, schema, opts.name, target.tables, position)) {
         await deleteDurable(opts.nc, stream, durable);
         const result = { name: opts.name, fromSeq, position, applied: Math.max(0, position - fromSeq + 1), ms: Date.now() - started, schema };
@@ -100,6 +102,31 @@ async function replayUntil(projector: Projector, target: number, onProgress: Reb
   } finally {
     await projector.stop();
   }
+}
+
+/**
+ * A bulk load writes faster without the indexes only queries need: every row of a replayed run
+ * is overwritten a dozen times, and each time each index took a new entry (the status index
+ * changes with every state). They are dropped from the fresh tables once migrated and built
+ * once the replay is done, before the swap; primary keys and unique indexes stay, since the
+ * upserts rely on them. Answers the statements that create them again.
+ */
+async function dropSecondaryIndexes(db: Db, schema: string, tables: readonly string[]): Promise<string[]> {
+  const rows = await db
+    .execute(
+      sql`select i.indexname, i.indexdef from pg_indexes i
+          where i.schemaname = ${schema} and i.tablename in (${sql.join(tables.map((t) => sql`${t}`), sql`, `)})
+            and not exists (select 1 from pg_index x where x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass and (x.indisunique or x.indisprimary))`,
+    )
+    .then(rowsOf<{ indexname: string; indexdef: string }>);
+  for (const r of rows) await db.execute(sql`drop index ${sql.identifier(schema)}.${sql.identifier(r.indexname)}`);
+  return rows.map((r) => r.indexdef);
+}
+
+async function createIndexes(db: Db, statements: readonly string[], log: Logger): Promise<void> {
+  const started = Date.now();
+  for (const statement of statements) await db.execute(sql.raw(statement));
+  if (statements.length > 0) log.info({ indexes: statements.length, ms: Date.now() - started }, "built the fresh tables' indexes");
 }
 
 /**

@@ -10,9 +10,11 @@ import type { RowKey } from "./fold-rows.ts";
  * table, so the table stays described once.
  */
 
-/** Rows with the given (tenant, id) keys. */
+/** Rows with the given (tenant, id) keys; each key is sent once (a batch holds many events of one aggregate). */
 export function keyIn(keys: readonly RowKey[]): SQL {
-  const json = JSON.stringify(keys.map((k) => ({ t: k.tenantId, i: k.id })));
+  const unique = new Map<string, { t: string; i: string }>();
+  for (const k of keys) unique.set(`${k.tenantId}\u0000${k.id}`, { t: k.tenantId, i: k.id });
+  const json = JSON.stringify([...unique.values()]);
   return sql`(tenant_id, id) in (select t, i from jsonb_to_recordset(${json}::jsonb) as k(t text, i text))`;
 }
 
