@@ -394,6 +394,18 @@ describe("raw windows", () => {
     expect(rows.map((r) => (JSON.parse(r.event!) as { data: { requests: { name: string }[] } }).data.requests[0]!.name)).toEqual(["home\uFFFD", "home"]);
     expect(seq).toBeLessThan(next);
   });
+
+  it("dead-letter a window whose counters do not fit the table, and go on", async () => {
+    const { tenant, runId } = await createdRun("lt-big");
+    const window = { runId, workerId: "w1", second: 7000, activeUsers: 1, requests: [requestWindow("home", [1000])] };
+    const huge = await publishWindow(js, env.ns, tenant, { ...window, iterations: 2 ** 31 });
+    const next = await publishWindow(js, env.ns, tenant, { ...window, second: 7001, iterations: 2 ** 31 - 1 });
+    expect(await projections.projectors.metrics.waitFor(next, 5000)).toBe(true);
+    expect((await storedRows(tenant)).map((r) => r.worker_id)).toEqual(["w1"]);
+    const [letter] = await projections.database.db.select().from(projectionDeadLetters).where(inArray(projectionDeadLetters.seq, [huge]));
+    expect(letter).toMatchObject({ projection: METRICS_PROJECTION, seq: huge });
+    expect(letter!.reason).toMatch(/iterations/);
+  });
 });
 
 describe("restarts", () => {

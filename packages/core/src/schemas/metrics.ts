@@ -5,6 +5,11 @@ export const FAILURE_KINDS = ["connect", "timeout", "reset", "4xx", "5xx", "chec
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
+/**
+ * A per-worker counter of one second, stored in a Postgres integer: a larger one would fail its
+ * whole batch at the database, again and again, instead of being dead-lettered as bad input.
+ */
+const secondCount = z.number().int().nonnegative().max(2_147_483_647);
 
 /** One request name's figures in one worker's one-second window. Latency is in microseconds. */
 export const requestWindowSchema = z.object({
@@ -35,14 +40,14 @@ export const metricWindowSchema = z.object({
   workerId: z.string(),
   /** Epoch second the window starts at; windows of all workers align on it. */
   second: z.number().int().nonnegative(),
-  activeUsers: z.number().int().nonnegative(),
+  activeUsers: secondCount,
   requests: z.array(requestWindowSchema),
   /** Iterations (passes through a scenario) finished in this second. */
-  iterations: z.number().int().nonnegative().optional(),
+  iterations: secondCount.optional(),
   /** Iterations an open executor could not start in time because every VU was busy. */
-  droppedIterations: z.number().int().nonnegative().optional(),
-  checksPassed: z.number().int().nonnegative().optional(),
-  checksFailed: z.number().int().nonnegative().optional(),
+  droppedIterations: secondCount.optional(),
+  checksPassed: secondCount.optional(),
+  checksFailed: secondCount.optional(),
 });
 export type MetricWindow = z.infer<typeof metricWindowSchema>;
 
