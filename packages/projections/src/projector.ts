@@ -325,11 +325,15 @@ export class Projector {
       const d = this.undecoded[this.undecodedHead++]!;
       if (d.decoded === null && d.seq > this.position) d.decoded = this.decode(d.msg);
     }
-    if (this.undecodedHead >= 4096 && this.undecodedHead * 2 >= this.undecoded.length) {
-      this.undecoded = this.undecoded.slice(this.undecodedHead);
-      this.undecodedHead = 0;
+    // Let go of what was reached (20 KB windows must not stay referenced after their batch).
+    if (this.undecodedHead === this.undecoded.length) this.forgetUndecoded();
+    else {
+      if (this.undecodedHead >= 4096) {
+        this.undecoded = this.undecoded.slice(this.undecodedHead);
+        this.undecodedHead = 0;
+      }
+      this.decoding = setImmediate(this.decodeSome);
     }
-    if (this.undecodedHead < this.undecoded.length) this.decoding = setImmediate(this.decodeSome);
   };
 
   /** The staged writes of the messages not yet applied, started early (see startStaging). */
@@ -373,7 +377,7 @@ export class Projector {
     }
   }
 
-  /** A round of consuming ended: what it delivered and did not apply comes again with the next. */
+  /** Empties the decoding queue: once decoding reached its end, and when a round of consuming ends (what it did not apply comes again). */
   private forgetUndecoded(): void {
     if (this.decoding) clearImmediate(this.decoding);
     this.decoding = null;
