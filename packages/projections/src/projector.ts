@@ -93,7 +93,7 @@ export class Projector {
   /** The consumer's messages while consuming, and the queue its callback fills. */
   private delivery: Delivery | null = null;
   /** Delivered messages, oldest first, that the background decoding has not reached yet (from `undecodedHead` on). */
-  private undecoded: Delivered[] = [];
+  private undecoded: (Delivered | null)[] = [];
   private undecodedHead = 0;
   private decoding: NodeJS.Immediate | null = null;
   private loop: Promise<void> | null = null;
@@ -253,6 +253,8 @@ export class Projector {
     for (;;) {
       if (this.stopping) {
         this.delivery?.messages.stop(); // set up again while stop() was waiting
+        this.delivery = null;
+        this.forgetUndecoded();
         return;
       }
       if (this.delivery) {
@@ -281,8 +283,8 @@ export class Projector {
   }
 
   /**
-   * Group commit: messages are decoded as they arrive (while the previous batch is being
-   * committed), and each batch is whatever arrived meanwhile, up to the batch size.
+   * Group commit: messages are decoded soon after they arrive (while the previous batch is being
+   * committed, see decodeSome), and each batch is whatever arrived meanwhile, up to the batch size.
    */
   private async consume({ messages, inbox }: Delivery): Promise<void> {
     // One batch commits while the next, once full, is taken and staged.
@@ -322,10 +324,10 @@ export class Projector {
     this.decoding = null;
     const until = performance.now() + DECODE_SLICE_MS;
     while (this.undecodedHead < this.undecoded.length && performance.now() < until) {
-      const d = this.undecoded[this.undecodedHead++]!;
+      const d = this.undecoded[this.undecodedHead]!;
+      this.undecoded[this.undecodedHead++] = null; // 20 KB windows must not stay referenced after their batch
       if (d.decoded === null && d.seq > this.position) d.decoded = this.decode(d.msg);
     }
-    // Let go of what was reached (20 KB windows must not stay referenced after their batch).
     if (this.undecodedHead === this.undecoded.length) this.forgetUndecoded();
     else {
       if (this.undecodedHead >= 4096) {

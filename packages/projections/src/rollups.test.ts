@@ -94,6 +94,9 @@ describe("rollups", () => {
     const users = (step: number, bucket: number) => rows.get(rollupKey({ tenantId: "t", runId: "u", step, bucket, ...ALL_REQUESTS }))?.activeUsers;
     expect([users(1, at), users(1, at + 1), users(1, at + 2), users(0, 0)]).toEqual([10, 3, 12, 12]);
     expect(rows.get(rollupKey({ tenantId: "t", runId: "u", step: 0, bucket: 0, ...ALL_REQUESTS }))?.seconds).toBe(3);
+    // Past what the int4 column holds, the sum stays at its limit rather than failing every store of the batch.
+    const huge = project([w("a", at, 1_500_000_000), w("b", at, 1_500_000_000)], 1);
+    expect(huge.get(rollupKey({ tenantId: "t", runId: "u", step: 1, bucket: at, ...ALL_REQUESTS }))?.activeUsers).toBe(2 ** 31 - 1);
   });
 
   it("sum status codes and failure kinds over workers and seconds, each key on its own", () => {
