@@ -11,7 +11,8 @@ export type RowChanges<Row, E> = {
   orphans: E[];
 };
 
-const keyOf = (k: RowKey): string => `${k.tenantId}\u0000${k.id}`;
+/** One string per (tenant, id): a Map key. */
+export const keyOf = (k: RowKey): string => `${k.tenantId}\u0000${k.id}`;
 export const aggregateKey = (e: EventEnvelope): RowKey => ({ tenantId: e.tenantId, id: e.aggregate.id });
 
 /**

@@ -1,5 +1,5 @@
 import {
-  encodeHistogram, mergeHistograms, summarize, summarizeEncoded, summarizeMerged, type LatencySummary, type MetricsBucket, type MetricWindow, type RequestWindow,
+  encodeHistogram, INT4_MAX, mergeHistograms, summarize, summarizeEncoded, summarizeMerged, type LatencySummary, type MetricsBucket, type MetricWindow, type RequestWindow,
 } from "@loadline/core";
 import type { MetricRollupRow } from "./schema.ts";
 
@@ -154,13 +154,6 @@ export function touchedKeys(deltas: readonly RollupRow[]): Pick<RollupRow, "tena
  * histograms add at every step; a longer bucket gains a second when a step-1 row is new, and
  * keeps the users of its busiest second. `existing` may hold more rows than are touched.
  */
-/**
- * Users summed over workers saturate at what metric_rollups.active_users (int4) holds: each
- * window's count fits it (the schema), but thousands of absurd ones could add up past it, and a
- * value the column refuses would fail the batch at every retry.
- */
-const MAX_USERS = 2_147_483_647;
-
 export function applyDeltas(existing: readonly RollupRow[], deltas: readonly RollupRow[]): RollupRow[] {
   const stored = new Map(existing.map((r) => [rollupKey(r), r]));
   const cells = new Map<string, Cell>();
@@ -184,7 +177,9 @@ export function applyDeltas(existing: readonly RollupRow[], deltas: readonly Rol
     const isNewSecond = !stored.has(rollupKey(d));
     addRow(second, d);
     second.seconds = 1;
-    second.activeUsers = Math.min(MAX_USERS, second.activeUsers + d.activeUsers);
+    // Saturates at what metric_rollups.active_users (int4) holds: each window's count fits it (the
+    // schema), but thousands of absurd ones could add up past it and fail the batch at every retry.
+    second.activeUsers = Math.min(INT4_MAX, second.activeUsers + d.activeUsers);
     for (const step of ROLLUP_STEPS) {
       if (step === 1) continue;
       const parent = start({ ...d, step, bucket: bucketOf(d.bucket, step) });

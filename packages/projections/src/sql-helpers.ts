@@ -1,7 +1,7 @@
 import { getTableColumns, getTableName, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Tx } from "./database.ts";
-import type { RowKey } from "./fold-rows.ts";
+import { keyOf, type RowKey } from "./fold-rows.ts";
 
 /**
  * Hot paths send a whole batch as one JSON parameter, unpacked by `jsonb_to_recordset`, rather
@@ -13,7 +13,7 @@ import type { RowKey } from "./fold-rows.ts";
 /** Rows with the given (tenant, id) keys; each key is sent once (a batch holds many events of one aggregate). */
 export function keyIn(keys: readonly RowKey[]): SQL {
   const unique = new Map<string, { t: string; i: string }>();
-  for (const k of keys) unique.set(`${k.tenantId}\u0000${k.id}`, { t: k.tenantId, i: k.id });
+  for (const k of keys) unique.set(keyOf(k), { t: k.tenantId, i: k.id });
   const json = JSON.stringify([...unique.values()]);
   return sql`(tenant_id, id) in (select t, i from jsonb_to_recordset(${json}::jsonb) as k(t text, i text))`;
 }

@@ -5,11 +5,13 @@ export const FAILURE_KINDS = ["connect", "timeout", "reset", "4xx", "5xx", "chec
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
+/** The largest Postgres integer (int4): the read model stores a worker's counters of a second, and their sums of users, as such. */
+export const INT4_MAX = 2_147_483_647;
 /**
- * A per-worker counter of one second, stored in a Postgres integer: a larger one would fail its
- * whole batch at the database, again and again, instead of being dead-lettered as bad input.
+ * A per-worker counter of one second: a larger one would fail its whole batch at the database,
+ * again and again, instead of being dead-lettered as bad input.
  */
-const secondCount = z.number().int().nonnegative().max(2_147_483_647);
+const secondCount = z.number().int().nonnegative().max(INT4_MAX);
 
 /** One request name's figures in one worker's one-second window. Latency is in microseconds. */
 export const requestWindowSchema = z.object({
