@@ -127,7 +127,7 @@ export class LagTracker {
         lastCommit = lastCommit === undefined ? at : Math.max(lastCommit, at);
       }
     }
-    const steady = Float64Array.from(lags.filter((_, i) => this.acked[i]! >= firstAck + steadyAfterMs)).sort();
+    const steady = lags.filter((_, i) => this.acked[i]! >= firstAck + steadyAfterMs).sort(); // a Float64Array of its own
     lags.sort();
     acks.sort();
     return {
