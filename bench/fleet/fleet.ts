@@ -14,20 +14,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import {
-  CommandBus,
-  connectNats,
-  createCommand,
-  ensureStreams,
-  namespace,
-  newId,
-  openWorkerBucket,
-  parseEvent,
-  subjects,
-  type CommandEnvelope,
-  type NatsConnection,
-  type WorkerRegistration,
-} from "@loadline/core";
+import { CommandBus, connectNats, ensureStreams, namespace, openWorkerBucket, subjects, type NatsConnection } from "@loadline/nats";
+import { createCommand, newId, parseEvent, type CommandEnvelope, type WorkerRegistration } from "@loadline/core";
 import { startService, stopService, waitReady } from "../../packages/loadline/test/services.ts";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { fmt, markdownTable } from "../lib/table.ts";

@@ -12,10 +12,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import {
-  CURRENT_SCHEMA_VERSION, connectNats, ensureStreams, EventStore, eventExamples, namespace, newId, parseEvent, subjects,
-  type EventEnvelope, type Namespace, type NatsConnection,
-} from "@loadline/core";
+import { CURRENT_SCHEMA_VERSION, eventExamples, newId, parseEvent, type EventEnvelope } from "@loadline/core";
+import { connectNats, ensureStreams, namespace, subjects, type Namespace, type NatsConnection, JetStreamEventStore } from "@loadline/nats";
 import { metricWindows, openDatabase, Projections } from "@loadline/projections";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
 import { pino } from "pino";
@@ -256,12 +254,12 @@ async function startProjection(nc: NatsConnection, ns: Namespace, url: string, r
         id: newId(), type, schemaVersion: CURRENT_SCHEMA_VERSION, tenantId: TENANT, aggregate: { type: "run", id: runId },
         time: new Date().toISOString(), actor: "bench", causationId: null, correlationId: runId, data,
       }) as EventEnvelope;
-    const { version } = await new EventStore(jetstream(nc), ns).append(
+    const { seq } = await new JetStreamEventStore(nc, ns).append(
       TENANT, { type: "run", id: runId },
       [event("run.created", { ...eventExamples["run.created"], targetUsers: 50_000 }), event("run.started", { startedAt: new Date().toISOString() })],
-      { expectedVersion: 0 },
+      { expectedSeq: 0 },
     );
-    if (!(await projections.projectors.events.waitFor(version, 15_000))) throw new Error("the events projection did not write the run's row");
+    if (!(await projections.projectors.events.waitFor(seq, 15_000))) throw new Error("the events projection did not write the run's row");
     // Each advance of the metrics projector's committed position, stamped as it happens.
     const metrics = projections.projectors.metrics;
     watch = (async () => {

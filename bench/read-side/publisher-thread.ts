@@ -3,7 +3,7 @@
 // At every whole second it publishes each worker's window of the second that just ended
 // (a burst, as real workers do: their windows align on epoch seconds), with async publishes,
 // and reports each PubAck's stream sequence with the times of the publish and of the ack.
-import { connectNats, subjects, namespace } from "@loadline/core";
+import { connectNats, subjects, namespace } from "@loadline/nats";
 import { windowEvent } from "@loadline/worker";
 import { jetstream } from "@nats-io/jetstream";
 import { readFileSync } from "node:fs";

@@ -11,8 +11,9 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
-import { connectNats, createCommand, ensureStreams, EventStore, eventsFromCommand, namespace, newId, type NewEvent } from "@loadline/core";
-import { testDatabase } from "@loadline/core/testing";
+import { connectNats, ensureStreams, namespace, JetStreamEventStore } from "@loadline/nats";
+import { createCommand, eventsFromCommand, newId, type NewEvent , type EventStore} from "@loadline/core";
+import { testDatabase } from "@loadline/projections/testing";
 import { Projections, rollUp, type Db, type TenantWindow } from "@loadline/projections";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
@@ -118,8 +119,8 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
       pool: histogramPool({ size: QUERY_DEFAULTS.poolSize, minSamples: 20, maxSamples: 200, minUs: 5_000, maxUs: 300_000 }), activeUsersPerWorker: 50,
     };
     const firstSecond = Math.floor(Date.now() / 1000) - cfg.seconds - 120; // not aligned on a minute, as a real run
-    const version = await appendRunEvents(new EventStore(jetstream(nc), ns), load, firstSecond, cfg.seconds);
-    if (!(await projections.projectors.events.waitFor(version, 15_000))) throw new Error("the events projection did not write the run's row");
+    const seq = await appendRunEvents(new JetStreamEventStore(nc, ns), load, firstSecond, cfg.seconds);
+    if (!(await projections.projectors.events.waitFor(seq, 15_000))) throw new Error("the events projection did not write the run's row");
 
     data.seeding = await seed(projections.database.db, load, firstSecond, cfg.seconds, cfg.chunkSeconds, db.url, say);
 
@@ -166,7 +167,7 @@ async function appendRunEvents(store: EventStore, load: SyntheticLoad, firstSeco
   const requests = load.requests.map((r) => ({ name: r.name, method: r.method as "GET", path: `/${r.name}` }));
   const append = async (aggregate: { type: "load-test" | "run"; id: string }, events: NewEvent[]) => {
     const command = createCommand({ type: "run.stop", tenantId: TENANT, aggregate, data: { reason: "requested" }, actor: "user:bench" });
-    return (await store.append(TENANT, aggregate, eventsFromCommand(command, events), { expectedVersion: 0 })).version;
+    return (await store.append(TENANT, aggregate, eventsFromCommand(command, events), { expectedSeq: 0 })).seq;
   };
   await append({ type: "load-test", id: loadTestId }, [
     { type: "load-test.created", data: { spec: { name: "one hour", tags: [], targetUrl: "http://shop.internal:8080", requests, defaultUsers: 5000, defaultSpawnRate: 100, defaultDurationSec: seconds } } },

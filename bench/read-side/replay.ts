@@ -11,11 +11,9 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import {
-  CURRENT_SCHEMA_VERSION, connectNats, ensureStreams, namespace, newId, parseEvent, subjects,
-  type EventEnvelope, type LoadTestSpec, type Namespace, type NatsConnection, type NewEvent,
-} from "@loadline/core";
-import { testDatabase } from "@loadline/core/testing";
+import { CURRENT_SCHEMA_VERSION, newId, parseEvent, type EventEnvelope, type LoadTestSpec, type NewEvent } from "@loadline/core";
+import { connectNats, ensureStreams, namespace, subjects, type Namespace, type NatsConnection } from "@loadline/nats";
+import { testDatabase } from "@loadline/projections/testing";
 import { openDatabase, rebuildProjection, runs, loadTests, REBUILD_BATCH_SIZE } from "@loadline/projections";
 import { windowEvent } from "@loadline/worker";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";

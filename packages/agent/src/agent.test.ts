@@ -1,6 +1,7 @@
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
-import { createLogger, subjects } from "@loadline/core";
-import { testNats, type TestNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { subjects } from "@loadline/nats";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ControlAgent, type AgentHeartbeat } from "./agent.ts";
 

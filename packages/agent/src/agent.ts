@@ -1,6 +1,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import { hostname, loadavg, freemem, totalmem } from "node:os";
-import { subjects, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
+import { subjects, type Namespace, type NatsConnection } from "@loadline/nats";
+import { type Logger } from "@loadline/service";
 
 export type AgentOptions = { nc: NatsConnection; ns: Namespace; log: Logger; agentId?: string; intervalMs?: number };
 

@@ -1,4 +1,5 @@
-import { connectNats, createLogger, createRegistry, listen, loadConfig, namespace, opsRoutes, runUntilSignal } from "@loadline/core";
+import { connectNats, namespace } from "@loadline/nats";
+import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal } from "@loadline/service";
 import { ControlAgent } from "./agent.ts";
 
 const config = loadConfig();

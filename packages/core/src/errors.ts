@@ -12,13 +12,13 @@ export class DomainError extends Error {
   }
 }
 
-/** Another writer appended to the aggregate first (JetStream API error 10071). */
+/** Another writer appended to the aggregate first: its last event is no longer at `expectedSeq`. */
 export class ConcurrencyError extends Error {
   constructor(
-    readonly subject: string,
-    readonly expectedVersion: number,
+    readonly stream: string,
+    readonly expectedSeq: number,
   ) {
-    super(`wrong last sequence for ${subject}: expected ${expectedVersion}`);
+    super(`wrong last sequence for ${stream}: expected ${expectedSeq}`);
     this.name = "ConcurrencyError";
   }
 }

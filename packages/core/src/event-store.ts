@@ -1,86 +1,46 @@
-import { DeliverPolicy, JetStreamApiError, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
-import { headers } from "@nats-io/transport-node";
-import { ConcurrencyError } from "./errors.ts";
-import { parseEvent, type AggregateRef, type EventEnvelope } from "./envelope.ts";
-import { subjects, type Namespace } from "./namespace.ts";
+import type { AggregateRef, AggregateType, EventEnvelope } from "./envelope.ts";
 
-/** JetStream's "wrong last sequence" API error code. */
-const WRONG_LAST_SEQUENCE = 10071;
-
-export type StoredEvent = { seq: number; subject: string; event: EventEnvelope };
-
-export type AppendResult = {
-  /** Stream sequence of the last appended event: the aggregate's new version. */
-  version: number;
-  seqs: number[];
-};
+/** An event as stored: its position in the store (`seq`, shared by every aggregate) and the event. */
+export type StoredEvent = { seq: number; event: EventEnvelope };
 
 /**
- * The event store on JetStream: one subject per aggregate. The version of an aggregate is
- * the stream sequence of its last event, so `expect.lastSubjectSequence` gives optimistic
- * concurrency, and the envelope id as `Nats-Msg-Id` makes a retried append idempotent.
+ * One aggregate's events in order. `version` is their count (what an If-Match names);
+ * `seq` is the position of the last one, what the next append expects (0: none yet).
  */
-export class EventStore {
-  constructor(
-    private readonly js: JetStreamClient,
-    private readonly ns: Namespace,
-  ) {}
+export type AggregateEvents = { events: StoredEvent[]; version: number; seq: number };
 
-  subjectOf(tenantId: string, aggregate: AggregateRef): string {
-    return subjects.event(this.ns, tenantId, aggregate.type, aggregate.id);
-  }
+export type AppendOptions = {
+  /** The `seq` of the aggregate's last event as the writer read it: another writer since makes the append a ConcurrencyError. */
+  expectedSeq: number;
+  /** W3C trace context, carried beside the event (a header on JetStream). */
+  traceparent?: string;
+};
 
-  async append(
-    tenantId: string,
-    aggregate: AggregateRef,
-    events: readonly EventEnvelope[],
-    opts: { expectedVersion: number; traceparent?: string },
-  ): Promise<AppendResult> {
-    const subject = this.subjectOf(tenantId, aggregate);
-    let expected = opts.expectedVersion;
-    const seqs: number[] = [];
-    for (const event of events) {
-      const h = headers();
-      if (opts.traceparent) h.set("traceparent", opts.traceparent);
-      try {
-        const ack = await this.js.publish(subject, JSON.stringify(event), {
-          msgID: event.id,
-          expect: { lastSubjectSequence: expected },
-          headers: h,
-        });
-        expected = ack.seq;
-        seqs.push(ack.seq);
-      } catch (err) {
-        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
-          throw new ConcurrencyError(subject, expected);
-        }
-        throw err;
-      }
-    }
-    return { version: expected, seqs };
-  }
+/** Where the appended events landed: `seq` is the last one's, what the next append expects. */
+export type AppendResult = { seq: number; seqs: number[] };
 
-  /** All events of one aggregate, in order, with the version to append after them. */
-  async read(tenantId: string, aggregate: AggregateRef): Promise<{ events: StoredEvent[]; version: number }> {
-    const subject = this.subjectOf(tenantId, aggregate);
-    const stream = await this.js.streams.get(this.ns.streams.events);
-    const last = await stream.getMessage({ last_by_subj: subject });
-    const events: StoredEvent[] = [];
-    if (!last) return { events, version: 0 };
-    const consumer = await this.js.consumers.get(this.ns.streams.events, {
-      filter_subjects: subject, // a single filter: multi-filter needs server 2.10
-      deliver_policy: DeliverPolicy.All,
-    });
-    const messages = await consumer.consume({ max_messages: 256 });
-    for await (const m of messages) {
-      events.push(toStored(m));
-      if (m.seq >= last.seq) break;
-    }
-    await messages.close();
-    return { events, version: events.at(-1)?.seq ?? 0 };
-  }
+/**
+ * Which stored events to read: those after `afterSeq` (default: all), of one aggregate type or
+ * of all. An event that cannot be read is an error, unless `onUnreadable` is given: it is then
+ * told, and the event skipped.
+ */
+export type ReadAllOptions = { afterSeq?: number; aggregateType?: AggregateType; onUnreadable?: (seq: number, error: unknown) => void };
+
+/** A live read of the store: every event after a position, then each new one as it is appended, until closed. */
+export interface EventSubscription extends AsyncIterable<StoredEvent> {
+  close(): Promise<void>;
 }
 
-export function toStored(m: JsMsg): StoredEvent {
-  return { seq: m.seq, subject: m.subject, event: parseEvent(m.json()) };
+/**
+ * The event store: append-only streams, one per aggregate, with optimistic concurrency on
+ * the position of an aggregate's last event. A retried append of the same event ids is
+ * idempotent. JetStream is the production store; the in-memory one is its twin for tests of
+ * the domain, and both pass the same contract suite (`eventStoreContract` in @loadline/core/testing).
+ */
+export interface EventStore {
+  append(tenantId: string, aggregate: AggregateRef, events: readonly EventEnvelope[], opts: AppendOptions): Promise<AppendResult>;
+  read(tenantId: string, aggregate: AggregateRef): Promise<AggregateEvents>;
+  /** The events stored now after the position, in order; ends at the last one. */
+  readAll(opts?: ReadAllOptions): AsyncIterable<StoredEvent>;
+  subscribe(opts?: ReadAllOptions): EventSubscription;
 }

@@ -1,6 +1,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import { Hono } from "hono";
-import { CommandBus, EventStore, installErrorHandler, opsRoutes, type Logger, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/core";
+import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket, JetStreamEventStore } from "@loadline/nats";
+import { installErrorHandler, opsRoutes, type Logger } from "@loadline/service";
 import { fleetRoutes, writeRoutes } from "@loadline/orchestrator";
 import { readRoutes, type PgReadModel, type ProjectionStatusReader } from "@loadline/projections";
 import type { Registry } from "prom-client";
@@ -23,7 +24,7 @@ export function apiApp(deps: ApiDeps): Hono {
   const app = new Hono();
   installErrorHandler(app, log);
   app.route("/", opsRoutes({ ready: deps.ready, registry: deps.registry }));
-  app.route("/", writeRoutes({ bus: new CommandBus(nc, ns), store: new EventStore(jetstream(nc), ns), readModel, log }));
+  app.route("/", writeRoutes({ bus: new CommandBus(nc, ns), readModel, log }));
   app.route("/", fleetRoutes({ kv: deps.workers, log }));
   app.route("/", readRoutes({ readModel, status, log }));
   return app;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { eventExamples, namespace, newId, type EventEnvelope, type EventType } from "@loadline/core";
+import { eventExamples, newId, type EventEnvelope, type EventType } from "@loadline/core";
+import { namespace } from "@loadline/nats";
 import {
   absoluteSubject,
   EventsFileError,

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { namespace, parseEvent, SchemaError, subjects, type EventEnvelope, type EventOf, type Namespace } from "@loadline/core";
+import { namespace, subjects, type Namespace } from "@loadline/nats";
+import { parseEvent, SchemaError, type EventEnvelope, type EventOf } from "@loadline/core";
 
 /**
  * The NDJSON format of `loadline events export` / `import`, and the subject rewriting

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, createLogger, createRegistry, ensureStreams, listen, namespace, openWorkerBucket, type Logger, type Namespace } from "@loadline/core";
+import { connectNats, ensureStreams, namespace, openWorkerBucket, type Namespace } from "@loadline/nats";
+import { createLogger, createRegistry, listen, type Logger } from "@loadline/service";
 import { Orchestrator } from "@loadline/orchestrator";
 import { ProjectionStatusReader, Projections } from "@loadline/projections";
 import { LoadWorker } from "@loadline/worker";

@@ -1,5 +1,6 @@
 import { jetstream } from "@nats-io/jetstream";
-import { connectNats, createCommand, EventStore, eventsFromCommand, newId, type NatsConnection } from "@loadline/core";
+import { connectNats, type NatsConnection, JetStreamEventStore } from "@loadline/nats";
+import { createCommand, eventsFromCommand, newId } from "@loadline/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type StackFixture } from "./fixture.ts";
 
@@ -29,8 +30,8 @@ async function appendDirectly(): Promise<{ id: string; seq: number }> {
   const id = newId();
   const command = createCommand({ type: "load-test.create", tenantId: "default", aggregate: { type: "load-test", id }, data: { spec: spec() } });
   const events = eventsFromCommand(command, [{ type: "load-test.created", data: { spec: spec() } }]);
-  const { version } = await new EventStore(jetstream(nc), f.stack.ns).append("default", command.aggregate, events, { expectedVersion: 0 });
-  return { id, seq: version };
+  const { seq } = await new JetStreamEventStore(nc, f.stack.ns).append("default", command.aggregate, events, { expectedSeq: 0 });
+  return { id, seq };
 }
 
 describe("consistency", () => {

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "@loadline/core";
-import { testDatabase, testNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { testDatabase } from "@loadline/projections/testing";
+import { testNats } from "@loadline/nats/testing";
 import { LoadlineClient } from "../src/client.ts";
 import { startStack, type Stack } from "../src/stack.ts";
 

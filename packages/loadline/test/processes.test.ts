@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testDatabase, testNats, type TestDatabase, type TestNats } from "@loadline/core/testing";
+import { testDatabase, type TestDatabase } from "@loadline/projections/testing";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { LoadlineClient } from "../src/client.ts";
 import { startDemoTarget, type DemoTarget } from "../src/demo-target.ts";
 import { startService, stopService, waitReady, type Service, type ServiceName } from "./services.ts";

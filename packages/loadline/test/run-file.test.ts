@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdtempSync, copyFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig, createLogger } from "@loadline/core";
+import { loadConfig, createLogger } from "@loadline/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/commands/run.ts";
 import { startTestStack, type StackFixture } from "./fixture.ts";

@@ -1,49 +1,112 @@
-import { jetstream } from "@nats-io/jetstream";
-import { EventStore, createCommand, createLogger, newId } from "@loadline/core";
-import { testNats, type TestNats } from "@loadline/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InMemoryEventStore, createCommand, newId, type CommandEnvelope, type EventStore } from "@loadline/core";
+import { createLogger } from "@loadline/service";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CommandHandler } from "./command-handler.ts";
 
 const log = createLogger("test", "silent");
-let env: TestNats;
-let store: EventStore;
-beforeAll(async () => {
-  env = await testNats();
-  store = new EventStore(jetstream(env.nc), env.ns);
-});
-afterAll(() => env.cleanup());
+const TENANT = "default";
+const spec = {
+  name: "x",
+  tags: [],
+  targetUrl: "http://127.0.0.1:9",
+  requests: [{ method: "GET" as const, path: "/" }],
+  defaultUsers: 4,
+  defaultSpawnRate: 2,
+  defaultDurationSec: 30,
+};
+const loadTest = (id: string) => ({ tenantId: TENANT, aggregate: { type: "load-test" as const, id } });
+const createTest = (id: string) => createCommand({ type: "load-test.create", ...loadTest(id), data: { spec } });
+const updateTest = (id: string, name: string, expectedVersion?: number) =>
+  createCommand({ type: "load-test.update", ...loadTest(id), data: { spec: { ...spec, name }, ...(expectedVersion !== undefined ? { expectedVersion } : {}) } });
+const startRun = (loadTestId: string, overrides: object = {}) =>
+  createCommand({ type: "run.start", tenantId: TENANT, aggregate: { type: "run", id: newId() }, data: { loadTestId, overrides } });
 
-const spec = { name: "x", tags: [], targetUrl: "http://127.0.0.1:9", requests: [{ method: "GET" as const, path: "/" }], defaultUsers: 1, defaultSpawnRate: 1, defaultDurationSec: 1 };
-const create = (id: string) => createCommand({ type: "load-test.create", tenantId: "default", aggregate: { type: "load-test", id }, data: { spec } });
+let store: EventStore;
+beforeEach(() => {
+  store = new InMemoryEventStore();
+});
+
+/** Given these commands were handled, when this one is: its outcome and the aggregate's event types. */
+async function when(command: CommandEnvelope, ...given: CommandEnvelope[]) {
+  const handler = new CommandHandler(store, log);
+  for (const g of given) expect((await handler.handle(g)).ok).toBe(true);
+  const outcome = await handler.handle(command);
+  const { events } = await store.read(TENANT, command.aggregate);
+  return { outcome, types: events.map((e) => e.event.type), events: events.map((e) => e.event) };
+}
 
 describe("CommandHandler", () => {
+  it("appends what the decider decided and answers the aggregate's version and where its last event is stored", async () => {
+    const id = newId();
+    const { outcome, types } = await when(updateTest(id, "b"), createTest(id));
+    expect(types).toEqual(["load-test.created", "load-test.updated"]);
+    expect(outcome).toMatchObject({ ok: true, version: 2, seq: 2, seqs: [2] });
+  });
+
   it("answers a command redelivered after a crash as done, without new events", async () => {
-    const command = create(newId());
+    const command = createTest(newId());
     const first = await new CommandHandler(store, log).handle(command);
     // A new handler has an empty cache, as an orchestrator restarted before it acked.
     const again = await new CommandHandler(store, log).handle(command);
-    expect(first).toMatchObject({ ok: true, seqs: [expect.any(Number)] });
-    expect(again).toEqual({ ok: true, commandId: command.id, aggregateId: command.aggregate.id, version: first.ok ? first.version : -1, seqs: [] });
-    expect((await store.read("default", command.aggregate)).events).toHaveLength(1);
+    expect(first).toMatchObject({ ok: true, version: 1, seqs: [1] });
+    expect(again).toEqual({ ok: true, commandId: command.id, aggregateId: command.aggregate.id, version: 1, seq: 1, seqs: [] });
+    expect((await store.read(TENANT, command.aggregate)).events).toHaveLength(1);
   });
 
   it("decides again on fresh state when another writer appended first", async () => {
     const id = newId();
     const a = new CommandHandler(store, log);
     const b = new CommandHandler(store, log);
-    await a.handle(create(id));
-    await b.state({ tenantId: "default", aggregate: { type: "load-test", id } }); // b caches version 1
-    const update = (name: string) =>
-      createCommand({ type: "load-test.update", tenantId: "default", aggregate: { type: "load-test", id }, data: { spec: { ...spec, name } } });
-    await a.handle(update("by a"));
-    const outcome = await b.handle(update("by b")); // b's cache is stale: ConcurrencyError, reload, decide again
-    expect(outcome.ok).toBe(true);
-    const { events } = await store.read("default", { type: "load-test", id });
+    await a.handle(createTest(id));
+    await b.handle(createTest(id)); // b now caches the test at version 1
+    await a.handle(updateTest(id, "by a"));
+    const outcome = await b.handle(updateTest(id, "by b")); // b's cache is stale: ConcurrencyError, reload, decide again
+    expect(outcome).toMatchObject({ ok: true, version: 3 });
+    const { events } = await store.read(TENANT, { type: "load-test", id });
     expect(events.map((e) => e.event.type)).toEqual(["load-test.created", "load-test.updated", "load-test.updated"]);
   });
 
+  it("refuses a stale If-Match with precondition_failed naming the header", async () => {
+    const id = newId();
+    const { outcome, types } = await when(updateTest(id, "late", 1), createTest(id), updateTest(id, "first"));
+    expect(outcome).toMatchObject({ ok: false, error: { code: "precondition_failed", field: "If-Match" } });
+    expect(types).toHaveLength(2);
+  });
+
   it("refuses a command that names another aggregate type", async () => {
-    const bad = createCommand({ type: "run.stop", tenantId: "default", aggregate: { type: "load-test", id: newId() }, data: { reason: "requested" } });
-    expect(await new CommandHandler(store, log).handle(bad)).toMatchObject({ ok: false, error: { code: "invalid" } });
+    const bad = createCommand({ type: "run.stop", ...loadTest(newId()), data: { reason: "requested" } });
+    const { outcome, types } = await when(bad);
+    expect(outcome).toMatchObject({ ok: false, error: { code: "invalid" } });
+    expect(types).toEqual([]);
+  });
+
+  describe("run.start", () => {
+    it("compiles the test's defaults and the run's overrides into run.created", async () => {
+      const testId = newId();
+      const { outcome, events } = await when(startRun(testId, { targetUsers: 7 }), createTest(testId));
+      expect(outcome).toMatchObject({ ok: true, version: 1 });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        type: "run.created",
+        data: { loadTestId: testId, targetUsers: 7, spawnRate: 2, durationSec: 30, target: { targetUrl: spec.targetUrl } },
+      });
+    });
+
+    it("answers not_found for a load test that does not exist or was deleted", async () => {
+      const testId = newId();
+      expect((await when(startRun(newId()))).outcome).toMatchObject({ ok: false, error: { code: "not_found" } });
+      const deleted = createCommand({ type: "load-test.delete", ...loadTest(testId), data: {} });
+      const { outcome, types } = await when(startRun(testId), createTest(testId), deleted);
+      expect(outcome).toMatchObject({ ok: false, error: { code: "not_found", message: "load test not found" } });
+      expect(types).toEqual([]);
+    });
+
+    it("refuses an override the test's workload cannot take, naming it", async () => {
+      const testId = newId();
+      const open = { type: "constant-arrival-rate" as const, rate: 10, timeUnitSec: 1, durationSec: 5, preAllocatedVUs: 2 };
+      const create = createCommand({ type: "load-test.create", ...loadTest(testId), data: { spec: { ...spec, workload: open } } });
+      const { outcome } = await when(startRun(testId, { targetUsers: 3 }), create);
+      expect(outcome).toMatchObject({ ok: false, error: { code: "invalid", field: "targetUsers" } });
+    });
   });
 });

@@ -1,111 +1,126 @@
 import {
   ConcurrencyError,
   DomainError,
-  EventStore,
+  compileRun,
+  decides,
   eventsFromCommand,
+  loadTestDecider,
+  runDecider,
+  workerDecider,
   type CommandEnvelope,
-  type CommandOutcome,
+  type CommandFor,
+  type CommandType,
+  type Decider,
   type EventEnvelope,
-  type Logger,
+  type EventStore,
+  type LoadTestState,
+  type RunState,
+  type WorkerState,
 } from "@loadline/core";
-import { commandMatchesAggregate, deciders } from "./aggregates.ts";
+import type { CommandOutcome } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
+import { AggregateCache, keyOf } from "./aggregate-cache.ts";
 import { KeyedLanes } from "./keyed-lanes.ts";
-
-type Loaded = { state: unknown; version: number; causations: Set<string> };
 
 const MAX_ATTEMPTS = 5;
 
 /**
  * Decides a command against its aggregate and appends the events with optimistic
  * concurrency. Aggregates stay cached; a ConcurrencyError (another writer got there first)
- * reloads from the stream and decides again. A command already applied (a redelivery after
+ * reloads from the store and decides again. A command already applied (a redelivery after
  * a crash) is recognised by its causation id and answered without new events.
  */
 export class CommandHandler {
-  private readonly cache = new Map<string, Loaded>();
+  readonly runs: AggregateCache<RunState>;
+  private readonly loadTests: AggregateCache<LoadTestState>;
+  private readonly workers: AggregateCache<WorkerState>;
   private readonly lanes = new KeyedLanes();
 
   constructor(
     private readonly store: EventStore,
     private readonly log: Logger,
     private readonly onEvents: (events: EventEnvelope[], seqs: number[]) => void = () => undefined,
-  ) {}
+  ) {
+    this.runs = new AggregateCache(store, runDecider);
+    this.loadTests = new AggregateCache(store, loadTestDecider);
+    this.workers = new AggregateCache(store, workerDecider);
+  }
 
   /** One aggregate's commands one at a time, whoever sends them (the consumer, the supervisor); other aggregates' at once. */
   handle(command: CommandEnvelope): Promise<CommandOutcome> {
-    return this.lanes.run(this.key(command), () => this.decideAndAppend(command));
+    return this.lanes.run(keyOf(command.tenantId, command.aggregate), () => this.route(command));
   }
 
-  private async decideAndAppend(command: CommandEnvelope): Promise<CommandOutcome> {
-    const base = { commandId: command.id, aggregateId: command.aggregate.id };
-    if (!commandMatchesAggregate(command)) {
-      return { ...base, ok: false, error: { code: "invalid", message: `${command.type} does not apply to a ${command.aggregate.type}` } };
+  private route(command: CommandEnvelope): Promise<CommandOutcome> {
+    switch (command.aggregate.type) {
+      case "load-test":
+        return this.decide(this.loadTests, loadTestDecider, command);
+      case "run":
+        return command.type === "run.start" ? this.startRun(command) : this.decide(this.runs, runDecider, command);
+      case "worker":
+        return this.decide(this.workers, workerDecider, command);
     }
+  }
+
+  /** A run of a load test: the test's defaults, the run's overrides and its workload made one explicit plan, then `run.create`. */
+  private async startRun(command: CommandFor<"run.start">): Promise<CommandOutcome> {
+    const { loadTestId, overrides, placement } = command.data;
+    try {
+      const test = await this.loadTests.load(command.tenantId, { type: "load-test", id: loadTestId });
+      if (test.state.status !== "active") throw new DomainError("not_found", "load test not found");
+      const { parameters, target } = compileRun(test.state.spec, overrides);
+      const create: CommandFor<"run.create"> = { ...command, type: "run.create", data: { ...parameters, loadTestId, target, ...(placement ? { placement } : {}) } };
+      return await this.decide(this.runs, runDecider, create);
+    } catch (err) {
+      if (err instanceof DomainError) return refused(command, err);
+      throw err;
+    }
+  }
+
+  private async decide<S, C extends CommandType>(cache: AggregateCache<S>, decider: Decider<S, C>, command: CommandEnvelope): Promise<CommandOutcome> {
+    if (!decides(decider, command)) return refused(command, new DomainError("invalid", `${command.type} does not apply to a ${command.aggregate.type}`));
     for (let attempt = 1; ; attempt++) {
-      const loaded = await this.load(command);
-      if (loaded.causations.has(command.id)) return { ...base, ok: true, version: loaded.version, seqs: [] };
+      const aggregate = await cache.load(command.tenantId, command.aggregate);
+      if (aggregate.causations.has(command.id)) return done(command, aggregate.version, aggregate.seq, []);
       let events: EventEnvelope[];
       try {
-        events = eventsFromCommand(command, deciders[command.aggregate.type].decide(loaded.state, command));
+        events = eventsFromCommand(command, decider.decide(aggregate.state, command));
       } catch (err) {
-        if (err instanceof DomainError) {
-          return { ...base, ok: false, error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
-        }
+        if (err instanceof DomainError) return refused(command, err);
         throw err;
       }
-      if (events.length === 0) return { ...base, ok: true, version: loaded.version, seqs: [] };
+      if (events.length === 0) return done(command, aggregate.version, aggregate.seq, []);
       try {
-        const result = await this.store.append(command.tenantId, command.aggregate, events, { expectedVersion: loaded.version });
+        const { seq, seqs } = await this.store.append(command.tenantId, command.aggregate, events, { expectedSeq: aggregate.seq });
         // At debug: what the chaos suite checks the stream against ("no acknowledged event is missing").
-        this.log.debug({ tenantId: command.tenantId, aggregate: command.aggregate, types: events.map((e) => e.type), seqs: result.seqs }, "events appended");
-        this.remember(command, loaded, events, result.version);
-        this.onEvents(events, result.seqs);
-        return { ...base, ok: true, version: result.version, seqs: result.seqs };
+        this.log.debug({ tenantId: command.tenantId, aggregate: command.aggregate, types: events.map((e) => e.type), seqs }, "events appended");
+        cache.applyAppended(
+          aggregate,
+          events.map((event, i) => ({ event, seq: seqs[i] ?? seq })),
+        );
+        this.onEvents(events, seqs);
+        return done(command, aggregate.version, seq, seqs);
       } catch (err) {
         if (!(err instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw err;
         this.log.debug({ aggregate: command.aggregate, attempt }, "concurrent append, reloading");
-        this.cache.delete(this.key(command));
+        cache.forget(command.tenantId, command.aggregate);
       }
     }
   }
-
-  /** The current state of an aggregate, as the deciders see it. */
-  async state(command: Pick<CommandEnvelope, "tenantId" | "aggregate">): Promise<unknown> {
-    return (await this.load(command)).state;
-  }
-
-  /** The state of an aggregate as this handler last left it, when it has it: no I/O. */
-  peek(c: Pick<CommandEnvelope, "tenantId" | "aggregate">): unknown {
-    return this.cache.get(this.key(c))?.state;
-  }
-
-  /** Seeds the cache from a replay, so recovery does not read every aggregate twice. */
-  prime(tenantId: string, aggregate: EventEnvelope["aggregate"], state: unknown, version: number, causations: Iterable<string>): void {
-    this.cache.set(`${tenantId}/${aggregate.type}/${aggregate.id}`, { state, version, causations: new Set(causations) });
-  }
-
-  private key(c: Pick<CommandEnvelope, "tenantId" | "aggregate">): string {
-    return `${c.tenantId}/${c.aggregate.type}/${c.aggregate.id}`;
-  }
-
-  private async load(c: Pick<CommandEnvelope, "tenantId" | "aggregate">): Promise<Loaded> {
-    const cached = this.cache.get(this.key(c));
-    if (cached) return cached;
-    const decider = deciders[c.aggregate.type];
-    const { events, version } = await this.store.read(c.tenantId, c.aggregate);
-    const loaded: Loaded = {
-      state: events.reduce((s, e) => decider.evolve(s, e.event), decider.initialState),
-      version,
-      causations: new Set(events.map((e) => e.event.causationId).filter((id): id is string => id !== null)),
-    };
-    this.cache.set(this.key(c), loaded);
-    return loaded;
-  }
-
-  private remember(command: CommandEnvelope, loaded: Loaded, events: EventEnvelope[], version: number): void {
-    const decider = deciders[command.aggregate.type];
-    loaded.state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
-    loaded.version = version;
-    loaded.causations.add(command.id);
-  }
 }
+
+const done = (command: CommandEnvelope, version: number, seq: number, seqs: number[]): CommandOutcome => ({
+  ok: true,
+  commandId: command.id,
+  aggregateId: command.aggregate.id,
+  version,
+  seq,
+  seqs,
+});
+
+const refused = (command: CommandEnvelope, err: DomainError): CommandOutcome => ({
+  ok: false,
+  commandId: command.id,
+  aggregateId: command.aggregate.id,
+  error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },
+});

@@ -1,4 +1,6 @@
-import { installErrorHandler, listWorkers, query, tenantOf, WORKER_LOST_AFTER_MS, type Logger, type WorkerBucket, type WorkerRegistration } from "@loadline/core";
+import { installErrorHandler, query, tenantOf, type Logger } from "@loadline/service";
+import { listWorkers, type WorkerBucket } from "@loadline/nats";
+import { WORKER_LOST_AFTER_MS, type WorkerRegistration } from "@loadline/core";
 import { Hono } from "hono";
 import { z } from "zod";
 

@@ -1,5 +1,7 @@
 import type { KV, KvEntry } from "@nats-io/kv";
-import { subjects, WORKER_LOST_AFTER_MS, workerRegistrationSchema, type Logger, type Namespace, type NatsConnection, type WorkerRegistration } from "@loadline/core";
+import { subjects, type Namespace, type NatsConnection } from "@loadline/nats";
+import { WORKER_LOST_AFTER_MS, workerRegistrationSchema, type WorkerRegistration } from "@loadline/core";
+import { type Logger } from "@loadline/service";
 
 /**
  * A worker that stopped being heard from: lapsed (`lastSeenAt` its last heartbeat), gone (it left

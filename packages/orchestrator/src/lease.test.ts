@@ -1,5 +1,5 @@
-import { createLogger } from "@loadline/core";
-import { testNats, type TestNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KvLease, openLeaseBucket } from "./lease.ts";
 

@@ -1,6 +1,7 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
-import type { Logger, Namespace, NatsConnection } from "@loadline/core";
+import type { Logger } from "@loadline/service";
+import type { Namespace, NatsConnection } from "@loadline/nats";
 
 export type LeaseTimings = {
   /** A lease not renewed for this long (as a standby sees it) may be taken. */

@@ -1,4 +1,5 @@
-import { connectNats, createLogger, createRegistry, listen, loadConfig, namespace, opsRoutes, runUntilSignal, streamOptionsOf } from "@loadline/core";
+import { connectNats, namespace, streamOptionsOf } from "@loadline/nats";
+import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal } from "@loadline/service";
 import { Orchestrator } from "./orchestrator.ts";
 
 /** The orchestrator as a process of its own: commands in, events out, /healthz /readyz /metrics on PORT. */

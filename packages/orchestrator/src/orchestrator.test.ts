@@ -1,22 +1,21 @@
 import { jetstream } from "@nats-io/jetstream";
+import { CommandBus, connectNats, openWorkerBucket, JetStreamEventStore } from "@loadline/nats";
 import {
-  CommandBus,
-  EventStore,
   FLEET_TENANT,
   START_LEAD_MS,
-  connectNats,
   createCommand,
-  createLogger,
   newId,
-  openWorkerBucket,
   type CommandInit,
   type CommandType,
   type EventEnvelope,
   type EventType,
   type RunTarget,
   type WorkerRegistration,
+  type EventStore,
 } from "@loadline/core";
-import { eventually, testNats, type TestNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { eventually } from "@loadline/core/testing";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Orchestrator } from "./orchestrator.ts";
 
@@ -30,7 +29,7 @@ let store: EventStore;
 beforeAll(async () => {
   env = await testNats();
   bus = new CommandBus(env.nc, env.ns);
-  store = new EventStore(jetstream(env.nc), env.ns);
+  store = new JetStreamEventStore(env.nc, env.ns);
 });
 afterAll(() => env.cleanup());
 

@@ -1,27 +1,20 @@
 import { AckPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
+import { CommandBus, ensureStreams, openWorkerBucket, PULL_EXPIRES_MS, subjects, DEFAULT_STREAM_OPTIONS, type Namespace, type NatsConnection, type StreamOptions, JetStreamEventStore } from "@loadline/nats";
 import {
-  CommandBus,
-  EventStore,
   SchemaError,
-  ensureStreams,
+  applyStored,
+  emptyAggregate,
   newId,
-  openWorkerBucket,
   parseCommand,
-  parseEvent,
-  PULL_EXPIRES_MS,
-  replayStream,
   runDecider,
-  subjects,
-  DEFAULT_STREAM_OPTIONS,
   type CommandEnvelope,
   type EventEnvelope,
-  type Logger,
-  type Namespace,
-  type NatsConnection,
+  type EventStore,
+  type LoadedAggregate,
   type RunState,
-  type StreamOptions,
 } from "@loadline/core";
+import { type Logger } from "@loadline/service";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { CommandHandler } from "./command-handler.ts";
 import { FleetMonitor } from "./fleet.ts";
@@ -149,7 +142,7 @@ export class Orchestrator {
 
   private async activate(): Promise<void> {
     const { nc, ns, log } = this.opts;
-    const store = new EventStore(jetstream(nc), ns);
+    const store = new JetStreamEventStore(nc, ns);
     let supervisor: RunSupervisor | undefined;
     const handler = new CommandHandler(store, log, (events) => {
       supervisor?.onEvents(events);
@@ -158,7 +151,7 @@ export class Orchestrator {
     const fleet = new FleetMonitor(this.kv, nc, ns, (lost) => supervisor?.onWorkerLost(lost), log);
     supervisor = new RunSupervisor(handler, fleet, log, this.opts.timings ?? DEFAULT_TIMINGS);
     await fleet.start();
-    const runs = await this.recover(handler);
+    const runs = await this.recover(handler, store);
     supervisor.recover(runs);
     const { messages, loop } = await this.consume(handler);
     this.active = { handler, supervisor, fleet, messages, loop };
@@ -180,24 +173,20 @@ export class Orchestrator {
   }
 
   /** Every run's state from the event stream, primed into the handler: the supervisor picks up the live ones. */
-  private async recover(handler: CommandHandler): Promise<{ tenantId: string; id: string }[]> {
-    const { nc, ns, log } = this.opts;
-    const runs = new Map<string, { tenantId: string; state: RunState; version: number; causations: string[] }>();
-    await replayStream(nc, ns.streams.events, subjects.eventsOfType(ns, "run"), (m) => {
-      try {
-        const event = parseEvent(m.json());
-        const entry = runs.get(event.aggregate.id) ?? { tenantId: event.tenantId, state: runDecider.initialState, version: 0, causations: [] };
-        entry.state = runDecider.evolve(entry.state, event);
-        entry.version = m.seq;
-        if (event.causationId) entry.causations.push(event.causationId);
-        runs.set(event.aggregate.id, entry);
-      } catch (err) {
-        log.warn({ err, seq: m.seq }, "skipping an unreadable run event during recovery");
-      }
-    });
-    for (const [id, r] of runs) handler.prime(r.tenantId, { type: "run", id }, r.state, r.version, r.causations);
+  private async recover(handler: CommandHandler, store: EventStore): Promise<{ tenantId: string; id: string }[]> {
+    const { log } = this.opts;
+    const runs = new Map<string, { tenantId: string; id: string; run: LoadedAggregate<RunState> }>();
+    const onUnreadable = (seq: number, err: unknown) => log.warn({ err, seq }, "skipping an unreadable run event during recovery");
+    for await (const stored of store.readAll({ aggregateType: "run", onUnreadable })) {
+      const { tenantId, aggregate } = stored.event;
+      const key = `${tenantId}/${aggregate.id}`;
+      const entry = runs.get(key) ?? { tenantId, id: aggregate.id, run: emptyAggregate(runDecider) };
+      runs.set(key, entry);
+      applyStored(entry.run, runDecider, stored);
+    }
+    for (const r of runs.values()) handler.runs.prime(r.tenantId, { type: "run", id: r.id }, r.run);
     log.info({ runs: runs.size }, "orchestrator state rebuilt from the event stream");
-    return [...runs].map(([id, r]) => ({ tenantId: r.tenantId, id }));
+    return [...runs.values()].map(({ tenantId, id }) => ({ tenantId, id }));
   }
 
   private async consume(handler: CommandHandler): Promise<{ messages: ConsumerMessages; loop: Promise<void> }> {

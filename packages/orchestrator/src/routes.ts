@@ -1,34 +1,22 @@
+import { CommandTimeoutError, type CommandBus } from "@loadline/nats";
+import { ID_PATTERN, HttpError, httpErrorOf, installErrorHandler, tenantOf, jsonBody, type Logger } from "@loadline/service";
 import {
-  CommandTimeoutError,
-  ID_PATTERN,
   DomainError,
-  EventStore,
-  HttpError,
   createCommand,
-  fold,
-  httpErrorOf,
-  installErrorHandler,
-  tenantOf,
-  jsonBody,
-  loadTestDecider,
   loadTestSpecSchema,
   newId,
-  compileRun,
   placementSchema,
   runParametersSchema,
   type AggregateRef,
-  type CommandBus,
   type CommandEnvelope,
   type CommandInit,
   type CommandType,
-  type Logger,
   type ReadModel,
 } from "@loadline/core";
 import { Hono, type Context } from "hono";
 
 export type WriteRoutesDeps = {
   bus: CommandBus;
-  store: EventStore;
   readModel: ReadModel;
   log: Logger;
   /** How long a write waits for its events to be projected before it answers 202. */
@@ -62,7 +50,7 @@ function expectedVersion(c: Context): number | undefined {
  * events, and answers the resource as a GET right after would see it.
  */
 export function writeRoutes(deps: WriteRoutesDeps): Hono {
-  const { bus, store, readModel, log } = deps;
+  const { bus, readModel, log } = deps;
   const waitMs = deps.projectionWaitMs ?? 5_000;
   const app = new Hono();
   installErrorHandler(app, log);
@@ -72,9 +60,9 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     try {
       const outcome = await bus.send(command);
       if (!outcome.ok) throw httpErrorOf(new DomainError(outcome.error.code, outcome.error.message, outcome.error.field));
-      c.header("X-Event-Seq", String(outcome.version));
-      if (!(await readModel.waitForEvents(outcome.version, waitMs))) {
-        return c.json({ id: init.aggregate.id, commandId: command.id, status: "accepted", seq: outcome.version }, 202);
+      c.header("X-Event-Seq", String(outcome.seq));
+      if (!(await readModel.waitForEvents(outcome.seq, waitMs))) {
+        return c.json({ id: init.aggregate.id, commandId: command.id, status: "accepted", seq: outcome.seq }, 202);
       }
       return { version: outcome.version };
     } catch (err) {
@@ -134,15 +122,9 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     const loadTestId = idParam(c, "load test");
     const { workers, workerSelector, ...overrides } = await jsonBody(c, startRunSchema);
     const placement = { ...(workers !== undefined ? { workers } : {}), ...(workerSelector !== undefined ? { selector: workerSelector } : {}) };
-    // The write side reads its own source of truth, the event stream, not the projection.
-    const { events } = await store.read(tenantId, { type: "load-test", id: loadTestId });
-    const test = fold(loadTestDecider, events.map((e) => e.event));
-    if (test.status !== "active") throw new HttpError(404, "not_found", "load test not found");
-    // The defaults, the overrides and the workload made one explicit plan (a 400 naming the field when an override cannot apply).
-    const { parameters, target } = compileRun(test.spec, overrides);
     const id = newId();
-    const data = { ...parameters, loadTestId, target, ...(Object.keys(placement).length > 0 ? { placement } : {}) };
-    const done = await execute(c, { type: "run.create", ...run(tenantId, id), data });
+    const data = { loadTestId, overrides, ...(Object.keys(placement).length > 0 ? { placement } : {}) };
+    const done = await execute(c, { type: "run.start", ...run(tenantId, id), data });
     if (done instanceof Response) return done;
     c.header("Location", `/v1/runs/${id}`);
     return c.json(await readModel.run(tenantId, id), 201);

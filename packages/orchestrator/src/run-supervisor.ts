@@ -9,11 +9,11 @@ import {
   type CommandType,
   type EventEnvelope,
   type Executor,
-  type Logger,
   type RunState,
   type WorkerRegistration,
   type WorkerShare,
 } from "@loadline/core";
+import { type Logger } from "@loadline/service";
 import type { CommandHandler } from "./command-handler.ts";
 import type { LostWorker } from "./fleet.ts";
 import { planReassignment, planRun, type Candidate } from "./planner.ts";
@@ -105,7 +105,7 @@ export class RunSupervisor {
   }
 
   private stateOf(run: RunRef): RunState | undefined {
-    return this.handler.peek({ tenantId: run.tenantId, aggregate: { type: "run", id: run.id } }) as RunState | undefined;
+    return this.handler.runs.peek(run.tenantId, { type: "run", id: run.id })?.state;
   }
 
   /** Sets the run's timers from its state. */

@@ -1,4 +1,4 @@
-import { testDatabase, type TestDatabase } from "@loadline/core/testing";
+import { testDatabase, type TestDatabase } from "./testing.ts";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyBinary, CopyBinaryWriter } from "./copy-binary.ts";

@@ -1,4 +1,4 @@
-import { testDatabase, type TestDatabase } from "@loadline/core/testing";
+import { testDatabase, type TestDatabase } from "./testing.ts";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
-import type { Logger } from "@loadline/core";
+import type { Logger } from "@loadline/service";
 
 const CONSUMER_NOT_FOUND = 10014;
 

@@ -1,4 +1,5 @@
-import { subjects, type Logger } from "@loadline/core";
+import { subjects } from "@loadline/nats";
+import { type Logger } from "@loadline/service";
 import type { Tx } from "./database.ts";
 import { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
 import { aggregateKey, foldRows } from "./fold-rows.ts";

@@ -1,5 +1,6 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, createLogger, createRegistry, ensureStreams, listen, loadConfig, namespace, opsRoutes, runUntilSignal, streamOptionsOf } from "@loadline/core";
+import { connectNats, ensureStreams, namespace, streamOptionsOf } from "@loadline/nats";
+import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal } from "@loadline/service";
 import { Hono } from "hono";
 import { Projections } from "./service.ts";
 

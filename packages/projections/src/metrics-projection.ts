@@ -1,4 +1,4 @@
-import { subjects } from "@loadline/core";
+import { subjects } from "@loadline/nats";
 import { getTableName, sql } from "drizzle-orm";
 import { isUtf8 } from "node:buffer";
 import { copyBinary, CopyBinaryWriter, type CopyField } from "./copy-binary.ts";

@@ -2,7 +2,6 @@ import {
   bucketStart,
   bucketWindows,
   endpointStats,
-  HttpError,
   latencyCurve,
   pointOf,
   requestStats,
@@ -17,6 +16,7 @@ import {
   type RunView,
   type WindowRow,
 } from "@loadline/core";
+import { HttpError } from "@loadline/service";
 import type { PgReadModel } from "./read-model.ts";
 import { asRequest, coverRange, summaryBucket, type RollupRow } from "./rollups.ts";
 import { MAX_TIMESERIES_SECONDS, resolveRange } from "./time-range.ts";

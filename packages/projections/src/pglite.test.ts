@@ -1,6 +1,8 @@
 import { jetstream } from "@nats-io/jetstream";
-import { createLogger, EventStore, newId } from "@loadline/core";
-import { testNats, type TestNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { JetStreamEventStore } from "@loadline/nats";
+import { newId } from "@loadline/core";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "./database.ts";
 import { Projections } from "./service.ts";
@@ -21,7 +23,7 @@ afterAll(async () => {
 describe("without a database URL", () => {
   it("migrates PGlite in memory and projects into it, across a restart", async () => {
     expect(database.kind).toBe("pglite");
-    const store = new EventStore(jetstream(env.nc), env.ns);
+    const store = new JetStreamEventStore(env.nc, env.ns);
     const id = newId();
     let projections = await Projections.start({ nc: env.nc, ns: env.ns, database, log });
     const first = await appendEvents(store, "default", { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec({ tags: ["lite"] }) } }]);

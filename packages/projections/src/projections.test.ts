@@ -1,12 +1,10 @@
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JetStreamClient } from "@nats-io/jetstream";
+import { createLogger } from "@loadline/service";
 import {
-  createLogger,
   encodeHistogram,
-  EventStore,
   mergeHistograms,
   newId,
   newLatencyHistogram,
-  subjects,
   summarize,
   type AggregateView,
   type DistributionView,
@@ -14,8 +12,12 @@ import {
   type LoadTestView,
   type MetricsPoint,
   type RunView,
+  type EventStore,
 } from "@loadline/core";
-import { eventually, testDatabase, testNats, type TestDatabase, type TestNats } from "@loadline/core/testing";
+import { subjects, JetStreamEventStore } from "@loadline/nats";
+import { eventually } from "@loadline/core/testing";
+import { testDatabase, type TestDatabase } from "./testing.ts";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
@@ -39,7 +41,7 @@ const start = (url = pg.url) => Projections.start({ nc: env.nc, ns: env.ns, data
 beforeAll(async () => {
   [env, pg] = await Promise.all([testNats(), testDatabase()]);
   js = jetstream(env.nc);
-  store = new EventStore(js, env.ns);
+  store = new JetStreamEventStore(env.nc, env.ns);
   projections = await start();
 });
 afterAll(async () => {

@@ -1,5 +1,7 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
-import { parseEvent, PULL_EXPIRES_MS, type EventEnvelope, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
+import { parseEvent, type EventEnvelope } from "@loadline/core";
+import { PULL_EXPIRES_MS, type Namespace, type NatsConnection } from "@loadline/nats";
+import { type Logger } from "@loadline/service";
 import { planBatch } from "./batch-plan.ts";
 import { ensureCheckpoint, lockCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
 import type { Db, Tx } from "./database.ts";

@@ -1,6 +1,10 @@
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { createLogger, EventStore, newId } from "@loadline/core";
-import { eventually, testDatabase, testNats, type TestDatabase, type TestNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { JetStreamEventStore } from "@loadline/nats";
+import { newId , type EventStore} from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
+import { testDatabase, type TestDatabase } from "./testing.ts";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
@@ -25,7 +29,7 @@ const start = async () => {
 beforeAll(async () => {
   [env, pg] = await Promise.all([testNats(), testDatabase()]);
   js = jetstream(env.nc);
-  store = new EventStore(js, env.ns);
+  store = new JetStreamEventStore(env.nc, env.ns);
 });
 afterAll(async () => {
   await Promise.all(started.map((p) => p.stop()));

@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
-import type { Logger, Namespace, NatsConnection } from "@loadline/core";
+import type { Logger } from "@loadline/service";
+import type { Namespace, NatsConnection } from "@loadline/nats";
 import { sql } from "drizzle-orm";
 import { openDatabase, type Database, type Db } from "./database.ts";
 import { eventsProjection } from "./events-projection.ts";

@@ -1,5 +1,14 @@
 import {
-  encodeHistogram, INT4_MAX, mergeHistograms, summarize, summarizeEncoded, summarizeMerged, type LatencySummary, type MetricsBucket, type MetricWindow, type RequestWindow,
+  encodeHistogram,
+  INT4_MAX,
+  mergeHistograms,
+  summarize,
+  summarizeEncoded,
+  summarizeMerged,
+  type LatencySummary,
+  type MetricsBucket,
+  type MetricWindow,
+  type RequestWindow,
 } from "@loadline/core";
 import type { MetricRollupRow } from "./schema.ts";
 

@@ -1,4 +1,5 @@
-import { HttpError, installErrorHandler, tenantOf, query, RUN_STATUSES, type Logger, type RunView } from "@loadline/core";
+import { HttpError, installErrorHandler, tenantOf, query, type Logger } from "@loadline/service";
+import { RUN_STATUSES, type RunView } from "@loadline/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { MetricsQueries, type MetricsSelection, type Step } from "./metrics-queries.ts";

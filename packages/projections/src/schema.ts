@@ -1,4 +1,14 @@
-import type { Executor, LatencySummary, Placement, RequestSpec, RequestWindow, RunGap, RunStatus, RunWorkerView, Scenario } from "@loadline/core";
+import type {
+  Executor,
+  LatencySummary,
+  Placement,
+  RequestSpec,
+  RequestWindow,
+  RunGap,
+  RunStatus,
+  RunWorkerView,
+  Scenario,
+} from "@loadline/core";
 import { bigint, doublePrecision, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */

@@ -1,4 +1,5 @@
-import type { Logger, Namespace, NatsConnection } from "@loadline/core";
+import type { Logger } from "@loadline/service";
+import type { Namespace, NatsConnection } from "@loadline/nats";
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
 import { openDatabase, type Database, type DatabaseOptions } from "./database.ts";

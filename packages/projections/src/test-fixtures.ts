@@ -8,14 +8,13 @@ import {
   eventsFromCommand,
   newId,
   newLatencyHistogram,
-  subjects,
-  type EventStore,
   type LoadTestSpec,
   type MetricWindow,
-  type Namespace,
   type NewEvent,
   type RequestWindow,
+  type EventStore,
 } from "@loadline/core";
+import { subjects, type Namespace } from "@loadline/nats";
 
 /** Builders the integration tests share: events through the real event store, windows through JetStream. */
 
@@ -35,13 +34,13 @@ export const runCreated = (loadTestId: string): NewEvent => ({
   data: { loadTestId, targetUsers: 10, spawnRate: 2, durationSec: 60, target: { targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] } },
 });
 
-/** Appends events to an aggregate after its current version; answers the last stream sequence. */
+/** Appends events to an aggregate after its last one; answers where the last of them is stored. */
 export async function appendEvents(store: EventStore, tenantId: string, aggregate: { type: "load-test" | "run"; id: string }, events: NewEvent[], actor = "tester"): Promise<number> {
   // The command only lends the events their tenant, aggregate, actor and causation.
   const command = createCommand({ type: "run.stop", tenantId, aggregate, data: { reason: "requested" }, actor });
-  const { version } = await store.read(tenantId, aggregate);
-  const result = await store.append(tenantId, aggregate, eventsFromCommand(command, events), { expectedVersion: version });
-  return result.version;
+  const { seq } = await store.read(tenantId, aggregate);
+  const result = await store.append(tenantId, aggregate, eventsFromCommand(command, events), { expectedSeq: seq });
+  return result.seq;
 }
 
 /** A request window whose histogram holds exactly `latenciesUs`. */

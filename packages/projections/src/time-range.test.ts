@@ -1,4 +1,4 @@
-import { HttpError } from "@loadline/core";
+import { HttpError } from "@loadline/service";
 import { describe, expect, it } from "vitest";
 import { parseInstant, resolveRange } from "./time-range.ts";
 

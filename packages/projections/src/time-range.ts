@@ -1,4 +1,4 @@
-import { HttpError } from "@loadline/core";
+import { HttpError } from "@loadline/service";
 import { z } from "zod";
 
 /** A timeseries answers at most a day of seconds: beyond that the client pages with from/to. */

@@ -2,8 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { jetstream } from "@nats-io/jetstream";
-import { createLogger, EventStore, newId } from "@loadline/core";
-import { eventually, testDatabase, testNats, type TestDatabase, type TestNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { JetStreamEventStore } from "@loadline/nats";
+import { newId } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
+import { testDatabase, type TestDatabase } from "../src/testing.ts";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "../src/checkpoints.ts";
 import { openDatabase, type Database } from "../src/database.ts";
@@ -49,7 +53,7 @@ async function startProjections(): Promise<{ child: ChildProcess; exited: Promis
 describe("a projections process killed with SIGKILL mid-ingest", () => {
   it("restarts into a read model equal, table by table, to a fresh rebuild", async () => {
     const js = jetstream(env.nc);
-    const store = new EventStore(js, env.ns);
+    const store = new JetStreamEventStore(env.nc, env.ns);
     let first = await startProjections();
     database = await openDatabase({ url: pg.url, poolSize: 2 });
 

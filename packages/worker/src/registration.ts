@@ -1,13 +1,6 @@
-import {
-  HEARTBEAT_INTERVAL_MS,
-  openWorkerBucket,
-  subjects,
-  type Logger,
-  type Namespace,
-  type NatsConnection,
-  type WorkerAssignment,
-  type WorkerRegistration,
-} from "@loadline/core";
+import { HEARTBEAT_INTERVAL_MS, type WorkerAssignment, type WorkerRegistration } from "@loadline/core";
+import { openWorkerBucket, subjects, type Namespace, type NatsConnection } from "@loadline/nats";
+import { type Logger } from "@loadline/service";
 
 type KV = Awaited<ReturnType<typeof openWorkerBucket>>;
 

@@ -1,4 +1,6 @@
-import { parseEvent, PULL_EXPIRES_MS, subjects, type EventEnvelope, type Logger, type Namespace, type NatsConnection } from "@loadline/core";
+import { parseEvent, type EventEnvelope } from "@loadline/core";
+import { PULL_EXPIRES_MS, subjects, type Namespace, type NatsConnection } from "@loadline/nats";
+import { type Logger } from "@loadline/service";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 
 export type RunEventListener = { stop(): Promise<void> };

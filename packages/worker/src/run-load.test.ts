@@ -1,4 +1,5 @@
-import { createLogger, decodeHistogram, runPlan, type MetricWindow } from "@loadline/core";
+import { createLogger } from "@loadline/service";
+import { decodeHistogram, runPlan, type MetricWindow } from "@loadline/core";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkerMetrics } from "./metrics.ts";

@@ -1,4 +1,5 @@
-import type { Logger, MetricWindow, RunPlan } from "@loadline/core";
+import type { Logger } from "@loadline/service";
+import type { MetricWindow, RunPlan } from "@loadline/core";
 import { createLoadEngine } from "./create-engine.ts";
 import { ALL_LANES, type LaneShare, type LoadEngine } from "./engine/load-engine.ts";
 import type { WorkerMetrics } from "./metrics.ts";

@@ -1,4 +1,6 @@
-import { CommandBus, createCommand, type CommandData, type CommandEnvelope, type CommandInit, type Logger } from "@loadline/core";
+import { CommandBus } from "@loadline/nats";
+import { createCommand, type CommandData, type CommandEnvelope, type CommandInit } from "@loadline/core";
+import { type Logger } from "@loadline/service";
 import type { RunTotals } from "./windows.ts";
 
 /** How a run tells the orchestrator that this worker is ready to start, and that it stopped. */

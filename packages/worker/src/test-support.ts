@@ -1,4 +1,4 @@
-import type { NatsConnection } from "@loadline/core";
+import type { NatsConnection } from "@loadline/nats";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

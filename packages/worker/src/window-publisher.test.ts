@@ -1,5 +1,7 @@
-import { createLogger, ensureStreams, metricWindowSchema, parseEvent, subjects, type MetricWindow } from "@loadline/core";
-import { testNats, type TestNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { ensureStreams, subjects } from "@loadline/nats";
+import { metricWindowSchema, parseEvent, type MetricWindow } from "@loadline/core";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,6 @@
-import { newId, subjects, type EventOf, type Logger, type MetricWindow, type Namespace } from "@loadline/core";
+import { newId, type EventOf, type MetricWindow } from "@loadline/core";
+import { subjects, type Namespace } from "@loadline/nats";
+import { type Logger } from "@loadline/service";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { WorkerMetrics } from "./metrics.ts";
 

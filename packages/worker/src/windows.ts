@@ -1,4 +1,11 @@
-import { encodeHistogram, newLatencyHistogram, type FailureKind, type Histogram, type MetricWindow, type RequestWindow } from "@loadline/core";
+import {
+  encodeHistogram,
+  newLatencyHistogram,
+  type FailureKind,
+  type Histogram,
+  type MetricWindow,
+  type RequestWindow,
+} from "@loadline/core";
 import type { RequestRecord } from "./scenario/transport.ts";
 
 /** One finished request, as the windows count it: the part of the step runtime's record they read. */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { assertToken } from "@loadline/core";
+import { assertToken } from "@loadline/nats";
 
 /**
  * `w-<hostname>-<6 hex>`: readable in the fleet, unique across restarts on one host.

@@ -1,22 +1,22 @@
 import {
   createCommand,
-  createLogger,
   DEFAULT_TENANT,
-  EventStore,
   eventsFromCommand,
-  fold,
-  openWorkerBucket,
+  loadAggregate,
   parseCommand,
   parseEvent,
   runDecider,
-  subjects,
   workerRegistrationSchema,
   type CommandData,
   type CommandEnvelope,
   type CommandOf,
   type MetricWindow,
+  type EventStore,
 } from "@loadline/core";
-import { eventually, testNats, type TestNats } from "@loadline/core/testing";
+import { createLogger } from "@loadline/service";
+import { openWorkerBucket, subjects, JetStreamEventStore } from "@loadline/nats";
+import { eventually } from "@loadline/core/testing";
+import { testNats, type TestNats } from "@loadline/nats/testing";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countingServer, readStream, type CountingServer } from "./test-support.ts";
@@ -35,7 +35,7 @@ let stopTaking: (() => Promise<unknown>) | undefined;
 beforeAll(async () => {
   env = await testNats();
   server = await countingServer({ delayMs: 5 });
-  store = new EventStore(jetstream(env.nc), env.ns);
+  store = new JetStreamEventStore(env.nc, env.ns);
   const jsm = await jetstreamManager(env.nc);
   await jsm.consumers.add(env.ns.streams.commands, {
     durable_name: "test",
@@ -72,9 +72,8 @@ const onRun = (runId: string) => ({ tenantId: TENANT, aggregate: { type: "run" a
 
 /** What the orchestrator does: decide the command on the run's events, append what it decided. */
 async function decide(command: RunCommandIn) {
-  const { events, version } = await store.read(TENANT, command.aggregate);
-  const state = fold(runDecider, events.map((e) => e.event));
-  await store.append(TENANT, command.aggregate, eventsFromCommand(command, runDecider.decide(state, command)), { expectedVersion: version });
+  const run = await loadAggregate(store, runDecider, TENANT, command.aggregate);
+  await store.append(TENANT, command.aggregate, eventsFromCommand(command, runDecider.decide(run.state, command)), { expectedSeq: run.seq });
 }
 
 async function createAndAssign(runId: string, workerId: string, users: number, durationSec = 60) {

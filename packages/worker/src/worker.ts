@@ -1,19 +1,16 @@
+import { CommandBus, subjects, type Namespace, type NatsConnection, JetStreamEventStore } from "@loadline/nats";
 import {
-  CommandBus,
-  EventStore,
   fold,
   parseEvent,
   runDecider,
   runPlan,
-  subjects,
   type EventEnvelope,
   type EventOf,
-  type Logger,
-  type Namespace,
-  type NatsConnection,
   type RunState,
   type WorkerAssignment,
+  type EventStore,
 } from "@loadline/core";
+import { type Logger } from "@loadline/service";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { availableParallelism } from "node:os";
 import { Registry } from "prom-client";
@@ -80,7 +77,7 @@ export class LoadWorker {
     this.id = validWorkerId(opts.workerId ?? defaultWorkerId());
     this.log = opts.log.child({ workerId: this.id });
     this.js = jetstream(opts.nc);
-    this.store = new EventStore(this.js, opts.ns);
+    this.store = new JetStreamEventStore(opts.nc, opts.ns);
     this.bus = new CommandBus(opts.nc, opts.ns);
     this.metrics = new WorkerMetrics(opts.registry ?? new Registry());
     this.capacity = {

@@ -19,6 +19,7 @@ function requireActive(state: LoadTestState): asserts state is Extract<LoadTestS
 }
 
 export const loadTestDecider: Decider<LoadTestState, LoadTestCommand> = {
+  commands: ["load-test.create", "load-test.update", "load-test.delete"],
   initialState: { status: "none", version: 0 },
 
   decide(state, command) {

@@ -34,15 +34,17 @@ export type RunState = {
   finishedAt?: string;
 };
 
-type RunCommand =
-  | "run.create"
-  | "run.assign"
-  | "run.report-worker-ready"
-  | "run.reassign"
-  | "run.record-stage"
-  | "run.stop"
-  | "run.report-worker-stopped"
-  | "run.fail";
+const RUN_COMMANDS = [
+  "run.create",
+  "run.assign",
+  "run.report-worker-ready",
+  "run.reassign",
+  "run.record-stage",
+  "run.stop",
+  "run.report-worker-stopped",
+  "run.fail",
+] as const;
+type RunCommand = (typeof RUN_COMMANDS)[number];
 
 export const isTerminal = (status: RunState["status"]): boolean => (TERMINAL_STATUSES as readonly string[]).includes(status);
 
@@ -216,6 +218,7 @@ function evolve(state: RunState, event: Evolvable): RunState {
 }
 
 export const runDecider: Decider<RunState, RunCommand> = {
+  commands: RUN_COMMANDS,
   initialState: { status: "None", version: 0, laneCount: 0, shares: {}, readyWorkers: [], stoppedWorkers: [], lostWorkers: [], stages: {} },
   decide,
   evolve,

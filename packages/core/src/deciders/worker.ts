@@ -5,6 +5,7 @@ export type WorkerState = { version: number; losses: number; lastLostAt?: string
 
 /** Every loss is a fact of its own: a worker that came back and is lost again is lost again. */
 export const workerDecider: Decider<WorkerState, "worker.declare-lost"> = {
+  commands: ["worker.declare-lost"],
   initialState: { version: 0, losses: 0 },
   decide(_state, command) {
     return [{ type: "worker.lost", data: { lastSeenAt: command.data.lastSeenAt, lostAt: command.time, runs: command.data.runs } }];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadTestSpecSchema } from "../schemas/load-test.ts";
-import { validationError } from "../http.ts";
+import { firstIssue } from "../validation.ts";
 
 const base = { name: "s", targetUrl: "http://127.0.0.1:1", defaultUsers: 1, defaultSpawnRate: 1, defaultDurationSec: 1 };
 const withScenario = (over: object) => ({ ...base, scenarios: [{ name: "login", steps: [{ type: "request", url: "/login" }], ...over }] });
@@ -9,8 +9,7 @@ const withScenario = (over: object) => ({ ...base, scenarios: [{ name: "login", 
 function verdict(spec: unknown): { field: string | undefined; message: string } | "ok" {
   const r = loadTestSpecSchema.safeParse(spec);
   if (r.success) return "ok";
-  const e = validationError(r.error);
-  return { field: e.field, message: e.message };
+  return firstIssue(r.error);
 }
 
 describe("scenario validation names the scenario, the step and the field", () => {

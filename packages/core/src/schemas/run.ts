@@ -79,6 +79,8 @@ export const runEvents = {
 } as const;
 
 export const runCommands = {
+  /** What the API and schedules send: a run of a load test; the orchestrator compiles it into `run.create`. */
+  "run.start": z.object({ loadTestId: z.string().min(1), overrides: runParametersSchema.partial().strict(), placement: placementSchema.optional() }),
   "run.create": createRun,
   "run.assign": z.object({ laneCount: z.number().int().positive(), assignments: z.array(workerShareSchema).min(1) }),
   "run.report-worker-ready": workerRef,

@@ -1,5 +1,6 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, createRegistry, ensureStreams, listen, namespace, openWorkerBucket, runUntilSignal, streamOptionsOf } from "@loadline/core";
+import { connectNats, ensureStreams, namespace, openWorkerBucket, streamOptionsOf } from "@loadline/nats";
+import { createRegistry, listen, runUntilSignal } from "@loadline/service";
 import { openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/projections";
 import { apiApp } from "../api.ts";
 import type { CommandContext } from "./context.ts";

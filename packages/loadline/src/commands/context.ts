@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, type Config, type Logger } from "@loadline/core";
+import { createLogger, loadConfig, type Config, type Logger } from "@loadline/service";
 import { LoadlineClient } from "../client.ts";
 import { startStack, type Stack, type StackOptions } from "../stack.ts";
 

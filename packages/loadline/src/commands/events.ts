@@ -4,23 +4,8 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  ConcurrencyError,
-  ensureStreams,
-  EventStore,
-  fold,
-  isTerminal,
-  namespace,
-  parseEvent,
-  PULL_EXPIRES_MS,
-  replayStream,
-  runDecider,
-  streamOptionsOf,
-  subjects,
-  type EventEnvelope,
-  type Namespace,
-  type StreamOptions,
-} from "@loadline/core";
+import { ConcurrencyError, fold, isTerminal, parseEvent, runDecider, type EventEnvelope } from "@loadline/core";
+import { ensureStreams, namespace, PULL_EXPIRES_MS, replayStream, streamOptionsOf, subjects, type Namespace, type StreamOptions, JetStreamEventStore } from "@loadline/nats";
 import {
   absoluteSubject,
   EVENTS_FILE_FORMAT,
@@ -170,7 +155,7 @@ export async function importEvents(nc: NatsConnection, ns: Namespace, file: Even
   }
   await ensureTargetStreams(nc, ns, streams);
   const js = jetstream(nc);
-  const store = new EventStore(js, ns);
+  const store = new JetStreamEventStore(nc, ns);
 
   const bySubject = new Map<string, EventRecord[]>();
   for (const r of records) {
@@ -179,7 +164,7 @@ export async function importEvents(nc: NatsConnection, ns: Namespace, file: Even
     list.push(r);
     bySubject.set(r.subject, list);
   }
-  const plans = new Map<string, { skip: number; version: number }>();
+  const plans = new Map<string, { skip: number; seq: number }>();
   const conflicts: string[] = [];
   for (const [subject, list] of bySubject) {
     const { event } = list[0]!;
@@ -189,7 +174,7 @@ export async function importEvents(nc: NatsConnection, ns: Namespace, file: Even
       list.map((r) => r.event.id),
     );
     if (plan.kind === "conflict") conflicts.push(`${event.aggregate.type} ${event.aggregate.id} (${subject}) differs from event ${plan.at + 1} on`);
-    else plans.set(subject, { skip: plan.skip, version: existing.version });
+    else plans.set(subject, { skip: plan.skip, seq: existing.seq });
   }
   if (conflicts.length > 0) {
     throw new EventsCommandError(1, `namespace ${ns.prefix} already holds another history of: ${conflicts.join("; ")}. Nothing was imported.`);
@@ -208,8 +193,8 @@ export async function importEvents(nc: NatsConnection, ns: Namespace, file: Even
       continue;
     }
     try {
-      const { version } = await store.append(r.event.tenantId, r.event.aggregate, [r.event], { expectedVersion: plan.version });
-      plan.version = version;
+      const { seq } = await store.append(r.event.tenantId, r.event.aggregate, [r.event], { expectedSeq: plan.seq });
+      plan.seq = seq;
       summary.events.published++;
     } catch (e) {
       if (!(e instanceof ConcurrencyError)) throw e;

@@ -1,4 +1,4 @@
-import { connectNats, namespace } from "@loadline/core";
+import { connectNats, namespace } from "@loadline/nats";
 import { openDatabase, ProjectionStatusReader, rebuildable, rebuildProjection, type ProjectionStatus } from "@loadline/projections";
 import type { CommandContext } from "./context.ts";
 

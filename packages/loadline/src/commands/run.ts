@@ -1,6 +1,6 @@
 import { ApiError } from "../client.ts";
 import { runAndReport } from "../run-and-report.ts";
-import { loadTestFile, TestFileError } from "../test-file.ts";
+import { loadTestFile, TestFileError } from "../load-test-file.ts";
 import { withApi, type CommandContext } from "./context.ts";
 
 /**

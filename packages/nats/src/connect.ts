@@ -1,10 +1,12 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { Logger } from "./log.ts";
+
+/** Where connection trouble is reported: any logger with `warn` (pino's, say). */
+export type StatusLog = { warn(details: object, message: string): void };
 
 export type { NatsConnection };
 
 /** Connects and keeps reconnecting for ever: a broker outage pauses a service, it does not end it. */
-export async function connectNats(servers: string, name: string, log?: Logger): Promise<NatsConnection> {
+export async function connectNats(servers: string, name: string, log?: StatusLog): Promise<NatsConnection> {
   const nc = await connect({
     servers: servers.split(","),
     name,

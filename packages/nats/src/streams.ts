@@ -1,7 +1,6 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
-import type { Namespace } from "./namespace.ts";
-import { subjects } from "./namespace.ts";
+import { subjects, type Namespace } from "./namespace.ts";
 
 export type StreamOptions = {
   /** How long metric windows are kept (LL_METRICS max age). */

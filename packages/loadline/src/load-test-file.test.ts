@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadTestFile, TestFileError } from "./test-file.ts";
+import { loadTestFile, TestFileError } from "./load-test-file.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "loadline-file-"));
 const write = (name: string, text: string) => {

@@ -2,8 +2,7 @@ import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { DomainError, type DomainErrorCode } from "./errors.ts";
-import { DEFAULT_TENANT } from "./ids.ts";
+import { DEFAULT_TENANT, DomainError, firstIssue, type DomainErrorCode } from "@loadline/core";
 import type { Logger } from "./log.ts";
 
 /** The JSON body of every error answer: a code, a sentence, and the field at fault when there is one. */
@@ -29,11 +28,10 @@ const STATUS_OF: Record<DomainErrorCode, ContentfulStatusCode> = {
 
 export const httpErrorOf = (e: DomainError): HttpError => new HttpError(STATUS_OF[e.code], e.code, e.message, e.field);
 
-/** The first issue of a zod error, with its path as a dotted field name. */
+/** A 400 naming the first field a zod schema refused. */
 export function validationError(error: z.ZodError, prefix?: string): HttpError {
-  const issue = error.issues[0];
-  const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join(".");
-  return new HttpError(400, "invalid_request", issue ? `${path || "body"}: ${issue.message}` : "invalid request", path || undefined);
+  const { field, message } = firstIssue(error, prefix);
+  return new HttpError(400, "invalid_request", message, field);
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.infer<S> {

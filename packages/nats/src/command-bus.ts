@@ -1,12 +1,14 @@
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { CommandEnvelope } from "./envelope.ts";
-import type { DomainErrorCode } from "./errors.ts";
+import type { CommandEnvelope, DomainErrorCode } from "@loadline/core";
 import { subjects, type Namespace } from "./namespace.ts";
 
-/** What the orchestrator answers once it has decided a command. */
+/**
+ * What the orchestrator answers once it has decided a command: the aggregate's `version` (its
+ * event count) and `seq`, where its last event is stored (what a reader waits for).
+ */
 export type CommandOutcome =
-  | { ok: true; commandId: string; aggregateId: string; version: number; seqs: number[] }
+  | { ok: true; commandId: string; aggregateId: string; version: number; seq: number; seqs: number[] }
   | { ok: false; commandId: string; aggregateId: string; error: { code: DomainErrorCode; message: string; field?: string } };
 
 export class CommandTimeoutError extends Error {

@@ -1,0 +1,45 @@
+import { applyStored, loadAggregate, type AggregateRef, type Evolver, type EventStore, type LoadedAggregate, type StoredEvent } from "@loadline/core";
+
+/**
+ * The aggregates of one type as this process last left them, loaded from the store on first
+ * use. The orchestrator is the only writer (it holds the lease), so a cached aggregate stays
+ * true until an append is refused; then it is dropped and loaded again.
+ */
+export class AggregateCache<S> {
+  private readonly loaded = new Map<string, LoadedAggregate<S>>();
+
+  constructor(
+    private readonly store: EventStore,
+    readonly decider: Evolver<S>,
+  ) {}
+
+  async load(tenantId: string, ref: AggregateRef): Promise<LoadedAggregate<S>> {
+    const key = keyOf(tenantId, ref);
+    const cached = this.loaded.get(key);
+    if (cached) return cached;
+    const aggregate = await loadAggregate(this.store, this.decider, tenantId, ref);
+    this.loaded.set(key, aggregate);
+    return aggregate;
+  }
+
+  /** The aggregate when cached: no I/O. */
+  peek(tenantId: string, ref: AggregateRef): LoadedAggregate<S> | undefined {
+    return this.loaded.get(keyOf(tenantId, ref));
+  }
+
+  /** Seeds the cache from a replay, so recovery does not read every aggregate twice. */
+  prime(tenantId: string, ref: AggregateRef, aggregate: LoadedAggregate<S>): void {
+    this.loaded.set(keyOf(tenantId, ref), aggregate);
+  }
+
+  /** Folds events just appended into the cached aggregate. */
+  applyAppended(aggregate: LoadedAggregate<S>, stored: readonly StoredEvent[]): void {
+    for (const s of stored) applyStored(aggregate, this.decider, s);
+  }
+
+  forget(tenantId: string, ref: AggregateRef): void {
+    this.loaded.delete(keyOf(tenantId, ref));
+  }
+}
+
+export const keyOf = (tenantId: string, ref: AggregateRef): string => `${tenantId}/${ref.type}/${ref.id}`;
