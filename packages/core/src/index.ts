@@ -9,7 +9,9 @@ export { type DomainErrorCode, DomainError, ConcurrencyError } from "./errors.ts
 export { eventCatalogMarkdown } from "./event-catalog-doc.ts";
 export { eventExamples } from "./event-examples.ts";
 export { type StoredEvent, type AggregateEvents, type AppendOptions, type AppendResult, type ReadAllOptions, type EventSubscription, type EventStore } from "./event-store.ts";
-export { type Histogram, newLatencyHistogram, encodeHistogram, decodeHistogram, mergeHistograms, type LatencySummary, summarize, summarizeEncoded, summarizeMerged } from "./histogram.ts";
+export { type Histogram, newLatencyHistogram } from "./histogram/latency-histogram.ts";
+export { encodeHistogram, decodeHistogram, mergeHistograms } from "./histogram/codec.ts";
+export { type LatencySummary, summarize, summarizeEncoded, summarizeMerged } from "./histogram/summary.ts";
 export { newId, DEFAULT_TENANT } from "./ids.ts";
 export { InMemoryEventStore } from "./in-memory-event-store.ts";
 export { type WindowRow, type MetricsBucket, requestStats, runCounters, secondSpan, endpointStats, bucketStart, bucketWindows, series, pointOf, latencyCurve } from "./metrics-math.ts";
@@ -27,3 +29,5 @@ export { type WorkerAssignment, workerRegistrationSchema, type WorkerRegistratio
 export { FLEET_TENANT } from "./schemas/worker.ts";
 export { type InvalidField, firstIssue } from "./validation.ts";
 export { type LoadTestView, type MetricsPoint, type RunView, type RunWorkerView, type RunGap, type RequestStats, type EndpointView, type AggregateView, type DistributionView, type ReadModel } from "./views.ts";
+export { seededRandom } from "./random.ts";
+export { sleep } from "./time.ts";

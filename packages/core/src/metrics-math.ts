@@ -1,4 +1,6 @@
-import { mergeHistograms, summarizeMerged, type Histogram, type LatencySummary } from "./histogram.ts";
+import { mergeHistograms } from "./histogram/codec.ts";
+import type { Histogram } from "./histogram/latency-histogram.ts";
+import { type LatencySummary, summarizeMerged } from "./histogram/summary.ts";
 import type { MetricWindow, RequestWindow } from "./schemas/metrics.ts";
 import type { EndpointView, LatencyPercentile, MetricsPoint, RequestStats, RunCounters } from "./views.ts";
 

@@ -1,4 +1,4 @@
-import type { LatencySummary } from "./histogram.ts";
+import type { LatencySummary } from "./histogram/summary.ts";
 import type { Executor } from "./scenario/executors.ts";
 import type { Scenario } from "./scenario/scenario.ts";
 import type { RequestSpec } from "./schemas/load-test.ts";
