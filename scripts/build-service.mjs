@@ -29,11 +29,11 @@ collect(cwd);
 // looks for it there: the engine thread goes beside every bundle that inlines @loadline/worker
 // (the loadline CLI's too), not only beside the worker's own.
 const threadEntry = [cwd, ...[...seen].map((dep) => join(root, "packages", dep.slice("@loadline/".length)))]
-  .map((dir) => join(dir, "src/engine-thread.ts"))
+  .map((dir) => join(dir, "src/engine/thread-entry.ts"))
   .find((file) => existsSync(file));
 const entryPoints = [
   ...["src/main.ts", "src/cli.ts"].filter((e) => existsSync(join(cwd, e))).map((e) => ({ in: e, out: e.slice("src/".length, -".ts".length) })),
-  ...(threadEntry ? [{ in: threadEntry, out: "engine-thread" }] : []),
+  ...(threadEntry ? [{ in: threadEntry, out: "thread-entry" }] : []),
 ];
 await build({
   entryPoints,

@@ -15,9 +15,9 @@ describe("the loadline bundle", () => {
     const out = await mkdtemp(join(PACKAGE, ".bundle-test-"));
     try {
       await promisify(execFile)(process.execPath, [BUILD, out], { cwd: PACKAGE });
-      expect((await readdir(out)).filter((f) => f.endsWith(".js")).sort()).toEqual(["cli.js", "engine-thread.js"]);
+      expect((await readdir(out)).filter((f) => f.endsWith(".js")).sort()).toEqual(["cli.js", "thread-entry.js"]);
       // Started with no plan it fails on the plan, not on a module it cannot find.
-      const thread = new Worker(pathToFileURL(join(out, "engine-thread.js")), { workerData: {} });
+      const thread = new Worker(pathToFileURL(join(out, "thread-entry.js")), { workerData: {} });
       const failure = await new Promise<Error>((resolve) => thread.once("error", resolve));
       expect(failure.message).not.toMatch(/cannot find|not found/i);
       expect(failure.message).toMatch(/scenarios/);

@@ -1,7 +1,6 @@
+import { sleep } from "@loadline/core";
 import { describe, expect, it } from "vitest";
 import { KeyedLanes } from "./keyed-lanes.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("KeyedLanes", () => {
   it("keeps each key's work in order and runs different keys at once", async () => {

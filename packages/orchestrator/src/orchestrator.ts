@@ -18,7 +18,7 @@ import { type Logger } from "@loadline/service";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { CommandHandler } from "./command-handler.ts";
 import { FleetMonitor } from "./fleet.ts";
-import { DEFAULT_LEASE_TIMINGS, KvLease, openLeaseBucket, type LeaseTimings } from "./lease.ts";
+import { DEFAULT_LEASE_TIMINGS, KvLease, openLeaseBucket, type LeaseTimings } from "./kv-lease.ts";
 import { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
 
 export type OrchestratorOptions = {

@@ -6,6 +6,6 @@ export { WindowPublisher, windowEvent, type WindowSink } from "./window-publishe
 export { CommandRunReporter, type RunReporter } from "./run-reporter.ts";
 export { WorkerMetrics } from "./metrics.ts";
 export { defaultWorkerId } from "./worker-id.ts";
-export { createLoadEngine } from "./create-engine.ts";
+export { createLoadEngine } from "./engine/engine-factory.ts";
 export type { LoadEngine, LoadEngineOptions } from "./engine/load-engine.ts";
 export { UndiciTransport } from "./transport/undici-transport.ts";

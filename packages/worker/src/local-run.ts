@@ -13,7 +13,7 @@
 import { decodeHistogram, newLatencyHistogram, type Executor, type Histogram, type MetricWindow, type RunPlan } from "@loadline/core";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createLoadEngine } from "./create-engine.ts";
+import { createLoadEngine } from "./engine/engine-factory.ts";
 import { boundHeapGrowth } from "./heap.ts";
 import { startSecondTicker } from "./second-ticker.ts";
 import { ALL_LANES, startNow } from "./engine/load-engine.ts";

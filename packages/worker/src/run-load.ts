@@ -1,6 +1,6 @@
 import type { Logger } from "@loadline/service";
 import type { MetricWindow, RunPlan } from "@loadline/core";
-import { createLoadEngine } from "./create-engine.ts";
+import { createLoadEngine } from "./engine/engine-factory.ts";
 import { ALL_LANES, type LaneShare, type LoadEngine } from "./engine/load-engine.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { RunReporter } from "./run-reporter.ts";

@@ -1,12 +1,11 @@
 import { CommandBus, subjects, type Namespace, type NatsConnection, JetStreamEventStore } from "@loadline/nats";
 import {
-  fold,
+  loadAggregate,
   parseEvent,
   runDecider,
   runPlan,
   type EventEnvelope,
   type EventOf,
-  type RunState,
   type WorkerAssignment,
   type EventStore,
 } from "@loadline/core";
@@ -210,8 +209,7 @@ export class LoadWorker {
     }
     if (this.stopping || this.finishedRuns.has(runId)) return;
     const log = this.log.child({ runId });
-    const { events } = await this.store.read(event.tenantId, { type: "run", id: runId });
-    const run: RunState = fold(runDecider, events.map((e) => e.event));
+    const { state: run } = await loadAggregate(this.store, runDecider, event.tenantId, { type: "run", id: runId });
     if (this.stopping || this.runs.has(runId)) return;
     const reporter = new CommandRunReporter(this.bus, { tenantId: event.tenantId, runId, workerId: this.id }, log);
     const mine = run.shares[this.id];

@@ -1,7 +1,5 @@
 import type { MetricWindow, RunPlan } from "@loadline/core";
 import type { RunTotals } from "../windows.ts";
-import { ThreadEngine, type ClosableTransport } from "./thread-engine.ts";
-import { dealLanes, workloadsOf } from "./workloads.ts";
 
 /** Which lanes of a run this worker runs. */
 export type LaneShare = { laneCount: number; lanes: readonly number[] };
@@ -10,8 +8,9 @@ export type LaneShare = { laneCount: number; lanes: readonly number[] };
 export const ALL_LANES: LaneShare = { laneCount: 1, lanes: [0] };
 
 /**
- * One run's load on this worker, in this thread or spread over worker threads: prepared
- * (threads up, HTTP warm), then begun at the run's agreed start on every worker at once.
+ * One run's load on this worker, in this thread (InlineEngine) or spread over worker threads
+ * (MultiThreadEngine), as createLoadEngine picks: prepared (threads up, HTTP warm), then begun
+ * at the run's agreed start on every worker at once.
  */
 export interface LoadEngine {
   /** Resolves once the engine can begin at once (or could not start). */
@@ -48,51 +47,4 @@ export type LoadEngineOptions = {
 export async function startNow(engine: LoadEngine): Promise<void> {
   await engine.prepare();
   engine.begin(Date.now());
-}
-
-/** The engine in the calling thread: no merge, no message. */
-export class InlineEngine implements LoadEngine {
-  private readonly engine: ThreadEngine;
-  private readonly workloads;
-
-  constructor(
-    private readonly opts: LoadEngineOptions,
-    transport?: ClosableTransport,
-  ) {
-    this.workloads = workloadsOf(opts.plan);
-    const { parts } = dealLanes(this.workloads, opts.share.lanes, opts.share.laneCount, 1);
-    this.engine = new ThreadEngine({ ...opts, parts: parts[0]!, ...(transport ? { transport } : {}) });
-  }
-
-  get activeUsers(): number {
-    return this.engine.activeUsers;
-  }
-
-  get finished(): Promise<void> {
-    return this.engine.done;
-  }
-
-  prepare(): Promise<void> {
-    return this.engine.prepare();
-  }
-
-  begin(originMs: number): void {
-    this.engine.begin(originMs);
-  }
-
-  addLanes(lanes: readonly number[]): void {
-    this.engine.add(dealLanes(this.workloads, lanes, this.opts.share.laneCount, 1).parts[0]!);
-  }
-
-  tick(second: number): void {
-    const windows = this.engine.closeBefore(second);
-    if (windows.length > 0) this.opts.onWindows(windows);
-  }
-
-  async stop(graceMs: number): Promise<RunTotals> {
-    const { windows, totals, abortedAfterGrace } = await this.engine.stop(graceMs);
-    if (abortedAfterGrace) this.opts.onAbortedAfterGrace?.();
-    if (windows.length > 0) this.opts.onWindows(windows);
-    return totals;
-  }
 }

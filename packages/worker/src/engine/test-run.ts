@@ -1,8 +1,9 @@
 /** Test-only: runs plans in this thread against a local counting server. */
-import { decodeHistogram, mergeHistograms, type Executor, type MetricWindow, type RunPlan, type Scenario } from "@loadline/core";
+import { decodeHistogram, mergeHistograms, sleep, type Executor, type MetricWindow, type RunPlan, type Scenario } from "@loadline/core";
 import { afterEach, expect } from "vitest";
 import { countingServer, type CountingServer } from "../test-support.ts";
-import { ALL_LANES, InlineEngine, startNow } from "./load-engine.ts";
+import { InlineEngine } from "./inline-engine.ts";
+import { ALL_LANES, startNow } from "./load-engine.ts";
 
 /** The target of the current test, closed after it. */
 export let server: CountingServer | undefined;
@@ -11,8 +12,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const step = (url: string) => ({ type: "request" as const, method: "GET" as const, url, timeoutMs: 10_000, checks: [], extract: [] });
 export const scenario = (name: string, urls: string[], over: Partial<Scenario> = {}): Scenario => ({ name, weight: 1, variables: {}, steps: urls.map(step), ...over });

@@ -1,18 +1,6 @@
+import { seededRandom } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { standardNormal, thinkSampler, type Random } from "./think-time.ts";
-import { sleep } from "./sleep.ts";
-
-/** mulberry32: a small seeded generator, so draws are the same on every run. */
-function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { standardNormal, thinkSampler } from "./think-time.ts";
 
 const draws = (n: number, f: () => number) => Array.from({ length: n }, f);
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -27,7 +15,7 @@ describe("think time samplers", () => {
     const sample = thinkSampler({ type: "think", distribution: "uniform", minMs: 100, maxMs: 300 });
     expect(sample(() => 0)).toBe(100);
     expect(sample(() => 0.999999)).toBeCloseTo(300, 2);
-    const random = seeded(1);
+    const random = seededRandom(1);
     const xs = draws(10_000, () => sample(random));
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(100);
     expect(Math.max(...xs)).toBeLessThan(300);
@@ -37,7 +25,7 @@ describe("think time samplers", () => {
   });
 
   it("normal: mean and spread over many draws, clamped at 0", () => {
-    const random = seeded(42);
+    const random = seededRandom(42);
     const sample = thinkSampler({ type: "think", distribution: "normal", meanMs: 500, stddevMs: 100 });
     const xs = draws(20_000, () => sample(random));
     const m = mean(xs);
@@ -52,25 +40,5 @@ describe("think time samplers", () => {
 
   it("Box-Muller never takes log(0)", () => {
     expect(Number.isFinite(standardNormal(() => 0))).toBe(true);
-  });
-});
-
-describe("sleep", () => {
-  it("waits about its time", async () => {
-    const start = performance.now();
-    await sleep(60, new AbortController().signal);
-    const took = performance.now() - start;
-    expect(took).toBeGreaterThanOrEqual(55);
-    expect(took).toBeLessThan(300);
-  });
-
-  it("ends early when aborted, and at once when already aborted", async () => {
-    const ac = new AbortController();
-    const start = performance.now();
-    setTimeout(() => ac.abort(), 20);
-    await sleep(10_000, ac.signal);
-    expect(performance.now() - start).toBeLessThan(1_000);
-    await sleep(10_000, ac.signal);
-    expect(performance.now() - start).toBeLessThan(1_000);
   });
 });

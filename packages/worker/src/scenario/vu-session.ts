@@ -1,10 +1,10 @@
+import { sleep } from "@loadline/core";
 import { randomUUID } from "node:crypto";
 import { SessionCookies } from "./cookies.ts";
 import { failureOf, transportFailureKind } from "./failure.ts";
 import type { RequestPlan } from "./request-step.ts";
 import { ResponseView } from "./response-view.ts";
 import type { ScenarioPlan } from "./scenario-plan.ts";
-import { sleep } from "./sleep.ts";
 import type { IncomingResponse, OutgoingRequest, RequestRecord, Transport } from "./transport.ts";
 import { BUILTIN_SLOT } from "./variables.ts";
 

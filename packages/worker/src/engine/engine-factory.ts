@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { CompiledScenario } from "./scenario/index.ts";
-import { InlineEngine, type LoadEngine, type LoadEngineOptions } from "./engine/load-engine.ts";
-import { engineThreadUrl, ThreadedEngine } from "./threaded-engine.ts";
+import { CompiledScenario } from "../scenario/index.ts";
+import { InlineEngine } from "./inline-engine.ts";
+import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
+import { MultiThreadEngine, threadEntryUrl } from "./multi-thread-engine.ts";
 
 /**
  * The engine for `threads` threads: in this thread for one (no messages, no merge), else
@@ -13,10 +14,10 @@ export function createLoadEngine(opts: LoadEngineOptions & { threads: number }):
   if (opts.threads <= 1) return new InlineEngine(opts);
   // Here, so that a scenario that cannot compile throws now rather than in every thread.
   for (const scenario of opts.plan.scenarios) CompiledScenario.compile(scenario, opts.plan.targetUrl);
-  const entry = engineThreadUrl();
+  const entry = threadEntryUrl();
   if (!existsSync(fileURLToPath(entry))) {
     opts.onWarning?.(`no engine thread entry at ${entry.href}: running the load in one thread`);
     return new InlineEngine(opts);
   }
-  return new ThreadedEngine(opts);
+  return new MultiThreadEngine(opts);
 }

@@ -7,10 +7,10 @@ import type { ExecutorRun } from "./executor-run.ts";
 import { IterationContext } from "./iteration-context.ts";
 import { partsMaxVus, workloadsOf, type ThreadPart, type Workload } from "./workloads.ts";
 
-/** A transport the engine may close at the end, and let hold more connections when lanes are added. */
+/** A transport the load may close at the end, and let hold more connections when lanes are added. */
 export type ClosableTransport = Transport & { close(): Promise<void>; allow?(connections: number): void };
 
-export type ThreadEngineOptions = {
+export type ThreadLoadOptions = {
   runId: string;
   workerId: string;
   plan: RunPlan;
@@ -28,10 +28,11 @@ const perfTime = (epochMs: number): number => epochMs - performance.timeOrigin;
 
 /**
  * One thread's load: its parts of the plan's executors, one transport, one window
- * accumulator. The worker runs one per thread and merges their windows. It is prepared (HTTP
- * client warmed up), then begun at the run's agreed start; parts added later join at once.
+ * accumulator. The engines run it: InlineEngine one in its own thread, MultiThreadEngine one
+ * in each engine thread (and merges their windows). It is prepared (HTTP client warmed up),
+ * then begun at the run's agreed start; parts added later join at once.
  */
-export class ThreadEngine {
+export class ThreadLoad {
   private readonly workloads: Workload[];
   private readonly windows: WindowAccumulator;
   private readonly ctx: IterationContext;
@@ -43,7 +44,7 @@ export class ThreadEngine {
   private origin: number | undefined;
   private stopped: Promise<StopResult> | undefined;
 
-  constructor(private readonly opts: ThreadEngineOptions) {
+  constructor(private readonly opts: ThreadLoadOptions) {
     const { plan } = opts;
     this.workloads = workloadsOf(plan);
     this.windows = new WindowAccumulator(opts.runId, opts.workerId, currentSecond());
@@ -61,7 +62,7 @@ export class ThreadEngine {
     return this.windows.totals;
   }
 
-  /** Resolves when every executor of this thread is over (or the engine stopped before they began). */
+  /** Resolves when every executor of this thread is over (or the load stopped before they began). */
   get done(): Promise<void> {
     return Promise.all(this.runs.map((r) => r.done)).then(() => undefined);
   }

@@ -1,5 +1,6 @@
-import { JetStreamApiError } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
+import { sleep } from "@loadline/core";
 import type { Logger } from "@loadline/service";
 import type { Namespace, NatsConnection } from "@loadline/nats";
 
@@ -11,25 +12,12 @@ export type LeaseTimings = {
   pollMs: number;
 };
 
-const WRONG_LAST_SEQUENCE = 10071;
-
 export const DEFAULT_LEASE_TIMINGS: LeaseTimings = { ttlMs: 3000, renewMs: 1000, pollMs: 250 };
 
 /** The bucket of leases: one key per role that only one process may hold at a time. */
 export async function openLeaseBucket(nc: NatsConnection, ns: Namespace, replicas = 1): Promise<KV> {
   return new Kvm(nc).create(ns.buckets.leases, { history: 1, replicas });
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 /**
  * A lease in a KV bucket, held by compare-and-set on the key's revision: the holder renews it
@@ -117,7 +105,7 @@ export class KvLease {
         renewedAt = Date.now();
         continue;
       } catch (err) {
-        const refused = err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE;
+        const refused = err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;
         // NATS away, or the bucket electing a leader: go on trying for twice the ttl. A standby
         // cannot take the lease before one ttl of seeing it unchanged, and a refused renewal (it
         // did) ends the holding at once; an overlap of two holders is made harmless by the event

@@ -2,12 +2,12 @@ import type { MetricWindow } from "@loadline/core";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { completion } from "./engine/executor-run.ts";
-import type { LoadEngine, LoadEngineOptions } from "./engine/load-engine.ts";
-import { dealLanes, workloadsOf, type Workload } from "./engine/workloads.ts";
-import { ANSWERED, type EngineThreadData, type FromEngineThread, type ToEngineThread } from "./thread-protocol.ts";
-import { mergeWindows } from "./window-merge.ts";
-import type { RunTotals } from "./windows.ts";
+import { mergeWindows } from "../window-merge.ts";
+import type { RunTotals } from "../windows.ts";
+import { completion } from "./executor-run.ts";
+import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
+import { ANSWERED, type EngineThreadData, type FromEngineThread, type ToEngineThread } from "./thread-messages.ts";
+import { dealLanes, workloadsOf, type Workload } from "./workloads.ts";
 
 /** The messages that answer one sent by the main thread, in the order sent. */
 type Reply = Extract<FromEngineThread, { type: "prepared" | "windows" | "stopped" }>;
@@ -17,11 +17,11 @@ const NO_REPLY: Reply = { type: "stopped", windows: [], totals: { requests: 0, f
 const windowsOf = (reply: Reply): MetricWindow[] => (reply.type === "prepared" ? [] : reply.windows);
 
 /**
- * The thread entry beside this module: engine-thread.ts under a TypeScript loader,
- * engine-thread.js beside the bundle in dist/.
+ * The thread entry beside this module: thread-entry.ts under a TypeScript loader,
+ * thread-entry.js beside the bundle in dist/.
  */
-export function engineThreadUrl(): URL {
-  return new URL(import.meta.url.endsWith(".ts") ? "./engine-thread.ts" : "./engine-thread.js", import.meta.url);
+export function threadEntryUrl(): URL {
+  return new URL(import.meta.url.endsWith(".ts") ? "./thread-entry.ts" : "./thread-entry.js", import.meta.url);
 }
 
 /**
@@ -55,7 +55,7 @@ class EngineThread {
   activeUsers = 0;
 
   constructor(data: EngineThreadData, onError: (err: unknown) => void) {
-    this.worker = startThread(engineThreadUrl(), data);
+    this.worker = startThread(threadEntryUrl(), data);
     this.worker.on("message", (message: FromEngineThread) => {
       if (message.type === "error") return onError(new Error(`engine thread ${data.index}: ${message.message}`));
       if (message.type === "finished") return this.over.resolve();
@@ -105,7 +105,7 @@ class EngineThread {
  * every thread for its closed seconds, merges each second's parts into one window (exactly:
  * histograms added) and hands the windows over in order once every thread answered.
  */
-export class ThreadedEngine implements LoadEngine {
+export class MultiThreadEngine implements LoadEngine {
   private readonly threads: EngineThread[];
   private readonly workloads: Workload[];
   /** The thread the next lane dealt goes to. */

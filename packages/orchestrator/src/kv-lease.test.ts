@@ -1,7 +1,7 @@
 import { createLogger } from "@loadline/service";
 import { testNats, type TestNats } from "@loadline/nats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KvLease, openLeaseBucket } from "./lease.ts";
+import { KvLease, openLeaseBucket } from "./kv-lease.ts";
 
 const log = createLogger("test", "silent");
 const timings = { ttlMs: 600, renewMs: 150, pollMs: 50 };

@@ -1,10 +1,10 @@
 import type { MetricWindow } from "@loadline/core";
-import type { ThreadEngineOptions } from "./engine/thread-engine.ts";
-import type { ThreadPart } from "./engine/workloads.ts";
-import type { RunTotals } from "./windows.ts";
+import type { RunTotals } from "../windows.ts";
+import type { ThreadLoadOptions } from "./thread-load.ts";
+import type { ThreadPart } from "./workloads.ts";
 
-/** What an engine thread is started with (its workerData): the engine's options that cross a thread. */
-export type EngineThreadData = Pick<ThreadEngineOptions, "runId" | "workerId" | "plan" | "parts"> & { index: number };
+/** What an engine thread is started with (its workerData): the options of its ThreadLoad that cross a thread. */
+export type EngineThreadData = Pick<ThreadLoadOptions, "runId" | "workerId" | "plan" | "parts"> & { index: number };
 
 /** Main thread to engine thread. */
 export type ToEngineThread =

@@ -1,9 +1,9 @@
 import { decodeHistogram, type MetricWindow, type RunPlan } from "@loadline/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSecondTicker } from "./second-ticker.ts";
-import { countingServer, type CountingServer } from "./test-support.ts";
-import { engineThreadUrl, ThreadedEngine } from "./threaded-engine.ts";
-import { ALL_LANES, startNow } from "./engine/load-engine.ts";
+import { startSecondTicker } from "../second-ticker.ts";
+import { countingServer, type CountingServer } from "../test-support.ts";
+import { ALL_LANES, startNow } from "./load-engine.ts";
+import { MultiThreadEngine, threadEntryUrl } from "./multi-thread-engine.ts";
 
 let server: CountingServer | undefined;
 afterEach(async () => {
@@ -11,7 +11,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-describe("ThreadedEngine", () => {
+describe("MultiThreadEngine", () => {
   it("runs the load over 2 threads and publishes one merged window per second counting what the target got", async () => {
     server = await countingServer({ delayMs: 5 });
     const plan: RunPlan = {
@@ -21,7 +21,7 @@ describe("ThreadedEngine", () => {
     };
     const windows: MetricWindow[] = [];
     const errors: unknown[] = [];
-    const engine = new ThreadedEngine({
+    const engine = new MultiThreadEngine({
       runId: "r1",
       workerId: "w1",
       plan,
@@ -50,8 +50,8 @@ describe("ThreadedEngine", () => {
   });
 });
 
-describe("engineThreadUrl", () => {
+describe("threadEntryUrl", () => {
   it("is the TypeScript entry beside this module when run from source", () => {
-    expect(engineThreadUrl().pathname).toMatch(/\/src\/engine-thread\.ts$/);
+    expect(threadEntryUrl().pathname).toMatch(/\/src\/engine\/thread-entry\.ts$/);
   });
 });

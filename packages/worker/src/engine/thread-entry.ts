@@ -1,18 +1,18 @@
 /**
- * The entry point of an engine thread: runs one ThreadEngine as the main thread says, and
- * answers each prepare, tick and stop. Kept at the top of src/ so that it sits next to the
- * bundle's main.js in dist/ too (built as an entry point of its own).
+ * The entry point of an engine thread: runs one ThreadLoad as the main thread says, and
+ * answers each prepare, tick and stop. It sits beside multi-thread-engine.ts, which looks for it
+ * there, and the bundle builds it as an entry point of its own beside main.js in dist/.
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { ThreadEngine } from "./engine/thread-engine.ts";
-import type { EngineThreadData, FromEngineThread, ToEngineThread } from "./thread-protocol.ts";
+import { ThreadLoad } from "./thread-load.ts";
+import type { EngineThreadData, FromEngineThread, ToEngineThread } from "./thread-messages.ts";
 
-if (!parentPort) throw new Error("engine-thread.ts runs in a worker thread only");
+if (!parentPort) throw new Error("thread-entry.ts runs in a worker thread only");
 const port: MessagePort = parentPort;
 const data = workerData as EngineThreadData;
 const post = (message: FromEngineThread) => port.postMessage(message);
 
-const engine = new ThreadEngine({
+const load = new ThreadLoad({
   ...data,
   onError: (err) => post({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
 });
@@ -27,21 +27,21 @@ port.on("message", (message: ToEngineThread) => {
 async function handle(message: ToEngineThread): Promise<void> {
   switch (message.type) {
     case "prepare":
-      await engine.prepare();
+      await load.prepare();
       post({ type: "prepared" });
       return;
     case "begin":
-      engine.begin(message.originMs);
-      void engine.done.then(() => post({ type: "finished" }));
+      load.begin(message.originMs);
+      void load.done.then(() => post({ type: "finished" }));
       return;
     case "add":
-      engine.add(message.parts);
+      load.add(message.parts);
       return;
     case "tick":
-      post({ type: "windows", windows: engine.closeBefore(message.second), activeUsers: engine.activeUsers });
+      post({ type: "windows", windows: load.closeBefore(message.second), activeUsers: load.activeUsers });
       return;
     case "stop": {
-      const { windows, totals, abortedAfterGrace } = await engine.stop(message.graceMs);
+      const { windows, totals, abortedAfterGrace } = await load.stop(message.graceMs);
       post({ type: "stopped", windows, totals, abortedAfterGrace });
       port.close();
       return;
