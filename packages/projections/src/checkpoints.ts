@@ -1,3 +1,4 @@
+import { sleep } from "@loadline/core";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "./database.ts";
 import { projectionCheckpoints } from "./schema.ts";
@@ -7,6 +8,21 @@ import { projectionCheckpoints } from "./schema.ts";
 export async function readCheckpoint(db: Db, name: string): Promise<number> {
   const [row] = await db.select({ position: projectionCheckpoints.position }).from(projectionCheckpoints).where(eq(projectionCheckpoints.name, name));
   return row?.position ?? 0;
+}
+
+const WAIT_POLL_MS = 20;
+
+/**
+ * How a standby waits for a position: by polling the checkpoint that the process holding the
+ * lease writes. True once it is at `seq`; false when the time runs out or `stopped` aborts.
+ */
+export async function pollCheckpoint(db: Db, name: string, seq: number, timeoutMs: number, stopped: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await readCheckpoint(db, name).catch(() => 0)) >= seq) return true;
+    if (stopped.aborted || Date.now() >= deadline) return false;
+    await sleep(Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now())));
+  }
 }
 
 /** Makes sure the row exists, so a batch can lock it. */
@@ -34,4 +50,11 @@ export async function writeCheckpoint(tx: Tx, name: string, expected: number, po
     .where(and(eq(projectionCheckpoints.name, name), eq(projectionCheckpoints.position, expected)))
     .returning({ position: projectionCheckpoints.position });
   return moved.length === 1;
+}
+
+/** Another writer moved the checkpoint since we read it: plan the batch again from there. */
+export class CheckpointMoved extends Error {
+  constructor(readonly position: number) {
+    super(`checkpoint moved to ${position}`);
+  }
 }

@@ -3,7 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { advisoryLeases, inProcessLeases, type LeaseProvider } from "./lease.ts";
+import { advisoryLeases, inProcessLeases, type LeaseProvider } from "./advisory-lock-lease.ts";
 import { migratePgliteClient, migratePostgresUrl } from "./migrate.ts";
 
 /** What both drivers have in common: the queries are written once against this. */

@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type ConsumerMessages, type JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "@loadline/service";
 
 const CONSUMER_NOT_FOUND = 10014;
@@ -57,4 +57,16 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec, ch
     ...(checkpoint > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: checkpoint + 1 } : { deliver_policy: DeliverPolicy.All }),
   };
   await jsm.consumers.add(spec.stream, config);
+}
+
+/** A deleted consumer ends the round: its messages stop, and the loop sets it up again from the checkpoint. */
+export function stopWhenConsumerLost(messages: ConsumerMessages, log: Logger): void {
+  void (async () => {
+    for await (const s of messages.status()) {
+      if (s.type === "consumer_deleted" || s.type === "consumer_not_found" || s.type === "stream_not_found") {
+        log.warn({ status: s.type }, "consumer lost: setting it up again");
+        messages.stop();
+      }
+    }
+  })().catch(() => undefined);
 }

@@ -3,7 +3,7 @@ import { type Logger } from "@loadline/service";
 import type { Tx } from "./database.ts";
 import { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
 import { aggregateKey, foldRows } from "./fold-rows.ts";
-import type { Projection, ProjectedEvent } from "./projector.ts";
+import type { Projection, ProjectedEvent } from "./projection.ts";
 import { loadTests, runs, type LoadTestRow, type RunRow } from "./schema.ts";
 import { keyIn, upsertRows } from "./sql-helpers.ts";
 

@@ -3,7 +3,7 @@ import { getTableName, sql } from "drizzle-orm";
 import { isUtf8 } from "node:buffer";
 import { copyBinary, CopyBinaryWriter, type CopyField } from "./copy-binary.ts";
 import { postgresPoolOf, type Db, type Tx } from "./database.ts";
-import type { Projection, ProjectedEvent } from "./projector.ts";
+import type { Projection, ProjectedEvent } from "./projection.ts";
 import { applyDeltas, secondDeltas, touchedKeys, type RollupRow, type TenantWindow } from "./rollups.ts";
 import { metricRollups, metricWindowKeys, metricWindows } from "./schema.ts";
 import { rowsOf, upsertRows } from "./sql-helpers.ts";

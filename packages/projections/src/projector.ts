@@ -1,41 +1,18 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
-import { parseEvent, type EventEnvelope } from "@loadline/core";
+import { sleep } from "@loadline/core";
 import { PULL_EXPIRES_MS, type Namespace, type NatsConnection } from "@loadline/nats";
 import { type Logger } from "@loadline/service";
+import type { Lease, LeaseProvider } from "./advisory-lock-lease.ts";
 import { planBatch } from "./batch-plan.ts";
-import { ensureCheckpoint, lockCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
-import type { Db, Tx } from "./database.ts";
-import { ensureDurable, type DurableSpec } from "./durable.ts";
+import { CheckpointMoved, ensureCheckpoint, lockCheckpoint, pollCheckpoint, writeCheckpoint } from "./checkpoints.ts";
+import type { Db } from "./database.ts";
+import { DecodeQueue, type DeadLetter, type Delivered } from "./decode-queue.ts";
+import { ensureDurable, stopWhenConsumerLost, type DurableSpec } from "./durable.ts";
 import { Inbox } from "./inbox.ts";
-import type { Lease, LeaseProvider } from "./lease.ts";
+import { PositionWaitList } from "./position-wait-list.ts";
 import { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
+import type { Projection, ProjectedEvent } from "./projection.ts";
 import { projectionDeadLetters } from "./schema.ts";
-
-/** An event to apply, with its message's bytes as published (what a projection may store as they are). */
-export type ProjectedEvent = { seq: number; event: EventEnvelope; raw?: Uint8Array };
-
-/** A message the projection cannot apply, kept in projection_dead_letters with the reason. */
-type DeadLetter = { deadLetter: true; seq: number; subject: string; reason: string; payload: string };
-
-/** A read model fed by one stream: a plain handler of a batch, called inside the batch's transaction. */
-export type Projection = {
-  readonly name: string;
-  source(ns: Namespace): { stream: string; filterSubject: string };
-  apply(tx: Tx, events: readonly ProjectedEvent[]): Promise<void>;
-  /**
-   * Idempotent bulk writes of a batch (the raw copy of what arrived, say) that need not share its
-   * transaction. With `concurrentStaging` they run on other connections of the pool, and start
-   * while the batch ahead commits; without it, inside the transaction. Either way the checkpoint
-   * moves only once they are stored.
-   */
-  stage?(db: Db, events: readonly ProjectedEvent[]): Promise<void>;
-  /**
-   * Its messages are large (metric windows, some 20 KB): pulled by bytes, so that a rebuild's
-   * batches of 10,000 do not overrun the client. Small ones are pulled by count, which nats-server
-   * 2.9 delivers several times faster (a replay of events by bytes ran at 6k events/s, by count at 30k).
-   */
-  largeMessages?: boolean;
-};
 
 export type ProjectorOptions = {
   projection: Projection;
@@ -57,28 +34,15 @@ export type ProjectorOptions = {
   maxRetryDelayMs?: number;
 };
 
-/** A delivered message with its stream sequence, and its event once decoded (null until then). */
-type Delivered = { msg: JsMsg; seq: number; decoded: EventEnvelope | DeadLetter | null };
-
 type Delivery = { messages: ConsumerMessages; inbox: Inbox<Delivered> };
-
-/** Another writer moved the checkpoint since we read it: plan the batch again from there. */
-class CheckpointMoved extends Error {
-  constructor(readonly position: number) {
-    super(`checkpoint moved to ${position}`);
-  }
-}
 
 const NAK_DELAY_MS = 500;
 const RESTART_DELAY_MS = 1000;
 /** How often a standby asks for the lease, and polls the checkpoint for waiters. */
 const STANDBY_POLL_MS = 1000;
-const WAIT_POLL_MS = 20;
 /** Batches delivered and not yet acked, at most: the one committing, the one arriving, and slack. */
 const IN_FLIGHT_BATCHES = 4;
 const PULL_MAX_BYTES = 16 * 1024 * 1024;
-/** Longest stretch of decoding in one turn of the event loop: a Postgres reply waits at most this long behind it. */
-const DECODE_SLICE_MS = 2;
 
 /**
  * Runs one projection: a durable pull consumer, batches applied in one transaction with the
@@ -94,14 +58,12 @@ export class Projector {
   private lease: Lease | null = null;
   /** The consumer's messages while consuming, and the queue its callback fills. */
   private delivery: Delivery | null = null;
-  /** Delivered messages, oldest first, that the background decoding has not reached yet (from `undecodedHead` on). */
-  private undecoded: (Delivered | null)[] = [];
-  private undecodedHead = 0;
-  private decoding: NodeJS.Immediate | null = null;
+  /** Decodes what was delivered in the background, ahead of its batch. */
+  private readonly decoding: DecodeQueue;
   private loop: Promise<void> | null = null;
-  private stopping = false;
-  private wake: (() => void) | null = null;
-  private waiters: { seq: number; done: (reached: boolean) => void }[] = [];
+  /** Aborted by stop(): cuts the pause between rounds, or before a retry, short. */
+  private readonly stopped = new AbortController();
+  private readonly waiters = new PositionWaitList();
   private streamFirstSeq = 1;
   private catchUpTarget = 0;
   private caughtUp = false;
@@ -118,10 +80,15 @@ export class Projector {
     const { stream, filterSubject } = opts.projection.source(opts.ns);
     this.batchSize = opts.batchSize ?? 500;
     this.spec = { stream, filterSubject, durable: opts.durable ?? `proj_${opts.projection.name}`, maxAckPending: IN_FLIGHT_BATCHES * this.batchSize };
+    this.decoding = new DecodeQueue(this, this.log, () => this.metrics.skipped.inc({ projection: this.name }));
   }
 
   get name(): string {
     return this.opts.projection.name;
+  }
+
+  private get stopping(): boolean {
+    return this.stopped.signal.aborted;
   }
 
   /**
@@ -158,39 +125,18 @@ export class Projector {
   waitFor(seq: number, timeoutMs: number): Promise<boolean> {
     if (this.position >= seq) return Promise.resolve(true);
     if (this.stopping) return Promise.resolve(false);
-    if (!this.isActive()) return this.pollCheckpoint(seq, timeoutMs);
-    return new Promise((resolve) => {
-      const waiter = {
-        seq,
-        done: (reached: boolean) => {
-          clearTimeout(timer);
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => waiter.done(false), timeoutMs);
-      this.waiters.push(waiter);
-    });
+    if (!this.isActive()) return pollCheckpoint(this.opts.db, this.name, seq, timeoutMs, this.stopped.signal);
+    return this.waiters.wait(seq, timeoutMs);
   }
 
   /** Stops after the batch in flight is committed and acked; what was delivered but not applied comes back to the next start. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
+    this.stopped.abort();
     this.delivery?.messages.stop();
     await this.loop;
     if (!this.opts.nc.isClosed()) await this.opts.nc.flush().catch(() => undefined); // the acks reach the server
     await this.dropLease();
-    for (const w of [...this.waiters]) w.done(false);
-  }
-
-  private async pollCheckpoint(seq: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if ((await readCheckpoint(this.opts.db, this.name).catch(() => 0)) >= seq) return true;
-      if (this.stopping || Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now()))));
-    }
+    this.waiters.giveUp();
   }
 
   private async takeLease(): Promise<boolean> {
@@ -235,20 +181,8 @@ export class Projector {
     const messages = await consumer.consume({ ...pull, expires: PULL_EXPIRES_MS, callback: (m) => this.receive(inbox, m) });
     void messages.closed().finally(() => inbox.close());
     this.delivery = { messages, inbox };
-    this.watch(messages);
+    stopWhenConsumerLost(messages, this.log);
     this.log.info({ checkpoint: this.position, durable: this.spec.durable }, "projection consuming");
-  }
-
-  /** A deleted consumer ends the round: the loop sets it up again from the checkpoint. */
-  private watch(messages: ConsumerMessages): void {
-    void (async () => {
-      for await (const s of messages.status()) {
-        if (s.type === "consumer_deleted" || s.type === "consumer_not_found" || s.type === "stream_not_found") {
-          this.log.warn({ status: s.type }, "consumer lost: setting it up again");
-          messages.stop();
-        }
-      }
-    })().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -256,7 +190,7 @@ export class Projector {
       if (this.stopping) {
         this.delivery?.messages.stop(); // set up again while stop() was waiting
         this.delivery = null;
-        this.forgetUndecoded();
+        this.decoding.clear();
         return;
       }
       if (this.delivery) {
@@ -267,10 +201,10 @@ export class Projector {
         }
         this.delivery.messages.stop();
         this.delivery = null;
-        this.forgetUndecoded();
+        this.decoding.clear();
       }
       if (this.stopping || this.opts.nc.isClosed()) return;
-      await this.sleep(this.lease ? RESTART_DELAY_MS : STANDBY_POLL_MS);
+      await sleep(this.lease ? RESTART_DELAY_MS : STANDBY_POLL_MS, this.stopped.signal);
       if (this.stopping) return;
       if (!this.lease) {
         const taken = await this.takeLease().catch((err: unknown) => {
@@ -286,7 +220,7 @@ export class Projector {
 
   /**
    * Group commit: messages are decoded soon after they arrive (while the previous batch is being
-   * committed, see decodeSome), and each batch is whatever arrived meanwhile, up to the batch size.
+   * committed, see DecodeQueue), and each batch is whatever arrived meanwhile, up to the batch size.
    */
   private async consume({ messages, inbox }: Delivery): Promise<void> {
     // One batch commits while the next, once full, is taken and staged.
@@ -307,45 +241,19 @@ export class Projector {
     messages.stop();
   }
 
-  /** Each delivered message goes to the inbox at once, and is decoded soon after (see decodeSome). */
+  /** Each delivered message goes to the inbox at once, and is decoded soon after (see DecodeQueue). */
   private receive(inbox: Inbox<Delivered>, msg: JsMsg): void {
     const delivered: Delivered = { msg, seq: msg.seq, decoded: null };
     inbox.push(delivered);
-    this.undecoded.push(delivered);
-    this.decoding ??= setImmediate(this.decodeSome);
+    this.decoding.push(delivered);
   }
-
-  /**
-   * Decodes what arrived, a slice per turn of the event loop, unless the checkpoint is past it
-   * (a batch taken before its turn decodes the rest itself, in eventOf). Messages come in a burst
-   * after each ack; decoded in the consumer's callback, the burst held up the Postgres replies of
-   * the batch committing, then left the thread idle while that batch's last statements ran (16% of
-   * a replay). In slices, decoding fills those waits.
-   */
-  private readonly decodeSome = (): void => {
-    this.decoding = null;
-    const until = performance.now() + DECODE_SLICE_MS;
-    while (this.undecodedHead < this.undecoded.length && performance.now() < until) {
-      const d = this.undecoded[this.undecodedHead]!;
-      this.undecoded[this.undecodedHead++] = null; // 20 KB windows must not stay referenced after their batch
-      if (d.decoded === null && d.seq > this.position) d.decoded = this.decode(d.msg);
-    }
-    if (this.undecodedHead === this.undecoded.length) this.forgetUndecoded();
-    else {
-      if (this.undecodedHead >= 4096) {
-        this.undecoded = this.undecoded.slice(this.undecodedHead);
-        this.undecodedHead = 0;
-      }
-      this.decoding = setImmediate(this.decodeSome);
-    }
-  };
 
   /** The staged writes of the messages not yet applied, started early (see startStaging). */
   private stage(batch: readonly Delivered[]): Promise<void> | null {
     if (!this.stagesOnPool()) return null;
     const events: ProjectedEvent[] = [];
     for (const d of batch) {
-      const e = d.seq > this.position ? this.eventOf(d) : undefined;
+      const e = d.seq > this.position ? this.decoding.eventOf(d) : undefined;
       if (e && !("deadLetter" in e)) events.push({ seq: d.seq, event: e, raw: d.msg.data });
     }
     return this.startStaging(events);
@@ -364,31 +272,6 @@ export class Projector {
     return staged;
   }
 
-  /** Decoded once, and only when it may be applied: a redelivery below the checkpoint is not even read. */
-  private eventOf(d: Delivered): EventEnvelope | DeadLetter {
-    return (d.decoded ??= this.decode(d.msg));
-  }
-
-  /** The event, or the dead letter it becomes: one bad message must not stall the read model. */
-  private decode(msg: JsMsg): EventEnvelope | DeadLetter {
-    try {
-      return parseEvent(msg.json());
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      this.log.warn({ seq: msg.seq, subject: msg.subject, reason }, "dead-lettering a message it cannot apply");
-      this.metrics.skipped.inc({ projection: this.name });
-      return { deadLetter: true, seq: msg.seq, subject: msg.subject, reason, payload: msg.string() };
-    }
-  }
-
-  /** Empties the decoding queue: once decoding reached its end, and when a round of consuming ends (what it did not apply comes again). */
-  private forgetUndecoded(): void {
-    if (this.decoding) clearImmediate(this.decoding);
-    this.decoding = null;
-    this.undecoded = [];
-    this.undecodedHead = 0;
-  }
-
   private async flush(batch: Delivered[], staged: Promise<void> | null): Promise<void> {
     let delay = this.opts.retryDelayMs ?? 250;
     for (;;) {
@@ -404,7 +287,7 @@ export class Projector {
       const events: ProjectedEvent[] = [];
       const deadLetters: DeadLetter[] = [];
       for (const d of plan.apply) {
-        const decoded = this.eventOf(d);
+        const decoded = this.decoding.eventOf(d);
         if ("deadLetter" in decoded) deadLetters.push(decoded);
         else events.push({ seq: d.seq, event: decoded, raw: d.msg.data });
       }
@@ -421,7 +304,7 @@ export class Projector {
         this.log.error({ err, seqs: [plan.apply[0]?.seq, last?.seq], retryInMs: delay }, "batch failed: retrying it");
         if (this.stopping) return; // not acked: delivered again to the next start
         for (const d of batch) d.msg.working(); // keep the batch ours while we wait
-        await this.sleep(delay);
+        await sleep(delay, this.stopped.signal);
         if (this.stopping) return;
         delay = Math.min(delay * 2, this.opts.maxRetryDelayMs ?? 5000);
         continue;
@@ -465,17 +348,6 @@ export class Projector {
     this.position = position;
     this.metrics.position.set({ projection: this.name }, position);
     if (position >= this.catchUpTarget) this.caughtUp = true;
-    for (const w of this.waiters.filter((w) => w.seq <= position)) w.done(true);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+    this.waiters.reached(position);
   }
 }

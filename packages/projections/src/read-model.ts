@@ -1,4 +1,4 @@
-import type { LoadTestView, ReadModel, RunStatus, RunView, WindowRow } from "@loadline/core";
+import { sleep, type LoadTestView, type ReadModel, type RunStatus, type RunView, type WindowRow } from "@loadline/core";
 import { and, arrayContains, asc, desc, eq, getTableColumns, gte, inArray, lte, max, min, ne, or, sql, type SQL } from "drizzle-orm";
 import { readCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
@@ -15,7 +15,6 @@ export type SecondRange = { from: number; to: number };
 export type PositionWaiter = { waitFor(seq: number, timeoutMs: number): Promise<boolean> };
 
 const POLL_MS = 15;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The queries of the read side, over the tables the projections write. */
 export class PgReadModel implements ReadModel {

@@ -6,7 +6,8 @@ import { sql } from "drizzle-orm";
 import { openDatabase, type Database, type Db } from "./database.ts";
 import { eventsProjection } from "./events-projection.ts";
 import { metricsProjection } from "./metrics-projection.ts";
-import { Projector, type Projection } from "./projector.ts";
+import type { Projection } from "./projection.ts";
+import { Projector } from "./projector.ts";
 import { rowsOf } from "./sql-helpers.ts";
 
 export type RebuildOptions = {

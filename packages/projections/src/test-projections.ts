@@ -1,0 +1,63 @@
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { createLogger } from "@loadline/service";
+import { newId, type EventStore } from "@loadline/core";
+import { JetStreamEventStore } from "@loadline/nats";
+import { testNats, type TestNats } from "@loadline/nats/testing";
+import { afterAll, beforeAll, expect } from "vitest";
+import { Projections } from "./service.ts";
+import { appendEvents, runCreated } from "./test-fixtures.ts";
+import { testDatabase, type TestDatabase } from "./testing.ts";
+
+const log = createLogger("projections-test", process.env.TEST_LOG_LEVEL ?? "silent");
+
+/** The Projections service of one test file, and what its tests ask it with (see testProjections). */
+export class TestProjections {
+  env!: TestNats;
+  pg!: TestDatabase;
+  js!: JetStreamClient;
+  store!: EventStore;
+  /** The service running; a test that restarts it sets it again. */
+  projections!: Projections;
+  private tenants = 0;
+
+  readonly start = (url = this.pg.url) => Projections.start({ nc: this.env.nc, ns: this.env.ns, database: { url }, log });
+
+  readonly newTenant = () => `acme${++this.tenants}`;
+
+  readonly get = async <T>(path: string, tenant: string): Promise<{ status: number; body: T; etag: string | null }> => {
+    const res = await this.projections.routes.request(path, { headers: { "X-Tenant-Id": tenant } });
+    return { status: res.status, body: (await res.json()) as T, etag: res.headers.get("etag") };
+  };
+
+  readonly applied = async (seq: number): Promise<void> => {
+    expect(await this.projections.readModel.waitForEvents(seq, 5000)).toBe(true);
+  };
+
+  /** A new tenant with a run created, applied by the events projection. */
+  readonly createdRun = async (loadTestId: string): Promise<{ tenant: string; runId: string }> => {
+    const tenant = this.newTenant();
+    const runId = newId();
+    await this.applied(await appendEvents(this.store, tenant, { type: "run", id: runId }, [runCreated(loadTestId)]));
+    return { tenant, runId };
+  };
+}
+
+/**
+ * Projections on a NATS namespace and a database of their own, for the test file that calls this:
+ * started before its tests, stopped (and both dropped) after them.
+ */
+export function testProjections(): TestProjections {
+  const t = new TestProjections();
+  beforeAll(async () => {
+    [t.env, t.pg] = await Promise.all([testNats(), testDatabase()]);
+    t.js = jetstream(t.env.nc);
+    t.store = new JetStreamEventStore(t.env.nc, t.env.ns);
+    t.projections = await t.start();
+  });
+  afterAll(async () => {
+    await t.projections?.stop();
+    await t.env?.cleanup();
+    await t.pg?.drop();
+  });
+  return t;
+}
