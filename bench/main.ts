@@ -7,13 +7,15 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sleep } from "@loadline/core";
 import { coreBusy, startInterference } from "./lib/cpu.ts";
 import { processTree } from "./lib/rss.ts";
 import { run, startTarget, type RunOutcome } from "./lib/proc.ts";
 import { ingest, INGEST_DEFAULTS } from "./read-side/ingest.ts";
 import { fleetTable, runFleetBench } from "./fleet/fleet.ts";
 import { queryTable, runQueryBench } from "./read-side/query.ts";
-import { replayTable, runReplayBench } from "./read-side/replay.ts";
+import { runReplayBench } from "./read-side/replay.ts";
+import { replayTable } from "./read-side/replay-table.ts";
 import {
   accuracyTable, ingestTable, memoryTable, throughputTable,
   type AccuracyData, type MemoryData, type Outcome, type ThroughputData,
@@ -61,7 +63,6 @@ function parseArgs(argv: string[]) {
 }
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function onPath(cmd: string): boolean {
   try {

@@ -1,9 +1,9 @@
 // The chaos suite (npm run chaos): each scenario breaks one thing mid-run, on real processes,
 // then checks that the run reached its proper end, that the target received what the run
 // counted (give or take what was in flight), and that nothing acknowledged went missing.
-import type { RunState } from "@loadline/core";
+import { sleep, type RunState } from "@loadline/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { sleep, Stage, WORKERS, type StageOptions } from "./harness.ts";
+import { Stage, WORKERS, type StageOptions } from "./harness.ts";
 
 const VUS = 12;
 const DURATION_SEC = 12;

@@ -6,14 +6,13 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectNats, namespace, replayStream, subjects, type NatsConnection } from "@loadline/nats";
-import { fold, parseEvent, runDecider, type EventEnvelope, type RunState } from "@loadline/core";
+import { fold, parseEvent, runDecider, sleep, type EventEnvelope, type RunState } from "@loadline/core";
 import { testDatabase, type TestDatabase } from "@loadline/projections/testing";
 import { jetstreamManager, type JsMsg } from "@nats-io/jetstream";
-import { LoadlineClient } from "../packages/loadline/src/client.ts";
-import { startDemoTarget, type DemoTarget } from "../packages/loadline/src/demo-target.ts";
-import { natsServers, type NatsServers } from "../packages/loadline/test/nats-servers.ts";
-import { ownPostgres, type OwnPostgres } from "../packages/loadline/test/own-postgres.ts";
-import { startService, stopService, waitReady, type Service, type ServiceName } from "../packages/loadline/test/services.ts";
+import { LoadlineClient, startDemoTarget, type DemoTarget } from "loadline";
+import {
+  natsServers, ownPostgres, startService, stopService, waitReady, type NatsServers, type OwnPostgres, type Service, type ServiceName,
+} from "loadline/testing";
 
 export type StageOptions = {
   /** 1: a single nats-server; 3: a cluster (streams get 3 replicas). */
@@ -144,7 +143,7 @@ export class Stage {
       const state = await this.runState(runId).catch(() => null);
       if (state && done(state)) return state;
       if (Date.now() > deadline) throw new Error(`run ${runId} is ${state?.status ?? "unreadable"} after ${timeoutMs} ms\n${this.complaints()}`);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 
@@ -205,5 +204,3 @@ export class Stage {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

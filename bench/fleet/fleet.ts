@@ -15,11 +15,11 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { CommandBus, connectNats, ensureStreams, namespace, openWorkerBucket, subjects, type NatsConnection } from "@loadline/nats";
-import { createCommand, newId, parseEvent, type CommandEnvelope, type WorkerRegistration } from "@loadline/core";
-import { startService, stopService, waitReady } from "../../packages/loadline/test/services.ts";
+import { createCommand, newId, parseEvent, sleep, type CommandEnvelope, type WorkerRegistration } from "@loadline/core";
+import { startService, stopService, waitReady } from "loadline/testing";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { fmt, markdownTable } from "../lib/table.ts";
-import { Cleanups, log as stderrLog, loadAverage, machineLine, parseFlags, percentile, runStandalone, section, sleep, withTimeout } from "../read-side/bench-util.ts";
+import { Cleanups, log as stderrLog, loadAverage, machineLine, parseFlags, percentile, runStandalone, section, withTimeout } from "../read-side/bench-util.ts";
 
 export const FLEET_DEFAULTS = { workers: 500, runs: 200, workersPerRun: 5, vusPerRun: 50, holdMs: 5_000 };
 const REQUEST_EVERY_MS = 1000;

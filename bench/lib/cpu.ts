@@ -1,5 +1,6 @@
 // How busy the machine is before a section starts: a benchmark on a shared machine says so.
 import { readFileSync } from "node:fs";
+import { sleep } from "@loadline/core";
 
 type Times = { busy: number; total: number };
 
@@ -19,7 +20,7 @@ export function parseProcStat(text: string): Map<string, Times> {
 /** Busy percentage of each core over `ms`. */
 export async function coreBusy(ms = 1000): Promise<Record<string, number>> {
   const a = parseProcStat(readFileSync("/proc/stat", "utf8"));
-  await new Promise((r) => setTimeout(r, ms));
+  await sleep(ms);
   const b = parseProcStat(readFileSync("/proc/stat", "utf8"));
   const out: Record<string, number> = {};
   for (const [k, t1] of b) {

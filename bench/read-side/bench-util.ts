@@ -8,7 +8,6 @@ import { parsePidStat, parseProcStat } from "../lib/cpu.ts";
 import { fmt, markdownTable } from "../lib/table.ts";
 
 export const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `--name value` and bare `--flag` options; numbers are checked by the caller. */
 export function parseFlags(argv: string[], known: Record<string, "number" | "flag" | "string">): Record<string, number | boolean | string> {

@@ -3,6 +3,7 @@
 // At every whole second it publishes each worker's window of the second that just ended
 // (a burst, as real workers do: their windows align on epoch seconds), with async publishes,
 // and reports each PubAck's stream sequence with the times of the publish and of the ack.
+import { sleep } from "@loadline/core";
 import { connectNats, subjects, namespace } from "@loadline/nats";
 import { windowEvent } from "@loadline/worker";
 import { jetstream } from "@nats-io/jetstream";
@@ -55,7 +56,6 @@ const PUBLISH_TIMEOUT_MS = 30_000;
 
 const port = parentPort!;
 const post = (m: FromPublisher, transfer: TransferListItem[] = []) => port.postMessage(m, transfer);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const yieldNow = () => new Promise((r) => setImmediate(r));
 
 /** This thread's CPU so far, in clock ticks; 0 where there is no /proc/thread-self (not Linux). */

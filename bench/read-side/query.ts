@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
 import { connectNats, ensureStreams, namespace, JetStreamEventStore } from "@loadline/nats";
-import { createCommand, eventsFromCommand, newId, type NewEvent , type EventStore} from "@loadline/core";
+import { createCommand, eventsFromCommand, newId, sleep, type NewEvent , type EventStore} from "@loadline/core";
 import { testDatabase } from "@loadline/projections/testing";
 import { Projections, rollUp, type Db, type TenantWindow } from "@loadline/projections";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -75,7 +75,6 @@ export type QueryData = {
 };
 
 const TENANT = "acme";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
   const log = o.log ?? stderrLog;

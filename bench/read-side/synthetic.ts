@@ -1,7 +1,7 @@
 // Synthetic metric windows for the ingest benchmark: what 1,000 workers running 20 request
 // names send each second. The histograms come from a pool made once, so that building a
 // window costs little more than picking entries: the publisher must not be the bottleneck.
-import { encodeHistogram, newLatencyHistogram, type MetricWindow, type RequestWindow } from "@loadline/core";
+import { encodeHistogram, newLatencyHistogram, seededRandom, type MetricWindow, type RequestWindow } from "@loadline/core";
 
 /** One request name's figures without its name: what a window's request entry holds. */
 export type PoolEntry = Omit<RequestWindow, "name" | "method">;
@@ -14,18 +14,6 @@ export type SyntheticLoad = {
   activeUsersPerWorker: number;
 };
 
-/** A small deterministic generator (mulberry32), so two runs send the same figures. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type PoolOptions = { size?: number; minSamples?: number; maxSamples?: number; minUs?: number; maxUs?: number; seed?: number };
 
 /**
@@ -35,7 +23,7 @@ export type PoolOptions = { size?: number; minSamples?: number; maxSamples?: num
  */
 export function histogramPool(o: PoolOptions = {}): PoolEntry[] {
   const { size = 200, minSamples = 50, maxSamples = 200, minUs = 5_000, maxUs = 200_000, seed = 1 } = o;
-  const rand = seededRandom(seed);
+  const rand = seededRandom(seed); // the same figures on every run
   const span = Math.log(maxUs / minUs);
   const pool: PoolEntry[] = [];
   for (let i = 0; i < size; i++) {

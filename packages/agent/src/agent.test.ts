@@ -1,3 +1,4 @@
+import { sleep } from "@loadline/core";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import { createLogger } from "@loadline/service";
 import { subjects } from "@loadline/nats";
@@ -14,7 +15,7 @@ afterAll(() => env.cleanup());
 it("registers, then heartbeats with its host's figures on the agent stream", async () => {
   const agent = new ControlAgent({ nc: env.nc, ns: env.ns, log: createLogger("test", "silent"), agentId: "a1", intervalMs: 100 });
   await agent.start();
-  await new Promise((r) => setTimeout(r, 350));
+  await sleep(350);
   await agent.stop();
   const consumer = await jetstream(env.nc).consumers.get(env.ns.streams.agent, {
     filter_subjects: subjects.agent(env.ns, "a1", "*"),

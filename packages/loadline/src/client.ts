@@ -1,3 +1,4 @@
+import { sleep } from "@loadline/core";
 import type { AggregateView, EndpointView, LoadTestSpec, LoadTestView, MetricsPoint, RunParameters, RunView } from "@loadline/core";
 
 /** What POST /v1/load-tests/{id}/runs takes: overrides of the test's defaults, and where the run may go. */
@@ -44,7 +45,7 @@ export class LoadlineClient {
       onProgress?.(run);
       if (["Completed", "Failed", "Cancelled"].includes(run.status)) return run;
       if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { sleep } from "@loadline/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type StackFixture } from "./fixture.ts";
 
@@ -64,7 +65,7 @@ describe("a run through the REST API, end to end", () => {
       defaultDurationSec: 600,
     });
     const run = await f.api.startRun(test.id);
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     const stopping = await f.api.stopRun(run.id);
     expect(["Stopping", "Completed", "Cancelled"]).toContain(stopping.status);
     const ended = await f.api.waitForEnd(run.id, 15_000);

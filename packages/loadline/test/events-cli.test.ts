@@ -10,7 +10,10 @@ import { connectNats, DEFAULT_STREAM_OPTIONS, type NatsConnection, type Namespac
 import { type RunView } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
 import { TEST_NATS_URL } from "@loadline/nats/testing";
-import { EventsCommandError, importEvents, prepareExport, tailEvents } from "../src/commands/events.ts";
+import { prepareExport } from "../src/commands/events/export.ts";
+import { importEvents } from "../src/commands/events/import.ts";
+import { EventsCommandError } from "../src/commands/events/shared.ts";
+import { tailEvents } from "../src/commands/events/tail.ts";
 import { parseEventsFile } from "../src/events-file.ts";
 import { startTestStack, type StackFixture } from "./fixture.ts";
 

@@ -3,7 +3,7 @@ import { testDatabase, type TestDatabase } from "@loadline/projections/testing";
 import { testNats, type TestNats } from "@loadline/nats/testing";
 import { LoadlineClient } from "../src/client.ts";
 import { startDemoTarget, type DemoTarget } from "../src/demo-target.ts";
-import { startService, stopService, waitReady, type Service, type ServiceName } from "./services.ts";
+import { startService, stopService, waitReady, type Service, type ServiceName } from "../src/testing/index.ts";
 
 let nats: TestNats;
 let db: TestDatabase;

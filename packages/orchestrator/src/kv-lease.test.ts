@@ -1,3 +1,4 @@
+import { sleep } from "@loadline/core";
 import { createLogger } from "@loadline/service";
 import { testNats, type TestNats } from "@loadline/nats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +20,7 @@ describe("KvLease", () => {
     expect(await a.acquire()).toBe(true);
     let bHolds = false;
     const bWaits = b.acquire().then((held) => (bHolds = held));
-    await new Promise((r) => setTimeout(r, 3 * timings.ttlMs)); // a renews: b must keep waiting
+    await sleep(3 * timings.ttlMs); // a renews: b must keep waiting
     expect(bHolds).toBe(false);
     await a.release();
     await bWaits;

@@ -12,6 +12,7 @@ import {
   type RunTarget,
   type WorkerRegistration,
   type EventStore,
+  sleep,
 } from "@loadline/core";
 import { createLogger } from "@loadline/service";
 import { eventually } from "@loadline/core/testing";
@@ -211,7 +212,7 @@ describe("Orchestrator", () => {
       await withOrchestrator(async () => {
         const id = await runOnTwo("restart", "stays", "restarts");
         restarting.lapse();
-        await new Promise((r) => setTimeout(r, 5)); // a new startedAt
+        await sleep(5); // a new startedAt
         restarting = await fakeWorker("restarts", { labels: { test: "restart" } });
         await eventually(async () => (await typesOf(id)).includes("run.worker-lost"), 2_500, 50);
         const reassigned = (await ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
@@ -275,7 +276,7 @@ describe("Orchestrator", () => {
     await first.whenActive();
     const standby = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, id: "standby" });
     try {
-      await new Promise((r) => setTimeout(r, lease.ttlMs + 500));
+      await sleep(lease.ttlMs + 500);
       expect([first.isActive(), standby.isActive()]).toEqual([true, false]);
       const id = newId();
       await createRun(id, { durationSec: 3, placement: { selector: { test: "lease" } } });

@@ -13,6 +13,7 @@ import {
   type EventStore,
   type LoadedAggregate,
   type RunState,
+  sleep,
 } from "@loadline/core";
 import { type Logger } from "@loadline/service";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
@@ -130,7 +131,7 @@ export class Orchestrator {
         this.opts.log.error({ err }, "could not take up the orchestrator's work: handing the lease on");
         await this.deactivate();
         await this.lease.release();
-        await new Promise((r) => setTimeout(r, 1000));
+        await sleep(1000);
         continue;
       }
       await this.lease.ended;

@@ -12,6 +12,7 @@ import {
   type RunState,
   type WorkerRegistration,
   type WorkerShare,
+  sleep,
 } from "@loadline/core";
 import { type Logger } from "@loadline/service";
 import type { CommandHandler } from "./command-handler.ts";
@@ -234,7 +235,7 @@ export class RunSupervisor {
         return;
       } catch (err) {
         this.log.error({ err, aggregate: target.aggregate, command: command.type, attempt }, "supervisor command failed, retrying");
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * attempt)));
+        await sleep(Math.min(5_000, 250 * attempt));
       }
     }
   }

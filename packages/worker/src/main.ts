@@ -1,3 +1,4 @@
+import { sleep } from "@loadline/core";
 import { connectNats, namespace } from "@loadline/nats";
 import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal } from "@loadline/service";
 import { boundHeapGrowth } from "./heap.ts";
@@ -41,6 +42,6 @@ while (!shuttingDown) {
     break;
   } catch (err) {
     log.warn({ err }, "worker could not start yet: retrying");
-    await new Promise((r) => setTimeout(r, START_RETRY_MS));
+    await sleep(START_RETRY_MS);
   }
 }

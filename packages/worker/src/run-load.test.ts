@@ -1,5 +1,5 @@
 import { createLogger } from "@loadline/service";
-import { decodeHistogram, runPlan, type MetricWindow } from "@loadline/core";
+import { decodeHistogram, runPlan, type MetricWindow , sleep } from "@loadline/core";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkerMetrics } from "./metrics.ts";
@@ -77,7 +77,7 @@ describe("RunLoad", () => {
     const rec = new Recorder();
     const { load, metrics } = newLoad(server.url, rec);
     await begun(load); // after the HTTP client warm-up
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(load.activeUsers).toBe(4);
     load.tick(Math.floor(Date.now() / 1000) + 1); // as the ticker would, after the boundary
     const totals = await load.stop("test");
@@ -114,7 +114,7 @@ describe("RunLoad", () => {
     const rec = new Recorder();
     const { load } = newLoad(server.url, rec, { users: 1 });
     await begun(load); // after the HTTP client warm-up
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const totals = await load.stop("test");
     expect(totals.requests).toBe(server.total());
     expect(totals.failures).toBe(server.received.get("POST /b"));
@@ -125,7 +125,7 @@ describe("RunLoad", () => {
     server = undefined;
     const { load: dead } = newLoad(`http://127.0.0.1:${port}`, refused, { users: 2 });
     await begun(dead);
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     const deadTotals = await dead.stop("test");
     expect(deadTotals.requests).toBeGreaterThan(0);
     expect(deadTotals.failures).toBe(deadTotals.requests);
@@ -136,7 +136,7 @@ describe("RunLoad", () => {
     const rec = new Recorder();
     const { load } = newLoad(server.url, rec, { users: 3, spawnRate: 1000, inFlightGraceMs: 200 });
     await begun(load); // after the HTTP client warm-up
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const t0 = Date.now();
     const totals = await load.stop("test");
     expect(Date.now() - t0).toBeLessThan(2000);
@@ -178,9 +178,9 @@ describe("RunLoad", () => {
     await load.prepare();
     const origin = Date.now() + 400;
     await load.begin(origin);
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
     expect(server.total()).toBe(0);
-    await new Promise((r) => setTimeout(r, 400));
+    await sleep(400);
     expect(server.total()).toBeGreaterThan(0);
     await load.stop("test");
     // arrivals are performance.now() times: the first came no earlier than the origin.
@@ -207,10 +207,10 @@ describe("RunLoad", () => {
     await load.prepare();
     const origin = Date.now();
     await load.begin(origin);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const half = server.total();
     load.addLanes([1]);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const totals = await load.stop("test");
     const elapsed = (Date.now() - origin) / 1000;
     // Lane 0 is half of 200/s for the first second; both lanes after: no burst of lane 1's missed second.

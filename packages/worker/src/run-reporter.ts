@@ -1,5 +1,5 @@
 import { CommandBus } from "@loadline/nats";
-import { createCommand, type CommandData, type CommandEnvelope, type CommandInit } from "@loadline/core";
+import { createCommand, type CommandData, type CommandEnvelope, type CommandInit , sleep } from "@loadline/core";
 import { type Logger } from "@loadline/service";
 import type { RunTotals } from "./windows.ts";
 
@@ -57,7 +57,7 @@ export class CommandRunReporter implements RunReporter {
       } catch (err) {
         if (attempt >= ATTEMPTS) throw err;
         this.log.warn({ err, type: command.type, attempt }, "command dispatch failed: retrying");
-        await new Promise((r) => setTimeout(r, Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1))));
+        await sleep(Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1)));
       }
     }
   }

@@ -1,4 +1,4 @@
-import { newId, type EventOf, type MetricWindow } from "@loadline/core";
+import { newId, type EventOf, type MetricWindow , sleep } from "@loadline/core";
 import { subjects, type Namespace } from "@loadline/nats";
 import { type Logger } from "@loadline/service";
 import type { JetStreamClient } from "@nats-io/jetstream";
@@ -86,7 +86,7 @@ export class WindowPublisher implements WindowSink {
     for (;;) {
       if ((await this.flush()) && this.queue.length === 0) return true;
       if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, DRAIN_RETRY_MS));
+      await sleep(DRAIN_RETRY_MS);
     }
   }
 

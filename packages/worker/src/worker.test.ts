@@ -12,6 +12,7 @@ import {
   type CommandOf,
   type MetricWindow,
   type EventStore,
+  sleep,
 } from "@loadline/core";
 import { createLogger } from "@loadline/service";
 import { openWorkerBucket, subjects, JetStreamEventStore } from "@loadline/nats";
@@ -170,7 +171,7 @@ describe("LoadWorker", () => {
     await decide(createCommand({ ...onRun(runId), type: "run.reassign", data: { lostWorkerId: worker.id, lastSeenAt, assignments: [{ workerId: "w-other", lanes: [0], vus: 2, arrivalRate: 0 }] } }));
     await eventually(() => worker.runIds().length === 0, 2000, 20);
     const after = server.total();
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(server.total()).toBe(after); // silent: its lanes run elsewhere now
     // It does not report a stop the run would ignore, and every request it sent is in a window.
     expect(commands.some((c) => c.type === "run.report-worker-stopped" && c.aggregate.id === runId)).toBe(false);

@@ -1,3 +1,4 @@
+import { sleep } from "@loadline/core";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -82,7 +83,7 @@ describe("UndiciTransport", () => {
   it("fails a refused connection as connect", async () => {
     const origin = await serve(() => undefined);
     server!.close();
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     server = undefined;
     transport = new UndiciTransport({ connections: 1 });
     expect(await failureOf(transport.send(request(origin), never))).toBe("connect");
@@ -115,7 +116,7 @@ describe("UndiciTransport", () => {
     const stop = new AbortController();
     const slow = transport.send(request(origin, { path: "/slow" }), stop.signal);
     const other = transport.send(request(origin, { path: "/slow", timeoutMs: 300 }), never);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     stop.abort();
     expect(await failureOf(slow)).toBe("reset");
     expect(await failureOf(other)).toBe("timeout");

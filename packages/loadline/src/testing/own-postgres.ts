@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
-import { freePort } from "../src/embedded-nats.ts";
+import { freePort } from "../embedded-nats.ts";
 
 /** A Postgres of the test's own (initdb in `dir`, a free port), so that it can be stopped and started again. */
 export type OwnPostgres = { url: string; stop(): void; start(): void; destroy(): void };

@@ -3,7 +3,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { findNatsServer, freePort, waitForPort } from "../src/embedded-nats.ts";
+import { sleep } from "@loadline/core";
+import { findNatsServer, freePort, waitForPort } from "../embedded-nats.ts";
 
 /** One nats-server process of the test's own, on a free port with a store dir of its own: it can be killed and started again. */
 export type NatsNode = {
@@ -77,7 +78,7 @@ async function clusterFormed(url: string, count: number, timeoutMs = 20_000): Pr
       const jsReady = members >= count && (await jetstreamManager(nc, { timeout: 1000 }).then((jsm) => jsm.getAccountInfo()).then(() => true, () => false));
       if (jsReady) return;
       if (Date.now() > deadline) throw new Error(`cluster of ${count} not formed after ${timeoutMs} ms (${members} members known)`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   } finally {
     await nc.close();

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../src/embedded-nats.ts";
+import { sleep } from "@loadline/core";
+import { freePort } from "../embedded-nats.ts";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
+/** The repository root: the services' entry points are relative to it. */
+const root = fileURLToPath(new URL("../../../..", import.meta.url));
 
 /** Each service's entry point, run as a process of its own (the production topology). */
 export const SERVICES = {
@@ -52,7 +54,7 @@ export async function waitReady(s: Service, timeoutMs = 30_000): Promise<void> {
     const ok = await fetch(`http://127.0.0.1:${s.port}/readyz`).then((r) => r.ok, () => false);
     if (ok) return;
     if (s.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   throw new Error(`${s.name} not ready: ${s.output().slice(-3000)}`);
 }
