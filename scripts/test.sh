@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: install what is missing, start NATS and Postgres when none answers, typecheck, run every test.
+# npm test: install what is missing, start NATS and Postgres when none answers, typecheck, lint, run every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -14,6 +14,10 @@ say "typecheck"
 npx turbo run typecheck --output-logs=errors-only --log-prefix=task
 npx tsc -p bench
 npx tsc -p chaos
+npx tsc -p test
+
+say "format and lint (biome; npm run format fixes what it can)"
+npx biome check --diagnostic-level=error .
 
 say "tests"
 status=0
