@@ -8,21 +8,27 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sleep } from "@loadline/core";
-import { coreBusy, startInterference } from "./lib/cpu.ts";
-import { processTree } from "./lib/rss.ts";
-import { run, startTarget, type RunOutcome } from "./lib/proc.ts";
-import { ingest, INGEST_DEFAULTS } from "./read-side/ingest.ts";
 import { fleetTable, runFleetBench } from "./fleet/fleet.ts";
+import { coreBusy, startInterference } from "./lib/cpu.ts";
+import { type RunOutcome, run, startTarget } from "./lib/proc.ts";
+import { processTree } from "./lib/rss.ts";
+import { INGEST_DEFAULTS, ingest } from "./read-side/ingest.ts";
 import { queryTable, runQueryBench } from "./read-side/query.ts";
 import { runReplayBench } from "./read-side/replay.ts";
 import { replayTable } from "./read-side/replay-table.ts";
 import {
-  accuracyTable, ingestTable, memoryTable, throughputTable,
-  type AccuracyData, type MemoryData, type Outcome, type ThroughputData,
+  type AccuracyData,
+  accuracyTable,
+  ingestTable,
+  type MemoryData,
+  memoryTable,
+  type Outcome,
+  type ThroughputData,
+  throughputTable,
 } from "./report.ts";
 import { autocannonCommand, parseAutocannon } from "./tools/autocannon.ts";
 import { heyCommand, parseHey } from "./tools/hey.ts";
-import { LOCAL_RUN, loadlineCommand, parseLoadline, type LoadlineOptions } from "./tools/loadline.ts";
+import { LOCAL_RUN, type LoadlineOptions, loadlineCommand, parseLoadline } from "./tools/loadline.ts";
 import { locustCommand, parseLocust } from "./tools/locust.ts";
 import type { Command, LoadOptions, ToolResult } from "./tools/types.ts";
 import { parseWrk, wrkCommand } from "./tools/wrk.ts";
@@ -89,12 +95,17 @@ async function measure(
   log(`${label}: ${command.cmd.replace(ROOT + "/", "")} ${command.args.join(" ")}`);
   const interference = startInterference(() => (opts.targetPid ? processTree(opts.targetPid) : []));
   const raw = await run({
-    ...command, cpu: LOAD_CPU, sampleRss: opts.sampleRss, timeoutMs: (durationSec + (opts.graceSec ?? 60)) * 1000,
+    ...command,
+    cpu: LOAD_CPU,
+    sampleRss: opts.sampleRss,
+    timeoutMs: (durationSec + (opts.graceSec ?? 60)) * 1000,
   });
   const othersPct = interference.stop();
-  writeFileSync(join(RAW, `${label}.txt`),
+  writeFileSync(
+    join(RAW, `${label}.txt`),
     `$ ${command.cmd} ${command.args.join(" ")}\n# exit ${raw.code} signal ${raw.signal} timedOut ${raw.timedOut} wall ${Math.round(raw.wallMs)} ms` +
-    `${raw.peakRssMb === undefined ? "" : ` peakRssMb ${raw.peakRssMb.toFixed(1)}`}\n--- stdout\n${raw.stdout}\n--- stderr\n${raw.stderr}\n`);
+      `${raw.peakRssMb === undefined ? "" : ` peakRssMb ${raw.peakRssMb.toFixed(1)}`}\n--- stdout\n${raw.stdout}\n--- stderr\n${raw.stderr}\n`,
+  );
   if (raw.spawnError) return { outcome: { ok: false, reason: `could not start: ${raw.spawnError}` }, raw };
   try {
     const result = parse(opts.combineStderr ? raw.stdout + "\n" + raw.stderr : raw.stdout);
@@ -107,7 +118,13 @@ async function measure(
   } catch (e) {
     const why = raw.timedOut ? "timed out" : `exit ${raw.code ?? raw.signal}`;
     log(`${label}: FAILED ${(e as Error).message}`);
-    return { outcome: { ok: false, reason: `${why}, ${(e as Error).message}; ${tail(raw.stderr || raw.stdout)} (see bench/results/raw/${label}.txt)` }, raw };
+    return {
+      outcome: {
+        ok: false,
+        reason: `${why}, ${(e as Error).message}; ${tail(raw.stderr || raw.stdout)} (see bench/results/raw/${label}.txt)`,
+      },
+      raw,
+    };
   }
 }
 
@@ -158,12 +175,24 @@ async function throughput(nginxUrl: string, durationSec: number): Promise<Throug
       available: () => (existsSync(join(ROOT, "node_modules/.bin/autocannon")) ? undefined : "node_modules/.bin/autocannon not installed"),
       go: () => measure("throughput-autocannon", autocannonCommand(o, ROOT), parseAutocannon, durationSec, nginx),
     },
-    { tool: "wrk", available: () => (onPath("wrk") ? undefined : "wrk not installed"), go: () => measure("throughput-wrk", wrkCommand(o), parseWrk, durationSec, nginx) },
-    { tool: "hey", available: () => (onPath("hey") ? undefined : "hey not installed"), go: () => measure("throughput-hey", heyCommand(o), parseHey, durationSec, nginx) },
+    {
+      tool: "wrk",
+      available: () => (onPath("wrk") ? undefined : "wrk not installed"),
+      go: () => measure("throughput-wrk", wrkCommand(o), parseWrk, durationSec, nginx),
+    },
+    {
+      tool: "hey",
+      available: () => (onPath("hey") ? undefined : "hey not installed"),
+      go: () => measure("throughput-hey", heyCommand(o), parseHey, durationSec, nginx),
+    },
     {
       tool: "locust (FastHttpUser, 1 process)",
       available: () => (onPath("locust") ? undefined : "locust not installed"),
-      go: () => measure("throughput-locust", locustCommand(o, join(BENCH, "locustfile.py")), parseLocust, durationSec, { ...nginx, combineStderr: true }),
+      go: () =>
+        measure("throughput-locust", locustCommand(o, join(BENCH, "locustfile.py")), parseLocust, durationSec, {
+          ...nginx,
+          combineStderr: true,
+        }),
     },
   ];
   for (const t of tools) {
@@ -184,7 +213,11 @@ async function accuracy(durationSec: number): Promise<AccuracyData> {
   const delay = await startTarget(join(BENCH, "targets/delay-server.mjs"), ["--delay-ms", "20"], TARGET_CPU, durationSec + 180);
   try {
     const rate = 2000;
-    const r = await loadline("accuracy-fixed-loadline", { url: delay.url, connections: 100, rate, maxVus: 400, durationSec }, { targetPid: delay.pid });
+    const r = await loadline(
+      "accuracy-fixed-loadline",
+      { url: delay.url, connections: 100, rate, maxVus: 400, durationSec },
+      { targetPid: delay.pid },
+    );
     d.fixed = { rate, delayMs: 20, durationSec, outcome: r.outcome };
   } finally {
     await delay.stop();
@@ -192,11 +225,20 @@ async function accuracy(durationSec: number): Promise<AccuracyData> {
   await sleep(1000);
   // (b) 1 s stall every 5 s: open-model Loadline against closed-loop wrk, same target and duration.
   const stallSec = Math.max(durationSec + 2, 6);
-  const stall = await startTarget(join(BENCH, "targets/stall-server.mjs"), ["--period-ms", "5000", "--stall-ms", "1000"], TARGET_CPU, 2 * stallSec + 300);
+  const stall = await startTarget(
+    join(BENCH, "targets/stall-server.mjs"),
+    ["--period-ms", "5000", "--stall-ms", "1000"],
+    TARGET_CPU,
+    2 * stallSec + 300,
+  );
   try {
     const rate = 1000;
     await getJson(stall.url + "__reset");
-    const l = await loadline("accuracy-stall-loadline", { url: stall.url, connections: 100, rate, maxVus: 2000, durationSec: stallSec }, { targetPid: stall.pid });
+    const l = await loadline(
+      "accuracy-stall-loadline",
+      { url: stall.url, connections: 100, rate, maxVus: 2000, durationSec: stallSec },
+      { targetPid: stall.pid },
+    );
     const lStats = await getJson(stall.url + "__stats");
     await sleep(1000);
     let w: { outcome: Outcome };
@@ -204,17 +246,32 @@ async function accuracy(durationSec: number): Promise<AccuracyData> {
     if (!onPath("wrk")) w = { outcome: { ok: false, reason: "wrk not installed" } };
     else {
       await getJson(stall.url + "__reset");
-      w = await measure("accuracy-stall-wrk", wrkCommand({ url: stall.url, connections: 64, durationSec: stallSec }), parseWrk, stallSec, { targetPid: stall.pid });
+      w = await measure("accuracy-stall-wrk", wrkCommand({ url: stall.url, connections: 64, durationSec: stallSec }), parseWrk, stallSec, {
+        targetPid: stall.pid,
+      });
       wStats = await getJson(stall.url + "__stats");
     }
     await sleep(1000);
     await getJson(stall.url + "__reset");
-    const ac = await measure("accuracy-stall-autocannon", autocannonCommand({ url: stall.url, connections: 64, durationSec: stallSec }, ROOT), parseAutocannon, stallSec, { targetPid: stall.pid });
+    const ac = await measure(
+      "accuracy-stall-autocannon",
+      autocannonCommand({ url: stall.url, connections: 64, durationSec: stallSec }, ROOT),
+      parseAutocannon,
+      stallSec,
+      { targetPid: stall.pid },
+    );
     const acStats = await getJson(stall.url + "__stats");
     d.stall = {
-      rate, durationSec: stallSec, periodMs: 5000, stallMs: 1000,
-      loadline: l.outcome, loadlineStalls: lStats?.stalls, wrk: w.outcome, wrkStalls: wStats?.stalls,
-      autocannon: ac.outcome, autocannonStalls: acStats?.stalls,
+      rate,
+      durationSec: stallSec,
+      periodMs: 5000,
+      stallMs: 1000,
+      loadline: l.outcome,
+      loadlineStalls: lStats?.stalls,
+      wrk: w.outcome,
+      wrkStalls: wStats?.stalls,
+      autocannon: ac.outcome,
+      autocannonStalls: acStats?.stalls,
     };
   } finally {
     await stall.stop();
@@ -228,7 +285,11 @@ async function memory(durationSec: number): Promise<MemoryData> {
   const dur = Math.max(durationSec, 6);
   const slow = await startTarget(join(BENCH, "targets/slow-server.mjs"), ["--delay-ms", String(delayMs)], TARGET_CPU, dur + 300);
   try {
-    const r = await loadline("memory-loadline", { url: slow.url, connections: vus, durationSec: dur }, { sampleRss: true, graceSec: 120, targetPid: slow.pid });
+    const r = await loadline(
+      "memory-loadline",
+      { url: slow.url, connections: vus, durationSec: dur },
+      { sampleRss: true, graceSec: 120, targetPid: slow.pid },
+    );
     const stats = await getJson(slow.url + "__stats").catch(() => undefined);
     return { vus, delayMs, durationSec: dur, outcome: r.outcome, peakRssMb: r.raw?.peakRssMb, serverPeakConnections: stats?.peakOpen };
   } finally {
@@ -239,15 +300,19 @@ async function memory(durationSec: number): Promise<MemoryData> {
 function versions(): string {
   const deb = (p: string) => {
     try {
-      return execFileSync("dpkg-query", ["-W", "-f", "${Version}", p], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      return execFileSync("dpkg-query", ["-W", "-f", "$" + "{Version}", p], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
     } catch {
       return "not installed";
     }
   };
   let ac = "not installed";
   try {
-    ac = execFileSync(join(ROOT, "node_modules/.bin/autocannon"), ["--version"], { encoding: "utf8" }).split("\n")[0]!.replace(/^autocannon /, "");
-  } catch { /* missing */ }
+    ac = execFileSync(join(ROOT, "node_modules/.bin/autocannon"), ["--version"], { encoding: "utf8" })
+      .split("\n")[0]!
+      .replace(/^autocannon /, "");
+  } catch {
+    /* missing */
+  }
   return `node ${process.version}, nginx ${deb("nginx")}, wrk ${deb("wrk")}, hey ${deb("hey")}, locust ${deb("python3-locust")}, autocannon ${ac}`;
 }
 
@@ -259,7 +324,11 @@ async function main() {
   const busy: string[] = [];
   const note = async (section: string) => {
     const b = await coreBusy(1000);
-    busy.push(`${section}: ${Object.entries(b).map(([k, v]) => `${k} ${v}%`).join(", ")}`);
+    busy.push(
+      `${section}: ${Object.entries(b)
+        .map(([k, v]) => `${k} ${v}%`)
+        .join(", ")}`,
+    );
   };
   for (const s of SECTIONS.filter((x) => o.only.includes(x))) {
     log(`section ${s}`);

@@ -3,7 +3,14 @@ import { accuracyTable, fixedVerdict, memoryTable, memoryVerdict, stallVerdict, 
 import type { ToolResult } from "./tools/types.ts";
 
 const r = (rps: number, p50Ms: number, p99Ms: number, extra?: ToolResult["extra"]): ToolResult => ({
-  requests: rps * 10, durationSec: 10, rps, p50Ms, p99Ms, maxMs: p99Ms * 2, failures: 0, extra,
+  requests: rps * 10,
+  durationSec: 10,
+  rps,
+  p50Ms,
+  p99Ms,
+  maxMs: p99Ms * 2,
+  failures: 0,
+  extra,
 });
 
 describe("verdicts", () => {
@@ -25,7 +32,8 @@ describe("verdicts", () => {
 describe("tables", () => {
   it("prints throughput with ratios and unavailable rows", () => {
     const t = throughputTable({
-      durationSec: 10, connections: 64,
+      durationSec: 10,
+      connections: 64,
       rows: [
         { tool: "loadline", outcome: { ok: false, reason: "packages/worker/src/local-run.ts not found" } },
         { tool: "autocannon", outcome: { ok: true, result: r(40_000, 1, 4) } },
@@ -41,7 +49,12 @@ describe("tables", () => {
     const t = accuracyTable({
       fixed: { rate: 2000, delayMs: 20, durationSec: 10, outcome: { ok: true, result: r(1998, 20.4, 22, { droppedIterations: 0 }) } },
       stall: {
-        rate: 1000, durationSec: 12, periodMs: 5000, stallMs: 1000, loadlineStalls: 2, wrkStalls: 2,
+        rate: 1000,
+        durationSec: 12,
+        periodMs: 5000,
+        stallMs: 1000,
+        loadlineStalls: 2,
+        wrkStalls: 2,
         loadline: { ok: true, result: r(1000, 0.6, 905, { droppedIterations: 0 }) },
         wrk: { ok: true, result: r(30_000, 1, 3) },
       },
@@ -51,8 +64,14 @@ describe("tables", () => {
     expect(t).toContain("contrast (no goal)");
   });
   it("prints memory, or why it was not measured", () => {
-    const ok = memoryTable({ vus: 10_000, delayMs: 5000, durationSec: 10, peakRssMb: 180.4, serverPeakConnections: 10_000,
-      outcome: { ok: true, result: r(2000, 5000, 5100, { rssMb: 170, droppedIterations: 0 }) } });
+    const ok = memoryTable({
+      vus: 10_000,
+      delayMs: 5000,
+      durationSec: 10,
+      peakRssMb: 180.4,
+      serverPeakConnections: 10_000,
+      outcome: { ok: true, result: r(2000, 5000, 5100, { rssMb: 170, droppedIterations: 0 }) },
+    });
     expect(ok).toMatch(/\| +10,000 \| 5 s +\| 10 s +\| +180 \| +170 \|/);
     expect(ok).toContain("PASS");
     const missing = memoryTable({ vus: 10_000, delayMs: 5000, durationSec: 10, outcome: { ok: false, reason: "x not found" } });

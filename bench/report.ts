@@ -66,8 +66,17 @@ export function throughputTable(d: ThroughputData): string {
   const wrk = rpsOf("wrk");
   const rows = d.rows.map(({ tool, outcome: o }) =>
     o.ok
-      ? [tool, fmt(o.result.rps, 0), ms(o.result.p50Ms), ms(o.result.p99Ms), ratio(o.result.rps, ac), ratio(o.result.rps, wrk),
-          fmt(o.result.requests, 0), fmt(o.result.failures, 0), o.note ?? ""]
+      ? [
+          tool,
+          fmt(o.result.rps, 0),
+          ms(o.result.p50Ms),
+          ms(o.result.p99Ms),
+          ratio(o.result.rps, ac),
+          ratio(o.result.rps, wrk),
+          fmt(o.result.requests, 0),
+          fmt(o.result.failures, 0),
+          o.note ?? "",
+        ]
       : [tool, "—", "—", "—", "—", "—", "—", "—", reason(o)],
   );
   const table = markdownTable(
@@ -99,29 +108,67 @@ export function accuracyTable(d: AccuracyData): string {
   const line = (check: string, tool: string, model: string, o: Outcome, goal: string, verdict: (r: ToolResult) => string, note = "") =>
     rows.push(
       o.ok
-        ? [check, tool, model, fmt(o.result.rps, 0), ms(o.result.p50Ms), ms(o.result.p99Ms), ms(o.result.maxMs),
-            o.result.extra?.droppedIterations === undefined ? "—" : fmt(o.result.extra.droppedIterations, 0), goal, verdict(o.result),
-            [note, o.note].filter(Boolean).join("; ")]
+        ? [
+            check,
+            tool,
+            model,
+            fmt(o.result.rps, 0),
+            ms(o.result.p50Ms),
+            ms(o.result.p99Ms),
+            ms(o.result.maxMs),
+            o.result.extra?.droppedIterations === undefined ? "—" : fmt(o.result.extra.droppedIterations, 0),
+            goal,
+            verdict(o.result),
+            [note, o.note].filter(Boolean).join("; "),
+          ]
         : [check, tool, model, "—", "—", "—", "—", "—", goal, "NOT MEASURED", reason(o)],
     );
   if (d.fixed) {
     const f = d.fixed;
-    line(`(a) fixed ${f.delayMs} ms latency`, "loadline", `open, ${fmt(f.rate, 0)} req/s, ${f.durationSec} s`, f.outcome,
-      `p50 within ${f.delayMs} ± ${GOALS.fixedLatencyToleranceMs} ms`, (r) => `${fixedVerdict(r.p50Ms, f.delayMs)} (p50 ${ms(r.p50Ms)} ms)`,
-      f.outcome.ok ? `achieved ${fmt((100 * f.outcome.result.rps) / f.rate, 0)}% of the rate` : "");
+    line(
+      `(a) fixed ${f.delayMs} ms latency`,
+      "loadline",
+      `open, ${fmt(f.rate, 0)} req/s, ${f.durationSec} s`,
+      f.outcome,
+      `p50 within ${f.delayMs} ± ${GOALS.fixedLatencyToleranceMs} ms`,
+      (r) => `${fixedVerdict(r.p50Ms, f.delayMs)} (p50 ${ms(r.p50Ms)} ms)`,
+      f.outcome.ok ? `achieved ${fmt((100 * f.outcome.result.rps) / f.rate, 0)}% of the rate` : "",
+    );
   }
   if (d.stall) {
     const s = d.stall;
     const check = `(b) ${s.stallMs / 1000} s stall every ${s.periodMs / 1000} s`;
-    line(check, "loadline", `open, ${fmt(s.rate, 0)} req/s, ${s.durationSec} s`, s.loadline, `p99 ≥ ${GOALS.stallP99MinMs} ms`,
+    line(
+      check,
+      "loadline",
+      `open, ${fmt(s.rate, 0)} req/s, ${s.durationSec} s`,
+      s.loadline,
+      `p99 ≥ ${GOALS.stallP99MinMs} ms`,
       (r) => `${stallVerdict(r.p99Ms, s.loadlineStalls)} (p99 ${ms(r.p99Ms)} ms)`,
-      s.loadlineStalls === undefined ? "" : `${s.loadlineStalls} stalls hit`);
+      s.loadlineStalls === undefined ? "" : `${s.loadlineStalls} stalls hit`,
+    );
     const hit = (n: number | undefined) => (n === undefined ? [] : [`${n} stalls hit`]);
-    line(check, "wrk", `closed, 64 connections, ${s.durationSec} s`, s.wrk, "contrast (no goal)", () => "—",
-      [...hit(s.wrkStalls), "wrk 4 rescales its histogram after the run (stats_correct), which partly corrects coordinated omission"].join("; "));
+    line(
+      check,
+      "wrk",
+      `closed, 64 connections, ${s.durationSec} s`,
+      s.wrk,
+      "contrast (no goal)",
+      () => "—",
+      [...hit(s.wrkStalls), "wrk 4 rescales its histogram after the run (stats_correct), which partly corrects coordinated omission"].join(
+        "; ",
+      ),
+    );
     if (s.autocannon)
-      line(check, "autocannon", `closed, 64 connections, ${s.durationSec} s`, s.autocannon, "contrast (no goal)", () => "—",
-        [...hit(s.autocannonStalls), "no correction: a stalled connection is one sample"].join("; "));
+      line(
+        check,
+        "autocannon",
+        `closed, 64 connections, ${s.durationSec} s`,
+        s.autocannon,
+        "contrast (no goal)",
+        () => "—",
+        [...hit(s.autocannonStalls), "no correction: a stalled connection is one sample"].join("; "),
+      );
   }
   const numeric = header.map((_, i) => i >= 3 && i <= 7);
   return ["### 2. Accuracy — targets on core 0, generators on core 1", "", markdownTable(header, rows, numeric), ""].join("\n");
@@ -134,16 +181,49 @@ export function memoryVerdict(peakMb: number): string {
 export function memoryTable(d: MemoryData): string {
   const o = d.outcome;
   const row = o.ok
-    ? [fmt(d.vus, 0), `${d.delayMs / 1000} s`, `${d.durationSec} s`, fmt(d.peakRssMb, 0), fmt(o.result.extra?.rssMb, 0),
-        fmt(d.serverPeakConnections, 0), fmt(o.result.requests, 0), fmt(o.result.failures, 0), `< ${GOALS.memoryMaxMb} MB`,
-        d.peakRssMb === undefined ? "NOT MEASURED (no RSS sample)" : memoryVerdict(d.peakRssMb), o.note ?? ""]
-    : [fmt(d.vus, 0), `${d.delayMs / 1000} s`, `${d.durationSec} s`, "—", "—", fmt(d.serverPeakConnections, 0), "—", "—",
-        `< ${GOALS.memoryMaxMb} MB`, "NOT MEASURED", reason(o)];
+    ? [
+        fmt(d.vus, 0),
+        `${d.delayMs / 1000} s`,
+        `${d.durationSec} s`,
+        fmt(d.peakRssMb, 0),
+        fmt(o.result.extra?.rssMb, 0),
+        fmt(d.serverPeakConnections, 0),
+        fmt(o.result.requests, 0),
+        fmt(o.result.failures, 0),
+        `< ${GOALS.memoryMaxMb} MB`,
+        d.peakRssMb === undefined ? "NOT MEASURED (no RSS sample)" : memoryVerdict(d.peakRssMb),
+        o.note ?? "",
+      ]
+    : [
+        fmt(d.vus, 0),
+        `${d.delayMs / 1000} s`,
+        `${d.durationSec} s`,
+        "—",
+        "—",
+        fmt(d.serverPeakConnections, 0),
+        "—",
+        "—",
+        `< ${GOALS.memoryMaxMb} MB`,
+        "NOT MEASURED",
+        reason(o),
+      ];
   return [
     "### 3. Memory — Loadline worker (core 1) holding VUs on a slow target (core 0)",
     "",
     markdownTable(
-      ["VUs", "response after", "duration", "peak RSS MB (sampled)", "rssMb (reported)", "target's peak connections", "requests", "errors", "goal", "verdict", "notes"],
+      [
+        "VUs",
+        "response after",
+        "duration",
+        "peak RSS MB (sampled)",
+        "rssMb (reported)",
+        "target's peak connections",
+        "requests",
+        "errors",
+        "goal",
+        "verdict",
+        "notes",
+      ],
       [row],
       [true, false, false, true, true, true, true, true, false, false, false],
     ),
@@ -230,8 +310,21 @@ export function backlogTrendText(b: IngestResult["backlog"]): string {
 
 export function ingestTable(d: IngestData): string {
   const header = [
-    "system", "windows/s published", "windows/s applied", "applied/s publishing / draining", "request rows/s", "lag p50 s", "lag p90 s", "lag p99 s", "lag max s",
-    "lag p99 s after the first 10 s", "backlog peak at 10 s / mid / end", "backlog trend", "drained after", "goal", "notes",
+    "system",
+    "windows/s published",
+    "windows/s applied",
+    "applied/s publishing / draining",
+    "request rows/s",
+    "lag p50 s",
+    "lag p90 s",
+    "lag p99 s",
+    "lag max s",
+    "lag p99 s after the first 10 s",
+    "backlog peak at 10 s / mid / end",
+    "backlog trend",
+    "drained after",
+    "goal",
+    "notes",
   ];
   const rows = d.rows.map(({ system, outcome: o }) => {
     if (!o.ok) return [system, "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "NOT MEASURED", reason(o)];
@@ -239,29 +332,57 @@ export function ingestTable(d: IngestData): string {
     const c = r.lag.censoredFromMs;
     const b = r.backlog;
     return [
-      system, fmt(r.publishedPerSec, 0), fmt(r.appliedPerSec, 0), `${fmt(r.appliedWhilePublishingPerSec, 0)} / ${fmt(r.appliedWhileDrainingPerSec, 0)}`,
+      system,
+      fmt(r.publishedPerSec, 0),
+      fmt(r.appliedPerSec, 0),
+      `${fmt(r.appliedWhilePublishingPerSec, 0)} / ${fmt(r.appliedWhileDrainingPerSec, 0)}`,
       fmt(r.requestRowsPerSec, 0),
-      secs(r.lag.p50Ms, c), secs(r.lag.p90Ms, c), secs(r.lag.p99Ms, c), secs(r.lag.maxMs, c),
+      secs(r.lag.p50Ms, c),
+      secs(r.lag.p90Ms, c),
+      secs(r.lag.p99Ms, c),
+      secs(r.lag.maxMs, c),
       r.lag.steadyP99Ms !== undefined ? secs(r.lag.steadyP99Ms, c) : "—",
-      [b.at10s, b.mid, b.end].map((v) => fmt(v, 0)).join(" / "), backlogTrendText(b),
+      [b.at10s, b.mid, b.end].map((v) => fmt(v, 0)).join(" / "),
+      backlogTrendText(b),
       r.drainMs !== undefined ? `${fmt(r.drainMs / 1000, 2)} s` : `not in ${d.drainLimitSec} s (${fmt(r.leftAtEnd, 0)} left)`,
       ingestVerdict(r),
-      [`${fmt(r.commits, 0)} commits, ${fmt(r.commits > 0 ? r.applied / r.commits : undefined, 1)} windows each`, `PubAck p99 ${fmt(r.ackP99Ms, 0)} ms`, r.note]
-        .filter(Boolean).join("; "),
+      [
+        `${fmt(r.commits, 0)} commits, ${fmt(r.commits > 0 ? r.applied / r.commits : undefined, 1)} windows each`,
+        `PubAck p99 ${fmt(r.ackP99Ms, 0)} ms`,
+        r.note,
+      ]
+        .filter(Boolean)
+        .join("; "),
     ];
   });
   const busyRows = d.rows.flatMap(({ system, outcome: o }) => {
     if (!o.ok) return [];
     const { busy: b, publisher: p } = o.result;
-    return [[system, `${b.mainThreadPct}%`, `${b.publisherThreadPct}%`, `${b.processPct}%`, `${b.postgresPct}%`, `${b.natsPct}%`, `${b.othersPct}%`,
-      `${fmt(b.perWindowMs.underTest, 2)} / ${fmt(b.perWindowMs.postgres, 2)}`, fmt(p.meanWindowBytes / 1024, 1), `${fmt(p.burstMsMean, 0)} / ${fmt(p.burstMsMax, 0)}`]];
+    return [
+      [
+        system,
+        `${b.mainThreadPct}%`,
+        `${b.publisherThreadPct}%`,
+        `${b.processPct}%`,
+        `${b.postgresPct}%`,
+        `${b.natsPct}%`,
+        `${b.othersPct}%`,
+        `${fmt(b.perWindowMs.underTest, 2)} / ${fmt(b.perWindowMs.postgres, 2)}`,
+        fmt(p.meanWindowBytes / 1024, 1),
+        `${fmt(p.burstMsMean, 0)} / ${fmt(p.burstMsMax, 0)}`,
+      ],
+    ];
   });
   const projection = d.rows.find((r) => r.system.startsWith("Loadline"))?.outcome;
   const projectionGoal = projection?.ok ? `Loadline projection: ${ingestVerdict(projection.result)}` : "NOT MEASURED";
   const parts = [
     `### 4. Ingest — ${fmt(d.workers, 0)} synthetic workers × ${d.requestsPerWindow} request names, one window a second each, ${d.durationSec} s per system`,
     "",
-    markdownTable(header, rows, header.map((_, i) => i >= 1 && i <= 9)),
+    markdownTable(
+      header,
+      rows,
+      header.map((_, i) => i >= 1 && i <= 9),
+    ),
     "",
     `Goal: projection lag p99 < ${fmt(INGEST_GOALS.lagP99MaxMs / 1000, 0)} s with a backlog that does not grow — ${projectionGoal}` +
       `. Lag runs from each window's PubAck to the first moment the committed position covers it; the backlog is the stream's last ` +
@@ -278,7 +399,18 @@ export function ingestTable(d: IngestData): string {
         "CPU per applied window of what is measured, this process less the publisher's thread, and of Postgres):",
       "",
       markdownTable(
-        ["system", "projection thread busy", "publisher thread busy", "harness process CPU", "postgres CPU", "nats-server CPU", "others CPU", "CPU ms per window: under test / postgres", "window KiB", "burst build ms mean / max"],
+        [
+          "system",
+          "projection thread busy",
+          "publisher thread busy",
+          "harness process CPU",
+          "postgres CPU",
+          "nats-server CPU",
+          "others CPU",
+          "CPU ms per window: under test / postgres",
+          "window KiB",
+          "burst build ms mean / max",
+        ],
         busyRows,
         [false, true, true, true, true, true, true, true, true, true],
       ),

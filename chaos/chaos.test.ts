@@ -1,9 +1,9 @@
 // The chaos suite (npm run chaos): each scenario breaks one thing mid-run, on real processes,
 // then checks that the run reached its proper end, that the target received what the run
 // counted (give or take what was in flight), and that nothing acknowledged went missing.
-import { sleep, type RunState } from "@loadline/core";
+import { type RunState, sleep } from "@loadline/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Stage, WORKERS, type StageOptions } from "./harness.ts";
+import { Stage, type StageOptions, WORKERS } from "./harness.ts";
 
 const VUS = 12;
 const DURATION_SEC = 12;
@@ -19,7 +19,16 @@ afterEach(async () => {
 /** One row per scenario, printed at the end. */
 const report: string[][] = [];
 afterAll(() => {
-  const head = ["scenario", "stopped after due", "completed after due", "target received", "run counted", "difference", "acked windows", "acked events"];
+  const head = [
+    "scenario",
+    "stopped after due",
+    "completed after due",
+    "target received",
+    "run counted",
+    "difference",
+    "acked windows",
+    "acked events",
+  ];
   const lines = [head, head.map(() => "---"), ...report].map((r) => `| ${r.join(" | ")} |`);
   process.stdout.write(`\n${lines.join("\n")}\n\n`);
 });
@@ -48,7 +57,10 @@ async function runThrough(
   const outcome = { runId, started, final, faultAt };
 
   // 1. The run reaches its proper end: completed, stopped at its duration.
-  if (final.status !== "Completed") throw new Error(`run ended ${final.status}: ${JSON.stringify((await s.runEvents(runId)).at(-1)?.data)}; lost ${JSON.stringify(final.lostWorkers)}`);
+  if (final.status !== "Completed")
+    throw new Error(
+      `run ended ${final.status}: ${JSON.stringify((await s.runEvents(runId)).at(-1)?.data)}; lost ${JSON.stringify(final.lostWorkers)}`,
+    );
   const dueAt = Date.parse(started.startedAt!) + DURATION_SEC * 1000;
   expect(Date.parse(final.stoppingAt!) - dueAt).toBeGreaterThanOrEqual(-50);
   expect(Date.parse(final.stoppingAt!) - dueAt, s.complaints()).toBeLessThan(stopLateMs);
@@ -73,7 +85,16 @@ async function runThrough(
   expect(acked.eventSeqs.size).toBeGreaterThan(0);
   expect([...acked.eventSeqs].filter((q) => !seqs.has(q))).toEqual([]);
   const after = (iso: string | undefined) => `${((Date.parse(iso!) - dueAt) / 1000).toFixed(2)} s`;
-  report.push([name, after(final.stoppingAt), after(final.finishedAt), String(received), String(counted), String(received - counted), String(ofRun.length), String(acked.eventSeqs.size)]);
+  report.push([
+    name,
+    after(final.stoppingAt),
+    after(final.finishedAt),
+    String(received),
+    String(counted),
+    String(received - counted),
+    String(ofRun.length),
+    String(acked.eventSeqs.size),
+  ]);
   return outcome;
 }
 
@@ -105,7 +126,12 @@ describe("chaos", () => {
     await runThrough("SIGKILL the orchestrator", { natsServers: 1, standby: true }, async (s) => s.kill("orchestrator"));
     expect(stage!.acknowledged().eventSeqs.size).toBeGreaterThan(0);
     // The standby did the stopping: it logged appending the run's last events.
-    expect(stage!.services.get("standby")!.logs().some((l) => l.msg === "orchestrator active")).toBe(true);
+    expect(
+      stage!.services
+        .get("standby")!
+        .logs()
+        .some((l) => l.msg === "orchestrator active"),
+    ).toBe(true);
   });
 
   it("3. restart the nats-server mid-run: every service reconnects by itself", async () => {
@@ -123,7 +149,9 @@ describe("chaos", () => {
       { natsServers: 3 },
       async (s) => {
         // Every stream and bucket is on all three nodes before one goes.
-        expect(await s.replicas()).toEqual(Object.fromEntries([...Object.values(s.ns.streams), ...Object.values(s.ns.buckets).map((b) => `KV_${b}`)].map((n) => [n, 3])));
+        expect(await s.replicas()).toEqual(
+          Object.fromEntries([...Object.values(s.ns.streams), ...Object.values(s.ns.buckets).map((b) => `KV_${b}`)].map((n) => [n, 3])),
+        );
         await s.nats.nodes[0]!.kill("SIGKILL");
       },
       undefined,
@@ -145,7 +173,10 @@ describe("chaos", () => {
     const deadline = Date.now() + 45_000;
     let seen = -1;
     while (Date.now() < deadline) {
-      seen = await s.api.aggregate(outcome.runId).then((a) => a.requests, () => -1);
+      seen = await s.api.aggregate(outcome.runId).then(
+        (a) => a.requests,
+        () => -1,
+      );
       if (seen === counted) break;
       await sleep(500);
     }

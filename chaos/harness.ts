@@ -5,13 +5,21 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectNats, namespace, replayStream, subjects, type NatsConnection } from "@loadline/nats";
-import { fold, parseEvent, runDecider, sleep, type EventEnvelope, type RunState } from "@loadline/core";
-import { testDatabase, type TestDatabase } from "@loadline/projections/testing";
-import { jetstreamManager, type JsMsg } from "@nats-io/jetstream";
-import { LoadlineClient, startDemoTarget, type DemoTarget } from "loadline";
+import { type EventEnvelope, fold, parseEvent, type RunState, runDecider, sleep } from "@loadline/core";
+import { connectNats, type NatsConnection, namespace, replayStream, subjects } from "@loadline/nats";
+import { type TestDatabase, testDatabase } from "@loadline/projections/testing";
+import { type JsMsg, jetstreamManager } from "@nats-io/jetstream";
+import { type DemoTarget, LoadlineClient, startDemoTarget } from "loadline";
 import {
-  natsServers, ownPostgres, startService, stopService, waitReady, type NatsServers, type OwnPostgres, type Service, type ServiceName,
+  type NatsServers,
+  natsServers,
+  type OwnPostgres,
+  ownPostgres,
+  type Service,
+  type ServiceName,
+  startService,
+  stopService,
+  waitReady,
 } from "loadline/testing";
 
 export type StageOptions = {
@@ -58,7 +66,10 @@ export class Stage {
       await stage.service("projections", "projections");
       await stage.service("orchestrator", "orchestrator", { LOG_LEVEL: "debug" });
       if (o.standby) await stage.service("orchestrator", "standby", { LOG_LEVEL: "debug" });
-      await Promise.all([...WORKERS.map((w) => stage.service("worker", w, { LOG_LEVEL: "debug", LL_WORKER_ID: w })), stage.service("api", "api")]);
+      await Promise.all([
+        ...WORKERS.map((w) => stage.service("worker", w, { LOG_LEVEL: "debug", LL_WORKER_ID: w })),
+        stage.service("api", "api"),
+      ]);
     } catch (err) {
       await stage.stop();
       throw err;
@@ -79,7 +90,14 @@ export class Stage {
   async service(kind: ServiceName, name: string, env: Record<string, string> = {}): Promise<Service> {
     const s = await startService(
       kind,
-      { NATS_URL: this.nats.url, DATABASE_URL: this.databaseUrl, LL_NAMESPACE: this.ns.prefix, LL_WORKER_THREADS: "1", LL_STREAM_REPLICAS: "auto", ...env },
+      {
+        NATS_URL: this.nats.url,
+        DATABASE_URL: this.databaseUrl,
+        LL_NAMESPACE: this.ns.prefix,
+        LL_WORKER_THREADS: "1",
+        LL_STREAM_REPLICAS: "auto",
+        ...env,
+      },
       name,
     );
     const before = this.services.get(name);
@@ -142,16 +160,22 @@ export class Stage {
     for (;;) {
       const state = await this.runState(runId).catch(() => null);
       if (state && done(state)) return state;
-      if (Date.now() > deadline) throw new Error(`run ${runId} is ${state?.status ?? "unreadable"} after ${timeoutMs} ms\n${this.complaints()}`);
+      if (Date.now() > deadline)
+        throw new Error(`run ${runId} is ${state?.status ?? "unreadable"} after ${timeoutMs} ms\n${this.complaints()}`);
       await sleep(100);
     }
   }
 
   /** Every metric window of the run in LL_METRICS, with its message id. */
   async windows(runId: string): Promise<Window[]> {
-    const all = await this.read(this.ns.streams.metrics, `${this.ns.prefix}.met.default.${runId}.*`, (m) => ({ msgID: m.headers?.get("Nats-Msg-Id") ?? "", event: parseEvent(m.json()) }));
+    const all = await this.read(this.ns.streams.metrics, `${this.ns.prefix}.met.default.${runId}.*`, (m) => ({
+      msgID: m.headers?.get("Nats-Msg-Id") ?? "",
+      event: parseEvent(m.json()),
+    }));
     return all.flatMap(({ msgID, event: e }) =>
-      e.type === "metrics.window" ? [{ msgID, workerId: e.data.workerId, second: e.data.second, requests: e.data.requests.reduce((n, r) => n + r.count, 0) }] : [],
+      e.type === "metrics.window"
+        ? [{ msgID, workerId: e.data.workerId, second: e.data.second, requests: e.data.requests.reduce((n, r) => n + r.count, 0) }]
+        : [],
     );
   }
 
@@ -172,7 +196,12 @@ export class Stage {
   complaints(): string {
     const lines = [...this.retired, ...this.services.values()]
       .filter((s) => s.name === "orchestrator" || s.name === "standby")
-      .flatMap((s) => s.logs().filter((l) => Number(l.level) >= 40 || l.msg === "orchestrator active").map((l) => `${s.name}: ${JSON.stringify(l).slice(0, 400)}`));
+      .flatMap((s) =>
+        s
+          .logs()
+          .filter((l) => Number(l.level) >= 40 || l.msg === "orchestrator active")
+          .map((l) => `${s.name}: ${JSON.stringify(l).slice(0, 400)}`),
+      );
     return lines.slice(-30).join("\n");
   }
 
@@ -194,7 +223,8 @@ export class Stage {
     const keep = process.env.CHAOS_LOGS;
     if (keep) {
       mkdirSync(keep, { recursive: true });
-      for (const s of [...this.services.values(), ...this.retired]) writeFileSync(join(keep, `${this.ns.prefix}-${s.name}-${s.child.pid}.log`), s.output());
+      for (const s of [...this.services.values(), ...this.retired])
+        writeFileSync(join(keep, `${this.ns.prefix}-${s.name}-${s.child.pid}.log`), s.output());
     }
     await this.nc.close().catch(() => undefined);
     await this.target.close();

@@ -1,9 +1,10 @@
 // Bundles a service's entry point (src/main.ts, or the CLI) into dist/ with esbuild: our own
 // workspace packages are inlined, npm dependencies stay external, so `node dist/main.js` runs
 // on plain Node without a TypeScript loader.
-import { build } from "esbuild";
+
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { build } from "esbuild";
 
 const cwd = process.cwd();
 /** Where the bundle goes: dist/ unless told (a test builds elsewhere). */
@@ -32,7 +33,9 @@ const threadEntry = [cwd, ...[...seen].map((dep) => join(root, "packages", dep.s
   .map((dir) => join(dir, "src/engine/thread-entry.ts"))
   .find((file) => existsSync(file));
 const entryPoints = [
-  ...["src/main.ts", "src/cli.ts"].filter((e) => existsSync(join(cwd, e))).map((e) => ({ in: e, out: e.slice("src/".length, -".ts".length) })),
+  ...["src/main.ts", "src/cli.ts"]
+    .filter((e) => existsSync(join(cwd, e)))
+    .map((e) => ({ in: e, out: e.slice("src/".length, -".ts".length) })),
   ...(threadEntry ? [{ in: threadEntry, out: "thread-entry" }] : []),
 ];
 await build({

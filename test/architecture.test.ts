@@ -43,10 +43,10 @@ describe("the package map", () => {
     const offending = sourceFiles(core)
       .filter((file) => !isTestFile(file))
       .flatMap((file) =>
-      specifiersOf(readFileSync(file, "utf8"))
-        .filter((s) => DOMAIN_FORBIDDEN.test(s))
-        .map((s) => `${path.relative(core, file)} → ${s}`),
-    );
+        specifiersOf(readFileSync(file, "utf8"))
+          .filter((s) => DOMAIN_FORBIDDEN.test(s))
+          .map((s) => `${path.relative(core, file)} → ${s}`),
+      );
     expect(offending).toEqual([]);
   });
 
@@ -70,7 +70,7 @@ describe("the import scanner", () => {
       'export { c } from "./c.ts";',
       'import "pino";',
       'const d = await import("undici");',
-      "import {\n  e,\n  f,\n} from \"postgres\";",
+      'import {\n  e,\n  f,\n} from "postgres";',
     ].join("\n");
     expect(specifiersOf(source).sort()).toEqual(["./c.ts", "@loadline/core", "hono", "pino", "postgres", "undici"]);
   });

@@ -5,7 +5,11 @@ import path from "node:path";
 /** What one file imports: the specifier of every static import, `export ... from` and dynamic import of a string. */
 export function specifiersOf(source: string): string[] {
   const found: string[] = [];
-  const patterns = [/^\s*(?:import|export)\s[^"'`;]*?from\s*["']([^"']+)["']/gm, /^\s*import\s*["']([^"']+)["']/gm, /\bimport\(\s*["']([^"']+)["']\s*\)/g];
+  const patterns = [
+    /^\s*(?:import|export)\s[^"'`;]*?from\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+  ];
   for (const pattern of patterns) for (const m of source.matchAll(pattern)) found.push(m[1] as string);
   return found;
 }
@@ -36,7 +40,14 @@ export function sourceFiles(dir: string): string[] {
 export function isTestFile(file: string): boolean {
   const parts = file.split(path.sep);
   const base = parts.at(-1) ?? "";
-  return /\.test\.tsx?$/.test(base) || base.startsWith("test-") || base === "testing.ts" || base.endsWith(".config.ts") || parts.includes("test") || parts.includes("testing");
+  return (
+    /\.test\.tsx?$/.test(base) ||
+    base.startsWith("test-") ||
+    base === "testing.ts" ||
+    base.endsWith(".config.ts") ||
+    parts.includes("test") ||
+    parts.includes("testing")
+  );
 }
 
 export type PackageImports = { runtime: Set<string>; test: Set<string>; relativeEscapes: string[] };
@@ -48,7 +59,8 @@ export function packageImports(dir: string): PackageImports {
     for (const specifier of specifiersOf(readFileSync(file, "utf8"))) {
       if (specifier.startsWith(".")) {
         const target = path.resolve(path.dirname(file), specifier);
-        if (!target.startsWith(dir + path.sep) && !file.endsWith(".config.ts")) result.relativeEscapes.push(`${path.relative(dir, file)} → ${specifier}`);
+        if (!target.startsWith(dir + path.sep) && !file.endsWith(".config.ts"))
+          result.relativeEscapes.push(`${path.relative(dir, file)} → ${specifier}`);
         continue;
       }
       const name = packageOf(specifier);

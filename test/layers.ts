@@ -18,4 +18,5 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
 };
 
 /** What the domain must never import: I/O of any kind. */
-export const DOMAIN_FORBIDDEN = /^(@nats-io\/|hono|@hono\/|prom-client|pino|postgres|drizzle-orm|@electric-sql\/|undici|node:(fs|net|http|https|http2|child_process|dgram|dns|tls|worker_threads|cluster))/;
+export const DOMAIN_FORBIDDEN =
+  /^(@nats-io\/|hono|@hono\/|prom-client|pino|postgres|drizzle-orm|@electric-sql\/|undici|node:(fs|net|http|https|http2|child_process|dgram|dns|tls|worker_threads|cluster))/;

@@ -14,12 +14,22 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { CommandBus, connectNats, ensureStreams, namespace, openWorkerBucket, subjects, type NatsConnection } from "@loadline/nats";
-import { createCommand, newId, parseEvent, sleep, type CommandEnvelope, type WorkerRegistration } from "@loadline/core";
-import { startService, stopService, waitReady } from "loadline/testing";
+import { type CommandEnvelope, createCommand, newId, parseEvent, sleep, type WorkerRegistration } from "@loadline/core";
+import { CommandBus, connectNats, ensureStreams, type NatsConnection, namespace, openWorkerBucket, subjects } from "@loadline/nats";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { startService, stopService, waitReady } from "loadline/testing";
 import { fmt, markdownTable } from "../lib/table.ts";
-import { Cleanups, log as stderrLog, loadAverage, machineLine, parseFlags, percentile, runStandalone, section, withTimeout } from "../read-side/bench-util.ts";
+import {
+  Cleanups,
+  loadAverage,
+  machineLine,
+  parseFlags,
+  percentile,
+  runStandalone,
+  section,
+  log as stderrLog,
+  withTimeout,
+} from "../read-side/bench-util.ts";
 
 export const FLEET_DEFAULTS = { workers: 500, runs: 200, workersPerRun: 5, vusPerRun: 50, holdMs: 5_000 };
 const REQUEST_EVERY_MS = 1000;
@@ -48,7 +58,17 @@ export type FleetData = {
   runsFailed: number;
 };
 
-type RunTimes = { commandAt: number; assignedAt?: number; startedSeenAt?: number; firstSentAt?: number; firstRequestAt?: number; stopAt?: number; lastArrivalAt?: number; workers: Set<string>; silentAt: Map<string, number> };
+type RunTimes = {
+  commandAt: number;
+  assignedAt?: number;
+  startedSeenAt?: number;
+  firstSentAt?: number;
+  firstRequestAt?: number;
+  stopAt?: number;
+  lastArrivalAt?: number;
+  workers: Set<string>;
+  silentAt: Map<string, number>;
+};
 
 /** The target: it notes when each run's first and last requests arrive (/r/<runId>). */
 async function startTarget(times: Map<string, RunTimes>): Promise<{ server: Server; url: string }> {
@@ -97,15 +117,18 @@ class SimFleet {
     await Promise.all(this.ids.map((id) => kv.put(id, JSON.stringify(registration(id)))));
     // Each worker beats once a second, spread over the second as real ones are.
     this.ids.forEach((id, i) => {
-      const first = setTimeout(() => {
-        const beat = () => {
-          const body = JSON.stringify(registration(id));
-          this.nc.publish(subjects.heartbeat(this.ns, id), body);
-          void kv.put(id, body).catch(() => undefined);
-        };
-        beat();
-        this.timers.push(setInterval(beat, 1000));
-      }, (1000 * i) / this.ids.length);
+      const first = setTimeout(
+        () => {
+          const beat = () => {
+            const body = JSON.stringify(registration(id));
+            this.nc.publish(subjects.heartbeat(this.ns, id), body);
+            void kv.put(id, body).catch(() => undefined);
+          };
+          beat();
+          this.timers.push(setInterval(beat, 1000));
+        },
+        (1000 * i) / this.ids.length,
+      );
       this.timers.push(first);
     });
     await this.follow();
@@ -131,7 +154,12 @@ class SimFleet {
           const t = this.times.get(runId);
           if (t) t.assignedAt ??= performance.now();
           t?.workers.add(e.data.workerId);
-          const ready = createCommand({ type: "run.report-worker-ready", tenantId: e.tenantId, aggregate: e.aggregate, data: { workerId: e.data.workerId } }) as CommandEnvelope;
+          const ready = createCommand({
+            type: "run.report-worker-ready",
+            tenantId: e.tenantId,
+            aggregate: e.aggregate,
+            data: { workerId: e.data.workerId },
+          }) as CommandEnvelope;
           void bus.dispatch(ready);
         } else if (e.type === "run.started") {
           const t = this.times.get(runId);
@@ -160,7 +188,10 @@ class SimFleet {
     const send = () => {
       const t = this.times.get(runId);
       if (t) t.firstSentAt ??= performance.now();
-      void fetch(`${this.targetUrl}/r/${runId}/${workerId}`).then((r) => r.arrayBuffer(), () => undefined);
+      void fetch(`${this.targetUrl}/r/${runId}/${workerId}`).then(
+        (r) => r.arrayBuffer(),
+        () => undefined,
+      );
       this.loops.set(key, setTimeout(send, REQUEST_EVERY_MS));
     };
     this.loops.set(key, setTimeout(send, Math.max(0, atEpochMs - Date.now())));
@@ -178,8 +209,19 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
   const say = (m: string) => log(`fleet: ${m}`);
   const cfg = { ...FLEET_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof FLEET_DEFAULTS;
   const data: FleetData = {
-    workers: cfg.workers, runs: cfg.runs, workersPerRun: cfg.workersPerRun, machine: machineLine(), loadAverageBefore: loadAverage(), loadAverageAfter: "",
-    toFirstRequest: [], toFirstArrival: [], toAssigned: [], assignedToStarted: [], toSilence: [], toLastArrival: [], runsFailed: 0,
+    workers: cfg.workers,
+    runs: cfg.runs,
+    workersPerRun: cfg.workersPerRun,
+    machine: machineLine(),
+    loadAverageBefore: loadAverage(),
+    loadAverageAfter: "",
+    toFirstRequest: [],
+    toFirstArrival: [],
+    toAssigned: [],
+    assignedToStarted: [],
+    toSilence: [],
+    toLastArrival: [],
+    runsFailed: 0,
   };
   const cleanups = new Cleanups();
   o.cleanups?.add("fleet section", () => cleanups.runAll(say));
@@ -190,7 +232,11 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
     cleanups.add("NATS connection", () => nc.drain());
     const jsm = await jetstreamManager(nc);
     cleanups.add(`streams of ${ns.prefix}`, () =>
-      Promise.all([...Object.values(ns.streams), ...Object.values(ns.buckets).map((b) => `KV_${b}`)].map((s) => jsm.streams.delete(s).catch(() => false))),
+      Promise.all(
+        [...Object.values(ns.streams), ...Object.values(ns.buckets).map((b) => `KV_${b}`)].map((s) =>
+          jsm.streams.delete(s).catch(() => false),
+        ),
+      ),
     );
     const times = new Map<string, RunTimes>();
     const target = await startTarget(times);
@@ -205,7 +251,13 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
     await waitReady(orchestrator);
     await ensureStreams(jsm, ns, { metricsMaxAgeMs: 3600_000, replicas: 1 }); // made by the orchestrator already: here only to wait for them
 
-    const sims = new SimFleet(nc, ns, Array.from({ length: cfg.workers }, (_, i) => `sim-${String(i).padStart(3, "0")}`), target.url, times);
+    const sims = new SimFleet(
+      nc,
+      ns,
+      Array.from({ length: cfg.workers }, (_, i) => `sim-${String(i).padStart(3, "0")}`),
+      target.url,
+      times,
+    );
     await sims.start();
     cleanups.add("simulated workers", () => sims.stop());
     say(`${cfg.workers} simulated workers heartbeating; waiting for the orchestrator to hear them all`);
@@ -218,8 +270,17 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
     await Promise.all(
       runIds.map((id) => {
         times.set(id, { commandAt: performance.now(), workers: new Set(), silentAt: new Map() });
-        const data0 = { loadTestId: "bench", targetUsers: cfg.vusPerRun, spawnRate: 1000, durationSec: 600, target: target0, placement: { workers: cfg.workersPerRun } };
-        return bus.dispatch(createCommand({ type: "run.create", tenantId: "default", aggregate: { type: "run", id }, data: data0 }) as CommandEnvelope);
+        const data0 = {
+          loadTestId: "bench",
+          targetUsers: cfg.vusPerRun,
+          spawnRate: 1000,
+          durationSec: 600,
+          target: target0,
+          placement: { workers: cfg.workersPerRun },
+        };
+        return bus.dispatch(
+          createCommand({ type: "run.create", tenantId: "default", aggregate: { type: "run", id }, data: data0 }) as CommandEnvelope,
+        );
       }),
     );
     const deadline = Date.now() + 60_000;
@@ -231,7 +292,14 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
     await Promise.all(
       running.map((id) => {
         times.get(id)!.stopAt = performance.now();
-        return bus.dispatch(createCommand({ type: "run.stop", tenantId: "default", aggregate: { type: "run", id }, data: { reason: "requested" } }) as CommandEnvelope);
+        return bus.dispatch(
+          createCommand({
+            type: "run.stop",
+            tenantId: "default",
+            aggregate: { type: "run", id },
+            data: { reason: "requested" },
+          }) as CommandEnvelope,
+        );
       }),
     );
     const stopDeadline = Date.now() + 30_000;
@@ -252,7 +320,9 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
 export function fleetTable(d: FleetData): string {
   const row = (what: string, xs: number[], goal: string) => {
     const s = [...xs].sort((a, b) => a - b);
-    return s.length === 0 ? [what, "—", "—", "—", "0", goal] : [what, fmt(percentile(s, 50), 0), fmt(percentile(s, 99), 0), fmt(s.at(-1)!, 0), fmt(s.length, 0), goal];
+    return s.length === 0
+      ? [what, "—", "—", "—", "0", goal]
+      : [what, fmt(percentile(s, 50), 0), fmt(percentile(s, 99), 0), fmt(s.at(-1)!, 0), fmt(s.length, 0), goal];
   };
   return [
     `### Fleet — one orchestrator, ${fmt(d.workers, 0)} simulated workers, ${fmt(d.runs, 0)} concurrent runs (${d.workersPerRun} workers each)`,

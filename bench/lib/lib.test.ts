@@ -5,9 +5,16 @@ import { fmt, markdownTable } from "./table.ts";
 
 describe("table", () => {
   it("pads columns and right-aligns numbers", () => {
-    expect(markdownTable(["tool", "rps"], [["wrk", "75,000"], ["hey", "9"]], [false, true])).toBe(
-      ["| tool |    rps |", "|------|-------:|", "| wrk  | 75,000 |", "| hey  |      9 |"].join("\n"),
-    );
+    expect(
+      markdownTable(
+        ["tool", "rps"],
+        [
+          ["wrk", "75,000"],
+          ["hey", "9"],
+        ],
+        [false, true],
+      ),
+    ).toBe(["| tool |    rps |", "|------|-------:|", "| wrk  | 75,000 |", "| hey  |      9 |"].join("\n"));
   });
   it("formats numbers and missing values", () => {
     expect(fmt(41193.33, 0)).toBe("41,193");

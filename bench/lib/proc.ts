@@ -1,6 +1,6 @@
 // Runs one benchmark process pinned to a core, bounded in time, and remembers every child
 // it started so that an interrupted run leaves nothing behind.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { startRssSampler } from "./rss.ts";
 
@@ -8,11 +8,18 @@ const live = new Set<ChildProcess>();
 
 export function killAll(): void {
   for (const c of live) {
-    try { c.kill("SIGKILL"); } catch { /* gone */ }
+    try {
+      c.kill("SIGKILL");
+    } catch {
+      /* gone */
+    }
   }
 }
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(sig, () => { killAll(); process.exit(130); });
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
 }
 process.on("exit", killAll);
 
@@ -52,23 +59,36 @@ export function run(o: RunOptions): Promise<RunOutcome> {
     let stderr = "";
     let timedOut = false;
     let spawnError: string | undefined;
-    child.stdout!.on("data", (d) => { stdout += d; });
-    child.stderr!.on("data", (d) => { stderr += d; if (stderr.length > 2_000_000) stderr = stderr.slice(-1_000_000); });
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+      if (stderr.length > 2_000_000) stderr = stderr.slice(-1_000_000);
+    });
     const sampler = o.sampleRss && child.pid ? startRssSampler(child.pid) : undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 3000).unref();
     }, o.timeoutMs);
-    child.on("error", (e) => { spawnError = e.message; });
+    child.on("error", (e) => {
+      spawnError = e.message;
+    });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       live.delete(child);
       const rss = sampler?.stop();
       resolve({
-        stdout, stderr, code, signal, timedOut, spawnError,
+        stdout,
+        stderr,
+        code,
+        signal,
+        timedOut,
+        spawnError,
         wallMs: performance.now() - started,
-        peakRssMb: rss?.peakMb, rssSamples: rss?.samples,
+        peakRssMb: rss?.peakMb,
+        rssSamples: rss?.samples,
       });
     });
   });
@@ -81,9 +101,17 @@ export function startTarget(script: string, args: string[], cpu: number, maxSeco
   const [cmd, argv] = pinned({ cmd: process.execPath, args: [script, ...args, "--max-seconds", String(maxSeconds)], cpu });
   const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "inherit"] });
   live.add(child);
-  const closed = new Promise<void>((r) => child.on("close", () => { live.delete(child); r(); }));
+  const closed = new Promise<void>((r) =>
+    child.on("close", () => {
+      live.delete(child);
+      r();
+    }),
+  );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`${script} did not start`)); }, 10_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${script} did not start`));
+    }, 10_000);
     child.on("error", reject);
     child.on("close", () => reject(new Error(`${script} exited before announcing its port`)));
     createInterface({ input: child.stdout! }).once("line", (line) => {

@@ -20,7 +20,9 @@ function children(): Map<number, number[]> {
       const list = byParent.get(ppid) ?? [];
       list.push(Number(name));
       byParent.set(ppid, list);
-    } catch { /* the process ended meanwhile */ }
+    } catch {
+      /* the process ended meanwhile */
+    }
   }
   return byParent;
 }
@@ -50,7 +52,9 @@ export function treeMemory(pid: number): { rssKb: number; hwmKb: number } | unde
       if (p === pid) seenRoot = true;
       rssKb += s.rssKb;
       hwmKb = Math.max(hwmKb, s.hwmKb);
-    } catch { /* ended meanwhile */ }
+    } catch {
+      /* ended meanwhile */
+    }
   }
   return seenRoot ? { rssKb, hwmKb } : undefined;
 }
@@ -68,6 +72,9 @@ export function startRssSampler(pid: number, everyMs = 200) {
   sample();
   const timer = setInterval(sample, everyMs);
   return {
-    stop: () => { clearInterval(timer); return { peakMb: peakKb / 1024, samples }; },
+    stop: () => {
+      clearInterval(timer);
+      return { peakMb: peakKb / 1024, samples };
+    },
   };
 }

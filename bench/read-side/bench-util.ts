@@ -1,8 +1,9 @@
 // Small helpers shared by the replay and query benchmarks: arguments, cleanup, CPU accounting
 // of this process / Postgres / nats-server, and a CPU profile (node:inspector) summarised by
 // where the samples fall (a category per sample, from its stack).
-import { Session } from "node:inspector";
+
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import os from "node:os";
 import { parsePidStat, parseProcStat } from "../lib/cpu.ts";
 import { fmt, markdownTable } from "../lib/table.ts";
@@ -16,7 +17,12 @@ export function parseFlags(argv: string[], known: Record<string, "number" | "fla
     const a = argv[i]!;
     const name = a.replace(/^--/, "");
     const kind = a.startsWith("--") ? known[name] : undefined;
-    if (!kind) throw new Error(`unknown option ${a} (known: ${Object.keys(known).map((k) => `--${k}`).join(", ")})`);
+    if (!kind)
+      throw new Error(
+        `unknown option ${a} (known: ${Object.keys(known)
+          .map((k) => `--${k}`)
+          .join(", ")})`,
+      );
     if (kind === "flag") {
       out[name] = true;
       continue;
@@ -111,7 +117,11 @@ export function runStandalone(main: (cleanups: Cleanups) => Promise<string>): vo
   );
 }
 
-export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(", ");
+export const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
 
 export function machineLine(): string {
   return `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), node ${process.version}; load average (1, 5, 15 min) ${loadAverage()}`;
@@ -145,14 +155,18 @@ export function cpuSnapshot(): CpuSnapshot {
         commOf.set(pid, comm);
       }
       if (comm) byComm[comm]!.set(pid, parsePidStat(readFileSync(`/proc/${name}/stat`, "utf8")));
-    } catch { /* ended meanwhile */ }
+    } catch {
+      /* ended meanwhile */
+    }
   }
   let self = 0;
   let systemBusy = 0;
   try {
     self = parsePidStat(readFileSync(`/proc/${process.pid}/stat`, "utf8"));
     systemBusy = parseProcStat(readFileSync("/proc/stat", "utf8")).get("cpu")?.busy ?? 0;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return { atMs: Date.now(), systemBusy, self, byComm };
 }
 
@@ -166,7 +180,12 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   const pg = used("postgres");
   const nats = used("nats-server");
   const self = b.self - a.self;
-  return { nodePct: pct(self), postgresPct: pct(pg), natsPct: pct(nats), othersPct: Math.max(0, pct(b.systemBusy - a.systemBusy - self - pg - nats)) };
+  return {
+    nodePct: pct(self),
+    postgresPct: pct(pg),
+    natsPct: pct(nats),
+    othersPct: Math.max(0, pct(b.systemBusy - a.systemBusy - self - pg - nats)),
+  };
 }
 
 /**
@@ -191,7 +210,8 @@ export function startCpuSampler(everyMs = 1000): { stop(): CpuUse } {
   };
 }
 
-export const cpuText = (c: CpuUse) => `node ${c.nodePct}%, postgres ${c.postgresPct}%, nats-server ${c.natsPct}%, other processes ${c.othersPct}% (of one core)`;
+export const cpuText = (c: CpuUse) =>
+  `node ${c.nodePct}%, postgres ${c.postgresPct}%, nats-server ${c.natsPct}%, other processes ${c.othersPct}% (of one core)`;
 
 // --- CPU profile
 
@@ -282,8 +302,23 @@ export function profileTable(title: string, p: { totalMs: number; rows: ProfileR
   const shown = p.rows.filter((r) => r.pct >= minPct);
   const rest = p.rows.filter((r) => r.pct < minPct);
   const rows = shown.map((r) => [r.category, fmt(r.ms, 0), fmt(r.pct, 1)]);
-  if (rest.length > 0) rows.push([`(${rest.length} smaller categories)`, fmt(rest.reduce((s, r) => s + r.ms, 0), 0), fmt(rest.reduce((s, r) => s + r.pct, 0), 1)]);
-  return [`${title} — ${fmt(p.totalMs / 1000, 1)} s of wall time sampled on the main thread`, "", markdownTable(["where", "ms", "% of wall"], rows, [false, true, true])].join("\n");
+  if (rest.length > 0)
+    rows.push([
+      `(${rest.length} smaller categories)`,
+      fmt(
+        rest.reduce((s, r) => s + r.ms, 0),
+        0,
+      ),
+      fmt(
+        rest.reduce((s, r) => s + r.pct, 0),
+        1,
+      ),
+    ]);
+  return [
+    `${title} — ${fmt(p.totalMs / 1000, 1)} s of wall time sampled on the main thread`,
+    "",
+    markdownTable(["where", "ms", "% of wall"], rows, [false, true, true]),
+  ].join("\n");
 }
 
 export function saveProfile(profile: CpuProfile, name: string): string {

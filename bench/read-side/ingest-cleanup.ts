@@ -5,7 +5,10 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 
 /** A database of its own for a phase, on the Postgres at `adminUrl`; `naming` hears its name before it exists. */
-export async function createDatabase(adminUrl: string, naming: (name: string) => void): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createDatabase(
+  adminUrl: string,
+  naming: (name: string) => void,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `ll_bench_${randomBytes(5).toString("hex")}`;
   naming(name); // before it exists: an interrupt during the creation still drops it
   const admin = () => postgres(adminUrl, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
@@ -71,7 +74,11 @@ function removeLeftoversOnSignal(): void {
     process.prependListener(signal, () => {
       if (live.size > 0) {
         process.stderr.write(`[bench] ${signal}: removing the ingest phase's streams and database in the background\n`);
-        spawn(process.execPath, ["-e", REMOVE_LEFTOVERS, JSON.stringify([...live])], { cwd: root, detached: true, stdio: "ignore" }).unref();
+        spawn(process.execPath, ["-e", REMOVE_LEFTOVERS, JSON.stringify([...live])], {
+          cwd: root,
+          detached: true,
+          stdio: "ignore",
+        }).unref();
         live.clear();
       }
       if (process.listenerCount(signal) <= 1) process.exit(130);

@@ -17,16 +17,22 @@ export function cpuSnapshot(): CpuSnapshot {
       const comm = readFileSync(`/proc/${name}/comm`, "utf8").trim();
       if (!WATCHED.includes(comm)) continue;
       byComm[comm]!.set(Number(name), parsePidStat(readFileSync(`/proc/${name}/stat`, "utf8")));
-    } catch { /* ended meanwhile */ }
+    } catch {
+      /* ended meanwhile */
+    }
   }
   let self = 0;
   try {
     self = parsePidStat(readFileSync(`/proc/${process.pid}/stat`, "utf8"));
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   let systemBusy = 0;
   try {
     systemBusy = parseProcStat(readFileSync("/proc/stat", "utf8")).get("cpu")?.busy ?? 0;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return { atMs: Date.now(), systemBusy, self, byComm };
 }
 

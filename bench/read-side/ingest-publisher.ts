@@ -32,10 +32,12 @@ export function startPublisher(data: PublisherData, onAcks: (acks: Float64Array)
   const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => tsx.tsImport(${entry}, ${entry})).catch((err) => process.nextTick(() => { throw err; }));`;
   const worker = new Worker(bootstrap, { eval: true, workerData: data });
   let exited = false;
-  const exit = new Promise<void>((r) => worker.once("exit", () => {
-    exited = true;
-    r();
-  }));
+  const exit = new Promise<void>((r) =>
+    worker.once("exit", () => {
+      exited = true;
+      r();
+    }),
+  );
   const send = (m: ToPublisher) => worker.postMessage(m);
   let ready!: () => void;
   let started!: (firstTickMs: number) => void;

@@ -16,10 +16,10 @@ import { connectNats, ensureStreams, namespace } from "@loadline/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { IngestData, IngestOutcome, IngestResult } from "../report.ts";
 import { withTimeout } from "./bench-util.ts";
-import { createDatabase, removeOnSignal, type Leftovers } from "./ingest-cleanup.ts";
+import { createDatabase, type Leftovers, removeOnSignal } from "./ingest-cleanup.ts";
 import { cpuBusy, cpuSnapshot } from "./ingest-cpu.ts";
 import { startPublisher } from "./ingest-publisher.ts";
-import { startNaive, startProjection, type OnCommit } from "./ingest-systems.ts";
+import { type OnCommit, startNaive, startProjection } from "./ingest-systems.ts";
 import { backlogTrend, LagTracker } from "./lag.ts";
 import type { FromPublisher } from "./publisher-thread.ts";
 
@@ -44,7 +44,8 @@ const TENANT = "bench";
 export async function ingest(o: IngestOptions): Promise<IngestData> {
   const cfg = {
     natsUrl: o.natsUrl ?? process.env.NATS_URL ?? "nats://127.0.0.1:4222",
-    pgAdminUrl: o.pgAdminUrl ?? process.env.BENCH_PG_ADMIN_URL ?? process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    pgAdminUrl:
+      o.pgAdminUrl ?? process.env.BENCH_PG_ADMIN_URL ?? process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
     workers: o.workers ?? INGEST_DEFAULTS.workers,
     requestsPerWindow: o.requestsPerWindow ?? INGEST_DEFAULTS.requestsPerWindow,
     drainLimitSec: o.drainLimitSec ?? INGEST_DEFAULTS.drainLimitSec,
@@ -52,9 +53,16 @@ export async function ingest(o: IngestOptions): Promise<IngestData> {
     log: o.log,
   };
   const data: IngestData = {
-    workers: cfg.workers, requestsPerWindow: cfg.requestsPerWindow, durationSec: cfg.durationSec, drainLimitSec: cfg.drainLimitSec, rows: [],
+    workers: cfg.workers,
+    requestsPerWindow: cfg.requestsPerWindow,
+    durationSec: cfg.durationSec,
+    drainLimitSec: cfg.drainLimitSec,
+    rows: [],
   };
-  for (const [system, kind] of [[PROJECTION_ROW, "projection"], [NAIVE_ROW, "naive"]] as const) {
+  for (const [system, kind] of [
+    [PROJECTION_ROW, "projection"],
+    [NAIVE_ROW, "naive"],
+  ] as const) {
     if (data.rows.length > 0) await sleep(2000); // Postgres writes out the previous phase before the next starts
     data.rows.push({ system, outcome: await phase(kind, cfg) });
   }
@@ -74,7 +82,10 @@ async function phase(kind: "projection" | "naive", cfg: Config): Promise<IngestO
     const nc = await withTimeout(connectNats(cfg.natsUrl, `bench-ingest-${kind}`), 10_000, `no NATS at ${cfg.natsUrl}`);
     cleanups.push({ what: "NATS connection", run: () => nc.drain() });
     const jsm = await jetstreamManager(nc);
-    cleanups.push({ what: `streams of ${ns.prefix}`, run: () => Promise.all(Object.values(ns.streams).map((s) => jsm.streams.delete(s).catch(() => false))) });
+    cleanups.push({
+      what: `streams of ${ns.prefix}`,
+      run: () => Promise.all(Object.values(ns.streams).map((s) => jsm.streams.delete(s).catch(() => false))),
+    });
     await ensureStreams(jsm, ns, { metricsMaxAgeMs: 3600_000, replicas: 1 });
     const db = await createDatabase(cfg.pgAdminUrl, (name) => (leftovers.database = name));
     cleanups.push({ what: `database ${db.name}`, run: () => db.drop() });
@@ -82,25 +93,41 @@ async function phase(kind: "projection" | "naive", cfg: Config): Promise<IngestO
 
     const tracker = new LagTracker();
     const onCommit: OnCommit = (position, atMs) => tracker.committed(position, atMs);
-    const underTest = kind === "projection" ? await startProjection(nc, ns, db.url, TENANT, runId, onCommit) : await startNaive(nc, ns, db.url, onCommit, log);
+    const underTest =
+      kind === "projection"
+        ? await startProjection(nc, ns, db.url, TENANT, runId, onCommit)
+        : await startNaive(nc, ns, db.url, onCommit, log);
     cleanups.push({ what: kind, run: () => underTest.stop() });
 
-    const publisher = startPublisher({
-      natsUrl: cfg.natsUrl, nsPrefix: ns.prefix, tenantId: TENANT, runId, workers: cfg.workers, requestsPerWindow: cfg.requestsPerWindow,
-      durationSec: cfg.durationSec, poolSize: INGEST_DEFAULTS.poolSize,
-    }, (acks) => {
-      for (let i = 0; i + 2 < acks.length; i += 3) tracker.published(acks[i]!, acks[i + 1]!, acks[i + 2]!);
-    });
+    const publisher = startPublisher(
+      {
+        natsUrl: cfg.natsUrl,
+        nsPrefix: ns.prefix,
+        tenantId: TENANT,
+        runId,
+        workers: cfg.workers,
+        requestsPerWindow: cfg.requestsPerWindow,
+        durationSec: cfg.durationSec,
+        poolSize: INGEST_DEFAULTS.poolSize,
+      },
+      (acks) => {
+        for (let i = 0; i + 2 < acks.length; i += 3) tracker.published(acks[i]!, acks[i + 1]!, acks[i + 2]!);
+      },
+    );
     cleanups.push({ what: "publisher thread", run: () => publisher.terminate() });
     await withTimeout(publisher.ready, 60_000, "the publisher thread did not get ready");
 
     const cpu0 = cpuSnapshot();
     const elu0 = performance.eventLoopUtilization();
     const firstTickMs = await withTimeout(publisher.start(), 10_000, "the publisher thread did not start");
-    log(`publishing ${cfg.workers} windows a second (${cfg.requestsPerWindow} request names each) for ${cfg.durationSec} s, bursts at each whole second`);
+    log(
+      `publishing ${cfg.workers} windows a second (${cfg.requestsPerWindow} request names each) for ${cfg.durationSec} s, bursts at each whole second`,
+    );
     const progress = setInterval(() => {
       const t = Math.round((Date.now() - firstTickMs) / 1000);
-      log(`t=${t}s published ${tracker.count}, committed position ${tracker.position} in ${tracker.commits} commits, backlog ${tracker.lastSeq - tracker.position}`);
+      log(
+        `t=${t}s published ${tracker.count}, committed position ${tracker.position} in ${tracker.commits} commits, backlog ${tracker.lastSeq - tracker.position}`,
+      );
     }, 10_000);
     let done: Extract<FromPublisher, { type: "done" }>;
     try {
@@ -114,7 +141,12 @@ async function phase(kind: "projection" | "naive", cfg: Config): Promise<IngestO
     const endMs = Date.now();
     const elu = performance.eventLoopUtilization(elu0);
     const lag = tracker.summary(endMs);
-    const busy = cpuBusy(cpu0, cpuSnapshot(), { mainElu: elu.utilization, publisherElu: done.busyPct / 100, publisherTicks: done.cpuTicks, applied: lag.applied });
+    const busy = cpuBusy(cpu0, cpuSnapshot(), {
+      mainElu: elu.utilization,
+      publisherElu: done.busyPct / 100,
+      publisherTicks: done.cpuTicks,
+      applied: lag.applied,
+    });
 
     const peaks = tracker.backlogPeaks(firstTickMs, firstTickMs + done.ticks * 1000);
     const trend = backlogTrend(peaks, cfg.workers);
@@ -138,7 +170,14 @@ async function phase(kind: "projection" | "naive", cfg: Config): Promise<IngestO
       appliedWhilePublishingPerSec: publishingSec > 0 ? atPublishEnd / publishingSec : undefined,
       appliedWhileDrainingPerSec: drainingSec > 0.5 ? (tracker.position - atPublishEnd) / drainingSec : undefined,
       requestRowsPerSec: appliedPerSec * cfg.requestsPerWindow,
-      lag: { p50Ms: lag.p50Ms, p90Ms: lag.p90Ms, p99Ms: lag.p99Ms, maxMs: lag.maxMs, censoredFromMs: lag.censoredFromMs, steadyP99Ms: lag.steadyP99Ms },
+      lag: {
+        p50Ms: lag.p50Ms,
+        p90Ms: lag.p90Ms,
+        p99Ms: lag.p99Ms,
+        maxMs: lag.maxMs,
+        censoredFromMs: lag.censoredFromMs,
+        steadyP99Ms: lag.steadyP99Ms,
+      },
       commits: tracker.commits,
       ackP50Ms: lag.ackP50Ms,
       ackP99Ms: lag.ackP99Ms,
@@ -154,7 +193,12 @@ async function phase(kind: "projection" | "naive", cfg: Config): Promise<IngestO
       drainMs: left === 0 && lag.lastCommitMs !== undefined ? Math.max(0, lag.lastCommitMs - lag.lastAckMs) : undefined,
       leftAtEnd: left,
       busy,
-      publisher: { meanWindowBytes: done.meanWindowBytes, burstMsMean: done.burstMsMean, burstMsMax: done.burstMsMax, tickLateMsMax: done.tickLateMsMax },
+      publisher: {
+        meanWindowBytes: done.meanWindowBytes,
+        burstMsMean: done.burstMsMean,
+        burstMsMax: done.burstMsMax,
+        tickLateMsMax: done.tickLateMsMax,
+      },
       note: notes.join("; ") || undefined,
     };
     log(

@@ -28,7 +28,15 @@ describe("LagTracker", () => {
     expect(t.commitTimeOf(4)).toBeUndefined();
     expect([t.positionAt(99), t.positionAt(100), t.positionAt(299), t.positionAt(5000)]).toEqual([0, 2, 2, 3]);
     const s = t.summary(1000);
-    expect(s).toMatchObject({ published: 3, applied: 3, unapplied: 0, p50Ms: 98, maxMs: 294, lastCommitMs: 300, censoredFromMs: undefined });
+    expect(s).toMatchObject({
+      published: 3,
+      applied: 3,
+      unapplied: 0,
+      p50Ms: 98,
+      maxMs: 294,
+      lastCommitMs: 300,
+      censoredFromMs: undefined,
+    });
     expect(s.ackP99Ms).toBe(3);
   });
 
@@ -85,7 +93,11 @@ describe("backlogTrend", () => {
     const warmUp = [5000, 4000, 3000, 2000, 1000, 1000];
     const steady = [1000, 1010, 990, 1005, 995, 1000];
     expect(backlogTrend([...warmUp, ...steady], 1000).grows).toBe(false);
-    expect(backlogTrend([...warmUp, 1000, 1100, 1200, 1300, 1400, 1500], 1000)).toMatchObject({ slopePerSec: 100, grows: true, thresholdPerSec: 20 });
+    expect(backlogTrend([...warmUp, 1000, 1100, 1200, 1300, 1400, 1500], 1000)).toMatchObject({
+      slopePerSec: 100,
+      grows: true,
+      thresholdPerSec: 20,
+    });
   });
 });
 
@@ -103,10 +115,19 @@ describe("synthetic windows", () => {
   });
 
   it("are encoded by the fast encoder exactly as JSON.stringify would", () => {
-    const load = { runId: "r1", workerIds: syntheticWorkerIds(3), requests: syntheticRequests(20), pool: histogramPool({ size: 10 }), activeUsersPerWorker: 50 };
+    const load = {
+      runId: "r1",
+      workerIds: syntheticWorkerIds(3),
+      requests: syntheticRequests(20),
+      pool: histogramPool({ size: 10 }),
+      activeUsersPerWorker: 50,
+    };
     const envelope = (w: unknown) => ({ id: "e1", type: "metrics.window", data: w, actor: "x" });
     const encode = windowEncoder(load, envelope);
-    for (const [w, second] of [[0, 1_700_000_000], [2, 1_700_000_007]] as const) {
+    for (const [w, second] of [
+      [0, 1_700_000_000],
+      [2, 1_700_000_007],
+    ] as const) {
       expect(JSON.parse(encode(w, second))).toEqual(envelope(syntheticWindow(load, w, second)));
     }
   });

@@ -154,7 +154,7 @@ export class LagTracker {
    * the projection falls behind, whatever the phase of the publisher's bursts.
    */
   backlogPeaks(fromMs: number, toMs: number, gridMs = 10): number[] {
-    const order = this.acked.map((at, i) => i).sort((a, b) => this.acked[a]! - this.acked[b]!);
+    const order = this.acked.map((_at, i) => i).sort((a, b) => this.acked[a]! - this.acked[b]!);
     const peaks: number[] = [];
     let ai = 0;
     let si = 0;
@@ -196,7 +196,10 @@ export const GROWTH_SHARE = 0.02;
  * Whether the backlog grows: the slope of the per-second peaks over the second half of the
  * publishing (the first half holds the warm-up), against GROWTH_SHARE of the offered rate.
  */
-export function backlogTrend(peaks: readonly number[], offeredPerSec: number): { slopePerSec: number; grows: boolean; thresholdPerSec: number } {
+export function backlogTrend(
+  peaks: readonly number[],
+  offeredPerSec: number,
+): { slopePerSec: number; grows: boolean; thresholdPerSec: number } {
   const half = peaks.length >= 6 ? peaks.slice(Math.floor(peaks.length / 2)) : peaks;
   const s = slope(half);
   const thresholdPerSec = Math.max(1, GROWTH_SHARE * offeredPerSec);

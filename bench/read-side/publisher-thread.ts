@@ -3,15 +3,16 @@
 // At every whole second it publishes each worker's window of the second that just ended
 // (a burst, as real workers do: their windows align on epoch seconds), with async publishes,
 // and reports each PubAck's stream sequence with the times of the publish and of the ack.
-import { sleep } from "@loadline/core";
-import { connectNats, subjects, namespace } from "@loadline/nats";
-import { windowEvent } from "@loadline/worker";
-import { jetstream } from "@nats-io/jetstream";
+
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { parentPort, workerData, type TransferListItem } from "node:worker_threads";
+import { parentPort, type TransferListItem, workerData } from "node:worker_threads";
+import { sleep } from "@loadline/core";
+import { connectNats, namespace, subjects } from "@loadline/nats";
+import { windowEvent } from "@loadline/worker";
+import { jetstream } from "@nats-io/jetstream";
 import { parsePidStat } from "../lib/cpu.ts";
-import { histogramPool, syntheticRequests, syntheticWorkerIds, windowEncoder, type SyntheticLoad } from "./synthetic.ts";
+import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWorkerIds, windowEncoder } from "./synthetic.ts";
 
 export type PublisherData = {
   natsUrl: string;
@@ -169,12 +170,21 @@ async function main(d: PublisherData): Promise<void> {
     if (pending > 0) await allSettled; // each publish has its own timeout: this ends
     report();
     post({
-      type: "done", published, failed, firstError, meanWindowBytes: built > 0 ? bytes / built : 0,
-      burstMsMax, burstMsMean: ticks > 0 ? burstMsSum / ticks : 0, tickLateMsMax, ticks,
+      type: "done",
+      published,
+      failed,
+      firstError,
+      meanWindowBytes: built > 0 ? bytes / built : 0,
+      burstMsMax,
+      burstMsMean: ticks > 0 ? burstMsSum / ticks : 0,
+      tickLateMsMax,
+      ticks,
       busyPct: Math.round(100 * performance.eventLoopUtilization(elu0).utilization),
       cpuTicks: threadTicks() - cpu0,
     });
   }
 }
 
-main(workerData as PublisherData).catch((err: unknown) => post({ type: "error", message: err instanceof Error ? err.stack ?? err.message : String(err) }));
+main(workerData as PublisherData).catch((err: unknown) =>
+  post({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+);

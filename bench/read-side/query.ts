@@ -11,21 +11,47 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
-import { connectNats, ensureStreams, namespace, JetStreamEventStore } from "@loadline/nats";
-import { createCommand, eventsFromCommand, newId, sleep, type NewEvent , type EventStore} from "@loadline/core";
+import { createCommand, type EventStore, eventsFromCommand, type NewEvent, newId, sleep } from "@loadline/core";
+import { connectNats, ensureStreams, JetStreamEventStore, namespace } from "@loadline/nats";
+import { type Db, Projections, rollUp, type TenantWindow } from "@loadline/projections";
 import { testDatabase } from "@loadline/projections/testing";
-import { Projections, rollUp, type Db, type TenantWindow } from "@loadline/projections";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
 import postgres from "postgres";
 import { fmt, markdownTable } from "../lib/table.ts";
 import {
-  Cleanups, libraryOf, loadAverage, log as stderrLog, machineLine, parseFlags, percentile, profileTable, runStandalone, saveProfile, section, startProfile,
-  cpuSnapshot, cpuUse, summariseProfile, withTimeout, type Classifier, type CpuUse, type ProfileRow,
+  type Classifier,
+  Cleanups,
+  type CpuUse,
+  cpuSnapshot,
+  cpuUse,
+  libraryOf,
+  loadAverage,
+  machineLine,
+  type ProfileRow,
+  parseFlags,
+  percentile,
+  profileTable,
+  runStandalone,
+  saveProfile,
+  section,
+  startProfile,
+  log as stderrLog,
+  summariseProfile,
+  withTimeout,
 } from "./bench-util.ts";
-import { histogramPool, syntheticRequests, syntheticWindow, syntheticWorkerIds, type SyntheticLoad } from "./synthetic.ts";
+import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWindow, syntheticWorkerIds } from "./synthetic.ts";
 
-export const QUERY_DEFAULTS = { workers: 100, names: 20, seconds: 3600, runs: 30, warmups: 3, chunkSeconds: 10, poolSize: 200, profileRuns: 10 };
+export const QUERY_DEFAULTS = {
+  workers: 100,
+  names: 20,
+  seconds: 3600,
+  runs: 30,
+  warmups: 3,
+  chunkSeconds: 10,
+  poolSize: 200,
+  profileRuns: 10,
+};
 
 export type QueryOptions = {
   workers?: number;
@@ -90,8 +116,16 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
     natsUrl: o.natsUrl ?? process.env.NATS_URL ?? "nats://127.0.0.1:4222",
   };
   const data: QueryData = {
-    workers: cfg.workers, names: cfg.names, seconds: cfg.seconds, runs: cfg.runs, warmups: cfg.warmups, machine: machineLine(), loadAverageBefore: loadAverage(), loadAverageAfter: "",
-    transport: "HTTP over loopback: @hono/node-server serving Projections.routes, fetch from this process, timed to the last byte of the body",
+    workers: cfg.workers,
+    names: cfg.names,
+    seconds: cfg.seconds,
+    runs: cfg.runs,
+    warmups: cfg.warmups,
+    machine: machineLine(),
+    loadAverageBefore: loadAverage(),
+    loadAverageAfter: "",
+    transport:
+      "HTTP over loopback: @hono/node-server serving Projections.routes, fetch from this process, timed to the last byte of the body",
     rows: [],
   };
   // Ours, run at the end; registered with the caller's too, so that a signal meanwhile runs them.
@@ -102,7 +136,9 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
     const nc = await withTimeout(connectNats(cfg.natsUrl, "bench-query"), 10_000, `no NATS at ${cfg.natsUrl}`);
     cleanups.add("NATS connection", () => nc.drain());
     const jsm = await jetstreamManager(nc);
-    cleanups.add(`streams of ${ns.prefix}`, () => Promise.all(Object.values(ns.streams).map((s) => jsm.streams.delete(s).catch(() => false))));
+    cleanups.add(`streams of ${ns.prefix}`, () =>
+      Promise.all(Object.values(ns.streams).map((s) => jsm.streams.delete(s).catch(() => false))),
+    );
     await ensureStreams(jsm, ns, { metricsMaxAgeMs: 3600_000, replicas: 1 });
     const db = await testDatabase();
     cleanups.add(`database ${db.name}`, () => db.drop());
@@ -114,8 +150,11 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
 
     // The run's row, through the events projection: a load test and a run that went through its life.
     const load: SyntheticLoad = {
-      runId: newId(), workerIds: syntheticWorkerIds(cfg.workers), requests: syntheticRequests(cfg.names),
-      pool: histogramPool({ size: QUERY_DEFAULTS.poolSize, minSamples: 20, maxSamples: 200, minUs: 5_000, maxUs: 300_000 }), activeUsersPerWorker: 50,
+      runId: newId(),
+      workerIds: syntheticWorkerIds(cfg.workers),
+      requests: syntheticRequests(cfg.names),
+      pool: histogramPool({ size: QUERY_DEFAULTS.poolSize, minSamples: 20, maxSamples: 200, minUs: 5_000, maxUs: 300_000 }),
+      activeUsersPerWorker: 50,
     };
     const firstSecond = Math.floor(Date.now() / 1000) - cfg.seconds - 120; // not aligned on a minute, as a real run
     const seq = await appendRunEvents(new JetStreamEventStore(nc, ns), load, firstSecond, cfg.seconds);
@@ -146,7 +185,9 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
     for (const q of queries) {
       const row = await timeQuery(base, q, cfg.warmups, cfg.runs);
       data.rows.push(row);
-      say(`${q.query}: ${row.points} points/rows, ${fmt(row.bytes / 1024, 0)} KiB, p50 ${fmt(row.p50, 1)} ms, p95 ${fmt(row.p95, 1)} ms, max ${fmt(row.max, 1)} ms`);
+      say(
+        `${q.query}: ${row.points} points/rows, ${fmt(row.bytes / 1024, 0)} KiB, p50 ${fmt(row.p50, 1)} ms, p95 ${fmt(row.p95, 1)} ms, max ${fmt(row.max, 1)} ms`,
+      );
     }
 
     if (cfg.breakdown) {
@@ -155,7 +196,11 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
       for (const r of profiled) for (let i = 0; i < QUERY_DEFAULTS.profileRuns; i++) await get(base, r.path);
       const profile = await profiler.stop();
       const file = saveProfile(profile, "query");
-      data.profile = { ...summariseProfile(profile, queryClassifier), file, queries: `${profiled.map((r) => r.query).join("; ")}, ${QUERY_DEFAULTS.profileRuns} times each over HTTP` };
+      data.profile = {
+        ...summariseProfile(profile, queryClassifier),
+        file,
+        queries: `${profiled.map((r) => r.query).join("; ")}, ${QUERY_DEFAULTS.profileRuns} times each over HTTP`,
+      };
       say(`CPU profile in ${file}`);
     }
   });
@@ -169,15 +214,39 @@ async function appendRunEvents(store: EventStore, load: SyntheticLoad, firstSeco
     return (await store.append(TENANT, aggregate, eventsFromCommand(command, events), { expectedSeq: 0 })).seq;
   };
   await append({ type: "load-test", id: loadTestId }, [
-    { type: "load-test.created", data: { spec: { name: "one hour", tags: [], targetUrl: "http://shop.internal:8080", requests, defaultUsers: 5000, defaultSpawnRate: 100, defaultDurationSec: seconds } } },
+    {
+      type: "load-test.created",
+      data: {
+        spec: {
+          name: "one hour",
+          tags: [],
+          targetUrl: "http://shop.internal:8080",
+          requests,
+          defaultUsers: 5000,
+          defaultSpawnRate: 100,
+          defaultDurationSec: seconds,
+        },
+      },
+    },
   ]);
   const users = load.workerIds.length * load.activeUsersPerWorker;
   return append({ type: "run", id: load.runId }, [
-    { type: "run.created", data: { loadTestId, targetUsers: users, spawnRate: 100, durationSec: seconds, target: { targetUrl: "http://shop.internal:8080", requests } } },
-    ...load.workerIds.map((workerId, i): NewEvent => ({
-      type: "run.worker-assigned",
-      data: { workerId, lanes: [i], laneCount: load.workerIds.length, vus: load.activeUsersPerWorker, arrivalRate: 0, reason: "plan" },
-    })),
+    {
+      type: "run.created",
+      data: {
+        loadTestId,
+        targetUsers: users,
+        spawnRate: 100,
+        durationSec: seconds,
+        target: { targetUrl: "http://shop.internal:8080", requests },
+      },
+    },
+    ...load.workerIds.map(
+      (workerId, i): NewEvent => ({
+        type: "run.worker-assigned",
+        data: { workerId, lanes: [i], laneCount: load.workerIds.length, vus: load.activeUsersPerWorker, arrivalRate: 0, reason: "plan" },
+      }),
+    ),
     ...load.workerIds.map((workerId): NewEvent => ({ type: "run.worker-ready", data: { workerId } })),
     { type: "run.started", data: { startedAt: new Date(firstSecond * 1000).toISOString() } },
     { type: "run.stopping", data: { reason: "duration" } },
@@ -186,8 +255,18 @@ async function appendRunEvents(store: EventStore, load: SyntheticLoad, firstSeco
 }
 
 /** Every worker's windows of every second, rolled up `chunk` seconds per transaction as the metrics projection does. */
-async function seed(db: Db, load: SyntheticLoad, firstSecond: number, seconds: number, chunk: number, url: string, say: (m: string) => void): Promise<NonNullable<QueryData["seeding"]>> {
-  say(`seeding ${seconds} s × ${load.workerIds.length} workers × ${load.requests.length} names through rollUp, ${chunk} s per transaction (raw per-worker windows not written)`);
+async function seed(
+  db: Db,
+  load: SyntheticLoad,
+  firstSecond: number,
+  seconds: number,
+  chunk: number,
+  url: string,
+  say: (m: string) => void,
+): Promise<NonNullable<QueryData["seeding"]>> {
+  say(
+    `seeding ${seconds} s × ${load.workerIds.length} workers × ${load.requests.length} names through rollUp, ${chunk} s per transaction (raw per-worker windows not written)`,
+  );
   const t0 = performance.now();
   let windows = 0;
   let reported = t0;
@@ -207,7 +286,9 @@ async function seed(db: Db, load: SyntheticLoad, firstSecond: number, seconds: n
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
     await sql`analyze metric_rollups`;
-    const [row] = await sql<{ n: number; mb: number }[]>`select count(*)::int as n, pg_total_relation_size('metric_rollups')::float8 / 1048576 as mb from metric_rollups`;
+    const [row] = await sql<
+      { n: number; mb: number }[]
+    >`select count(*)::int as n, pg_total_relation_size('metric_rollups')::float8 / 1048576 as mb from metric_rollups`;
     say(`seeded ${fmt(windows, 0)} windows in ${fmt(elapsed, 1)} s: ${fmt(row?.n, 0)} rollup rows, ${fmt(row?.mb, 0)} MiB`);
     return { seconds: elapsed, windows, rollupRows: row?.n ?? 0, chunkSeconds: chunk, tableMb: row?.mb ?? 0 };
   } finally {
@@ -224,7 +305,12 @@ async function get(base: string, path: string): Promise<{ ms: number; body: stri
   return { ms, body };
 }
 
-async function timeQuery(base: string, q: { query: string; path: string; goalMs?: number }, warmups: number, runs: number): Promise<QueryRow> {
+async function timeQuery(
+  base: string,
+  q: { query: string; path: string; goalMs?: number },
+  warmups: number,
+  runs: number,
+): Promise<QueryRow> {
   for (let i = 0; i < warmups; i++) await get(base, q.path);
   const cpu0 = cpuSnapshot(); // the pool's Postgres sessions outlive the runs: two snapshots do
   const times: number[] = [];
@@ -238,25 +324,47 @@ async function timeQuery(base: string, q: { query: string; path: string; goalMs?
   times.sort((a, b) => a - b);
   const parsed = JSON.parse(body) as { points?: unknown[]; endpoints?: unknown[] };
   const points = parsed.points?.length ?? parsed.endpoints?.length ?? 0;
-  return { query: q.query, path: q.path, points, bytes: Buffer.byteLength(body), p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)!, goalMs: q.goalMs, cpu };
+  return {
+    query: q.query,
+    path: q.path,
+    points,
+    bytes: Buffer.byteLength(body),
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    max: times.at(-1)!,
+    goalMs: q.goalMs,
+    cpu,
+  };
 }
 
 // --- where the time goes
 
-const has = (stack: readonly { functionName: string; url: string }[], pred: (f: { functionName: string; url: string }) => boolean) => stack.some(pred);
+const has = (stack: readonly { functionName: string; url: string }[], pred: (f: { functionName: string; url: string }) => boolean) =>
+  stack.some(pred);
 
 const DECODE = ["mergeHistograms", "addEncoded", "addV2", "v2Bytes", "decodeHistogram", "decodeV2", "readRuns"];
-const SUMMARY = ["summarize", "summarizeEncoded", "summarizeMerged", "runsSummary", "runsPercentiles", "runsValueSum", "librarySummary", "latencyCurve"];
+const SUMMARY = [
+  "summarize",
+  "summarizeEncoded",
+  "summarizeMerged",
+  "runsSummary",
+  "runsPercentiles",
+  "runsValueSum",
+  "librarySummary",
+  "latencyCurve",
+];
 const inCore = (f: { url: string }) => f.url.includes("/packages/core/");
 
 export const queryClassifier: Classifier = {
   stackRule(stack) {
-    if (has(stack, (f) => f.functionName === "newLatencyHistogram")) return "newLatencyHistogram: a fresh histogram per merge (allocation, zeroing)";
+    if (has(stack, (f) => f.functionName === "newLatencyHistogram"))
+      return "newLatencyHistogram: a fresh histogram per merge (allocation, zeroing)";
     if (has(stack, (f) => DECODE.includes(f.functionName) && inCore(f))) return "histogram decode (+ merge when several)";
     if (has(stack, (f) => SUMMARY.includes(f.functionName) && inCore(f))) return "percentiles + mean (one pass)";
     if (stack[0]?.url === "" && stack[0].functionName === "stringify") return "JSON.stringify (hono c.json)";
     if (has(stack, (f) => f.url.includes("undici"))) return "fetch client in this process (undici: HTTP parsing, body)";
-    if (stack[0]?.url === "" && stack[0].functionName === "parse" && has(stack, (f) => f.url.includes("/node_modules/postgres/"))) return "postgres.js (wire protocol, (de)serialising rows)";
+    if (stack[0]?.url === "" && stack[0].functionName === "parse" && has(stack, (f) => f.url.includes("/node_modules/postgres/")))
+      return "postgres.js (wire protocol, (de)serialising rows)";
     return undefined;
   },
   frameRule(f) {
@@ -274,8 +382,14 @@ export const queryClassifier: Classifier = {
 
 export function queryTable(d: QueryData): string {
   const rows = d.rows.map((r) => [
-    r.query, fmt(r.points, 0), fmt(r.bytes / 1024, 0), fmt(r.p50, 1), fmt(r.p95, 1), fmt(r.max, 1),
-    r.goalMs === undefined ? "(informative)" : `p95 < ${r.goalMs} ms`, r.goalMs === undefined ? "—" : r.p95 < r.goalMs ? "PASS" : "MISS",
+    r.query,
+    fmt(r.points, 0),
+    fmt(r.bytes / 1024, 0),
+    fmt(r.p50, 1),
+    fmt(r.p95, 1),
+    fmt(r.max, 1),
+    r.goalMs === undefined ? "(informative)" : `p95 < ${r.goalMs} ms`,
+    r.goalMs === undefined ? "—" : r.p95 < r.goalMs ? "PASS" : "MISS",
     r.cpu ? `${r.cpu.nodePct}% / ${r.cpu.postgresPct}% / ${r.cpu.othersPct}%` : "—",
   ]);
   const s = d.seeding;
@@ -292,7 +406,13 @@ export function queryTable(d: QueryData): string {
     "",
     `${d.transport}. Queries one at a time, each timed ${d.runs} times after ${d.warmups} warm-ups; CPU in % of one core over its timed runs (others: processes not ours).`,
     "",
-    d.failure ? `Not available: ${d.failure}` : markdownTable(["query", "points/rows", "KiB", "p50 ms", "p95 ms", "max ms", "goal", "result", "CPU node / postgres / others"], rows, [false, true, true, true, true, true, false, false, true]),
+    d.failure
+      ? `Not available: ${d.failure}`
+      : markdownTable(
+          ["query", "points/rows", "KiB", "p50 ms", "p95 ms", "max ms", "goal", "result", "CPU node / postgres / others"],
+          rows,
+          [false, true, true, true, true, true, false, false, true],
+        ),
   ];
   if (d.profile) parts.push("", profileTable(`CPU profile over HTTP: ${d.profile.queries} (${d.profile.file})`, d.profile));
   return parts.filter((p, i, a) => !(p === "" && a[i - 1] === "")).join("\n");
@@ -301,7 +421,13 @@ export function queryTable(d: QueryData): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runStandalone(async (cleanups) => {
     const f = parseFlags(process.argv.slice(2), {
-      workers: "number", names: "number", seconds: "number", runs: "number", warmups: "number", chunk: "number", "no-breakdown": "flag",
+      workers: "number",
+      names: "number",
+      seconds: "number",
+      runs: "number",
+      warmups: "number",
+      chunk: "number",
+      "no-breakdown": "flag",
     });
     const data = await runQueryBench({
       workers: f.workers as number | undefined,

@@ -3,7 +3,12 @@ import { REBUILD_BATCH_SIZE } from "@loadline/projections";
 import type { CpuUse, ProfileRow } from "./bench-util.ts";
 
 export const REPLAY_DEFAULTS = {
-  events: 1_000_000, windows: 100_000, requestsPerWindow: 5, workers: 100, publishWindow: 5_000, goalPerSec: 50_000,
+  events: 1_000_000,
+  windows: 100_000,
+  requestsPerWindow: 5,
+  workers: 100,
+  publishWindow: 5_000,
+  goalPerSec: 50_000,
   /** rebuildProjection's own default: the `loadline projections rebuild` CLI uses it. */
   libraryBatchSize: REBUILD_BATCH_SIZE,
   /** Batch sizes timed on the events stream; the metrics stream gets the first. */

@@ -1,7 +1,7 @@
 // The replay section's domain events: load tests and runs going through their life cycles
 // (from a seeded generator, so every run publishes the same history), and what the read model
 // must hold once they are all applied.
-import { newId, seededRandom, type LoadTestSpec, type NewEvent } from "@loadline/core";
+import { type LoadTestSpec, type NewEvent, newId, seededRandom } from "@loadline/core";
 
 const TENANTS = ["acme", "globex", "initech", "umbrella"];
 
@@ -35,7 +35,12 @@ function* loadTestLife(rand: () => number, expect: Expectation): Generator<Draft
   const runsOfIt = 4 + Math.floor(rand() * 9);
   for (let r = 0; r < runsOfIt; r++) {
     if (rand() < 0.15) {
-      yield { tenantId, aggregate: lt, correlationId: loadTestId, event: { type: "load-test.updated", data: { spec: spec(name, 50 + r * 10) } } };
+      yield {
+        tenantId,
+        aggregate: lt,
+        correlationId: loadTestId,
+        event: { type: "load-test.updated", data: { spec: spec(name, 50 + r * 10) } },
+      };
     }
     const runId = newId();
     const run = { type: "run" as const, id: runId };
@@ -47,7 +52,13 @@ function* loadTestLife(rand: () => number, expect: Expectation): Generator<Draft
     const users = 10 * workers.length * (1 + Math.floor(rand() * 10));
     yield ev({
       type: "run.created",
-      data: { loadTestId, targetUsers: users, spawnRate: 10, durationSec: 300, target: { targetUrl: "http://shop.internal:8080", requests: spec(name, users).requests! } },
+      data: {
+        loadTestId,
+        targetUsers: users,
+        spawnRate: 10,
+        durationSec: 300,
+        target: { targetUrl: "http://shop.internal:8080", requests: spec(name, users).requests! },
+      },
     });
     const fate = rand();
     if (fate < 0.03) {
@@ -56,7 +67,10 @@ function* loadTestLife(rand: () => number, expect: Expectation): Generator<Draft
     }
     const share = Math.floor(users / workers.length);
     for (const [i, workerId] of workers.entries()) {
-      yield ev({ type: "run.worker-assigned", data: { workerId, lanes: [i], laneCount: workers.length, vus: share, arrivalRate: 0, reason: "plan" } });
+      yield ev({
+        type: "run.worker-assigned",
+        data: { workerId, lanes: [i], laneCount: workers.length, vus: share, arrivalRate: 0, reason: "plan" },
+      });
     }
     if (fate < 0.06) {
       yield ev({ type: "run.failed", data: { reason: "no live worker to run the load", finishedAt: new Date().toISOString() } });
@@ -65,7 +79,8 @@ function* loadTestLife(rand: () => number, expect: Expectation): Generator<Draft
     for (const workerId of workers) yield ev({ type: "run.worker-ready", data: { workerId } });
     yield ev({ type: "run.started", data: { startedAt: new Date().toISOString() } });
     yield ev({ type: "run.stopping", data: { reason: fate < 0.2 ? "requested" : "duration" } });
-    for (const workerId of workers) yield ev({ type: "run.worker-stopped", data: { workerId, requests: Math.floor(rand() * 1e6), failures: Math.floor(rand() * 100) } });
+    for (const workerId of workers)
+      yield ev({ type: "run.worker-stopped", data: { workerId, requests: Math.floor(rand() * 1e6), failures: Math.floor(rand() * 100) } });
     yield ev({ type: "run.completed", data: { finishedAt: new Date().toISOString() } });
   }
   if (rand() < 0.1) {
@@ -75,8 +90,13 @@ function* loadTestLife(rand: () => number, expect: Expectation): Generator<Draft
 }
 
 const STATUS_AFTER: Record<string, string | undefined> = {
-  "run.created": "Pending", "run.worker-assigned": "Starting", "run.started": "Running", "run.stopping": "Stopping",
-  "run.completed": "Completed", "run.failed": "Failed", "run.cancelled": "Cancelled",
+  "run.created": "Pending",
+  "run.worker-assigned": "Starting",
+  "run.started": "Running",
+  "run.stopping": "Stopping",
+  "run.completed": "Completed",
+  "run.failed": "Failed",
+  "run.cancelled": "Cancelled",
 };
 
 /** What the read model must hold once every published event is applied. */

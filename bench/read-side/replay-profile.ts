@@ -1,17 +1,29 @@
 // Where a rebuild's time goes (--profile): the categories of its CPU profile, and each step of
 // the events projection timed alone.
 import { performance } from "node:perf_hooks";
-import { parseEvent, type EventEnvelope } from "@loadline/core";
+import { type EventEnvelope, parseEvent } from "@loadline/core";
 import {
-  aggregateKey, evolveLoadTest, evolveRun, foldRows, isLoadTestEvent, isRunEvent, keyIn, loadTests, runs, upsertStatement,
-  type LoadTestRow, type RowKey, type RunRow,
+  aggregateKey,
+  evolveLoadTest,
+  evolveRun,
+  foldRows,
+  isLoadTestEvent,
+  isRunEvent,
+  keyIn,
+  type LoadTestRow,
+  loadTests,
+  type RowKey,
+  type RunRow,
+  runs,
+  upsertStatement,
 } from "@loadline/projections";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { fmt } from "../lib/table.ts";
-import { libraryOf, type Classifier } from "./bench-util.ts";
+import { type Classifier, libraryOf } from "./bench-util.ts";
 import { REPLAY_DEFAULTS, type StepCost } from "./replay-data.ts";
 
-const has = (stack: readonly { functionName: string; url: string }[], pred: (f: { functionName: string; url: string }) => boolean) => stack.some(pred);
+const has = (stack: readonly { functionName: string; url: string }[], pred: (f: { functionName: string; url: string }) => boolean) =>
+  stack.some(pred);
 
 export const replayClassifier: Classifier = {
   stackRule(stack) {
@@ -69,8 +81,16 @@ export async function stepCosts(sample: string[], log: (m: string) => void): Pro
     changes = batches.map((batch) => {
       const lts = batch.filter(isLoadTestEvent);
       const rs = batch.filter(isRunEvent);
-      const lt = foldRows(lts.map(aggregateKey).flatMap((k) => ltRows.get(key(k)) ?? []), lts, evolveLoadTest);
-      const r = foldRows(rs.map(aggregateKey).flatMap((k) => runRows.get(key(k)) ?? []), rs, evolveRun);
+      const lt = foldRows(
+        lts.map(aggregateKey).flatMap((k) => ltRows.get(key(k)) ?? []),
+        lts,
+        evolveLoadTest,
+      );
+      const r = foldRows(
+        rs.map(aggregateKey).flatMap((k) => runRows.get(key(k)) ?? []),
+        rs,
+        evolveRun,
+      );
       for (const row of lt.upserts) ltRows.set(key(row), row);
       for (const k of lt.deletes) ltRows.delete(key(k));
       for (const row of r.upserts) runRows.set(key(row), row);
@@ -95,7 +115,15 @@ export async function stepCosts(sample: string[], log: (m: string) => void): Pro
     { step: "msg.json(): UTF-8 decode + JSON.parse", usPerEvent: json },
     { step: "parseEvent: zod validation (envelope + data)", usPerEvent: zod },
     { step: `fold: foldRows + evolve, batches of ${fmt(BATCH, 0)}`, usPerEvent: fold },
-    { step: "build the key filter of the batch's rows (not sent)", usPerEvent: selectBuild, note: "keyIn: one JSON parameter through jsonb_to_recordset" },
-    { step: "build the upsert (not sent)", usPerEvent: sqlBuild, note: "one JSON parameter; mapping the selected rows back, and postgres.js sending, come on top" },
+    {
+      step: "build the key filter of the batch's rows (not sent)",
+      usPerEvent: selectBuild,
+      note: "keyIn: one JSON parameter through jsonb_to_recordset",
+    },
+    {
+      step: "build the upsert (not sent)",
+      usPerEvent: sqlBuild,
+      note: "one JSON parameter; mapping the selected rows back, and postgres.js sending, come on top",
+    },
   ];
 }

@@ -1,13 +1,16 @@
 // The replay section's table, from what replay.ts collected.
 import { fmt, markdownTable } from "../lib/table.ts";
 import { cpuText, profileTable } from "./bench-util.ts";
-import { REPLAY_DEFAULTS, SAMPLE_FOR_STEPS, type ReplayData } from "./replay-data.ts";
+import { REPLAY_DEFAULTS, type ReplayData, SAMPLE_FOR_STEPS } from "./replay-data.ts";
 
 const pass = (perSec: number, goal: number) => (perSec >= goal ? "PASS" : "MISS");
 
 export function replayTable(d: ReplayData): string {
   const rows = d.rows.map(({ projection, batchSize, libraryDefault, outcome: o }) => {
-    const what = projection === "events" ? "events (LL_EVENTS → load_tests, runs)" : `metrics (LL_METRICS → metric_windows + rollups, ${d.requestsPerWindow} names/window)`;
+    const what =
+      projection === "events"
+        ? "events (LL_EVENTS → load_tests, runs)"
+        : `metrics (LL_METRICS → metric_windows + rollups, ${d.requestsPerWindow} names/window)`;
     const batch = `${fmt(batchSize, 0)}${libraryDefault ? " (default)" : ""}`;
     const goal = projection === "events" ? `≥ ${fmt(REPLAY_DEFAULTS.goalPerSec, 0)}/s` : "(informative)";
     if (!o.ok) return [what, batch, "—", "—", "—", goal, projection === "events" ? "MISS" : "—", `not available: ${o.reason}`];
@@ -17,18 +20,40 @@ export function replayTable(d: ReplayData): string {
       r.requestRowsPerSec !== undefined ? `${fmt(r.requestRowsPerSec, 0)} request rows/s` : "",
       `CPU ${cpuText(r.cpu)}; main thread busy ${Math.round(100 * r.elu)}%`,
       r.checkOk ? "read model checked" : `CHECK FAILED: ${r.check}`,
-    ].filter(Boolean).join("; ");
-    return [what, batch, fmt(r.applied, 0), fmt(r.seconds, 1), fmt(r.perSec, 0), goal, projection === "events" ? pass(r.perSec, REPLAY_DEFAULTS.goalPerSec) : "—", notes];
+    ]
+      .filter(Boolean)
+      .join("; ");
+    return [
+      what,
+      batch,
+      fmt(r.applied, 0),
+      fmt(r.seconds, 1),
+      fmt(r.perSec, 0),
+      goal,
+      projection === "events" ? pass(r.perSec, REPLAY_DEFAULTS.goalPerSec) : "—",
+      notes,
+    ];
   });
   const publish = d.publish.map(({ stream, outcome: o }) =>
-    o.ok ? [stream, fmt(o.result.messages, 0), fmt(o.result.bytes / 2 ** 20, 0), fmt(o.result.seconds, 1), fmt(o.result.perSec, 0)] : [stream, "—", "—", "—", `not available: ${o.reason}`],
+    o.ok
+      ? [stream, fmt(o.result.messages, 0), fmt(o.result.bytes / 2 ** 20, 0), fmt(o.result.seconds, 1), fmt(o.result.perSec, 0)]
+      : [stream, "—", "—", "—", `not available: ${o.reason}`],
   );
   const parts = [
     `### 2. Replay — rebuildProjection from the stream into fresh tables, swapped in (goal ≥ ${fmt(REPLAY_DEFAULTS.goalPerSec, 0)} events/s)`,
     "",
     `${d.machine}. Load average before ${d.loadAverageBefore}, after ${d.loadAverageAfter}.`,
     "",
-    markdownTable(["projection", "batch size", "events", "seconds", "events/s", "goal", "result", "notes"], rows, [false, true, true, true, true, false, false, false]),
+    markdownTable(["projection", "batch size", "events", "seconds", "events/s", "goal", "result", "notes"], rows, [
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]),
     "",
     "Seconds: the whole rebuildProjection call (fresh schema migrated, replay, swap); events/s = applied / seconds. " +
       "CPU in % of one core over the rebuild. Publishing each stream first (async publishes, 5,000 in flight; not part of the goal):",
@@ -36,7 +61,11 @@ export function replayTable(d: ReplayData): string {
     markdownTable(["stream", "messages", "MiB", "seconds", "messages/s"], publish, [false, true, true, true, true]),
   ];
   for (const { projection, batchSize, outcome: o } of d.rows) {
-    if (o.ok && o.result.profile) parts.push("", profileTable(`CPU profile of the ${projection} rebuild, batch size ${batchSize} (${o.result.profile.file})`, o.result.profile));
+    if (o.ok && o.result.profile)
+      parts.push(
+        "",
+        profileTable(`CPU profile of the ${projection} rebuild, batch size ${batchSize} (${o.result.profile.file})`, o.result.profile),
+      );
   }
   if (d.steps) {
     const budget = 1e6 / REPLAY_DEFAULTS.goalPerSec;
@@ -44,7 +73,11 @@ export function replayTable(d: ReplayData): string {
       "",
       `Each step of the events projection alone, in this process, on the first ${fmt(Math.min(d.events, SAMPLE_FOR_STEPS), 0)} events (the goal leaves ${fmt(budget, 0)} µs per event for everything):`,
       "",
-      markdownTable(["step", "µs/event", "share of the budget", "note"], d.steps.map((s) => [s.step, fmt(s.usPerEvent, 2), `${fmt((100 * s.usPerEvent) / budget, 0)}%`, s.note ?? ""]), [false, true, true, false]),
+      markdownTable(
+        ["step", "µs/event", "share of the budget", "note"],
+        d.steps.map((s) => [s.step, fmt(s.usPerEvent, 2), `${fmt((100 * s.usPerEvent) / budget, 0)}%`, s.note ?? ""]),
+        [false, true, true, false],
+      ),
     );
   }
   return parts.join("\n");

@@ -15,19 +15,29 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { sleep } from "@loadline/core";
-import { connectNats, ensureStreams, namespace, type Namespace, type NatsConnection } from "@loadline/nats";
-import { testDatabase } from "@loadline/projections/testing";
+import { connectNats, ensureStreams, type Namespace, type NatsConnection, namespace } from "@loadline/nats";
 import { openDatabase, rebuildProjection } from "@loadline/projections";
-import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import { testDatabase } from "@loadline/projections/testing";
+import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
 import { fmt } from "../lib/table.ts";
 import {
-  Cleanups, cpuText, loadAverage, log as stderrLog, machineLine, parseFlags, runStandalone, saveProfile, startCpuSampler, startProfile,
-  summariseProfile, withTimeout,
+  Cleanups,
+  cpuText,
+  loadAverage,
+  machineLine,
+  parseFlags,
+  runStandalone,
+  saveProfile,
+  startCpuSampler,
+  startProfile,
+  log as stderrLog,
+  summariseProfile,
+  withTimeout,
 } from "./bench-util.ts";
 import { REPLAY_DEFAULTS, type ReplayData, type ReplayOutcome, type ReplayResult } from "./replay-data.ts";
 import { replayClassifier, stepCosts } from "./replay-profile.ts";
-import { publishDomainEvents, publishWindows, type Published } from "./replay-publish.ts";
+import { type Published, publishDomainEvents, publishWindows } from "./replay-publish.ts";
 import { replayTable } from "./replay-table.ts";
 
 export type ReplayOptions = {
@@ -57,14 +67,25 @@ export async function runReplayBench(o: ReplayOptions = {}): Promise<ReplayData>
   const batchSizes = o.batchSizes ?? REPLAY_DEFAULTS.batchSizes;
   const cfg: Cfg = { natsUrl: o.natsUrl ?? process.env.NATS_URL ?? "nats://127.0.0.1:4222", profile: o.profile ?? false };
   const data: ReplayData = {
-    events, windows, requestsPerWindow, machine: machineLine(), loadAverageBefore: loadAverage(), loadAverageAfter: "", rows: [], publish: [],
+    events,
+    windows,
+    requestsPerWindow,
+    machine: machineLine(),
+    loadAverageBefore: loadAverage(),
+    loadAverageAfter: "",
+    rows: [],
+    publish: [],
   };
   // Ours, run at the end; registered with the caller's too, so that a signal meanwhile runs them.
   const cleanups = new Cleanups();
   o.cleanups?.add("replay section", () => cleanups.runAll(log));
   let sample: string[] = [];
   try {
-    const eventRebuilds: Rebuild[] = batchSizes.map((batchSize, i) => ({ batchSize, libraryDefault: batchSize === REPLAY_DEFAULTS.libraryBatchSize, profile: cfg.profile && i === 0 }));
+    const eventRebuilds: Rebuild[] = batchSizes.map((batchSize, i) => ({
+      batchSize,
+      libraryDefault: batchSize === REPLAY_DEFAULTS.libraryBatchSize,
+      profile: cfg.profile && i === 0,
+    }));
     await phase("events", cfg, log, cleanups, data, eventRebuilds, async (js, ns) => {
       const published = await publishDomainEvents(js, ns, events, log);
       sample = published.sample;
@@ -72,8 +93,14 @@ export async function runReplayBench(o: ReplayOptions = {}): Promise<ReplayData>
     });
     if (windows > 0) {
       const batchSize = batchSizes[0] ?? REPLAY_DEFAULTS.libraryBatchSize;
-      await phase("metrics", cfg, log, cleanups, data, [{ batchSize, libraryDefault: batchSize === REPLAY_DEFAULTS.libraryBatchSize, profile: cfg.profile }], (js, ns) =>
-        publishWindows(js, ns, windows, requestsPerWindow, log),
+      await phase(
+        "metrics",
+        cfg,
+        log,
+        cleanups,
+        data,
+        [{ batchSize, libraryDefault: batchSize === REPLAY_DEFAULTS.libraryBatchSize, profile: cfg.profile }],
+        (js, ns) => publishWindows(js, ns, windows, requestsPerWindow, log),
       );
     }
     if (cfg.profile && sample.length > 0) data.steps = await stepCosts(sample, log);
@@ -104,15 +131,25 @@ async function phase(
     const nc: NatsConnection = await withTimeout(connectNats(cfg.natsUrl, `bench-replay-${name}`), 10_000, `no NATS at ${cfg.natsUrl}`);
     cleanups.add("NATS connection", () => nc.drain());
     const jsm = await jetstreamManager(nc);
-    cleanups.add(`streams of ${ns.prefix}`, () => Promise.all(Object.values(ns.streams).map((s) => jsm.streams.delete(s).catch(() => false))));
+    cleanups.add(`streams of ${ns.prefix}`, () =>
+      Promise.all(Object.values(ns.streams).map((s) => jsm.streams.delete(s).catch(() => false))),
+    );
     await ensureStreams(jsm, ns, { metricsMaxAgeMs: 24 * 3600_000, replicas: 1 });
     const db = await testDatabase();
     cleanups.add(`database ${db.name}`, () => db.drop());
     say(`namespace ${ns.prefix}, database ${db.name}`);
 
     published = await fill(jetstream(nc), ns);
-    data.publish.push({ stream, outcome: { ok: true, result: { messages: published.messages, bytes: published.bytes, seconds: published.seconds, perSec: published.perSec } } });
-    say(`published ${fmt(published.messages, 0)} messages (${fmt(published.bytes / 2 ** 20, 0)} MiB) in ${fmt(published.seconds, 1)} s: ${fmt(published.perSec, 0)}/s`);
+    data.publish.push({
+      stream,
+      outcome: {
+        ok: true,
+        result: { messages: published.messages, bytes: published.bytes, seconds: published.seconds, perSec: published.perSec },
+      },
+    });
+    say(
+      `published ${fmt(published.messages, 0)} messages (${fmt(published.bytes / 2 ** 20, 0)} MiB) in ${fmt(published.seconds, 1)} s: ${fmt(published.perSec, 0)}/s`,
+    );
 
     // rebuildProjection needs the live tables: opening the database migrates it.
     await (await openDatabase({ url: db.url, poolSize: 1 })).close();
@@ -137,7 +174,15 @@ async function phase(
 }
 
 /** One timed rebuildProjection, in this process. */
-async function rebuildOnce(name: "events" | "metrics", r: Rebuild, cfg: Cfg, ns: Namespace, url: string, published: Published, say: (m: string) => void): Promise<ReplayOutcome> {
+async function rebuildOnce(
+  name: "events" | "metrics",
+  r: Rebuild,
+  cfg: Cfg,
+  ns: Namespace,
+  url: string,
+  published: Published,
+  say: (m: string) => void,
+): Promise<ReplayOutcome> {
   const nc = await connectNats(cfg.natsUrl, `bench-replay-rebuild-${name}`);
   try {
     const logger = pino({ name: "bench-replay", level: process.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
@@ -149,7 +194,12 @@ async function rebuildOnce(name: "events" | "metrics", r: Rebuild, cfg: Cfg, ns:
     const t0 = performance.now();
     let lastLog = t0;
     const result = await rebuildProjection({
-      url, nc, ns, log: logger, name, batchSize: r.batchSize,
+      url,
+      nc,
+      ns,
+      log: logger,
+      name,
+      batchSize: r.batchSize,
       onProgress: (p) => {
         const now = performance.now();
         progress.push({ atMs: now, position: p.position });
@@ -165,14 +215,25 @@ async function rebuildOnce(name: "events" | "metrics", r: Rebuild, cfg: Cfg, ns:
     const profile = profiler ? await profiler.stop() : null;
     const first = progress[0];
     const endMs = t0 + seconds * 1000;
-    const steadyPerSec = first && result.position > first.position && endMs > first.atMs ? (result.position - first.position) / ((endMs - first.atMs) / 1000) : undefined;
-    say(`rebuilt ${fmt(result.applied, 0)} in ${fmt(seconds, 1)} s (${fmt(result.applied / seconds, 0)}/s); ${cpuText(cpu)}; main thread busy ${Math.round(100 * elu)}%`);
+    const steadyPerSec =
+      first && result.position > first.position && endMs > first.atMs
+        ? (result.position - first.position) / ((endMs - first.atMs) / 1000)
+        : undefined;
+    say(
+      `rebuilt ${fmt(result.applied, 0)} in ${fmt(seconds, 1)} s (${fmt(result.applied / seconds, 0)}/s); ${cpuText(cpu)}; main thread busy ${Math.round(100 * elu)}%`,
+    );
     const check = await published.verify(url);
     say(`check: ${check.text}`);
     const out: ReplayResult = {
-      applied: result.applied, seconds, perSec: result.applied / seconds, steadyPerSec,
+      applied: result.applied,
+      seconds,
+      perSec: result.applied / seconds,
+      steadyPerSec,
       requestRowsPerSec: published.requestsPerWindow ? (result.applied * published.requestsPerWindow) / seconds : undefined,
-      cpu, elu, check: check.text, checkOk: check.ok,
+      cpu,
+      elu,
+      check: check.text,
+      checkOk: check.ok,
     };
     if (profile) {
       const file = saveProfile(profile, `replay-${name}`);
@@ -188,7 +249,12 @@ async function rebuildOnce(name: "events" | "metrics", r: Rebuild, cfg: Cfg, ns:
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runStandalone(async (cleanups) => {
     const f = parseFlags(process.argv.slice(2), {
-      events: "number", windows: "number", requests: "number", "batch-sizes": "string", "no-metrics": "flag", profile: "flag",
+      events: "number",
+      windows: "number",
+      requests: "number",
+      "batch-sizes": "string",
+      "no-metrics": "flag",
+      profile: "flag",
     });
     const batchSizes = typeof f["batch-sizes"] === "string" ? f["batch-sizes"].split(",").map((s) => Number(s.trim())) : undefined;
     if (batchSizes?.some((b) => !Number.isInteger(b) || b < 1)) throw new Error("--batch-sizes: whole numbers, comma-separated");

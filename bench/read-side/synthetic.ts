@@ -1,7 +1,7 @@
 // Synthetic metric windows for the ingest benchmark: what 1,000 workers running 20 request
 // names send each second. The histograms come from a pool made once, so that building a
 // window costs little more than picking entries: the publisher must not be the bottleneck.
-import { encodeHistogram, newLatencyHistogram, seededRandom, type MetricWindow, type RequestWindow } from "@loadline/core";
+import { encodeHistogram, type MetricWindow, newLatencyHistogram, type RequestWindow, seededRandom } from "@loadline/core";
 
 /** One request name's figures without its name: what a window's request entry holds. */
 export type PoolEntry = Omit<RequestWindow, "name" | "method">;

@@ -9,7 +9,10 @@ export function parseArgs(argv = process.argv.slice(2)) {
     if (!a.startsWith("--")) continue;
     const next = argv[i + 1];
     if (next === undefined || next.startsWith("--")) out[a.slice(2)] = true;
-    else { out[a.slice(2)] = next; i++; }
+    else {
+      out[a.slice(2)] = next;
+      i++;
+    }
   }
   return out;
 }
@@ -21,7 +24,10 @@ export function parseArgs(argv = process.argv.slice(2)) {
 export function serve({ name, handler, stats = () => ({}), reset = () => {}, args = parseArgs() }) {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     if (req.url === "/__stats") return json(res, stats());
-    if (req.url === "/__reset") { reset(); return json(res, { ok: true }); }
+    if (req.url === "/__reset") {
+      reset();
+      return json(res, { ok: true });
+    }
     handler(req, res);
   });
   server.keepAliveTimeout = 120_000;
@@ -33,7 +39,11 @@ export function serve({ name, handler, stats = () => ({}), reset = () => {}, arg
     process.stdout.write(JSON.stringify({ target: name, port, pid: process.pid }) + "\n");
   });
   const maxSeconds = Number(args["max-seconds"] ?? 600);
-  const stop = () => { server.close(); server.closeAllConnections?.(); setTimeout(() => process.exit(0), 200).unref(); };
+  const stop = () => {
+    server.close();
+    server.closeAllConnections?.();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
   setTimeout(stop, maxSeconds * 1000).unref();
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

@@ -12,5 +12,7 @@ serve({
     setTimeout(() => ok(res), delayMs);
   },
   stats: () => ({ requests, delayMs }),
-  reset: () => { requests = 0; },
+  reset: () => {
+    requests = 0;
+  },
 });

@@ -16,7 +16,10 @@ serve({
     setTimeout(() => ok(res), delayMs);
   },
   stats: () => ({ requests, open, peakOpen, delayMs }),
-  reset: () => { requests = 0; peakOpen = open; },
+  reset: () => {
+    requests = 0;
+    peakOpen = open;
+  },
 });
 // Only connections that sent a load request count (not the harness's /__stats request).
 const counted = new WeakSet();
@@ -25,5 +28,7 @@ function countConnection(socket) {
   counted.add(socket);
   open++;
   if (open > peakOpen) peakOpen = open;
-  socket.on("close", () => { open--; });
+  socket.on("close", () => {
+    open--;
+  });
 }

@@ -24,5 +24,10 @@ serve({
     setTimeout(() => ok(res), periodMs - phase);
   },
   stats: () => ({ requests, held, stalls: stallWindows.size, periodMs, stallMs }),
-  reset: () => { epoch = performance.now(); requests = 0; held = 0; stallWindows.clear(); },
+  reset: () => {
+    epoch = performance.now();
+    requests = 0;
+    held = 0;
+    stallWindows.clear();
+  },
 });

@@ -1,5 +1,5 @@
 // autocannon (root devDependency): `-c N -d D -j`, one JSON object on stdout. Latencies are whole ms.
-import { checkMeasured, ParseError, requireNumber, type Command, type LoadOptions, type ToolResult } from "./types.ts";
+import { type Command, checkMeasured, type LoadOptions, ParseError, requireNumber, type ToolResult } from "./types.ts";
 
 const TOOL = "autocannon";
 
@@ -8,7 +8,11 @@ export function autocannonCommand(o: LoadOptions, root: string): Command {
 }
 
 export function parseAutocannon(stdout: string): ToolResult {
-  const line = stdout.split("\n").map((l) => l.trim()).reverse().find((l) => l.startsWith("{"));
+  const line = stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .reverse()
+    .find((l) => l.startsWith("{"));
   if (!line) throw new ParseError(TOOL, "no JSON object on stdout");
   let j: any;
   try {

@@ -1,5 +1,5 @@
 // hey (Debian's hey): `-c N -z Ds`, text summary with a latency distribution in seconds.
-import { checkMeasured, ParseError, requireNumber, type Command, type LoadOptions, type ToolResult } from "./types.ts";
+import { type Command, checkMeasured, type LoadOptions, ParseError, requireNumber, type ToolResult } from "./types.ts";
 
 const TOOL = "hey";
 

@@ -1,5 +1,5 @@
 // Loadline's benchmark CLI (packages/worker/src/local-run.ts): one JSON line on stdout.
-import { checkMeasured, ParseError, requireNumber, type Command, type LoadOptions, type ToolResult } from "./types.ts";
+import { type Command, checkMeasured, type LoadOptions, ParseError, requireNumber, type ToolResult } from "./types.ts";
 
 const TOOL = "loadline";
 /** The CLI, relative to the repository root; `LOADLINE_LOCAL_RUN` points elsewhere (another build, a stand-in). */
@@ -16,8 +16,16 @@ export type LoadlineOptions = LoadOptions & {
 export function loadlineCommand(o: LoadlineOptions, root: string, env = process.env): Command {
   const runner = env.LOADLINE_CMD ? env.LOADLINE_CMD.split(" ").filter(Boolean) : [process.execPath, "--import", "tsx"];
   const args = [
-    ...runner.slice(1), LOCAL_RUN, "--url", o.url, "--connections", String(o.connections),
-    "--duration", String(o.durationSec), "--threads", String(o.threads ?? 1),
+    ...runner.slice(1),
+    LOCAL_RUN,
+    "--url",
+    o.url,
+    "--connections",
+    String(o.connections),
+    "--duration",
+    String(o.durationSec),
+    "--threads",
+    String(o.threads ?? 1),
   ];
   if (o.rate !== undefined) args.push("--rate", String(o.rate), "--max-vus", String(o.maxVus ?? o.connections));
   args.push("--json");
@@ -29,12 +37,20 @@ const OPTIONAL = ["servicep50Ms", "servicep99Ms"] as const;
 
 export function parseLoadline(stdout: string): ToolResult {
   let j: Record<string, unknown> | undefined;
-  for (const line of stdout.split("\n").map((l) => l.trim()).reverse()) {
+  for (const line of stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .reverse()) {
     if (!line.startsWith("{")) continue;
     try {
       const v = JSON.parse(line);
-      if (v && typeof v === "object" && "rps" in v) { j = v; break; }
-    } catch { /* not the result line */ }
+      if (v && typeof v === "object" && "rps" in v) {
+        j = v;
+        break;
+      }
+    } catch {
+      /* not the result line */
+    }
   }
   if (!j) throw new ParseError(TOOL, "no JSON result line with 'rps'");
   const missing = REQUIRED.filter((k) => !(k in j!));

@@ -1,7 +1,7 @@
 // Locust 2.12 (Debian's python3-locust), headless, FastHttpUser from bench/locustfile.py.
 // Its CSV files lag the end of the run by up to a second, so the parser reads the final
 // summary tables that `--only-summary` prints (to stderr). Its percentiles are whole ms.
-import { checkMeasured, ParseError, requireNumber, type Command, type LoadOptions, type ToolResult } from "./types.ts";
+import { type Command, checkMeasured, type LoadOptions, ParseError, requireNumber, type ToolResult } from "./types.ts";
 
 const TOOL = "locust";
 
@@ -10,9 +10,22 @@ export function locustCommand(o: LoadOptions, locustfile: string): Command {
   return {
     cmd: "locust",
     args: [
-      "-f", locustfile, "--headless", "-u", String(o.connections), "-r", String(o.connections),
-      "-t", `${o.durationSec}s`, "--host", u.origin, "--only-summary", "--loglevel", "WARNING",
-      "--exit-code-on-error", "0",
+      "-f",
+      locustfile,
+      "--headless",
+      "-u",
+      String(o.connections),
+      "-r",
+      String(o.connections),
+      "-t",
+      `${o.durationSec}s`,
+      "--host",
+      u.origin,
+      "--only-summary",
+      "--loglevel",
+      "WARNING",
+      "--exit-code-on-error",
+      "0",
     ],
   };
 }

@@ -36,7 +36,13 @@ describe("wrk", () => {
   });
   it("parses a run against nginx", () => {
     expect(parseWrk(fixture("wrk.txt"))).toEqual({
-      requests: 108654, durationSec: 3.07, rps: 35445.29, p50Ms: 0.86, p99Ms: 24.45, maxMs: 47.97, failures: 0,
+      requests: 108654,
+      durationSec: 3.07,
+      rps: 35445.29,
+      p50Ms: 0.86,
+      p99Ms: 24.45,
+      maxMs: 47.97,
+      failures: 0,
     });
   });
   it("parses seconds against the stall target", () => {
@@ -72,7 +78,10 @@ describe("hey", () => {
     expect(r.maxMs).toBeCloseTo(57.9);
   });
   it("counts non-2xx responses and errors", () => {
-    const text = fixture("hey.txt").replace("[200]\t36229 responses", "[200]\t36229 responses\n  [503]\t5 responses\n\nError distribution:\n  [7]\tGet \"x\": EOF\n");
+    const text = fixture("hey.txt").replace(
+      "[200]\t36229 responses",
+      '[200]\t36229 responses\n  [503]\t5 responses\n\nError distribution:\n  [7]\tGet "x": EOF\n',
+    );
     const r = parseHey(text);
     expect(r.requests).toBe(36234);
     expect(r.failures).toBe(12);
@@ -85,7 +94,10 @@ describe("hey", () => {
 
 describe("autocannon", () => {
   it("builds the issue's command line", () => {
-    expect(autocannonCommand(opts, "/r")).toEqual({ cmd: "/r/node_modules/.bin/autocannon", args: ["-c", "64", "-d", "10", "-j", opts.url] });
+    expect(autocannonCommand(opts, "/r")).toEqual({
+      cmd: "/r/node_modules/.bin/autocannon",
+      args: ["-c", "64", "-d", "10", "-j", opts.url],
+    });
   });
   it("parses its JSON result", () => {
     const r = parseAutocannon(fixture("autocannon.json"));
@@ -124,8 +136,20 @@ describe("loadline local-run", () => {
   it("builds the contract's command line", () => {
     const closed = loadlineCommand({ ...opts, threads: 1 }, "/r", {});
     expect(closed.cmd).toBe(process.execPath);
-    expect(closed.args).toEqual(["--import", "tsx", "packages/worker/src/local-run.ts", "--url", opts.url, "--connections", "64",
-      "--duration", "10", "--threads", "1", "--json"]);
+    expect(closed.args).toEqual([
+      "--import",
+      "tsx",
+      "packages/worker/src/local-run.ts",
+      "--url",
+      opts.url,
+      "--connections",
+      "64",
+      "--duration",
+      "10",
+      "--threads",
+      "1",
+      "--json",
+    ]);
     const open = loadlineCommand({ ...opts, connections: 100, rate: 2000, maxVus: 400 }, "/r", { LOADLINE_CMD: "npx tsx" });
     expect(open.cmd).toBe("npx");
     expect(open.args.slice(0, 2)).toEqual(["tsx", "packages/worker/src/local-run.ts"]);

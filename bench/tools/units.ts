@@ -1,6 +1,6 @@
 import { ParseError } from "./types.ts";
 
-const TIME_TO_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const TIME_TO_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "812.00us", "1.23ms", "2.00s", "1.00m" (wrk's formats) -> milliseconds. */
 export function timeToMs(tool: string, text: string): number {

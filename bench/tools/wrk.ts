@@ -1,5 +1,5 @@
 // wrk (Debian's wrk 4.1): closed loop, one thread, `--latency` for the percentile table.
-import { checkMeasured, ParseError, requireNumber, type Command, type LoadOptions, type ToolResult } from "./types.ts";
+import { type Command, checkMeasured, type LoadOptions, ParseError, requireNumber, type ToolResult } from "./types.ts";
 import { timeToMs } from "./units.ts";
 
 const TOOL = "wrk";

@@ -1,10 +1,10 @@
 import { sleep } from "@loadline/core";
-import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
-import { createLogger } from "@loadline/service";
 import { subjects } from "@loadline/nats";
-import { testNats, type TestNats } from "@loadline/nats/testing";
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { createLogger } from "@loadline/service";
+import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ControlAgent, type AgentHeartbeat } from "./agent.ts";
+import { type AgentHeartbeat, ControlAgent } from "./agent.ts";
 
 let env: TestNats;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
+import { freemem, hostname, loadavg, totalmem } from "node:os";
+import { type Namespace, type NatsConnection, subjects } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
 import { jetstream } from "@nats-io/jetstream";
-import { hostname, loadavg, freemem, totalmem } from "node:os";
-import { subjects, type Namespace, type NatsConnection } from "@loadline/nats";
-import { type Logger } from "@loadline/service";
 
 export type AgentOptions = { nc: NatsConnection; ns: Namespace; log: Logger; agentId?: string; intervalMs?: number };
 
@@ -30,7 +30,10 @@ export class ControlAgent {
 
   async start(): Promise<void> {
     await this.beat("registered");
-    this.timer = setInterval(() => void this.beat("heartbeat").catch((err: unknown) => this.opts.log.warn({ err }, "heartbeat failed")), this.opts.intervalMs ?? 1000);
+    this.timer = setInterval(
+      () => void this.beat("heartbeat").catch((err: unknown) => this.opts.log.warn({ err }, "heartbeat failed")),
+      this.opts.intervalMs ?? 1000,
+    );
   }
 
   ready(): boolean {

@@ -1,1 +1,1 @@
-export { ControlAgent, type AgentOptions, type AgentHeartbeat } from "./agent.ts";
+export { type AgentHeartbeat, type AgentOptions, ControlAgent } from "./agent.ts";

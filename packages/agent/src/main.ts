@@ -6,7 +6,12 @@ const config = loadConfig();
 const log = createLogger("agent", config.logLevel);
 const registry = createRegistry("agent");
 const nc = await connectNats(config.natsUrl, "loadline-agent", log);
-const agent = new ControlAgent({ nc, ns: namespace(config.namespace), log, ...(process.env.LL_AGENT_ID ? { agentId: process.env.LL_AGENT_ID } : {}) });
+const agent = new ControlAgent({
+  nc,
+  ns: namespace(config.namespace),
+  log,
+  ...(process.env.LL_AGENT_ID ? { agentId: process.env.LL_AGENT_ID } : {}),
+});
 await agent.start();
 const server = await listen(opsRoutes({ ready: () => agent.ready(), registry }), config.port ?? 9104, config.host);
 log.info({ port: server.port, agentId: agent.id }, "agent ready");

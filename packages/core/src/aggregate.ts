@@ -26,7 +26,12 @@ export function applyStored<S>(aggregate: LoadedAggregate<S>, decider: Evolver<S
 }
 
 /** The one way to load an aggregate: read its events from the store and fold them. */
-export async function loadAggregate<S>(store: EventStore, decider: Evolver<S>, tenantId: string, ref: AggregateRef): Promise<LoadedAggregate<S>> {
+export async function loadAggregate<S>(
+  store: EventStore,
+  decider: Evolver<S>,
+  tenantId: string,
+  ref: AggregateRef,
+): Promise<LoadedAggregate<S>> {
   const { events } = await store.read(tenantId, ref);
   return events.reduce((aggregate, stored) => applyStored(aggregate, decider, stored), emptyAggregate(decider));
 }

@@ -24,7 +24,11 @@ describe("parseEvent", () => {
   });
 
   it("gives the envelope's known fields only, with a missing causation as null", () => {
-    const event = parseEvent({ ...envelopeOf("run.started", { startedAt: "2026-12-02T00:00:01.000Z" }), extra: 1, aggregate: { type: "run", id: "r-1", x: 2 } });
+    const event = parseEvent({
+      ...envelopeOf("run.started", { startedAt: "2026-12-02T00:00:01.000Z" }),
+      extra: 1,
+      aggregate: { type: "run", id: "r-1", x: 2 },
+    });
     expect(event).toEqual({ ...envelopeOf("run.started", { startedAt: "2026-12-02T00:00:01.000Z" }), causationId: null });
   });
 

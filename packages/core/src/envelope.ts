@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { loadTestCommands, loadTestEvents } from "./schemas/load-test.ts";
-import { runCommands, runEvents } from "./schemas/run.ts";
-import { metricEvents } from "./schemas/metrics.ts";
-import { workerCommands, workerEvents } from "./schemas/worker.ts";
 import { newId } from "./ids.ts";
 import { onlyChecks } from "./schema-checks.ts";
+import { loadTestCommands, loadTestEvents } from "./schemas/load-test.ts";
+import { metricEvents } from "./schemas/metrics.ts";
+import { runCommands, runEvents } from "./schemas/run.ts";
+import { workerCommands, workerEvents } from "./schemas/worker.ts";
 
 export const AGGREGATE_TYPES = ["load-test", "run", "worker"] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
@@ -66,7 +66,11 @@ export class SchemaError extends Error {
  * one is about three times its parsed size and lived until its batch committed, which made
  * young-generation GC the metrics projection's largest cost. Unknown keys stay in such data.
  */
-const checkedInPlace: ReadonlySet<string> = new Set(Object.entries(eventCatalog).filter(([, s]) => onlyChecks(s)).map(([type]) => type));
+const checkedInPlace: ReadonlySet<string> = new Set(
+  Object.entries(eventCatalog)
+    .filter(([, s]) => onlyChecks(s))
+    .map(([type]) => type),
+);
 
 /** Validates an event read from a stream: its envelope, its type and version, and its data. */
 export function parseEvent(raw: unknown): EventEnvelope {
@@ -83,8 +87,16 @@ export function parseEvent(raw: unknown): EventEnvelope {
   const { id, type, schemaVersion, tenantId, aggregate, time, actor, causationId, correlationId } = raw as z.infer<typeof metaSchema>;
   const checked = checkedInPlace.has(type) ? meta.data.data : data.data;
   return {
-    id, type, schemaVersion, tenantId, aggregate: { type: aggregate.type, id: aggregate.id }, time, actor,
-    causationId: causationId ?? null, correlationId, data: checked,
+    id,
+    type,
+    schemaVersion,
+    tenantId,
+    aggregate: { type: aggregate.type, id: aggregate.id },
+    time,
+    actor,
+    causationId: causationId ?? null,
+    correlationId,
+    data: checked,
   } as EventEnvelope;
 }
 

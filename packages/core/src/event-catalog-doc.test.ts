@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { eventCatalog, type EventType } from "./envelope.ts";
+import { type EventType, eventCatalog } from "./envelope.ts";
 import { eventCatalogMarkdown } from "./event-catalog-doc.ts";
 import { eventExamples } from "./event-examples.ts";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { eventCatalog, CURRENT_SCHEMA_VERSION, type EventType } from "./envelope.ts";
+import { CURRENT_SCHEMA_VERSION, type EventType, eventCatalog } from "./envelope.ts";
 import { eventExamples } from "./event-examples.ts";
 
 const SUBJECTS: Record<string, string> = {

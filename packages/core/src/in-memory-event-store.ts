@@ -1,5 +1,5 @@
-import { ConcurrencyError } from "./errors.ts";
 import type { AggregateRef, EventEnvelope } from "./envelope.ts";
+import { ConcurrencyError } from "./errors.ts";
 import type {
   AggregateEvents,
   AppendOptions,

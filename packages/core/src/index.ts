@@ -1,33 +1,117 @@
 /** @loadline/core: the domain. Envelopes and schemas, deciders, views, scenarios, histograms; no I/O. */
-export { type LoadedAggregate, emptyAggregate, applyStored, loadAggregate } from "./aggregate.ts";
-export { type CommandFor, type Decider, type Evolver, fold, decides } from "./deciders/decider.ts";
+export { applyStored, emptyAggregate, type LoadedAggregate, loadAggregate } from "./aggregate.ts";
+export { type CommandFor, type Decider, decides, type Evolver, fold } from "./deciders/decider.ts";
 export { type LoadTestState, loadTestDecider } from "./deciders/load-test.ts";
-export { START_LEAD_MS, type RunState, isTerminal, runWorkers, runDecider } from "./deciders/run.ts";
+export { isTerminal, type RunState, runDecider, runWorkers, START_LEAD_MS } from "./deciders/run.ts";
 export { type WorkerState, workerDecider } from "./deciders/worker.ts";
-export { type AggregateType, type AggregateRef, CURRENT_SCHEMA_VERSION, type EventType, type CommandType, type CommandData, type EventEnvelope, type CommandEnvelope, type EventOf, type CommandOf, SchemaError, parseEvent, parseCommand, type CommandInit, createCommand, type NewEvent, eventsFromCommand } from "./envelope.ts";
-export { type DomainErrorCode, DomainError, ConcurrencyError } from "./errors.ts";
+export {
+  type AggregateRef,
+  type AggregateType,
+  type CommandData,
+  type CommandEnvelope,
+  type CommandInit,
+  type CommandOf,
+  type CommandType,
+  CURRENT_SCHEMA_VERSION,
+  createCommand,
+  type EventEnvelope,
+  type EventOf,
+  type EventType,
+  eventsFromCommand,
+  type NewEvent,
+  parseCommand,
+  parseEvent,
+  SchemaError,
+} from "./envelope.ts";
+export { ConcurrencyError, DomainError, type DomainErrorCode } from "./errors.ts";
 export { eventCatalogMarkdown } from "./event-catalog-doc.ts";
 export { eventExamples } from "./event-examples.ts";
-export { type StoredEvent, type AggregateEvents, type AppendOptions, type AppendResult, type ReadAllOptions, type EventSubscription, type EventStore } from "./event-store.ts";
+export type {
+  AggregateEvents,
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventSubscription,
+  ReadAllOptions,
+  StoredEvent,
+} from "./event-store.ts";
+export { decodeHistogram, encodeHistogram, mergeHistograms } from "./histogram/codec.ts";
 export { type Histogram, newLatencyHistogram } from "./histogram/latency-histogram.ts";
-export { encodeHistogram, decodeHistogram, mergeHistograms } from "./histogram/codec.ts";
 export { type LatencySummary, summarize, summarizeEncoded, summarizeMerged } from "./histogram/summary.ts";
-export { newId, DEFAULT_TENANT } from "./ids.ts";
+export { DEFAULT_TENANT, newId } from "./ids.ts";
 export { InMemoryEventStore } from "./in-memory-event-store.ts";
-export { type WindowRow, type MetricsBucket, requestStats, runCounters, secondSpan, endpointStats, bucketStart, bucketWindows, series, pointOf, latencyCurve } from "./metrics-math.ts";
+export {
+  bucketStart,
+  bucketWindows,
+  endpointStats,
+  latencyCurve,
+  type MetricsBucket,
+  pointOf,
+  requestStats,
+  runCounters,
+  secondSpan,
+  series,
+  type WindowRow,
+} from "./metrics-math.ts";
+export { seededRandom } from "./random.ts";
 export { compileRun } from "./scenario/compile-run.ts";
 export { type Executor, executorDurationSec, executorMaxVUs } from "./scenario/executors.ts";
 export { jsonPathValues } from "./scenario/json-path.ts";
-export { type Lane, laneShare, globalItem, subLanes, planExecutors, peakRate, type Demand, laneDemand, maxLanes } from "./scenario/lanes.ts";
+export {
+  type Demand,
+  globalItem,
+  type Lane,
+  laneDemand,
+  laneShare,
+  maxLanes,
+  peakRate,
+  planExecutors,
+  subLanes,
+} from "./scenario/lanes.ts";
 export { type RunPlan, runPlan } from "./scenario/normalize.ts";
-export { type Check, type Extract, type Body, type RequestStep, type ThinkStep, type DataSet, scenarioSchema, type Scenario } from "./scenario/scenario.ts";
+export {
+  type Body,
+  type Check,
+  type DataSet,
+  type Extract,
+  type RequestStep,
+  type Scenario,
+  scenarioSchema,
+  type ThinkStep,
+} from "./scenario/scenario.ts";
 export { BUILTIN_VARIABLES, compileTemplate } from "./scenario/template.ts";
-export { type RequestSpec, loadTestSpecSchema, type LoadTestSpec } from "./schemas/load-test.ts";
-export { type FailureKind, INT4_MAX, type RequestWindow, metricWindowSchema, type MetricWindow } from "./schemas/metrics.ts";
-export { RUN_STATUSES, type RunStatus, type RunTarget, runParametersSchema, type RunParameters, placementSchema, type Placement, type WorkerShare } from "./schemas/run.ts";
-export { type WorkerAssignment, workerRegistrationSchema, type WorkerRegistration, HEARTBEAT_INTERVAL_MS, WORKER_LOST_AFTER_MS, matchesSelector } from "./schemas/worker-registration.ts";
+export { type LoadTestSpec, loadTestSpecSchema, type RequestSpec } from "./schemas/load-test.ts";
+export { type FailureKind, INT4_MAX, type MetricWindow, metricWindowSchema, type RequestWindow } from "./schemas/metrics.ts";
+export {
+  type Placement,
+  placementSchema,
+  RUN_STATUSES,
+  type RunParameters,
+  type RunStatus,
+  type RunTarget,
+  runParametersSchema,
+  type WorkerShare,
+} from "./schemas/run.ts";
 export { FLEET_TENANT } from "./schemas/worker.ts";
-export { type InvalidField, firstIssue } from "./validation.ts";
-export { type LoadTestView, type MetricsPoint, type RunView, type RunWorkerView, type RunGap, type RequestStats, type EndpointView, type AggregateView, type DistributionView, type ReadModel } from "./views.ts";
-export { seededRandom } from "./random.ts";
+export {
+  HEARTBEAT_INTERVAL_MS,
+  matchesSelector,
+  WORKER_LOST_AFTER_MS,
+  type WorkerAssignment,
+  type WorkerRegistration,
+  workerRegistrationSchema,
+} from "./schemas/worker-registration.ts";
 export { sleep } from "./time.ts";
+export { firstIssue, type InvalidField } from "./validation.ts";
+export type {
+  AggregateView,
+  DistributionView,
+  EndpointView,
+  LoadTestView,
+  MetricsPoint,
+  ReadModel,
+  RequestStats,
+  RunGap,
+  RunView,
+  RunWorkerView,
+} from "./views.ts";

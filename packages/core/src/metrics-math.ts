@@ -175,6 +175,9 @@ export function latencyCurve(requests: readonly RequestWindow[]): { count: numbe
   const ms = (us: number) => Math.round(us) / 1000;
   return {
     count: h.totalCount,
-    percentiles: CURVE_PERCENTILES.map((p) => ({ percentile: p, latencyMs: ms(p === 0 ? h.minNonZeroValue : p === 100 ? h.maxValue : h.getValueAtPercentile(p)) })),
+    percentiles: CURVE_PERCENTILES.map((p) => ({
+      percentile: p,
+      latencyMs: ms(p === 0 ? h.minNonZeroValue : p === 100 ? h.maxValue : h.getValueAtPercentile(p)),
+    })),
   };
 }

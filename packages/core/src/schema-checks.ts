@@ -14,8 +14,19 @@ type Def = {
 
 /** Kinds of schema that only check what they are given; anything else (transform, pipe, default, ...) may change it. */
 const CHECKING_KINDS: ReadonlySet<string> = new Set([
-  "object", "array", "record", "union", "optional", "nullable",
-  "string", "number", "boolean", "enum", "literal", "unknown", "null",
+  "object",
+  "array",
+  "record",
+  "union",
+  "optional",
+  "nullable",
+  "string",
+  "number",
+  "boolean",
+  "enum",
+  "literal",
+  "unknown",
+  "null",
 ]);
 
 /**

@@ -73,7 +73,14 @@ export type RunView = {
 export type RunWorkerState = "assigned" | "ready" | "stopped" | "lost";
 
 /** A worker's part in a run. */
-export type RunWorkerView = { workerId: string; lanes: number[]; vus: number; arrivalRate: number; state: RunWorkerState; assignedAt: string };
+export type RunWorkerView = {
+  workerId: string;
+  lanes: number[];
+  vus: number;
+  arrivalRate: number;
+  state: RunWorkerState;
+  assignedAt: string;
+};
 
 export type RunGap = {
   workerId: string;

@@ -1,9 +1,8 @@
-import { jetstream } from "@nats-io/jetstream";
-import { Hono } from "hono";
-import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket, JetStreamEventStore } from "@loadline/nats";
-import { installErrorHandler, opsRoutes, type Logger } from "@loadline/service";
+import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/nats";
 import { fleetRoutes, writeRoutes } from "@loadline/orchestrator";
-import { readRoutes, type PgReadModel, type ProjectionStatusReader } from "@loadline/projections";
+import { type PgReadModel, type ProjectionStatusReader, readRoutes } from "@loadline/projections";
+import { installErrorHandler, type Logger, opsRoutes } from "@loadline/service";
+import { Hono } from "hono";
 import type { Registry } from "prom-client";
 
 export type ApiDeps = {

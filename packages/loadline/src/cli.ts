@@ -77,7 +77,12 @@ const { positionals, values } = parseArgs({
 
 const [command, file] = positionals;
 const known = ["up", "demo", "run", "api", "events", "projections"];
-if (values.help || !command || !known.includes(command) || ((command === "run" || command === "events" || command === "projections") && !file)) {
+if (
+  values.help ||
+  !command ||
+  !known.includes(command) ||
+  ((command === "run" || command === "events" || command === "projections") && !file)
+) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
 }
@@ -91,6 +96,5 @@ else if (command === "events") process.exit(await events(ctx, file, values));
 else if (command === "projections") {
   const from = { fromSeq: values["from-seq"], fromTime: values["from-time"] };
   process.exit(await projections(ctx, file, positionals[2], from, values.json ?? false));
-}
-else if (command === "demo") process.exit(await demo(ctx, Number(values.users), Number(values.duration)));
+} else if (command === "demo") process.exit(await demo(ctx, Number(values.users), Number(values.duration)));
 else process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL));

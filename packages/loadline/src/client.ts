@@ -1,5 +1,5 @@
-import { sleep } from "@loadline/core";
 import type { AggregateView, EndpointView, LoadTestSpec, LoadTestView, MetricsPoint, RunParameters, RunView } from "@loadline/core";
+import { sleep } from "@loadline/core";
 
 /** What POST /v1/load-tests/{id}/runs takes: overrides of the test's defaults, and where the run may go. */
 export type StartRun = Partial<RunParameters> & { workers?: number; workerSelector?: Record<string, string> };

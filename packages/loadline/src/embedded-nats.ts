@@ -1,8 +1,8 @@
-import { sleep } from "@loadline/core";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { createConnection, createServer } from "node:net";
+import { join } from "node:path";
+import { sleep } from "@loadline/core";
 
 export type EmbeddedNats = { url: string; stop(): Promise<void> };
 

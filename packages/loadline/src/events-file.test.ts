@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { eventExamples, newId, type EventEnvelope, type EventType } from "@loadline/core";
+import { type EventEnvelope, type EventType, eventExamples, newId } from "@loadline/core";
 import { namespace } from "@loadline/nats";
+import { describe, expect, it } from "vitest";
 import {
   absoluteSubject,
+  type EventRecord,
   EventsFileError,
+  type EventsFileHeader,
   orderRecords,
   parseEventsFile,
   planAppend,
@@ -13,8 +15,6 @@ import {
   subjectOf,
   tailTarget,
   windowMsgId,
-  type EventRecord,
-  type EventsFileHeader,
 } from "./events-file.ts";
 
 const ns = namespace("src");
@@ -112,7 +112,10 @@ describe("the events file", () => {
 
     const wrongStream = [...lines];
     wrongStream[4] = wrongStream[4]!.replace('"stream":"metrics"', '"stream":"events"');
-    expect(errorOf(wrongStream)).toMatchObject({ line: 5, message: expect.stringContaining("does not belong on the events stream") as unknown });
+    expect(errorOf(wrongStream)).toMatchObject({
+      line: 5,
+      message: expect.stringContaining("does not belong on the events stream") as unknown,
+    });
 
     const other = record(envelope("run.completed", { type: "run", id: newId() }), 9);
     expect(errorOf(fileLines([...records, other], header({ events: 4, metrics: 2 }))).message).toMatch(/neither the run/);

@@ -1,6 +1,6 @@
+import { type EventEnvelope, type EventOf, parseEvent, SchemaError } from "@loadline/core";
+import { type Namespace, namespace, subjects } from "@loadline/nats";
 import { z } from "zod";
-import { namespace, subjects, type Namespace } from "@loadline/nats";
-import { parseEvent, SchemaError, type EventEnvelope, type EventOf } from "@loadline/core";
 
 /**
  * The NDJSON format of `loadline events export` / `import`, and the subject rewriting
@@ -127,7 +127,8 @@ function parseJson(text: string, line: number): unknown {
 
 export function parseHeader(text: string, line = 1): EventsFileHeader {
   const header = headerSchema.safeParse(parseJson(text, line));
-  if (!header.success) throw new EventsFileError(line, `not a ${EVENTS_FILE_FORMAT} v${EVENTS_FILE_VERSION} header: ${z.prettifyError(header.error)}`);
+  if (!header.success)
+    throw new EventsFileError(line, `not a ${EVENTS_FILE_FORMAT} v${EVENTS_FILE_VERSION} header: ${z.prettifyError(header.error)}`);
   return header.data;
 }
 
@@ -151,10 +152,12 @@ export function parseRecord(text: string, line: number, header: EventsFileHeader
     throw new EventsFileError(line, (e as Error).message);
   }
   if (subject !== expected) throw new EventsFileError(line, `subject ${subject} does not match the event (${expected})`);
-  if (event.tenantId !== header.tenantId) throw new EventsFileError(line, `tenant ${event.tenantId} is not the file's tenant ${header.tenantId}`);
+  if (event.tenantId !== header.tenantId)
+    throw new EventsFileError(line, `tenant ${event.tenantId} is not the file's tenant ${header.tenantId}`);
   const ofRun = event.aggregate.type === "run" && event.aggregate.id === header.runId;
   const ofLoadTest = event.aggregate.type === "load-test" && event.aggregate.id === header.loadTestId;
-  if (!ofRun && !ofLoadTest) throw new EventsFileError(line, `${event.aggregate.type} ${event.aggregate.id} is neither the run ${header.runId} nor its load test`);
+  if (!ofRun && !ofLoadTest)
+    throw new EventsFileError(line, `${event.aggregate.type} ${event.aggregate.id} is neither the run ${header.runId} nor its load test`);
   return { stream, subject, seq, event };
 }
 
@@ -174,7 +177,10 @@ export function parseEventsFile(lines: Iterable<string>): EventsFile {
   const events = records.filter((r) => r.stream === "events").length;
   const metrics = records.length - events;
   if (events !== header.counts.events || metrics !== header.counts.metrics) {
-    throw new EventsFileError(n, `truncated or altered: the header announces ${header.counts.events} events and ${header.counts.metrics} metric windows, the file holds ${events} and ${metrics}`);
+    throw new EventsFileError(
+      n,
+      `truncated or altered: the header announces ${header.counts.events} events and ${header.counts.metrics} metric windows, the file holds ${events} and ${metrics}`,
+    );
   }
   return { header, records };
 }

@@ -1,5 +1,5 @@
-export { startStack, type Stack, type StackOptions } from "./stack.ts";
-export { startDemoTarget, type DemoTarget } from "./demo-target.ts";
-export { startEmbeddedNats, findNatsServer, freePort, waitForPort, type EmbeddedNats } from "./embedded-nats.ts";
-export { LoadlineClient, ApiError } from "./client.ts";
-export { formatSummary, formatProgress } from "./summary.ts";
+export { ApiError, LoadlineClient } from "./client.ts";
+export { type DemoTarget, startDemoTarget } from "./demo-target.ts";
+export { type EmbeddedNats, findNatsServer, freePort, startEmbeddedNats, waitForPort } from "./embedded-nats.ts";
+export { type Stack, type StackOptions, startStack } from "./stack.ts";
+export { formatProgress, formatSummary } from "./summary.ts";

@@ -1,14 +1,14 @@
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, ensureStreams, namespace, openWorkerBucket, type Namespace } from "@loadline/nats";
-import { createLogger, createRegistry, listen, type Logger } from "@loadline/service";
+import { ControlAgent } from "@loadline/agent";
+import { connectNats, ensureStreams, type Namespace, namespace, openWorkerBucket } from "@loadline/nats";
 import { Orchestrator } from "@loadline/orchestrator";
 import { ProjectionStatusReader, Projections } from "@loadline/projections";
+import { createLogger, createRegistry, type Logger, listen } from "@loadline/service";
 import { LoadWorker } from "@loadline/worker";
-import { ControlAgent } from "@loadline/agent";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { apiApp } from "./api.ts";
-import { startDemoTarget, type DemoTarget } from "./demo-target.ts";
-import { startEmbeddedNats, type EmbeddedNats } from "./embedded-nats.ts";
+import { type DemoTarget, startDemoTarget } from "./demo-target.ts";
+import { type EmbeddedNats, startEmbeddedNats } from "./embedded-nats.ts";
 
 export type StackOptions = {
   /** Where the embedded NATS and PGlite keep their data. */

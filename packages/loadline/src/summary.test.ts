@@ -1,9 +1,20 @@
-import { describe, expect, it } from "vitest";
 import type { AggregateView, EndpointView, RunView } from "@loadline/core";
+import { describe, expect, it } from "vitest";
 import { formatSummary } from "./summary.ts";
 
 const latency = { count: 10, min: 1, max: 9.5, mean: 5, p50: 5, p90: 8, p95: 9, p99: 9.4, p999: 9.5 };
-const stats = { requests: 10, failures: 1, errorRate: 0.1, rps: 2, bytesIn: 100, bytesOut: 0, latency, serviceTime: null, failuresByKind: { "5xx": 1, check: 0 }, statusCodes: { "200": 9, "500": 1 } };
+const stats = {
+  requests: 10,
+  failures: 1,
+  errorRate: 0.1,
+  rps: 2,
+  bytesIn: 100,
+  bytesOut: 0,
+  latency,
+  serviceTime: null,
+  failuresByKind: { "5xx": 1, check: 0 },
+  statusCodes: { "200": 9, "500": 1 },
+};
 const counters = { iterations: 10, droppedIterations: 2, checksPassed: 7, checksFailed: 3 };
 
 describe("formatSummary", () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
-import { startTestStack, type StackFixture } from "./fixture.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type StackFixture, startTestStack } from "./fixture.ts";
 
 let f: StackFixture;
 let base: string;
@@ -91,7 +91,12 @@ describe("the fleet and placement", () => {
       const { body } = await call("GET", "/v1/workers?state=idle");
       return body.workers.length === 1 && body;
     });
-    expect(body.workers[0]).toMatchObject({ state: "idle", capacity: { threads: 1, maxVUs: 10_000 }, assignments: [], version: expect.any(String) });
+    expect(body.workers[0]).toMatchObject({
+      state: "idle",
+      capacity: { threads: 1, maxVUs: 10_000 },
+      assignments: [],
+      version: expect.any(String),
+    });
   });
 
   it("fails a run that cannot be placed, with the reason, and runs one that can", async () => {
@@ -99,7 +104,11 @@ describe("the fleet and placement", () => {
     const twoWorkers = await call("POST", `/v1/load-tests/${test.id}/runs`, { workers: 2 });
     expect(twoWorkers.status).toBe(201);
     const failed = await f.api.waitForEnd(twoWorkers.body.id, 15_000);
-    expect(failed).toMatchObject({ status: "Failed", reason: "2 workers asked, but only 1 live worker has room", placement: { workers: 2 } });
+    expect(failed).toMatchObject({
+      status: "Failed",
+      reason: "2 workers asked, but only 1 live worker has room",
+      placement: { workers: 2 },
+    });
     const nowhere = await call("POST", `/v1/load-tests/${test.id}/runs`, { workerSelector: { region: "mars" } });
     expect((await f.api.waitForEnd(nowhere.body.id, 15_000)).reason).toBe("no live worker matching region=mars to run the load");
 
@@ -109,7 +118,9 @@ describe("the fleet and placement", () => {
       const { workers } = (await call("GET", "/v1/workers?state=busy")).body;
       return workers.length > 0 && workers;
     }, 5_000);
-    expect(fleet.map((w: { assignments: { runId: string; lanes: number[] }[] }) => w.assignments.map((a) => [a.runId, a.lanes]))).toEqual([[[placed.body.id, [0]]]]);
+    expect(fleet.map((w: { assignments: { runId: string; lanes: number[] }[] }) => w.assignments.map((a) => [a.runId, a.lanes]))).toEqual([
+      [[placed.body.id, [0]]],
+    ]);
     const done = await f.api.waitForEnd(placed.body.id, 15_000);
     expect(done).toMatchObject({ status: "Completed", laneCount: 1, gaps: [] });
     expect(done.workers).toMatchObject([{ lanes: [0], state: "stopped" }]);

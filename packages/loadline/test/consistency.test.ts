@@ -1,8 +1,7 @@
-import { jetstream } from "@nats-io/jetstream";
-import { connectNats, type NatsConnection, JetStreamEventStore } from "@loadline/nats";
 import { createCommand, eventsFromCommand, newId } from "@loadline/core";
+import { connectNats, JetStreamEventStore, type NatsConnection } from "@loadline/nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestStack, type StackFixture } from "./fixture.ts";
+import { type StackFixture, startTestStack } from "./fixture.ts";
 
 let f: StackFixture;
 let nc: NatsConnection;
@@ -28,7 +27,12 @@ const spec = () => ({
 /** Appends straight to the event store, as another writer would: nothing waits for the projection. */
 async function appendDirectly(): Promise<{ id: string; seq: number }> {
   const id = newId();
-  const command = createCommand({ type: "load-test.create", tenantId: "default", aggregate: { type: "load-test", id }, data: { spec: spec() } });
+  const command = createCommand({
+    type: "load-test.create",
+    tenantId: "default",
+    aggregate: { type: "load-test", id },
+    data: { spec: spec() },
+  });
   const events = eventsFromCommand(command, [{ type: "load-test.created", data: { spec: spec() } }]);
   const { seq } = await new JetStreamEventStore(nc, f.stack.ns).append("default", command.aggregate, events, { expectedSeq: 0 });
   return { id, seq };
@@ -36,7 +40,11 @@ async function appendDirectly(): Promise<{ id: string; seq: number }> {
 
 describe("consistency", () => {
   it("answers every write with the stream sequence of its last event", async () => {
-    const res = await fetch(`${f.stack.apiUrl}/v1/load-tests`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec()) });
+    const res = await fetch(`${f.stack.apiUrl}/v1/load-tests`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(spec()),
+    });
     expect(res.status).toBe(201);
     expect(Number(res.headers.get("x-event-seq"))).toBeGreaterThan(0);
   });

@@ -4,18 +4,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import type { RunView } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
+import { connectNats, DEFAULT_STREAM_OPTIONS, type Namespace, type NatsConnection } from "@loadline/nats";
+import { TEST_NATS_URL } from "@loadline/nats/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectNats, DEFAULT_STREAM_OPTIONS, type NatsConnection, type Namespace } from "@loadline/nats";
-import { type RunView } from "@loadline/core";
-import { eventually } from "@loadline/core/testing";
-import { TEST_NATS_URL } from "@loadline/nats/testing";
 import { prepareExport } from "../src/commands/events/export.ts";
 import { importEvents } from "../src/commands/events/import.ts";
 import { EventsCommandError } from "../src/commands/events/shared.ts";
 import { tailEvents } from "../src/commands/events/tail.ts";
 import { parseEventsFile } from "../src/events-file.ts";
-import { startTestStack, type StackFixture } from "./fixture.ts";
+import { type StackFixture, startTestStack } from "./fixture.ts";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -29,7 +29,11 @@ let exportFile: string;
 type CliResult = { code: number | null; stdout: string; stderr: string };
 
 /** The real entry point, as an operator runs it, in namespace `ns`; killed if it outlives `timeoutMs`. */
-function cli(ns: Namespace, args: string[], opts: { stdin?: string; timeoutMs?: number; onStderr?: (text: string) => void } = {}): Promise<CliResult> {
+function cli(
+  ns: Namespace,
+  args: string[],
+  opts: { stdin?: string; timeoutMs?: number; onStderr?: (text: string) => void } = {},
+): Promise<CliResult> {
   const child = spawn(process.execPath, ["--import", "tsx", "packages/loadline/src/cli.ts", "events", ...args], {
     cwd: root,
     env: { ...process.env, NATS_URL: TEST_NATS_URL, LL_NAMESPACE: ns.prefix, LOG_LEVEL: "warn" },
@@ -109,7 +113,11 @@ describe("loadline events", () => {
     expect(parseEventsFile(piped.stdout.split("\n")).records).toEqual(file.records);
 
     const summary = await importEvents(nc, b.stack.ns, file, DEFAULT_STREAM_OPTIONS);
-    expect(summary).toEqual({ runId: run.id, events: { published: file.header.counts.events, skipped: 0 }, metrics: { published: file.header.counts.metrics, duplicates: 0 } });
+    expect(summary).toEqual({
+      runId: run.id,
+      events: { published: file.header.counts.events, skipped: 0 },
+      metrics: { published: file.header.counts.metrics, duplicates: 0 },
+    });
 
     await eventually(() => b.api.run(run.id), 15_000);
     await caughtUp(b);
@@ -120,7 +128,11 @@ describe("loadline events", () => {
 
     // Again: every aggregate is already there with the same events, the windows dedupe.
     const again = await importEvents(nc, b.stack.ns, file, DEFAULT_STREAM_OPTIONS);
-    expect(again).toEqual({ runId: run.id, events: { published: 0, skipped: file.header.counts.events }, metrics: { published: 0, duplicates: file.header.counts.metrics } });
+    expect(again).toEqual({
+      runId: run.id,
+      events: { published: 0, skipped: file.header.counts.events },
+      metrics: { published: 0, duplicates: file.header.counts.metrics },
+    });
   });
 
   it("refuses to import another history of an aggregate the target holds, publishing nothing", async () => {
@@ -130,7 +142,9 @@ describe("loadline events", () => {
     altered.event.id = "0196f3a0-0000-7000-8000-000000000000";
     lines[at] = JSON.stringify(altered);
     const before = await lastSeq(b.stack.ns);
-    await expect(importEvents(nc, b.stack.ns, parseEventsFile(lines), DEFAULT_STREAM_OPTIONS)).rejects.toThrow(new RegExp(`another history of: run ${run.id}.*Nothing was imported`));
+    await expect(importEvents(nc, b.stack.ns, parseEventsFile(lines), DEFAULT_STREAM_OPTIONS)).rejects.toThrow(
+      new RegExp(`another history of: run ${run.id}.*Nothing was imported`),
+    );
     expect(await lastSeq(b.stack.ns)).toBe(before);
   });
 
@@ -163,7 +177,14 @@ describe("loadline events", () => {
     const ready = new Promise<void>((resolve) => (started = resolve));
     const tail = cli(a.stack.ns, ["tail", "--limit", "1"], { onStderr: (text) => text.includes("following") && started() });
     await ready;
-    const test = await a.api.createLoadTest({ name: "tailed", targetUrl: "http://127.0.0.1:9", requests: [{ method: "GET", path: "/" }], defaultUsers: 1, defaultSpawnRate: 1, defaultDurationSec: 1 });
+    const test = await a.api.createLoadTest({
+      name: "tailed",
+      targetUrl: "http://127.0.0.1:9",
+      requests: [{ method: "GET", path: "/" }],
+      defaultUsers: 1,
+      defaultSpawnRate: 1,
+      defaultDurationSec: 1,
+    });
     const result = await tail;
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
@@ -185,7 +206,10 @@ describe("loadline events", () => {
     });
     const printed = await tailEvents(nc, a.stack.ns, { subject: "met.>", fromStart: true, limit: 2 }, out);
     expect(printed).toBe(2);
-    expect(lines.map((l) => (JSON.parse(l) as { stream: string; event: { type: string } }).event.type)).toEqual(["metrics.window", "metrics.window"]);
+    expect(lines.map((l) => (JSON.parse(l) as { stream: string; event: { type: string } }).event.type)).toEqual([
+      "metrics.window",
+      "metrics.window",
+    ]);
 
     const stop = new AbortController();
     const following = tailEvents(nc, a.stack.ns, { signal: stop.signal, onReady: () => stop.abort() }, out);

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "@loadline/service";
-import { testDatabase } from "@loadline/projections/testing";
 import { testNats } from "@loadline/nats/testing";
+import { testDatabase } from "@loadline/projections/testing";
+import { createLogger } from "@loadline/service";
 import { LoadlineClient } from "../src/client.ts";
-import { startStack, type Stack } from "../src/stack.ts";
+import { type Stack, startStack } from "../src/stack.ts";
 
 export type StackFixture = { stack: Stack; api: LoadlineClient; databaseUrl: string; close(): Promise<void> };
 

@@ -1,9 +1,9 @@
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { type TestDatabase, testDatabase } from "@loadline/projections/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testDatabase, type TestDatabase } from "@loadline/projections/testing";
-import { testNats, type TestNats } from "@loadline/nats/testing";
 import { LoadlineClient } from "../src/client.ts";
-import { startDemoTarget, type DemoTarget } from "../src/demo-target.ts";
-import { startService, stopService, waitReady, type Service, type ServiceName } from "../src/testing/index.ts";
+import { type DemoTarget, startDemoTarget } from "../src/demo-target.ts";
+import { type Service, type ServiceName, startService, stopService, waitReady } from "../src/testing/index.ts";
 
 let nats: TestNats;
 let db: TestDatabase;

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestStack, type StackFixture } from "./fixture.ts";
+import { type StackFixture, startTestStack } from "./fixture.ts";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 let f: StackFixture;
@@ -12,10 +12,20 @@ beforeAll(async () => {
 afterAll(() => f?.close());
 
 /** The real CLI entry, against the fixture's NATS, namespace and database. */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "packages/loadline/src/cli.ts", "projections", ...args], {
     cwd: root,
-    env: { ...process.env, NATS_URL: f.stack.natsUrl, LL_NAMESPACE: f.stack.ns.prefix, DATABASE_URL: f.databaseUrl, LOG_LEVEL: "silent", ...env },
+    env: {
+      ...process.env,
+      NATS_URL: f.stack.natsUrl,
+      LL_NAMESPACE: f.stack.ns.prefix,
+      DATABASE_URL: f.databaseUrl,
+      LOG_LEVEL: "silent",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -27,7 +37,13 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
 
 describe("loadline projections", () => {
   it("shows each projection's checkpoint and lag, and rebuilds one while the API keeps serving", async () => {
-    const spec = { targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET" as const, path: "/" }], defaultUsers: 1, defaultSpawnRate: 1, defaultDurationSec: 1 };
+    const spec = {
+      targetUrl: "http://127.0.0.1:1",
+      requests: [{ method: "GET" as const, path: "/" }],
+      defaultUsers: 1,
+      defaultSpawnRate: 1,
+      defaultDurationSec: 1,
+    };
     const created = await f.api.createLoadTest({ name: "cli", ...spec });
 
     const status = await cli(["status", "--json"]);
@@ -54,7 +70,13 @@ describe("loadline projections", () => {
   });
 
   it("refuses bad usage with exit 2 and a message", async () => {
-    const cases = [["rebuild", "nope"], ["rebuild", "events", "--from-seq", "zero"], ["rebuild", "events", "--from-time", "soon"], ["rebuild", "events", "--from-seq", "1", "--from-time", "2026-01-01T00:00:00Z"], ["vacuum"]];
+    const cases = [
+      ["rebuild", "nope"],
+      ["rebuild", "events", "--from-seq", "zero"],
+      ["rebuild", "events", "--from-time", "soon"],
+      ["rebuild", "events", "--from-seq", "1", "--from-time", "2026-01-01T00:00:00Z"],
+      ["vacuum"],
+    ];
     const [noDatabase, ...results] = await Promise.all([cli(["status"], { DATABASE_URL: "" }), ...cases.map((args) => cli(args))]);
     for (const [i, r] of results.entries()) {
       expect([cases[i]!.join(" "), r.code, r.stderr.length > 0]).toEqual([cases[i]!.join(" "), 2, true]);

@@ -1,11 +1,11 @@
-import { readFileSync, writeFileSync, mkdtempSync, copyFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig, createLogger } from "@loadline/service";
+import { createLogger, loadConfig } from "@loadline/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/commands/run.ts";
-import { startTestStack, type StackFixture } from "./fixture.ts";
+import { type StackFixture, startTestStack } from "./fixture.ts";
 
 const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 let f: StackFixture;
@@ -49,7 +49,10 @@ describe("loadline run <file>", () => {
   it("exits 2 and names the field when the test is refused", async () => {
     const dir = mkdtempSync(join(tmpdir(), "loadline-bad-"));
     const file = join(dir, "bad.yaml");
-    writeFileSync(file, `name: bad\ntargetUrl: ${f.stack.demoTarget!.url}\ndefaultUsers: 1\ndefaultSpawnRate: 1\ndefaultDurationSec: 1\nscenarios:\n  - name: s\n    steps:\n      - { type: request, url: "/items/{{id}}" }\n`);
+    writeFileSync(
+      file,
+      `name: bad\ntargetUrl: ${f.stack.demoTarget!.url}\ndefaultUsers: 1\ndefaultSpawnRate: 1\ndefaultDurationSec: 1\nscenarios:\n  - name: s\n    steps:\n      - { type: request, url: "/items/{{id}}" }\n`,
+    );
     const errors: string[] = [];
     const original = console.error;
     console.error = (m: string) => errors.push(m);

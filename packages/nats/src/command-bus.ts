@@ -1,7 +1,7 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
 import type { CommandEnvelope, DomainErrorCode } from "@loadline/core";
-import { subjects, type Namespace } from "./namespace.ts";
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type Namespace, subjects } from "./namespace.ts";
 
 /**
  * What the orchestrator answers once it has decided a command: the aggregate's `version` (its

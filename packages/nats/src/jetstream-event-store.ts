@@ -1,19 +1,19 @@
-import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
-import { headers, type NatsConnection } from "@nats-io/transport-node";
 import {
-  ConcurrencyError,
-  parseEvent,
   type AggregateEvents,
   type AggregateRef,
   type AppendOptions,
   type AppendResult,
+  ConcurrencyError,
   type EventEnvelope,
   type EventStore,
   type EventSubscription,
+  parseEvent,
   type ReadAllOptions,
   type StoredEvent,
 } from "@loadline/core";
-import { subjects, type Namespace } from "./namespace.ts";
+import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JsMsg, jetstream } from "@nats-io/jetstream";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
+import { type Namespace, subjects } from "./namespace.ts";
 import { replayMessages } from "./replay.ts";
 
 /**
@@ -92,7 +92,9 @@ export class JetStreamEventStore implements EventStore {
     const messages = this.js.consumers
       .get(this.ns.streams.events, {
         filter_subjects: this.filterOf(opts),
-        ...(afterSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
+        ...(afterSeq > 0
+          ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 }
+          : { deliver_policy: DeliverPolicy.All }),
       })
       .then((consumer) => consumer.consume());
     return {

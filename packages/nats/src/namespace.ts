@@ -57,7 +57,8 @@ export const subjects = {
    * once stored: a worker hears them at once even while its stream consumer recovers from a
    * broker failover. The stored event stays the truth; these are only a faster echo.
    */
-  runControl: (ns: Namespace, tenantId: string, runId: string) => `${ns.prefix}.ctl.${assertToken(tenantId, "tenant")}.${assertToken(runId, "run id")}`,
+  runControl: (ns: Namespace, tenantId: string, runId: string) =>
+    `${ns.prefix}.ctl.${assertToken(tenantId, "tenant")}.${assertToken(runId, "run id")}`,
   allRunControl: (ns: Namespace) => `${ns.prefix}.ctl.*.*`,
   /** Worker heartbeats: core NATS, not stored, so that liveness does not wait on a stream's leader election. */
   heartbeat: (ns: Namespace, workerId: string) => `${ns.prefix}.hb.${assertToken(workerId, "worker id")}`,

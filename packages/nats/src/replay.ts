@@ -1,5 +1,5 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
-import { nanos, type NatsConnection } from "@nats-io/transport-node";
+import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type NatsConnection, nanos } from "@nats-io/transport-node";
 
 /**
  * What a stream holds now on one subject filter, from a sequence, in order; then it ends.

@@ -1,6 +1,6 @@
-import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
-import { nanos, type NatsConnection } from "@nats-io/transport-node";
-import { subjects, type Namespace } from "./namespace.ts";
+import { DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream";
+import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import { type Namespace, subjects } from "./namespace.ts";
 
 export type StreamOptions = {
   /** How long metric windows are kept (LL_METRICS max age). */
@@ -62,7 +62,10 @@ export async function ensureStreams(jsm: JetStreamManager, ns: Namespace, opts: 
 }
 
 /** The stream options a service's configuration asks for, on this connection's server. */
-export const streamOptionsOf = (config: { metricsMaxAgeMs: number; streamReplicas: number | "auto" }, nc: NatsConnection): StreamOptions => ({
+export const streamOptionsOf = (
+  config: { metricsMaxAgeMs: number; streamReplicas: number | "auto" },
+  nc: NatsConnection,
+): StreamOptions => ({
   metricsMaxAgeMs: config.metricsMaxAgeMs,
   replicas: resolveReplicas(nc, config.streamReplicas),
 });

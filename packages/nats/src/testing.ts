@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats, type NatsConnection } from "./connect.ts";
-import { namespace, type Namespace } from "./namespace.ts";
+import { type Namespace, namespace } from "./namespace.ts";
 import { ensureStreams } from "./streams.ts";
 
 /**

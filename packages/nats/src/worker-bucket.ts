@@ -1,6 +1,6 @@
-import { Kvm, type KV } from "@nats-io/kv";
+import { type WorkerRegistration, workerRegistrationSchema } from "@loadline/core";
+import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { workerRegistrationSchema, type WorkerRegistration } from "@loadline/core";
 import type { Namespace } from "./namespace.ts";
 import { resolveReplicas } from "./streams.ts";
 
@@ -17,7 +17,7 @@ export async function listWorkers(kv: KV): Promise<WorkerRegistration[]> {
   const workers: WorkerRegistration[] = [];
   for await (const key of await kv.keys()) {
     const entry = await kv.get(key);
-    if (!entry || entry.operation !== "PUT") continue;
+    if (entry?.operation !== "PUT") continue;
     const parsed = workerRegistrationSchema.safeParse(entry.json());
     if (parsed.success) workers.push(parsed.data);
   }

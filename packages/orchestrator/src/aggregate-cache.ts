@@ -1,4 +1,12 @@
-import { applyStored, loadAggregate, type AggregateRef, type Evolver, type EventStore, type LoadedAggregate, type StoredEvent } from "@loadline/core";
+import {
+  type AggregateRef,
+  applyStored,
+  type EventStore,
+  type Evolver,
+  type LoadedAggregate,
+  loadAggregate,
+  type StoredEvent,
+} from "@loadline/core";
 
 /**
  * The aggregates of one type as this process last left them, loaded from the store on first

@@ -1,4 +1,4 @@
-import { InMemoryEventStore, createCommand, newId, type CommandEnvelope, type EventStore } from "@loadline/core";
+import { type CommandEnvelope, createCommand, type EventStore, InMemoryEventStore, newId } from "@loadline/core";
 import { createLogger } from "@loadline/service";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CommandHandler } from "./command-handler.ts";
@@ -17,7 +17,11 @@ const spec = {
 const loadTest = (id: string) => ({ tenantId: TENANT, aggregate: { type: "load-test" as const, id } });
 const createTest = (id: string) => createCommand({ type: "load-test.create", ...loadTest(id), data: { spec } });
 const updateTest = (id: string, name: string, expectedVersion?: number) =>
-  createCommand({ type: "load-test.update", ...loadTest(id), data: { spec: { ...spec, name }, ...(expectedVersion !== undefined ? { expectedVersion } : {}) } });
+  createCommand({
+    type: "load-test.update",
+    ...loadTest(id),
+    data: { spec: { ...spec, name }, ...(expectedVersion !== undefined ? { expectedVersion } : {}) },
+  });
 const startRun = (loadTestId: string, overrides: object = {}) =>
   createCommand({ type: "run.start", tenantId: TENANT, aggregate: { type: "run", id: newId() }, data: { loadTestId, overrides } });
 

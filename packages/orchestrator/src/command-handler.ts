@@ -1,21 +1,21 @@
 import {
-  ConcurrencyError,
-  DomainError,
-  compileRun,
-  decides,
-  eventsFromCommand,
-  loadTestDecider,
-  runDecider,
-  workerDecider,
   type CommandEnvelope,
   type CommandFor,
   type CommandType,
+  ConcurrencyError,
+  compileRun,
   type Decider,
+  DomainError,
+  decides,
   type EventEnvelope,
   type EventStore,
+  eventsFromCommand,
   type LoadTestState,
+  loadTestDecider,
   type RunState,
+  runDecider,
   type WorkerState,
+  workerDecider,
 } from "@loadline/core";
 import type { CommandOutcome } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
@@ -69,7 +69,11 @@ export class CommandHandler {
       const test = await this.loadTests.load(command.tenantId, { type: "load-test", id: loadTestId });
       if (test.state.status !== "active") throw new DomainError("not_found", "load test not found");
       const { parameters, target } = compileRun(test.state.spec, overrides);
-      const create: CommandFor<"run.create"> = { ...command, type: "run.create", data: { ...parameters, loadTestId, target, ...(placement ? { placement } : {}) } };
+      const create: CommandFor<"run.create"> = {
+        ...command,
+        type: "run.create",
+        data: { ...parameters, loadTestId, target, ...(placement ? { placement } : {}) },
+      };
       return await this.decide(this.runs, runDecider, create);
     } catch (err) {
       if (err instanceof DomainError) return refused(command, err);
@@ -77,8 +81,13 @@ export class CommandHandler {
     }
   }
 
-  private async decide<S, C extends CommandType>(cache: AggregateCache<S>, decider: Decider<S, C>, command: CommandEnvelope): Promise<CommandOutcome> {
-    if (!decides(decider, command)) return refused(command, new DomainError("invalid", `${command.type} does not apply to a ${command.aggregate.type}`));
+  private async decide<S, C extends CommandType>(
+    cache: AggregateCache<S>,
+    decider: Decider<S, C>,
+    command: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    if (!decides(decider, command))
+      return refused(command, new DomainError("invalid", `${command.type} does not apply to a ${command.aggregate.type}`));
     for (let attempt = 1; ; attempt++) {
       const aggregate = await cache.load(command.tenantId, command.aggregate);
       if (aggregate.causations.has(command.id)) return done(command, aggregate.version, aggregate.seq, []);
@@ -93,7 +102,10 @@ export class CommandHandler {
       try {
         const { seq, seqs } = await this.store.append(command.tenantId, command.aggregate, events, { expectedSeq: aggregate.seq });
         // At debug: what the chaos suite checks the stream against ("no acknowledged event is missing").
-        this.log.debug({ tenantId: command.tenantId, aggregate: command.aggregate, types: events.map((e) => e.type), seqs }, "events appended");
+        this.log.debug(
+          { tenantId: command.tenantId, aggregate: command.aggregate, types: events.map((e) => e.type), seqs },
+          "events appended",
+        );
         cache.applyAppended(
           aggregate,
           events.map((event, i) => ({ event, seq: seqs[i] ?? seq })),

@@ -1,6 +1,6 @@
-import { installErrorHandler, query, tenantOf, type Logger } from "@loadline/service";
-import { listWorkers, type WorkerBucket } from "@loadline/nats";
 import { WORKER_LOST_AFTER_MS, type WorkerRegistration } from "@loadline/core";
+import { listWorkers, type WorkerBucket } from "@loadline/nats";
+import { installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
 import { Hono } from "hono";
 import { z } from "zod";
 

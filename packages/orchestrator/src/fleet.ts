@@ -1,7 +1,7 @@
+import { WORKER_LOST_AFTER_MS, type WorkerRegistration, workerRegistrationSchema } from "@loadline/core";
+import { type Namespace, type NatsConnection, subjects } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
 import type { KV, KvEntry } from "@nats-io/kv";
-import { subjects, type Namespace, type NatsConnection } from "@loadline/nats";
-import { WORKER_LOST_AFTER_MS, workerRegistrationSchema, type WorkerRegistration } from "@loadline/core";
-import { type Logger } from "@loadline/service";
 
 /**
  * A worker that stopped being heard from: lapsed (`lastSeenAt` its last heartbeat), gone (it left
@@ -106,7 +106,8 @@ export class FleetMonitor {
    */
   expect(workerIds: Iterable<string>): void {
     const now = Date.now();
-    for (const id of workerIds) if (!this.workers.has(id)) this.workers.set(id, { registration: null, seenAt: now, lastSeenAt: new Date(now).toISOString() });
+    for (const id of workerIds)
+      if (!this.workers.has(id)) this.workers.set(id, { registration: null, seenAt: now, lastSeenAt: new Date(now).toISOString() });
   }
 
   private forgive(): void {

@@ -1,8 +1,8 @@
-export { Orchestrator, type OrchestratorOptions } from "./orchestrator.ts";
 export { CommandHandler } from "./command-handler.ts";
-export { RunSupervisor, DEFAULT_TIMINGS, type SupervisorTimings } from "./run-supervisor.ts";
-export { planRun, planReassignment, type Candidate, type Plan } from "./planner.ts";
 export { FleetMonitor, type LostWorker } from "./fleet.ts";
-export { KvLease, openLeaseBucket, DEFAULT_LEASE_TIMINGS, type LeaseTimings } from "./kv-lease.ts";
 export { fleetRoutes } from "./fleet-routes.ts";
-export { writeRoutes, type WriteRoutesDeps } from "./routes.ts";
+export { DEFAULT_LEASE_TIMINGS, KvLease, type LeaseTimings, openLeaseBucket } from "./kv-lease.ts";
+export { Orchestrator, type OrchestratorOptions } from "./orchestrator.ts";
+export { type Candidate, type Plan, planReassignment, planRun } from "./planner.ts";
+export { type WriteRoutesDeps, writeRoutes } from "./routes.ts";
+export { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";

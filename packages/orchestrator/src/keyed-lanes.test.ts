@@ -6,11 +6,12 @@ describe("KeyedLanes", () => {
   it("keeps each key's work in order and runs different keys at once", async () => {
     const lanes = new KeyedLanes();
     const log: string[] = [];
-    const job = (key: string, n: number, ms: number) => void lanes.run(key, async () => {
-      log.push(`${key}${n} start`);
-      await sleep(ms);
-      log.push(`${key}${n} end`);
-    });
+    const job = (key: string, n: number, ms: number) =>
+      void lanes.run(key, async () => {
+        log.push(`${key}${n} start`);
+        await sleep(ms);
+        log.push(`${key}${n} end`);
+      });
     job("a", 1, 30);
     job("a", 2, 1);
     job("b", 1, 5);

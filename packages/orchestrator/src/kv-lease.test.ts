@@ -1,6 +1,6 @@
 import { sleep } from "@loadline/core";
+import { type TestNats, testNats } from "@loadline/nats/testing";
 import { createLogger } from "@loadline/service";
-import { testNats, type TestNats } from "@loadline/nats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KvLease, openLeaseBucket } from "./kv-lease.ts";
 

@@ -1,8 +1,8 @@
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
-import { Kvm, type KV } from "@nats-io/kv";
 import { sleep } from "@loadline/core";
-import type { Logger } from "@loadline/service";
 import type { Namespace, NatsConnection } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
+import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { type KV, Kvm } from "@nats-io/kv";
 
 export type LeaseTimings = {
   /** A lease not renewed for this long (as a standby sees it) may be taken. */
@@ -52,7 +52,7 @@ export class KvLease {
     while (!this.closed.signal.aborted) {
       try {
         const entry = await this.kv.get(this.key);
-        if (!entry || entry.operation !== "PUT") {
+        if (entry?.operation !== "PUT") {
           this.revision = await this.kv.create(this.key, value());
           return this.held();
         }
@@ -101,7 +101,12 @@ export class KvLease {
       await sleep(this.timings.renewMs, signal);
       if (signal.aborted) return;
       try {
-        this.revision = await this.kv.update(this.key, JSON.stringify({ holder: this.holder, at: new Date().toISOString() }), this.revision, this.timings.renewMs);
+        this.revision = await this.kv.update(
+          this.key,
+          JSON.stringify({ holder: this.holder, at: new Date().toISOString() }),
+          this.revision,
+          this.timings.renewMs,
+        );
         renewedAt = Date.now();
         continue;
       } catch (err) {

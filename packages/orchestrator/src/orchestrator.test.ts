@@ -1,22 +1,21 @@
-import { jetstream } from "@nats-io/jetstream";
-import { CommandBus, connectNats, openWorkerBucket, JetStreamEventStore } from "@loadline/nats";
 import {
-  FLEET_TENANT,
-  START_LEAD_MS,
-  createCommand,
-  newId,
   type CommandInit,
   type CommandType,
+  createCommand,
   type EventEnvelope,
-  type EventType,
-  type RunTarget,
-  type WorkerRegistration,
   type EventStore,
+  type EventType,
+  FLEET_TENANT,
+  newId,
+  type RunTarget,
+  START_LEAD_MS,
   sleep,
+  type WorkerRegistration,
 } from "@loadline/core";
-import { createLogger } from "@loadline/service";
 import { eventually } from "@loadline/core/testing";
-import { testNats, type TestNats } from "@loadline/nats/testing";
+import { CommandBus, connectNats, JetStreamEventStore, openWorkerBucket } from "@loadline/nats";
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { createLogger } from "@loadline/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Orchestrator } from "./orchestrator.ts";
 
@@ -40,7 +39,8 @@ const runCommand = <T extends CommandType>(type: T, id: string, data: CommandIni
 const eventsOf = async (id: string, tenantId = "default", type: "run" | "worker" = "run"): Promise<EventEnvelope[]> =>
   (await store.read(tenantId, { type, id })).events.map((e) => e.event);
 const typesOf = async (id: string): Promise<EventType[]> => (await eventsOf(id)).map((e) => e.type);
-const ofType = async <T extends EventType>(id: string, type: T) => (await eventsOf(id)).filter((e): e is Extract<EventEnvelope, { type: T }> => e.type === type);
+const ofType = async <T extends EventType>(id: string, type: T) =>
+  (await eventsOf(id)).filter((e): e is Extract<EventEnvelope, { type: T }> => e.type === type);
 const createRun = (id: string, over: Partial<CommandInit<"run.create">["data"]> = {}) =>
   bus.send(runCommand("run.create", id, { loadTestId: "lt", targetUsers: 6, spawnRate: 6, durationSec: 1, target, ...over }));
 const ready = (id: string, workerId: string) => bus.send(runCommand("run.report-worker-ready", id, { workerId }));
@@ -49,7 +49,10 @@ const ready = (id: string, workerId: string) => bus.send(runCommand("run.report-
  * A worker's heartbeat as the real one writes it (the orchestrator only reads the bucket):
  * `stop` leaves the fleet as a worker shutting down does, `lapse` just falls silent.
  */
-async function fakeWorker(workerId: string, over: { maxVUs?: number; labels?: Record<string, string> } = {}): Promise<{ stop(): void; lapse(): void }> {
+async function fakeWorker(
+  workerId: string,
+  over: { maxVUs?: number; labels?: Record<string, string> } = {},
+): Promise<{ stop(): void; lapse(): void }> {
   const kv = await openWorkerBucket(env.nc, env.ns);
   const startedAt = new Date().toISOString();
   const beat = () => {
@@ -86,7 +89,10 @@ async function runOnTwo(test: string, a: string, b: string): Promise<string> {
   return id;
 }
 
-async function withOrchestrator<T>(fn: (o: Orchestrator) => Promise<T>, over: Partial<Parameters<typeof Orchestrator.start>[0]> = {}): Promise<T> {
+async function withOrchestrator<T>(
+  fn: (o: Orchestrator) => Promise<T>,
+  over: Partial<Parameters<typeof Orchestrator.start>[0]> = {},
+): Promise<T> {
   const orchestrator = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, ...over });
   try {
     await orchestrator.whenActive();
@@ -130,11 +136,18 @@ describe("Orchestrator", () => {
         await eventually(async () => (await typesOf(id)).includes("run.stopping"), 5_000, 20);
         const [stopping] = await ofType(id, "run.stopping");
         expect(Date.parse(stopping!.time) - Date.parse(started!.data.startedAt)).toBeGreaterThanOrEqual(990);
-        for (const w of ["lc1", "lc2"]) await bus.send(runCommand("run.report-worker-stopped", id, { workerId: w, requests: 10, failures: 0 }));
+        for (const w of ["lc1", "lc2"])
+          await bus.send(runCommand("run.report-worker-stopped", id, { workerId: w, requests: 10, failures: 0 }));
         expect((await typesOf(id)).at(-1)).toBe("run.completed");
 
-        expect(await bus.send(runCommand("run.stop", id, { reason: "requested" }))).toMatchObject({ ok: false, error: { code: "conflict" } });
-        expect(await bus.send(runCommand("run.stop", newId(), { reason: "requested" }))).toMatchObject({ ok: false, error: { code: "not_found" } });
+        expect(await bus.send(runCommand("run.stop", id, { reason: "requested" }))).toMatchObject({
+          ok: false,
+          error: { code: "conflict" },
+        });
+        expect(await bus.send(runCommand("run.stop", newId(), { reason: "requested" }))).toMatchObject({
+          ok: false,
+          error: { code: "not_found" },
+        });
       });
     } finally {
       for (const w of fleet) w.stop();
@@ -142,7 +155,10 @@ describe("Orchestrator", () => {
   });
 
   it("places a run by label, and fails one that cannot be placed with the reason", async () => {
-    const fleet = await Promise.all([fakeWorker("eu-a", { labels: { region: "eu" } }), fakeWorker("us-a", { labels: { region: "us" }, maxVUs: 10 })]);
+    const fleet = await Promise.all([
+      fakeWorker("eu-a", { labels: { region: "eu" } }),
+      fakeWorker("us-a", { labels: { region: "us" }, maxVUs: 10 }),
+    ]);
     try {
       await withOrchestrator(async () => {
         const placed = newId();
@@ -153,7 +169,9 @@ describe("Orchestrator", () => {
         const short = newId();
         await createRun(short, { targetUsers: 50, placement: { selector: { region: "us" } } });
         await eventually(async () => (await typesOf(short)).includes("run.failed"), 5_000);
-        expect((await ofType(short, "run.failed"))[0]!.data.reason).toBe("capacity is short: the run needs 50 VUs, 1 live workers matching region=us have 10 VUs free");
+        expect((await ofType(short, "run.failed"))[0]!.data.reason).toBe(
+          "capacity is short: the run needs 50 VUs, 1 live workers matching region=us have 10 VUs free",
+        );
       });
     } finally {
       for (const w of fleet) w.stop();
@@ -193,7 +211,9 @@ describe("Orchestrator", () => {
         const reassigned = (await ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
         expect(reassigned.map((e) => [e.data.workerId, e.data.lanes, e.data.replaces])).toEqual([["keeps", flakyLanes, "flaky"]]);
         const fleetRecord = await eventsOf("flaky", FLEET_TENANT, "worker");
-        expect(fleetRecord.map((e) => [e.type, e.data])).toEqual([["worker.lost", expect.objectContaining({ runs: [{ tenantId: "default", runId: id }] })]]);
+        expect(fleetRecord.map((e) => [e.type, e.data])).toEqual([
+          ["worker.lost", expect.objectContaining({ runs: [{ tenantId: "default", runId: id }] })],
+        ]);
         // Its late word changes nothing: the run no longer counts it.
         await bus.send(runCommand("run.report-worker-stopped", id, { workerId: "flaky", requests: 1, failures: 0 }));
         expect(await typesOf(id)).not.toContain("run.worker-stopped");
@@ -230,14 +250,27 @@ describe("Orchestrator", () => {
     try {
       await withOrchestrator(async () => {
         const id = newId();
-        const ramp: RunTarget = { ...target, workload: { type: "ramping-vus", startVUs: 1, stages: [{ durationSec: 1, target: 4 }, { durationSec: 1, target: 2 }] } };
+        const ramp: RunTarget = {
+          ...target,
+          workload: {
+            type: "ramping-vus",
+            startVUs: 1,
+            stages: [
+              { durationSec: 1, target: 4 },
+              { durationSec: 1, target: 2 },
+            ],
+          },
+        };
         await createRun(id, { target: ramp, targetUsers: 4, durationSec: 2, placement: { selector: { test: "ramp" } } });
         await eventually(async () => (await typesOf(id)).includes("run.worker-assigned"), 5_000);
         await ready(id, "ramp");
         await eventually(async () => (await ofType(id, "run.stage-started")).length === 2, 5_000, 20);
         const [started] = await ofType(id, "run.started");
         const stages = await ofType(id, "run.stage-started");
-        expect(stages.map((s) => [s.data.stage, s.data.target])).toEqual([[0, 4], [1, 2]]);
+        expect(stages.map((s) => [s.data.stage, s.data.target])).toEqual([
+          [0, 4],
+          [1, 2],
+        ]);
         const offset = Date.parse(stages[1]!.data.at) - Date.parse(started!.data.startedAt);
         expect(offset).toBeGreaterThanOrEqual(990);
         expect(offset).toBeLessThan(1_500);

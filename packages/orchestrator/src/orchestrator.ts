@@ -1,25 +1,36 @@
-import { AckPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
-import { nanos } from "@nats-io/transport-node";
-import { CommandBus, ensureStreams, openWorkerBucket, PULL_EXPIRES_MS, subjects, DEFAULT_STREAM_OPTIONS, type Namespace, type NatsConnection, type StreamOptions, JetStreamEventStore } from "@loadline/nats";
 import {
-  SchemaError,
   applyStored,
-  emptyAggregate,
-  newId,
-  parseCommand,
-  runDecider,
   type CommandEnvelope,
   type EventEnvelope,
   type EventStore,
+  emptyAggregate,
   type LoadedAggregate,
+  newId,
+  parseCommand,
   type RunState,
+  runDecider,
+  SchemaError,
   sleep,
 } from "@loadline/core";
-import { type Logger } from "@loadline/service";
+import {
+  CommandBus,
+  DEFAULT_STREAM_OPTIONS,
+  ensureStreams,
+  JetStreamEventStore,
+  type Namespace,
+  type NatsConnection,
+  openWorkerBucket,
+  PULL_EXPIRES_MS,
+  type StreamOptions,
+  subjects,
+} from "@loadline/nats";
+import type { Logger } from "@loadline/service";
+import { AckPolicy, type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { nanos } from "@nats-io/transport-node";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { CommandHandler } from "./command-handler.ts";
 import { FleetMonitor } from "./fleet.ts";
-import { DEFAULT_LEASE_TIMINGS, KvLease, openLeaseBucket, type LeaseTimings } from "./kv-lease.ts";
+import { DEFAULT_LEASE_TIMINGS, KvLease, type LeaseTimings, openLeaseBucket } from "./kv-lease.ts";
 import { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
 
 export type OrchestratorOptions = {
@@ -86,7 +97,12 @@ export class Orchestrator {
     const lease = new KvLease(await openLeaseBucket(nc, ns, streams.replicas), LEASE_KEY, id, log, opts.lease ?? DEFAULT_LEASE_TIMINGS);
     const registers = opts.registry ? [opts.registry] : [];
     const metrics = {
-      commands: new Counter({ name: "loadline_orchestrator_commands_total", help: "Commands decided", labelNames: ["type", "outcome"] as const, registers }),
+      commands: new Counter({
+        name: "loadline_orchestrator_commands_total",
+        help: "Commands decided",
+        labelNames: ["type", "outcome"] as const,
+        registers,
+      }),
       latency: new Histogram({ name: "loadline_orchestrator_command_seconds", help: "Time to decide and append a command", registers }),
       active: new Gauge({ name: "loadline_orchestrator_active", help: "1 while this instance holds the orchestrator lease", registers }),
     };
@@ -170,7 +186,10 @@ export class Orchestrator {
     active.fleet.stop();
     // Bounded: on a connection whose server just died, closing the pull can hang; the commands
     // in hand are then nak'ed by their ack wait and come back to whoever holds the lease next.
-    await within(DEACTIVATE_MS, active.messages.close().then(() => active.loop));
+    await within(
+      DEACTIVATE_MS,
+      active.messages.close().then(() => active.loop),
+    );
   }
 
   /** Every run's state from the event stream, primed into the handler: the supervisor picks up the live ones. */
@@ -196,7 +215,12 @@ export class Orchestrator {
     // Short: a command delivered to an orchestrator that died comes back to its successor soon.
     const ackWait = nanos(10_000);
     await jsm.consumers
-      .add(ns.streams.commands, { durable_name: DURABLE, ack_policy: AckPolicy.Explicit, ack_wait: ackWait, filter_subject: subjects.allCommands(ns) })
+      .add(ns.streams.commands, {
+        durable_name: DURABLE,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: ackWait,
+        filter_subject: subjects.allCommands(ns),
+      })
       .catch(() => jsm.consumers.update(ns.streams.commands, DURABLE, { ack_wait: ackWait })); // made by an older version
     const consumer = await jetstream(nc).consumers.get(ns.streams.commands, DURABLE);
     const messages = await consumer.consume({ max_messages: 64, expires: PULL_EXPIRES_MS });

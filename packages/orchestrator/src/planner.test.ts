@@ -1,6 +1,6 @@
-import { laneShare, type Executor } from "@loadline/core";
+import { type Executor, laneShare } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { planReassignment, planRun, type Candidate } from "./planner.ts";
+import { type Candidate, planReassignment, planRun } from "./planner.ts";
 
 const worker = (workerId: string, maxVUs: number, labels: Record<string, string> = {}, committedVUs = 0): Candidate => ({
   workerId,
@@ -9,8 +9,15 @@ const worker = (workerId: string, maxVUs: number, labels: Record<string, string>
   committed: { vus: committedVUs, arrivalRate: 0 },
 });
 const vus = (n: number): Executor => ({ type: "constant-vus", vus: n, durationSec: 10 });
-const rate = (perSec: number, preAllocatedVUs = 50): Executor => ({ type: "constant-arrival-rate", rate: perSec, timeUnitSec: 1, durationSec: 10, preAllocatedVUs });
-const lanesOf = (plan: ReturnType<typeof planRun>) => (plan.ok ? Object.fromEntries(plan.assignments.map((a) => [a.workerId, a.lanes])) : plan.reason);
+const rate = (perSec: number, preAllocatedVUs = 50): Executor => ({
+  type: "constant-arrival-rate",
+  rate: perSec,
+  timeUnitSec: 1,
+  durationSec: 10,
+  preAllocatedVUs,
+});
+const lanesOf = (plan: ReturnType<typeof planRun>) =>
+  plan.ok ? Object.fromEntries(plan.assignments.map((a) => [a.workerId, a.lanes])) : plan.reason;
 
 describe("planRun", () => {
   it("takes the fewest workers that hold the run, the roomiest first", () => {
@@ -26,7 +33,8 @@ describe("planRun", () => {
     expect(lanesOf(plan)).toEqual({ a: [0, 1], c: [2, 3], b: [4] });
     expect(plan.assignments.reduce((n, a) => n + a.vus, 0)).toBe(1999 + 50);
     expect(plan.assignments.reduce((n, a) => n + a.arrivalRate, 0)).toBeCloseTo(300);
-    for (const a of plan.assignments) expect(a.vus).toBe(a.lanes.reduce((n, l) => n + laneShare(1999, { index: l, count: 5 }) + laneShare(50, { index: l, count: 5 }), 0));
+    for (const a of plan.assignments)
+      expect(a.vus).toBe(a.lanes.reduce((n, l) => n + laneShare(1999, { index: l, count: 5 }) + laneShare(50, { index: l, count: 5 }), 0));
   });
 
   it("uses exactly the workers asked for, among those matching the selector", () => {
@@ -37,9 +45,13 @@ describe("planRun", () => {
 
   it("fails with the reason when it cannot be planned", () => {
     expect(lanesOf(planRun([], [vus(10)]))).toBe("no live worker to run the load");
-    expect(lanesOf(planRun([worker("a", 100)], [vus(10)], { selector: { region: "eu" } }))).toBe("no live worker matching region=eu to run the load");
+    expect(lanesOf(planRun([worker("a", 100)], [vus(10)], { selector: { region: "eu" } }))).toBe(
+      "no live worker matching region=eu to run the load",
+    );
     expect(lanesOf(planRun([worker("a", 100)], [vus(10)], { workers: 2 }))).toBe("2 workers asked, but only 1 live worker has room");
-    expect(lanesOf(planRun([worker("a", 100), worker("b", 50)], [vus(200)]))).toBe("capacity is short: the run needs 200 VUs, 2 live workers have 150 VUs free");
+    expect(lanesOf(planRun([worker("a", 100), worker("b", 50)], [vus(200)]))).toBe(
+      "capacity is short: the run needs 200 VUs, 2 live workers have 150 VUs free",
+    );
     expect(lanesOf(planRun([worker("a", 100), worker("b", 100), worker("c", 100)], [vus(2)], { workers: 3 }))).toBe(
       "the run cannot be spread over 3 workers: its smallest workload has 2 VUs",
     );
@@ -54,11 +66,17 @@ describe("planReassignment", () => {
     const fleet = [worker("a", 100, {}, 30), worker("b", 100, {}, 60), worker("idle", 1000)];
     expect(planReassignment(fleet, run, [2])).toEqual({ ok: true, assignments: [{ workerId: "a", lanes: [2], vus: 30, arrivalRate: 0 }] });
     const both = planReassignment(fleet, { ...run, executors: [vus(150)], laneCount: 3 }, [1, 2]);
-    expect(both.ok && both.assignments.map((a) => [a.workerId, a.lanes])).toEqual([["a", [1]], ["idle", [2]]]);
+    expect(both.ok && both.assignments.map((a) => [a.workerId, a.lanes])).toEqual([
+      ["a", [1]],
+      ["idle", [2]],
+    ]);
   });
 
   it("never to a worker the run lost, nor off the selector; fails when nobody has room", () => {
     const fleet = [worker("x", 1000), worker("other-region", 1000, { region: "us" }), worker("a", 100, { region: "eu" }, 90)];
-    expect(planReassignment(fleet, { ...run, placement: { selector: { region: "eu" } } }, [2])).toEqual({ ok: false, reason: "no live worker has room for lane 2 (30 VUs)" });
+    expect(planReassignment(fleet, { ...run, placement: { selector: { region: "eu" } } }, [2])).toEqual({
+      ok: false,
+      reason: "no live worker has room for lane 2 (30 VUs)",
+    });
   });
 });

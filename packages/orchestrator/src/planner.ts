@@ -1,12 +1,12 @@
 import {
+  type Demand,
+  type Executor,
   executorMaxVUs,
   laneDemand,
   matchesSelector,
   maxLanes,
-  peakRate,
-  type Demand,
-  type Executor,
   type Placement,
+  peakRate,
   type WorkerShare,
 } from "@loadline/core";
 
@@ -31,9 +31,14 @@ const free = (c: Candidate): Demand => ({
 });
 const fits = (need: Demand, room: Demand): boolean => need.vus <= room.vus && need.arrivalRate <= room.arrivalRate + 1e-9;
 /** VUs, and iterations/s when the run starts any (`asked`): the figures a reason compares. */
-const describe = (d: Demand, asked: Demand = d): string => `${d.vus} VUs${asked.arrivalRate > 0 ? ` and ${Math.round(d.arrivalRate)} iterations/s` : ""}`;
+const describe = (d: Demand, asked: Demand = d): string =>
+  `${d.vus} VUs${asked.arrivalRate > 0 ? ` and ${Math.round(d.arrivalRate)} iterations/s` : ""}`;
 const selectorText = (p: Placement | undefined) =>
-  p?.selector && Object.keys(p.selector).length > 0 ? ` matching ${Object.entries(p.selector).map(([k, v]) => `${k}=${v}`).join(",")}` : "";
+  p?.selector && Object.keys(p.selector).length > 0
+    ? ` matching ${Object.entries(p.selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",")}`
+    : "";
 
 /** Most free VUs first; the id settles ties, so the same fleet gives the same plan. */
 const byRoom = (a: Candidate, b: Candidate) => free(b).vus - free(a).vus || a.workerId.localeCompare(b.workerId);
@@ -59,18 +64,26 @@ export function planRun(candidates: readonly Candidate[], executors: readonly Ex
   }
   if (count === undefined) {
     const room: Demand = { vus: 0, arrivalRate: 0 };
-    count = usable.findIndex((c) => {
-      room.vus += free(c).vus;
-      room.arrivalRate += free(c).arrivalRate;
-      return fits(total, room);
-    }) + 1;
+    count =
+      usable.findIndex((c) => {
+        room.vus += free(c).vus;
+        room.arrivalRate += free(c).arrivalRate;
+        return fits(total, room);
+      }) + 1;
     if (count === 0) {
-      const all = usable.reduce((r, c) => ({ vus: r.vus + free(c).vus, arrivalRate: r.arrivalRate + free(c).arrivalRate }), { vus: 0, arrivalRate: 0 });
-      return { ok: false, reason: `capacity is short: the run needs ${describe(total)}, ${usable.length} live workers${where} have ${describe(all, total)} free` };
+      const all = usable.reduce((r, c) => ({ vus: r.vus + free(c).vus, arrivalRate: r.arrivalRate + free(c).arrivalRate }), {
+        vus: 0,
+        arrivalRate: 0,
+      });
+      return {
+        ok: false,
+        reason: `capacity is short: the run needs ${describe(total)}, ${usable.length} live workers${where} have ${describe(all, total)} free`,
+      };
     }
   }
   const lanesMax = maxLanes(executors);
-  if (count > lanesMax) return { ok: false, reason: `the run cannot be spread over ${count} workers: its smallest workload has ${lanesMax} VUs` };
+  if (count > lanesMax)
+    return { ok: false, reason: `the run cannot be spread over ${count} workers: its smallest workload has ${lanesMax} VUs` };
 
   const chosen = usable.slice(0, count);
   const smallest = Math.min(...chosen.map((c) => free(c).vus));
@@ -83,7 +96,11 @@ export function planRun(candidates: readonly Candidate[], executors: readonly Ex
   for (const [i, c] of chosen.entries()) {
     const own = Array.from({ length: lanes[i]! }, () => next++);
     const need = laneDemand(executors, own, laneCount);
-    if (!fits(need, free(c))) return { ok: false, reason: `capacity is short: worker ${c.workerId} would need ${describe(need)}, it has ${describe(free(c), need)} free` };
+    if (!fits(need, free(c)))
+      return {
+        ok: false,
+        reason: `capacity is short: worker ${c.workerId} would need ${describe(need)}, it has ${describe(free(c), need)} free`,
+      };
     assignments.push({ workerId: c.workerId, lanes: own, vus: need.vus, arrivalRate: need.arrivalRate });
   }
   return { ok: true, laneCount, assignments };
@@ -96,7 +113,13 @@ export function planRun(candidates: readonly Candidate[], executors: readonly Ex
  */
 export function planReassignment(
   candidates: readonly Candidate[],
-  run: { executors: readonly Executor[]; laneCount: number; placement?: Placement | undefined; inRun: readonly string[]; excluded: readonly string[] },
+  run: {
+    executors: readonly Executor[];
+    laneCount: number;
+    placement?: Placement | undefined;
+    inRun: readonly string[];
+    excluded: readonly string[];
+  },
   lanes: readonly number[],
 ): Reassignment {
   const pool = candidates
@@ -115,6 +138,8 @@ export function planReassignment(
   }
   return {
     ok: true,
-    assignments: pool.filter((p) => p.lanes.length > 0).map((p) => ({ workerId: p.c.workerId, lanes: p.lanes, vus: p.need.vus, arrivalRate: p.need.arrivalRate })),
+    assignments: pool
+      .filter((p) => p.lanes.length > 0)
+      .map((p) => ({ workerId: p.c.workerId, lanes: p.lanes, vus: p.need.vus, arrivalRate: p.need.arrivalRate })),
   };
 }

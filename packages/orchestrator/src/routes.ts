@@ -1,19 +1,19 @@
-import { CommandTimeoutError, type CommandBus } from "@loadline/nats";
-import { ID_PATTERN, HttpError, httpErrorOf, installErrorHandler, tenantOf, jsonBody, type Logger } from "@loadline/service";
 import {
-  DomainError,
-  createCommand,
-  loadTestSpecSchema,
-  newId,
-  placementSchema,
-  runParametersSchema,
   type AggregateRef,
   type CommandEnvelope,
   type CommandInit,
   type CommandType,
+  createCommand,
+  DomainError,
+  loadTestSpecSchema,
+  newId,
+  placementSchema,
   type ReadModel,
+  runParametersSchema,
 } from "@loadline/core";
-import { Hono, type Context } from "hono";
+import { type CommandBus, CommandTimeoutError } from "@loadline/nats";
+import { HttpError, httpErrorOf, ID_PATTERN, installErrorHandler, jsonBody, type Logger, tenantOf } from "@loadline/service";
+import { type Context, Hono } from "hono";
 
 export type WriteRoutesDeps = {
   bus: CommandBus;
@@ -121,7 +121,10 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     const tenantId = tenantOf(c);
     const loadTestId = idParam(c, "load test");
     const { workers, workerSelector, ...overrides } = await jsonBody(c, startRunSchema);
-    const placement = { ...(workers !== undefined ? { workers } : {}), ...(workerSelector !== undefined ? { selector: workerSelector } : {}) };
+    const placement = {
+      ...(workers !== undefined ? { workers } : {}),
+      ...(workerSelector !== undefined ? { selector: workerSelector } : {}),
+    };
     const id = newId();
     const data = { loadTestId, overrides, ...(Object.keys(placement).length > 0 ? { placement } : {}) };
     const done = await execute(c, { type: "run.start", ...run(tenantId, id), data });
@@ -140,4 +143,3 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
 
   return app;
 }
-

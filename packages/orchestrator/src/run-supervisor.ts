@@ -1,23 +1,23 @@
 import {
+  type CommandInit,
+  type CommandType,
   createCommand,
+  type EventEnvelope,
+  type Executor,
   FLEET_TENANT,
   isTerminal,
   planExecutors,
+  type RunState,
   runPlan,
   runWorkers,
-  type CommandInit,
-  type CommandType,
-  type EventEnvelope,
-  type Executor,
-  type RunState,
+  sleep,
   type WorkerRegistration,
   type WorkerShare,
-  sleep,
 } from "@loadline/core";
-import { type Logger } from "@loadline/service";
+import type { Logger } from "@loadline/service";
 import type { CommandHandler } from "./command-handler.ts";
 import type { LostWorker } from "./fleet.ts";
-import { planReassignment, planRun, type Candidate } from "./planner.ts";
+import { type Candidate, planReassignment, planRun } from "./planner.ts";
 
 export type SupervisorTimings = {
   /** How long a run waits for a fleet that can hold it before it fails. */
@@ -94,7 +94,10 @@ export class RunSupervisor {
     if (lost.why === "lapsed" || affected.length > 0) {
       void this.send(
         { tenantId: FLEET_TENANT, aggregate: { type: "worker", id: lost.workerId } },
-        { type: "worker.declare-lost", data: { lastSeenAt: lost.lastSeenAt, runs: affected.map((r) => ({ tenantId: r.tenantId, runId: r.id })) } },
+        {
+          type: "worker.declare-lost",
+          data: { lastSeenAt: lost.lastSeenAt, runs: affected.map((r) => ({ tenantId: r.tenantId, runId: r.id })) },
+        },
       );
     }
   }
@@ -135,7 +138,9 @@ export class RunSupervisor {
         this.scheduleRunning(run, state);
         break;
       case "Stopping":
-        this.schedule(run, "deadline", since(state.stoppingAt) + this.timings.stopDeadlineMs, () => this.fail(run, "workers did not confirm the stop in time"));
+        this.schedule(run, "deadline", since(state.stoppingAt) + this.timings.stopDeadlineMs, () =>
+          this.fail(run, "workers did not confirm the stop in time"),
+        );
         break;
     }
   }
@@ -144,7 +149,9 @@ export class RunSupervisor {
   private scheduleRunning(run: RunRef, state: RunState): void {
     if (!state.startedAt || !state.parameters || !state.target) return;
     const startedAt = Date.parse(state.startedAt);
-    this.schedule(run, "end", startedAt + state.parameters.durationSec * 1000, () => this.send(this.ref(run), { type: "run.stop", data: { reason: "duration" } }));
+    this.schedule(run, "end", startedAt + state.parameters.durationSec * 1000, () =>
+      this.send(this.ref(run), { type: "run.stop", data: { reason: "duration" } }),
+    );
     const executors = planExecutors(runPlan(state.target, state.parameters));
     const due = stageStarts(executors).filter(([w, i]) => i > (state.stages[w] ?? -1));
     const next = Math.min(...due.map(([, , , at]) => at));
@@ -167,7 +174,9 @@ export class RunSupervisor {
       if (plan.ok) {
         // Held for the next plans at once, until the run's own state shows it: planning need not wait on the append.
         this.reserved.set(run.id, plan.assignments);
-        void this.send(this.ref(run), { type: "run.assign", data: { laneCount: plan.laneCount, assignments: plan.assignments } }).finally(() => this.reserved.delete(run.id));
+        void this.send(this.ref(run), { type: "run.assign", data: { laneCount: plan.laneCount, assignments: plan.assignments } }).finally(
+          () => this.reserved.delete(run.id),
+        );
         return;
       }
       // A fleet that is still starting up gets a moment; a short capacity does not improve by waiting.
@@ -185,9 +194,23 @@ export class RunSupervisor {
     const plan =
       state.status === "Stopping"
         ? { ok: true as const, assignments: [] }
-        : planReassignment(this.candidates(), { executors: planExecutors(runPlan(state.target, state.parameters)), laneCount: state.laneCount, placement: state.placement, inRun, excluded }, share.lanes);
-    if (!plan.ok) this.log.warn({ runId: run.id, workerId: lost.workerId, reason: plan.reason }, "no worker can take the lost worker's lanes");
-    await this.send(this.ref(run), { type: "run.reassign", data: { lostWorkerId: lost.workerId, lastSeenAt: lost.lastSeenAt, assignments: plan.ok ? plan.assignments : [] } });
+        : planReassignment(
+            this.candidates(),
+            {
+              executors: planExecutors(runPlan(state.target, state.parameters)),
+              laneCount: state.laneCount,
+              placement: state.placement,
+              inRun,
+              excluded,
+            },
+            share.lanes,
+          );
+    if (!plan.ok)
+      this.log.warn({ runId: run.id, workerId: lost.workerId, reason: plan.reason }, "no worker can take the lost worker's lanes");
+    await this.send(this.ref(run), {
+      type: "run.reassign",
+      data: { lostWorkerId: lost.workerId, lastSeenAt: lost.lastSeenAt, assignments: plan.ok ? plan.assignments : [] },
+    });
   }
 
   /** Live workers, with what the live runs hold of each. */
@@ -244,10 +267,13 @@ export class RunSupervisor {
     this.clear(run, kind);
     if (this.stopped) return;
     const key = `${run.id}/${kind}`;
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      void action();
-    }, Math.max(0, at - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        void action();
+      },
+      Math.max(0, at - Date.now()),
+    );
     this.timers.set(key, timer);
   }
 

@@ -23,7 +23,9 @@ export function advisoryLeases(connect: () => postgres.Sql): LeaseProvider {
       const end = () => session.end({ timeout: 1 }).catch(() => undefined);
       let holder: number;
       try {
-        const [row] = await session<{ ok: boolean; pid: number }[]>`select pg_try_advisory_lock(hashtext(current_schema() || ':' || ${name})) as ok, pg_backend_pid() as pid`;
+        const [row] = await session<
+          { ok: boolean; pid: number }[]
+        >`select pg_try_advisory_lock(hashtext(current_schema() || ':' || ${name})) as ok, pg_backend_pid() as pid`;
         if (!row?.ok) {
           await end();
           return null;
@@ -33,7 +35,7 @@ export function advisoryLeases(connect: () => postgres.Sql): LeaseProvider {
         await end();
         throw err;
       }
-      let stopWatching = () => undefined as void;
+      let stopWatching: () => void = () => undefined;
       const lost = new Promise<void>((resolve) => {
         // The client reconnects by itself, but a new session does not hold the lock: same backend, or lost.
         const timer = setInterval(() => {

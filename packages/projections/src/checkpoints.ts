@@ -6,7 +6,10 @@ import { projectionCheckpoints } from "./schema.ts";
 /** Where each projection is in its stream: written in the same transaction as the rows it explains. */
 
 export async function readCheckpoint(db: Db, name: string): Promise<number> {
-  const [row] = await db.select({ position: projectionCheckpoints.position }).from(projectionCheckpoints).where(eq(projectionCheckpoints.name, name));
+  const [row] = await db
+    .select({ position: projectionCheckpoints.position })
+    .from(projectionCheckpoints)
+    .where(eq(projectionCheckpoints.name, name));
   return row?.position ?? 0;
 }
 

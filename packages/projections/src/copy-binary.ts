@@ -13,7 +13,10 @@ import type postgres from "postgres";
  * One field: its Postgres type (text and json share the binary form: the text itself) and value;
  * `bytes` is a text or json value already encoded (UTF-8), written as it is.
  */
-export type CopyField = { type: "text" | "json"; value: string } | { type: "int4" | "int8"; value: number } | { type: "bytes"; value: Uint8Array };
+export type CopyField =
+  | { type: "text" | "json"; value: string }
+  | { type: "int4" | "int8"; value: number }
+  | { type: "bytes"; value: Uint8Array };
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 /** The signature, a flags word (no OIDs) and an empty header extension. */

@@ -1,10 +1,10 @@
-import { testDatabase, type TestDatabase } from "./testing.ts";
-import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "./database.ts";
 import { MIGRATIONS_FOLDER } from "./migrate.ts";
+import { type TestDatabase, testDatabase } from "./testing.ts";
 
 /** Every migration drizzle-kit generated, from its journal. */
 const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };

@@ -1,6 +1,6 @@
-import type { JsMsg } from "@nats-io/jetstream";
-import { parseEvent, type EventEnvelope } from "@loadline/core";
+import { type EventEnvelope, parseEvent } from "@loadline/core";
 import type { Logger } from "@loadline/service";
+import type { JsMsg } from "@nats-io/jetstream";
 
 /** A message the projection cannot apply, kept in projection_dead_letters with the reason. */
 export type DeadLetter = { deadLetter: true; seq: number; subject: string; reason: string; payload: string };

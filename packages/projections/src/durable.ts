@@ -1,5 +1,13 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type ConsumerMessages, type JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "@loadline/service";
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  type ConsumerMessages,
+  DeliverPolicy,
+  JetStreamApiError,
+  type JetStreamManager,
+} from "@nats-io/jetstream";
 
 const CONSUMER_NOT_FOUND = 10014;
 
@@ -54,7 +62,9 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec, ch
     ack_policy: AckPolicy.All,
     filter_subject: spec.filterSubject, // one subject: filter_subjects needs nats-server 2.10
     max_ack_pending: spec.maxAckPending,
-    ...(checkpoint > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: checkpoint + 1 } : { deliver_policy: DeliverPolicy.All }),
+    ...(checkpoint > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: checkpoint + 1 }
+      : { deliver_policy: DeliverPolicy.All }),
   };
   await jsm.consumers.add(spec.stream, config);
 }

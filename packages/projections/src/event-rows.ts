@@ -81,12 +81,19 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       const { workerId, lanes, vus, arrivalRate, laneCount, replaces } = event.data;
       const held = row.workers.some((w) => w.workerId === workerId && w.state !== "lost");
       const workers = held
-        ? setWorker(row.workers, workerId, (w) => ({ ...w, lanes: [...w.lanes, ...lanes], vus: w.vus + vus, arrivalRate: w.arrivalRate + arrivalRate }))
+        ? setWorker(row.workers, workerId, (w) => ({
+            ...w,
+            lanes: [...w.lanes, ...lanes],
+            vus: w.vus + vus,
+            arrivalRate: w.arrivalRate + arrivalRate,
+          }))
         : [...row.workers, { workerId, lanes, vus, arrivalRate, state: "assigned" as const, assignedAt: event.time }];
       // A reassignment closes the gap its lost worker left.
       const gaps = replaces
         ? row.gaps.map((g) =>
-            g.workerId === replaces && g.lanes.some((l) => lanes.includes(l)) ? { ...g, reassignedAt: g.reassignedAt ?? event.time, reassignedTo: [...g.reassignedTo, workerId] } : g,
+            g.workerId === replaces && g.lanes.some((l) => lanes.includes(l))
+              ? { ...g, reassignedAt: g.reassignedAt ?? event.time, reassignedTo: [...g.reassignedTo, workerId] }
+              : g,
           )
         : row.gaps;
       return { ...next, status: row.status === "Pending" ? "Starting" : row.status, laneCount, workers, gaps };

@@ -1,4 +1,4 @@
-import { newId, type LoadTestView, type RunView } from "@loadline/core";
+import { type LoadTestView, newId, type RunView } from "@loadline/core";
 import { subjects } from "@loadline/nats";
 import { inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -17,19 +17,48 @@ describe("the events projection", () => {
     const tenant = newTenant();
     const id = newId();
     const lt = { type: "load-test" as const, id };
-    await applied(await appendEvents(live.store, tenant, lt, [{ type: "load-test.created", data: { spec: loadTestSpec({ name: "a", tags: ["smoke"] }) } }], "alice"));
-    await applied(await appendEvents(live.store, tenant, lt, [{ type: "load-test.updated", data: { spec: loadTestSpec({ name: "b", tags: ["smoke", "eu"] }) } }], "bob"));
+    await applied(
+      await appendEvents(
+        live.store,
+        tenant,
+        lt,
+        [{ type: "load-test.created", data: { spec: loadTestSpec({ name: "a", tags: ["smoke"] }) } }],
+        "alice",
+      ),
+    );
+    await applied(
+      await appendEvents(
+        live.store,
+        tenant,
+        lt,
+        [{ type: "load-test.updated", data: { spec: loadTestSpec({ name: "b", tags: ["smoke", "eu"] }) } }],
+        "bob",
+      ),
+    );
 
     const one = await get<LoadTestView>(`/v1/load-tests/${id}`, tenant);
     expect(one.status).toBe(200);
     expect(one.etag).toBe('"2"');
-    expect(one.body).toMatchObject({ id, tenantId: tenant, name: "b", tags: ["smoke", "eu"], version: 2, createdBy: "alice", updatedBy: "bob", description: null });
+    expect(one.body).toMatchObject({
+      id,
+      tenantId: tenant,
+      name: "b",
+      tags: ["smoke", "eu"],
+      version: 2,
+      createdBy: "alice",
+      updatedBy: "bob",
+      description: null,
+    });
     expect(Date.parse(one.body.createdAt)).toBeLessThanOrEqual(Date.parse(one.body.updatedAt));
 
     // Another tenant does not see it; the tag filter does.
     expect((await get(`/v1/load-tests/${id}`, newTenant())).status).toBe(404);
     const second = newId();
-    await applied(await appendEvents(live.store, tenant, { type: "load-test", id: second }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]));
+    await applied(
+      await appendEvents(live.store, tenant, { type: "load-test", id: second }, [
+        { type: "load-test.created", data: { spec: loadTestSpec() } },
+      ]),
+    );
     const list = await get<{ items: LoadTestView[]; total: number; limit: number }>(`/v1/load-tests`, tenant);
     expect(list.body.items.map((t) => t.id)).toEqual([second, id]); // newest first
     expect(list.body).toMatchObject({ total: 2, limit: 50, offset: 0 });
@@ -47,9 +76,21 @@ describe("the events projection", () => {
     const id = newId();
     const run = { type: "run" as const, id };
     await applied(await appendEvents(live.store, tenant, run, [runCreated("lt-1")]));
-    expect((await get<RunView>(`/v1/runs/${id}`, tenant)).body).toMatchObject({ status: "Pending", version: 1, startedAt: null, workers: [] });
+    expect((await get<RunView>(`/v1/runs/${id}`, tenant)).body).toMatchObject({
+      status: "Pending",
+      version: 1,
+      startedAt: null,
+      workers: [],
+    });
 
-    const share = (workerId: string, lane: number) => ({ workerId, lanes: [lane], laneCount: 2, vus: 5, arrivalRate: 0, reason: "plan" as const });
+    const share = (workerId: string, lane: number) => ({
+      workerId,
+      lanes: [lane],
+      laneCount: 2,
+      vus: 5,
+      arrivalRate: 0,
+      reason: "plan" as const,
+    });
     const startedAt = "2030-01-01T00:00:00.000Z";
     const finishedAt = "2030-01-01T00:01:00.000Z";
     await applied(
@@ -63,7 +104,10 @@ describe("the events projection", () => {
     );
     const running = await live.projections.readModel.run(tenant, id);
     expect(running).toMatchObject({ status: "Running", laneCount: 2, startedAt, version: 6 });
-    expect(running?.workers.map((w) => [w.workerId, w.lanes, w.state])).toEqual([["w1", [0], "ready"], ["w2", [1], "ready"]]);
+    expect(running?.workers.map((w) => [w.workerId, w.lanes, w.state])).toEqual([
+      ["w1", [0], "ready"],
+      ["w2", [1], "ready"],
+    ]);
 
     await applied(
       await appendEvents(live.store, tenant, run, [
@@ -74,10 +118,26 @@ describe("the events projection", () => {
       ]),
     );
     const done = await get<RunView>(`/v1/runs/${id}`, tenant);
-    expect(done.body).toMatchObject({ id, loadTestId: "lt-1", status: "Completed", targetUsers: 10, spawnRate: 2, durationSec: 60, startedAt, finishedAt, reason: null, version: 10 });
+    expect(done.body).toMatchObject({
+      id,
+      loadTestId: "lt-1",
+      status: "Completed",
+      targetUsers: 10,
+      spawnRate: 2,
+      durationSec: 60,
+      startedAt,
+      finishedAt,
+      reason: null,
+      version: 10,
+    });
 
     const failed = newId();
-    await applied(await appendEvents(live.store, tenant, { type: "run", id: failed }, [runCreated("lt-2"), { type: "run.failed", data: { reason: "no workers", finishedAt } }]));
+    await applied(
+      await appendEvents(live.store, tenant, { type: "run", id: failed }, [
+        runCreated("lt-2"),
+        { type: "run.failed", data: { reason: "no workers", finishedAt } },
+      ]),
+    );
     expect(await live.projections.readModel.run(tenant, failed)).toMatchObject({ status: "Failed", reason: "no workers" });
 
     const completed = await get<{ items: RunView[]; total: number }>(`/v1/runs?status=Completed`, tenant);
@@ -90,9 +150,14 @@ describe("the events projection", () => {
   it("dead-letters a malformed message with its sequence, subject and reason, and goes on", async () => {
     const tenant = newTenant();
     const garbage = await live.js.publish(subjects.event(live.env.ns, tenant, "run", "bad1"), "this is not json");
-    const wrongShape = await live.js.publish(subjects.event(live.env.ns, tenant, "run", "bad2"), JSON.stringify({ type: "run.created", data: 42 }));
+    const wrongShape = await live.js.publish(
+      subjects.event(live.env.ns, tenant, "run", "bad2"),
+      JSON.stringify({ type: "run.created", data: 42 }),
+    );
     const id = newId();
-    const seq = await appendEvents(live.store, tenant, { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+    const seq = await appendEvents(live.store, tenant, { type: "load-test", id }, [
+      { type: "load-test.created", data: { spec: loadTestSpec() } },
+    ]);
     expect(seq).toBeGreaterThan(wrongShape.seq);
     await applied(seq);
     expect(await live.projections.readModel.loadTest(tenant, id)).not.toBeNull();
@@ -117,7 +182,9 @@ describe("the events projection", () => {
     await db.execute(sql`alter table load_tests rename to load_tests_away`);
     let seq = 0;
     try {
-      seq = await appendEvents(live.store, tenant, { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+      seq = await appendEvents(live.store, tenant, { type: "load-test", id }, [
+        { type: "load-test.created", data: { spec: loadTestSpec() } },
+      ]);
       expect(await live.projections.readModel.waitForEvents(seq, 700)).toBe(false);
       expect(await readCheckpoint(db, EVENTS_PROJECTION)).toBeLessThan(seq);
     } finally {
@@ -129,7 +196,9 @@ describe("the events projection", () => {
 
   it("answers waitForEvents from the projector, or by polling the checkpoint", async () => {
     const tenant = newTenant();
-    const seq = await appendEvents(live.store, tenant, { type: "load-test", id: newId() }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+    const seq = await appendEvents(live.store, tenant, { type: "load-test", id: newId() }, [
+      { type: "load-test.created", data: { spec: loadTestSpec() } },
+    ]);
     expect(await live.projections.readModel.waitForEvents(seq, 5000)).toBe(true);
     const polling = new PgReadModel(live.projections.database.db);
     expect(await polling.waitForEvents(seq, 5000)).toBe(true);

@@ -1,19 +1,28 @@
-export { Projections, type ProjectionsOptions } from "./service.ts";
-export { openDatabase, type Database, type DatabaseOptions, type Db, type Tx } from "./database.ts";
-export { PgReadModel, type Page, type PageRequest, type PositionWaiter, type SecondRange } from "./read-model.ts";
-export { readRoutes, type ReadRoutesDeps } from "./routes.ts";
-export { Projector, type ProjectorOptions } from "./projector.ts";
-export type { Projection, ProjectedEvent } from "./projection.ts";
-export { eventsProjection, EVENTS_PROJECTION } from "./events-projection.ts";
-export { metricsProjection, METRICS_PROJECTION, rollUp } from "./metrics-projection.ts";
-export type { TenantWindow } from "./rollups.ts";
-export { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
-export { loadTests, runs, metricWindows, projectionCheckpoints, type LoadTestRow, type RunRow, type MetricWindowRow } from "./schema.ts";
-export { ProjectionStatusReader, type ProjectionStatus } from "./status.ts";
-export { projectionDeadLetters } from "./schema.ts";
-export { rebuildProjection, rebuildable, REBUILD_BATCH_SIZE, type RebuildOptions, type RebuildResult } from "./rebuild.ts";
-export { pruneRawWindows } from "./retention.ts";
-export { metricRollups, type MetricRollupRow } from "./schema.ts";
-export { aggregateKey, foldRows, type RowKey } from "./fold-rows.ts";
+export { type Database, type DatabaseOptions, type Db, openDatabase, type Tx } from "./database.ts";
 export { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
+export { EVENTS_PROJECTION, eventsProjection } from "./events-projection.ts";
+export { aggregateKey, foldRows, type RowKey } from "./fold-rows.ts";
+export { METRICS_PROJECTION, metricsProjection, rollUp } from "./metrics-projection.ts";
+export type { ProjectedEvent, Projection } from "./projection.ts";
+export { type ProjectionMetrics, projectionMetrics } from "./projection-metrics.ts";
+export { Projector, type ProjectorOptions } from "./projector.ts";
+export { type Page, type PageRequest, PgReadModel, type PositionWaiter, type SecondRange } from "./read-model.ts";
+export { REBUILD_BATCH_SIZE, type RebuildOptions, type RebuildResult, rebuildable, rebuildProjection } from "./rebuild.ts";
+export { pruneRawWindows } from "./retention.ts";
+export type { TenantWindow } from "./rollups.ts";
+export { type ReadRoutesDeps, readRoutes } from "./routes.ts";
+export {
+  type LoadTestRow,
+  loadTests,
+  type MetricRollupRow,
+  type MetricWindowRow,
+  metricRollups,
+  metricWindows,
+  projectionCheckpoints,
+  projectionDeadLetters,
+  type RunRow,
+  runs,
+} from "./schema.ts";
+export { Projections, type ProjectionsOptions } from "./service.ts";
 export { keyIn, upsertStatement } from "./sql-helpers.ts";
+export { type ProjectionStatus, ProjectionStatusReader } from "./status.ts";

@@ -1,6 +1,6 @@
-import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats, ensureStreams, namespace, streamOptionsOf } from "@loadline/nats";
 import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal } from "@loadline/service";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { Hono } from "hono";
 import { Projections } from "./service.ts";
 
@@ -13,7 +13,12 @@ const nc = await connectNats(config.natsUrl, "projections", log);
 await ensureStreams(await jetstreamManager(nc), ns, streamOptionsOf(config, nc));
 
 const registry = createRegistry("projections");
-const projections = await Projections.start({ nc, ns, database: config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir }, log, registry,
+const projections = await Projections.start({
+  nc,
+  ns,
+  database: config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir },
+  log,
+  registry,
   rawWindowsMaxAgeDays: config.rawWindowsMaxAgeDays,
 });
 const app = new Hono().route("/", projections.routes).route("/", opsRoutes({ ready: () => projections.ready(), registry }));

@@ -1,16 +1,16 @@
-import { jetstreamManager } from "@nats-io/jetstream";
 import {
+  type AggregateView,
+  type DistributionView,
+  type EndpointView,
   encodeHistogram,
+  type MetricsPoint,
   mergeHistograms,
   newId,
   newLatencyHistogram,
   summarize,
-  type AggregateView,
-  type DistributionView,
-  type EndpointView,
-  type MetricsPoint,
 } from "@loadline/core";
 import { subjects } from "@loadline/nats";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { METRICS_PROJECTION } from "./metrics-projection.ts";
@@ -40,7 +40,13 @@ describe("the metrics projection and its routes", () => {
   const all = (second?: number, name?: string) =>
     Object.entries(samples)
       .filter(([s]) => second === undefined || Number(s) === second)
-      .flatMap(([, workers]) => Object.values(workers).flatMap((byName) => Object.entries(byName).filter(([n]) => name === undefined || n === name).flatMap(([, v]) => v)));
+      .flatMap(([, workers]) =>
+        Object.values(workers).flatMap((byName) =>
+          Object.entries(byName)
+            .filter(([n]) => name === undefined || n === name)
+            .flatMap(([, v]) => v),
+        ),
+      );
 
   let tenant: string;
   let runId: string;
@@ -64,7 +70,14 @@ describe("the metrics projection and its routes", () => {
     for (const [i, point] of body.points.entries()) {
       const values = all(s0 + i);
       const expected = summaryOf(values);
-      expect(point).toMatchObject({ requests: values.length, p50: expected.p50, p95: expected.p95, p99: expected.p99, min: expected.min, max: expected.max });
+      expect(point).toMatchObject({
+        requests: values.length,
+        p50: expected.p50,
+        p95: expected.p95,
+        p99: expected.p99,
+        min: expected.min,
+        max: expected.max,
+      });
     }
     expect(body.points[2]).toMatchObject({ requests: 0, users: 0 });
     expect(body.points[0]).toMatchObject({ users: 10, failures: 2 });
@@ -72,7 +85,10 @@ describe("the metrics projection and its routes", () => {
     const run = await live.projections.readModel.run(tenant, runId);
     expect(run?.lastMetrics).toEqual(body.points[3]);
 
-    const window = await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?from=${new Date((s0 + 1) * 1000).toISOString()}&to=${s0 + 2}`, tenant);
+    const window = await get<{ points: MetricsPoint[] }>(
+      `/v1/runs/${runId}/metrics/timeseries?from=${new Date((s0 + 1) * 1000).toISOString()}&to=${s0 + 2}`,
+      tenant,
+    );
     expect(window.body.points.map((p) => p.requests)).toEqual([all(s0 + 1).length, 0]);
   });
 
@@ -88,13 +104,32 @@ describe("the metrics projection and its routes", () => {
         [0, 1, 2, 3].map((i) => summaryOf(samplesOf((s, _w, n) => s === s0 + i && n === "login")).p99),
       );
     } finally {
-      for (const r of saved) await db.update(metricRollups).set({ latency: r.latency }).where(and(eq(metricRollups.runId, runId), eq(metricRollups.step, r.step), eq(metricRollups.bucket, r.bucket), eq(metricRollups.method, r.method), eq(metricRollups.name, r.name)));
+      for (const r of saved)
+        await db
+          .update(metricRollups)
+          .set({ latency: r.latency })
+          .where(
+            and(
+              eq(metricRollups.runId, runId),
+              eq(metricRollups.step, r.step),
+              eq(metricRollups.bucket, r.bucket),
+              eq(metricRollups.method, r.method),
+              eq(metricRollups.name, r.name),
+            ),
+          );
     }
   });
 
   it("aggregates the whole run and splits it per endpoint", async () => {
     const aggregate = (await get<AggregateView>(`/v1/runs/${runId}/metrics/aggregate`, tenant)).body;
-    expect(aggregate).toMatchObject({ runId, requests: all().length, failures: 3, seconds: 4, from: new Date(s0 * 1000).toISOString(), to: new Date((s0 + 3) * 1000).toISOString() });
+    expect(aggregate).toMatchObject({
+      runId,
+      requests: all().length,
+      failures: 3,
+      seconds: 4,
+      from: new Date(s0 * 1000).toISOString(),
+      to: new Date((s0 + 3) * 1000).toISOString(),
+    });
     expect(aggregate.latency).toEqual(summaryOf(all()));
 
     const { endpoints } = (await get<{ endpoints: EndpointView[] }>(`/v1/runs/${runId}/metrics/endpoints`, tenant)).body;
@@ -111,7 +146,10 @@ describe("the metrics projection and its routes", () => {
     );
 
   it("rolls seconds up into 10 s and 1 min points, exact at every step", async () => {
-    for (const [step, size] of [["10s", 10], ["1m", 60]] as const) {
+    for (const [step, size] of [
+      ["10s", 10],
+      ["1m", 60],
+    ] as const) {
       const { body } = await get<{ step: string; points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=${step}`, tenant);
       expect(body.step).toBe(`${size}s`);
       const buckets = [...new Set([s0, s0 + 3].map((s) => Math.floor(s / size) * size))];
@@ -119,13 +157,21 @@ describe("the metrics projection and its routes", () => {
       for (const [i, point] of body.points.entries()) {
         const values = samplesOf((s) => Math.floor(s / size) * size === buckets[i]);
         const expected = summaryOf(values);
-        expect(point).toMatchObject({ requests: values.length, p50: expected.p50, p90: expected.p90, p99: expected.p99, p999: expected.p999, users: 10 });
+        expect(point).toMatchObject({
+          requests: values.length,
+          p50: expected.p50,
+          p90: expected.p90,
+          p99: expected.p99,
+          p999: expected.p999,
+          users: 10,
+        });
       }
     }
   });
 
   it("narrows any query to some request names and some workers", async () => {
-    const logins = (await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=1s&requests=login`, tenant)).body.points;
+    const logins = (await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=1s&requests=login`, tenant)).body
+      .points;
     expect(logins.map((p) => p.requests)).toEqual([0, 1, 2, 3].map((i) => samplesOf((s, _w, n) => s === s0 + i && n === "login").length));
     expect(logins[1]!.p99).toBe(summaryOf(samplesOf((s, _w, n) => s === s0 + 1 && n === "login")).p99);
 
@@ -157,7 +203,14 @@ describe("the metrics projection and its routes", () => {
   });
 
   it("answers 404 for unknown ids and 400 naming the field for bad input", async () => {
-    for (const path of ["/v1/load-tests/nope", "/v1/runs/nope", "/v1/runs/nope/metrics/timeseries", "/v1/runs/nope/metrics/aggregate", "/v1/runs/nope/metrics/endpoints", "/v1/runs/nope/metrics/distribution"]) {
+    for (const path of [
+      "/v1/load-tests/nope",
+      "/v1/runs/nope",
+      "/v1/runs/nope/metrics/timeseries",
+      "/v1/runs/nope/metrics/aggregate",
+      "/v1/runs/nope/metrics/endpoints",
+      "/v1/runs/nope/metrics/distribution",
+    ]) {
       const res = await get<{ error: { code: string } }>(path, tenant);
       expect([path, res.status, res.body.error.code]).toEqual([path, 404, "not_found"]);
     }
@@ -191,7 +244,13 @@ describe("raw windows", () => {
 
   it("keep each window's event as it was published, and rows stored before it keep reading", async () => {
     const { tenant, runId } = await createdRun("lt-raw");
-    const seq = await publishWindow(live.js, live.env.ns, tenant, { runId, workerId: "w1", second: 5000, activeUsers: 2, requests: [requestWindow("home", [1000, 3000])] });
+    const seq = await publishWindow(live.js, live.env.ns, tenant, {
+      runId,
+      workerId: "w1",
+      second: 5000,
+      activeUsers: 2,
+      requests: [requestWindow("home", [1000, 3000])],
+    });
     expect(await live.projections.projectors.metrics.waitFor(seq, 5000)).toBe(true);
     const published = (await (await jetstreamManager(live.env.nc)).streams.getMessage(live.env.ns.streams.metrics, { seq }))!.string();
     expect(await storedRows(tenant)).toEqual([{ worker_id: "w1", event: published, requests: null }]);
@@ -212,14 +271,28 @@ describe("raw windows", () => {
     const { tenant, runId } = await createdRun("lt-utf");
     const window = { runId, workerId: "w1", second: 6000, activeUsers: 1, requests: [requestWindow("homeX", [1000])] };
     const id = newId();
-    const envelope = { id, type: "metrics.window", schemaVersion: 1, tenantId: tenant, aggregate: { type: "run", id: runId }, time: new Date(6e6).toISOString(), actor: "worker:w1", causationId: null, correlationId: id, data: window };
+    const envelope = {
+      id,
+      type: "metrics.window",
+      schemaVersion: 1,
+      tenantId: tenant,
+      aggregate: { type: "run", id: runId },
+      time: new Date(6e6).toISOString(),
+      actor: "worker:w1",
+      causationId: null,
+      correlationId: id,
+      data: window,
+    };
     const bytes = Buffer.from(JSON.stringify(envelope));
     bytes[bytes.indexOf("homeX") + 4] = 0xff; // not UTF-8: decoded as U+FFFD
     const { seq } = await live.js.publish(subjects.metrics(live.env.ns, tenant, runId, "w1"), bytes);
     const next = await publishWindow(live.js, live.env.ns, tenant, { ...window, second: 6001, requests: [requestWindow("home", [2000])] });
     expect(await live.projections.projectors.metrics.waitFor(next, 5000)).toBe(true);
     const rows = await storedRows(tenant);
-    expect(rows.map((r) => (JSON.parse(r.event!) as { data: { requests: { name: string }[] } }).data.requests[0]!.name)).toEqual(["home\uFFFD", "home"]);
+    expect(rows.map((r) => (JSON.parse(r.event!) as { data: { requests: { name: string }[] } }).data.requests[0]!.name)).toEqual([
+      "home\uFFFD",
+      "home",
+    ]);
     expect(seq).toBeLessThan(next);
   });
 
@@ -230,7 +303,10 @@ describe("raw windows", () => {
     const next = await publishWindow(live.js, live.env.ns, tenant, { ...window, second: 7001, iterations: 2 ** 31 - 1 });
     expect(await live.projections.projectors.metrics.waitFor(next, 5000)).toBe(true);
     expect((await storedRows(tenant)).map((r) => r.worker_id)).toEqual(["w1"]);
-    const [letter] = await live.projections.database.db.select().from(projectionDeadLetters).where(inArray(projectionDeadLetters.seq, [huge]));
+    const [letter] = await live.projections.database.db
+      .select()
+      .from(projectionDeadLetters)
+      .where(inArray(projectionDeadLetters.seq, [huge]));
     expect(letter).toMatchObject({ projection: METRICS_PROJECTION, seq: huge });
     expect(letter!.reason).toMatch(/iterations/);
   });

@@ -1,10 +1,10 @@
+import { isUtf8 } from "node:buffer";
 import { subjects } from "@loadline/nats";
 import { getTableName, sql } from "drizzle-orm";
-import { isUtf8 } from "node:buffer";
-import { copyBinary, CopyBinaryWriter, type CopyField } from "./copy-binary.ts";
-import { postgresPoolOf, type Db, type Tx } from "./database.ts";
-import type { Projection, ProjectedEvent } from "./projection.ts";
-import { applyDeltas, secondDeltas, touchedKeys, type RollupRow, type TenantWindow } from "./rollups.ts";
+import { CopyBinaryWriter, type CopyField, copyBinary } from "./copy-binary.ts";
+import { type Db, postgresPoolOf, type Tx } from "./database.ts";
+import type { ProjectedEvent, Projection } from "./projection.ts";
+import { applyDeltas, type RollupRow, secondDeltas, type TenantWindow, touchedKeys } from "./rollups.ts";
 import { metricRollups, metricWindowKeys, metricWindows } from "./schema.ts";
 import { rowsOf, upsertRows } from "./sql-helpers.ts";
 
@@ -67,9 +67,21 @@ export async function rollUp(tx: Tx, fresh: readonly TenantWindow[]): Promise<vo
   await writeRollups(tx, applyDeltas(await readRollups(tx, deltas), deltas));
 }
 
-const windowKey = (tenantId: string, runId: string, workerId: string, second: number) => `${tenantId}\u0000${runId}\u0000${workerId}\u0000${second}`;
+const windowKey = (tenantId: string, runId: string, workerId: string, second: number) =>
+  `${tenantId}\u0000${runId}\u0000${workerId}\u0000${second}`;
 
-const RAW_COLUMNS = ["tenant_id", "run_id", "worker_id", "second", "active_users", "event", "iterations", "dropped_iterations", "checks_passed", "checks_failed"];
+const RAW_COLUMNS = [
+  "tenant_id",
+  "run_id",
+  "worker_id",
+  "second",
+  "active_users",
+  "event",
+  "iterations",
+  "dropped_iterations",
+  "checks_passed",
+  "checks_failed",
+];
 
 /**
  * The hot path. On a Postgres pool the chunk goes by binary COPY: nothing for Postgres to parse
@@ -116,7 +128,8 @@ function eventField(published: ProjectedEvent): CopyField {
   return bytes ? { type: "bytes", value: bytes } : { type: "json", value: JSON.stringify(published.event) };
 }
 
-const isUniqueViolation = (err: unknown): boolean => typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
+const isUniqueViolation = (err: unknown): boolean =>
+  typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
 
 /** A field as a JSON value: the event's JSON goes in as it is, not parsed and serialised again. */
 function jsonOf(field: CopyField): string {
@@ -139,7 +152,12 @@ function jsonOf(field: CopyField): string {
  * A window already stored (a redelivery) is left as it is.
  */
 async function insertRawWindows(db: Db, windows: readonly ArrivedWindow[]): Promise<void> {
-  const rows = windows.map((w) => `{${rawFields(w).map((field, i) => `"${RAW_COLUMNS[i]}":${jsonOf(field)}`).join(",")}}`);
+  const rows = windows.map(
+    (w) =>
+      `{${rawFields(w)
+        .map((field, i) => `"${RAW_COLUMNS[i]}":${jsonOf(field)}`)
+        .join(",")}}`,
+  );
   const payload = `[${rows.join(",")}]`;
   await db.execute(sql`
     insert into ${metricWindows} (${sql.raw(RAW_COLUMNS.join(", "))})

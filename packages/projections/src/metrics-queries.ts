@@ -1,24 +1,24 @@
 import {
+  type AggregateView,
   bucketStart,
   bucketWindows,
+  type DistributionView,
   endpointStats,
   latencyCurve,
+  type MetricsBucket,
+  type MetricsPoint,
   pointOf,
+  type RequestWindow,
+  type RunView,
   requestStats,
   runCounters,
   secondSpan,
   series,
-  type AggregateView,
-  type DistributionView,
-  type MetricsBucket,
-  type MetricsPoint,
-  type RequestWindow,
-  type RunView,
   type WindowRow,
 } from "@loadline/core";
 import { HttpError } from "@loadline/service";
 import type { PgReadModel } from "./read-model.ts";
-import { asRequest, coverRange, summaryBucket, type RollupRow } from "./rollups.ts";
+import { asRequest, coverRange, type RollupRow, summaryBucket } from "./rollups.ts";
 import { MAX_TIMESERIES_SECONDS, resolveRange } from "./time-range.ts";
 
 /** What part of a run a metrics query is about; absent fields mean all of it. */
@@ -70,7 +70,15 @@ export class MetricsQueries {
   async aggregate(run: RunView, sel: MetricsSelection): Promise<AggregateView> {
     const { requests, named, counters, first, last } = await this.selected(run, sel);
     const seconds = first === null || last === null ? 0 : last - first + 1;
-    return { runId: run.id, ...requestStats(requests, seconds), ...counters, from: iso(first), to: iso(last), seconds, endpoints: endpointStats(named, seconds) };
+    return {
+      runId: run.id,
+      ...requestStats(requests, seconds),
+      ...counters,
+      from: iso(first),
+      to: iso(last),
+      seconds,
+      endpoints: endpointStats(named, seconds),
+    };
   }
 
   async distribution(run: RunView, sel: MetricsSelection): Promise<DistributionView> {
@@ -96,7 +104,8 @@ export class MetricsQueries {
    * without a histogram. Several names merge their rows' histograms; workers= merges raw windows.
    */
   private async buckets(run: RunView, sel: MetricsSelection, range: { from: number; to: number }, step: Step): Promise<MetricsBucket[]> {
-    if (sel.workers) return bucketWindows(narrowed(await this.readModel.windows(run.tenantId, run.id, range, sel.workers), sel.requests), step);
+    if (sel.workers)
+      return bucketWindows(narrowed(await this.readModel.windows(run.tenantId, run.id, range, sel.workers), sel.requests), step);
     const pieces = [{ step, first: bucketStart(range.from, step), last: bucketStart(range.to, step) }];
     const all = await this.readModel.rollupSummaries(run.tenantId, run.id, { pieces, series: "all" });
     if (!sel.requests) return all.map((row) => summaryBucket(row));
@@ -113,15 +122,27 @@ export class MetricsQueries {
       }
     }
     const byBucket = new Map<number, RollupRow[]>();
-    for (const r of await this.readModel.rollups(run.tenantId, run.id, series)) byBucket.set(r.bucket, [...(byBucket.get(r.bucket) ?? []), r]);
-    return all.map((row) => ({ start: row.bucket, seconds: row.seconds, users: row.activeUsers, requests: (byBucket.get(row.bucket) ?? []).map(asRequest) }));
+    for (const r of await this.readModel.rollups(run.tenantId, run.id, series))
+      byBucket.set(r.bucket, [...(byBucket.get(r.bucket) ?? []), r]);
+    return all.map((row) => ({
+      start: row.bucket,
+      seconds: row.seconds,
+      users: row.activeUsers,
+      requests: (byBucket.get(row.bucket) ?? []).map(asRequest),
+    }));
   }
 
   /** Every request figure of the selection, overall and per name, with the run counters and the seconds covered. */
   private async selected(
     run: RunView,
     sel: MetricsSelection,
-  ): Promise<{ requests: RequestWindow[]; named: RequestWindow[]; counters: ReturnType<typeof runCounters>; first: number | null; last: number | null }> {
+  ): Promise<{
+    requests: RequestWindow[];
+    named: RequestWindow[];
+    counters: ReturnType<typeof runCounters>;
+    first: number | null;
+    last: number | null;
+  }> {
     const asked = sel.from !== undefined || sel.to !== undefined;
     if (sel.workers) {
       const span = sel.from !== undefined && sel.to !== undefined ? null : await this.readModel.secondSpan(run.tenantId, run.id);
@@ -139,7 +160,10 @@ export class MetricsQueries {
     const rows = await this.readModel.rollups(run.tenantId, run.id, { pieces, series: "both" });
     const all = rows.filter((r) => r.method === "");
     const keep = byName(sel.requests);
-    const named = rows.filter((r) => r.method !== "").map(asRequest).filter(keep);
+    const named = rows
+      .filter((r) => r.method !== "")
+      .map(asRequest)
+      .filter(keep);
     // Without a name filter the all-requests rows hold the same merge in far fewer histograms.
     const requests = sel.requests ? named : all.map(asRequest);
     const first = span ? Math.max(span.first, range?.from ?? span.first) : null;

@@ -1,10 +1,10 @@
-import { jetstream } from "@nats-io/jetstream";
-import { createLogger } from "@loadline/service";
-import { JetStreamEventStore } from "@loadline/nats";
 import { newId } from "@loadline/core";
-import { testNats, type TestNats } from "@loadline/nats/testing";
+import { JetStreamEventStore } from "@loadline/nats";
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { createLogger } from "@loadline/service";
+import { jetstream } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "./database.ts";
+import { type Database, openDatabase } from "./database.ts";
 import { Projections } from "./service.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
 
@@ -26,12 +26,16 @@ describe("without a database URL", () => {
     const store = new JetStreamEventStore(env.nc, env.ns);
     const id = newId();
     let projections = await Projections.start({ nc: env.nc, ns: env.ns, database, log });
-    const first = await appendEvents(store, "default", { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec({ tags: ["lite"] }) } }]);
+    const first = await appendEvents(store, "default", { type: "load-test", id }, [
+      { type: "load-test.created", data: { spec: loadTestSpec({ tags: ["lite"] }) } },
+    ]);
     expect(await projections.readModel.waitForEvents(first, 5000)).toBe(true);
     await projections.stop(); // leaves the database it was given open
 
     projections = await Projections.start({ nc: env.nc, ns: env.ns, database, log });
-    const second = await appendEvents(store, "default", { type: "load-test", id }, [{ type: "load-test.updated", data: { spec: loadTestSpec({ name: "v2" }) } }]);
+    const second = await appendEvents(store, "default", { type: "load-test", id }, [
+      { type: "load-test.updated", data: { spec: loadTestSpec({ name: "v2" }) } },
+    ]);
     expect(await projections.readModel.waitForEvents(second, 5000)).toBe(true);
     const res = await projections.routes.request(`/v1/load-tests/${id}`);
     expect(res.headers.get("etag")).toBe('"2"');
@@ -40,7 +44,13 @@ describe("without a database URL", () => {
     // The metrics hot path (one JSON parameter, jsonb_to_recordset) on PGlite too.
     const runId = newId();
     await appendEvents(store, "default", { type: "run", id: runId }, [runCreated(id)]);
-    const window = await publishWindow(jetstream(env.nc), env.ns, "default", { runId, workerId: "w1", second: 2000, activeUsers: 3, requests: [requestWindow("home", [1000, 2000])] });
+    const window = await publishWindow(jetstream(env.nc), env.ns, "default", {
+      runId,
+      workerId: "w1",
+      second: 2000,
+      activeUsers: 3,
+      requests: [requestWindow("home", [1000, 2000])],
+    });
     expect(await projections.projectors.metrics.waitFor(window, 5000)).toBe(true);
     const series = await projections.routes.request(`/v1/runs/${runId}/metrics/timeseries`);
     expect(await series.json()).toMatchObject({ runId, points: [{ requests: 2, users: 3 }] });

@@ -14,10 +14,25 @@ export function projectionMetrics(registry?: Registry): ProjectionMetrics {
   const registers = registry ? [registry] : [];
   const labelNames = ["projection"] as const;
   return {
-    applied: new Counter({ name: "loadline_projection_events_applied_total", help: "Events applied to the read model", labelNames, registers }),
+    applied: new Counter({
+      name: "loadline_projection_events_applied_total",
+      help: "Events applied to the read model",
+      labelNames,
+      registers,
+    }),
     skipped: new Counter({ name: "loadline_projection_events_skipped_total", help: "Malformed messages skipped", labelNames, registers }),
-    failures: new Counter({ name: "loadline_projection_batch_failures_total", help: "Batches that failed and will be retried", labelNames, registers }),
+    failures: new Counter({
+      name: "loadline_projection_batch_failures_total",
+      help: "Batches that failed and will be retried",
+      labelNames,
+      registers,
+    }),
     lag: new Gauge({ name: "loadline_projection_lag_messages", help: "Messages in the stream not yet applied", labelNames, registers }),
-    position: new Gauge({ name: "loadline_projection_position", help: "Stream sequence of the last message applied", labelNames, registers }),
+    position: new Gauge({
+      name: "loadline_projection_position",
+      help: "Stream sequence of the last message applied",
+      labelNames,
+      registers,
+    }),
   };
 }

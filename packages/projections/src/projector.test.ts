@@ -1,8 +1,7 @@
-import { jetstreamManager, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { newId } from "@loadline/core";
-import { subjects } from "@loadline/nats";
 import { eventually } from "@loadline/core/testing";
-import { testDatabase } from "./testing.ts";
+import { subjects } from "@loadline/nats";
+import { AckPolicy, DeliverPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { and, count, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
@@ -10,13 +9,17 @@ import { METRICS_PROJECTION } from "./metrics-projection.ts";
 import { metricRollups, metricWindows } from "./schema.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
 import { testProjections } from "./test-projections.ts";
+import { testDatabase } from "./testing.ts";
 
 const live = testProjections();
 const { start, newTenant, applied, createdRun } = live;
 
 describe("restarts", () => {
   const windowCount = async (tenant: string) => {
-    const [row] = await live.projections.database.db.select({ n: count() }).from(metricWindows).where(and(eq(metricWindows.tenantId, tenant)));
+    const [row] = await live.projections.database.db
+      .select({ n: count() })
+      .from(metricWindows)
+      .where(and(eq(metricWindows.tenantId, tenant)));
     return row?.n ?? 0;
   };
 
@@ -24,8 +27,19 @@ describe("restarts", () => {
     const tenant = newTenant();
     const runId = newId();
     const run = { type: "run" as const, id: runId };
-    await applied(await appendEvents(live.store, tenant, run, [runCreated("lt-r"), { type: "run.worker-assigned", data: { workerId: "w1", lanes: [0], laneCount: 1, vus: 1, arrivalRate: 0, reason: "plan" } }]));
-    const windowSeq = await publishWindow(live.js, live.env.ns, tenant, { runId, workerId: "w1", second: 1000, activeUsers: 1, requests: [requestWindow("home", [1000])] });
+    await applied(
+      await appendEvents(live.store, tenant, run, [
+        runCreated("lt-r"),
+        { type: "run.worker-assigned", data: { workerId: "w1", lanes: [0], laneCount: 1, vus: 1, arrivalRate: 0, reason: "plan" } },
+      ]),
+    );
+    const windowSeq = await publishWindow(live.js, live.env.ns, tenant, {
+      runId,
+      workerId: "w1",
+      second: 1000,
+      activeUsers: 1,
+      requests: [requestWindow("home", [1000])],
+    });
     expect(await live.projections.projectors.metrics.waitFor(windowSeq, 5000)).toBe(true);
     await live.projections.stop();
 
@@ -36,7 +50,12 @@ describe("restarts", () => {
       [live.env.ns.streams.metrics, "proj_metrics", subjects.allMetrics(live.env.ns)],
     ] as const) {
       await jsm.consumers.delete(stream, durable);
-      await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: filter, deliver_policy: DeliverPolicy.All });
+      await jsm.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: filter,
+        deliver_policy: DeliverPolicy.All,
+      });
     }
     // And a message published while it was down.
     const seq = await appendEvents(live.store, tenant, run, [{ type: "run.stopping", data: { reason: "duration" } }]);
@@ -44,8 +63,20 @@ describe("restarts", () => {
     live.projections = await start();
     await applied(seq);
     expect(await live.projections.readModel.run(tenant, runId)).toMatchObject({ status: "Stopping", version: 3 });
-    await publishWindow(live.js, live.env.ns, tenant, { runId, workerId: "w1", second: 1000, activeUsers: 1, requests: [requestWindow("home", [1000])] }); // a duplicate
-    const next = await publishWindow(live.js, live.env.ns, tenant, { runId, workerId: "w1", second: 1001, activeUsers: 1, requests: [requestWindow("home", [2000])] });
+    await publishWindow(live.js, live.env.ns, tenant, {
+      runId,
+      workerId: "w1",
+      second: 1000,
+      activeUsers: 1,
+      requests: [requestWindow("home", [1000])],
+    }); // a duplicate
+    const next = await publishWindow(live.js, live.env.ns, tenant, {
+      runId,
+      workerId: "w1",
+      second: 1001,
+      activeUsers: 1,
+      requests: [requestWindow("home", [2000])],
+    });
     expect(await live.projections.projectors.metrics.waitFor(next, 5000)).toBe(true);
     expect(await windowCount(tenant)).toBe(2);
   });
@@ -58,7 +89,9 @@ describe("restarts", () => {
       const rows = await db
         .select({ requests: metricRollups.requests })
         .from(metricRollups)
-        .where(and(eq(metricRollups.tenantId, tenant), eq(metricRollups.runId, runId), eq(metricRollups.step, 0), eq(metricRollups.method, "")));
+        .where(
+          and(eq(metricRollups.tenantId, tenant), eq(metricRollups.runId, runId), eq(metricRollups.step, 0), eq(metricRollups.method, "")),
+        );
       return rows[0]?.requests;
     };
     const first = await publishWindow(live.js, live.env.ns, tenant, window);
@@ -90,7 +123,13 @@ describe("restarts", () => {
     await db.execute(sql`alter table metric_windows rename to metric_windows_away`);
     let seq = 0;
     try {
-      seq = await publishWindow(live.js, live.env.ns, tenant, { runId, workerId: "w1", second: 4000, activeUsers: 1, requests: [requestWindow("home", [1000])] });
+      seq = await publishWindow(live.js, live.env.ns, tenant, {
+        runId,
+        workerId: "w1",
+        second: 4000,
+        activeUsers: 1,
+        requests: [requestWindow("home", [1000])],
+      });
       expect(await live.projections.projectors.metrics.waitFor(seq, 700)).toBe(false);
       expect(await readCheckpoint(db, METRICS_PROJECTION)).toBeLessThan(seq);
     } finally {
@@ -103,7 +142,9 @@ describe("restarts", () => {
   it("replays the streams into a database that lost them", async () => {
     const tenant = newTenant();
     const id = newId();
-    const seq = await appendEvents(live.store, tenant, { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+    const seq = await appendEvents(live.store, tenant, { type: "load-test", id }, [
+      { type: "load-test.created", data: { spec: loadTestSpec() } },
+    ]);
     await applied(seq);
     await live.projections.stop();
     const fresh = await testDatabase();

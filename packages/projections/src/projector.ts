@@ -1,17 +1,24 @@
-import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { sleep } from "@loadline/core";
-import { PULL_EXPIRES_MS, type Namespace, type NatsConnection } from "@loadline/nats";
-import { type Logger } from "@loadline/service";
+import { type Namespace, type NatsConnection, PULL_EXPIRES_MS } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
+import {
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
 import type { Lease, LeaseProvider } from "./advisory-lock-lease.ts";
 import { planBatch } from "./batch-plan.ts";
 import { CheckpointMoved, ensureCheckpoint, lockCheckpoint, pollCheckpoint, writeCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
-import { DecodeQueue, type DeadLetter, type Delivered } from "./decode-queue.ts";
-import { ensureDurable, stopWhenConsumerLost, type DurableSpec } from "./durable.ts";
+import { type DeadLetter, DecodeQueue, type Delivered } from "./decode-queue.ts";
+import { type DurableSpec, ensureDurable, stopWhenConsumerLost } from "./durable.ts";
 import { Inbox } from "./inbox.ts";
 import { PositionWaitList } from "./position-wait-list.ts";
-import { projectionMetrics, type ProjectionMetrics } from "./projection-metrics.ts";
-import type { Projection, ProjectedEvent } from "./projection.ts";
+import type { ProjectedEvent, Projection } from "./projection.ts";
+import { type ProjectionMetrics, projectionMetrics } from "./projection-metrics.ts";
 import { projectionDeadLetters } from "./schema.ts";
 
 export type ProjectorOptions = {
@@ -79,7 +86,12 @@ export class Projector {
     this.log = opts.log.child({ projection: opts.projection.name });
     const { stream, filterSubject } = opts.projection.source(opts.ns);
     this.batchSize = opts.batchSize ?? 500;
-    this.spec = { stream, filterSubject, durable: opts.durable ?? `proj_${opts.projection.name}`, maxAckPending: IN_FLIGHT_BATCHES * this.batchSize };
+    this.spec = {
+      stream,
+      filterSubject,
+      durable: opts.durable ?? `proj_${opts.projection.name}`,
+      maxAckPending: IN_FLIGHT_BATCHES * this.batchSize,
+    };
     this.decoding = new DecodeQueue(this, this.log, () => this.metrics.skipped.inc({ projection: this.name }));
   }
 
@@ -165,7 +177,10 @@ export class Projector {
     this.streamFirstSeq = info.state.first_seq;
     this.catchUpTarget = info.state.last_seq;
     if (this.position > info.state.last_seq) {
-      this.log.warn({ checkpoint: this.position, lastSeq: info.state.last_seq }, "checkpoint is ahead of the stream: was the stream recreated?");
+      this.log.warn(
+        { checkpoint: this.position, lastSeq: info.state.last_seq },
+        "checkpoint is ahead of the stream: was the stream recreated?",
+      );
     }
     await ensureDurable(this.jsm, this.spec, this.position, this.log);
     const consumer = await this.js.consumers.get(this.spec.stream, this.spec.durable);
@@ -312,7 +327,8 @@ export class Projector {
       // AckAll: the highest message applied (or skipped) acks every one below it.
       [...plan.skip, ...plan.apply].reduce<Delivered | undefined>((a, b) => (!a || b.seq > a.seq ? b : a), undefined)?.msg.ack();
       for (const d of plan.later) d.msg.nak(NAK_DELAY_MS);
-      if (plan.later.length > 0) this.log.debug({ held: plan.later.map((d) => d.seq), position: this.position }, "holding messages after a hole");
+      if (plan.later.length > 0)
+        this.log.debug({ held: plan.later.map((d) => d.seq), position: this.position }, "holding messages after a hole");
       this.metrics.applied.inc({ projection: this.name }, events.length);
       const pending = batch.at(-1)?.msg.info.pending ?? 0;
       this.metrics.lag.set({ projection: this.name }, pending + plan.later.length);

@@ -1,5 +1,5 @@
-import { sleep, type LoadTestView, type ReadModel, type RunStatus, type RunView, type WindowRow } from "@loadline/core";
-import { and, arrayContains, asc, desc, eq, getTableColumns, gte, inArray, lte, max, min, ne, or, sql, type SQL } from "drizzle-orm";
+import { type LoadTestView, type ReadModel, type RunStatus, type RunView, sleep, type WindowRow } from "@loadline/core";
+import { and, arrayContains, asc, desc, eq, getTableColumns, gte, inArray, lte, max, min, ne, or, type SQL, sql } from "drizzle-orm";
 import { readCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
 import { EVENTS_PROJECTION } from "./events-projection.ts";
@@ -35,12 +35,18 @@ export class PgReadModel implements ReadModel {
   }
 
   async loadTest(tenantId: string, id: string): Promise<LoadTestView | null> {
-    const [row] = await this.db.select().from(loadTests).where(and(eq(loadTests.tenantId, tenantId), eq(loadTests.id, id)));
+    const [row] = await this.db
+      .select()
+      .from(loadTests)
+      .where(and(eq(loadTests.tenantId, tenantId), eq(loadTests.id, id)));
     return row ? loadTestViewOf(row) : null;
   }
 
   async run(tenantId: string, id: string): Promise<RunView | null> {
-    const [row] = await this.db.select().from(runs).where(and(eq(runs.tenantId, tenantId), eq(runs.id, id)));
+    const [row] = await this.db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.tenantId, tenantId), eq(runs.id, id)));
     return row ? runViewOf(row, (await this.latestSeconds(tenantId, [id])).get(id)) : null;
   }
 
@@ -48,14 +54,24 @@ export class PgReadModel implements ReadModel {
   async loadTests(tenantId: string, filter: { tag?: string | undefined }, page: PageRequest): Promise<Page<LoadTestView>> {
     const where = and(eq(loadTests.tenantId, tenantId), filter.tag === undefined ? undefined : arrayContains(loadTests.tags, [filter.tag]));
     const [rows, total] = await Promise.all([
-      this.db.select().from(loadTests).where(where).orderBy(desc(loadTests.createdAt), desc(loadTests.id)).limit(page.limit).offset(page.offset),
+      this.db
+        .select()
+        .from(loadTests)
+        .where(where)
+        .orderBy(desc(loadTests.createdAt), desc(loadTests.id))
+        .limit(page.limit)
+        .offset(page.offset),
       this.db.$count(loadTests, where),
     ]);
     return { items: rows.map(loadTestViewOf), total };
   }
 
   /** Newest first. */
-  async runs(tenantId: string, filter: { status?: RunStatus | undefined; loadTestId?: string | undefined }, page: PageRequest): Promise<Page<RunView>> {
+  async runs(
+    tenantId: string,
+    filter: { status?: RunStatus | undefined; loadTestId?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<RunView>> {
     const where = and(
       eq(runs.tenantId, tenantId),
       filter.status === undefined ? undefined : eq(runs.status, filter.status),
@@ -65,7 +81,10 @@ export class PgReadModel implements ReadModel {
       this.db.select().from(runs).where(where).orderBy(desc(runs.createdAt), desc(runs.id)).limit(page.limit).offset(page.offset),
       this.db.$count(runs, where),
     ]);
-    const latest = await this.latestSeconds(tenantId, rows.map((r) => r.id));
+    const latest = await this.latestSeconds(
+      tenantId,
+      rows.map((r) => r.id),
+    );
     return { items: rows.map((r) => runViewOf(r, latest.get(r.id))), total };
   }
 
@@ -84,7 +103,11 @@ export class PgReadModel implements ReadModel {
    */
   async rollups(tenantId: string, runId: string, opts: RollupSelection): Promise<RollupRow[]> {
     if (opts.pieces?.length === 0) return [];
-    return this.db.select().from(metricRollups).where(rollupFilter(tenantId, runId, opts)).orderBy(asc(metricRollups.bucket));
+    return this.db
+      .select()
+      .from(metricRollups)
+      .where(rollupFilter(tenantId, runId, opts))
+      .orderBy(asc(metricRollups.bucket));
   }
 
   /** The same rows without their histograms, but for rows stored before summaries were: what a series needs. */
@@ -150,6 +173,10 @@ function rollupFilter(tenantId: string, runId: string, opts: RollupSelection): S
     ? or(...opts.pieces.map((p) => and(eq(t.step, p.step), gte(t.bucket, p.first), lte(t.bucket, p.last))))
     : eq(t.step, 0);
   const ofSeries =
-    opts.series === "all" ? allRequests : opts.series === "names" ? and(ne(t.method, ""), opts.names ? inArray(t.name, [...opts.names]) : undefined) : undefined;
+    opts.series === "all"
+      ? allRequests
+      : opts.series === "names"
+        ? and(ne(t.method, ""), opts.names ? inArray(t.name, [...opts.names]) : undefined)
+        : undefined;
   return and(eq(t.tenantId, tenantId), eq(t.runId, runId), inBuckets, ofSeries);
 }

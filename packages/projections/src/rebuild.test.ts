@@ -1,10 +1,9 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { createLogger } from "@loadline/service";
-import { JetStreamEventStore } from "@loadline/nats";
-import { newId , type EventStore} from "@loadline/core";
+import { type EventStore, newId } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
-import { testDatabase, type TestDatabase } from "./testing.ts";
-import { testNats, type TestNats } from "@loadline/nats/testing";
+import { JetStreamEventStore } from "@loadline/nats";
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { createLogger } from "@loadline/service";
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "./checkpoints.ts";
@@ -12,6 +11,7 @@ import { rebuildProjection } from "./rebuild.ts";
 import { pruneRawWindows } from "./retention.ts";
 import { Projections } from "./service.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated, tableChecksums } from "./test-fixtures.ts";
+import { type TestDatabase, testDatabase } from "./testing.ts";
 
 const log = createLogger("rebuild-test", process.env.TEST_LOG_LEVEL ?? "silent");
 let env: TestNats;
@@ -46,7 +46,10 @@ async function someHistory(tenant: string, seconds: number): Promise<{ events: n
   let metrics = 0;
   for (let s = 0; s < seconds; s++) {
     for (const workerId of ["w1", "w2"]) {
-      const requests = [requestWindow("home", [1000 + s * 10, 2000, 3000 + s]), requestWindow("login", [9000 + s], s % 3 === 0 ? 1 : 0, "POST")];
+      const requests = [
+        requestWindow("home", [1000 + s * 10, 2000, 3000 + s]),
+        requestWindow("login", [9000 + s], s % 3 === 0 ? 1 : 0, "POST"),
+      ];
       metrics = await publishWindow(js, env.ns, tenant, { runId, workerId, second: 1_700_000_000 + s, activeUsers: 2, requests });
     }
   }
@@ -69,7 +72,9 @@ describe("one projector per projection", () => {
     await first.stop();
     await eventually(() => second.projectors.events.isActive() && second.projectors.metrics.isActive(), 10_000);
     const id = newId();
-    const seq = await appendEvents(store, tenant, { type: "load-test", id }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+    const seq = await appendEvents(store, tenant, { type: "load-test", id }, [
+      { type: "load-test.created", data: { spec: loadTestSpec() } },
+    ]);
     expect(await second.readModel.waitForEvents(seq, 5000)).toBe(true);
     expect(await second.readModel.loadTest(tenant, id)).not.toBeNull();
   });
@@ -96,7 +101,9 @@ describe("rebuild", () => {
     expect(await live.projectors.metrics.waitFor(metrics, 10_000)).toBe(true);
     const before = await tableChecksums(live.database.db);
     expect(before.metric_rollups!.rows).toBeGreaterThan(0);
-    const aggregateBefore = await (await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })).json();
+    const aggregateBefore = await (
+      await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })
+    ).json();
     const indexesBefore = await publicIndexes();
     expect(indexesBefore).toContain("runs_status_idx on runs (tenant_id, status)");
 
@@ -105,7 +112,9 @@ describe("rebuild", () => {
       expect(result.position).toBe(name === "events" ? await readCheckpoint(live.database.db, "events") : metrics);
     }
     expect(await tableChecksums(live.database.db)).toEqual(before);
-    const aggregateAfter = await (await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })).json();
+    const aggregateAfter = await (
+      await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })
+    ).json();
     expect(aggregateAfter).toEqual(aggregateBefore);
     // The replay ran without the secondary indexes; they were built again before the swap.
     expect(await publicIndexes()).toEqual(indexesBefore);
@@ -136,7 +145,8 @@ describe("retention", () => {
     const tenant = "retention1";
     const { metrics, runId } = await someHistory(tenant, 3); // seconds of 2023: older than any age
     await live.projectors.metrics.waitFor(metrics, 5000);
-    const aggregate = async () => (await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })).json();
+    const aggregate = async () =>
+      (await live.routes.request(`/v1/runs/${runId}/metrics/aggregate`, { headers: { "X-Tenant-Id": tenant } })).json();
     const before = await aggregate();
     expect(await live.readModel.windows(tenant, runId)).toHaveLength(6);
 

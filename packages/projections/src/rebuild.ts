@@ -1,9 +1,9 @@
+import type { Namespace, NatsConnection } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
-import type { Logger } from "@loadline/service";
-import type { Namespace, NatsConnection } from "@loadline/nats";
 import { sql } from "drizzle-orm";
-import { openDatabase, type Database, type Db } from "./database.ts";
+import { type Database, type Db, openDatabase } from "./database.ts";
 import { eventsProjection } from "./events-projection.ts";
 import { metricsProjection } from "./metrics-projection.ts";
 import type { Projection } from "./projection.ts";
@@ -63,16 +63,35 @@ export async function rebuildProjection(opts: RebuildOptions): Promise<RebuildRe
   let fresh: Database | null = null;
   try {
     fresh = await openDatabase({ url: opts.url, schema, poolSize: 4 });
-    await fresh.db.execute(sql`insert into projection_checkpoints (name, position, updated_at) values (${opts.name}, ${fromSeq - 1}, now())`);
+    await fresh.db.execute(
+      sql`insert into projection_checkpoints (name, position, updated_at) values (${opts.name}, ${fromSeq - 1}, now())`,
+    );
     const durable = `proj_${opts.name}_rebuild`;
-    const common = { projection: target.projection, nc: opts.nc, ns: opts.ns, db: fresh.db, leases: fresh.leases, concurrentStaging: fresh.concurrent, log, durable, batchSize: opts.batchSize ?? REBUILD_BATCH_SIZE };
+    const common = {
+      projection: target.projection,
+      nc: opts.nc,
+      ns: opts.ns,
+      db: fresh.db,
+      leases: fresh.leases,
+      concurrentStaging: fresh.concurrent,
+      log,
+      durable,
+      batchSize: opts.batchSize ?? REBUILD_BATCH_SIZE,
+    };
     const deferred = await dropSecondaryIndexes(fresh.db, schema, target.tables);
     for (let round = 0; ; round++) {
       const position = await replayUntil(await Projector.start(common), await lastSequence(opts.nc, stream), opts.onProgress);
       if (round === 0) await createIndexes(fresh.db, deferred, log);
       if (await swap(live, schema, opts.name, target.tables, position)) {
         await deleteDurable(opts.nc, stream, durable);
-        const result = { name: opts.name, fromSeq, position, applied: Math.max(0, position - fromSeq + 1), ms: Date.now() - started, schema };
+        const result = {
+          name: opts.name,
+          fromSeq,
+          position,
+          applied: Math.max(0, position - fromSeq + 1),
+          ms: Date.now() - started,
+          schema,
+        };
         log.info(result, "rebuilt and swapped in");
         return result;
       }
@@ -117,7 +136,10 @@ async function dropSecondaryIndexes(db: Db, schema: string, tables: readonly str
   const rows = await db
     .execute(
       sql`select i.indexname, i.indexdef from pg_indexes i
-          where i.schemaname = ${schema} and i.tablename in (${sql.join(tables.map((t) => sql`${t}`), sql`, `)})
+          where i.schemaname = ${schema} and i.tablename in (${sql.join(
+            tables.map((t) => sql`${t}`),
+            sql`, `,
+          )})
             and not exists (select 1 from pg_index x where x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass and (x.indisunique or x.indisprimary))`,
     )
     .then(rowsOf<{ indexname: string; indexdef: string }>);
@@ -140,8 +162,12 @@ async function swap(live: Database, schema: string, name: string, tables: readon
   const rebuilt = sql.identifier(schema);
   const retired = sql.identifier(`${schema}_retired`);
   return live.db.transaction(async (tx) => {
-    await tx.execute(sql`insert into projection_checkpoints (name, position, updated_at) values (${name}, 0, now()) on conflict do nothing`);
-    const [row] = await tx.execute(sql`select position from projection_checkpoints where name = ${name} for update`).then(rowsOf<{ position: string | number }>);
+    await tx.execute(
+      sql`insert into projection_checkpoints (name, position, updated_at) values (${name}, 0, now()) on conflict do nothing`,
+    );
+    const [row] = await tx
+      .execute(sql`select position from projection_checkpoints where name = ${name} for update`)
+      .then(rowsOf<{ position: string | number }>);
     if (Number(row?.position ?? 0) > position) return false;
     await tx.execute(sql`create schema ${retired}`);
     for (const table of tables) {
@@ -180,7 +206,9 @@ async function startSequence(nc: NatsConnection, stream: string, filterSubject: 
   try {
     // Nothing at or after that time: start after the last message.
     if (consumer.num_pending === 0) return info.state.last_seq + 1;
-    const first = await jetstream(nc).consumers.get(stream, consumer.name).then((c) => c.next({ expires: 5000 }));
+    const first = await jetstream(nc)
+      .consumers.get(stream, consumer.name)
+      .then((c) => c.next({ expires: 5000 }));
     if (!first) throw new Error(`could not read the first message after ${opts.fromTime.toISOString()}`);
     return first.seq;
   } finally {

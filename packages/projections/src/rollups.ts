@@ -1,14 +1,14 @@
 import {
   encodeHistogram,
   INT4_MAX,
-  mergeHistograms,
-  summarize,
-  summarizeEncoded,
-  summarizeMerged,
   type LatencySummary,
   type MetricsBucket,
   type MetricWindow,
+  mergeHistograms,
   type RequestWindow,
+  summarize,
+  summarizeEncoded,
+  summarizeMerged,
 } from "@loadline/core";
 import type { MetricRollupRow } from "./schema.ts";
 
@@ -34,7 +34,8 @@ function addCounts(into: Record<string, number>, from: Record<string, number> | 
   return into;
 }
 
-const mergedEncoding = (encoded: readonly string[]): string => (encoded.length === 1 ? encoded[0]! : encodeHistogram(mergeHistograms(encoded)));
+const mergedEncoding = (encoded: readonly string[]): string =>
+  encoded.length === 1 ? encoded[0]! : encodeHistogram(mergeHistograms(encoded));
 
 /** The merge of some encodings, encoded, with its summary (taken before encoding: no second decode). */
 function mergedWithSummary(encoded: readonly string[]): { histogram: string; latency: LatencySummary } {
@@ -85,7 +86,12 @@ function addRow(cell: Cell, row: Omit<RollupRow, "activeUsers" | "seconds" | "st
 /** A delta: merged, not summarised (it is only added to the stored rows). */
 function deltaOf(cell: Cell): RollupRow {
   const { histograms, services, ...rest } = cell;
-  return { ...rest, histogram: mergedEncoding(histograms), serviceHistogram: services.length > 0 ? mergedEncoding(services) : null, latency: null };
+  return {
+    ...rest,
+    histogram: mergedEncoding(histograms),
+    serviceHistogram: services.length > 0 ? mergedEncoding(services) : null,
+    latency: null,
+  };
 }
 
 /** A row to store: merged, with its latency summary. */
@@ -264,5 +270,11 @@ export function asBucket(all: RollupRow, named?: readonly RollupRow[]): MetricsB
 
 /** The same from the one summary row that holds the whole bucket (all requests, or the one series asked for). */
 export function summaryBucket(row: SummaryRow, users: number = row.activeUsers): MetricsBucket {
-  return { start: row.bucket, seconds: row.seconds, users, requests: [], summary: { requests: row.requests, failures: row.failures, latency: latencyOf(row) } };
+  return {
+    start: row.bucket,
+    seconds: row.seconds,
+    users,
+    requests: [],
+    summary: { requests: row.requests, failures: row.failures, latency: latencyOf(row) },
+  };
 }

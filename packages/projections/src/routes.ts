@@ -1,6 +1,6 @@
-import { HttpError, installErrorHandler, tenantOf, query, type Logger } from "@loadline/service";
 import { RUN_STATUSES, type RunView } from "@loadline/core";
-import { Hono, type Context } from "hono";
+import { HttpError, installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MetricsQueries, type MetricsSelection, type Step } from "./metrics-queries.ts";
 import type { PgReadModel } from "./read-model.ts";
@@ -22,9 +22,21 @@ const runsQuery = z.object({ ...page, status: z.enum(RUN_STATUSES).optional(), l
 /** `requests=a&requests=b` or `requests=a,b`; a name holding a comma is matched when given whole too. */
 const listSchema = z
   .array(z.string())
-  .transform((values) => [...new Set(values.flatMap((v) => [v, ...v.split(",")]).map((v) => v.trim()).filter((v) => v.length > 0))])
+  .transform((values) => [
+    ...new Set(
+      values
+        .flatMap((v) => [v, ...v.split(",")])
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0),
+    ),
+  ])
   .optional();
-const selectionQuery = z.object({ from: instantSchema.optional(), to: instantSchema.optional(), requests: listSchema, workers: listSchema });
+const selectionQuery = z.object({
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
+  requests: listSchema,
+  workers: listSchema,
+});
 const STEP_OF: Record<string, Step | "auto"> = { "1s": 1, "10s": 10, "1m": 60, auto: "auto" };
 const timeseriesQuery = selectionQuery.extend({
   step: z.enum(["1s", "10s", "1m", "auto"], { message: "must be one of 1s, 10s, 1m, auto" }).default("auto"),

@@ -1,8 +1,8 @@
-import type { Logger } from "@loadline/service";
 import type { Namespace, NatsConnection } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
-import { openDatabase, type Database, type DatabaseOptions } from "./database.ts";
+import { type Database, type DatabaseOptions, openDatabase } from "./database.ts";
 import { eventsProjection } from "./events-projection.ts";
 import { metricsProjection } from "./metrics-projection.ts";
 import { projectionMetrics } from "./projection-metrics.ts";
@@ -46,7 +46,16 @@ export class Projections {
     const ownsDatabase = !isOpen(opts.database);
     const database = isOpen(opts.database) ? opts.database : await openDatabase(opts.database);
     const metrics = projectionMetrics(opts.registry);
-    const common = { nc: opts.nc, ns: opts.ns, db: database.db, leases: database.leases, concurrentStaging: database.concurrent, log, metrics, batchSize: opts.batchSize };
+    const common = {
+      nc: opts.nc,
+      ns: opts.ns,
+      db: database.db,
+      leases: database.leases,
+      concurrentStaging: database.concurrent,
+      log,
+      metrics,
+      batchSize: opts.batchSize,
+    };
     const started: Projector[] = [];
     try {
       const events = await Projector.start({ ...common, projection: eventsProjection(log) });
@@ -55,8 +64,16 @@ export class Projections {
       started.push(metricsProjector);
       const readModel = new PgReadModel(database.db, events);
       const status = new ProjectionStatusReader(database.db, opts.nc, opts.ns);
-      const pruner = opts.rawWindowsMaxAgeDays === undefined ? null : startPruning(database, metricsProjector, opts.rawWindowsMaxAgeDays, log);
-      return new Projections(database, readModel, readRoutes({ readModel, status, log }), { events, metrics: metricsProjector }, ownsDatabase, pruner);
+      const pruner =
+        opts.rawWindowsMaxAgeDays === undefined ? null : startPruning(database, metricsProjector, opts.rawWindowsMaxAgeDays, log);
+      return new Projections(
+        database,
+        readModel,
+        readRoutes({ readModel, status, log }),
+        { events, metrics: metricsProjector },
+        ownsDatabase,
+        pruner,
+      );
     } catch (err) {
       await Promise.all(started.map((p) => p.stop()));
       if (ownsDatabase) await database.close();

@@ -1,4 +1,4 @@
-import { getTableColumns, getTableName, sql, type SQL } from "drizzle-orm";
+import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Tx } from "./database.ts";
 import { keyOf, type RowKey } from "./fold-rows.ts";
@@ -37,7 +37,10 @@ function recordset<T extends PgTable>(table: T, rows: readonly T["$inferInsert"]
 export function upsertStatement<T extends PgTable>(table: T, rows: readonly T["$inferInsert"][], conflict: readonly string[]): SQL {
   const { names, from } = recordset(table, rows);
   const quoted = names.map((n) => `"${n}"`).join(", ");
-  const updates = names.filter((n) => !conflict.includes(n)).map((n) => `"${n}" = excluded."${n}"`).join(", ");
+  const updates = names
+    .filter((n) => !conflict.includes(n))
+    .map((n) => `"${n}" = excluded."${n}"`)
+    .join(", ");
   return sql`
     insert into ${sql.identifier(getTableName(table))} (${sql.raw(quoted)})
     select ${sql.raw(quoted)} from ${from}
@@ -45,7 +48,12 @@ export function upsertStatement<T extends PgTable>(table: T, rows: readonly T["$
 }
 
 /** Upserts the rows in one statement with one parameter. */
-export async function upsertRows<T extends PgTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][], conflict: readonly string[]): Promise<void> {
+export async function upsertRows<T extends PgTable>(
+  tx: Tx,
+  table: T,
+  rows: readonly T["$inferInsert"][],
+  conflict: readonly string[],
+): Promise<void> {
   if (rows.length > 0) await tx.execute(upsertStatement(table, rows, conflict));
 }
 

@@ -1,5 +1,5 @@
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { Namespace, NatsConnection } from "@loadline/nats";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { count, eq } from "drizzle-orm";
 import { readCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";

@@ -1,20 +1,20 @@
+import {
+  createCommand,
+  type EventStore,
+  encodeHistogram,
+  eventsFromCommand,
+  type LoadTestSpec,
+  type MetricWindow,
+  type NewEvent,
+  newId,
+  newLatencyHistogram,
+  type RequestWindow,
+} from "@loadline/core";
+import { type Namespace, subjects } from "@loadline/nats";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { sql } from "drizzle-orm";
 import type { Db } from "./database.ts";
 import { rowsOf } from "./sql-helpers.ts";
-import {
-  createCommand,
-  encodeHistogram,
-  eventsFromCommand,
-  newId,
-  newLatencyHistogram,
-  type LoadTestSpec,
-  type MetricWindow,
-  type NewEvent,
-  type RequestWindow,
-  type EventStore,
-} from "@loadline/core";
-import { subjects, type Namespace } from "@loadline/nats";
 
 /** Builders the integration tests share: events through the real event store, windows through JetStream. */
 
@@ -31,11 +31,23 @@ export const loadTestSpec = (over: Partial<LoadTestSpec> = {}): LoadTestSpec => 
 
 export const runCreated = (loadTestId: string): NewEvent => ({
   type: "run.created",
-  data: { loadTestId, targetUsers: 10, spawnRate: 2, durationSec: 60, target: { targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] } },
+  data: {
+    loadTestId,
+    targetUsers: 10,
+    spawnRate: 2,
+    durationSec: 60,
+    target: { targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] },
+  },
 });
 
 /** Appends events to an aggregate after its last one; answers where the last of them is stored. */
-export async function appendEvents(store: EventStore, tenantId: string, aggregate: { type: "load-test" | "run"; id: string }, events: NewEvent[], actor = "tester"): Promise<number> {
+export async function appendEvents(
+  store: EventStore,
+  tenantId: string,
+  aggregate: { type: "load-test" | "run"; id: string },
+  events: NewEvent[],
+  actor = "tester",
+): Promise<number> {
   // The command only lends the events their tenant, aggregate, actor and causation.
   const command = createCommand({ type: "run.stop", tenantId, aggregate, data: { reason: "requested" }, actor });
   const { seq } = await store.read(tenantId, aggregate);
@@ -47,11 +59,25 @@ export async function appendEvents(store: EventStore, tenantId: string, aggregat
 export function requestWindow(name: string, latenciesUs: readonly number[], failures = 0, method = "GET"): RequestWindow {
   const h = newLatencyHistogram();
   for (const v of latenciesUs) h.recordValue(v);
-  return { name, method, count: latenciesUs.length, failures, bytesIn: 100 * latenciesUs.length, bytesOut: 10 * latenciesUs.length, histogram: encodeHistogram(h) };
+  return {
+    name,
+    method,
+    count: latenciesUs.length,
+    failures,
+    bytesIn: 100 * latenciesUs.length,
+    bytesOut: 10 * latenciesUs.length,
+    histogram: encodeHistogram(h),
+  };
 }
 
 /** Publishes a window as a worker does: a "metrics.window" envelope, deduplicated per run, worker and second (unless told another message id). */
-export async function publishWindow(js: JetStreamClient, ns: Namespace, tenantId: string, window: MetricWindow, msgID = `${window.runId}.${window.workerId}.${window.second}`): Promise<number> {
+export async function publishWindow(
+  js: JetStreamClient,
+  ns: Namespace,
+  tenantId: string,
+  window: MetricWindow,
+  msgID = `${window.runId}.${window.workerId}.${window.second}`,
+): Promise<number> {
   const id = newId();
   const envelope = {
     id,
@@ -79,7 +105,9 @@ export async function tableChecksums(db: Db): Promise<Record<string, { rows: num
   for (const table of READ_MODEL_TABLES) {
     const t = sql.identifier(table);
     const [row] = rowsOf<{ rows: number; md5: string }>(
-      await db.execute(sql`select count(*)::int as rows, coalesce(md5(string_agg(x.t::text, '|' order by x.t::text)), '') as md5 from (select ${t}::text as t from ${t}) x`),
+      await db.execute(
+        sql`select count(*)::int as rows, coalesce(md5(string_agg(x.t::text, '|' order by x.t::text)), '') as md5 from (select ${t}::text as t from ${t}) x`,
+      ),
     );
     out[table] = row!;
   }

@@ -1,12 +1,12 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { createLogger } from "@loadline/service";
-import { newId, type EventStore } from "@loadline/core";
+import { type EventStore, newId } from "@loadline/core";
 import { JetStreamEventStore } from "@loadline/nats";
-import { testNats, type TestNats } from "@loadline/nats/testing";
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { createLogger } from "@loadline/service";
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { afterAll, beforeAll, expect } from "vitest";
 import { Projections } from "./service.ts";
 import { appendEvents, runCreated } from "./test-fixtures.ts";
-import { testDatabase, type TestDatabase } from "./testing.ts";
+import { type TestDatabase, testDatabase } from "./testing.ts";
 
 const log = createLogger("projections-test", process.env.TEST_LOG_LEVEL ?? "silent");
 

@@ -36,7 +36,8 @@ export function resolveRange(
   let to = asked.to ?? span?.last;
   if (from === undefined || to === undefined) return null;
   if (to < from) {
-    if (asked.from !== undefined && asked.to !== undefined) throw new HttpError(400, "invalid_request", "to: must not be before from", "to");
+    if (asked.from !== undefined && asked.to !== undefined)
+      throw new HttpError(400, "invalid_request", "to: must not be before from", "to");
     return null;
   }
   if (to - from + 1 > maxSeconds) {

@@ -1,4 +1,4 @@
-import { pointOf, type LoadTestView, type RunView } from "@loadline/core";
+import { type LoadTestView, pointOf, type RunView } from "@loadline/core";
 import { asBucket, type RollupRow } from "./rollups.ts";
 import type { LoadTestRow, RunRow } from "./schema.ts";
 

@@ -1,18 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { jetstream } from "@nats-io/jetstream";
-import { createLogger } from "@loadline/service";
-import { JetStreamEventStore } from "@loadline/nats";
 import { newId } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
-import { testDatabase, type TestDatabase } from "../src/testing.ts";
-import { testNats, type TestNats } from "@loadline/nats/testing";
+import { JetStreamEventStore } from "@loadline/nats";
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { createLogger } from "@loadline/service";
+import { jetstream } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "../src/checkpoints.ts";
-import { openDatabase, type Database } from "../src/database.ts";
+import { type Database, openDatabase } from "../src/database.ts";
 import { rebuildProjection } from "../src/rebuild.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated, tableChecksums } from "../src/test-fixtures.ts";
+import { type TestDatabase, testDatabase } from "../src/testing.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const log = createLogger("crash-test", process.env.TEST_LOG_LEVEL ?? "silent");
@@ -46,7 +46,15 @@ async function startProjections(): Promise<{ child: ChildProcess; exited: Promis
     stdio: "ignore",
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  await eventually(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false), 30_000, 100);
+  await eventually(
+    () =>
+      fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    30_000,
+    100,
+  );
   return { child, exited };
 }
 
@@ -66,12 +74,16 @@ describe("a projections process killed with SIGKILL mid-ingest", () => {
     const ingest = (async () => {
       for (let r = 0; r < 4; r++) {
         const loadTestId = newId();
-        await appendEvents(store, tenant, { type: "load-test", id: loadTestId }, [{ type: "load-test.created", data: { spec: loadTestSpec() } }]);
+        await appendEvents(store, tenant, { type: "load-test", id: loadTestId }, [
+          { type: "load-test.created", data: { spec: loadTestSpec() } },
+        ]);
         const runId = newId();
         lastEvent = await appendEvents(store, tenant, { type: "run", id: runId }, [runCreated(loadTestId)]);
         for (let s = 0; s < 60; s++) {
           for (const workerId of ["w1", "w2", "w3", "w4"]) {
-            const requests = ["home", "search", "login"].map((name, i) => requestWindow(name, [500 + s * 7 + i * 1000, 2000 + r * 100, 30_000 + s], (s + i) % 7 === 0 ? 1 : 0));
+            const requests = ["home", "search", "login"].map((name, i) =>
+              requestWindow(name, [500 + s * 7 + i * 1000, 2000 + r * 100, 30_000 + s], (s + i) % 7 === 0 ? 1 : 0),
+            );
             lastWindow = await publishWindow(js, env.ns, tenant, { runId, workerId, second: s0 + s, activeUsers: 3, requests });
           }
         }
@@ -87,7 +99,12 @@ describe("a projections process killed with SIGKILL mid-ingest", () => {
     expect(atKill).toBeLessThan(lastWindow);
 
     first = await startProjections();
-    await eventually(async () => (await readCheckpoint(database.db, "metrics")) >= lastWindow && (await readCheckpoint(database.db, "events")) >= lastEvent, 60_000, 50);
+    await eventually(
+      async () =>
+        (await readCheckpoint(database.db, "metrics")) >= lastWindow && (await readCheckpoint(database.db, "events")) >= lastEvent,
+      60_000,
+      50,
+    );
     first.child.kill("SIGTERM");
     await first.exited;
 

@@ -1,8 +1,8 @@
+import { DEFAULT_TENANT, DomainError, type DomainErrorCode, firstIssue } from "@loadline/core";
 import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { z } from "zod";
-import { DEFAULT_TENANT, DomainError, firstIssue, type DomainErrorCode } from "@loadline/core";
+import type { z } from "zod";
 import type { Logger } from "./log.ts";
 
 /** The JSON body of every error answer: a code, a sentence, and the field at fault when there is one. */

@@ -1,4 +1,4 @@
-import { serve, type ServerType } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Logger } from "./log.ts";
@@ -26,7 +26,11 @@ export function opsRoutes(health: Health): Hono {
 
 export type HttpServer = { port: number; close(): Promise<void> };
 
-export function listen(app: { fetch: (req: Request) => Response | Promise<Response> }, port: number, hostname = "127.0.0.1"): Promise<HttpServer> {
+export function listen(
+  app: { fetch: (req: Request) => Response | Promise<Response> },
+  port: number,
+  hostname = "127.0.0.1",
+): Promise<HttpServer> {
   return new Promise((resolve) => {
     const server: ServerType = serve({ fetch: app.fetch, port, hostname }, (info) =>
       resolve({

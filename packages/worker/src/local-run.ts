@@ -10,13 +10,14 @@
  * latency then counts from each iteration's intended start. Prints one JSON line with the
  * figures (percentiles exact from the merged histograms); --json prints only that line.
  */
-import { decodeHistogram, newLatencyHistogram, type Executor, type Histogram, type MetricWindow, type RunPlan } from "@loadline/core";
+
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { decodeHistogram, type Executor, type Histogram, type MetricWindow, newLatencyHistogram, type RunPlan } from "@loadline/core";
 import { createLoadEngine } from "./engine/engine-factory.ts";
+import { ALL_LANES, startNow } from "./engine/load-engine.ts";
 import { boundHeapGrowth } from "./heap.ts";
 import { startSecondTicker } from "./second-ticker.ts";
-import { ALL_LANES, startNow } from "./engine/load-engine.ts";
 
 export type LocalRunOptions = {
   url: string;
@@ -82,7 +83,14 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
   const plan: RunPlan = {
     targetUrl: new URL(o.url).origin,
     workload: localExecutor(o),
-    scenarios: [{ name: "local", weight: 1, variables: {}, steps: [{ type: "request", method: "GET", url: o.url, timeoutMs: 60_000, checks: [], extract: [] }] }],
+    scenarios: [
+      {
+        name: "local",
+        weight: 1,
+        variables: {},
+        steps: [{ type: "request", method: "GET", url: o.url, timeoutMs: 60_000, checks: [], extract: [] }],
+      },
+    ],
   };
   const figures = new RunFigures();
   let rss = process.memoryUsage().rss;
@@ -92,7 +100,7 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     plan,
     share: ALL_LANES,
     threads: o.threads,
-    
+
     onWindows: (windows) => figures.add(windows),
     onError: (err) => console.error("iteration failed:", err),
   });
@@ -171,10 +179,15 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => interrupt.abort());
   const result = await localRun(options, interrupt.signal);
   if (!options.json) {
-    const model = options.rate === undefined ? `${options.connections} VUs` : `${options.rate}/s (VUs ${options.connections}..${options.maxVUs ?? options.connections})`;
+    const model =
+      options.rate === undefined
+        ? `${options.connections} VUs`
+        : `${options.rate}/s (VUs ${options.connections}..${options.maxVUs ?? options.connections})`;
     console.error(`${options.url}: ${model}, ${options.threads} thread(s), ${result.durationSec} s`);
     console.error(`  ${result.requests} requests, ${result.rps} req/s, ${result.failures} failed, ${result.droppedIterations} dropped`);
-    console.error(`  latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; service p50 ${result.servicep50Ms} ms, p99 ${result.servicep99Ms} ms`);
+    console.error(
+      `  latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; service p50 ${result.servicep50Ms} ms, p99 ${result.servicep99Ms} ms`,
+    );
   }
   console.log(JSON.stringify(result));
 }

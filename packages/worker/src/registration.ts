@@ -1,6 +1,6 @@
 import { HEARTBEAT_INTERVAL_MS, type WorkerAssignment, type WorkerRegistration } from "@loadline/core";
-import { openWorkerBucket, subjects, type Namespace, type NatsConnection } from "@loadline/nats";
-import { type Logger } from "@loadline/service";
+import { type Namespace, type NatsConnection, openWorkerBucket, subjects } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
 
 type KV = Awaited<ReturnType<typeof openWorkerBucket>>;
 

@@ -1,6 +1,6 @@
-import { parseEvent, type EventEnvelope } from "@loadline/core";
-import { PULL_EXPIRES_MS, subjects, type Namespace, type NatsConnection } from "@loadline/nats";
-import { type Logger } from "@loadline/service";
+import { type EventEnvelope, parseEvent } from "@loadline/core";
+import { type Namespace, type NatsConnection, PULL_EXPIRES_MS, subjects } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 
 export type RunEventListener = { stop(): Promise<void> };

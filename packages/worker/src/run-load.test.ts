@@ -1,11 +1,11 @@
+import { decodeHistogram, type MetricWindow, runPlan, sleep } from "@loadline/core";
 import { createLogger } from "@loadline/service";
-import { decodeHistogram, runPlan, type MetricWindow , sleep } from "@loadline/core";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkerMetrics } from "./metrics.ts";
 import { RunLoad } from "./run-load.ts";
 import type { RunReporter } from "./run-reporter.ts";
-import { countingServer, type CountingServer } from "./test-support.ts";
+import { type CountingServer, countingServer } from "./test-support.ts";
 import type { WindowSink } from "./window-publisher.ts";
 import type { RunTotals } from "./windows.ts";
 
@@ -157,11 +157,22 @@ describe("RunLoad", () => {
   it("refuses to start a plan whose scenarios do not compile, and stays idle", () => {
     const rec = new Recorder();
     const metrics = new WorkerMetrics(new Registry());
-    const step = { type: "request" as const, method: "GET" as const, url: "/", timeoutMs: 1000, checks: [{ type: "header" as const, name: "x", matches: "(" }], extract: [] };
+    const step = {
+      type: "request" as const,
+      method: "GET" as const,
+      url: "/",
+      timeoutMs: 1000,
+      checks: [{ type: "header" as const, name: "x", matches: "(" }],
+      extract: [],
+    };
     const load = new RunLoad({
       runId: "r1",
       workerId: "w1",
-      plan: { targetUrl: "http://127.0.0.1:9", workload: { type: "constant-vus", vus: 1, durationSec: 1 }, scenarios: [{ name: "bad", weight: 1, variables: {}, steps: [step] }] },
+      plan: {
+        targetUrl: "http://127.0.0.1:9",
+        workload: { type: "constant-vus", vus: 1, durationSec: 1 },
+        scenarios: [{ name: "bad", weight: 1, variables: {}, steps: [step] }],
+      },
       sink: rec,
       reporter: rec,
       metrics,
@@ -196,7 +207,14 @@ describe("RunLoad", () => {
       plan: {
         targetUrl: server.url,
         workload: { type: "constant-arrival-rate", rate: 200, timeUnitSec: 1, durationSec: 60, preAllocatedVUs: 10 },
-        scenarios: [{ name: "s", weight: 1, variables: {}, steps: [{ type: "request", method: "GET", url: "/", timeoutMs: 5000, checks: [], extract: [] }] }],
+        scenarios: [
+          {
+            name: "s",
+            weight: 1,
+            variables: {},
+            steps: [{ type: "request", method: "GET", url: "/", timeoutMs: 5000, checks: [], extract: [] }],
+          },
+        ],
       },
       share: { laneCount: 2, lanes: [0] },
       sink: rec,

@@ -1,5 +1,5 @@
-import type { Logger } from "@loadline/service";
 import type { MetricWindow, RunPlan } from "@loadline/core";
+import type { Logger } from "@loadline/service";
 import { createLoadEngine } from "./engine/engine-factory.ts";
 import { ALL_LANES, type LaneShare, type LoadEngine } from "./engine/load-engine.ts";
 import type { WorkerMetrics } from "./metrics.ts";
@@ -88,7 +88,8 @@ export class RunLoad {
     const engine = this.engine;
     this.prepared = engine.prepare().then(async () => {
       if (this.status === "preparing") this.status = "ready";
-      if (report && !this.stopped) await this.opts.reporter.ready().catch((err: unknown) => log.error({ err }, "could not report the worker ready"));
+      if (report && !this.stopped)
+        await this.opts.reporter.ready().catch((err: unknown) => log.error({ err }, "could not report the worker ready"));
     });
     return this.prepared;
   }
@@ -137,7 +138,8 @@ export class RunLoad {
     await this.prepared?.catch(() => undefined);
     const totals = (await this.engine?.stop(graceMs)) ?? { requests: 0, failures: 0 };
     this.updateActiveGauge();
-    if (this.engine && !(await sink.drain(this.opts.drainTimeoutMs ?? 30_000))) log.error("last metric windows not acknowledged: reporting stop anyway");
+    if (this.engine && !(await sink.drain(this.opts.drainTimeoutMs ?? 30_000)))
+      log.error("last metric windows not acknowledged: reporting stop anyway");
     if (report) await reporter.stopped(totals).catch((err: unknown) => log.error({ err }, "could not report the worker stopped"));
     this.status = "stopped";
     log.info({ ...totals }, "run stopped");

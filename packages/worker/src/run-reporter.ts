@@ -1,6 +1,6 @@
-import { CommandBus } from "@loadline/nats";
-import { createCommand, type CommandData, type CommandEnvelope, type CommandInit , sleep } from "@loadline/core";
-import { type Logger } from "@loadline/service";
+import { type CommandData, type CommandEnvelope, type CommandInit, createCommand, sleep } from "@loadline/core";
+import type { CommandBus } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
 import type { RunTotals } from "./windows.ts";
 
 /** How a run tells the orchestrator that this worker is ready to start, and that it stopped. */
@@ -30,7 +30,11 @@ export class CommandRunReporter implements RunReporter {
   }
 
   stopped(totals: RunTotals): Promise<void> {
-    return this.dispatch("run.report-worker-stopped", { workerId: this.run.workerId, requests: totals.requests, failures: totals.failures });
+    return this.dispatch("run.report-worker-stopped", {
+      workerId: this.run.workerId,
+      requests: totals.requests,
+      failures: totals.failures,
+    });
   }
 
   failed(reason: string): Promise<void> {

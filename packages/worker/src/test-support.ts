@@ -1,7 +1,7 @@
-import type { NatsConnection } from "@loadline/nats";
-import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { NatsConnection } from "@loadline/nats";
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 
 /** A local target for tests: counts every request it receives and answers after `delayMs`. */
 export type CountingServer = {
@@ -66,7 +66,11 @@ export async function countingServer(
 }
 
 /** Every message now in `stream` on `subject` (a filter), oldest first, as parsed JSON. */
-export async function readStream(nc: NatsConnection, stream: string, subject: string): Promise<{ subject: string; seq: number; data: unknown }[]> {
+export async function readStream(
+  nc: NatsConnection,
+  stream: string,
+  subject: string,
+): Promise<{ subject: string; seq: number; data: unknown }[]> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(stream);
   const out: { subject: string; seq: number; data: unknown }[] = [];

@@ -1,4 +1,4 @@
-import { decodeHistogram, encodeHistogram, newLatencyHistogram, type MetricWindow } from "@loadline/core";
+import { decodeHistogram, encodeHistogram, type MetricWindow, newLatencyHistogram } from "@loadline/core";
 import { describe, expect, it } from "vitest";
 import { mergeWindows } from "./window-merge.ts";
 
@@ -25,22 +25,62 @@ describe("mergeWindows", () => {
   it("adds the threads' parts of one second exactly", () => {
     const a = part({
       requests: [
-        { name: "/a", method: "GET", count: 2, failures: 1, bytesIn: 10, bytesOut: 0, histogram: histogramOf(1000, 3000), serviceHistogram: histogramOf(900, 1000), failuresByKind: { "5xx": 1 }, statusCodes: { "200": 1, "500": 1 } },
+        {
+          name: "/a",
+          method: "GET",
+          count: 2,
+          failures: 1,
+          bytesIn: 10,
+          bytesOut: 0,
+          histogram: histogramOf(1000, 3000),
+          serviceHistogram: histogramOf(900, 1000),
+          failuresByKind: { "5xx": 1 },
+          statusCodes: { "200": 1, "500": 1 },
+        },
       ],
     });
     const b = part({
       activeUsers: 3,
       checksFailed: 2,
       requests: [
-        { name: "/a", method: "GET", count: 1, failures: 1, bytesIn: 0, bytesOut: 5, histogram: histogramOf(9000), serviceHistogram: histogramOf(8000), failuresByKind: { connect: 1 }, statusCodes: {} },
-        { name: "/a", method: "POST", count: 1, failures: 0, bytesIn: 1, bytesOut: 1, histogram: histogramOf(50), serviceHistogram: histogramOf(50), failuresByKind: {}, statusCodes: { "201": 1 } },
+        {
+          name: "/a",
+          method: "GET",
+          count: 1,
+          failures: 1,
+          bytesIn: 0,
+          bytesOut: 5,
+          histogram: histogramOf(9000),
+          serviceHistogram: histogramOf(8000),
+          failuresByKind: { connect: 1 },
+          statusCodes: {},
+        },
+        {
+          name: "/a",
+          method: "POST",
+          count: 1,
+          failures: 0,
+          bytesIn: 1,
+          bytesOut: 1,
+          histogram: histogramOf(50),
+          serviceHistogram: histogramOf(50),
+          failuresByKind: {},
+          statusCodes: { "201": 1 },
+        },
       ],
     });
     const w = mergeWindows([a, b]);
     expect(w).toMatchObject({ second: 100, activeUsers: 5, iterations: 6, droppedIterations: 2, checksPassed: 8, checksFailed: 2 });
     expect(w.requests).toHaveLength(2);
     const get = w.requests.find((r) => r.method === "GET")!;
-    expect(get).toMatchObject({ count: 3, failures: 2, bytesIn: 10, bytesOut: 5, failuresByKind: { "5xx": 1, connect: 1 }, statusCodes: { "200": 1, "500": 1 } });
+    expect(get).toMatchObject({
+      count: 3,
+      failures: 2,
+      bytesIn: 10,
+      bytesOut: 5,
+      failuresByKind: { "5xx": 1, connect: 1 },
+      statusCodes: { "200": 1, "500": 1 },
+    });
     const h = decodeHistogram(get.histogram);
     expect(h.totalCount).toBe(3);
     expect(h.maxValue).toBeGreaterThanOrEqual(8990);

@@ -1,4 +1,4 @@
-import { encodeHistogram, mergeHistograms, type MetricWindow, type RequestWindow } from "@loadline/core";
+import { encodeHistogram, type MetricWindow, mergeHistograms, type RequestWindow } from "@loadline/core";
 
 const addCounts = (into: Record<string, number>, from: Record<string, number> | undefined): void => {
   for (const [k, n] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + n;

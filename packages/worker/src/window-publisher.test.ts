@@ -1,7 +1,7 @@
-import { createLogger } from "@loadline/service";
+import { type MetricWindow, metricWindowSchema, parseEvent } from "@loadline/core";
 import { ensureStreams, subjects } from "@loadline/nats";
-import { metricWindowSchema, parseEvent, type MetricWindow } from "@loadline/core";
-import { testNats, type TestNats } from "@loadline/nats/testing";
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { createLogger } from "@loadline/service";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,14 @@ afterAll(async () => {
 describe("WindowPublisher", () => {
   it("keeps the windows it could not publish and retries them in order, once each", async () => {
     const metrics = new WorkerMetrics(new Registry());
-    const publisher = new WindowPublisher({ js: jetstream(env.nc, { timeout: 1000 }), ns: env.ns, tenantId: "acme", log, metrics, maxQueued: 3 });
+    const publisher = new WindowPublisher({
+      js: jetstream(env.nc, { timeout: 1000 }),
+      ns: env.ns,
+      tenantId: "acme",
+      log,
+      metrics,
+      maxQueued: 3,
+    });
 
     publisher.enqueue([window(100), window(101)]);
     expect(await publisher.flush()).toBe(false);

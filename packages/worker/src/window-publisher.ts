@@ -1,6 +1,6 @@
-import { newId, type EventOf, type MetricWindow , sleep } from "@loadline/core";
-import { subjects, type Namespace } from "@loadline/nats";
-import { type Logger } from "@loadline/service";
+import { type EventOf, type MetricWindow, newId, sleep } from "@loadline/core";
+import { type Namespace, subjects } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { WorkerMetrics } from "./metrics.ts";
 

@@ -1,6 +1,6 @@
 import { decodeHistogram, metricWindowSchema } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { currentSecond, WindowAccumulator, type RequestSample } from "./windows.ts";
+import { currentSecond, type RequestSample, WindowAccumulator } from "./windows.ts";
 
 type TestSample = Partial<RequestSample> & { latencyUs?: number; serviceUs?: number; ok?: boolean };
 
@@ -8,7 +8,17 @@ type TestSample = Partial<RequestSample> & { latencyUs?: number; serviceUs?: num
 const sample = (over: TestSample = {}): [RequestSample, number, number] => {
   const { latencyUs = 1500, serviceUs = latencyUs, ok = true, ...rest } = over;
   return [
-    { name: "GET /a", method: "GET", status: ok ? 200 : 500, failure: ok ? null : "5xx", bytesIn: 10, bytesOut: 0, checksPassed: 0, checksFailed: 0, ...rest },
+    {
+      name: "GET /a",
+      method: "GET",
+      status: ok ? 200 : 500,
+      failure: ok ? null : "5xx",
+      bytesIn: 10,
+      bytesOut: 0,
+      checksPassed: 0,
+      checksFailed: 0,
+      ...rest,
+    },
     latencyUs,
     serviceUs,
   ];
@@ -28,7 +38,16 @@ describe("WindowAccumulator", () => {
     const w = metricWindowSchema.parse(windows[0]);
     expect(w).toMatchObject({ runId: "r1", workerId: "w1", second: 100, activeUsers: 2 });
     expect(w.requests.map(({ histogram: _, serviceHistogram: __, ...r }) => r)).toEqual([
-      { name: "GET /a", method: "GET", count: 2, failures: 1, bytesIn: 15, bytesOut: 0, failuresByKind: { "5xx": 1 }, statusCodes: { "200": 1, "500": 1 } },
+      {
+        name: "GET /a",
+        method: "GET",
+        count: 2,
+        failures: 1,
+        bytesIn: 15,
+        bytesOut: 0,
+        failuresByKind: { "5xx": 1 },
+        statusCodes: { "200": 1, "500": 1 },
+      },
       { name: "login", method: "POST", count: 1, failures: 0, bytesIn: 10, bytesOut: 7, failuresByKind: {}, statusCodes: { "200": 1 } },
     ]);
     const h = decodeHistogram(w.requests[0]!.histogram);
@@ -104,7 +123,12 @@ describe("WindowAccumulator, extended figures", () => {
     expect(get).toMatchObject({ count: 3, failures: 2, failuresByKind: { connect: 1, check: 1 }, statusCodes: { "200": 2 } });
     expect(decodeHistogram(get.histogram).maxValue).toBeGreaterThanOrEqual(299_000);
     expect(decodeHistogram(get.serviceHistogram!).maxValue).toBeLessThan(2000);
-    expect(w!.requests.find((r) => r.method === "POST")).toMatchObject({ count: 1, failures: 1, failuresByKind: { "4xx": 1 }, statusCodes: { "404": 1 } });
+    expect(w!.requests.find((r) => r.method === "POST")).toMatchObject({
+      count: 1,
+      failures: 1,
+      failuresByKind: { "4xx": 1 },
+      statusCodes: { "404": 1 },
+    });
     expect(w).toMatchObject({ checksPassed: 4, checksFailed: 2 });
     expect(acc.totals).toEqual({ requests: 4, failures: 3 });
   });

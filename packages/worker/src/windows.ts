@@ -1,15 +1,18 @@
 import {
   encodeHistogram,
-  newLatencyHistogram,
   type FailureKind,
   type Histogram,
   type MetricWindow,
+  newLatencyHistogram,
   type RequestWindow,
 } from "@loadline/core";
 import type { RequestRecord } from "./scenario/transport.ts";
 
 /** One finished request, as the windows count it: the part of the step runtime's record they read. */
-export type RequestSample = Pick<RequestRecord, "name" | "method" | "status" | "failure" | "bytesIn" | "bytesOut" | "checksPassed" | "checksFailed">;
+export type RequestSample = Pick<
+  RequestRecord,
+  "name" | "method" | "status" | "failure" | "bytesIn" | "bytesOut" | "checksPassed" | "checksFailed"
+>;
 
 export type RunTotals = { requests: number; failures: number };
 

@@ -7,7 +7,11 @@ import { assertToken } from "@loadline/nats";
  * The id is a NATS subject token and a KV key, so the hostname is reduced to [A-Za-z0-9_-].
  */
 export function defaultWorkerId(host: string = hostname()): string {
-  const safeHost = host.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "host";
+  const safeHost =
+    host
+      .replace(/[^A-Za-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 40) || "host";
   return `w-${safeHost}-${randomBytes(3).toString("hex")}`;
 }
 

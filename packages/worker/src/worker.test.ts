@@ -1,26 +1,26 @@
 import {
-  createCommand,
-  DEFAULT_TENANT,
-  eventsFromCommand,
-  loadAggregate,
-  parseCommand,
-  parseEvent,
-  runDecider,
-  workerRegistrationSchema,
   type CommandData,
   type CommandEnvelope,
   type CommandOf,
-  type MetricWindow,
+  createCommand,
+  DEFAULT_TENANT,
   type EventStore,
+  eventsFromCommand,
+  loadAggregate,
+  type MetricWindow,
+  parseCommand,
+  parseEvent,
+  runDecider,
   sleep,
+  workerRegistrationSchema,
 } from "@loadline/core";
-import { createLogger } from "@loadline/service";
-import { openWorkerBucket, subjects, JetStreamEventStore } from "@loadline/nats";
 import { eventually } from "@loadline/core/testing";
-import { testNats, type TestNats } from "@loadline/nats/testing";
+import { JetStreamEventStore, openWorkerBucket, subjects } from "@loadline/nats";
+import { type TestNats, testNats } from "@loadline/nats/testing";
+import { createLogger } from "@loadline/service";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countingServer, readStream, type CountingServer } from "./test-support.ts";
+import { type CountingServer, countingServer, readStream } from "./test-support.ts";
 import { LoadWorker } from "./worker.ts";
 
 const log = createLogger("worker-test", "silent");
@@ -68,13 +68,20 @@ function commandOf<T extends "run.report-worker-ready" | "run.report-worker-stop
   }, timeoutMs);
 }
 
-type RunCommandIn = CommandOf<"run.create"> | CommandOf<"run.assign"> | CommandOf<"run.stop"> | CommandOf<"run.report-worker-ready"> | CommandOf<"run.reassign">;
+type RunCommandIn =
+  | CommandOf<"run.create">
+  | CommandOf<"run.assign">
+  | CommandOf<"run.stop">
+  | CommandOf<"run.report-worker-ready">
+  | CommandOf<"run.reassign">;
 const onRun = (runId: string) => ({ tenantId: TENANT, aggregate: { type: "run" as const, id: runId } });
 
 /** What the orchestrator does: decide the command on the run's events, append what it decided. */
 async function decide(command: RunCommandIn) {
   const run = await loadAggregate(store, runDecider, TENANT, command.aggregate);
-  await store.append(TENANT, command.aggregate, eventsFromCommand(command, runDecider.decide(run.state, command)), { expectedSeq: run.seq });
+  await store.append(TENANT, command.aggregate, eventsFromCommand(command, runDecider.decide(run.state, command)), {
+    expectedSeq: run.seq,
+  });
 }
 
 async function createAndAssign(runId: string, workerId: string, users: number, durationSec = 60) {
@@ -92,7 +99,13 @@ async function createAndAssign(runId: string, workerId: string, users: number, d
     },
   };
   await decide(createCommand({ ...onRun(runId), type: "run.create", data }));
-  await decide(createCommand({ ...onRun(runId), type: "run.assign", data: { laneCount: 1, assignments: [{ workerId, lanes: [0], vus: users, arrivalRate: 0 }] } }));
+  await decide(
+    createCommand({
+      ...onRun(runId),
+      type: "run.assign",
+      data: { laneCount: 1, assignments: [{ workerId, lanes: [0], vus: users, arrivalRate: 0 }] },
+    }),
+  );
 }
 
 /** Waits for the worker to say it is ready, and starts the run as the orchestrator would (the ready barrier). */
@@ -102,9 +115,7 @@ async function startWhenReady(runId: string): Promise<void> {
 
 async function windowsOf(runId: string): Promise<MetricWindow[]> {
   const stored = await readStream(env.nc, env.ns.streams.metrics, subjects.allMetrics(env.ns));
-  return stored
-    .map((m) => parseEvent(m.data))
-    .flatMap((e) => (e.type === "metrics.window" && e.data.runId === runId ? [e.data] : []));
+  return stored.map((m) => parseEvent(m.data)).flatMap((e) => (e.type === "metrics.window" && e.data.runId === runId ? [e.data] : []));
 }
 
 const countOf = (windows: MetricWindow[]) => windows.reduce((n, w) => n + w.requests.reduce((m, r) => m + r.count, 0), 0);
@@ -116,13 +127,23 @@ describe("LoadWorker", () => {
     expect(worker.ready()).toBe(true);
     const kv = await openWorkerBucket(env.nc, env.ns);
     const registration = workerRegistrationSchema.parse((await kv.get("w-test-1"))?.json());
-    expect(registration).toMatchObject({ workerId: "w-test-1", capacity: { threads: 2, maxVUs: 50, maxArrivalRate: 20_000 }, labels: { zone: "local" }, status: "active", assignments: [] });
+    expect(registration).toMatchObject({
+      workerId: "w-test-1",
+      capacity: { threads: 2, maxVUs: 50, maxArrivalRate: 20_000 },
+      labels: { zone: "local" },
+      status: "active",
+      assignments: [],
+    });
 
     const runId = "run-main";
     const before = server.total();
     await createAndAssign(runId, worker.id, 5);
     await startWhenReady(runId);
-    await eventually(async () => workerRegistrationSchema.parse((await kv.get("w-test-1"))?.json()).assignments.some((a) => a.runId === runId && a.vus === 5), 5000);
+    await eventually(
+      async () =>
+        workerRegistrationSchema.parse((await kv.get("w-test-1"))?.json()).assignments.some((a) => a.runId === runId && a.vus === 5),
+      5000,
+    );
     // Every user is up (5 at 20/s take 200 ms) and counted in a window.
     await eventually(async () => (await windowsOf(runId)).some((w) => w.activeUsers === 5 && w.requests.length > 0), 5000);
 
@@ -168,7 +189,13 @@ describe("LoadWorker", () => {
     await startWhenReady(runId);
     await eventually(async () => countOf(await windowsOf(runId)) > 0, 5000);
     const lastSeenAt = new Date().toISOString();
-    await decide(createCommand({ ...onRun(runId), type: "run.reassign", data: { lostWorkerId: worker.id, lastSeenAt, assignments: [{ workerId: "w-other", lanes: [0], vus: 2, arrivalRate: 0 }] } }));
+    await decide(
+      createCommand({
+        ...onRun(runId),
+        type: "run.reassign",
+        data: { lostWorkerId: worker.id, lastSeenAt, assignments: [{ workerId: "w-other", lanes: [0], vus: 2, arrivalRate: 0 }] },
+      }),
+    );
     await eventually(() => worker.runIds().length === 0, 2000, 20);
     const after = server.total();
     await sleep(300);
@@ -187,7 +214,9 @@ describe("LoadWorker", () => {
     await startWhenReady(runId);
     await eventually(async () => countOf(await windowsOf(runId)) > 0, 5000);
     // An echo only: the stream never gets this event.
-    const [echo] = eventsFromCommand(createCommand({ ...onRun(runId), type: "run.stop", data: { reason: "requested" } }), [{ type: "run.stopping", data: { reason: "requested" } }]);
+    const [echo] = eventsFromCommand(createCommand({ ...onRun(runId), type: "run.stop", data: { reason: "requested" } }), [
+      { type: "run.stopping", data: { reason: "requested" } },
+    ]);
     env.nc.publish(subjects.runControl(env.ns, TENANT, runId), JSON.stringify(echo));
     await eventually(() => worker.runIds().length === 0, 3000, 20);
     expect((await commandOf("run.report-worker-stopped", runId)).data.workerId).toBe(worker.id);

@@ -1,21 +1,21 @@
-import { CommandBus, subjects, type Namespace, type NatsConnection, JetStreamEventStore } from "@loadline/nats";
+import { availableParallelism } from "node:os";
 import {
+  type EventEnvelope,
+  type EventOf,
+  type EventStore,
   loadAggregate,
   parseEvent,
   runDecider,
   runPlan,
-  type EventEnvelope,
-  type EventOf,
   type WorkerAssignment,
-  type EventStore,
 } from "@loadline/core";
-import { type Logger } from "@loadline/service";
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { availableParallelism } from "node:os";
+import { CommandBus, JetStreamEventStore, type Namespace, type NatsConnection, subjects } from "@loadline/nats";
+import type { Logger } from "@loadline/service";
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { Registry } from "prom-client";
 import { longestDurationSec, workloadsOf } from "./engine/workloads.ts";
 import { WorkerMetrics } from "./metrics.ts";
-import { WorkerRegistrar, type WorkerCapacity } from "./registration.ts";
+import { type WorkerCapacity, WorkerRegistrar } from "./registration.ts";
 import { listenToRunEvents, type RunEventListener } from "./run-events.ts";
 import { RunLoad } from "./run-load.ts";
 import { CommandRunReporter } from "./run-reporter.ts";
@@ -42,7 +42,16 @@ export type LoadWorkerOptions = {
   threads?: number;
 };
 
-type ActiveRun = { tenantId: string; load: RunLoad; laneCount: number; lanes: number[]; vus: number; arrivalRate: number; safetyTimer?: NodeJS.Timeout; stopped?: Promise<void> };
+type ActiveRun = {
+  tenantId: string;
+  load: RunLoad;
+  laneCount: number;
+  lanes: number[];
+  vus: number;
+  arrivalRate: number;
+  safetyTimer?: NodeJS.Timeout;
+  stopped?: Promise<void>;
+};
 
 const DEFAULTS = { maxVUs: 10_000, maxArrivalRate: 20_000 };
 const REMEMBERED_RUNS = 1000;
@@ -160,7 +169,8 @@ export class LoadWorker {
       for await (const m of sub) {
         try {
           const event = parseEvent(m.json());
-          if (this.runs.has(event.aggregate.id) && (STOP_EVENTS.has(event.type) || event.type === "run.worker-lost")) await this.onEvent(event);
+          if (this.runs.has(event.aggregate.id) && (STOP_EVENTS.has(event.type) || event.type === "run.worker-lost"))
+            await this.onEvent(event);
         } catch (err) {
           this.log.warn({ err }, "unreadable stop echo ignored");
         }
@@ -170,7 +180,14 @@ export class LoadWorker {
   }
 
   private assignments(): WorkerAssignment[] {
-    return [...this.runs].map(([runId, r]) => ({ tenantId: r.tenantId, runId, lanes: r.lanes, laneCount: r.laneCount, vus: r.vus, arrivalRate: r.arrivalRate }));
+    return [...this.runs].map(([runId, r]) => ({
+      tenantId: r.tenantId,
+      runId,
+      lanes: r.lanes,
+      laneCount: r.laneCount,
+      vus: r.vus,
+      arrivalRate: r.arrivalRate,
+    }));
   }
 
   private async onEvent(event: EventEnvelope): Promise<void> {
@@ -180,7 +197,10 @@ export class LoadWorker {
         if (event.data.workerId === this.id) await this.assigned(event);
         return;
       case "run.started":
-        void this.runs.get(runId)?.load.begin(Date.parse(event.data.startedAt)).then(() => this.armSafetyCap(runId));
+        void this.runs
+          .get(runId)
+          ?.load.begin(Date.parse(event.data.startedAt))
+          .then(() => this.armSafetyCap(runId));
         return;
       case "run.worker-lost":
         // Declared lost (a pause, a partition): its lanes run elsewhere now, so not here too.
@@ -196,7 +216,7 @@ export class LoadWorker {
 
   private async assigned(event: EventOf<"run.worker-assigned">): Promise<void> {
     const runId = event.aggregate.id;
-    const { lanes, laneCount, vus, arrivalRate } = event.data;
+    const { lanes, vus, arrivalRate } = event.data;
     const active = this.runs.get(runId);
     if (active) {
       // More lanes of a run it has: a lost worker's.
@@ -237,7 +257,14 @@ export class LoadWorker {
       metrics: this.metrics,
       log,
     });
-    this.runs.set(runId, { tenantId: event.tenantId, load, laneCount: run.laneCount, lanes: [...mine.lanes], vus: mine.vus, arrivalRate: mine.arrivalRate });
+    this.runs.set(runId, {
+      tenantId: event.tenantId,
+      load,
+      laneCount: run.laneCount,
+      lanes: [...mine.lanes],
+      vus: mine.vus,
+      arrivalRate: mine.arrivalRate,
+    });
     log.info({ lanes: mine.lanes, laneCount: run.laneCount, vus: mine.vus, threads: this.capacity.threads, joining }, "assigned to run");
     try {
       void load.prepare(!joining);
@@ -245,7 +272,9 @@ export class LoadWorker {
       log.error({ err }, "run cannot be run here: failing it");
       this.runs.delete(runId);
       this.remember(runId);
-      await reporter.failed(err instanceof Error ? err.message : String(err)).catch((e: unknown) => log.error({ err: e }, "could not report the run failed"));
+      await reporter
+        .failed(err instanceof Error ? err.message : String(err))
+        .catch((e: unknown) => log.error({ err: e }, "could not report the run failed"));
       return;
     }
     if (joining) {
@@ -263,7 +292,10 @@ export class LoadWorker {
     const active = this.runs.get(runId);
     if (!active || active.stopped || active.safetyTimer) return;
     const durationSec = longestDurationSec(workloadsOf(active.load.plan));
-    active.safetyTimer = setTimeout(() => void this.stopRun(runId, "safety cap: no stop event came"), (durationSec + (this.opts.safetyMarginSec ?? 30)) * 1000);
+    active.safetyTimer = setTimeout(
+      () => void this.stopRun(runId, "safety cap: no stop event came"),
+      (durationSec + (this.opts.safetyMarginSec ?? 30)) * 1000,
+    );
     active.safetyTimer.unref();
   }
 

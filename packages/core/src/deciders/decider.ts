@@ -21,5 +21,7 @@ export type Evolver<State> = Pick<Decider<State, CommandType>, "initialState" | 
 export const fold = <S>(decider: Evolver<S>, events: readonly EventEnvelope[]): S => events.reduce(decider.evolve, decider.initialState);
 
 /** True when the decider decides this command: the command is then typed as one of its own. */
-export const decides = <C extends CommandType>(decider: Pick<Decider<unknown, C>, "commands">, command: CommandEnvelope): command is CommandFor<C> =>
-  (decider.commands as readonly CommandType[]).includes(command.type);
+export const decides = <C extends CommandType>(
+  decider: Pick<Decider<unknown, C>, "commands">,
+  command: CommandEnvelope,
+): command is CommandFor<C> => (decider.commands as readonly CommandType[]).includes(command.type);

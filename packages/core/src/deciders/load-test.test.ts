@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createCommand, type CommandInit, type CommandType } from "../envelope.ts";
-import { eventsFromCommand } from "../envelope.ts";
+import { type CommandInit, type CommandType, createCommand, eventsFromCommand } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
 import type { LoadTestSpec } from "../schemas/load-test.ts";
 import { fold } from "./decider.ts";
-import { loadTestDecider, type LoadTestState } from "./load-test.ts";
+import { type LoadTestState, loadTestDecider } from "./load-test.ts";
 
 const spec: LoadTestSpec = {
   name: "checkout",
@@ -54,7 +53,10 @@ describe("load test decider", () => {
   });
 
   it("refuses a stale expected version with precondition_failed", () => {
-    expectError(() => loadTestDecider.decide(created, cmd("load-test.update", { spec, expectedVersion: 7 }) as never), "precondition_failed");
+    expectError(
+      () => loadTestDecider.decide(created, cmd("load-test.update", { spec, expectedVersion: 7 }) as never),
+      "precondition_failed",
+    );
     expectError(() => loadTestDecider.decide(created, cmd("load-test.delete", { expectedVersion: 0 }) as never), "precondition_failed");
   });
 

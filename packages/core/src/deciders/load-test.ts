@@ -2,9 +2,7 @@ import { DomainError } from "../errors.ts";
 import type { LoadTestSpec } from "../schemas/load-test.ts";
 import type { Decider } from "./decider.ts";
 
-export type LoadTestState =
-  | { status: "none"; version: 0 }
-  | { status: "active" | "deleted"; version: number; spec: LoadTestSpec };
+export type LoadTestState = { status: "none"; version: 0 } | { status: "active" | "deleted"; version: number; spec: LoadTestSpec };
 
 type LoadTestCommand = "load-test.create" | "load-test.update" | "load-test.delete";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createCommand, eventsFromCommand, type CommandInit, type CommandType, type NewEvent } from "../envelope.ts";
+import { type CommandInit, type CommandType, createCommand, eventsFromCommand, type NewEvent } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
 import { fold } from "./decider.ts";
-import { runDecider, START_LEAD_MS, type RunState } from "./run.ts";
+import { type RunState, runDecider, START_LEAD_MS } from "./run.ts";
 
 const aggregate = { type: "run" as const, id: "r1" };
 const cmd = <T extends CommandType>(type: T, data: CommandInit<T>["data"]) => createCommand({ type, tenantId: "default", aggregate, data });
@@ -56,9 +56,30 @@ const commands = {
 /** Every command in every state: the events it gives, or the error it is refused with. */
 const table: Record<keyof typeof states, Record<keyof typeof commands, Expectation>> = {
   None: { create: ["run.created"], assign: "not_found", ready: [], stop: "not_found", stopped: "not_found", fail: "not_found" },
-  Pending: { create: "conflict", assign: ["run.worker-assigned", "run.worker-assigned"], ready: [], stop: ["run.cancelled"], stopped: "invalid", fail: ["run.failed"] },
-  Starting: { create: "conflict", assign: "conflict", ready: ["run.worker-ready"], stop: ["run.stopping"], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
-  Running: { create: "conflict", assign: "conflict", ready: [], stop: ["run.stopping"], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
+  Pending: {
+    create: "conflict",
+    assign: ["run.worker-assigned", "run.worker-assigned"],
+    ready: [],
+    stop: ["run.cancelled"],
+    stopped: "invalid",
+    fail: ["run.failed"],
+  },
+  Starting: {
+    create: "conflict",
+    assign: "conflict",
+    ready: ["run.worker-ready"],
+    stop: ["run.stopping"],
+    stopped: ["run.worker-stopped"],
+    fail: ["run.failed"],
+  },
+  Running: {
+    create: "conflict",
+    assign: "conflict",
+    ready: [],
+    stop: ["run.stopping"],
+    stopped: ["run.worker-stopped"],
+    fail: ["run.failed"],
+  },
   Stopping: { create: "conflict", assign: "conflict", ready: [], stop: [], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
   Completed: { create: "conflict", assign: "conflict", ready: [], stop: "conflict", stopped: [], fail: "conflict" },
   Failed: { create: "conflict", assign: "conflict", ready: [], stop: "conflict", stopped: [], fail: "conflict" },
@@ -119,7 +140,8 @@ describe("run decider", () => {
   });
 
   describe("a lost worker", () => {
-    const lose = (assignments: ReturnType<typeof share>[]) => cmd("run.reassign", { lostWorkerId: "w1", lastSeenAt: "2026-01-01T00:00:00.000Z", assignments });
+    const lose = (assignments: ReturnType<typeof share>[]) =>
+      cmd("run.reassign", { lostWorkerId: "w1", lastSeenAt: "2026-01-01T00:00:00.000Z", assignments });
 
     it("hands its lanes to others and records the gap", () => {
       const events = decide(Running, lose([share("w2", [0]), share("w3", [1])]));
@@ -136,7 +158,12 @@ describe("run decider", () => {
       const after = apply(Running, lose([share("w2", [0, 1])]));
       expect(decide(after, stopped("w1"))).toEqual([]);
       expect(decide(apply(Starting, lose([share("w2", [0, 1])])), ready("w1"))).toEqual([]);
-      expect(refusal(after, cmd("run.reassign", { lostWorkerId: "w2", lastSeenAt: "2026-01-01T00:00:00.000Z", assignments: [share("w1", [0, 1, 2])] }))).toBe("invalid");
+      expect(
+        refusal(
+          after,
+          cmd("run.reassign", { lostWorkerId: "w2", lastSeenAt: "2026-01-01T00:00:00.000Z", assignments: [share("w1", [0, 1, 2])] }),
+        ),
+      ).toBe("invalid");
       expect(decide(after, lose([share("w2", [0, 1])]))).toEqual([]); // handled already
     });
 

@@ -1,5 +1,5 @@
-import { DomainError } from "../errors.ts";
 import type { CommandEnvelope, NewEvent } from "../envelope.ts";
+import { DomainError } from "../errors.ts";
 import type { Placement, RunParameters, RunStatus, RunTarget, WorkerShare } from "../schemas/run.ts";
 import { TERMINAL_STATUSES } from "../schemas/run.ts";
 import type { Decider } from "./decider.ts";
@@ -68,7 +68,8 @@ function requireExactCut(laneCount: number, assignments: readonly WorkerShare[])
   if (lanes.length !== laneCount || lanes.some((l, i) => l !== i)) {
     throw new DomainError("invalid", `the assignments must hold each lane 0..${laneCount - 1} exactly once`, "assignments");
   }
-  if (new Set(assignments.map((a) => a.workerId)).size !== assignments.length) throw new DomainError("invalid", "a worker is assigned twice", "assignments");
+  if (new Set(assignments.map((a) => a.workerId)).size !== assignments.length)
+    throw new DomainError("invalid", "a worker is assigned twice", "assignments");
 }
 
 const at = (time: string, plusMs: number): string => new Date(Date.parse(time) + plusMs).toISOString();
@@ -130,13 +131,23 @@ function decide(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent
       }
       const given = assignments.flatMap((a) => a.lanes).sort((a, b) => a - b);
       const held = [...share.lanes].sort((a, b) => a - b);
-      const lost: NewEvent = { type: "run.worker-lost", data: { workerId: lostWorkerId, lastSeenAt, lostAt: command.time, lanes: share.lanes } };
+      const lost: NewEvent = {
+        type: "run.worker-lost",
+        data: { workerId: lostWorkerId, lastSeenAt, lostAt: command.time, lanes: share.lanes },
+      };
       // Stopping, the share is not worth handing on: the run completes without it.
       if (state.status === "Stopping") return withConsequences(state, command, [lost]);
       if (assignments.length === 0) {
-        return [lost, { type: "run.failed", data: { reason: `worker ${lostWorkerId} was lost and no live worker could take its share`, finishedAt: command.time } }];
+        return [
+          lost,
+          {
+            type: "run.failed",
+            data: { reason: `worker ${lostWorkerId} was lost and no live worker could take its share`, finishedAt: command.time },
+          },
+        ];
       }
-      if (given.join() !== held.join()) throw new DomainError("invalid", `the lost worker's lanes ${held.join(",")} must be given out exactly`, "assignments");
+      if (given.join() !== held.join())
+        throw new DomainError("invalid", `the lost worker's lanes ${held.join(",")} must be given out exactly`, "assignments");
       return withConsequences(state, command, [lost, ...assignments.map((a) => assigned(state, a, "reassigned", lostWorkerId))]);
     }
 
@@ -182,7 +193,12 @@ function evolve(state: RunState, event: Evolvable): RunState {
       const before = state.shares[workerId];
       // A reassignment adds lanes to what a worker holds already.
       const share: HeldShare = before
-        ? { lanes: [...before.lanes, ...lanes], vus: before.vus + vus, arrivalRate: before.arrivalRate + arrivalRate, assignedAt: before.assignedAt }
+        ? {
+            lanes: [...before.lanes, ...lanes],
+            vus: before.vus + vus,
+            arrivalRate: before.arrivalRate + arrivalRate,
+            assignedAt: before.assignedAt,
+          }
         : { lanes, vus, arrivalRate, assignedAt: event.time };
       return {
         ...next,

@@ -215,10 +215,13 @@ describe("determinism", () => {
       const j = Math.floor(random() * (i + 1));
       [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
     }
-    const chunks = (size: number) => Array.from({ length: Math.ceil(shuffled.length / size) }, (_, i) => shuffled.slice(i * size, (i + 1) * size));
+    const chunks = (size: number) =>
+      Array.from({ length: Math.ceil(shuffled.length / size) }, (_, i) => shuffled.slice(i * size, (i + 1) * size));
     const flat = mergeHistograms(chunks(100).map((c) => encodeHistogram(recorded(c))));
     const nested = mergeHistograms(
-      chunks(700).map((c) => encodeHistogram(mergeHistograms([encodeHistogram(recorded(c.slice(0, 350))), encodeHistogram(recorded(c.slice(350)))]))),
+      chunks(700).map((c) =>
+        encodeHistogram(mergeHistograms([encodeHistogram(recorded(c.slice(0, 350))), encodeHistogram(recorded(c.slice(350)))])),
+      ),
     );
     expect(encodeHistogram(flat)).toBe(reference);
     expect(encodeHistogram(nested)).toBe(reference);

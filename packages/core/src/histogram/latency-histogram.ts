@@ -79,7 +79,7 @@ export function bucketHighest(h: hdr.JsHistogram, index: number): number {
 /** maxValue after the lib records something in bucket `index`: its highest value, plus the unit mask as it adds. */
 export function raisedMax(h: hdr.JsHistogram, current: number, index: number): number {
   const top = bucketHighest(h, index) + h.unitMagnitudeMask;
-  return top > current ? top : current;
+  return Math.max(top, current);
 }
 
 /** minNonZeroValue after the lib records something in bucket `index` (> 0), with its rounding. */

@@ -126,7 +126,12 @@ describe("summaries", () => {
     expect(summarize(b)).toEqual(libSummary(b));
 
     const fixed = hdr.build({ highestTrackableValue: 60_000_000 });
-    expectIdentical(recorded(latencies(random, 300).filter((v) => v < 60_000_000), fixed));
+    expectIdentical(
+      recorded(
+        latencies(random, 300).filter((v) => v < 60_000_000),
+        fixed,
+      ),
+    );
   });
 
   it("equals the lib for other precisions and lowestDiscernibleValues (its own index maths)", () => {

@@ -76,7 +76,7 @@ const PERCENTILES = [50, 90, 95, 99, 99.9] as const;
 const FRACTIONS = PERCENTILES.map((p) => p / 100);
 
 /** The lib's ulp (ulp.js, not exported), which getValueAtPercentile uses to round the wanted count up. */
-const ulp = (x: number): number => Math.pow(2, Math.floor(Math.log2(x)) - 52);
+const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(x)) - 52);
 
 /** getValueAtPercentile's rank: the first index whose cumulative count reaches it holds the percentile. */
 function countAtPercentile(fraction: number, total: number): number {
@@ -160,7 +160,8 @@ function runsValueSum(maths: hdr.JsHistogram): number {
       sum += median * count[k]!;
     }
   } else {
-    for (let k = 0; k < n; k++) sum += maths.medianEquivalentValue(maths.highestEquivalentValue(maths.valueFromIndex(index[k]!))) * count[k]!;
+    for (let k = 0; k < n; k++)
+      sum += maths.medianEquivalentValue(maths.highestEquivalentValue(maths.valueFromIndex(index[k]!))) * count[k]!;
   }
   return sum;
 }

@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors.ts";
-import { loadTestSpecSchema, type LoadTestSpec } from "../schemas/load-test.ts";
+import { type LoadTestSpec, loadTestSpecSchema } from "../schemas/load-test.ts";
 import { compileRun } from "./compile-run.ts";
 
 const spec = (over: object): LoadTestSpec =>
-  loadTestSpecSchema.parse({ name: "t", targetUrl: "http://127.0.0.1:1", defaultUsers: 10, defaultSpawnRate: 5, defaultDurationSec: 60, requests: [{ method: "GET", path: "/" }], ...over });
+  loadTestSpecSchema.parse({
+    name: "t",
+    targetUrl: "http://127.0.0.1:1",
+    defaultUsers: 10,
+    defaultSpawnRate: 5,
+    defaultDurationSec: 60,
+    requests: [{ method: "GET", path: "/" }],
+    ...over,
+  });
 
 const refusal = (fn: () => unknown): { code: string; field: string | undefined } => {
   try {
@@ -27,10 +35,20 @@ describe("compileRun", () => {
   it("takes the run's duration from the longest executor and its users from the peaks", () => {
     const s = spec({
       requests: undefined,
-      workload: { type: "ramping-vus", stages: [{ durationSec: 10, target: 20 }, { durationSec: 10, target: 0 }] },
+      workload: {
+        type: "ramping-vus",
+        stages: [
+          { durationSec: 10, target: 20 },
+          { durationSec: 10, target: 0 },
+        ],
+      },
       scenarios: [
         { name: "browse", weight: 3, steps: [{ type: "request", url: "/" }] },
-        { name: "spike", executor: { type: "constant-arrival-rate", rate: 50, durationSec: 30, preAllocatedVUs: 5, maxVUs: 15 }, steps: [{ type: "request", url: "/" }] },
+        {
+          name: "spike",
+          executor: { type: "constant-arrival-rate", rate: 50, durationSec: 30, preAllocatedVUs: 5, maxVUs: 15 },
+          steps: [{ type: "request", url: "/" }],
+        },
       ],
     });
     expect(compileRun(s).parameters).toEqual({ targetUsers: 35, spawnRate: 5, durationSec: 30 });

@@ -1,7 +1,7 @@
 import { DomainError } from "../errors.ts";
 import type { LoadTestSpec } from "../schemas/load-test.ts";
 import type { RunParameters, RunTarget } from "../schemas/run.ts";
-import { executorDurationSec, executorMaxVUs, type Executor } from "./executors.ts";
+import { type Executor, executorDurationSec, executorMaxVUs } from "./executors.ts";
 
 export type RunOverrides = Partial<RunParameters>;
 
@@ -48,10 +48,17 @@ export function compileRun(spec: LoadTestSpec, overrides: RunOverrides = {}): { 
   const executors = [...(sharesWorkload ? [workload] : []), ...(spec.scenarios ?? []).flatMap((s) => (s.executor ? [s.executor] : []))];
   const durationSec = Math.max(...executors.map(executorDurationSec));
   if (spec.maxDurationSec !== undefined && durationSec > spec.maxDurationSec) {
-    throw new DomainError("invalid", `durationSec ${durationSec} exceeds the test's maxDurationSec (${spec.maxDurationSec})`, "durationSec");
+    throw new DomainError(
+      "invalid",
+      `durationSec ${durationSec} exceeds the test's maxDurationSec (${spec.maxDurationSec})`,
+      "durationSec",
+    );
   }
   const parameters: RunParameters = {
-    targetUsers: Math.max(1, executors.reduce((sum, e) => sum + executorMaxVUs(e), 0)),
+    targetUsers: Math.max(
+      1,
+      executors.reduce((sum, e) => sum + executorMaxVUs(e), 0),
+    ),
     spawnRate: workload.type === "constant-vus" && workload.spawnRate ? workload.spawnRate : spec.defaultSpawnRate,
     durationSec,
   };

@@ -47,11 +47,21 @@ const rampingArrivalRate = z
 
 /** Fixed work: each VU runs N iterations, or N iterations shared by all VUs. */
 const perVuIterations = z
-  .object({ type: z.literal("per-vu-iterations"), vus: count(1_000_000).min(1), iterations: count(1_000_000_000).min(1), maxDurationSec: seconds.default(600) })
+  .object({
+    type: z.literal("per-vu-iterations"),
+    vus: count(1_000_000).min(1),
+    iterations: count(1_000_000_000).min(1),
+    maxDurationSec: seconds.default(600),
+  })
   .strict();
 
 const sharedIterations = z
-  .object({ type: z.literal("shared-iterations"), vus: count(1_000_000).min(1), iterations: count(1_000_000_000).min(1), maxDurationSec: seconds.default(600) })
+  .object({
+    type: z.literal("shared-iterations"),
+    vus: count(1_000_000).min(1),
+    iterations: count(1_000_000_000).min(1),
+    maxDurationSec: seconds.default(600),
+  })
   .strict();
 
 export const EXECUTOR_TYPES = [
@@ -65,11 +75,14 @@ export const EXECUTOR_TYPES = [
 
 export const executorSchema = z
   .discriminatedUnion("type", [constantVus, rampingVus, constantArrivalRate, rampingArrivalRate, perVuIterations, sharedIterations], {
-    error: (issue) =>
-      issue.code === "invalid_union" ? `unknown executor: type must be one of ${EXECUTOR_TYPES.join(", ")}` : undefined,
+    error: (issue) => (issue.code === "invalid_union" ? `unknown executor: type must be one of ${EXECUTOR_TYPES.join(", ")}` : undefined),
   })
   .superRefine((e, ctx) => {
-    if ((e.type === "constant-arrival-rate" || e.type === "ramping-arrival-rate") && e.maxVUs !== undefined && e.maxVUs < e.preAllocatedVUs) {
+    if (
+      (e.type === "constant-arrival-rate" || e.type === "ramping-arrival-rate") &&
+      e.maxVUs !== undefined &&
+      e.maxVUs < e.preAllocatedVUs
+    ) {
       ctx.addIssue({ code: "custom", path: ["maxVUs"], message: "maxVUs must be at least preAllocatedVUs" });
     }
   });

@@ -6,7 +6,8 @@ import { JSONPath } from "jsonpath-plus";
  * evaluates them (its safe evaluator for filters), but it quietly accepts malformed paths
  * such as `$.items[`, so the syntax is checked here first, at create time.
  */
-const SEGMENT = /^(?:\.\.?[A-Za-z_$][\w$-]*|\.\.?\*|\[(?:\d+|\*|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d*:-?\d*)\]|\.\.(?=\[)|\[\?\((?:[^()]|\([^()]*\))*\)\])/;
+const SEGMENT =
+  /^(?:\.\.?[A-Za-z_$][\w$-]*|\.\.?\*|\[(?:\d+|\*|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d*:-?\d*)\]|\.\.(?=\[)|\[\?\((?:[^()]|\([^()]*\))*\)\])/;
 
 /** Why a path is malformed, or null when it is fine. */
 export function jsonPathError(path: string): string | null {

@@ -1,4 +1,4 @@
-import { executorMaxVUs, isOpenModel, type Executor } from "./executors.ts";
+import { type Executor, executorMaxVUs, isOpenModel } from "./executors.ts";
 import type { RunPlan } from "./normalize.ts";
 
 /**

@@ -24,8 +24,9 @@ export function stepsOfRequests(requests: readonly RequestSpec[]): RequestStep[]
 export type RunPlan = { targetUrl: string; scenarios: Scenario[]; workload: Executor };
 
 export function runPlan(target: RunTarget, parameters: RunParameters): RunPlan {
-  const scenarios: Scenario[] =
-    target.scenarios ?? [{ name: DEFAULT_SCENARIO, weight: 1, variables: {}, steps: stepsOfRequests(target.requests ?? []) }];
+  const scenarios: Scenario[] = target.scenarios ?? [
+    { name: DEFAULT_SCENARIO, weight: 1, variables: {}, steps: stepsOfRequests(target.requests ?? []) },
+  ];
   const workload: Executor = target.workload ?? {
     type: "constant-vus",
     vus: parameters.targetUsers,
@@ -51,7 +52,12 @@ export function scaleExecutor(e: Executor, fraction: number): Executor {
     case "ramping-vus":
       return { ...e, startVUs: part(e.startVUs, fraction), stages: stages(e.stages, true) };
     case "constant-arrival-rate":
-      return { ...e, rate: e.rate * fraction, preAllocatedVUs: part(e.preAllocatedVUs, fraction, 1), ...(e.maxVUs ? { maxVUs: part(e.maxVUs, fraction, 1) } : {}) };
+      return {
+        ...e,
+        rate: e.rate * fraction,
+        preAllocatedVUs: part(e.preAllocatedVUs, fraction, 1),
+        ...(e.maxVUs ? { maxVUs: part(e.maxVUs, fraction, 1) } : {}),
+      };
     case "ramping-arrival-rate":
       return {
         ...e,

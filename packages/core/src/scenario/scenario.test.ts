@@ -14,20 +14,86 @@ function verdict(spec: unknown): { field: string | undefined; message: string } 
 
 describe("scenario validation names the scenario, the step and the field", () => {
   const refused: [string, object, string, RegExp][] = [
-    ["an unknown variable in a URL", withScenario({ steps: [{ type: "request", url: "/items/{{id}}" }] }), "scenarios.0.steps.0.url", /unknown variable \{\{id\}\} in scenario "login" step 0/],
-    ["a variable used before it is extracted", withScenario({ steps: [{ type: "request", url: "/me", headers: { authorization: "Bearer {{token}}" } }, { type: "request", url: "/login", extract: [{ type: "jsonPath", var: "token", path: "$.token" }] }] }), "scenarios.0.steps.0.headers.authorization", /\{\{token\}\}/],
-    ["an unknown variable deep in a JSON body", withScenario({ steps: [{ type: "request", url: "/x", body: { json: { a: ["{{nope}}"] } } }] }), "scenarios.0.steps.0.body.json.a.0", /\{\{nope\}\}/],
-    ["a bad JSON path", withScenario({ steps: [{ type: "request", url: "/x", extract: [{ type: "jsonPath", var: "t", path: "$.items[" }] }] }), "scenarios.0.steps.0.extract.0.path", /bad JSON path/],
-    ["a JSON path without $", withScenario({ steps: [{ type: "request", url: "/x", checks: [{ type: "jsonPath", path: "token", exists: true }] }] }), "scenarios.0.steps.0.checks.0.path", /starts with \$/],
-    ["a bad regex", withScenario({ steps: [{ type: "request", url: "/x", checks: [{ type: "header", name: "a", matches: "(" }] }] }), "scenarios.0.steps.0.checks.0.matches", /bad regex/],
+    [
+      "an unknown variable in a URL",
+      withScenario({ steps: [{ type: "request", url: "/items/{{id}}" }] }),
+      "scenarios.0.steps.0.url",
+      /unknown variable \{\{id\}\} in scenario "login" step 0/,
+    ],
+    [
+      "a variable used before it is extracted",
+      withScenario({
+        steps: [
+          { type: "request", url: "/me", headers: { authorization: "Bearer {{token}}" } },
+          { type: "request", url: "/login", extract: [{ type: "jsonPath", var: "token", path: "$.token" }] },
+        ],
+      }),
+      "scenarios.0.steps.0.headers.authorization",
+      /\{\{token\}\}/,
+    ],
+    [
+      "an unknown variable deep in a JSON body",
+      withScenario({ steps: [{ type: "request", url: "/x", body: { json: { a: ["{{nope}}"] } } }] }),
+      "scenarios.0.steps.0.body.json.a.0",
+      /\{\{nope\}\}/,
+    ],
+    [
+      "a bad JSON path",
+      withScenario({ steps: [{ type: "request", url: "/x", extract: [{ type: "jsonPath", var: "t", path: "$.items[" }] }] }),
+      "scenarios.0.steps.0.extract.0.path",
+      /bad JSON path/,
+    ],
+    [
+      "a JSON path without $",
+      withScenario({ steps: [{ type: "request", url: "/x", checks: [{ type: "jsonPath", path: "token", exists: true }] }] }),
+      "scenarios.0.steps.0.checks.0.path",
+      /starts with \$/,
+    ],
+    [
+      "a bad regex",
+      withScenario({ steps: [{ type: "request", url: "/x", checks: [{ type: "header", name: "a", matches: "(" }] }] }),
+      "scenarios.0.steps.0.checks.0.matches",
+      /bad regex/,
+    ],
     ["a weight of 0", withScenario({ weight: 0 }), "scenarios.0.weight", /greater than 0/],
-    ["an unknown executor", withScenario({ executor: { type: "constant-users", vus: 1 } }), "scenarios.0.executor.type", /unknown executor/],
-    ["maxVUs below preAllocatedVUs", withScenario({ executor: { type: "constant-arrival-rate", rate: 10, durationSec: 1, preAllocatedVUs: 5, maxVUs: 2 } }), "scenarios.0.executor.maxVUs", /at least preAllocatedVUs/],
+    [
+      "an unknown executor",
+      withScenario({ executor: { type: "constant-users", vus: 1 } }),
+      "scenarios.0.executor.type",
+      /unknown executor/,
+    ],
+    [
+      "maxVUs below preAllocatedVUs",
+      withScenario({ executor: { type: "constant-arrival-rate", rate: 10, durationSec: 1, preAllocatedVUs: 5, maxVUs: 2 } }),
+      "scenarios.0.executor.maxVUs",
+      /at least preAllocatedVUs/,
+    ],
     ["an unknown step type", withScenario({ steps: [{ type: "sleep", ms: 1 }] }), "scenarios.0.steps.0.type", /request or think/],
-    ["an unknown think distribution", withScenario({ steps: [{ type: "think", distribution: "poisson", ms: 1 }] }), "scenarios.0.steps.0.distribution", /constant, uniform or normal/],
+    [
+      "an unknown think distribution",
+      withScenario({ steps: [{ type: "think", distribution: "poisson", ms: 1 }] }),
+      "scenarios.0.steps.0.distribution",
+      /constant, uniform or normal/,
+    ],
     ["bad CSV data", withScenario({ data: { csv: 'a,b\n"1,2\n' } }), "scenarios.0.data.csv", /bad CSV/],
-    ["two scenarios of one name", { ...base, scenarios: [{ name: "a", steps: [{ type: "request", url: "/" }] }, { name: "a", steps: [{ type: "request", url: "/" }] }] }, "scenarios.1.name", /used twice/],
-    ["both requests and scenarios", { ...withScenario({}), requests: [{ method: "GET", path: "/" }] }, "scenarios", /either requests or scenarios/],
+    [
+      "two scenarios of one name",
+      {
+        ...base,
+        scenarios: [
+          { name: "a", steps: [{ type: "request", url: "/" }] },
+          { name: "a", steps: [{ type: "request", url: "/" }] },
+        ],
+      },
+      "scenarios.1.name",
+      /used twice/,
+    ],
+    [
+      "both requests and scenarios",
+      { ...withScenario({}), requests: [{ method: "GET", path: "/" }] },
+      "scenarios",
+      /either requests or scenarios/,
+    ],
     ["neither requests nor scenarios", base, "scenarios", /either requests or scenarios/],
   ];
   for (const [what, spec, field, message] of refused) {
@@ -46,14 +112,32 @@ describe("scenario validation names the scenario, the step and the field", () =>
       variables: { host: "shop" },
       data: { csv: "user,password\nann,pw1\nbob,pw2\n", mode: "unique" },
       steps: [
-        { type: "request", method: "POST", url: "/login", body: { json: { user: "{{user}}", password: "{{password}}" } }, extract: [{ type: "jsonPath", var: "token", path: "$.token" }] },
+        {
+          type: "request",
+          method: "POST",
+          url: "/login",
+          body: { json: { user: "{{user}}", password: "{{password}}" } },
+          extract: [{ type: "jsonPath", var: "token", path: "$.token" }],
+        },
         { type: "think", distribution: "uniform", minMs: 10, maxMs: 20 },
-        { type: "request", url: "/orders/{{__vu}}-{{__iteration}}", query: { h: "{{host}}" }, headers: { authorization: "Bearer {{token}}" }, checks: [{ type: "status", in: [200] }] },
+        {
+          type: "request",
+          url: "/orders/{{__vu}}-{{__iteration}}",
+          query: { h: "{{host}}" },
+          headers: { authorization: "Bearer {{token}}" },
+          checks: [{ type: "status", in: [200] }],
+        },
       ],
     });
     expect(verdict(spec)).toBe("ok");
     const parsed = loadTestSpecSchema.parse(spec);
-    expect(parsed.scenarios![0]!.data).toEqual({ mode: "unique", rows: [{ user: "ann", password: "pw1" }, { user: "bob", password: "pw2" }] });
+    expect(parsed.scenarios![0]!.data).toEqual({
+      mode: "unique",
+      rows: [
+        { user: "ann", password: "pw1" },
+        { user: "bob", password: "pw2" },
+      ],
+    });
     expect(parsed.scenarios![0]!.weight).toBe(1);
   });
 });

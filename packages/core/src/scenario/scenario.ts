@@ -10,13 +10,17 @@ export const methodSchema = z
   .transform((m) => m.toUpperCase())
   .pipe(z.enum(HTTP_METHODS));
 
-const regexSchema = z.string().min(1).max(1000).superRefine((pattern, ctx) => {
-  try {
-    new RegExp(pattern);
-  } catch (e) {
-    ctx.addIssue({ code: "custom", message: `bad regex: ${(e as Error).message}` });
-  }
-});
+const regexSchema = z
+  .string()
+  .min(1)
+  .max(1000)
+  .superRefine((pattern, ctx) => {
+    try {
+      new RegExp(pattern);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: `bad regex: ${(e as Error).message}` });
+    }
+  });
 
 const jsonPathSchema = z.string().superRefine((path, ctx) => {
   const error = jsonPathError(path);
@@ -36,7 +40,9 @@ const variableName = z.string().regex(/^[A-Za-z_][\w.-]*$/, "a variable name is 
 
 export const extractSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("jsonPath"), var: variableName, path: jsonPathSchema }).strict(),
-  z.object({ type: z.literal("regex"), var: variableName, pattern: regexSchema, group: z.number().int().nonnegative().default(1) }).strict(),
+  z
+    .object({ type: z.literal("regex"), var: variableName, pattern: regexSchema, group: z.number().int().nonnegative().default(1) })
+    .strict(),
   z.object({ type: z.literal("header"), var: variableName, name: z.string().min(1) }).strict(),
 ]);
 export type Extract = z.infer<typeof extractSchema>;
@@ -69,9 +75,23 @@ export type RequestStep = z.infer<typeof requestStepSchema>;
 export const thinkStepSchema = z.discriminatedUnion(
   "distribution",
   [
-  z.object({ type: z.literal("think"), distribution: z.literal("constant"), ms: z.number().nonnegative().max(3_600_000) }).strict(),
-  z.object({ type: z.literal("think"), distribution: z.literal("uniform"), minMs: z.number().nonnegative(), maxMs: z.number().nonnegative().max(3_600_000) }).strict(),
-  z.object({ type: z.literal("think"), distribution: z.literal("normal"), meanMs: z.number().nonnegative().max(3_600_000), stddevMs: z.number().nonnegative() }).strict(),
+    z.object({ type: z.literal("think"), distribution: z.literal("constant"), ms: z.number().nonnegative().max(3_600_000) }).strict(),
+    z
+      .object({
+        type: z.literal("think"),
+        distribution: z.literal("uniform"),
+        minMs: z.number().nonnegative(),
+        maxMs: z.number().nonnegative().max(3_600_000),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal("think"),
+        distribution: z.literal("normal"),
+        meanMs: z.number().nonnegative().max(3_600_000),
+        stddevMs: z.number().nonnegative(),
+      })
+      .strict(),
   ],
   { error: (issue) => (issue.code === "invalid_union" ? "distribution must be constant, uniform or normal" : undefined) },
 );
@@ -86,7 +106,11 @@ export type Step = z.infer<typeof stepSchema>;
 export const dataSetSchema = z
   .object({
     mode: z.enum(["sequential", "random", "unique"]).default("sequential"),
-    rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).min(1).max(1_000_000).optional(),
+    rows: z
+      .array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
+      .min(1)
+      .max(1_000_000)
+      .optional(),
     csv: z.string().min(1).optional(),
   })
   .strict()
@@ -110,7 +134,11 @@ export type DataSet = z.infer<typeof dataSetSchema>;
 
 export const scenarioSchema = z
   .object({
-    name: z.string().min(1).max(200).regex(/^[^\s].*$/, "a name must not start with a space"),
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^\s].*$/, "a name must not start with a space"),
     /** Its share of the test's workload (VUs, arrivals or iterations), when it has no executor of its own. */
     weight: z.number().positive({ message: "weight must be greater than 0" }).max(1_000_000).default(1),
     executor: executorSchema.optional(),
@@ -128,7 +156,8 @@ function* templatedFields(step: RequestStep): Generator<{ field: (string | numbe
   for (const [k, v] of Object.entries(step.headers ?? {})) yield { field: ["headers", k], text: v };
   if (step.body && "raw" in step.body) yield { field: ["body", "raw"], text: step.body.raw };
   if (step.body && "form" in step.body) for (const [k, v] of Object.entries(step.body.form)) yield { field: ["body", "form", k], text: v };
-  if (step.body && "json" in step.body) for (const s of jsonStrings(step.body.json)) yield { field: ["body", "json", ...s.path], text: s.text };
+  if (step.body && "json" in step.body)
+    for (const s of jsonStrings(step.body.json)) yield { field: ["body", "json", ...s.path], text: s.text };
 }
 
 /**
@@ -141,7 +170,8 @@ export function checkScenarioVariables(scenario: Scenario, addIssue: (path: (str
     if (step.type !== "request") return;
     for (const { field, text } of templatedFields(step)) {
       for (const variable of templateVariables(text)) {
-        if (!known.has(variable)) addIssue(["steps", i, ...field], `unknown variable {{${variable}}} in scenario "${scenario.name}" step ${i}`);
+        if (!known.has(variable))
+          addIssue(["steps", i, ...field], `unknown variable {{${variable}}} in scenario "${scenario.name}" step ${i}`);
       }
     }
     for (const e of step.extract) known.add(e.var);

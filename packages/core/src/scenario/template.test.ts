@@ -12,6 +12,6 @@ describe("templates", () => {
     expect(renderTemplate(compileTemplate("a{{b}}c"), {})).toBe("ac");
   });
   it("finds no variables in single braces", () => {
-    expect(templateVariables("{ \"json\": {x} }")).toEqual([]);
+    expect(templateVariables('{ "json": {x} }')).toEqual([]);
   });
 });

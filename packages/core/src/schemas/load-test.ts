@@ -54,7 +54,8 @@ export const loadTestSpecSchema = z
     }
     const names = new Set<string>();
     spec.scenarios?.forEach((scenario, i) => {
-      if (names.has(scenario.name)) ctx.addIssue({ code: "custom", path: ["scenarios", i, "name"], message: `scenario name "${scenario.name}" is used twice` });
+      if (names.has(scenario.name))
+        ctx.addIssue({ code: "custom", path: ["scenarios", i, "name"], message: `scenario name "${scenario.name}" is used twice` });
       names.add(scenario.name);
       checkScenarioVariables(scenario, (path, message) => ctx.addIssue({ code: "custom", path: ["scenarios", i, ...path], message }));
     });

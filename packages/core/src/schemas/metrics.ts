@@ -27,7 +27,9 @@ export const requestWindowSchema = z.object({
    * library decodes it, and histograms merge exactly. In the open (arrival-rate) executors
    * latency counts from the intended start, correcting coordinated omission.
    */
-  histogram: z.string().describe("HDR histogram of latency in µs: base64 of the HDR V2 encoding (uncompressed; the compressed form is read too)"),
+  histogram: z
+    .string()
+    .describe("HDR histogram of latency in µs: base64 of the HDR V2 encoding (uncompressed; the compressed form is read too)"),
   /** HDR histogram of service time (µs): from the actual send to the response. */
   serviceHistogram: z.string().describe("HDR histogram of service time in µs, same encoding").optional(),
   /** Failed requests by kind (connect, timeout, reset, 4xx, 5xx, check). */

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { requestSpecSchema } from "./load-test.ts";
 import { executorSchema } from "../scenario/executors.ts";
 import { scenarioSchema } from "../scenario/scenario.ts";
+import { requestSpecSchema } from "./load-test.ts";
 
 export const RUN_STATUSES = ["Pending", "Starting", "Running", "Stopping", "Completed", "Failed", "Cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -21,12 +21,19 @@ export type RunTarget = z.infer<typeof runTargetSchema>;
 export const runParametersSchema = z.object({
   targetUsers: z.number().int().positive().max(1_000_000),
   spawnRate: z.number().positive().max(1_000_000),
-  durationSec: z.number().int().positive().max(7 * 24 * 3600),
+  durationSec: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600),
 });
 export type RunParameters = z.infer<typeof runParametersSchema>;
 
 /** Labels are `key=value` pairs a worker registers with (region, pool...). */
-export const labelsSchema = z.record(z.string().regex(/^[A-Za-z0-9_.\/-]{1,63}$/, "label names are letters, digits, _ . / -"), z.string().max(256));
+export const labelsSchema = z.record(
+  z.string().regex(/^[A-Za-z0-9_./-]{1,63}$/, "label names are letters, digits, _ . / -"),
+  z.string().max(256),
+);
 
 /** Where a run may go: how many workers, and the labels they must carry. Absent: the fewest live workers that hold it. */
 export const placementSchema = z
@@ -52,8 +59,16 @@ export type StopReason = z.infer<typeof stopReasonSchema>;
 
 const workerTotals = z.object({ requests: z.number().int().nonnegative(), failures: z.number().int().nonnegative() });
 const workerRef = z.object({ workerId: z.string().min(1) });
-const createRun = runParametersSchema.extend({ loadTestId: z.string().min(1), target: runTargetSchema, placement: placementSchema.optional() });
-const stage = z.object({ workload: z.number().int().nonnegative(), stage: z.number().int().nonnegative(), target: z.number().nonnegative() });
+const createRun = runParametersSchema.extend({
+  loadTestId: z.string().min(1),
+  target: runTargetSchema,
+  placement: placementSchema.optional(),
+});
+const stage = z.object({
+  workload: z.number().int().nonnegative(),
+  stage: z.number().int().nonnegative(),
+  target: z.number().nonnegative(),
+});
 
 export const runEvents = {
   "run.created": createRun,
@@ -80,7 +95,11 @@ export const runEvents = {
 
 export const runCommands = {
   /** What the API and schedules send: a run of a load test; the orchestrator compiles it into `run.create`. */
-  "run.start": z.object({ loadTestId: z.string().min(1), overrides: runParametersSchema.partial().strict(), placement: placementSchema.optional() }),
+  "run.start": z.object({
+    loadTestId: z.string().min(1),
+    overrides: runParametersSchema.partial().strict(),
+    placement: placementSchema.optional(),
+  }),
   "run.create": createRun,
   "run.assign": z.object({ laneCount: z.number().int().positive(), assignments: z.array(workerShareSchema).min(1) }),
   "run.report-worker-ready": workerRef,

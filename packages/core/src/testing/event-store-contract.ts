@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { type AggregateRef, createCommand, type EventEnvelope, eventsFromCommand } from "../envelope.ts";
 import { ConcurrencyError } from "../errors.ts";
-import { createCommand, eventsFromCommand, type AggregateRef, type EventEnvelope } from "../envelope.ts";
 import type { EventStore, StoredEvent } from "../event-store.ts";
 import { newId } from "../ids.ts";
 
@@ -46,7 +46,9 @@ export const eventStoreContract: readonly EventStoreCase[] = [
     async run(store) {
       const ref = loadTest();
       const first = await store.append(TENANT, ref, loadTestEvents(ref.id, "load-test.created"), { expectedSeq: 0 });
-      const second = await store.append(TENANT, ref, loadTestEvents(ref.id, "load-test.updated", "load-test.updated"), { expectedSeq: first.seq });
+      const second = await store.append(TENANT, ref, loadTestEvents(ref.id, "load-test.updated", "load-test.updated"), {
+        expectedSeq: first.seq,
+      });
       const read = await store.read(TENANT, ref);
       assert.deepEqual(
         read.events.map((e) => e.event.type),

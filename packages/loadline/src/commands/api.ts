@@ -1,7 +1,7 @@
-import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats, ensureStreams, namespace, openWorkerBucket, streamOptionsOf } from "@loadline/nats";
-import { createRegistry, listen, runUntilSignal } from "@loadline/service";
 import { openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/projections";
+import { createRegistry, listen, runUntilSignal } from "@loadline/service";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { apiApp } from "../api.ts";
 import type { CommandContext } from "./context.ts";
 

@@ -1,6 +1,6 @@
-import { createLogger, loadConfig, type Config, type Logger } from "@loadline/service";
+import { type Config, createLogger, type Logger, loadConfig } from "@loadline/service";
 import { LoadlineClient } from "../client.ts";
-import { startStack, type Stack, type StackOptions } from "../stack.ts";
+import { type Stack, type StackOptions, startStack } from "../stack.ts";
 
 /** What every command gets: the configuration, a logger, and the options it was given. */
 export type CommandContext = {
@@ -34,7 +34,11 @@ export function stackOptions(ctx: CommandContext): StackOptions {
 }
 
 /** Runs `work` against the API at `apiUrl`, or against an embedded stack started for it and stopped after. */
-export async function withApi<T>(ctx: CommandContext, apiUrl: string | undefined, work: (api: LoadlineClient, stack: Stack | null) => Promise<T>): Promise<T> {
+export async function withApi<T>(
+  ctx: CommandContext,
+  apiUrl: string | undefined,
+  work: (api: LoadlineClient, stack: Stack | null) => Promise<T>,
+): Promise<T> {
   if (apiUrl) return work(new LoadlineClient(apiUrl), null);
   console.log("Starting the embedded stack...");
   const stack = await startStack(stackOptions(ctx));

@@ -1,5 +1,5 @@
 import { runAndReport } from "../run-and-report.ts";
-import { withApi, type CommandContext } from "./context.ts";
+import { type CommandContext, withApi } from "./context.ts";
 
 /** The embedded stack, a test of the demo target's endpoints, the summary; 0 when the run completed. */
 export async function demo(ctx: CommandContext, users: number, duration: number): Promise<number> {

@@ -1,16 +1,22 @@
 // `loadline events`: its subcommands are in events/ (tail, export, import), one file each.
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+
 import { namespace } from "@loadline/nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { CommandContext } from "./context.ts";
 import { exportCommand } from "./events/export.ts";
 import { importCommand } from "./events/import.ts";
-import { EventsCommandError, toStderr, type EventsCliOptions } from "./events/shared.ts";
+import { type EventsCliOptions, EventsCommandError, toStderr } from "./events/shared.ts";
 import { tailCommand } from "./events/tail.ts";
 
 /** The CLI connects itself rather than with connectNats: a command should fail at once when NATS does not answer, not wait for it. */
 async function connectCli(ctx: CommandContext): Promise<NatsConnection> {
   try {
-    return await connect({ servers: ctx.config.natsUrl.split(","), name: "loadline-events", maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    return await connect({
+      servers: ctx.config.natsUrl.split(","),
+      name: "loadline-events",
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
   } catch (e) {
     throw new EventsCommandError(1, `cannot connect to NATS at ${ctx.config.natsUrl}: ${(e as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { connectNats, namespace } from "@loadline/nats";
-import { openDatabase, ProjectionStatusReader, rebuildable, rebuildProjection, type ProjectionStatus } from "@loadline/projections";
+import { openDatabase, type ProjectionStatus, ProjectionStatusReader, rebuildable, rebuildProjection } from "@loadline/projections";
 import type { CommandContext } from "./context.ts";
 
 export type RebuildFrom = { fromSeq?: string | undefined; fromTime?: string | undefined };
@@ -8,7 +8,13 @@ export type RebuildFrom = { fromSeq?: string | undefined; fromTime?: string | un
  * The operator's view of the read side: status, and rebuild from the streams. Both talk to NATS
  * and Postgres directly. Exit codes: 0 done, 1 refused by the environment, 2 bad usage.
  */
-export async function projections(ctx: CommandContext, sub: string | undefined, name: string | undefined, from: RebuildFrom, json: boolean): Promise<number> {
+export async function projections(
+  ctx: CommandContext,
+  sub: string | undefined,
+  name: string | undefined,
+  from: RebuildFrom,
+  json: boolean,
+): Promise<number> {
   try {
     return await projectionsCommand(ctx, sub, name, from, json);
   } catch (err) {
@@ -17,10 +23,18 @@ export async function projections(ctx: CommandContext, sub: string | undefined, 
   }
 }
 
-async function projectionsCommand(ctx: CommandContext, sub: string | undefined, name: string | undefined, from: RebuildFrom, json: boolean): Promise<number> {
+async function projectionsCommand(
+  ctx: CommandContext,
+  sub: string | undefined,
+  name: string | undefined,
+  from: RebuildFrom,
+  json: boolean,
+): Promise<number> {
   const { config, log } = ctx;
   if (!config.databaseUrl) {
-    console.error("loadline projections needs DATABASE_URL: the Postgres the projections write to (PGlite belongs to the process running it)");
+    console.error(
+      "loadline projections needs DATABASE_URL: the Postgres the projections write to (PGlite belongs to the process running it)",
+    );
     return 2;
   }
   if (sub === "status") {
@@ -87,7 +101,10 @@ export function parseFrom(from: RebuildFrom): { fromSeq?: number; fromTime?: Dat
 }
 
 export function formatStatus(items: readonly ProjectionStatus[]): string {
-  const rows = [["projection", "stream", "checkpoint", "stream last", "lag", "dead letters"], ...items.map((i) => [i.name, i.stream, String(i.checkpoint), String(i.streamLastSeq), String(i.lag), String(i.deadLetters)])];
+  const rows = [
+    ["projection", "stream", "checkpoint", "stream last", "lag", "dead letters"],
+    ...items.map((i) => [i.name, i.stream, String(i.checkpoint), String(i.streamLastSeq), String(i.lag), String(i.deadLetters)]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
 }

@@ -1,7 +1,7 @@
 import { ApiError } from "../client.ts";
-import { runAndReport } from "../run-and-report.ts";
 import { loadTestFile, TestFileError } from "../load-test-file.ts";
-import { withApi, type CommandContext } from "./context.ts";
+import { runAndReport } from "../run-and-report.ts";
+import { type CommandContext, withApi } from "./context.ts";
 
 /**
  * Runs a test file against the configured API (`--api` or LOADLINE_URL), else against an
@@ -9,7 +9,7 @@ import { withApi, type CommandContext } from "./context.ts";
  * 2 when the file or the test was refused.
  */
 export async function run(ctx: CommandContext, file: string, apiUrl: string | undefined): Promise<number> {
-  let loaded;
+  let loaded: ReturnType<typeof loadTestFile>;
   try {
     loaded = loadTestFile(file);
   } catch (e) {

@@ -1,10 +1,12 @@
 import { startStack } from "../stack.ts";
-import { stackOptions, type CommandContext } from "./context.ts";
+import { type CommandContext, stackOptions } from "./context.ts";
 
 /** The embedded stack until Ctrl-C. */
 export async function up(ctx: CommandContext): Promise<void> {
   const stack = await startStack(stackOptions(ctx));
-  console.log(`Loadline is up: API ${stack.apiUrl}, NATS ${stack.natsUrl}, demo target ${stack.demoTarget?.url ?? "off"}. Ctrl-C stops it.`);
+  console.log(
+    `Loadline is up: API ${stack.apiUrl}, NATS ${stack.natsUrl}, demo target ${stack.demoTarget?.url ?? "off"}. Ctrl-C stops it.`,
+  );
   let stopping = false;
   const stop = () => {
     if (stopping) return;

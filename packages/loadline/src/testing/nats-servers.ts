@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { sleep } from "@loadline/core";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { sleep } from "@loadline/core";
 import { findNatsServer, freePort, waitForPort } from "../embedded-nats.ts";
 
 /** One nats-server process of the test's own, on a free port with a store dir of its own: it can be killed and started again. */
@@ -17,7 +17,11 @@ export type NatsNode = {
   readonly running: boolean;
 };
 
-export type NatsServers = { nodes: NatsNode[]; /** Every node's URL, comma-separated, as services take them. */ url: string; stopAll(): Promise<void> };
+export type NatsServers = {
+  nodes: NatsNode[] /** Every node's URL, comma-separated, as services take them. */;
+  url: string;
+  stopAll(): Promise<void>;
+};
 
 /** `count` JetStream servers: one alone, or a cluster of them (routes between every pair). */
 export async function natsServers(count: number, baseDir: string): Promise<NatsServers> {
@@ -31,7 +35,14 @@ export async function natsServers(count: number, baseDir: string): Promise<NatsS
     mkdirSync(store, { recursive: true });
     const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", store, "--server_name", name];
     if (count > 1) {
-      args.push("--cluster_name", "chaos", "--cluster", `nats://127.0.0.1:${routes[i]}`, "--routes", routes.map((r) => `nats://127.0.0.1:${r}`).join(","));
+      args.push(
+        "--cluster_name",
+        "chaos",
+        "--cluster",
+        `nats://127.0.0.1:${routes[i]}`,
+        "--routes",
+        routes.map((r) => `nats://127.0.0.1:${r}`).join(","),
+      );
     }
     let child: ChildProcess | undefined;
     let exited: Promise<void> = Promise.resolve();
@@ -75,7 +86,14 @@ async function clusterFormed(url: string, count: number, timeoutMs = 20_000): Pr
   try {
     for (;;) {
       const members = new Set(nc.info?.connect_urls ?? []).size;
-      const jsReady = members >= count && (await jetstreamManager(nc, { timeout: 1000 }).then((jsm) => jsm.getAccountInfo()).then(() => true, () => false));
+      const jsReady =
+        members >= count &&
+        (await jetstreamManager(nc, { timeout: 1000 })
+          .then((jsm) => jsm.getAccountInfo())
+          .then(
+            () => true,
+            () => false,
+          ));
       if (jsReady) return;
       if (Date.now() > deadline) throw new Error(`cluster of ${count} not formed after ${timeoutMs} ms (${members} members known)`);
       await sleep(200);

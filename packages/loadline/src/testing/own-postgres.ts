@@ -23,7 +23,12 @@ export async function ownPostgres(dir: string): Promise<OwnPostgres> {
   const port = await freePort();
   const root = process.getuid?.() === 0;
   mkdirSync(dir, { recursive: true });
-  if (root) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"]).toString().trim()), Number(execFileSync("id", ["-g", "postgres"]).toString().trim()));
+  if (root)
+    chownSync(
+      dir,
+      Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
+      Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),
+    );
   run([`${bin}/initdb`, "-D", dir, "-A", "trust", "-U", "postgres"], root);
   const pgctl = (...args: string[]) => run([`${bin}/pg_ctl`, "-D", dir, ...args], root);
   const start = () => pgctl("-o", `-c listen_addresses=127.0.0.1 -p ${port} -k /tmp -c fsync=off`, "-l", `${dir}/log`, "-w", "start");

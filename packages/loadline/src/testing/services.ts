@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { sleep } from "@loadline/core";
 import { freePort } from "../embedded-nats.ts";
@@ -30,7 +30,11 @@ export type Service = {
 export async function startService(kind: ServiceName, env: Record<string, string>, name: string = kind): Promise<Service> {
   const port = await freePort();
   const args = ["--import", "tsx", SERVICES[kind], ...(kind === "api" ? ["api"] : [])];
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
@@ -51,7 +55,10 @@ export async function startService(kind: ServiceName, env: Record<string, string
 export async function waitReady(s: Service, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${s.port}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${s.port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (s.child.exitCode !== null) break;
     await sleep(200);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { planOf, run, scenario, server, useServer } from "./test-run.ts";
+import { planOf, run, server, useServer } from "./test-run.ts";
 
 describe("open executors", () => {
   it("constant-arrival-rate starts its iterations at the rate, whatever the latency", async () => {
     await useServer({ delayMs: 30 });
-    const r = await run(planOf({ type: "constant-arrival-rate", rate: 200, timeUnitSec: 1, durationSec: 3, preAllocatedVUs: 5, maxVUs: 50 }));
+    const r = await run(
+      planOf({ type: "constant-arrival-rate", rate: 200, timeUnitSec: 1, durationSec: 3, preAllocatedVUs: 5, maxVUs: 50 }),
+    );
     expect(server!.total()).toBe(600);
     expect(r.count).toBe(600);
     expect(r.dropped).toBe(0);
@@ -58,11 +60,12 @@ describe("open executors", () => {
       while (performance.now() < until);
     };
     await useServer({ delayMs: 1, onRequest: stall });
-    const r = await run(planOf({ type: "constant-arrival-rate", rate: 200, timeUnitSec: 1, durationSec: 2, preAllocatedVUs: 10, maxVUs: 100 }));
+    const r = await run(
+      planOf({ type: "constant-arrival-rate", rate: 200, timeUnitSec: 1, durationSec: 2, preAllocatedVUs: 10, maxVUs: 100 }),
+    );
     expect(r.count).toBe(400);
     expect(r.latency.maxValue).toBeGreaterThan(250_000);
     expect(r.latency.getValueAtPercentile(95)).toBeGreaterThan(100_000);
     expect(r.service.getValueAtPercentile(95)).toBeLessThan(50_000);
   });
 });
-

@@ -1,5 +1,5 @@
-import type { ArrivalSchedule } from "../schedule/arrivals.ts";
 import { globalItem, type Lane } from "@loadline/core";
+import type { ArrivalSchedule } from "../schedule/arrivals.ts";
 import type { PicksInOrder } from "../schedule/weighted.ts";
 import { currentSecond } from "../windows.ts";
 import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
@@ -73,7 +73,10 @@ export class ArrivalExecutorRun implements ExecutorRun {
       this.launch(this.startedAt + this.nextDueMs);
       this.nextDueMs = this.schedule.next();
     }
-    if (this.nextDueMs === undefined) return this.end();
+    if (this.nextDueMs === undefined) {
+      this.end();
+      return;
+    }
     const wait = this.nextDueMs - elapsed;
     if (wait > TIMER_SLACK_MS) this.timer = setTimeout(this.pumpNow, wait - TIMER_SLACK_MS);
     else this.immediate = setImmediate(this.pumpNow);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planOf, run, scenario, server, useServer } from "./test-run.ts";
+import { planOf, run, server, useServer } from "./test-run.ts";
 
 describe("closed executors", () => {
   it("constant-vus keeps exactly its VUs busy for its duration", async () => {
@@ -40,4 +40,3 @@ describe("closed executors", () => {
     expect(r.count).toBe(server!.total());
   });
 });
-

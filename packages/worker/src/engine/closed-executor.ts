@@ -1,8 +1,8 @@
-import { globalItem, laneShare, type Lane } from "@loadline/core";
+import { globalItem, type Lane, laneShare } from "@loadline/core";
 import type { VuChange } from "../schedule/vus.ts";
 import type { PicksByItem } from "../schedule/weighted.ts";
 import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
-import { NO_RESPONSE_PAUSE_MS, type IterationContext } from "./iteration-context.ts";
+import { type IterationContext, NO_RESPONSE_PAUSE_MS } from "./iteration-context.ts";
 import type { VirtualUser } from "./virtual-user.ts";
 
 /**
@@ -48,7 +48,10 @@ export class ClosedExecutorRun implements ExecutorRun {
     const elapsed = performance.now() - this.startedAt;
     for (;;) {
       const change = this.pending ?? this.nextChange();
-      if (!change) return this.end();
+      if (!change) {
+        this.end();
+        return;
+      }
       if (change.atMs > elapsed) {
         this.pending = change;
         this.timer = setTimeout(() => this.advance(), change.atMs - elapsed);

@@ -1,5 +1,5 @@
+import { type Lane, laneShare } from "@loadline/core";
 import { ArrivalSchedule, rateSegments } from "../schedule/arrivals.ts";
-import { laneShare, type Lane } from "@loadline/core";
 import { vuTimeline } from "../schedule/vus.ts";
 import { LanePicks, PickSequence, type PicksByItem, type PicksInOrder } from "../schedule/weighted.ts";
 import { ArrivalExecutorRun } from "./arrival-executor.ts";

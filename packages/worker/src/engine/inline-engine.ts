@@ -1,6 +1,6 @@
 import type { RunTotals } from "../windows.ts";
 import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
-import { ThreadLoad, type ClosableTransport } from "./thread-load.ts";
+import { type ClosableTransport, ThreadLoad } from "./thread-load.ts";
 import { dealLanes, workloadsOf } from "./workloads.ts";
 
 /** The engine in the calling thread: no merge, no message. */

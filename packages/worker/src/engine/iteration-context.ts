@@ -1,6 +1,6 @@
 import type { CompiledScenario, Transport } from "../scenario/index.ts";
 import { currentSecond, type WindowAccumulator } from "../windows.ts";
-import { VirtualUser, type RequestSink } from "./virtual-user.ts";
+import { type RequestSink, VirtualUser } from "./virtual-user.ts";
 
 /** The first few iteration errors are worth a log line each; the same error a million times is not. */
 export const MAX_REPORTED_ERRORS = 10;

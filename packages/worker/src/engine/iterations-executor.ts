@@ -1,7 +1,7 @@
-import { globalItem, laneShare, type Lane } from "@loadline/core";
+import { globalItem, type Lane, laneShare } from "@loadline/core";
 import type { PicksByItem, PicksInOrder } from "../schedule/weighted.ts";
 import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
-import { NO_RESPONSE_PAUSE_MS, type IterationContext } from "./iteration-context.ts";
+import { type IterationContext, NO_RESPONSE_PAUSE_MS } from "./iteration-context.ts";
 
 /** Fixed work: which scenario runs next on a VU, or undefined when the VU has no more to do. */
 type WorkSource = (vuIndex: number, done: number) => number | undefined;
@@ -36,10 +36,16 @@ export class IterationsExecutorRun implements ExecutorRun {
     const now = performance.now();
     this.timer = setTimeout(() => this.end(), at.origin + this.maxDurationMs - now);
     this.ctx.stopping.signal.addEventListener("abort", () => this.end(), { once: true });
-    if (this.vus === 0) return this.end();
-    this.delay = setTimeout(() => {
-      for (let m = 0; m < this.vus; m++) void this.loop(m);
-    }, Math.max(0, at.origin - now));
+    if (this.vus === 0) {
+      this.end();
+      return;
+    }
+    this.delay = setTimeout(
+      () => {
+        for (let m = 0; m < this.vus; m++) void this.loop(m);
+      },
+      Math.max(0, at.origin - now),
+    );
   }
 
   private async loop(m: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { decodeHistogram, type MetricWindow, type RunPlan } from "@loadline/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSecondTicker } from "../second-ticker.ts";
-import { countingServer, type CountingServer } from "../test-support.ts";
+import { type CountingServer, countingServer } from "../test-support.ts";
 import { ALL_LANES, startNow } from "./load-engine.ts";
 import { MultiThreadEngine, threadEntryUrl } from "./multi-thread-engine.ts";
 
@@ -17,7 +17,14 @@ describe("MultiThreadEngine", () => {
     const plan: RunPlan = {
       targetUrl: server.url,
       workload: { type: "constant-arrival-rate", rate: 150, timeUnitSec: 1, durationSec: 2, preAllocatedVUs: 4, maxVUs: 20 },
-      scenarios: [{ name: "s", weight: 1, variables: {}, steps: [{ type: "request", method: "GET", url: "/a", timeoutMs: 5000, checks: [], extract: [] }] }],
+      scenarios: [
+        {
+          name: "s",
+          weight: 1,
+          variables: {},
+          steps: [{ type: "request", method: "GET", url: "/a", timeoutMs: 5000, checks: [], extract: [] }],
+        },
+      ],
     };
     const windows: MetricWindow[] = [];
     const errors: unknown[] = [];

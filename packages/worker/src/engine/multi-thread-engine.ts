@@ -1,13 +1,13 @@
-import type { MetricWindow } from "@loadline/core";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { MetricWindow } from "@loadline/core";
 import { mergeWindows } from "../window-merge.ts";
 import type { RunTotals } from "../windows.ts";
 import { completion } from "./executor-run.ts";
 import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
 import { ANSWERED, type EngineThreadData, type FromEngineThread, type ToEngineThread } from "./thread-messages.ts";
-import { dealLanes, workloadsOf, type Workload } from "./workloads.ts";
+import { dealLanes, type Workload, workloadsOf } from "./workloads.ts";
 
 /** The messages that answer one sent by the main thread, in the order sent. */
 type Reply = Extract<FromEngineThread, { type: "prepared" | "windows" | "stopped" }>;
@@ -73,7 +73,9 @@ class EngineThread {
       for (const resolve of this.waiting.splice(0)) resolve(NO_REPLY);
     };
     this.worker.on("error", died);
-    this.worker.on("exit", (code) => died(this.waiting.length > 0 ? new Error(`engine thread ${data.index} exited with code ${code}`) : undefined));
+    this.worker.on("exit", (code) =>
+      died(this.waiting.length > 0 ? new Error(`engine thread ${data.index} exited with code ${code}`) : undefined),
+    );
   }
 
   /** Every executor of the thread is over (or the thread is gone). */
@@ -114,9 +116,7 @@ export class MultiThreadEngine implements LoadEngine {
   private delivered: Promise<void> = Promise.resolve();
   private stopping: Promise<RunTotals> | undefined;
 
-  constructor(
-    private readonly opts: LoadEngineOptions & { threads: number },
-  ) {
+  constructor(private readonly opts: LoadEngineOptions & { threads: number }) {
     const count = Math.max(1, Math.floor(opts.threads));
     this.workloads = workloadsOf(opts.plan);
     const dealt = dealLanes(this.workloads, opts.share.lanes, opts.share.laneCount, count);

@@ -1,21 +1,39 @@
 /** Test-only: runs plans in this thread against a local counting server. */
-import { decodeHistogram, mergeHistograms, sleep, type Executor, type MetricWindow, type RunPlan, type Scenario } from "@loadline/core";
+import { type Executor, type MetricWindow, mergeHistograms, type RunPlan, type Scenario, sleep } from "@loadline/core";
 import { afterEach, expect } from "vitest";
-import { countingServer, type CountingServer } from "../test-support.ts";
+import { type CountingServer, countingServer } from "../test-support.ts";
 import { InlineEngine } from "./inline-engine.ts";
 import { ALL_LANES, startNow } from "./load-engine.ts";
 
 /** The target of the current test, closed after it. */
 export let server: CountingServer | undefined;
-export const useServer = async (opts: Parameters<typeof countingServer>[0] = {}): Promise<CountingServer> => (server = await countingServer(opts));
+export const useServer = async (opts: Parameters<typeof countingServer>[0] = {}): Promise<CountingServer> =>
+  (server = await countingServer(opts));
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
 
-export const step = (url: string) => ({ type: "request" as const, method: "GET" as const, url, timeoutMs: 10_000, checks: [], extract: [] });
-export const scenario = (name: string, urls: string[], over: Partial<Scenario> = {}): Scenario => ({ name, weight: 1, variables: {}, steps: urls.map(step), ...over });
-export const planOf = (workload: Executor, scenarios: Scenario[] = [scenario("s", ["/a"])]): RunPlan => ({ targetUrl: server!.url, workload, scenarios });
+export const step = (url: string) => ({
+  type: "request" as const,
+  method: "GET" as const,
+  url,
+  timeoutMs: 10_000,
+  checks: [],
+  extract: [],
+});
+export const scenario = (name: string, urls: string[], over: Partial<Scenario> = {}): Scenario => ({
+  name,
+  weight: 1,
+  variables: {},
+  steps: urls.map(step),
+  ...over,
+});
+export const planOf = (workload: Executor, scenarios: Scenario[] = [scenario("s", ["/a"])]): RunPlan => ({
+  targetUrl: server!.url,
+  workload,
+  scenarios,
+});
 
 /** Runs a plan in this thread: for `forMs`, or until its executors are over when `forMs` is absent. */
 export async function run(plan: RunPlan, opts: { forMs?: number; graceMs?: number } = {}) {
@@ -26,7 +44,7 @@ export async function run(plan: RunPlan, opts: { forMs?: number; graceMs?: numbe
     workerId: "w1",
     plan,
     share: ALL_LANES,
-    
+
     onWindows: (w) => windows.push(...w),
     onError: (err) => errors.push(err),
   });
@@ -53,4 +71,3 @@ export async function run(plan: RunPlan, opts: { forMs?: number; graceMs?: numbe
     service: mergeHistograms(requests.map((r) => r.serviceHistogram!)),
   };
 }
-

@@ -3,7 +3,7 @@
  * answers each prepare, tick and stop. It sits beside multi-thread-engine.ts, which looks for it
  * there, and the bundle builds it as an entry point of its own beside main.js in dist/.
  */
-import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { ThreadLoad } from "./thread-load.ts";
 import type { EngineThreadData, FromEngineThread, ToEngineThread } from "./thread-messages.ts";
 

@@ -1,11 +1,11 @@
 import type { MetricWindow, RunPlan } from "@loadline/core";
 import { CompiledScenario, type Transport } from "../scenario/index.ts";
 import { UndiciTransport, warmUpUndici } from "../transport/undici-transport.ts";
-import { currentSecond, WindowAccumulator, type RunTotals } from "../windows.ts";
+import { currentSecond, type RunTotals, WindowAccumulator } from "../windows.ts";
 import { executorRun } from "./executor-factory.ts";
 import type { ExecutorRun } from "./executor-run.ts";
 import { IterationContext } from "./iteration-context.ts";
-import { partsMaxVus, workloadsOf, type ThreadPart, type Workload } from "./workloads.ts";
+import { partsMaxVus, type ThreadPart, type Workload, workloadsOf } from "./workloads.ts";
 
 /** A transport the load may close at the end, and let hold more connections when lanes are added. */
 export type ClosableTransport = Transport & { close(): Promise<void>; allow?(connections: number): void };

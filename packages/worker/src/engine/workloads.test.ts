@@ -31,7 +31,10 @@ describe("workloadsOf", () => {
   });
 
   it("runs the simple form as constant VUs of the run's parameters", () => {
-    const simple = runPlan({ targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] }, { targetUsers: 8, spawnRate: 2, durationSec: 60 });
+    const simple = runPlan(
+      { targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] },
+      { targetUsers: 8, spawnRate: 2, durationSec: 60 },
+    );
     expect(workloadsOf(simple)[0]!.executor).toEqual({ type: "constant-vus", vus: 8, durationSec: 60, spawnRate: 2 });
   });
 });
@@ -40,7 +43,11 @@ describe("dealLanes", () => {
   const workloads = workloadsOf(plan);
   /** Every VU number of each workload, as the parts hold them. */
   const vusOf = (parts: { workload: number; lane: { index: number; count: number } }[], w: number) =>
-    parts.filter((p) => p.workload === w).flatMap((p) => Array.from({ length: laneShare(executorMaxVUs(workloads[w]!.executor), p.lane) }, (_, m) => p.lane.index + m * p.lane.count));
+    parts
+      .filter((p) => p.workload === w)
+      .flatMap((p) =>
+        Array.from({ length: laneShare(executorMaxVUs(workloads[w]!.executor), p.lane) }, (_, m) => p.lane.index + m * p.lane.count),
+      );
 
   it("gives each VU of the worker's lanes to exactly one thread, and spreads the lanes evenly", () => {
     const { parts } = dealLanes(workloads, [1, 3], 4, 3);
@@ -56,7 +63,13 @@ describe("dealLanes", () => {
   it("cuts a lane no finer than its VUs, and deals later lanes on from where it stopped", () => {
     const first = dealLanes(workloads, [0], 20, 2);
     // Lane 0 of 20 holds 2 of the 40 VUs (0, 20) and 1 of the 4 (0): one part a thread, then one.
-    expect(first.parts.map((p) => p.map((x) => [x.workload, x.lane.index, x.lane.count]))).toEqual([[[0, 0, 40], [1, 0, 20]], [[0, 20, 40]]]);
+    expect(first.parts.map((p) => p.map((x) => [x.workload, x.lane.index, x.lane.count]))).toEqual([
+      [
+        [0, 0, 40],
+        [1, 0, 20],
+      ],
+      [[0, 20, 40]],
+    ]);
     expect(first.nextThread).toBe(1);
     const later = dealLanes(workloads, [5], 20, 2, first.nextThread);
     expect(later.parts[1]![0]).toEqual({ workload: 0, lane: { index: 5, count: 40 } });

@@ -1,4 +1,4 @@
-import { executorDurationSec, executorMaxVUs, laneShare, subLanes, type Executor, type Lane, type RunPlan } from "@loadline/core";
+import { type Executor, executorDurationSec, executorMaxVUs, type Lane, laneShare, type RunPlan, subLanes } from "@loadline/core";
 
 /**
  * One executor instance and the scenarios it runs: the plan's shared workload with every
@@ -31,7 +31,8 @@ export function workloadsOf(plan: RunPlan): Workload[] {
 }
 
 /** The longest any of a plan's executors runs, in seconds: when this worker's part is over at the latest. */
-export const longestDurationSec = (workloads: readonly Workload[]): number => Math.max(0, ...workloads.map((w) => executorDurationSec(w.executor)));
+export const longestDurationSec = (workloads: readonly Workload[]): number =>
+  Math.max(0, ...workloads.map((w) => executorDurationSec(w.executor)));
 
 /** One executor run of a thread: a workload (its index in `workloadsOf`) in one lane. */
 export type ThreadPart = { workload: number; lane: Lane };

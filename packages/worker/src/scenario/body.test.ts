@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileBody } from "./body.ts";
-import { VariableTable, renderComposite } from "./variables.ts";
+import { renderComposite, VariableTable } from "./variables.ts";
 
 function render(body: Parameters<typeof compileBody>[0], vars: Record<string, string> = {}) {
   const table = new VariableTable();
@@ -12,7 +12,7 @@ function render(body: Parameters<typeof compileBody>[0], vars: Record<string, st
 
 describe("compileBody", () => {
   it("serialises a constant JSON body once, as JSON.stringify does", () => {
-    const json = { a: [1, "x", null, true, { b: 2.5 }], "k\"ey": "v\n", u: undefined };
+    const json = { a: [1, "x", null, true, { b: 2.5 }], 'k"ey': "v\n", u: undefined };
     const { plan, text } = render({ json });
     expect(typeof plan.body).toBe("string");
     expect(text).toBe(JSON.stringify(json));

@@ -1,5 +1,5 @@
 import type { Body } from "@loadline/core";
-import { CompositeBuilder, compileText, type Composite, type VariableTable } from "./variables.ts";
+import { type Composite, CompositeBuilder, compileText, type VariableTable } from "./variables.ts";
 
 /** A request body ready to render, and the content type it implies. */
 export type BodyPlan = { readonly body: string | Composite; readonly contentType: string | null };

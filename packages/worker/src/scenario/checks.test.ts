@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
 import type { Check } from "@loadline/core";
+import { describe, expect, it, vi } from "vitest";
 import { compileCheck } from "./checks.ts";
 import { ResponseView } from "./response-view.ts";
 import type { IncomingResponse } from "./transport.ts";

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { jsonPathValues, type Check } from "@loadline/core";
+import { type Check, jsonPathValues } from "@loadline/core";
 import { headerValues, type ResponseView } from "./response-view.ts";
 
 /** A check ready to run against a response: true when it passes. */

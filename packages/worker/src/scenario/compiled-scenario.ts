@@ -2,7 +2,7 @@ import type { Scenario } from "@loadline/core";
 import { DataFeeder } from "./data-feeder.ts";
 import { RequestPlan } from "./request-step.ts";
 import type { ScenarioPlan, ThinkPlan } from "./scenario-plan.ts";
-import { thinkSampler, type Random } from "./think-time.ts";
+import { type Random, thinkSampler } from "./think-time.ts";
 import { parseTarget } from "./url.ts";
 import { BUILTIN_SLOT, VariableTable } from "./variables.ts";
 import { VuSession } from "./vu-session.ts";

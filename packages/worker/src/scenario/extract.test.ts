@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import type { Extract } from "@loadline/core";
+import { describe, expect, it } from "vitest";
 import { compileExtraction } from "./extract.ts";
 import { ResponseView } from "./response-view.ts";
 import { VariableTable } from "./variables.ts";

@@ -1,4 +1,4 @@
-import { jsonPathValues, type Extract } from "@loadline/core";
+import { type Extract, jsonPathValues } from "@loadline/core";
 import { headerValues, type ResponseView } from "./response-view.ts";
 import type { VariableTable } from "./variables.ts";
 

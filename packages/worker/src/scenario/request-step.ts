@@ -1,12 +1,12 @@
 import type { RequestStep } from "@loadline/core";
 import { compileBody } from "./body.ts";
-import { compileCheck, type CompiledCheck } from "./checks.ts";
+import { type CompiledCheck, compileCheck } from "./checks.ts";
 import type { SessionCookies } from "./cookies.ts";
-import { compileExtraction, type CompiledExtraction } from "./extract.ts";
+import { type CompiledExtraction, compileExtraction } from "./extract.ts";
 import type { ResponseView } from "./response-view.ts";
 import type { OutgoingRequest } from "./transport.ts";
 import { compileUrl, resolveDynamicUrl, type Target, type UrlPlan } from "./url.ts";
-import { BUILTIN_SLOT, compileText, renderComposite, renderText, type Composite, type Text, type VariableTable } from "./variables.ts";
+import { BUILTIN_SLOT, type Composite, compileText, renderComposite, renderText, type Text, type VariableTable } from "./variables.ts";
 
 /**
  * A request step compiled once per scenario: url, headers and body precompiled so that a step
@@ -47,7 +47,9 @@ export class RequestPlan {
     const body = step.body ? compileBody(step.body, table, refs) : undefined;
     if (body?.contentType && !headers.has("content-type")) headers.set("content-type", body.contentType);
     this.headers = [...headers];
-    this.fixedHeaders = this.headers.every(([, v]) => typeof v === "string") ? Object.fromEntries(this.headers as [string, string][]) : null;
+    this.fixedHeaders = this.headers.every(([, v]) => typeof v === "string")
+      ? Object.fromEntries(this.headers as [string, string][])
+      : null;
     this.body = body?.body;
     this.fixedBodyBytes = typeof this.body === "string" ? Buffer.byteLength(this.body) : 0;
 
@@ -97,7 +99,8 @@ export class RequestPlan {
     for (const check of this.checks) if (!check(view)) failed++;
     for (const { slot, read } of this.extractions) {
       const value = read(view);
-      if (value === undefined) failed++; // the variable keeps its old value
+      if (value === undefined)
+        failed++; // the variable keeps its old value
       else values[slot] = value;
     }
     return failed;

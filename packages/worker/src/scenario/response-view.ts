@@ -34,4 +34,5 @@ export class ResponseView {
 }
 
 /** A header's values as a list: none, one, or several (set-cookie). */
-export const headerValues = (v: string | string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === "string" ? [v] : v);
+export const headerValues = (v: string | string[] | undefined): readonly string[] =>
+  v === undefined ? [] : typeof v === "string" ? [v] : v;

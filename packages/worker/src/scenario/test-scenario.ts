@@ -1,4 +1,4 @@
-import { scenarioSchema, type Scenario } from "@loadline/core";
+import { type Scenario, scenarioSchema } from "@loadline/core";
 import { CompiledScenario, type CompileOptions } from "./compiled-scenario.ts";
 import type { RequestRecord, Transport } from "./transport.ts";
 import type { VuSession } from "./vu-session.ts";
@@ -10,7 +10,11 @@ export function compile(input: Record<string, unknown>, targetUrl: string, optio
 }
 
 /** Runs one iteration and returns its records. */
-export async function runIteration(session: VuSession, transport: Transport, signal = new AbortController().signal): Promise<RequestRecord[]> {
+export async function runIteration(
+  session: VuSession,
+  transport: Transport,
+  signal = new AbortController().signal,
+): Promise<RequestRecord[]> {
   const records: RequestRecord[] = [];
   await session.iteration(transport, signal, (r) => records.push(r));
   return records;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll } from "vitest";
-import { NodeHttpTransport } from "./test-transport.ts";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
+import { NodeHttpTransport } from "./test-transport.ts";
 
 /** What the test server saw of one request. */
 export type SeenRequest = { method: string; url: string; headers: http.IncomingHttpHeaders; body: string };
@@ -35,10 +35,16 @@ export async function startTestServer(): Promise<{ url: string; seen: SeenReques
         return auth.startsWith("Bearer tok-") ? json(200, { user: auth.slice("Bearer tok-".length) }) : json(401, { error: "no token" });
       }
       if (route === "/set-cookie") {
-        return json(200, {}, { "set-cookie": ["sid=abc123; Path=/; HttpOnly", "theme=dark; Path=/", "other=1; Domain=other.example; Path=/"] });
+        return json(
+          200,
+          {},
+          { "set-cookie": ["sid=abc123; Path=/; HttpOnly", "theme=dark; Path=/", "other=1; Domain=other.example; Path=/"] },
+        );
       }
       if (route === "/needs-cookie") {
-        return /(^|; )sid=abc123(;|$)/.test(req.headers.cookie ?? "") ? json(200, { cookie: req.headers.cookie }) : json(403, { cookie: req.headers.cookie ?? null });
+        return /(^|; )sid=abc123(;|$)/.test(req.headers.cookie ?? "")
+          ? json(200, { cookie: req.headers.cookie })
+          : json(403, { cookie: req.headers.cookie ?? null });
       }
       if (route === "/echo") {
         return json(200, entry, { "x-trace": "trace-42", location: `/orders/${url.searchParams.get("id") ?? "0"}` });

@@ -1,5 +1,5 @@
 import http from "node:http";
-import { TransportFailure, type IncomingResponse, type OutgoingRequest, type Transport } from "./transport.ts";
+import { type IncomingResponse, type OutgoingRequest, type Transport, TransportFailure } from "./transport.ts";
 
 const CONNECT_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
@@ -20,7 +20,15 @@ export class NodeHttpTransport implements Transport {
       const url = new URL(req.origin);
       const headers: Record<string, string | number> = { ...req.headers };
       if (req.body !== undefined) headers["content-length"] = Buffer.byteLength(req.body);
-      const request = http.request({ host: url.hostname, port: url.port, path: req.path, method: req.method, headers, agent: this.agent, signal });
+      const request = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: req.path,
+        method: req.method,
+        headers,
+        agent: this.agent,
+        signal,
+      });
       const timer = setTimeout(() => {
         settle(new TransportFailure("timeout", `no response within ${req.timeoutMs} ms`));
         request.destroy();
@@ -34,7 +42,9 @@ export class NodeHttpTransport implements Transport {
           bytes += c.length;
         });
         res.on("error", (e) => settle(e));
-        res.on("end", () => settle(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), bytes }));
+        res.on("end", () =>
+          settle(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), bytes }),
+        );
       });
       request.end(req.body);
     });

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { compileUrl, parseTarget, resolveDynamicUrl, type UrlPlan } from "./url.ts";
-import { VariableTable, renderComposite } from "./variables.ts";
+import { renderComposite, VariableTable } from "./variables.ts";
 
 function resolve(url: string, query: Record<string, string> | undefined, targetUrl: string, vars: Record<string, string> = {}) {
   const table = new VariableTable();
   const plan: UrlPlan = compileUrl(url, query, parseTarget(targetUrl), table, new Set());
   const values = new Array<string>(table.size).fill("");
   for (const [k, v] of Object.entries(vars)) values[table.slot(k)] = v;
-  return { plan, ...(plan.origin === null ? resolveDynamicUrl(plan, values) : { origin: plan.origin, path: renderComposite(plan.path, values) }) };
+  return {
+    plan,
+    ...(plan.origin === null ? resolveDynamicUrl(plan, values) : { origin: plan.origin, path: renderComposite(plan.path, values) }),
+  };
 }
 
 describe("compileUrl", () => {

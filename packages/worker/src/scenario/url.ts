@@ -1,4 +1,4 @@
-import { CompositeBuilder, compileText, renderComposite, type Composite, type VariableTable } from "./variables.ts";
+import { type Composite, CompositeBuilder, compileText, renderComposite, type VariableTable } from "./variables.ts";
 
 /** Where a step's requests go: the origin fixed at compile time when the url allows, else resolved per request. */
 export type UrlPlan =

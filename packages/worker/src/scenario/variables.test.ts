@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILTIN_SLOT, CompositeBuilder, VariableTable, compileText, renderComposite, renderText } from "./variables.ts";
+import { BUILTIN_SLOT, CompositeBuilder, compileText, renderComposite, renderText, VariableTable } from "./variables.ts";
 
 describe("variables", () => {
   it("gives built-ins the first slots in a fixed order", () => {

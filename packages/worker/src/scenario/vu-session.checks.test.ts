@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import type { Check } from "@loadline/core";
+import { describe, expect, it } from "vitest";
 import { compile, runIteration } from "./test-scenario.ts";
 import { useTestServer } from "./test-server.ts";
 
@@ -54,7 +54,15 @@ describe("VuSession: checks", () => {
   });
 
   it("reports an HTTP error before a failed check", async () => {
-    expect(await run([{ type: "status", in: [200] }, { type: "bodyContains", value: "ok" }], "/status/503")).toMatchObject({
+    expect(
+      await run(
+        [
+          { type: "status", in: [200] },
+          { type: "bodyContains", value: "ok" },
+        ],
+        "/status/503",
+      ),
+    ).toMatchObject({
       status: 503,
       failure: "5xx",
       checksPassed: 1,

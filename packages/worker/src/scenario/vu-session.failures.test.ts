@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { closedPort, useTestServer } from "./test-server.ts";
 import { compile, runIteration } from "./test-scenario.ts";
+import { closedPort, useTestServer } from "./test-server.ts";
 
 const { server, transport } = useTestServer();
 
@@ -52,7 +52,9 @@ describe("VuSession: failure classification", () => {
 
   it("a url that renders to no http(s) URL fails as connect, without sending", async () => {
     const before = server.seen.length;
-    const session = compile({ variables: { base: "ftp://x" }, steps: [{ type: "request", url: "{{base}}/y" }] }, server.url).createSession(0);
+    const session = compile({ variables: { base: "ftp://x" }, steps: [{ type: "request", url: "{{base}}/y" }] }, server.url).createSession(
+      0,
+    );
     expect(await runIteration(session, transport)).toMatchObject([{ name: "{{base}}/y", status: null, failure: "connect" }]);
     expect(server.seen.length).toBe(before);
   });
@@ -61,7 +63,13 @@ describe("VuSession: failure classification", () => {
 describe("VuSession: think time and abort", () => {
   it("waits a constant think time between requests", async () => {
     const session = compile(
-      { steps: [{ type: "request", url: "/echo" }, { type: "think", distribution: "constant", ms: 120 }, { type: "request", url: "/echo" }] },
+      {
+        steps: [
+          { type: "request", url: "/echo" },
+          { type: "think", distribution: "constant", ms: 120 },
+          { type: "request", url: "/echo" },
+        ],
+      },
       server.url,
     ).createSession(0);
     const [a, b] = await runIteration(session, transport);
@@ -74,7 +82,13 @@ describe("VuSession: think time and abort", () => {
   it("stops during a think time when aborted, sending nothing more", async () => {
     const ac = new AbortController();
     const session = compile(
-      { steps: [{ type: "request", url: "/echo" }, { type: "think", distribution: "constant", ms: 30_000 }, { type: "request", url: "/echo" }] },
+      {
+        steps: [
+          { type: "request", url: "/echo" },
+          { type: "think", distribution: "constant", ms: 30_000 },
+          { type: "request", url: "/echo" },
+        ],
+      },
       server.url,
     ).createSession(0);
     const start = performance.now();
@@ -87,12 +101,22 @@ describe("VuSession: think time and abort", () => {
 
   it("aborts an in-flight request, reporting it as a reset with no checks run", async () => {
     const ac = new AbortController();
-    const session = compile({ steps: [{ type: "request", url: "/hang", checks }, { type: "request", url: "/echo" }] }, server.url).createSession(0);
+    const session = compile(
+      {
+        steps: [
+          { type: "request", url: "/hang", checks },
+          { type: "request", url: "/echo" },
+        ],
+      },
+      server.url,
+    ).createSession(0);
     const start = performance.now();
     setTimeout(() => ac.abort(), 80);
     const records = await runIteration(session, transport, ac.signal);
     expect(performance.now() - start).toBeLessThan(2_000);
-    expect(records).toMatchObject([{ name: "/hang", status: null, failure: "reset", checksPassed: 0, checksFailed: 0, firstOfIteration: true }]);
+    expect(records).toMatchObject([
+      { name: "/hang", status: null, failure: "reset", checksPassed: 0, checksFailed: 0, firstOfIteration: true },
+    ]);
   });
 
   it("does nothing when already aborted", async () => {

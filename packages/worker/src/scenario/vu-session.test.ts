@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compile, runIteration } from "./test-scenario.ts";
-import { useTestServer, type SeenRequest } from "./test-server.ts";
+import { type SeenRequest, useTestServer } from "./test-server.ts";
 import type { OutgoingRequest, Transport } from "./transport.ts";
 
 const { server, transport } = useTestServer();
@@ -13,7 +13,14 @@ describe("VuSession: a login flow", () => {
       {
         variables: { user: "ann" },
         steps: [
-          { type: "request", name: "login", method: "POST", url: "/login", body: { json: { user: "{{user}}", pass: "secret" } }, extract: [{ type: "jsonPath", var: "token", path: "$.token" }] },
+          {
+            type: "request",
+            name: "login",
+            method: "POST",
+            url: "/login",
+            body: { json: { user: "{{user}}", pass: "secret" } },
+            extract: [{ type: "jsonPath", var: "token", path: "$.token" }],
+          },
           {
             type: "request",
             url: "/me",
@@ -109,7 +116,10 @@ describe("VuSession: requests rendered", () => {
   const vars = { variables: { q: "red shoes", name: 'Ann "A"', pw: "p&ss w" } };
 
   it("renders the url and query, on the target's own path prefix", async () => {
-    const compiled = compile({ ...vars, steps: [{ type: "request", url: "/echo?page=1", query: { q: "{{q}}", vu: "{{__vu}}" } }] }, `${server.url}/api/`);
+    const compiled = compile(
+      { ...vars, steps: [{ type: "request", url: "/echo?page=1", query: { q: "{{q}}", vu: "{{__vu}}" } }] },
+      `${server.url}/api/`,
+    );
     await runIteration(compiled.createSession(3), transport);
     expect(lastSeen().url).toBe("/api/echo?page=1&q=red%20shoes&vu=3");
   });
@@ -146,7 +156,16 @@ describe("VuSession: requests rendered", () => {
 
   it("renders the built-ins", async () => {
     const compiled = compile(
-      { name: "shop", steps: [{ type: "request", url: "/echo", query: { vu: "{{__vu}}", it: "{{__iteration}}", sc: "{{__scenario}}", ts: "{{__timestamp}}", id: "{{__uuid}}" } }] },
+      {
+        name: "shop",
+        steps: [
+          {
+            type: "request",
+            url: "/echo",
+            query: { vu: "{{__vu}}", it: "{{__iteration}}", sc: "{{__scenario}}", ts: "{{__timestamp}}", id: "{{__uuid}}" },
+          },
+        ],
+      },
       server.url,
     );
     const session = compiled.createSession(7);
@@ -165,7 +184,12 @@ describe("VuSession: requests rendered", () => {
 
   it("sends one prebuilt request again and again when nothing in it renders", async () => {
     const sent: OutgoingRequest[] = [];
-    const fake: Transport = { send: async (req) => (sent.push(req), { status: 200, headers: {}, body: "" }) };
+    const fake: Transport = {
+      send: async (req) => {
+        sent.push(req);
+        return { status: 200, headers: {}, body: "" };
+      },
+    };
     const session = compile({ steps: [{ type: "request", url: "/plain", headers: { accept: "*/*" } }] }, server.url).createSession(0);
     await runIteration(session, fake);
     await runIteration(session, fake);
@@ -177,7 +201,11 @@ describe("VuSession: requests rendered", () => {
 describe("VuSession: data", () => {
   const rows = [{ user: "a" }, { user: "b" }, { user: "c" }];
   const dataScenario = (mode: string, random?: () => number) =>
-    compile({ data: { mode, rows }, steps: [{ type: "request", url: "/echo", query: { u: "{{user}}", vu: "{{__vu}}" } }] }, server.url, random ? { random } : {});
+    compile(
+      { data: { mode, rows }, steps: [{ type: "request", url: "/echo", query: { u: "{{user}}", vu: "{{__vu}}" } }] },
+      server.url,
+      random ? { random } : {},
+    );
   const seenUser = () => new URL(lastSeen().url, "http://x").searchParams.get("u");
 
   /** Runs VUs' iterations one after another, in the order given; returns the row each saw. */
@@ -200,7 +228,12 @@ describe("VuSession: data", () => {
 
   it("random: a row per iteration, as the random source picks", async () => {
     const draws = [0.9, 0.1, 0.5, 0.1];
-    expect(await feed(dataScenario("random", () => draws.shift() ?? 0), [0, 0, 1, 1])).toEqual(["c", "a", "b", "a"]);
+    expect(
+      await feed(
+        dataScenario("random", () => draws.shift() ?? 0),
+        [0, 0, 1, 1],
+      ),
+    ).toEqual(["c", "a", "b", "a"]);
   });
 
   it("unique: each VU keeps its own row for life, wrapping with more VUs than rows", async () => {

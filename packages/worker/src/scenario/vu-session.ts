@@ -1,5 +1,5 @@
-import { sleep } from "@loadline/core";
 import { randomUUID } from "node:crypto";
+import { sleep } from "@loadline/core";
 import { SessionCookies } from "./cookies.ts";
 import { failureOf, transportFailureKind } from "./failure.ts";
 import type { RequestPlan } from "./request-step.ts";
@@ -100,7 +100,20 @@ export class VuSession {
     if (setCookie !== undefined) this.cookies.store(setCookie, req.origin + req.path);
     const failed = step.inspections === 0 ? 0 : step.inspect(new ResponseView(res, endedAt - sentAt), values);
     const bytesIn = res.bytes ?? Buffer.byteLength(res.body);
-    record(requestRecord(step, sentAt, endedAt, res.status, failureOf(null, res.status, failed), bytesIn, bytesOut, step.inspections - failed, failed, first));
+    record(
+      requestRecord(
+        step,
+        sentAt,
+        endedAt,
+        res.status,
+        failureOf(null, res.status, failed),
+        bytesIn,
+        bytesOut,
+        step.inspections - failed,
+        failed,
+        first,
+      ),
+    );
     return false;
   }
 }
@@ -118,5 +131,17 @@ function requestRecord(
   checksFailed: number,
   firstOfIteration: boolean,
 ): RequestRecord {
-  return { name: step.name, method: step.method, sentAt, endedAt, status, failure, bytesIn, bytesOut, checksPassed, checksFailed, firstOfIteration };
+  return {
+    name: step.name,
+    method: step.method,
+    sentAt,
+    endedAt,
+    status,
+    failure,
+    bytesIn,
+    bytesOut,
+    checksPassed,
+    checksFailed,
+    firstOfIteration,
+  };
 }

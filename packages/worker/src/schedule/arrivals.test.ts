@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArrivalSchedule, arrivalCount, rateSegments, type RateSegment } from "./arrivals.ts";
+import { ArrivalSchedule, arrivalCount, type RateSegment, rateSegments } from "./arrivals.ts";
 
 const times = (segments: RateSegment[], lane?: { index: number; count: number }): number[] => {
   const schedule = new ArrivalSchedule(segments, lane);

@@ -1,5 +1,4 @@
-import type { Executor } from "@loadline/core";
-import type { Lane } from "@loadline/core";
+import type { Executor, Lane } from "@loadline/core";
 
 type ArrivalExecutor = Extract<Executor, { type: "constant-arrival-rate" | "ramping-arrival-rate" }>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { vusAt, vuTimeline, type VuChange } from "./vus.ts";
+import { type VuChange, vusAt, vuTimeline } from "./vus.ts";
 
 const timeline = (e: Parameters<typeof vuTimeline>[0]): VuChange[] => [...vuTimeline(e)];
 

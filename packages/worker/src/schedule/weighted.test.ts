@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { globalItem, laneShare } from "@loadline/core";
+import { describe, expect, it } from "vitest";
 import { LanePicks, PickSequence, SmoothWeightedRoundRobin } from "./weighted.ts";
 
 const tally = (picks: number[], n: number) => Array.from({ length: n }, (_, i) => picks.filter((p) => p === i).length);
@@ -19,7 +19,7 @@ describe("SmoothWeightedRoundRobin", () => {
     const counts = [0, 0, 0, 0];
     for (let n = 1; n <= 1000; n++) {
       counts[swrr.next()]!++;
-      counts.forEach((c, i) => expect(Math.abs(c - (n * weights[i]!) / total)).toBeLessThan(1));
+      for (const [i, c] of counts.entries()) expect(Math.abs(c - (n * weights[i]!) / total)).toBeLessThan(1);
     }
   });
 
@@ -42,7 +42,8 @@ describe("lanes", () => {
 
   it("number items across lanes without overlap", () => {
     const seen = new Set<number>();
-    for (let index = 0; index < 3; index++) for (let m = 0; m < laneShare(10, { index, count: 3 }); m++) seen.add(globalItem(m, { index, count: 3 }));
+    for (let index = 0; index < 3; index++)
+      for (let m = 0; m < laneShare(10, { index, count: 3 }); m++) seen.add(globalItem(m, { index, count: 3 }));
     expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
@@ -58,7 +59,12 @@ describe("lanes", () => {
 
   it("give 3:1 weights exactly 75% and 25% of the VUs", () => {
     const picks = new PickSequence([3, 1]);
-    expect(tally(Array.from({ length: 100 }, (_, k) => picks.at(k)), 2)).toEqual([75, 25]);
+    expect(
+      tally(
+        Array.from({ length: 100 }, (_, k) => picks.at(k)),
+        2,
+      ),
+    ).toEqual([75, 25]);
     expect(picks.at(2)).toBe(1);
   });
 });

@@ -62,7 +62,10 @@ export class OriginConnections implements ConnectionOwner {
         this.waiting.splice(0, this.waitingHead);
         this.waitingHead = 0;
       }
-      if (!c.isSettled) return this.send(client, c);
+      if (!c.isSettled) {
+        this.send(client, c);
+        return;
+      }
     }
     this.waiting.length = 0;
     this.waitingHead = 0;

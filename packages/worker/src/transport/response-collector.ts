@@ -1,5 +1,5 @@
 import type { Client, Dispatcher } from "undici";
-import { TransportFailure, type IncomingResponse } from "../scenario/index.ts";
+import { type IncomingResponse, TransportFailure } from "../scenario/index.ts";
 import { failureKindOf } from "./failure-kind.ts";
 import { UndiciResponse } from "./undici-response.ts";
 

@@ -1,8 +1,8 @@
-import { sleep } from "@loadline/core";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sleep } from "@loadline/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { TransportFailure, type OutgoingRequest } from "../scenario/index.ts";
+import { type OutgoingRequest, TransportFailure } from "../scenario/index.ts";
 import { failureKindOf, UndiciTransport } from "./undici-transport.ts";
 
 let server: Server | undefined;
@@ -23,7 +23,14 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const request = (origin: string, over: Partial<OutgoingRequest> = {}): OutgoingRequest => ({ origin, path: "/", method: "GET", headers: {}, timeoutMs: 5000, ...over });
+const request = (origin: string, over: Partial<OutgoingRequest> = {}): OutgoingRequest => ({
+  origin,
+  path: "/",
+  method: "GET",
+  headers: {},
+  timeoutMs: 5000,
+  ...over,
+});
 const never = new AbortController().signal;
 
 async function failureOf(p: Promise<unknown>): Promise<string> {
@@ -50,7 +57,10 @@ describe("UndiciTransport", () => {
       });
     });
     transport = new UndiciTransport({ connections: 2 });
-    const res = await transport.send(request(origin, { method: "POST", path: "/p?q=1", headers: { "x-test": "yes" }, body: "hello" }), never);
+    const res = await transport.send(
+      request(origin, { method: "POST", path: "/p?q=1", headers: { "x-test": "yes" }, body: "hello" }),
+      never,
+    );
     expect(res.status).toBe(201);
     expect(res.body).toBe("POST /p?q=1 hello é");
     expect(res.bytes).toBe(Buffer.byteLength(res.body));

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dispatcher } from "undici";
-import { TransportFailure, type IncomingResponse, type OutgoingRequest, type Transport } from "../scenario/index.ts";
+import { type IncomingResponse, type OutgoingRequest, type Transport, TransportFailure } from "../scenario/index.ts";
 import { OriginConnections } from "./origin-connections.ts";
 import { InFlightList, ResponseCollector } from "./response-collector.ts";
 
@@ -103,7 +103,13 @@ export async function warmUpUndici(requests = 400, concurrency = 8): Promise<voi
   const server = createServer((_req, res) => res.end("warm"));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const transport = new UndiciTransport({ connections: concurrency });
-  const req: OutgoingRequest = { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, path: "/", method: "GET", headers: {}, timeoutMs: 5000 };
+  const req: OutgoingRequest = {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    path: "/",
+    method: "GET",
+    headers: {},
+    timeoutMs: 5000,
+  };
   const signal = new AbortController().signal;
   let left = requests;
   const loop = async () => {

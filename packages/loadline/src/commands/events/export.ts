@@ -3,21 +3,21 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
+import { type EventEnvelope, fold, isTerminal, parseEvent, runDecider } from "@loadline/core";
+import { type Namespace, replayStream, subjects } from "@loadline/nats";
 import type { JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { fold, isTerminal, parseEvent, runDecider, type EventEnvelope } from "@loadline/core";
-import { replayStream, subjects, type Namespace } from "@loadline/nats";
 import {
   EVENTS_FILE_FORMAT,
   EVENTS_FILE_VERSION,
+  type EventRecord,
+  type EventsFileHeader,
   orderRecords,
   relativeSubject,
   serializeHeader,
   serializeRecord,
-  type EventRecord,
-  type EventsFileHeader,
 } from "../../events-file.ts";
-import { EventsCommandError, toStderr, writeLine, type EventsCliOptions, type Warn } from "./shared.ts";
+import { type EventsCliOptions, EventsCommandError, toStderr, type Warn, writeLine } from "./shared.ts";
 
 function readable(m: JsMsg, warn: Warn): EventEnvelope | null {
   try {
@@ -45,16 +45,28 @@ export type ExportPlan = { header: EventsFileHeader; events: EventRecord[]; metr
  * windows themselves are read again by `writeExport`, up to the same sequence, so a long
  * run's windows stream to the output rather than into memory.
  */
-export async function prepareExport(nc: NatsConnection, ns: Namespace, opts: { runId: string; tenantId?: string }, warn: Warn = toStderr): Promise<ExportPlan> {
+export async function prepareExport(
+  nc: NatsConnection,
+  ns: Namespace,
+  opts: { runId: string; tenantId?: string },
+  warn: Warn = toStderr,
+): Promise<ExportPlan> {
   const tenantToken = opts.tenantId ?? "*";
   const runEvents = await readEvents(nc, ns, `${ns.prefix}.evt.${tenantToken}.run.${opts.runId}`, warn);
   if (runEvents.length === 0) {
-    throw new EventsCommandError(1, `run ${opts.runId} has no events in namespace ${ns.prefix}${opts.tenantId ? ` (tenant ${opts.tenantId})` : ""}`);
+    throw new EventsCommandError(
+      1,
+      `run ${opts.runId} has no events in namespace ${ns.prefix}${opts.tenantId ? ` (tenant ${opts.tenantId})` : ""}`,
+    );
   }
   const tenants = [...new Set(runEvents.map((r) => r.event.tenantId))];
-  if (tenants.length > 1) throw new EventsCommandError(2, `run ${opts.runId} exists in tenants ${tenants.join(", ")}: choose one with --tenant`);
+  if (tenants.length > 1)
+    throw new EventsCommandError(2, `run ${opts.runId} exists in tenants ${tenants.join(", ")}: choose one with --tenant`);
   const tenantId = tenants[0]!;
-  const state = fold(runDecider, runEvents.map((r) => r.event));
+  const state = fold(
+    runDecider,
+    runEvents.map((r) => r.event),
+  );
   const loadTestId = state.loadTestId ?? null;
   const testEvents = loadTestId ? await readEvents(nc, ns, subjects.event(ns, tenantId, "load-test", loadTestId), warn) : [];
   if (!loadTestId) warn(`run ${opts.runId} has no run.created event: exporting it without its load test`);

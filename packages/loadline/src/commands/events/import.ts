@@ -3,21 +3,21 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { ConcurrencyError, fold, isTerminal, runDecider } from "@loadline/core";
+import { ensureStreams, JetStreamEventStore, type Namespace, type StreamOptions, streamOptionsOf } from "@loadline/nats";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ConcurrencyError, fold, isTerminal, runDecider } from "@loadline/core";
-import { ensureStreams, streamOptionsOf, type Namespace, type StreamOptions, JetStreamEventStore } from "@loadline/nats";
 import {
   absoluteSubject,
+  type EventRecord,
+  type EventsFile,
   EventsFileError,
   parseEventsFile,
   planAppend,
   windowMsgId,
-  type EventRecord,
-  type EventsFile,
 } from "../../events-file.ts";
 import type { CommandContext } from "../context.ts";
-import { EventsCommandError, type EventsCliOptions } from "./shared.ts";
+import { type EventsCliOptions, EventsCommandError } from "./shared.ts";
 
 export type ImportSummary = {
   runId: string;
@@ -47,7 +47,10 @@ export async function importEvents(nc: NatsConnection, ns: Namespace, file: Even
   const runEvents = records.filter((r) => r.event.aggregate.type === "run" && r.stream === "events").map((r) => r.event);
   const status = fold(runDecider, runEvents).status;
   if (!isTerminal(status)) {
-    throw new EventsCommandError(1, `run ${header.runId} has not ended (${status}): importing it would leave a live run that nothing in this environment runs`);
+    throw new EventsCommandError(
+      1,
+      `run ${header.runId} has not ended (${status}): importing it would leave a live run that nothing in this environment runs`,
+    );
   }
   await ensureTargetStreams(nc, ns, streams);
   const js = jetstream(nc);
@@ -69,11 +72,15 @@ export async function importEvents(nc: NatsConnection, ns: Namespace, file: Even
       existing.events.map((e) => e.event.id),
       list.map((r) => r.event.id),
     );
-    if (plan.kind === "conflict") conflicts.push(`${event.aggregate.type} ${event.aggregate.id} (${subject}) differs from event ${plan.at + 1} on`);
+    if (plan.kind === "conflict")
+      conflicts.push(`${event.aggregate.type} ${event.aggregate.id} (${subject}) differs from event ${plan.at + 1} on`);
     else plans.set(subject, { skip: plan.skip, seq: existing.seq });
   }
   if (conflicts.length > 0) {
-    throw new EventsCommandError(1, `namespace ${ns.prefix} already holds another history of: ${conflicts.join("; ")}. Nothing was imported.`);
+    throw new EventsCommandError(
+      1,
+      `namespace ${ns.prefix} already holds another history of: ${conflicts.join("; ")}. Nothing was imported.`,
+    );
   }
 
   const summary: ImportSummary = { runId: header.runId, events: { published: 0, skipped: 0 }, metrics: { published: 0, duplicates: 0 } };

@@ -1,10 +1,10 @@
 // `loadline events tail`: the messages appended to a stream, one record line each, as they come.
 import type { Writable } from "node:stream";
+import { type Namespace, PULL_EXPIRES_MS } from "@loadline/nats";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { PULL_EXPIRES_MS, type Namespace } from "@loadline/nats";
 import { relativeSubject, serializeRecord, tailTarget } from "../../events-file.ts";
-import { EventsCommandError, toStderr, writeLine, type EventsCliOptions, type Warn } from "./shared.ts";
+import { type EventsCliOptions, EventsCommandError, toStderr, type Warn, writeLine } from "./shared.ts";
 
 export type TailOptions = {
   /** Relative to the namespace (`evt.>`, `met.>`, `evt.default.run.*`); see tailTarget. */
@@ -22,7 +22,13 @@ export type TailOptions = {
  * ordered consumer starting at the stream's next sequence (not DeliverPolicy.New: an
  * ordered consumer that resets before its first message would restart from sequence 1).
  */
-export async function tailEvents(nc: NatsConnection, ns: Namespace, opts: TailOptions, out: Writable, warn: Warn = toStderr): Promise<number> {
+export async function tailEvents(
+  nc: NatsConnection,
+  ns: Namespace,
+  opts: TailOptions,
+  out: Writable,
+  warn: Warn = toStderr,
+): Promise<number> {
   let target: ReturnType<typeof tailTarget>;
   try {
     target = tailTarget(ns, opts.subject);
@@ -64,7 +70,8 @@ export async function tailEvents(nc: NatsConnection, ns: Namespace, opts: TailOp
 
 export async function tailCommand(nc: NatsConnection, ns: Namespace, opts: EventsCliOptions): Promise<number> {
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new EventsCommandError(2, `--limit ${opts.limit}: a positive integer`);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new EventsCommandError(2, `--limit ${opts.limit}: a positive integer`);
   const stopping = new AbortController();
   const stop = () => stopping.abort();
   process.once("SIGINT", stop);
@@ -72,7 +79,12 @@ export async function tailCommand(nc: NatsConnection, ns: Namespace, opts: Event
   process.stdout.once("error", stop); // the reader went away (`| head`)
   try {
     const onReady: TailOptions["onReady"] = (r) => toStderr(`following ${r.filter} on ${r.stream} from seq ${r.startSeq}`);
-    await tailEvents(nc, ns, { subject: opts.subject, fromStart: opts["from-start"], limit, signal: stopping.signal, onReady }, process.stdout);
+    await tailEvents(
+      nc,
+      ns,
+      { subject: opts.subject, fromStart: opts["from-start"], limit, signal: stopping.signal, onReady },
+      process.stdout,
+    );
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
