@@ -31,7 +31,8 @@ export type RunParameters = z.infer<typeof runParametersSchema>;
 
 /** Labels are `key=value` pairs a worker registers with (region, pool...). */
 export const labelsSchema = z.record(
-  z.string().regex(/^[A-Za-z0-9_./-]{1,63}$/, "label names are letters, digits, _ . / -"),
+  // biome-ignore lint/complexity/noUselessEscapeInRegex: the escaped slash is in the published JSON schema (docs/events.md)
+  z.string().regex(/^[A-Za-z0-9_.\/-]{1,63}$/, "label names are letters, digits, _ . / -"),
   z.string().max(256),
 );
 
