@@ -6,32 +6,26 @@
 // Queries go over HTTP (@hono/node-server on loopback, fetch from this process).
 // Usage: node --import tsx bench/read-side/query.ts [--workers N] [--names N] [--seconds N]
 //          [--runs N] [--warmups N] [--chunk S] [--no-breakdown]
+//
+// Here the section and its command line; query-seed.ts writes the run and its metrics,
+// query-timing.ts times each query, query-profile.ts says where the time goes, query-table.ts
+// prints the table.
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
-import { createCommand, type EventStore, eventsFromCommand, type NewEvent, newId, sleep } from "@loadline/core";
+import { newId, sleep } from "@loadline/core";
 import { connectNats, ensureStreams, JetStreamEventStore, namespace } from "@loadline/nats";
-import { type Db, Projections, rollUp, type TenantWindow } from "@loadline/projections";
+import { Projections } from "@loadline/projections";
 import { testDatabase } from "@loadline/projections/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
-import postgres from "postgres";
-import { fmt, markdownTable } from "../lib/table.ts";
+import { fmt } from "../lib/table.ts";
 import {
-  type Classifier,
   Cleanups,
-  type CpuUse,
-  cpuSnapshot,
-  cpuUse,
-  libraryOf,
   loadAverage,
   machineLine,
-  type ProfileRow,
   parseFlags,
-  percentile,
-  profileTable,
   runStandalone,
   saveProfile,
   section,
@@ -40,67 +34,12 @@ import {
   summariseProfile,
   withTimeout,
 } from "./bench-util.ts";
-import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWindow, syntheticWorkerIds } from "./synthetic.ts";
-
-export const QUERY_DEFAULTS = {
-  workers: 100,
-  names: 20,
-  seconds: 3600,
-  runs: 30,
-  warmups: 3,
-  chunkSeconds: 10,
-  poolSize: 200,
-  profileRuns: 10,
-};
-
-export type QueryOptions = {
-  workers?: number;
-  names?: number;
-  seconds?: number;
-  /** Timed runs of each query, after `warmups` untimed ones. */
-  runs?: number;
-  warmups?: number;
-  /** Seconds of windows rolled up per transaction while seeding. */
-  chunkSeconds?: number;
-  /** Where the goal queries' time goes: a CPU profile over HTTP. On by default. */
-  breakdown?: boolean;
-  natsUrl?: string;
-  log?: (msg: string) => void;
-  cleanups?: Cleanups;
-};
-
-export type QueryRow = {
-  query: string;
-  path: string;
-  /** Points of a timeseries or distribution, endpoints of an aggregate. */
-  points: number;
-  bytes: number;
-  p50: number;
-  p95: number;
-  max: number;
-  /** p95 goal in ms; undefined for an informative row. */
-  goalMs?: number;
-  /** CPU over the timed runs, in % of one core. */
-  cpu?: CpuUse;
-};
-
-export type QueryData = {
-  workers: number;
-  names: number;
-  seconds: number;
-  runs: number;
-  warmups: number;
-  machine: string;
-  loadAverageBefore: string;
-  loadAverageAfter: string;
-  transport: string;
-  seeding?: { seconds: number; windows: number; rollupRows: number; chunkSeconds: number; tableMb: number };
-  rows: QueryRow[];
-  failure?: string;
-  profile?: { totalMs: number; rows: ProfileRow[]; file: string; queries: string };
-};
-
-const TENANT = "acme";
+import { QUERY_DEFAULTS, type QueryData, type QueryOptions } from "./query-data.ts";
+import { queryClassifier } from "./query-profile.ts";
+import { appendRunEvents, seed } from "./query-seed.ts";
+import { queryTable } from "./query-table.ts";
+import { get, timeQuery } from "./query-timing.ts";
+import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWorkerIds } from "./synthetic.ts";
 
 export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
   const log = o.log ?? stderrLog;
@@ -204,218 +143,6 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
       say(`CPU profile in ${file}`);
     }
   });
-}
-
-async function appendRunEvents(store: EventStore, load: SyntheticLoad, firstSecond: number, seconds: number): Promise<number> {
-  const loadTestId = newId();
-  const requests = load.requests.map((r) => ({ name: r.name, method: r.method as "GET", path: `/${r.name}` }));
-  const append = async (aggregate: { type: "load-test" | "run"; id: string }, events: NewEvent[]) => {
-    const command = createCommand({ type: "run.stop", tenantId: TENANT, aggregate, data: { reason: "requested" }, actor: "user:bench" });
-    return (await store.append(TENANT, aggregate, eventsFromCommand(command, events), { expectedSeq: 0 })).seq;
-  };
-  await append({ type: "load-test", id: loadTestId }, [
-    {
-      type: "load-test.created",
-      data: {
-        spec: {
-          name: "one hour",
-          tags: [],
-          targetUrl: "http://shop.internal:8080",
-          requests,
-          defaultUsers: 5000,
-          defaultSpawnRate: 100,
-          defaultDurationSec: seconds,
-        },
-      },
-    },
-  ]);
-  const users = load.workerIds.length * load.activeUsersPerWorker;
-  return append({ type: "run", id: load.runId }, [
-    {
-      type: "run.created",
-      data: {
-        loadTestId,
-        targetUsers: users,
-        spawnRate: 100,
-        durationSec: seconds,
-        target: { targetUrl: "http://shop.internal:8080", requests },
-      },
-    },
-    ...load.workerIds.map(
-      (workerId, i): NewEvent => ({
-        type: "run.worker-assigned",
-        data: { workerId, lanes: [i], laneCount: load.workerIds.length, vus: load.activeUsersPerWorker, arrivalRate: 0, reason: "plan" },
-      }),
-    ),
-    ...load.workerIds.map((workerId): NewEvent => ({ type: "run.worker-ready", data: { workerId } })),
-    { type: "run.started", data: { startedAt: new Date(firstSecond * 1000).toISOString() } },
-    { type: "run.stopping", data: { reason: "duration" } },
-    { type: "run.completed", data: { finishedAt: new Date((firstSecond + seconds) * 1000).toISOString() } },
-  ]);
-}
-
-/** Every worker's windows of every second, rolled up `chunk` seconds per transaction as the metrics projection does. */
-async function seed(
-  db: Db,
-  load: SyntheticLoad,
-  firstSecond: number,
-  seconds: number,
-  chunk: number,
-  url: string,
-  say: (m: string) => void,
-): Promise<NonNullable<QueryData["seeding"]>> {
-  say(
-    `seeding ${seconds} s × ${load.workerIds.length} workers × ${load.requests.length} names through rollUp, ${chunk} s per transaction (raw per-worker windows not written)`,
-  );
-  const t0 = performance.now();
-  let windows = 0;
-  let reported = t0;
-  for (let s = 0; s < seconds; s += chunk) {
-    const batch: TenantWindow[] = [];
-    for (let second = firstSecond + s; second < firstSecond + Math.min(seconds, s + chunk); second++) {
-      for (let w = 0; w < load.workerIds.length; w++) batch.push({ ...syntheticWindow(load, w, second), tenantId: TENANT });
-    }
-    await db.transaction((tx) => rollUp(tx, batch));
-    windows += batch.length;
-    if (performance.now() - reported > 15_000) {
-      reported = performance.now();
-      say(`seeded ${s + chunk} of ${seconds} s (${fmt(windows / ((reported - t0) / 1000), 0)} windows/s)`);
-    }
-  }
-  const elapsed = (performance.now() - t0) / 1000;
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    await sql`analyze metric_rollups`;
-    const [row] = await sql<
-      { n: number; mb: number }[]
-    >`select count(*)::int as n, pg_total_relation_size('metric_rollups')::float8 / 1048576 as mb from metric_rollups`;
-    say(`seeded ${fmt(windows, 0)} windows in ${fmt(elapsed, 1)} s: ${fmt(row?.n, 0)} rollup rows, ${fmt(row?.mb, 0)} MiB`);
-    return { seconds: elapsed, windows, rollupRows: row?.n ?? 0, chunkSeconds: chunk, tableMb: row?.mb ?? 0 };
-  } finally {
-    await sql.end();
-  }
-}
-
-async function get(base: string, path: string): Promise<{ ms: number; body: string }> {
-  const t0 = performance.now();
-  const res = await fetch(base + path, { headers: { "X-Tenant-Id": TENANT } });
-  const body = await res.text();
-  const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${body.slice(0, 300)}`);
-  return { ms, body };
-}
-
-async function timeQuery(
-  base: string,
-  q: { query: string; path: string; goalMs?: number },
-  warmups: number,
-  runs: number,
-): Promise<QueryRow> {
-  for (let i = 0; i < warmups; i++) await get(base, q.path);
-  const cpu0 = cpuSnapshot(); // the pool's Postgres sessions outlive the runs: two snapshots do
-  const times: number[] = [];
-  let body = "";
-  for (let i = 0; i < runs; i++) {
-    const r = await get(base, q.path);
-    times.push(r.ms);
-    body = r.body;
-  }
-  const cpu = cpuUse(cpu0, cpuSnapshot());
-  times.sort((a, b) => a - b);
-  const parsed = JSON.parse(body) as { points?: unknown[]; endpoints?: unknown[] };
-  const points = parsed.points?.length ?? parsed.endpoints?.length ?? 0;
-  return {
-    query: q.query,
-    path: q.path,
-    points,
-    bytes: Buffer.byteLength(body),
-    p50: percentile(times, 50),
-    p95: percentile(times, 95),
-    max: times.at(-1)!,
-    goalMs: q.goalMs,
-    cpu,
-  };
-}
-
-// --- where the time goes
-
-const has = (stack: readonly { functionName: string; url: string }[], pred: (f: { functionName: string; url: string }) => boolean) =>
-  stack.some(pred);
-
-const DECODE = ["mergeHistograms", "addEncoded", "addV2", "v2Bytes", "decodeHistogram", "decodeV2", "readRuns"];
-const SUMMARY = [
-  "summarize",
-  "summarizeEncoded",
-  "summarizeMerged",
-  "runsSummary",
-  "runsPercentiles",
-  "runsValueSum",
-  "librarySummary",
-  "latencyCurve",
-];
-const inCore = (f: { url: string }) => f.url.includes("/packages/core/");
-
-export const queryClassifier: Classifier = {
-  stackRule(stack) {
-    if (has(stack, (f) => f.functionName === "newLatencyHistogram"))
-      return "newLatencyHistogram: a fresh histogram per merge (allocation, zeroing)";
-    if (has(stack, (f) => DECODE.includes(f.functionName) && inCore(f))) return "histogram decode (+ merge when several)";
-    if (has(stack, (f) => SUMMARY.includes(f.functionName) && inCore(f))) return "percentiles + mean (one pass)";
-    if (stack[0]?.url === "" && stack[0].functionName === "stringify") return "JSON.stringify (hono c.json)";
-    if (has(stack, (f) => f.url.includes("undici"))) return "fetch client in this process (undici: HTTP parsing, body)";
-    if (stack[0]?.url === "" && stack[0].functionName === "parse" && has(stack, (f) => f.url.includes("/node_modules/postgres/")))
-      return "postgres.js (wire protocol, (de)serialising rows)";
-    return undefined;
-  },
-  frameRule(f) {
-    const lib = libraryOf(f);
-    if (lib) return lib;
-    if (f.url.includes("/packages/core/src/metrics-math.ts")) return "metrics math (pointOf, requestStats, series: the rest)";
-    if (f.url.includes("/packages/projections/src/")) return "queries glue (routes, asBucket, read model)";
-    if (f.url.includes("/packages/core/src/")) return "core (other)";
-    if (f.url.includes("/bench/")) return "bench harness";
-    return undefined;
-  },
-};
-
-// --- the tables
-
-export function queryTable(d: QueryData): string {
-  const rows = d.rows.map((r) => [
-    r.query,
-    fmt(r.points, 0),
-    fmt(r.bytes / 1024, 0),
-    fmt(r.p50, 1),
-    fmt(r.p95, 1),
-    fmt(r.max, 1),
-    r.goalMs === undefined ? "(informative)" : `p95 < ${r.goalMs} ms`,
-    r.goalMs === undefined ? "—" : r.p95 < r.goalMs ? "PASS" : "MISS",
-    r.cpu ? `${r.cpu.nodePct}% / ${r.cpu.postgresPct}% / ${r.cpu.othersPct}%` : "—",
-  ]);
-  const s = d.seeding;
-  const parts = [
-    `### 3. Query — metrics of a ${fmt(d.seconds / 3600, d.seconds % 3600 === 0 ? 0 : 2)}-hour run (${d.workers} workers, ${d.names} request names)`,
-    "",
-    `${d.machine}. Load average before ${d.loadAverageBefore}, after ${d.loadAverageAfter}.`,
-    "",
-    s
-      ? `Seeded through the metrics projection's rollUp (${s.chunkSeconds} s of windows per transaction): ${fmt(s.windows, 0)} windows in ${fmt(s.seconds, 1)} s ` +
-        `(${fmt(s.windows / s.seconds, 0)} windows/s), ${fmt(s.rollupRows, 0)} rollup rows, ${fmt(s.tableMb, 0)} MiB. ` +
-        "Raw per-worker windows (metric_windows) are not written: only workers= queries read them, and none is timed here."
-      : "",
-    "",
-    `${d.transport}. Queries one at a time, each timed ${d.runs} times after ${d.warmups} warm-ups; CPU in % of one core over its timed runs (others: processes not ours).`,
-    "",
-    d.failure
-      ? `Not available: ${d.failure}`
-      : markdownTable(
-          ["query", "points/rows", "KiB", "p50 ms", "p95 ms", "max ms", "goal", "result", "CPU node / postgres / others"],
-          rows,
-          [false, true, true, true, true, true, false, false, true],
-        ),
-  ];
-  if (d.profile) parts.push("", profileTable(`CPU profile over HTTP: ${d.profile.queries} (${d.profile.file})`, d.profile));
-  return parts.filter((p, i, a) => !(p === "" && a[i - 1] === "")).join("\n");
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
