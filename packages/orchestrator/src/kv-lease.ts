@@ -114,7 +114,7 @@ export class KvLease {
         // NATS away, or the bucket electing a leader: go on trying for twice the ttl. A standby
         // cannot take the lease before one ttl of seeing it unchanged, and a refused renewal (it
         // did) ends the holding at once; an overlap of two holders is made harmless by the event
-        // store, whose appends name each aggregate's expected version.
+        // store, whose appends name each aggregate's expected position (seq).
         if (!refused && Date.now() - renewedAt <= 2 * this.timings.ttlMs) continue;
         this.log.error({ err, key: this.key }, refused ? "lease taken by another process" : "lease could not be renewed in time");
       }
