@@ -15,7 +15,9 @@ const keyOf = (tenantId: string, aggregate: AggregateRef): string => `${tenantId
 /**
  * The event store in memory: one log, positions from 1, an index per aggregate. It keeps the
  * JetStream store's promises (expected position, idempotent retries by event id, order) so
- * deciders and command handling are tested without a server.
+ * deciders and command handling are tested without a server. One difference: it remembers
+ * every event id for ever, where JetStream forgets them after its duplicate window (2 min), so
+ * a retry later than that is a ConcurrencyError there and a duplicate here.
  */
 export class InMemoryEventStore implements EventStore {
   private readonly log: StoredEvent[] = [];
@@ -77,16 +79,21 @@ export class InMemoryEventStore implements EventStore {
         wake?.();
       },
       async *[Symbol.asyncIterator]() {
-        while (!closed) {
-          const stored = log[next];
-          if (stored) {
-            next++;
-            if (matches(stored, opts)) yield stored;
-            continue;
+        try {
+          while (!closed) {
+            const stored = log[next];
+            if (stored) {
+              next++;
+              if (matches(stored, opts)) yield stored;
+              continue;
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
           }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
+        } finally {
+          // A reader that breaks out of its loop is done with the subscription too.
+          listeners.delete(listener);
         }
       },
     };

@@ -84,7 +84,7 @@ export async function startEmbeddedNats(storeDir: string, port?: number): Promis
     async stop() {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      await Promise.race([exited, sleep(5_000)]);
       if (child.exitCode === null) child.kill("SIGKILL");
       rmSync(pidFile, { force: true });
     },

@@ -1,8 +1,8 @@
 /** @loadline/nats: Loadline on NATS. Namespaces and subjects, streams, the JetStream event store, the command bus, replay, the workers bucket. */
 export { CommandBus, type CommandOutcome, CommandTimeoutError } from "./command-bus.ts";
 export { connectNats, type NatsConnection, PULL_EXPIRES_MS, type StatusLog } from "./connect.ts";
-export { JetStreamEventStore, storedOf } from "./jetstream-event-store.ts";
+export { JetStreamEventStore } from "./jetstream-event-store.ts";
 export { assertToken, type Namespace, namespace, subjects } from "./namespace.ts";
-export { replayMessages, replayStream } from "./replay.ts";
+export { replayStream } from "./replay.ts";
 export { DEFAULT_STREAM_OPTIONS, ensureStreams, type StreamOptions, streamOptionsOf } from "./streams.ts";
 export { listWorkers, openWorkerBucket, type WorkerBucket } from "./worker-bucket.ts";

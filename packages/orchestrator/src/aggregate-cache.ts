@@ -26,6 +26,9 @@ export class AggregateCache<S> {
     const cached = this.loaded.get(key);
     if (cached) return cached;
     const aggregate = await loadAggregate(this.store, this.decider, tenantId, ref);
+    // Another load of the same aggregate may have finished first and been decided on since: keep that one.
+    const first = this.loaded.get(key);
+    if (first) return first;
     this.loaded.set(key, aggregate);
     return aggregate;
   }

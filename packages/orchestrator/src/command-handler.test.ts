@@ -1,4 +1,4 @@
-import { type CommandEnvelope, createCommand, type EventStore, InMemoryEventStore, newId } from "@loadline/core";
+import { type CommandEnvelope, createCommand, type EventStore, InMemoryEventStore, newId, sleep } from "@loadline/core";
 import { createLogger } from "@loadline/service";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CommandHandler } from "./command-handler.ts";
@@ -103,6 +103,51 @@ describe("CommandHandler", () => {
       const { outcome, types } = await when(startRun(testId), createTest(testId), deleted);
       expect(outcome).toMatchObject({ ok: false, error: { code: "not_found", message: "load test not found" } });
       expect(types).toEqual([]);
+    });
+
+    it("answers a redelivered run.start as done, even once the test is gone", async () => {
+      const testId = newId();
+      const handler = new CommandHandler(store, log);
+      await handler.handle(createTest(testId));
+      const start = startRun(testId);
+      const first = await handler.handle(start);
+      await handler.handle(createCommand({ type: "load-test.delete", ...loadTest(testId), data: {} }));
+      // A new handler, as an orchestrator restarted before it acked the command.
+      const again = await new CommandHandler(store, log).handle(start);
+      expect(first).toMatchObject({ ok: true, version: 1 });
+      expect(again).toMatchObject({ ok: true, version: 1, seqs: [] });
+      expect((await store.read(TENANT, start.aggregate)).version).toBe(1);
+    });
+
+    it("never caches a test as it was before a delete decided meanwhile", async () => {
+      const testId = newId();
+      await new CommandHandler(store, log).handle(createTest(testId)); // stored; not in the next handler's cache
+      // The first read of the test (run.start's) sees it active, then is held until after the delete.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let reads = 0;
+      const inner = store;
+      const gated: EventStore = {
+        append: (...args) => inner.append(...args),
+        readAll: (opts) => inner.readAll(opts),
+        subscribe: (opts) => inner.subscribe(opts),
+        async read(tenantId, ref) {
+          const events = await inner.read(tenantId, ref);
+          if (ref.type === "load-test" && reads++ === 0) await held;
+          return events;
+        },
+      };
+      const handler = new CommandHandler(gated, log);
+      const first = handler.handle(startRun(testId));
+      await sleep(5);
+      const deleted = handler.handle(createCommand({ type: "load-test.delete", ...loadTest(testId), data: {} }));
+      await sleep(5);
+      release();
+      expect((await deleted).ok).toBe(true);
+      expect((await first).ok).toBe(true); // it read the test before the delete
+      expect(await handler.handle(startRun(testId))).toMatchObject({ ok: false, error: { code: "not_found" } });
     });
 
     it("refuses an override the test's workload cannot take, naming it", async () => {

@@ -10,6 +10,7 @@ import {
   type EventEnvelope,
   type EventStore,
   eventsFromCommand,
+  type LoadedAggregate,
   type LoadTestState,
   loadTestDecider,
   type RunState,
@@ -31,7 +32,7 @@ const MAX_ATTEMPTS = 5;
  * a crash) is recognised by its causation id and answered without new events.
  */
 export class CommandHandler {
-  readonly runs: AggregateCache<RunState>;
+  private readonly runs: AggregateCache<RunState>;
   private readonly loadTests: AggregateCache<LoadTestState>;
   private readonly workers: AggregateCache<WorkerState>;
   private readonly lanes = new KeyedLanes();
@@ -44,6 +45,16 @@ export class CommandHandler {
     this.runs = new AggregateCache(store, runDecider);
     this.loadTests = new AggregateCache(store, loadTestDecider);
     this.workers = new AggregateCache(store, workerDecider);
+  }
+
+  /** A run as this handler last left it, when cached: no I/O (the supervisor's view). */
+  peekRun(tenantId: string, id: string): RunState | undefined {
+    return this.runs.peek(tenantId, { type: "run", id })?.state;
+  }
+
+  /** Seeds a run from a replay of the store, so recovery does not read every run twice. */
+  primeRun(tenantId: string, id: string, run: LoadedAggregate<RunState>): void {
+    this.runs.prime(tenantId, { type: "run", id }, run);
   }
 
   /** One aggregate's commands one at a time, whoever sends them (the consumer, the supervisor); other aggregates' at once. */
@@ -62,11 +73,19 @@ export class CommandHandler {
     }
   }
 
-  /** A run of a load test: the test's defaults, the run's overrides and its workload made one explicit plan, then `run.create`. */
+  /**
+   * A run of a load test: the test's defaults, the run's overrides and its workload made one
+   * explicit plan, then `run.create`. A redelivered run.start is answered from the run as it is,
+   * whatever became of the test since. The test is read in its own lane, so never while one of
+   * its commands is being decided (a read then could cache the test as it was before).
+   */
   private async startRun(command: CommandFor<"run.start">): Promise<CommandOutcome> {
     const { loadTestId, overrides, placement } = command.data;
+    const run = await this.runs.load(command.tenantId, command.aggregate);
+    if (run.causations.has(command.id)) return done(command, run.version, run.seq, []);
     try {
-      const test = await this.loadTests.load(command.tenantId, { type: "load-test", id: loadTestId });
+      const ref = { type: "load-test", id: loadTestId } as const;
+      const test = await this.lanes.run(keyOf(command.tenantId, ref), () => this.loadTests.load(command.tenantId, ref));
       if (test.state.status !== "active") throw new DomainError("not_found", "load test not found");
       const { parameters, target } = compileRun(test.state.spec, overrides);
       const create: CommandFor<"run.create"> = {

@@ -204,7 +204,7 @@ export class Orchestrator {
       runs.set(key, entry);
       applyStored(entry.run, runDecider, stored);
     }
-    for (const r of runs.values()) handler.runs.prime(r.tenantId, { type: "run", id: r.id }, r.run);
+    for (const r of runs.values()) handler.primeRun(r.tenantId, r.id, r.run);
     log.info({ runs: runs.size }, "orchestrator state rebuilt from the event stream");
     return [...runs.values()].map(({ tenantId, id }) => ({ tenantId, id }));
   }

@@ -109,7 +109,7 @@ export class RunSupervisor {
   }
 
   private stateOf(run: RunRef): RunState | undefined {
-    return this.handler.runs.peek(run.tenantId, { type: "run", id: run.id })?.state;
+    return this.handler.peekRun(run.tenantId, run.id);
   }
 
   /** Sets the run's timers from its state. */

@@ -18,7 +18,8 @@ export type NatsNode = {
 };
 
 export type NatsServers = {
-  nodes: NatsNode[] /** Every node's URL, comma-separated, as services take them. */;
+  nodes: NatsNode[];
+  /** Every node's URL, comma-separated, as services take them. */
   url: string;
   stopAll(): Promise<void>;
 };

@@ -6,11 +6,11 @@ import { mergeWindows } from "../window-merge.ts";
 import type { RunTotals } from "../windows.ts";
 import { completion } from "./executor-run.ts";
 import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
-import { ANSWERED, type EngineThreadData, type FromEngineThread, type ToEngineThread } from "./thread-messages.ts";
+import { ANSWERED, type FromThread, type ThreadStartData, type ToThread } from "./thread-messages.ts";
 import { dealLanes, type Workload, workloadsOf } from "./workloads.ts";
 
 /** The messages that answer one sent by the main thread, in the order sent. */
-type Reply = Extract<FromEngineThread, { type: "prepared" | "windows" | "stopped" }>;
+type Reply = Extract<FromThread, { type: "prepared" | "windows" | "stopped" }>;
 
 const NO_REPLY: Reply = { type: "stopped", windows: [], totals: { requests: 0, failures: 0 }, abortedAfterGrace: false };
 
@@ -29,7 +29,7 @@ export function threadEntryUrl(): URL {
  * and Node 20 ignores `--import` loaders in a worker's execArgv, so a small bootstrap loads
  * it through tsx's API (tsImport) instead.
  */
-function startThread(url: URL, workerData: EngineThreadData): Worker {
+function startThread(url: URL, workerData: ThreadStartData): Worker {
   if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData });
   const api = JSON.stringify(tsxApiUrl());
   const entry = JSON.stringify(url.href);
@@ -47,16 +47,16 @@ function tsxApiUrl(): string {
 }
 
 /** One engine thread, seen from the main thread: each prepare, tick or stop sent gets its reply, in order. */
-class EngineThread {
+class LoadThread {
   private readonly worker: Worker;
   private readonly waiting: ((reply: Reply) => void)[] = [];
   private dead = false;
   private readonly over = completion();
   activeUsers = 0;
 
-  constructor(data: EngineThreadData, onError: (err: unknown) => void) {
+  constructor(data: ThreadStartData, onError: (err: unknown) => void) {
     this.worker = startThread(threadEntryUrl(), data);
-    this.worker.on("message", (message: FromEngineThread) => {
+    this.worker.on("message", (message: FromThread) => {
       if (message.type === "error") return onError(new Error(`engine thread ${data.index}: ${message.message}`));
       if (message.type === "finished") return this.over.resolve();
       if (message.type === "windows") this.activeUsers = message.activeUsers;
@@ -84,7 +84,7 @@ class EngineThread {
   }
 
   /** Sends a message; those the thread answers resolve with the answer, the others at once. */
-  send(message: ToEngineThread): Promise<Reply> {
+  send(message: ToThread): Promise<Reply> {
     if (this.dead) return Promise.resolve(NO_REPLY);
     if (!ANSWERED.has(message.type)) {
       this.worker.postMessage(message);
@@ -108,7 +108,7 @@ class EngineThread {
  * histograms added) and hands the windows over in order once every thread answered.
  */
 export class MultiThreadEngine implements LoadEngine {
-  private readonly threads: EngineThread[];
+  private readonly threads: LoadThread[];
   private readonly workloads: Workload[];
   /** The thread the next lane dealt goes to. */
   private nextThread: number;
@@ -122,8 +122,8 @@ export class MultiThreadEngine implements LoadEngine {
     const dealt = dealLanes(this.workloads, opts.share.lanes, opts.share.laneCount, count);
     this.nextThread = dealt.nextThread;
     this.threads = dealt.parts.map((parts, index) => {
-      const data: EngineThreadData = { runId: opts.runId, workerId: opts.workerId, plan: opts.plan, parts, index };
-      return new EngineThread(data, opts.onError);
+      const data: ThreadStartData = { runId: opts.runId, workerId: opts.workerId, plan: opts.plan, parts, index };
+      return new LoadThread(data, opts.onError);
     });
   }
 

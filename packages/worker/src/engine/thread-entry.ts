@@ -5,12 +5,12 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { ThreadLoad } from "./thread-load.ts";
-import type { EngineThreadData, FromEngineThread, ToEngineThread } from "./thread-messages.ts";
+import type { FromThread, ThreadStartData, ToThread } from "./thread-messages.ts";
 
 if (!parentPort) throw new Error("thread-entry.ts runs in a worker thread only");
 const port: MessagePort = parentPort;
-const data = workerData as EngineThreadData;
-const post = (message: FromEngineThread) => port.postMessage(message);
+const data = workerData as ThreadStartData;
+const post = (message: FromThread) => port.postMessage(message);
 
 const load = new ThreadLoad({
   ...data,
@@ -20,11 +20,11 @@ const load = new ThreadLoad({
 /** One message at a time, in order: a begin or a tick waits for the warm-up to finish. */
 let handled: Promise<void> = Promise.resolve();
 
-port.on("message", (message: ToEngineThread) => {
+port.on("message", (message: ToThread) => {
   handled = handled.then(() => handle(message));
 });
 
-async function handle(message: ToEngineThread): Promise<void> {
+async function handle(message: ToThread): Promise<void> {
   switch (message.type) {
     case "prepare":
       await load.prepare();

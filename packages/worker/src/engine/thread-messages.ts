@@ -4,10 +4,10 @@ import type { ThreadLoadOptions } from "./thread-load.ts";
 import type { ThreadPart } from "./workloads.ts";
 
 /** What an engine thread is started with (its workerData): the options of its ThreadLoad that cross a thread. */
-export type EngineThreadData = Pick<ThreadLoadOptions, "runId" | "workerId" | "plan" | "parts"> & { index: number };
+export type ThreadStartData = Pick<ThreadLoadOptions, "runId" | "workerId" | "plan" | "parts"> & { index: number };
 
 /** Main thread to engine thread. */
-export type ToEngineThread =
+export type ToThread =
   | { type: "prepare" }
   | { type: "begin"; originMs: number }
   | { type: "add"; parts: ThreadPart[] }
@@ -15,7 +15,7 @@ export type ToEngineThread =
   | { type: "stop"; graceMs: number };
 
 /** Engine thread to main thread. Windows of a tick come back in the order ticks were sent. */
-export type FromEngineThread =
+export type FromThread =
   | { type: "prepared" }
   /** Unasked: every executor of the thread begun so far is over. */
   | { type: "finished" }
@@ -24,4 +24,4 @@ export type FromEngineThread =
   | { type: "error"; message: string };
 
 /** The messages the main thread waits for an answer to. */
-export const ANSWERED: ReadonlySet<ToEngineThread["type"]> = new Set(["prepare", "tick", "stop"]);
+export const ANSWERED: ReadonlySet<ToThread["type"]> = new Set(["prepare", "tick", "stop"]);
