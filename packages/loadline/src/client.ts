@@ -37,6 +37,25 @@ export class LoadlineClient {
   aggregate = (id: string) => this.call<AggregateView>("GET", `/v1/runs/${id}/metrics/aggregate`);
   endpoints = (id: string) => this.call<{ runId: string; endpoints: EndpointView[] }>("GET", `/v1/runs/${id}/metrics/endpoints`);
 
+  projections = () =>
+    this.call<{ items: { name: string; checkpoint: number; streamLastSeq: number; lag: number }[] }>("GET", "/v1/projections");
+
+  /**
+   * Polls until every projection has applied all its stream holds now (lag 0). Once a run has
+   * ended, its workers' last windows are on the stream: after this, the run's figures are final.
+   */
+  async waitForProjections(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { items } = await this.projections();
+      const behind = items.filter((p) => p.lag > 0);
+      if (behind.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`projections still behind after ${timeoutMs} ms: ${behind.map((p) => `${p.name} ${p.lag}`).join(", ")}`);
+      await sleep(100);
+    }
+  }
+
   /** Polls the run until it ends, calling `onProgress` on each look. */
   async waitForEnd(id: string, timeoutMs: number, onProgress?: (run: RunView) => void): Promise<RunView> {
     const deadline = Date.now() + timeoutMs;

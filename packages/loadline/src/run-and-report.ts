@@ -24,6 +24,7 @@ export async function runAndReport(
   const run = await api.startRun(loadTestId, overrides);
   const ended = await api.waitForEnd(run.id, timeoutMs, progressPrinter());
   console.log();
+  await api.waitForProjections(10_000); // the last windows projected: the totals are final
   const total = await api.aggregate(run.id);
   console.log(formatSummary(ended, total));
   return { run: ended, total };
