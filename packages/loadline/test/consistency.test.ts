@@ -1,5 +1,6 @@
-import { createCommand, eventsFromCommand, newId } from "@loadline/core";
+import { createCommand, eventsFromCommand, newId, sleep } from "@loadline/core";
 import { connectNats, JetStreamEventStore, type NatsConnection } from "@loadline/nats";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StackFixture, startTestStack } from "./fixture.ts";
 
@@ -38,7 +39,63 @@ async function appendDirectly(): Promise<{ id: string; seq: number }> {
   return { id, seq };
 }
 
+/**
+ * Holds the events projection still: a transaction keeps its checkpoint row locked, so no batch
+ * of it can commit (each batch locks that row) until the returned function lets go.
+ */
+async function holdEventsProjection(): Promise<() => Promise<void>> {
+  const sql = postgres(f.databaseUrl, { max: 1, onnotice: () => undefined });
+  const held = await sql.reserve();
+  await held`begin`;
+  await held`select position from projection_checkpoints where name = 'events' for update`;
+  return async () => {
+    await held`rollback`;
+    held.release();
+    await sql.end();
+  };
+}
+
 describe("consistency", () => {
+  it("makes a query wait for minSeq while the projection is held, and answers once it applied the write", async () => {
+    const release = await holdEventsProjection();
+    let released = false;
+    try {
+      const { id, seq } = await appendDirectly();
+      // Without minSeq the read model does not have it yet: the projection cannot commit.
+      expect((await fetch(`${f.stack.apiUrl}/v1/load-tests/${id}`)).status).toBe(404);
+      const waiting = fetch(`${f.stack.apiUrl}/v1/load-tests/${id}?minSeq=${seq}`);
+      await sleep(300);
+      await release();
+      released = true;
+      const answer = await waiting;
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { id: string }).id).toBe(id);
+    } finally {
+      if (!released) await release();
+    }
+  });
+
+  it("answers a write 202 with its sequence when the projection does not apply it in time, and the write stands", async () => {
+    const release = await holdEventsProjection();
+    let released = false;
+    try {
+      const res = await fetch(`${f.stack.apiUrl}/v1/load-tests`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(spec()),
+      });
+      expect(res.status).toBe(202);
+      const body = (await res.json()) as { id: string; commandId: string; status: string; seq: number };
+      expect(body).toMatchObject({ status: "accepted", seq: Number(res.headers.get("x-event-seq")) });
+      await release();
+      released = true;
+      const later = await fetch(`${f.stack.apiUrl}/v1/load-tests/${body.id}?minSeq=${body.seq}`);
+      expect(later.status).toBe(200);
+    } finally {
+      if (!released) await release();
+    }
+  });
+
   it("answers every write with the stream sequence of its last event", async () => {
     const res = await fetch(`${f.stack.apiUrl}/v1/load-tests`, {
       method: "POST",
