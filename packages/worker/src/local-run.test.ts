@@ -193,7 +193,7 @@ describe("localRun", () => {
   it("stops early when aborted, reporting what was sent until then", async () => {
     const target = await countingServer({ delayMs: 5 });
     server = target;
-    // Aborted once the load is under way (localRun listens for the abort only from then on).
+    // Aborted once the load is under way.
     const abort = new AbortController();
     let abortedAt = 0;
     const poll = setInterval(() => {
@@ -213,6 +213,16 @@ describe("localRun", () => {
     expect(r.requests).toBe(target.total());
     expect(r.requests).toBeGreaterThanOrEqual(20);
     expectConsistent(r);
+  });
+
+  it("does not lose an abort that came before the load started (an early Ctrl-C)", async () => {
+    const target = await countingServer({ delayMs: 5 });
+    server = target;
+    const t0 = performance.now();
+    const r = await localRun({ url: `${target.url}/ping`, connections: 2, durationSec: 30, threads: 1 }, AbortSignal.abort());
+    // Back within the stop's grace, not after the 30 s asked for.
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(r.requests).toBe(target.total());
   });
 });
 

@@ -108,9 +108,13 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     engine.tick(second);
     rss = Math.max(rss, process.memoryUsage().rss);
   });
+  // Listened for before the engine starts: an abort during start-up (an early Ctrl-C) is not lost.
+  const stopped = new Promise<void>((resolve) => {
+    if (signal?.aborted) resolve();
+    signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
   await startNow(engine);
   const t0 = performance.now();
-  const stopped = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
   await Promise.race([engine.finished, stopped]);
   const durationSec = (performance.now() - t0) / 1000;
   await engine.stop(5000);
