@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { newId } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
@@ -30,24 +29,33 @@ afterAll(async () => {
   await pg?.drop();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The projections service as its own process, as it is deployed. */
+/**
+ * The projections service as its own process, as it is deployed, on a port it binds itself
+ * (PORT=0): it logs the port it got ("projections listening"), and that is where it is asked.
+ */
 async function startProjections(): Promise<{ child: ChildProcess; exited: Promise<unknown> }> {
-  const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { ...process.env, NATS_URL: env.url, DATABASE_URL: pg.url, LL_NAMESPACE: env.ns.prefix, PORT: String(port), LOG_LEVEL: "warn" },
-    stdio: "ignore",
+    env: { ...process.env, NATS_URL: env.url, DATABASE_URL: pg.url, LL_NAMESPACE: env.ns.prefix, PORT: "0", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "ignore"],
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
+  let port: number | undefined;
+  let pending = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    const lines = (pending + d.toString()).split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: unknown };
+        if (entry.msg === "projections listening" && typeof entry.port === "number") port ??= entry.port;
+      } catch {
+        // not a log line
+      }
+    }
+  });
   await eventually(
     () =>
+      port !== undefined &&
       fetch(`http://127.0.0.1:${port}/readyz`).then(
         (r) => r.ok,
         () => false,

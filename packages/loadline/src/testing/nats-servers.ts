@@ -1,18 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "@loadline/core";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { findNatsServer, freePort, waitForPort } from "../embedded-nats.ts";
+import { findNatsServer, freePort, NatsPortInUseError, spawnNatsServer } from "../embedded-nats.ts";
 
-/** One nats-server process of the test's own, on a free port with a store dir of its own: it can be killed and started again. */
+/** One nats-server process of the test's own, on a port it picked, with a store dir of its own: it can be killed and started again. */
 export type NatsNode = {
   name: string;
   url: string;
   /** SIGKILL by default: a crash, nothing flushed. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts it again, same port, same store. */
+  /** Starts it again, same ports, same store (failing if another process took a port meanwhile). */
   start(): Promise<void>;
   readonly running: boolean;
 };
@@ -24,19 +24,50 @@ export type NatsServers = {
   stopAll(): Promise<void>;
 };
 
-/** `count` JetStream servers: one alone, or a cluster of them (routes between every pair). */
+/** Attempts at a cluster whose route ports were all free when chosen. */
+const CLUSTER_ATTEMPTS = 5;
+
+/**
+ * `count` JetStream servers: one alone, or a cluster of them (routes between every pair). Each
+ * server binds a client port of its own choosing and says which (spawnNatsServer). A cluster's
+ * route ports must be known to every member before any starts: they are chosen free, and when
+ * another process took one before its server bound it, the cluster starts over on new ones.
+ */
 export async function natsServers(count: number, baseDir: string): Promise<NatsServers> {
   const bin = findNatsServer();
   if (!bin) throw new Error("nats-server is not installed (Debian: apt-get install nats-server)");
-  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
-  const routes = await Promise.all(Array.from({ length: count }, () => freePort()));
-  const nodes = ports.map((port, i): NatsNode => {
-    const name = `n${i + 1}`;
-    const store = join(baseDir, name);
-    mkdirSync(store, { recursive: true });
-    const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", store, "--server_name", name];
-    if (count > 1) {
-      args.push(
+  for (let attempt = 1; ; attempt++) {
+    const routes = count > 1 ? await Promise.all(Array.from({ length: count }, () => freePort())) : [];
+    const nodes = Array.from({ length: count }, (_, i) => natsNode(bin, `n${i + 1}`, join(baseDir, `n${i + 1}`), i, routes));
+    const started = await Promise.allSettled(nodes.map((n) => n.start()));
+    const failed = started.find((r) => r.status === "rejected");
+    try {
+      if (failed) throw failed.reason;
+      if (count > 1) await clusterFormed(nodes[0]!.url, count);
+    } catch (err) {
+      await Promise.all(nodes.map((n) => n.kill()));
+      if (!(err instanceof NatsPortInUseError) || attempt >= CLUSTER_ATTEMPTS) throw err;
+      for (const n of nodes) rmSync(join(baseDir, n.name), { recursive: true, force: true });
+      continue;
+    }
+    return {
+      nodes,
+      url: nodes.map((n) => n.url).join(","),
+      async stopAll() {
+        await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
+      },
+    };
+  }
+}
+
+/** Server `i` of a cluster routed over `routes` (none: alone). Its client port is its own pick at the first start, then kept. */
+function natsNode(bin: string, name: string, store: string, i: number, routes: readonly number[]): NatsNode {
+  mkdirSync(store, { recursive: true });
+  let clientPort = -1;
+  const args = () => {
+    const a = ["-a", "127.0.0.1", "-p", String(clientPort), "-js", "-sd", store, "--server_name", name];
+    if (routes.length > 1) {
+      a.push(
         "--cluster_name",
         "chaos",
         "--cluster",
@@ -45,34 +76,34 @@ export async function natsServers(count: number, baseDir: string): Promise<NatsS
         routes.map((r) => `nats://127.0.0.1:${r}`).join(","),
       );
     }
-    let child: ChildProcess | undefined;
-    let exited: Promise<void> = Promise.resolve();
-    return {
-      name,
-      url: `nats://127.0.0.1:${port}`,
-      get running() {
-        return child !== undefined && child.exitCode === null && child.signalCode === null;
-      },
-      async start() {
-        child = spawn(bin, args, { stdio: "ignore" });
-        const c = child;
-        exited = new Promise((resolve) => c.once("exit", () => resolve()));
-        await waitForPort(port);
-      },
-      async kill(signal = "SIGKILL") {
-        if (!child || child.exitCode !== null || child.signalCode !== null) return;
-        child.kill(signal);
-        await exited;
-      },
-    };
-  });
-  await Promise.all(nodes.map((n) => n.start()));
-  if (count > 1) await clusterFormed(nodes[0]!.url, count);
+    return a;
+  };
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
   return {
-    nodes,
-    url: nodes.map((n) => n.url).join(","),
-    async stopAll() {
-      await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
+    name,
+    get url() {
+      if (clientPort < 0) throw new Error(`nats-server ${name} has not started yet`);
+      return `nats://127.0.0.1:${clientPort}`;
+    },
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    async start() {
+      const spawned = await spawnNatsServer(bin, args(), {
+        portsDir: store,
+        cluster: routes.length > 1,
+        onSpawn: (c) => {
+          child = c;
+          exited = new Promise((resolve) => c.once("exit", () => resolve()));
+        },
+      });
+      clientPort = spawned.ports.client;
+    },
+    async kill(signal = "SIGKILL") {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
     },
   };
 }
