@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { decodeHistogram, type MetricWindow, runPlan, sleep } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
 import { createLogger } from "@loadline/service";
@@ -7,9 +6,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WorkerMetrics } from "./metrics.ts";
 import { RunLoad } from "./run-load.ts";
 import type { RunReporter } from "./run-reporter.ts";
-import { type CountingServer, countingServer } from "./test-support.ts";
+import { type CountingServer, countingServer, loopLateness } from "./test-support.ts";
 import type { WindowSink } from "./window-publisher.ts";
 import type { RunTotals } from "./windows.ts";
+
+/*
+ * A request reaches the server at least a loop turn after its intended start and at most two (the
+ * executor's wake-up, the server's read), each late by no more than the loop's measured lateness
+ * (loopLateness): twice it bounds how far arrivals fall behind the schedule, whatever the load.
+ */
 
 const log = createLogger("worker-test", "silent");
 
@@ -44,21 +49,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-/**
- * Starts measuring how late this thread's event loop runs; the function returned stops and
- * answers the worst lateness seen, in ms. A request reaches the server at least a loop turn after
- * its intended start and at most two (the executor's wake-up, the server's read), each late by no
- * more than that: twice it bounds how far arrivals fall behind the schedule, whatever the load.
- */
-function loopLateness(): () => number {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  return () => {
-    delay.disable();
-    return delay.max / 1e6;
-  };
-}
 
 /** Prepared (warm), then begun now: a run of one worker. */
 async function begun(load: RunLoad): Promise<void> {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { NatsConnection } from "@loadline/nats";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 
@@ -83,4 +84,18 @@ export async function readStream(
   }
   await messages.close();
   return out;
+}
+
+/**
+ * Starts measuring how late this thread's event loop runs; the function returned stops and
+ * answers the worst lateness seen, in ms: how late any timer or I/O callback was. Timing bounds
+ * in tests are widened by it, so they hold on a machine busy with other work.
+ */
+export function loopLateness(): () => number {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  return () => {
+    delay.disable();
+    return delay.max / 1e6;
+  };
 }

@@ -1,22 +1,13 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
+import { loopLateness } from "../test-support.ts";
 import { planOf, run, server, useServer } from "./test-run.ts";
 
-/**
- * Starts measuring how late this thread's event loop runs; the function returned stops and
- * answers the worst lateness seen, in ms. Timings below are widened by it: a request reaches the
- * server within two loop turns of its intended start (the executor's wake-up, the server's read),
- * and is answered within three more or less (the server's read, its timer, the client's read),
- * each late by no more than that. On a machine busy with other work they stay true.
+/*
+ * Timings below are widened by the event loop's measured lateness (loopLateness): a request
+ * reaches the server within two loop turns of its intended start (the executor's wake-up, the
+ * server's read), and is answered within three more or less (the server's read, its timer, the
+ * client's read), each late by no more than that. On a machine busy with other work they stay true.
  */
-function loopLateness(): () => number {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  return () => {
-    delay.disable();
-    return delay.max / 1e6;
-  };
-}
 
 describe("open executors", () => {
   it("constant-arrival-rate starts its iterations at the rate, whatever the latency", async () => {

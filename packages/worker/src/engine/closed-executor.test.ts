@@ -1,19 +1,6 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
+import { loopLateness } from "../test-support.ts";
 import { planOf, run, server, useServer } from "./test-run.ts";
-
-/**
- * Starts measuring how late this thread's event loop runs; the function returned stops and
- * answers the worst lateness seen, in ms: how late any timer or I/O callback of the run was.
- */
-function loopLateness(): () => number {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  return () => {
-    delay.disable();
-    return delay.max / 1e6;
-  };
-}
 
 /** A VU count that changes at `atMs` after the executor's start. */
 type Step = { atMs: number; vus: number };
