@@ -1,15 +1,15 @@
 // The chaos suite's stage: real processes on 127.0.0.1 (NATS servers of its own, Postgres,
 // the API, the orchestrator and a standby, three workers, the projections), a target that
-// counts what it receives, and the checks every scenario ends with.
+// counts what each worker sent it, and what the streams and the API say of a run.
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EventEnvelope, fold, parseEvent, type RunState, runDecider, sleep } from "@loadline/core";
+import { type EventEnvelope, fold, parseEvent, type RunState, type RunView, runDecider, sleep } from "@loadline/core";
 import { connectNats, type NatsConnection, namespace, replayStream, subjects } from "@loadline/nats";
 import { type TestDatabase, testDatabase } from "@loadline/projections/testing";
 import { type JsMsg, jetstreamManager } from "@nats-io/jetstream";
-import { type DemoTarget, LoadlineClient, startDemoTarget } from "loadline";
+import { LoadlineClient } from "loadline";
 import {
   type NatsServers,
   natsServers,
@@ -21,6 +21,7 @@ import {
   stopService,
   waitReady,
 } from "loadline/testing";
+import { type CountingTarget, countingTarget } from "./target.ts";
 
 export type StageOptions = {
   /** 1: a single nats-server; 3: a cluster (streams get 3 replicas). */
@@ -33,7 +34,9 @@ export type StageOptions = {
 
 export const WORKERS = ["w1", "w2", "w3"] as const;
 /** Every VU sends a request that takes this long, then the next. */
-const TARGET_MS = 20;
+export const TARGET_MS = 20;
+/** VUs started per second: every VU at once. */
+export const SPAWN_RATE = 1000;
 
 export type Window = { msgID: string; workerId: string; second: number; requests: number };
 
@@ -43,7 +46,7 @@ export class Stage {
     readonly nats: NatsServers,
     readonly dir: string,
     readonly databaseUrl: string,
-    readonly target: DemoTarget,
+    readonly target: CountingTarget,
     readonly nc: NatsConnection,
     readonly ns: ReturnType<typeof namespace>,
     private readonly pg: { own: OwnPostgres | null; shared: TestDatabase | null },
@@ -58,7 +61,7 @@ export class Stage {
     if (o.ownPostgres) own = await ownPostgres(join(dir, "pg"));
     else shared = await testDatabase();
     const databaseUrl = own?.url ?? shared!.url;
-    const target = await startDemoTarget();
+    const target = await countingTarget();
     const nc = await connectNats(nats.url, "chaos-harness");
     const stage = new Stage(nats, dir, databaseUrl, target, nc, namespace(`chaos${randomBytes(4).toString("hex")}`), { own, shared });
     try {
@@ -119,9 +122,10 @@ export class Stage {
     const test = await this.api.createLoadTest({
       name: "chaos",
       targetUrl: this.target.url,
-      requests: [{ method: "GET", path: `/fixed?ms=${TARGET_MS}` }],
+      // {{__worker}}: the target counts what each worker sent.
+      requests: [{ method: "GET", path: `/fixed?ms=${TARGET_MS}&w={{__worker}}` }],
       defaultUsers: vus,
-      defaultSpawnRate: 1000,
+      defaultSpawnRate: SPAWN_RATE,
       defaultDurationSec: durationSec,
     });
     const run = await this.api.startRun(test.id, { workers: WORKERS.length });
@@ -164,6 +168,45 @@ export class Stage {
         throw new Error(`run ${runId} is ${state?.status ?? "unreadable"} after ${timeoutMs} ms\n${this.complaints()}`);
       await sleep(100);
     }
+  }
+
+  /**
+   * Polls the API until it shows the run ended, then until every projection has caught up, so
+   * its figures are final. Errors count as "not yet": the API answers 5xx while Postgres is away.
+   */
+  async apiEnded(runId: string, timeoutMs: number): Promise<RunView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await this.api.run(runId).catch(() => null);
+      if (run && ["Completed", "Failed", "Cancelled"].includes(run.status)) {
+        await this.api.waitForProjections(Math.max(1_000, deadline - Date.now()));
+        return run;
+      }
+      if (Date.now() > deadline) throw new Error(`the API shows run ${runId} ${run?.status ?? "unreadable"} after ${timeoutMs} ms`);
+      await sleep(250);
+    }
+  }
+
+  /**
+   * When every worker had begun the run's load (epoch ms): the agreed instant, or later for a
+   * worker that heard of it late (on a busy machine the orchestrator may append `run.started`
+   * after the instant it names; such a worker starts its VUs at once).
+   */
+  loadBegunAt(runId: string): number {
+    const begun = [...this.services.values(), ...this.retired].flatMap((s) =>
+      s
+        .logs()
+        .filter((l) => l.msg === "run begins" && l.runId === runId)
+        .map((l) => Number(l.time) + Math.max(0, Number(l.inMs))),
+    );
+    if (begun.length === 0) throw new Error(`no worker logged beginning run ${runId}`);
+    return Math.max(...begun);
+  }
+
+  /** What each worker reported when it stopped (`run.worker-stopped`): its requests, by worker id. */
+  async stoppedTotals(runId: string): Promise<Record<string, number>> {
+    const events = await this.runEvents(runId);
+    return Object.fromEntries(events.flatMap((e) => (e.type === "run.worker-stopped" ? [[e.data.workerId, e.data.requests]] : [])));
   }
 
   /** Every metric window of the run in LL_METRICS, with its message id. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CURRENT_SCHEMA_VERSION, eventCatalog, parseEvent, SchemaError } from "./envelope.ts";
+import { CURRENT_SCHEMA_VERSION, eventCatalog, parseCommand, parseEvent, SchemaError } from "./envelope.ts";
 import { eventExamples } from "./event-examples.ts";
 
 const envelopeOf = (type: string, data: unknown) => ({
@@ -41,5 +41,20 @@ describe("parseEvent", () => {
     const { tags: _dropped, ...spec } = eventExamples["load-test.created"].spec;
     const event = parseEvent(envelopeOf("load-test.created", { spec }));
     expect(event.type === "load-test.created" && event.data.spec.tags).toEqual([]);
+  });
+});
+
+describe("parseCommand", () => {
+  it("names the field of the data it refuses, for the API to name it too", () => {
+    const command = { ...envelopeOf("load-test.delete", { expectedVersion: 1e20 }), aggregate: { type: "load-test", id: "t-1" } };
+    const error = (() => {
+      try {
+        parseCommand(command);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(SchemaError);
+    expect((error as SchemaError).field).toBe("expectedVersion");
   });
 });

@@ -5,6 +5,7 @@ import { loadTestCommands, loadTestEvents } from "./schemas/load-test.ts";
 import { metricEvents } from "./schemas/metrics.ts";
 import { runCommands, runEvents } from "./schemas/run.ts";
 import { workerCommands, workerEvents } from "./schemas/worker.ts";
+import { firstIssue } from "./validation.ts";
 
 export const AGGREGATE_TYPES = ["load-test", "run", "worker"] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
@@ -58,6 +59,13 @@ const metaSchema = z.object({
 
 export class SchemaError extends Error {
   override name = "SchemaError";
+  constructor(
+    message: string,
+    /** The field of the data at fault (dotted path), when it was the data. */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -106,7 +114,7 @@ export function parseCommand(raw: unknown): CommandEnvelope {
   const schema = (commandCatalog as Record<string, z.ZodType>)[meta.data.type];
   if (!schema) throw new SchemaError(`unknown command type ${meta.data.type}`);
   const data = schema.safeParse(meta.data.data);
-  if (!data.success) throw new SchemaError(`bad data of ${meta.data.type}: ${z.prettifyError(data.error)}`);
+  if (!data.success) throw new SchemaError(`bad data of ${meta.data.type}: ${z.prettifyError(data.error)}`, firstIssue(data.error).field);
   return { ...meta.data, data: data.data } as CommandEnvelope;
 }
 

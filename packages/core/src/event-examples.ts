@@ -68,7 +68,13 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
   "run.worker-lost": { workerId: "w-host2-9b0e44", lastSeenAt: "2026-11-23T10:02:10.120Z", lostAt: "2026-11-23T10:02:13.380Z", lanes: [2] },
   "run.stopping": { reason: "duration" },
   "run.worker-stopped": { workerId: "w-host1-3fa2c1", requests: 148_211, failures: 12 },
-  "run.completed": { finishedAt: "2026-11-23T10:05:02.410Z" },
+  "run.completed": {
+    finishedAt: "2026-11-23T10:05:02.410Z",
+    coverage: 0.8101,
+    degraded: true,
+    reason:
+      "lane 2 of 3 was not run for 170.9 s of 300.0 s: worker w-host2-9b0e44 was last heard from 02:09.1 into the run, and nobody took it before the end",
+  },
   "run.failed": { reason: "no live worker to run the load", finishedAt: "2026-11-23T10:00:06.000Z" },
   "run.cancelled": { reason: "stopped before it was assigned", finishedAt: "2026-11-23T10:00:00.500Z" },
   "worker.lost": {
@@ -93,10 +99,12 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
         serviceHistogram: "HISTEwAAAA0AAAAAAAAAAwAAAAAAAAABAAAAAAOThwA/8AAAAAAAAMNTAiECbwLFAQKdOAI=",
         failuresByKind: { "5xx": 1 },
         statusCodes: { "200": 4, "503": 1 },
+        interrupted: 2,
       },
     ],
     iterations: 5,
     droppedIterations: 0,
+    interruptedIterations: 2,
     checksPassed: 4,
     checksFailed: 0,
   },

@@ -2,7 +2,17 @@
 export { applyStored, emptyAggregate, type LoadedAggregate, loadAggregate } from "./aggregate.ts";
 export { type CommandFor, type Decider, decides, type Evolver, fold } from "./deciders/decider.ts";
 export { type LoadTestState, loadTestDecider } from "./deciders/load-test.ts";
-export { isTerminal, type RunState, runDecider, runWorkers, START_LEAD_MS } from "./deciders/run.ts";
+export {
+  isTerminal,
+  type LaneHold,
+  lastHeardOf,
+  type RunState,
+  runDecider,
+  runWorkers,
+  START_LEAD_MS,
+  type UnheldLane,
+  unheldLanes,
+} from "./deciders/run.ts";
 export { type WorkerState, workerDecider } from "./deciders/worker.ts";
 export {
   type AggregateRef,
@@ -56,6 +66,7 @@ export {
 export { seededRandom } from "./random.ts";
 export { compileRun } from "./scenario/compile-run.ts";
 export { type Executor, executorDurationSec, executorMaxVUs } from "./scenario/executors.ts";
+export { DEFAULT_GRACEFUL_STOP_SEC, gracefulStopMs, maxGracefulStopMs } from "./scenario/graceful-stop.ts";
 export { jsonPathValues } from "./scenario/json-path.ts";
 export {
   type Demand,
@@ -69,6 +80,7 @@ export {
   subLanes,
 } from "./scenario/lanes.ts";
 export { type RunPlan, runPlan } from "./scenario/normalize.ts";
+export { compileRegex, type UserRegex } from "./scenario/regex.ts";
 export {
   type Body,
   type Check,
@@ -80,7 +92,7 @@ export {
   type ThinkStep,
 } from "./scenario/scenario.ts";
 export { BUILTIN_VARIABLES, compileTemplate } from "./scenario/template.ts";
-export { type LoadTestSpec, loadTestSpecSchema, type RequestSpec } from "./schemas/load-test.ts";
+export { type LoadTestSpec, loadTestInputSchema, loadTestSpecSchema, type RequestSpec } from "./schemas/load-test.ts";
 export { type FailureKind, INT4_MAX, type MetricWindow, metricWindowSchema, type RequestWindow } from "./schemas/metrics.ts";
 export {
   type Placement,

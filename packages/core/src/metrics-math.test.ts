@@ -100,6 +100,7 @@ describe("requestStats", () => {
         bytesOut: 400,
         failuresByKind: { "5xx": 2, timeout: 1 },
         statusCodes: { "200": 397, "500": 2 },
+        interrupted: 3,
       }),
       window(upTo(401, 1000), {
         failures: 1,
@@ -108,6 +109,7 @@ describe("requestStats", () => {
         failuresByKind: { "5xx": 1 },
         statusCodes: { "200": 599, "500": 1 },
         serviceHistogram: encodeHistogram(recorded(upTo(1, 200))),
+        interrupted: 2,
       }),
     ];
     const stats = requestStats(windows, 4);
@@ -123,6 +125,8 @@ describe("requestStats", () => {
       serviceTime: { count: 200, min: 0.001, max: 0.2, mean: 0.101, p50: 0.1, p90: 0.18, p95: 0.19, p99: 0.198, p999: 0.2 },
       failuresByKind: { "5xx": 3, timeout: 1 },
       statusCodes: { "200": 996, "500": 3 },
+      // Counted apart: requests, failures, error rate and latency are those of the requests that ended.
+      interrupted: 5,
     });
     // The merge is of samples, not of percentiles: any split of the same samples gives the same figures.
     expect(requestStats([window(upTo(1, 1000))], 4).latency).toEqual(ONE_TO_THOUSAND);
@@ -182,6 +186,7 @@ describe("requestStats", () => {
       serviceTime: null,
       failuresByKind: {},
       statusCodes: {},
+      interrupted: 0,
     };
     expect(requestStats([], 0)).toEqual(none);
     expect(requestStats([], 10)).toEqual(none);
@@ -196,15 +201,15 @@ describe("runCounters", () => {
     expect(
       runCounters([
         { iterations: 10, droppedIterations: 1, checksPassed: 7, checksFailed: 2 },
-        { iterations: 5 },
+        { iterations: 5, interruptedIterations: 2 },
         {},
-        { droppedIterations: 3, checksFailed: 1 },
+        { droppedIterations: 3, checksFailed: 1, interruptedIterations: 1 },
       ]),
-    ).toEqual({ iterations: 15, droppedIterations: 4, checksPassed: 7, checksFailed: 3 });
+    ).toEqual({ iterations: 15, droppedIterations: 4, interruptedIterations: 3, checksPassed: 7, checksFailed: 3 });
   });
 
   it("is all zeros for no windows", () => {
-    expect(runCounters([])).toEqual({ iterations: 0, droppedIterations: 0, checksPassed: 0, checksFailed: 0 });
+    expect(runCounters([])).toEqual({ iterations: 0, droppedIterations: 0, interruptedIterations: 0, checksPassed: 0, checksFailed: 0 });
   });
 });
 
@@ -264,11 +269,18 @@ describe("bucketStart", () => {
 });
 
 describe("bucketWindows", () => {
-  const row = (second: number, workerId: string, activeUsers: number, requests: RequestWindow[]): WindowRow => ({
+  const row = (
+    second: number,
+    workerId: string,
+    activeUsers: number,
+    requests: RequestWindow[],
+    interruptedIterations?: number,
+  ): WindowRow => ({
     second,
     workerId,
     activeUsers,
     requests,
+    ...(interruptedIterations === undefined ? {} : { interruptedIterations }),
   });
 
   it("groups windows into buckets across step boundaries, users summed over workers in the busiest second", () => {
@@ -279,20 +291,20 @@ describe("bucketWindows", () => {
     const e = window([5000]);
     const f = window([6000]);
     const rows = [
-      row(1025, "w1", 2, [f]),
-      row(1009, "w2", 4, [c]),
+      row(1025, "w1", 2, [f], 4),
+      row(1009, "w2", 4, [c], 1),
       row(1008, "w1", 5, [a]),
       row(1010, "w1", 3, [d]),
-      row(1009, "w1", 3, [b]),
+      row(1009, "w1", 3, [b], 2),
       row(1012, "w2", 1, [e]),
     ];
     const buckets = bucketWindows(rows, 10);
     expect(buckets.map((x) => x.start)).toEqual([1000, 1010, 1020]);
     // 1008 (w1: 5 users) and 1009 (w1 3 + w2 4 = 7): the busiest second has 7, not the 12 of all rows.
-    expect(buckets[0]).toEqual({ start: 1000, seconds: 2, users: 7, requests: [c, a, b] });
+    expect(buckets[0]).toEqual({ start: 1000, seconds: 2, users: 7, requests: [c, a, b], interruptedIterations: 3 });
     // 1010 falls in the next bucket, not in the one before it.
-    expect(buckets[1]).toEqual({ start: 1010, seconds: 2, users: 3, requests: [d, e] });
-    expect(buckets[2]).toEqual({ start: 1020, seconds: 1, users: 2, requests: [f] });
+    expect(buckets[1]).toEqual({ start: 1010, seconds: 2, users: 3, requests: [d, e], interruptedIterations: 0 });
+    expect(buckets[2]).toEqual({ start: 1020, seconds: 1, users: 2, requests: [f], interruptedIterations: 4 });
 
     // Step 1: one bucket per second of data, the gap left out.
     expect(bucketWindows(rows, 1).map((x) => [x.start, x.seconds, x.users])).toEqual([
@@ -304,8 +316,8 @@ describe("bucketWindows", () => {
     ]);
     // Step 60: 1020 is a minute boundary, so 1025 starts the next bucket.
     expect(bucketWindows(rows, 60)).toEqual([
-      { start: 960, seconds: 4, users: 7, requests: [c, a, d, b, e] },
-      { start: 1020, seconds: 1, users: 2, requests: [f] },
+      { start: 960, seconds: 4, users: 7, requests: [c, a, d, b, e], interruptedIterations: 3 },
+      { start: 1020, seconds: 1, users: 2, requests: [f], interruptedIterations: 4 },
     ]);
   });
 
@@ -326,9 +338,10 @@ describe("pointOf and bucketSummary", () => {
       start: 1_700_000_000,
       seconds: 4,
       users: 12,
-      requests: [window(upTo(1, 500), { failures: 5 }), window(upTo(501, 1000), { failures: 15, name: "/other" })],
+      requests: [window(upTo(1, 500), { failures: 5, interrupted: 2 }), window(upTo(501, 1000), { failures: 15, name: "/other" })],
+      interruptedIterations: 2,
     };
-    expect(bucketSummary(bucket)).toEqual({ requests: 1000, failures: 20, latency: ONE_TO_THOUSAND });
+    expect(bucketSummary(bucket)).toEqual({ requests: 1000, failures: 20, interrupted: 2, latency: ONE_TO_THOUSAND });
     expect(pointOf(bucket)).toEqual({
       time: "2023-11-14T22:13:20.000Z",
       requests: 1000,
@@ -344,13 +357,22 @@ describe("pointOf and bucketSummary", () => {
       max: 1,
       mean: 0.501,
       users: 12,
+      interrupted: 2,
+      interruptedIterations: 2,
     });
   });
 
   it("uses a stored summary as it is, reading no histogram", () => {
-    const summary = { requests: 30, failures: 3, latency: TEN_MS_AND_ONE_SECOND };
+    const summary = { requests: 30, failures: 3, interrupted: 4, latency: TEN_MS_AND_ONE_SECOND };
     // Requests that disagree with the summary: the summary wins.
-    const bucket: MetricsBucket = { start: 60, seconds: 10, users: 2, summary, requests: [window(upTo(1, 1000))] };
+    const bucket: MetricsBucket = {
+      start: 60,
+      seconds: 10,
+      users: 2,
+      summary,
+      requests: [window(upTo(1, 1000))],
+      interruptedIterations: 1,
+    };
     expect(bucketSummary(bucket)).toBe(summary);
     expect(pointOf(bucket)).toEqual({
       time: "1970-01-01T00:01:00.000Z",
@@ -367,6 +389,8 @@ describe("pointOf and bucketSummary", () => {
       max: 1000.447,
       mean: 19.808,
       users: 2,
+      interrupted: 4,
+      interruptedIterations: 1,
     });
   });
 
@@ -387,6 +411,8 @@ describe("pointOf and bucketSummary", () => {
       max: 0,
       mean: 0,
       users: 0,
+      interrupted: 0,
+      interruptedIterations: 0,
     });
   });
 });

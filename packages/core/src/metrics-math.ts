@@ -6,7 +6,7 @@ import type { EndpointView, LatencyPercentile, MetricsPoint, RequestStats, RunCo
 
 /** A stored window: the part of a metric window the read side keeps. */
 export type WindowRow = Pick<MetricWindow, "second" | "workerId" | "activeUsers" | "requests"> &
-  Partial<Pick<MetricWindow, "iterations" | "droppedIterations" | "checksPassed" | "checksFailed">>;
+  Partial<Pick<MetricWindow, "iterations" | "droppedIterations" | "interruptedIterations" | "checksPassed" | "checksFailed">>;
 
 /** One point of a series before its percentiles are taken: the figures of a span of time. */
 export type MetricsBucket = {
@@ -17,6 +17,8 @@ export type MetricsBucket = {
   /** Users summed over workers, in the bucket's busiest second. */
   users: number;
   requests: readonly RequestWindow[];
+  /** Iterations cut short at the stop in the bucket; absent: none. */
+  interruptedIterations?: number;
   /**
    * The bucket's totals and exact latency summary when they are known already (a rollup row
    * stores them): `requests` may then be empty, and no histogram is read.
@@ -24,7 +26,7 @@ export type MetricsBucket = {
   summary?: BucketSummary;
 };
 
-export type BucketSummary = { requests: number; failures: number; latency: LatencySummary };
+export type BucketSummary = { requests: number; failures: number; interrupted: number; latency: LatencySummary };
 
 function addCounts(into: Record<string, number>, from: Record<string, number> | undefined): void {
   if (!from) return;
@@ -39,6 +41,7 @@ export function requestStats(requests: readonly RequestWindow[], seconds: number
   let failures = 0;
   let bytesIn = 0;
   let bytesOut = 0;
+  let interrupted = 0;
   const failuresByKind: Record<string, number> = {};
   const statusCodes: Record<string, number> = {};
   const service: string[] = [];
@@ -47,6 +50,7 @@ export function requestStats(requests: readonly RequestWindow[], seconds: number
     failures += r.failures;
     bytesIn += r.bytesIn;
     bytesOut += r.bytesOut;
+    interrupted += r.interrupted ?? 0;
     addCounts(failuresByKind, r.failuresByKind);
     addCounts(statusCodes, r.statusCodes);
     if (r.serviceHistogram) service.push(r.serviceHistogram);
@@ -62,15 +66,17 @@ export function requestStats(requests: readonly RequestWindow[], seconds: number
     serviceTime: service.length > 0 ? summarizeMerged(service) : null,
     failuresByKind,
     statusCodes,
+    interrupted,
   };
 }
 
-/** Iterations, dropped iterations and checks, summed over windows. */
+/** Iterations (finished, dropped, interrupted) and checks, summed over windows. */
 export function runCounters(rows: readonly Partial<RunCounters>[]): RunCounters {
-  const c: RunCounters = { iterations: 0, droppedIterations: 0, checksPassed: 0, checksFailed: 0 };
+  const c: RunCounters = { iterations: 0, droppedIterations: 0, interruptedIterations: 0, checksPassed: 0, checksFailed: 0 };
   for (const r of rows) {
     c.iterations += r.iterations ?? 0;
     c.droppedIterations += r.droppedIterations ?? 0;
+    c.interruptedIterations += r.interruptedIterations ?? 0;
     c.checksPassed += r.checksPassed ?? 0;
     c.checksFailed += r.checksFailed ?? 0;
   }
@@ -108,17 +114,24 @@ export const bucketStart = (second: number, step: number): number => Math.floor(
 
 /** Raw windows (any workers) grouped into buckets of `step` seconds, ordered by time. */
 export function bucketWindows(rows: readonly WindowRow[], step: number): MetricsBucket[] {
-  const byBucket = new Map<number, { usersBySecond: Map<number, number>; requests: RequestWindow[] }>();
+  const byBucket = new Map<number, { usersBySecond: Map<number, number>; requests: RequestWindow[]; interruptedIterations: number }>();
   for (const r of rows) {
     const start = bucketStart(r.second, step);
     let b = byBucket.get(start);
-    if (!b) byBucket.set(start, (b = { usersBySecond: new Map(), requests: [] }));
+    if (!b) byBucket.set(start, (b = { usersBySecond: new Map(), requests: [], interruptedIterations: 0 }));
     b.usersBySecond.set(r.second, (b.usersBySecond.get(r.second) ?? 0) + r.activeUsers);
     b.requests.push(...r.requests);
+    b.interruptedIterations += r.interruptedIterations ?? 0;
   }
   return [...byBucket]
     .sort(([a], [b]) => a - b)
-    .map(([start, b]) => ({ start, seconds: b.usersBySecond.size, users: Math.max(...b.usersBySecond.values()), requests: b.requests }));
+    .map(([start, b]) => ({
+      start,
+      seconds: b.usersBySecond.size,
+      users: Math.max(...b.usersBySecond.values()),
+      requests: b.requests,
+      interruptedIterations: b.interruptedIterations,
+    }));
 }
 
 /** One point per bucket of `step` seconds from the bucket of `from` to that of `to`; a bucket without data is a zero point. */
@@ -136,16 +149,18 @@ export function bucketSummary(bucket: MetricsBucket): BucketSummary {
   if (bucket.summary) return bucket.summary;
   let requests = 0;
   let failures = 0;
+  let interrupted = 0;
   for (const r of bucket.requests) {
     requests += r.count;
     failures += r.failures;
+    interrupted += r.interrupted ?? 0;
   }
-  return { requests, failures, latency: summarizeMerged(bucket.requests.map((r) => r.histogram)) };
+  return { requests, failures, interrupted, latency: summarizeMerged(bucket.requests.map((r) => r.histogram)) };
 }
 
 /** A bucket as a point: totals, rate per second of data, exact percentiles over every request in it. */
 export function pointOf(bucket: MetricsBucket): MetricsPoint {
-  const { requests, failures, latency } = bucketSummary(bucket);
+  const { requests, failures, interrupted, latency } = bucketSummary(bucket);
   const { p50, p90, p95, p99, p999, min, max, mean } = latency;
   return {
     time: new Date(bucket.start * 1000).toISOString(),
@@ -162,6 +177,8 @@ export function pointOf(bucket: MetricsBucket): MetricsPoint {
     max,
     mean,
     users: bucket.users,
+    interrupted,
+    interruptedIterations: bucket.interruptedIterations ?? 0,
   };
 }
 

@@ -45,6 +45,10 @@ export type MetricsPoint = {
   max: number;
   mean: number;
   users: number;
+  /** Requests aborted in flight at the stop (after the graceful stop): in no other figure of the point. */
+  interrupted: number;
+  /** Iterations cut short at the stop. */
+  interruptedIterations: number;
 };
 
 export type RunView = {
@@ -62,7 +66,16 @@ export type RunView = {
   workers: RunWorkerView[];
   /** Workers lost mid-run: their lanes ran on nobody from `lastSeenAt` until `reassignedAt`. */
   gaps: RunGap[];
+  /** Why it failed or was cancelled; for a degraded run, which lanes were not run, for how long and why. */
   reason: string | null;
+  /**
+   * A completed run: the share of its planned lane-time (every lane, from its start to its due
+   * end or the stop asked for) that a live worker held, 0..1. Null when not known: the run has
+   * not completed, never started, or completed before Loadline recorded it.
+   */
+  coverage: number | null;
+  /** A completed run of which some planned load was not run (`coverage` < 1): lanes lost and not, or late, taken over. Null when not known, as for `coverage`. */
+  degraded: boolean | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -106,9 +119,22 @@ export type RequestStats = {
   /** Failed requests by kind: connect, timeout, reset, 4xx, 5xx, check. */
   failuresByKind: Record<string, number>;
   statusCodes: Record<string, number>;
+  /**
+   * Requests the stop aborted in flight once their executor's graceful stop ran out: not in
+   * `requests`, `failures`, `errorRate` or the latencies. The worker gave up on them; whether
+   * the target received each is not known.
+   */
+  interrupted: number;
 };
 
-export type RunCounters = { iterations: number; droppedIterations: number; checksPassed: number; checksFailed: number };
+export type RunCounters = {
+  iterations: number;
+  droppedIterations: number;
+  /** Iterations cut short at the stop, after the graceful stop: not in `iterations`. */
+  interruptedIterations: number;
+  checksPassed: number;
+  checksFailed: number;
+};
 
 export type EndpointView = RequestStats & { name: string; method: string };
 /** Totals and exact percentiles over a run (or the part of it asked for), overall and per request name. */

@@ -1,8 +1,8 @@
 import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/nats";
 import { fleetRoutes, writeRoutes } from "@loadline/orchestrator";
 import { type PgReadModel, type ProjectionStatusReader, readRoutes } from "@loadline/projections";
-import { installErrorHandler, type Logger, opsRoutes } from "@loadline/service";
-import { Hono } from "hono";
+import { type Logger, opsRoutes, serviceApp } from "@loadline/service";
+import type { Hono } from "hono";
 import type { Registry } from "prom-client";
 
 export type ApiDeps = {
@@ -15,16 +15,20 @@ export type ApiDeps = {
   log: Logger;
   registry: Registry;
   ready: () => boolean;
+  /** Why it is not ready, for /readyz. */
+  notReadyBecause?: () => readonly object[];
+  /** The largest request body read (default 1 MiB). */
+  maxBodyBytes?: number | undefined;
 };
 
 /** The whole REST API on one app: ops routes, the write side (commands) and the read side (Postgres). */
 export function apiApp(deps: ApiDeps): Hono {
   const { nc, ns, readModel, status, log } = deps;
-  const app = new Hono();
-  installErrorHandler(app, log);
-  app.route("/", opsRoutes({ ready: deps.ready, registry: deps.registry }));
-  app.route("/", writeRoutes({ bus: new CommandBus(nc, ns), readModel, log }));
-  app.route("/", fleetRoutes({ kv: deps.workers, log }));
-  app.route("/", readRoutes({ readModel, status, log }));
-  return app;
+  return serviceApp(
+    { log, maxBodyBytes: deps.maxBodyBytes },
+    opsRoutes({ ready: deps.ready, notReadyBecause: deps.notReadyBecause, registry: deps.registry }),
+    writeRoutes({ bus: new CommandBus(nc, ns), readModel, log }),
+    fleetRoutes({ kv: deps.workers, log }),
+    readRoutes({ readModel, status, log }),
+  );
 }

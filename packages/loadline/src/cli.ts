@@ -17,7 +17,8 @@ Commands:
                 summary and stop everything
   run <file>    run a test written as YAML or JSON against the API at --api (or LOADLINE_URL),
                 else against an embedded stack; live progress, then the summary; exits 1 when
-                the run did not complete, 2 when the test was refused
+                the run did not complete, 2 when the test was refused, 3 when it completed
+                degraded (some of its planned load was not run: a worker lost, say)
   api           serve the REST API alone (NATS_URL and DATABASE_URL required), for a deployment
                 where the orchestrator, workers and projections run as processes of their own
   events tail   print the events as they are appended, one NDJSON line each, until Ctrl-C

@@ -25,6 +25,10 @@ export type StackOptions = {
   workerThreads?: number;
   /** Prune per-worker raw windows older than this many days (never when absent). */
   rawWindowsMaxAgeDays?: number;
+  /** The largest request body the API reads (default 1 MiB). */
+  maxBodyBytes?: number | undefined;
+  /** Host names the API answers to (default: the loopback names, as it listens on 127.0.0.1). */
+  allowedHosts?: readonly string[] | undefined;
   log?: Logger;
 };
 
@@ -33,6 +37,8 @@ export type Stack = {
   natsUrl: string;
   ns: Namespace;
   demoTarget: DemoTarget | null;
+  /** The routes the API serves (method and Hono path), for tests that must cover each one. */
+  routes: readonly { method: string; path: string }[];
   stop(): Promise<void>;
 };
 
@@ -77,7 +83,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const orchestrator = await Orchestrator.start({ nc, ns, log: log.child({ component: "orchestrator" }), registry });
     stops.push(() => orchestrator.stop());
 
-    // One thread: the embedded stack shares its process (and cores) with everything else.
+    // One engine thread (a thread still: this one heartbeats): the embedded stack shares its process and cores with everything else.
     const worker = new LoadWorker({ nc, ns, log: log.child({ component: "worker" }), registry, threads: opts.workerThreads ?? 1 });
     await worker.start();
     stops.push(() => worker.stop());
@@ -95,11 +101,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log,
       registry,
       ready: () => orchestrator.ready() && projections.ready() && worker.ready(),
+      notReadyBecause: () => [
+        ...(orchestrator.ready() ? [] : [{ component: "orchestrator" }]),
+        ...projections.notReady().map((p) => ({ component: "projections", ...p })),
+        ...(worker.ready() ? [] : [{ component: "worker" }]),
+      ],
+      maxBodyBytes: opts.maxBodyBytes,
     });
-    const server = await listen(app, opts.port ?? 8080);
+    const server = await listen(app, opts.port ?? 8080, "127.0.0.1", { allowedHosts: opts.allowedHosts });
     stops.push(() => server.close());
 
-    return { apiUrl: `http://127.0.0.1:${server.port}`, natsUrl, ns, demoTarget, stop: stopAll };
+    // Middleware is registered as method ALL: only real routes are listed.
+    const routes = app.routes.filter((r) => r.method !== "ALL").map(({ method, path }) => ({ method, path }));
+    return { apiUrl: `http://127.0.0.1:${server.port}`, natsUrl, ns, demoTarget, routes, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -14,8 +14,9 @@ const stats = {
   serviceTime: null,
   failuresByKind: { "5xx": 1, check: 0 },
   statusCodes: { "200": 9, "500": 1 },
+  interrupted: 0,
 };
-const counters = { iterations: 10, droppedIterations: 2, checksPassed: 7, checksFailed: 3 };
+const counters = { iterations: 10, droppedIterations: 2, interruptedIterations: 0, checksPassed: 7, checksFailed: 3 };
 
 describe("formatSummary", () => {
   it("prints a row per request name and a total, with aligned columns", () => {
@@ -29,5 +30,37 @@ describe("formatSummary", () => {
     expect(lines[5]).toMatch(/^TOTAL/);
     expect(new Set(lines.slice(1, 6).map((l) => l.length)).size).toBe(1);
     expect(lines[7]).toBe("iterations 10  |  dropped 2  |  checks 7 passed, 3 failed  |  failures: 5xx 1");
+    expect(lines).toHaveLength(8); // nothing to warn of
+  });
+
+  it("says how many requests and iterations the stop interrupted, when it did", () => {
+    const run = { id: "r3", status: "Completed", targetUsers: 20, reason: null } as RunView;
+    const total: AggregateView = {
+      ...stats,
+      ...counters,
+      interrupted: 12,
+      interruptedIterations: 9,
+      runId: "r3",
+      from: null,
+      to: null,
+      seconds: 5,
+      endpoints: [],
+    };
+    expect(formatSummary(run, total).split("\n").at(-1)).toBe(
+      "iterations 10  |  dropped 2  |  interrupted at the stop: 12 requests, 9 iterations  |  checks 7 passed, 3 failed  |  failures: 5xx 1",
+    );
+  });
+
+  it("says so when the run completed degraded: how much of the load ran at the top, why at the bottom", () => {
+    const reason =
+      "lane 1 of 2 was not run for 9.8 s of 15.0 s: worker w2 was last heard from 00:05.2 into the run, and nobody took it before the end";
+    const run = { id: "r2", status: "Completed", targetUsers: 20, reason, coverage: 0.67339, degraded: true } as RunView;
+    const total: AggregateView = { ...stats, ...counters, runId: "r2", from: null, to: null, seconds: 15, endpoints: [] };
+    const lines = formatSummary(run, total).split("\n");
+    expect(lines[0]).toBe("run r2: Completed, DEGRADED (67.3% of the planned load ran), 20 users, 15 s");
+    expect(lines.at(-1)).toBe(`DEGRADED: ${reason}. These figures are of less load than was asked.`);
+    // Rounded down: a run that missed a sliver of its load never shows as all of it.
+    const sliver = formatSummary({ ...run, coverage: 0.9999 }, total).split("\n")[0];
+    expect(sliver).toContain("(99.9% of the planned load ran)");
   });
 });

@@ -15,24 +15,58 @@ const row = (name: string, s: RequestStats): string[] => [
   s.latency.max.toFixed(2),
 ];
 
-/** The run's summary as a plain-text table: one row per request name, then the total. */
+/** A share as a percentage rounded down: 99.99% shows as 99.9, never as 100. */
+const percent = (share: number) => `${(Math.floor(share * 1000) / 10).toFixed(1)}%`;
+
+/** How the run ended, for the first line: a degraded run says so, and how much of its load ran. */
+function outcome(run: RunView): string {
+  if (run.degraded) return `${run.status}, DEGRADED (${run.coverage === null ? "part" : percent(run.coverage)} of the planned load ran)`;
+  return `${run.status}${run.reason ? ` (${run.reason})` : ""}`;
+}
+
+/**
+ * The run's summary as a plain-text table: one row per request name, then the total; a degraded
+ * run ends with why, where the eye lands last: its figures are of less load than was asked.
+ */
 export function formatSummary(run: RunView, total: AggregateView): string {
   const rows = [[...COLUMNS], ...total.endpoints.map((e) => row(`${e.method} ${e.name}`, e)), row("TOTAL", total)];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  const header = `run ${run.id}: ${run.status}${run.reason ? ` (${run.reason})` : ""}, ${run.targetUsers} users, ${total.seconds} s`;
-  return [header, line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows.at(-1)!), "", countersLine(total)].join("\n");
+  const header = `run ${run.id}: ${outcome(run)}, ${run.targetUsers} users, ${total.seconds} s`;
+  const degraded = run.degraded
+    ? ["", `DEGRADED: ${run.reason ?? "some of the planned load was not run"}. These figures are of less load than was asked.`]
+    : [];
+  return [
+    header,
+    line(rows[0]!),
+    rule,
+    ...rows.slice(1, -1).map(line),
+    rule,
+    line(rows.at(-1)!),
+    "",
+    countersLine(total),
+    ...degraded,
+  ].join("\n");
 }
 
-/** Iterations, dropped iterations, checks and the kinds of failure, in one line. */
+/**
+ * Iterations, dropped iterations, those interrupted at the stop (only when there were any: they
+ * are in no other figure), checks and the kinds of failure, in one line.
+ */
 function countersLine(t: AggregateView): string {
   const kinds = Object.entries(t.failuresByKind)
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${kind} ${n}`);
+  // An API older than these fields answers without them.
+  const interrupted = t.interrupted ?? 0;
+  const interruptedIterations = t.interruptedIterations ?? 0;
   return [
     `iterations ${t.iterations}`,
     `dropped ${t.droppedIterations}`,
+    ...(interrupted > 0 || interruptedIterations > 0
+      ? [`interrupted at the stop: ${interrupted} requests, ${interruptedIterations} iterations`]
+      : []),
     `checks ${t.checksPassed} passed, ${t.checksFailed} failed`,
     `failures: ${kinds.length > 0 ? kinds.join(", ") : "none"}`,
   ].join("  |  ");

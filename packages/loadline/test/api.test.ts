@@ -1,3 +1,5 @@
+import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { newId } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -194,6 +196,157 @@ describe("bad input gets a 4xx with a JSON body naming the field", () => {
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body.error.code).toBe("not_found");
     }
+  });
+});
+
+describe("bad input is refused at the door with a clear 4xx (issue 16)", () => {
+  /** What the API answers to `raw`, written as is on a socket of its own. */
+  function raw(text: string): Promise<{ status: number; body: unknown }> {
+    const { port } = new URL(base);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.write(text));
+      let answer = "";
+      const done = () => {
+        const [head = "", body = ""] = answer.split("\r\n\r\n");
+        resolve({ status: Number(head.split(" ")[1]), body: body ? JSON.parse(body) : null });
+      };
+      socket.setEncoding("utf8");
+      socket.on("data", (d) => {
+        answer += d;
+        const [head = "", body] = answer.split("\r\n\r\n");
+        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? Number.NaN);
+        if (body !== undefined && Buffer.byteLength(body) >= length) {
+          socket.destroy();
+          done();
+        }
+      });
+      socket.on("end", done);
+      socket.on("error", reject);
+    });
+  }
+  const steps = (...s: object[]) => ({ ...spec(), requests: undefined, scenarios: [{ name: "s", steps: s }] });
+
+  it("a NUL or a lone surrogate in a string is a 400 naming it, and the projection goes on", async () => {
+    for (const [body, field] of [
+      [{ ...spec(), name: "nul\u0000name" }, "name"],
+      [`{"name":"\\ud800"}`, "name"],
+      [{ ...spec(), requests: [{ method: "GET", path: "/", headers: { "x-a": "a\u0000b" } }] }, "requests.0.headers.x-a"],
+      [{ ...spec(), tags: ["ok", "\udc00"] }, "tags.1"],
+    ] as const) {
+      const res = await call("POST", "/v1/load-tests", body);
+      expect([res.status, res.body.error.field], JSON.stringify(body).slice(0, 80)).toEqual([400, field]);
+    }
+    // Applied, not stuck behind a refused event: read-your-writes answers 201, not 202.
+    expect((await call("POST", "/v1/load-tests", spec())).status).toBe(201);
+  });
+
+  it("a step body.json nested 3,000 deep is a 400 naming the field, not a crash", async () => {
+    const json = JSON.parse(`${"[".repeat(3000)}${"]".repeat(3000)}`);
+    const res = await call("POST", "/v1/load-tests", steps({ type: "request", url: "/", body: { json } }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.field).toMatch(/^scenarios\.0\.steps\.0\.body\.json(\.0)+$/);
+    expect((await call("GET", "/readyz")).status).toBe(200);
+  });
+
+  it("ids and parameters that are not: 404 for a path id, 400 naming the parameter", async () => {
+    for (const [method, path, status, field] of [
+      ["GET", "/v1/load-tests/%00", 404, "id"],
+      ["PUT", "/v1/load-tests/%00", 404, "id"],
+      ["DELETE", "/v1/load-tests/%00", 404, "id"],
+      ["GET", "/v1/runs/%00/metrics/aggregate", 404, "id"],
+      ["POST", "/v1/runs/%00/stop", 404, "id"],
+      ["GET", "/v1/load-tests?tag=%00", 400, "tag"],
+      ["GET", `/v1/runs/${newId()}/metrics/timeseries?requests=%00`, 400, "requests"],
+      ["GET", "/v1/runs?limit=1e300", 400, "limit"],
+      ["GET", "/v1/nowhere", 404, "path"],
+    ] as const) {
+      const res = await call(method, path, method === "PUT" ? spec() : undefined);
+      expect([res.status, res.body.error.field], `${method} ${path}`).toEqual([status, field]);
+    }
+  });
+
+  it("an If-Match past the safe integers is a 400 at once, not a 202 after 10 s for a dropped command", async () => {
+    const { body: test } = await call("POST", "/v1/load-tests", spec());
+    const started = Date.now();
+    const put = await call("PUT", `/v1/load-tests/${test.id}`, spec(), { "if-match": '"99999999999999999999"' });
+    const del = await call("DELETE", `/v1/load-tests/${test.id}`, undefined, { "if-match": '"99999999999999999999"' });
+    expect([put.status, put.body.error.field, del.status, del.body.error.field]).toEqual([400, "If-Match", 400, "If-Match"]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await call("GET", `/v1/load-tests/${test.id}`)).body.version).toBe(1);
+  });
+
+  it("bodies over the limit are a 413: by Content-Length before they are sent, and by size", async () => {
+    const twoBig = { ...spec(), requests: [600_000, 610_000].map((n) => ({ method: "POST", path: "/", body: "x".repeat(n) })) };
+    expect(await call("POST", "/v1/load-tests", twoBig)).toMatchObject({
+      status: 413,
+      body: { error: { code: "payload_too_large", field: "body" } },
+    });
+    const started = Date.now();
+    const announced = await raw(
+      `POST /v1/load-tests HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${20 * 1024 * 1024}\r\n\r\n{`,
+    );
+    expect(announced).toMatchObject({ status: 413, body: { error: { field: "body" } } });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("a test under the body limit whose command would not fit in a NATS message is a 413 naming its largest part", async () => {
+    // A CSV becomes rows when parsed, each repeating the column names: 0.7 MB of it is some 4 MB of command.
+    const columns = Array.from({ length: 30 }, (_, i) => `c${String(i).padStart(2, "0")}`);
+    const csv = [columns.join(","), ...Array.from({ length: 12_000 }, () => columns.map(() => "1").join(","))].join("\n");
+    const res = await call("POST", "/v1/load-tests", {
+      ...steps({ type: "request", url: "/" }),
+      scenarios: [{ name: "s", data: { csv }, steps: [{ type: "request", url: "/" }] }],
+    });
+    expect([res.status, res.body.error.code, res.body.error.field]).toEqual([413, "payload_too_large", "scenarios.0.data.csv"]);
+    expect(res.body.error.message).toMatch(/max_payload/);
+  });
+
+  it("JSON bodies need a JSON Content-Type: 415 naming it otherwise (no cross-site write without a preflight)", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded"]) {
+      const res = await call("POST", "/v1/load-tests", spec(), { "content-type": type });
+      expect([res.status, res.body.error.field], type).toEqual([415, "Content-Type"]);
+    }
+    const none = await fetch(`${base}/v1/load-tests`, { method: "POST", body: new Blob([JSON.stringify(spec())]) });
+    expect([none.status, ((await none.json()) as { error: { field: string } }).error.field]).toEqual([415, "Content-Type"]);
+  });
+
+  it("a wrong method is a 405 with Allow, OPTIONS a 204 with Allow", async () => {
+    const patch = await call("PATCH", "/v1/load-tests/abc", spec());
+    expect([patch.status, patch.body.error.code]).toEqual([405, "method_not_allowed"]);
+    expect(patch.headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PUT"]);
+    const options = await call("OPTIONS", "/v1/load-tests");
+    expect([options.status, options.headers.get("allow")?.split(", ").sort()]).toEqual([204, ["GET", "HEAD", "OPTIONS", "POST"]]);
+  });
+
+  it("step urls are http(s) only, the scheme in any case; a target in capitals is taken", async () => {
+    for (const url of ["file:///etc/passwd", "javascript:alert(1)"]) {
+      const res = await call("POST", "/v1/load-tests", steps({ type: "request", url }));
+      expect([res.status, res.body.error.field], url).toEqual([400, "scenarios.0.steps.0.url"]);
+    }
+    const upper = await call("POST", "/v1/load-tests", { ...spec(), targetUrl: f.stack.demoTarget!.url.replace("http://", "HTTP://") });
+    expect(upper.status).toBe(201);
+  });
+
+  it("a Host not served here is a 421 (DNS rebinding); Node's own refusals answer in the shape", async () => {
+    const rebound = await new Promise<{ status: number; body: { error: { field: string } } }>((resolve, reject) => {
+      const { port } = new URL(base);
+      const req = httpRequest(
+        { host: "127.0.0.1", port, path: "/v1/load-tests", setHost: false, headers: { host: `rebound.example:${port}` } },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect([rebound.status, rebound.body.error.field]).toEqual([421, "Host"]);
+    expect(await raw("GET / HTTP/9.9.9\r\n\r\n")).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
+    expect(await raw(`GET /v1/runs HTTP/1.1\r\nHost: localhost\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`)).toMatchObject({
+      status: 431,
+      body: { error: { code: "headers_too_large", field: "headers" } },
+    });
   });
 });
 

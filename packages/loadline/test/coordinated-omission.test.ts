@@ -7,7 +7,9 @@ import {
   type RunView,
   sleep,
 } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startService, stopService, waitReady } from "../src/testing/index.ts";
 import { type StackFixture, startTestStack } from "./fixture.ts";
 import { startTimingTarget, type TargetRecord, type TimingTarget } from "./timing-target.ts";
 
@@ -44,9 +46,13 @@ afterAll(async () => {
 type Finished = { run: RunView; aggregate: AggregateView; byName: Record<string, EndpointView> };
 
 /** Creates the test, runs it to its end, and reads its final figures (every projection caught up). */
-async function runToEnd(spec: unknown, during?: (run: RunView) => Promise<void>): Promise<Finished> {
+async function runToEnd(
+  spec: unknown,
+  during?: (run: RunView) => Promise<void>,
+  placement: { workerSelector?: Record<string, string> } = {},
+): Promise<Finished> {
   const test = await f.api.createLoadTest(loadTestSpecSchema.parse(spec) as LoadTestSpec);
-  const started = await f.api.startRun(test.id);
+  const started = await f.api.startRun(test.id, placement);
   await during?.(started);
   const run = await f.api.waitForEnd(started.id, 40_000);
   expect(run.status, run.reason ?? "").toBe("Completed");
@@ -214,23 +220,47 @@ describe("coordinated omission, end to end", () => {
   });
 
   it("a generator that stalls: latency from the intended start shows the pause, service time does not", async () => {
-    // The stack's worker runs its load in this thread (one load thread: the inline engine). Blocking
-    // the thread for a second is a generator pause (a GC pause, a descheduled process): the iterations
-    // due meanwhile are sent late, in a burst, as the executor catches up ("a burst, never a gap").
+    // A worker process of its own, frozen for a second (SIGSTOP, then SIGCONT): a generator pause
+    // (a GC pause, a descheduled process). The iterations due meanwhile are sent late, in a burst,
+    // as the executor catches up ("a burst, never a gap"). Its heartbeats pause too, for less
+    // than the lapse after which a worker is lost.
     const durationSec = 6;
     await target.arm({});
+    const worker = await startService(
+      "worker",
+      { NATS_URL: f.stack.natsUrl, LL_NAMESPACE: f.stack.ns.prefix, LL_WORKER_LABELS: "role=paused", LL_WORKER_ID: "co-paused" },
+      "worker-paused",
+    );
     let pauseMs = 0;
-    const paused = await runToEnd(testSpec("co paused generator", [openScenario("paused", 5, 100, durationSec)]), async (started) => {
-      let run = started;
-      while (!run.startedAt) {
-        await sleep(50);
-        run = await f.api.run(run.id);
-      }
-      await sleep(Math.max(0, Date.parse(run.startedAt) + 2000 - Date.now()));
-      const from = performance.now();
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-      pauseMs = performance.now() - from;
-    });
+    let paused: Finished;
+    try {
+      await waitReady(worker);
+      await eventually(async () => {
+        const { workers } = (await (await fetch(`${f.stack.apiUrl}/v1/workers?state=idle`)).json()) as { workers: { workerId: string }[] };
+        return workers.some((w) => w.workerId === "co-paused");
+      }, 20_000);
+      const spec = testSpec("co paused generator", [openScenario("paused", 5, 100, durationSec)]);
+      paused = await runToEnd(
+        spec,
+        async (started) => {
+          let run = started;
+          while (!run.startedAt) {
+            await sleep(50);
+            run = await f.api.run(run.id);
+          }
+          await sleep(Math.max(0, Date.parse(run.startedAt) + 2000 - Date.now()));
+          const from = performance.now();
+          worker.child.kill("SIGSTOP");
+          await sleep(1000);
+          worker.child.kill("SIGCONT");
+          pauseMs = performance.now() - from;
+        },
+        { workerSelector: { role: "paused" } },
+      );
+    } finally {
+      worker.child.kill("SIGCONT");
+      await stopService(worker);
+    }
     const records = (await target.records()).sort((a, b) => a.arrivalMs - b.arrivalMs);
     const e = paused.byName.paused!;
     const gaps = records.slice(1).map((r, i) => r.arrivalMs - records[i]!.arrivalMs);

@@ -1,4 +1,8 @@
-import { sleep } from "@loadline/core";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { loadTestSpecSchema, sleep } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
 import { connectNats, JetStreamEventStore, type NatsConnection } from "@loadline/nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StackFixture, startTestStack } from "./fixture.ts";
@@ -86,5 +90,63 @@ describe("a run through the REST API, end to end", () => {
     const ended = await f.api.waitForEnd(run.id, 15_000);
     expect(["Completed", "Cancelled"]).toContain(ended.status);
     await expect(f.api.stopRun(run.id)).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("gives iterations in flight their graceful stop, counts those still running after it as interrupted, and ends within it and a second", async () => {
+    // /quick answers after 100 ms; /stuck never does: the target knows how many it held.
+    const received: Record<string, number> = {};
+    const held: ServerResponse[] = [];
+    const target = createServer((req, res) => {
+      received[req.url ?? ""] = (received[req.url ?? ""] ?? 0) + 1;
+      req.resume();
+      if (req.url === "/stuck") held.push(res);
+      else setTimeout(() => res.end("ok"), 100);
+    });
+    await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
+    try {
+      const step = (url: string) => ({ type: "request" as const, method: "GET" as const, url });
+      const spec = loadTestSpecSchema.parse({
+        name: "graceful",
+        targetUrl: `http://127.0.0.1:${(target.address() as AddressInfo).port}`,
+        scenarios: [
+          { name: "quick", steps: [step("/quick")] },
+          { name: "stuck", steps: [step("/stuck")] },
+        ],
+        workload: { type: "constant-vus", vus: 4, durationSec: 600, gracefulStop: "1s" },
+        defaultUsers: 4,
+        defaultSpawnRate: 100,
+        defaultDurationSec: 600,
+      });
+      const test = await f.api.createLoadTest(spec);
+      const run = await f.api.startRun(test.id);
+      await eventually(() => received["/stuck"] === 2 && (received["/quick"] ?? 0) >= 4, 15_000, 20);
+      // The stack runs in this process: how late its loop runs widens the bound.
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
+      await f.api.stopRun(run.id);
+      const ended = await f.api.waitForEnd(run.id, 15_000);
+      delay.disable();
+      expect(ended.status).toBe("Completed");
+      const { events } = await new JetStreamEventStore(nc, f.stack.ns).read("default", { type: "run", id: run.id });
+      const stoppingAt = Date.parse(events.find((e) => e.event.type === "run.stopping")!.event.time);
+      const tookMs = Date.parse(ended.finishedAt!) - stoppingAt;
+      expect(tookMs).toBeGreaterThanOrEqual(1000 - 2);
+      expect(tookMs).toBeLessThanOrEqual(1000 + 1000 + (2 * delay.max) / 1e6);
+
+      await f.api.waitForProjections(10_000);
+      const aggregate = await f.api.aggregate(run.id);
+      // The two held past the grace: interrupted, never failures, never in the latencies.
+      expect(aggregate).toMatchObject({ requests: received["/quick"], failures: 0, interrupted: 2, interruptedIterations: 2 });
+      expect(aggregate.latency.max).toBeLessThan(1000);
+      const { endpoints } = await f.api.endpoints(run.id);
+      expect(endpoints.map((e) => [e.name, e.requests, e.interrupted])).toEqual([
+        ["/quick", received["/quick"], 0],
+        ["/stuck", 0, 2],
+      ]);
+    } finally {
+      for (const res of held) res.destroy();
+      target.closeAllConnections();
+      await new Promise<void>((resolve) => target.close(() => resolve()));
+    }
   });
 });

@@ -50,10 +50,11 @@ describe("loadline projections", () => {
     expect(status.code).toBe(0);
     const { items } = JSON.parse(status.stdout) as { items: { name: string; checkpoint: number; lag: number; deadLetters: number }[] };
     expect(items.map((i) => i.name)).toEqual(["events", "metrics"]);
-    expect(items[0]).toMatchObject({ lag: 0, deadLetters: 0 });
+    expect(items[0]).toMatchObject({ lag: 0, deadLetters: 0, state: "ok", lastError: null });
     expect(items[0]!.checkpoint).toBeGreaterThan(0);
     const table = await cli(["status"]);
-    expect(table.stdout).toMatch(/^projection\s+stream\s+checkpoint\s+stream last\s+lag\s+dead letters\n/);
+    expect(table.stdout).toMatch(/^projection\s+stream\s+checkpoint\s+stream last\s+lag\s+dead letters\s+state\n/);
+    expect(table.stdout).toMatch(/\nevents\s.*\s0\s+ok\n/);
 
     const rebuild = await cli(["rebuild", "events"]);
     expect(rebuild.code).toBe(0);

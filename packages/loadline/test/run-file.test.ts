@@ -2,6 +2,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createCommand, type RunView, sleep, type WorkerRegistration } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
+import { CommandBus, connectNats, openWorkerBucket, WorkerHeartbeat } from "@loadline/nats";
 import { createLogger, loadConfig } from "@loadline/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/commands/run.ts";
@@ -62,5 +65,71 @@ describe("loadline run <file>", () => {
       console.error = original;
     }
     expect(errors.join("\n")).toMatch(/scenarios\.0\.steps\.0\.url: unknown variable \{\{id\}\}/);
+  });
+
+  it("exits 3 for a run that completed degraded, and the API and the summary say how much of its load ran", async () => {
+    // A worker of its own (labelled so that only it takes the run) that reports ready, then dies 1 s in.
+    const nc = await connectNats(f.stack.natsUrl, "doomed-worker");
+    const workerId = "w-doomed";
+    const startedAt = new Date().toISOString();
+    const registration = (): WorkerRegistration => ({
+      workerId,
+      version: "test",
+      capacity: { threads: 1, maxVUs: 100, maxArrivalRate: 1000 },
+      labels: { pool: "doomed" },
+      startedAt,
+      heartbeatAt: new Date().toISOString(),
+      status: "active",
+      assignments: [],
+    });
+    const kv = await openWorkerBucket(nc, f.stack.ns);
+    const heartbeat = new WorkerHeartbeat({ nc, ns: f.stack.ns, kv, workerId, registration, intervalMs: 300 });
+    await heartbeat.start();
+    const dir = mkdtempSync(join(tmpdir(), "loadline-degraded-"));
+    const file = join(dir, "test.yaml");
+    writeFileSync(
+      file,
+      `name: degraded\ntargetUrl: ${f.stack.demoTarget!.url}\ndefaultUsers: 2\ndefaultSpawnRate: 2\ndefaultDurationSec: 4\n` +
+        `requests:\n  - { method: GET, path: "/fixed?ms=1" }\nrun:\n  workerSelector: { pool: doomed }\n`,
+    );
+    const printed: string[] = [];
+    const original = console.log;
+    console.log = (...m: unknown[]) => printed.push(m.join(" "));
+    try {
+      const exited = run(ctx(), file, f.stack.apiUrl);
+      const { items } = await eventually(async () => {
+        const list = (await (await fetch(`${f.stack.apiUrl}/v1/runs?status=Starting`)).json()) as { items: RunView[] };
+        return list.items.some((r) => r.workers.some((w) => w.workerId === workerId)) && list;
+      }, 15_000);
+      const runId = items.find((r) => r.workers.some((w) => w.workerId === workerId))!.id;
+      const bus = new CommandBus(nc, f.stack.ns);
+      const aggregate = { type: "run" as const, id: runId };
+      await bus.send(createCommand({ type: "run.report-worker-ready", tenantId: "default", aggregate, data: { workerId } }));
+      const running = await eventually(async () => {
+        const r = (await (await fetch(`${f.stack.apiUrl}/v1/runs/${runId}`)).json()) as RunView;
+        return r.startedAt !== null && r;
+      }, 10_000);
+      await sleep(Date.parse(running.startedAt!) + 1_000 - Date.now());
+      await heartbeat.stop(); // killed: silent, its registration left behind
+      const diedAt = Date.now();
+
+      expect(await exited).toBe(3);
+      const ended = (await (await fetch(`${f.stack.apiUrl}/v1/runs/${runId}`)).json()) as RunView;
+      expect(ended).toMatchObject({ status: "Completed", degraded: true });
+      // It ran a quarter of its 4 s, give or take a heartbeat; the rest is named, with the worker.
+      expect(ended.coverage).toBeGreaterThan(0.05);
+      expect(ended.coverage).toBeLessThan(0.4);
+      expect(ended.reason).toMatch(
+        /^lanes? [\d, ]+ of \d+ (was|were) not run for [\d.]+ s of 4\.0 s: worker w-doomed was last heard from /,
+      );
+      expect(Date.parse(ended.gaps[0]!.lastSeenAt)).toBeLessThanOrEqual(diedAt);
+      const summary = printed.join("\n");
+      expect(summary).toContain(`run ${runId}: Completed, DEGRADED (`);
+      expect(summary).toContain(`DEGRADED: ${ended.reason}`);
+    } finally {
+      console.log = original;
+      await heartbeat.stop({ leave: true }).catch(() => undefined);
+      await nc.close();
+    }
   });
 });

@@ -31,6 +31,14 @@ export class CommandBus {
     this.js = jetstream(nc);
   }
 
+  /**
+   * The largest message the connected server takes (headers and payload), 1 MiB (its default)
+   * while it is not known: a command over it cannot be published, nor an event over it appended.
+   */
+  maxPayload(): number {
+    return this.nc.info?.max_payload ?? 1024 * 1024;
+  }
+
   /** Publishes durably; the orchestrator will decide it even if it is down right now. */
   async dispatch(command: CommandEnvelope): Promise<void> {
     const subject = subjects.command(this.ns, command.tenantId, command.aggregate.type, command.aggregate.id);

@@ -5,4 +5,11 @@ export { JetStreamEventStore } from "./jetstream-event-store.ts";
 export { assertToken, type Namespace, namespace, subjects } from "./namespace.ts";
 export { replayStream } from "./replay.ts";
 export { DEFAULT_STREAM_OPTIONS, ensureStreams, type StreamOptions, streamOptionsOf } from "./streams.ts";
-export { listWorkers, openWorkerBucket, type WorkerBucket } from "./worker-bucket.ts";
+export {
+  listWorkers,
+  openWorkerBucket,
+  registrationEntries,
+  type WorkerBucket,
+  WorkerHeartbeat,
+  type WorkerHeartbeatOptions,
+} from "./worker-bucket.ts";

@@ -4,6 +4,8 @@ import { connectNats, type NatsConnection } from "./connect.ts";
 import { type Namespace, namespace } from "./namespace.ts";
 import { ensureStreams } from "./streams.ts";
 
+export { type NatsNode, type NatsServers, natsServers } from "./test-servers.ts";
+
 /**
  * For integration tests against the real NATS (scripts/test.sh starts one when none answers):
  * each test gets its own namespace, so its streams, subjects and buckets are its own.

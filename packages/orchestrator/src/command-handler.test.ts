@@ -1,7 +1,7 @@
-import { type CommandEnvelope, createCommand, type EventStore, InMemoryEventStore, newId, sleep } from "@loadline/core";
+import { type CommandEnvelope, createCommand, type EventStore, InMemoryEventStore, newId, parseCommand, sleep } from "@loadline/core";
 import { createLogger } from "@loadline/service";
 import { beforeEach, describe, expect, it } from "vitest";
-import { CommandHandler } from "./command-handler.ts";
+import { CommandHandler, unreadableOutcome } from "./command-handler.ts";
 
 const log = createLogger("test", "silent");
 const TENANT = "default";
@@ -157,5 +157,37 @@ describe("CommandHandler", () => {
       const { outcome } = await when(startRun(testId, { targetUsers: 3 }), create);
       expect(outcome).toMatchObject({ ok: false, error: { code: "invalid", field: "targetUsers" } });
     });
+  });
+});
+
+describe("unreadableOutcome", () => {
+  /** What parseCommand throws for `raw`. */
+  const refusalOf = (raw: unknown) => {
+    try {
+      parseCommand(raw);
+    } catch (e) {
+      return e;
+    }
+    throw new Error("parsed");
+  };
+
+  it("answers a command that cannot be read as invalid, naming the field, so its sender is not left waiting", () => {
+    const raw = JSON.parse(JSON.stringify(createCommand({ type: "load-test.delete", ...loadTest(newId()), data: { expectedVersion: 1 } })));
+    raw.data.expectedVersion = 1e20;
+    expect(unreadableOutcome(raw, refusalOf(raw))).toEqual({
+      ok: false,
+      commandId: raw.id,
+      aggregateId: raw.aggregate.id,
+      error: {
+        code: "invalid",
+        message: expect.stringMatching(/^unreadable command: bad data of load-test.delete/),
+        field: "expectedVersion",
+      },
+    });
+  });
+
+  it("cannot answer one whose id is no id (the outcome's subject is made of it)", () => {
+    for (const raw of [null, "text", { id: 7 }, { id: "a.b" }, { id: "*" }, { id: "" }])
+      expect(unreadableOutcome(raw, refusalOf(raw)), JSON.stringify(raw)).toBeNull();
   });
 });

@@ -15,11 +15,12 @@ import {
   loadTestDecider,
   type RunState,
   runDecider,
+  SchemaError,
   type WorkerState,
   workerDecider,
 } from "@loadline/core";
 import type { CommandOutcome } from "@loadline/nats";
-import type { Logger } from "@loadline/service";
+import { ID_PATTERN, type Logger } from "@loadline/service";
 import { AggregateCache, keyOf } from "./aggregate-cache.ts";
 import { KeyedLanes } from "./keyed-lanes.ts";
 
@@ -155,3 +156,26 @@ const refused = (command: CommandEnvelope, err: DomainError): CommandOutcome => 
   aggregateId: command.aggregate.id,
   error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },
 });
+
+/**
+ * The answer to a command that cannot be read (parseCommand refused it), when it names itself
+ * well enough to be answered: whoever sent it waits on its outcome and should hear `invalid`
+ * now, not time out into a 202 for a command that is then dropped. Null when its id is not one
+ * (the outcome's subject is made of it).
+ */
+export function unreadableOutcome(raw: unknown, err: unknown): CommandOutcome | null {
+  if (raw === null || typeof raw !== "object") return null;
+  const { id, aggregate } = raw as { id?: unknown; aggregate?: { id?: unknown } | null };
+  if (typeof id !== "string" || !ID_PATTERN.test(id)) return null;
+  const field = err instanceof SchemaError ? err.field : undefined;
+  return {
+    ok: false,
+    commandId: id,
+    aggregateId: typeof aggregate?.id === "string" ? aggregate.id : "",
+    error: {
+      code: "invalid",
+      message: `unreadable command: ${err instanceof Error ? err.message : String(err)}`,
+      ...(field ? { field } : {}),
+    },
+  };
+}

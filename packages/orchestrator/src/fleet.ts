@@ -1,7 +1,7 @@
 import { WORKER_LOST_AFTER_MS, type WorkerRegistration, workerRegistrationSchema } from "@loadline/core";
-import { type Namespace, type NatsConnection, subjects } from "@loadline/nats";
+import { type Namespace, type NatsConnection, registrationEntries, subjects, type WorkerBucket } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
-import type { KV, KvEntry } from "@nats-io/kv";
+import type { KvEntry } from "@nats-io/kv";
 
 /**
  * A worker that stopped being heard from: lapsed (`lastSeenAt` its last heartbeat), gone (it left
@@ -11,30 +11,44 @@ export type LostWorker = { workerId: string; lastSeenAt: string; why: "lapsed" |
 
 type Seen = { registration: WorkerRegistration | null; seenAt: number; lastSeenAt: string };
 
+/** What the fleet tells: a worker lost, and a worker joined (first heard from, or back as a new process). */
+export type FleetListener = { lost(lost: LostWorker): void; joined(registration: WorkerRegistration): void };
+
+/** A worker a run says it has, and when the run's record last had word of it (see `lastHeardOf`). */
+export type ExpectedWorker = { workerId: string; heardAt: string };
+
 const SWEEP_MS = 250;
 
 /**
  * The orchestrator's view of the fleet: workers' heartbeats on core NATS (and the workers
  * bucket, for those already registered and for leaving), each stamped with this process's own
- * clock when it arrives (no trust in workers' clocks). A worker not heard from for
+ * clock when it arrives, a bucket entry with the server's time of its write (never the worker's
+ * clock, nor later than now). A worker not heard from for
  * WORKER_LOST_AFTER_MS, or that removed its registration, is lost, once. Heartbeats go over
  * core NATS because a stream's leader election after a broker node dies can hold KV writes up
  * for longer than that. While this process is cut off from NATS nobody is heard from: on
  * reconnecting, every worker gets the full lapse again rather than being declared lost for our
- * own outage.
+ * own outage. A worker first heard from (or back as a new process) has joined: it may take lanes
+ * that nobody holds.
  */
 export class FleetMonitor {
   private readonly workers = new Map<string, Seen>();
+  /**
+   * When the bucket entry of a worker not heard from was last written (ms, the server's clock):
+   * a dead worker's entry outlives it (up to the bucket's TTL), and its last write is the best
+   * evidence of when it was last alive, for one this process never heard from.
+   */
+  private readonly lastWritten = new Map<string, number>();
   private sweeper: NodeJS.Timeout | undefined;
   private watcher: { stop(): void } | undefined;
   private heartbeats: { unsubscribe(): void } | undefined;
   private connected = true;
 
   constructor(
-    private readonly kv: KV,
+    private readonly kv: WorkerBucket,
     private readonly nc: NatsConnection,
     private readonly ns: Namespace,
-    private readonly onLost: (lost: LostWorker) => void,
+    private readonly on: FleetListener,
     private readonly log: Logger,
     private readonly lostAfterMs = WORKER_LOST_AFTER_MS,
   ) {}
@@ -50,10 +64,7 @@ export class FleetMonitor {
     })().catch((err: unknown) => this.log.error({ err }, "fleet watch ended"));
     // The watch hands over what the bucket holds in its own time; read it now, so that a
     // command decided right after start sees the workers already registered.
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(key);
-    const held = await Promise.all(keys.map((key) => this.kv.get(key)));
-    for (const e of held) if (e?.operation === "PUT" && !this.workers.has(e.key)) this.registered(e);
+    for (const e of await registrationEntries(this.kv)) if (!this.workers.has(e.key)) this.registered(e);
     const heartbeats = this.nc.subscribe(subjects.allHeartbeats(this.ns));
     this.heartbeats = heartbeats;
     void (async () => {
@@ -77,16 +88,31 @@ export class FleetMonitor {
     this.heartbeats?.unsubscribe();
   }
 
-  /** A registration read from the bucket; one already stale (a dead worker's, left behind) is no sign of life. */
+  /**
+   * A registration read from the bucket: alive when it was written, by the server's clock (no
+   * later than now, by ours). One already stale (a dead worker's, left behind) is no sign of
+   * life, only a record of when it last was.
+   */
   private registered(e: KvEntry): void {
     const parsed = workerRegistrationSchema.safeParse(e.json());
-    if (parsed.success && Date.now() - e.created.getTime() <= this.lostAfterMs) this.heard(parsed.data);
+    if (!parsed.success) return;
+    const writtenAt = Math.min(e.created.getTime(), Date.now());
+    if (Date.now() - writtenAt <= this.lostAfterMs) this.heard(parsed.data, writtenAt);
+    else this.lastWritten.set(parsed.data.workerId, Math.max(writtenAt, this.lastWritten.get(parsed.data.workerId) ?? 0));
   }
 
-  private heard(registration: WorkerRegistration): void {
-    const before = this.workers.get(registration.workerId)?.registration;
-    if (before && before.startedAt !== registration.startedAt) this.declare(registration.workerId, "restarted");
-    this.workers.set(registration.workerId, { registration, seenAt: Date.now(), lastSeenAt: new Date().toISOString() });
+  /** Heard from: by a heartbeat now, or by a bucket write at `aliveAt`. */
+  private heard(registration: WorkerRegistration, aliveAt = Date.now()): void {
+    const seen = this.workers.get(registration.workerId);
+    const before = seen?.registration;
+    const restarted = !!before && before.startedAt !== registration.startedAt;
+    if (restarted) this.declare(registration.workerId, "restarted");
+    // A bucket write may come in after a fresher heartbeat: the last sign of life is the latest.
+    const lastSeen = before && !restarted ? Math.max(aliveAt, Date.parse(seen.lastSeenAt)) : aliveAt;
+    this.lastWritten.delete(registration.workerId);
+    this.workers.set(registration.workerId, { registration, seenAt: Date.now(), lastSeenAt: new Date(lastSeen).toISOString() });
+    // Never heard from (or only expected, from the runs' record), or a new process: news worth acting on.
+    if (!before || restarted) this.on.joined(registration);
   }
 
   /** Live workers that take new work (not draining). */
@@ -102,12 +128,23 @@ export class FleetMonitor {
 
   /**
    * Workers the runs say have shares: one never heard from since this process took over is
-   * given the full lapse from now to show up, then is lost like any other.
+   * given the full lapse from now to show up, then is lost like any other. Lost, it was last
+   * seen at the latest evidence there is (its bucket entry's last write, the run's record of
+   * it), never at this process's start: a worker that died while no orchestrator ran stopped
+   * running its lanes then, not when we came back.
    */
-  expect(workerIds: Iterable<string>): void {
+  expect(workers: Iterable<ExpectedWorker>): void {
     const now = Date.now();
-    for (const id of workerIds)
-      if (!this.workers.has(id)) this.workers.set(id, { registration: null, seenAt: now, lastSeenAt: new Date(now).toISOString() });
+    for (const { workerId, heardAt } of workers) {
+      const seen = this.workers.get(workerId);
+      if (seen?.registration) continue; // heard from already
+      // Several runs may name it: the latest word of any of them.
+      const evidence = [Date.parse(heardAt), this.lastWritten.get(workerId), seen && Date.parse(seen.lastSeenAt)].filter(
+        (t): t is number => typeof t === "number" && Number.isFinite(t),
+      );
+      const lastSeen = evidence.length > 0 ? Math.min(now, Math.max(...evidence)) : now;
+      this.workers.set(workerId, { registration: null, seenAt: now, lastSeenAt: new Date(lastSeen).toISOString() });
+    }
   }
 
   private forgive(): void {
@@ -127,6 +164,6 @@ export class FleetMonitor {
     if (!w) return;
     this.workers.delete(workerId);
     this.log.warn({ workerId, why, lastSeenAt: w.lastSeenAt }, "worker lost");
-    this.onLost({ workerId, lastSeenAt: w.lastSeenAt, why });
+    this.on.lost({ workerId, lastSeenAt: w.lastSeenAt, why });
   }
 }

@@ -1,5 +1,5 @@
 import { connectNats, namespace, streamOptionsOf } from "@loadline/nats";
-import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal } from "@loadline/service";
+import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal, serviceApp } from "@loadline/service";
 import { Orchestrator } from "./orchestrator.ts";
 
 /** The orchestrator as a process of its own: commands in, events out, /healthz /readyz /metrics on PORT. */
@@ -14,7 +14,8 @@ const orchestrator = await Orchestrator.start({
   registry,
   streams: streamOptionsOf(config, nc),
 });
-const server = await listen(opsRoutes({ ready: () => orchestrator.ready(), registry }), config.port ?? 9101, config.host);
+const app = serviceApp({ log, maxBodyBytes: config.maxBodyBytes }, opsRoutes({ ready: () => orchestrator.ready(), registry }));
+const server = await listen(app, config.port ?? 9101, config.host, { allowedHosts: config.allowedHosts });
 log.info({ port: server.port }, "orchestrator ready");
 runUntilSignal(log, async () => {
   await orchestrator.stop();

@@ -13,14 +13,14 @@ import {
   type WorkerRegistration,
 } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
-import { CommandBus, connectNats, JetStreamEventStore, openWorkerBucket } from "@loadline/nats";
+import { CommandBus, connectNats, JetStreamEventStore, openWorkerBucket, WorkerHeartbeat } from "@loadline/nats";
 import { type TestNats, testNats } from "@loadline/nats/testing";
 import { createLogger } from "@loadline/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Orchestrator } from "./orchestrator.ts";
 
 const log = createLogger("test", (process.env.TEST_LOG as "info") ?? "silent");
-const timings = { planWaitMs: 2_000, readyDeadlineMs: 5_000, stopDeadlineMs: 5_000 };
+const timings = { planWaitMs: 2_000, readyDeadlineMs: 5_000, stopDeadlineMs: 5_000, unheldWaitMs: 10_000 };
 const lease = { ttlMs: 1_500, renewMs: 300, pollMs: 100 };
 let env: TestNats;
 let bus: CommandBus;
@@ -36,7 +36,7 @@ afterAll(() => env.cleanup());
 const target: RunTarget = { targetUrl: "http://127.0.0.1:9", requests: [{ method: "GET", path: "/" }] };
 const runCommand = <T extends CommandType>(type: T, id: string, data: CommandInit<T>["data"]) =>
   createCommand({ type, tenantId: "default", aggregate: { type: "run", id }, data } as CommandInit<T>);
-const eventsOf = async (id: string, tenantId = "default", type: "run" | "worker" = "run"): Promise<EventEnvelope[]> =>
+const eventsOf = async (id: string, tenantId = "default", type: "run" | "worker" | "load-test" = "run"): Promise<EventEnvelope[]> =>
   (await store.read(tenantId, { type, id })).events.map((e) => e.event);
 const typesOf = async (id: string): Promise<EventType[]> => (await eventsOf(id)).map((e) => e.type);
 const ofType = async <T extends EventType>(id: string, type: T) =>
@@ -46,38 +46,36 @@ const createRun = (id: string, over: Partial<CommandInit<"run.create">["data"]> 
 const ready = (id: string, workerId: string) => bus.send(runCommand("run.report-worker-ready", id, { workerId }));
 
 /**
- * A worker's heartbeat as the real one writes it (the orchestrator only reads the bucket):
- * `stop` leaves the fleet as a worker shutting down does, `lapse` just falls silent.
+ * A worker's heartbeat as the real one sends it, by the worker's own WorkerHeartbeat: on core
+ * NATS (what liveness is judged on) and into the bucket. A beat every 300 ms rather than every
+ * second, for slack on a loaded machine. `stop` leaves the fleet as a worker shutting down does;
+ * `lapse` falls silent on both, its entry left in the bucket.
  */
 async function fakeWorker(
   workerId: string,
   over: { maxVUs?: number; labels?: Record<string, string> } = {},
 ): Promise<{ stop(): void; lapse(): void }> {
-  const kv = await openWorkerBucket(env.nc, env.ns);
   const startedAt = new Date().toISOString();
-  const beat = () => {
-    const reg: WorkerRegistration = {
-      workerId,
-      version: "test",
-      capacity: { threads: 1, maxVUs: over.maxVUs ?? 100, maxArrivalRate: 1000 },
-      labels: over.labels ?? {},
-      startedAt,
-      heartbeatAt: new Date().toISOString(),
-      status: "active",
-      assignments: [],
-    };
-    return kv.put(workerId, JSON.stringify(reg));
-  };
-  await beat();
-  const timer = setInterval(() => void beat().catch(() => undefined), 300);
+  const registration = (): WorkerRegistration => ({
+    workerId,
+    version: "test",
+    capacity: { threads: 1, maxVUs: over.maxVUs ?? 100, maxArrivalRate: 1000 },
+    labels: over.labels ?? {},
+    startedAt,
+    heartbeatAt: new Date().toISOString(),
+    status: "active",
+    assignments: [],
+  });
+  const kv = await openWorkerBucket(env.nc, env.ns);
+  const heartbeat = new WorkerHeartbeat({ nc: env.nc, ns: env.ns, kv, workerId, registration, intervalMs: 300 });
+  await heartbeat.start();
   return {
-    lapse: () => clearInterval(timer),
-    stop: () => {
-      clearInterval(timer);
-      void kv.delete(workerId).catch(() => undefined);
-    },
+    lapse: () => void heartbeat.stop(),
+    stop: () => void heartbeat.stop({ leave: true }).catch(() => undefined),
   };
 }
+
+const reassignedIn = async (id: string) => (await ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
 
 /** A 30 s run on two fake workers labelled `test`, assigned and both ready: its id. */
 async function runOnTwo(test: string, a: string, b: string): Promise<string> {
@@ -109,6 +107,23 @@ describe("Orchestrator", () => {
       expect((await createRun(id)).ok).toBe(true);
       await eventually(async () => (await typesOf(id)).includes("run.failed"), 5_000);
       expect((await eventsOf(id)).at(-1)?.data).toMatchObject({ reason: "no live worker to run the load" });
+    }));
+
+  it("answers a command it cannot read with the reason at once, instead of leaving its sender to time out", () =>
+    withOrchestrator(async () => {
+      // Past the API, straight onto the command stream: a version no JSON number holds exactly.
+      const id = newId();
+      const command = createCommand({ type: "load-test.delete", tenantId: "default", aggregate: { type: "load-test", id }, data: {} });
+      const started = Date.now();
+      const outcome = await bus.send({ ...command, data: { expectedVersion: 1e20 } }, 5_000);
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(outcome).toMatchObject({
+        ok: false,
+        commandId: command.id,
+        aggregateId: id,
+        error: { code: "invalid", field: expect.stringContaining("expectedVersion") },
+      });
+      expect(await eventsOf(id, "default", "load-test")).toEqual([]);
     }));
 
   it("runs the lifecycle: one assignment per worker, a ready barrier, stop at the duration, complete", async () => {
@@ -195,6 +210,31 @@ describe("Orchestrator", () => {
     }
   });
 
+  it("fails a run whose workers never confirm the stop, once its graceful stop and the stop deadline have passed", async () => {
+    const w = await fakeWorker("mute", { labels: { test: "mute" } });
+    try {
+      await withOrchestrator(
+        async () => {
+          const id = newId();
+          const workload = { type: "constant-vus" as const, vus: 6, durationSec: 60, gracefulStop: 0.5 };
+          await createRun(id, { durationSec: 60, target: { ...target, workload }, placement: { selector: { test: "mute" } } });
+          await eventually(async () => (await typesOf(id)).includes("run.worker-assigned"), 5_000);
+          await ready(id, "mute");
+          await bus.send(runCommand("run.stop", id, { reason: "requested" }));
+          await eventually(async () => (await typesOf(id)).includes("run.failed"), 5_000, 20);
+          const [stopping] = await ofType(id, "run.stopping");
+          const [failed] = await ofType(id, "run.failed");
+          expect(failed!.data.reason).toBe("workers did not confirm the stop in time");
+          // The workers may take the run's graceful stop, then the deadline's 800 ms. A timer may fire a millisecond early; never sooner.
+          expect(Date.parse(failed!.time) - Date.parse(stopping!.time)).toBeGreaterThanOrEqual(500 + 800 - 2);
+        },
+        { timings: { ...timings, stopDeadlineMs: 800 } },
+      );
+    } finally {
+      w.stop();
+    }
+  });
+
   it("hands a lost worker's lanes to the others and records the loss", async () => {
     const steady = await fakeWorker("keeps", { labels: { test: "lost" } });
     const flaky = await fakeWorker("flaky", { labels: { test: "lost" } });
@@ -208,7 +248,7 @@ describe("Orchestrator", () => {
         expect(Date.now() - silentSince).toBeLessThan(5_000);
         const [lost] = await ofType(id, "run.worker-lost");
         expect(lost!.data).toMatchObject({ workerId: "flaky", lanes: flakyLanes });
-        const reassigned = (await ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
+        const reassigned = await reassignedIn(id);
         expect(reassigned.map((e) => [e.data.workerId, e.data.lanes, e.data.replaces])).toEqual([["keeps", flakyLanes, "flaky"]]);
         const fleetRecord = await eventsOf("flaky", FLEET_TENANT, "worker");
         expect(fleetRecord.map((e) => [e.type, e.data])).toEqual([
@@ -235,13 +275,64 @@ describe("Orchestrator", () => {
         await sleep(5); // a new startedAt
         restarting = await fakeWorker("restarts", { labels: { test: "restart" } });
         await eventually(async () => (await typesOf(id)).includes("run.worker-lost"), 2_500, 50);
-        const reassigned = (await ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
+        const reassigned = await reassignedIn(id);
         expect(reassigned.map((e) => [e.data.workerId, e.data.replaces])).toEqual([["stays", "restarts"]]);
         await bus.send(runCommand("run.stop", id, { reason: "requested" }));
       });
     } finally {
       steady.stop();
       restarting.stop();
+    }
+  });
+
+  it("hands the lanes of a lost worker nobody had room for to a worker that joins the run under way", async () => {
+    // 3 VUs each: the run's 6 fill both, so the one left cannot take the other's lanes.
+    const full = await fakeWorker("full", { maxVUs: 3, labels: { test: "join" } });
+    const gone = await fakeWorker("gone", { maxVUs: 3, labels: { test: "join" } });
+    let joiner: Awaited<ReturnType<typeof fakeWorker>> | undefined;
+    try {
+      await withOrchestrator(async () => {
+        const id = await runOnTwo("join", "full", "gone");
+        const goneLanes = (await ofType(id, "run.worker-assigned")).find((e) => e.data.workerId === "gone")!.data.lanes;
+        gone.lapse();
+        await eventually(async () => (await typesOf(id)).includes("run.worker-lost"), 6_000, 50);
+        expect(await reassignedIn(id)).toEqual([]);
+        expect(await typesOf(id)).not.toContain("run.failed"); // it goes on, short of those lanes, for now
+
+        joiner = await fakeWorker("joiner", { labels: { test: "join" } });
+        await eventually(async () => (await reassignedIn(id)).length > 0, 3_000, 20);
+        expect((await reassignedIn(id)).map((e) => e.data)).toEqual([
+          { workerId: "joiner", lanes: goneLanes, vus: 3, arrivalRate: 0, laneCount: 2, reason: "reassigned", replaces: "gone" },
+        ]);
+        expect(await typesOf(id)).not.toContain("run.failed");
+        await bus.send(runCommand("run.stop", id, { reason: "requested" }));
+      });
+    } finally {
+      full.stop();
+      gone.stop();
+      joiner?.stop();
+    }
+  });
+
+  it("gives a worker that joins a run whose lanes are all held nothing, and leaves the run as it was", async () => {
+    const fleet = await Promise.all(["held-a", "held-b"].map((w) => fakeWorker(w, { labels: { test: "held" } })));
+    let joiner: Awaited<ReturnType<typeof fakeWorker>> | undefined;
+    try {
+      await withOrchestrator(async () => {
+        const id = await runOnTwo("held", "held-a", "held-b");
+        const before = await eventsOf(id);
+        joiner = await fakeWorker("held-joiner", { labels: { test: "held", only: "joiner" } });
+        // A run only the joiner can take is placed on it once the orchestrator has heard of it,
+        // which is when it handled the join: anything the join set off is decided by then.
+        const probe = newId();
+        await createRun(probe, { placement: { selector: { only: "joiner" } } });
+        await eventually(async () => (await ofType(probe, "run.worker-assigned")).length === 1, 5_000);
+        expect(await eventsOf(id)).toEqual(before);
+        await bus.send(runCommand("run.stop", id, { reason: "requested" }));
+      });
+    } finally {
+      for (const w of fleet) w.stop();
+      joiner?.stop();
     }
   });
 
@@ -297,6 +388,56 @@ describe("Orchestrator", () => {
         expect(Date.parse(stopping!.time) - dueAt).toBeGreaterThanOrEqual(-10);
         expect(Date.parse(stopping!.time) - dueAt).toBeLessThan(1_000);
       });
+    } finally {
+      w.stop();
+    }
+  });
+
+  it("back after a run's due end, its only worker silent since: completes it degraded, the gap from the worker's last heartbeat", async () => {
+    const w = await fakeWorker("crashes", { labels: { test: "crash" } });
+    try {
+      const id = newId();
+      let silentAt = 0;
+      await withOrchestrator(async () => {
+        await createRun(id, { durationSec: 3, placement: { selector: { test: "crash" } } });
+        await eventually(async () => (await typesOf(id)).includes("run.worker-assigned"), 5_000);
+        await ready(id, "crashes");
+        await eventually(async () => (await typesOf(id)).includes("run.started"), 5_000, 20);
+        const [started] = await ofType(id, "run.started");
+        await sleep(Date.parse(started!.data.startedAt) + 1_000 - Date.now());
+        // The worker dies 1 s into the run, and the orchestrator with it (before the lapse tells it).
+        w.lapse();
+        silentAt = Date.now();
+      });
+      // Back after the due end (3 s), once the worker's bucket entry is stale.
+      await sleep(silentAt + 3_500 - Date.now());
+      const backAt = Date.now();
+      await withOrchestrator(async () => {
+        await eventually(async () => (await typesOf(id)).includes("run.completed"), 8_000, 50);
+      });
+      const [started] = await ofType(id, "run.started");
+      const [stopping] = await ofType(id, "run.stopping");
+      const [lost] = await ofType(id, "run.worker-lost");
+      const [completed] = await ofType(id, "run.completed");
+      expect(Date.parse(stopping!.time) - backAt).toBeLessThan(1_500); // stopped at once: it was overdue
+      // Last seen at its last heartbeat (one every 300 ms; a slow bucket write skips a beat), not when the orchestrator came back.
+      const lastSeenAt = Date.parse(lost!.data.lastSeenAt);
+      expect(lastSeenAt).toBeGreaterThan(silentAt - 1_000);
+      expect(lastSeenAt).toBeLessThanOrEqual(silentAt + 300);
+      expect(lastSeenAt).toBeLessThan(backAt - 3_000);
+      expect((await eventsOf("crashes", FLEET_TENANT, "worker")).at(-1)?.data).toMatchObject({ lastSeenAt: lost!.data.lastSeenAt });
+      // Completed, but saying it ran only until then: a third of its lanes' time, give or take a beat.
+      const ran = (lastSeenAt - Date.parse(started!.data.startedAt)) / 3_000;
+      expect(completed!.data).toEqual({
+        finishedAt: expect.any(String),
+        coverage: Math.floor(ran * 10_000) / 10_000,
+        degraded: true,
+        reason: expect.stringMatching(
+          /^lanes? [\d, ]+ of \d+ (was|were) not run for [\d.]+ s of 3\.0 s: worker crashes was last heard from 00:0\d\.\d into the run, and nobody took (it|them) before the end$/,
+        ),
+      });
+      expect(completed!.data.coverage).toBeGreaterThan(0);
+      expect(completed!.data.coverage).toBeLessThan(0.45);
     } finally {
       w.stop();
     }

@@ -28,7 +28,7 @@ import type { Logger } from "@loadline/service";
 import { AckPolicy, type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { CommandHandler } from "./command-handler.ts";
+import { CommandHandler, unreadableOutcome } from "./command-handler.ts";
 import { FleetMonitor } from "./fleet.ts";
 import { DEFAULT_LEASE_TIMINGS, KvLease, type LeaseTimings, openLeaseBucket } from "./kv-lease.ts";
 import { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
@@ -165,7 +165,13 @@ export class Orchestrator {
       supervisor?.onEvents(events);
       echoStops(nc, ns, events);
     });
-    const fleet = new FleetMonitor(this.kv, nc, ns, (lost) => supervisor?.onWorkerLost(lost), log);
+    const fleet = new FleetMonitor(
+      this.kv,
+      nc,
+      ns,
+      { lost: (lost) => supervisor?.onWorkerLost(lost), joined: () => supervisor?.onWorkerJoined() },
+      log,
+    );
     supervisor = new RunSupervisor(handler, fleet, log, this.opts.timings ?? DEFAULT_TIMINGS);
     await fleet.start();
     const runs = await this.recover(handler, store);
@@ -246,11 +252,16 @@ export class Orchestrator {
       for await (const m of messages) {
         log.debug({ subject: m.subject, seq: m.seq }, "command received");
         let command: CommandEnvelope;
+        let raw: unknown;
         try {
-          command = parseCommand(m.json());
+          raw = m.json();
+          command = parseCommand(raw);
         } catch (err) {
-          // A command nobody can read will not become readable: drop it, loudly.
+          // A command nobody can read will not become readable: drop it, loudly, and tell a
+          // sender that waits for its outcome why (else it hears nothing until its timeout).
           log.error({ err: err instanceof SchemaError ? err.message : err, subject: m.subject }, "unreadable command dropped");
+          const outcome = unreadableOutcome(raw, err);
+          if (outcome) bus.reply(outcome);
           m.term();
           continue;
         }

@@ -64,19 +64,30 @@ describe("planReassignment", () => {
 
   it("gives the lost lanes to the workers of the run first, each lane to the one with most room", () => {
     const fleet = [worker("a", 100, {}, 30), worker("b", 100, {}, 60), worker("idle", 1000)];
-    expect(planReassignment(fleet, run, [2])).toEqual({ ok: true, assignments: [{ workerId: "a", lanes: [2], vus: 30, arrivalRate: 0 }] });
+    expect(planReassignment(fleet, run, [2])).toEqual({ assignments: [{ workerId: "a", lanes: [2], vus: 30, arrivalRate: 0 }], left: [] });
     const both = planReassignment(fleet, { ...run, executors: [vus(150)], laneCount: 3 }, [1, 2]);
-    expect(both.ok && both.assignments.map((a) => [a.workerId, a.lanes])).toEqual([
+    expect(both.assignments.map((a) => [a.workerId, a.lanes])).toEqual([
       ["a", [1]],
       ["idle", [2]],
     ]);
   });
 
-  it("never to a worker the run lost, nor off the selector; fails when nobody has room", () => {
+  it("never to a worker the run lost, nor off the selector; leaves the lane, with why, when nobody has room", () => {
     const fleet = [worker("x", 1000), worker("other-region", 1000, { region: "us" }), worker("a", 100, { region: "eu" }, 90)];
     expect(planReassignment(fleet, { ...run, placement: { selector: { region: "eu" } } }, [2])).toEqual({
-      ok: false,
-      reason: "no live worker has room for lane 2 (30 VUs)",
+      assignments: [],
+      left: [2],
+      reason: "no live worker matching region=eu has room for lane 2 (30 VUs)",
+    });
+  });
+
+  it("gives out the lanes that fit and leaves the rest: a worker that joins takes what it has room for", () => {
+    // Lanes of 30 VUs; the run's own workers are full, a newcomer has room for one lane.
+    const fleet = [worker("a", 100, {}, 100), worker("b", 100, {}, 100), worker("joiner", 40)];
+    expect(planReassignment(fleet, run, [0, 1])).toEqual({
+      assignments: [{ workerId: "joiner", lanes: [0], vus: 30, arrivalRate: 0 }],
+      left: [1],
+      reason: "no live worker has room for lane 1 (30 VUs)",
     });
   });
 });

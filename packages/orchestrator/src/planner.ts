@@ -20,7 +20,8 @@ export type Candidate = {
 
 /** `fleetTooSmall`: too few workers now, which a fleet still starting up may mend; short capacity is final. */
 export type Plan = { ok: true; laneCount: number; assignments: WorkerShare[] } | { ok: false; reason: string; fleetTooSmall?: true };
-export type Reassignment = { ok: true; assignments: WorkerShare[] } | { ok: false; reason: string };
+/** Who takes which lanes; `left`: lanes nobody has room for, and why (the first of them). */
+export type Reassignment = { assignments: WorkerShare[]; left: number[]; reason?: string };
 
 /** A worker never gets more lanes than this: each lane is an executor run (and its own VU pool) on it. */
 const MAX_LANES_PER_WORKER = 8;
@@ -107,9 +108,10 @@ export function planRun(candidates: readonly Candidate[], executors: readonly Ex
 }
 
 /**
- * Gives a lost worker's lanes out, one at a time, each to the worker with the most room left
- * for it: workers already in the run first, then any other live worker matching the run's
- * placement. Never to a worker the run lost before.
+ * Gives lanes out (a lost worker's, or lanes nobody holds), one at a time, each to the worker
+ * with the most room left for it: workers already in the run first, then any other live worker
+ * matching the run's placement. Never to a worker the run lost before. A lane nobody has room
+ * for is left, not a reason to give out none: the others run meanwhile.
  */
 export function planReassignment(
   candidates: readonly Candidate[],
@@ -125,10 +127,16 @@ export function planReassignment(
   const pool = candidates
     .filter((c) => !run.excluded.includes(c.workerId) && matchesSelector(c.labels, run.placement?.selector))
     .map((c) => ({ c, room: free(c), lanes: [] as number[], need: { vus: 0, arrivalRate: 0 } }));
+  const left: number[] = [];
+  let reason: string | undefined;
   for (const lane of lanes) {
     const need = laneDemand(run.executors, [lane], run.laneCount);
     const takers = pool.filter((p) => fits(need, p.room));
-    if (takers.length === 0) return { ok: false, reason: `no live worker has room for lane ${lane} (${describe(need)})` };
+    if (takers.length === 0) {
+      left.push(lane);
+      reason ??= `no live worker${selectorText(run.placement)} has room for lane ${lane} (${describe(need)})`;
+      continue;
+    }
     const rank = (p: (typeof pool)[number]) => [run.inRun.includes(p.c.workerId) ? 0 : 1, -(p.room.vus - need.vus)] as const;
     takers.sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1] || a.c.workerId.localeCompare(b.c.workerId));
     const taker = takers[0]!;
@@ -137,9 +145,10 @@ export function planReassignment(
     taker.need = { vus: taker.need.vus + need.vus, arrivalRate: taker.need.arrivalRate + need.arrivalRate };
   }
   return {
-    ok: true,
     assignments: pool
       .filter((p) => p.lanes.length > 0)
       .map((p) => ({ workerId: p.c.workerId, lanes: p.lanes, vus: p.need.vus, arrivalRate: p.need.arrivalRate })),
+    left,
+    ...(reason ? { reason } : {}),
   };
 }

@@ -5,18 +5,20 @@ import {
   type CommandType,
   createCommand,
   DomainError,
-  loadTestSpecSchema,
+  loadTestInputSchema,
   newId,
   placementSchema,
   type ReadModel,
   runParametersSchema,
 } from "@loadline/core";
 import { type CommandBus, CommandTimeoutError } from "@loadline/nats";
-import { HttpError, httpErrorOf, ID_PATTERN, installErrorHandler, jsonBody, type Logger, tenantOf } from "@loadline/service";
+import { HttpError, httpErrorOf, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
+import { checkWire } from "./wire-check.ts";
 
 export type WriteRoutesDeps = {
-  bus: CommandBus;
+  /** Sends the commands; its server's max payload bounds what a write may carry. */
+  bus: Pick<CommandBus, "send" | "maxPayload">;
   readModel: ReadModel;
   log: Logger;
   /** How long a write waits for its events to be projected before it answers 202. */
@@ -28,20 +30,17 @@ const startRunSchema = runParametersSchema
   .partial()
   .extend({ workers: placementSchema.shape.workers, workerSelector: placementSchema.shape.selector })
   .strict();
-/** An id that cannot exist (it would not even be a subject token) is simply not found. */
-const idParam = (c: Context, what: string): string => {
-  const id = c.req.param("id") ?? "";
-  if (!ID_PATTERN.test(id)) throw new HttpError(404, "not_found", `${what} not found`);
-  return id;
-};
-
-/** If-Match carries the version the client last saw: `"3"`, `W/"3"` or `3`. */
+/**
+ * If-Match carries the version the client last saw: `"3"`, `W/"3"` or `3`. A version past
+ * Number.MAX_SAFE_INTEGER is no version (and the command's schema would refuse it).
+ */
 function expectedVersion(c: Context): number | undefined {
   const header = c.req.header("if-match");
   if (header === undefined || header.trim() === "*") return undefined;
   const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!match) throw new HttpError(400, "invalid_request", 'If-Match must be a version such as "3"', "If-Match");
-  return Number(match[1]);
+  const version = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isSafeInteger(version)) throw new HttpError(400, "invalid_request", 'If-Match must be a version such as "3"', "If-Match");
+  return version;
 }
 
 /**
@@ -55,11 +54,21 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
   const app = new Hono();
   installErrorHandler(app, log);
 
-  async function execute<T extends CommandType>(c: Context, init: Omit<CommandInit<T>, "actor">): Promise<{ version: number } | Response> {
+  /** Sends a command made of `input` (the body as sent, null for none) and waits for its outcome, then its projection. */
+  async function execute<T extends CommandType>(
+    c: Context,
+    init: Omit<CommandInit<T>, "actor">,
+    input: unknown = null,
+  ): Promise<{ version: number } | Response> {
     const command = createCommand({ ...init, actor: c.req.header("x-actor") ?? "api" } as CommandInit<T>) as CommandEnvelope;
+    checkWire(command, input, bus.maxPayload());
     try {
       const outcome = await bus.send(command);
-      if (!outcome.ok) throw httpErrorOf(new DomainError(outcome.error.code, outcome.error.message, outcome.error.field));
+      if (!outcome.ok) {
+        // The resource the path names is what was not found.
+        const field = outcome.error.field ?? (outcome.error.code === "not_found" ? "id" : undefined);
+        throw httpErrorOf(new DomainError(outcome.error.code, outcome.error.message, field));
+      }
       c.header("X-Event-Seq", String(outcome.seq));
       if (!(await readModel.waitForEvents(outcome.seq, waitMs))) {
         return c.json({ id: init.aggregate.id, commandId: command.id, status: "accepted", seq: outcome.seq }, 202);
@@ -78,9 +87,10 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
 
   app.post("/v1/load-tests", async (c) => {
     const tenantId = tenantOf(c);
-    const spec = await jsonBody(c, loadTestSpecSchema);
+    const input = await readJson(c);
+    const spec = parseWith(loadTestInputSchema, input);
     const id = newId();
-    const done = await execute(c, { type: "load-test.create", ...loadTest(tenantId, id), data: { spec } });
+    const done = await execute(c, { type: "load-test.create", ...loadTest(tenantId, id), data: { spec } }, input);
     if (done instanceof Response) return done;
     const view = await readModel.loadTest(tenantId, id);
     c.header("Location", `/v1/load-tests/${id}`);
@@ -92,12 +102,17 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     const tenantId = tenantOf(c);
     const id = idParam(c, "load test");
     const version = expectedVersion(c);
-    const spec = await jsonBody(c, loadTestSpecSchema);
-    const done = await execute(c, {
-      type: "load-test.update",
-      ...loadTest(tenantId, id),
-      data: { spec, ...(version !== undefined ? { expectedVersion: version } : {}) },
-    });
+    const input = await readJson(c);
+    const spec = parseWith(loadTestInputSchema, input);
+    const done = await execute(
+      c,
+      {
+        type: "load-test.update",
+        ...loadTest(tenantId, id),
+        data: { spec, ...(version !== undefined ? { expectedVersion: version } : {}) },
+      },
+      input,
+    );
     if (done instanceof Response) return done;
     const view = await readModel.loadTest(tenantId, id);
     if (view) c.header("ETag", `"${view.version}"`);
@@ -120,14 +135,15 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
   app.post("/v1/load-tests/:id/runs", async (c) => {
     const tenantId = tenantOf(c);
     const loadTestId = idParam(c, "load test");
-    const { workers, workerSelector, ...overrides } = await jsonBody(c, startRunSchema);
+    const input = await readJson(c);
+    const { workers, workerSelector, ...overrides } = parseWith(startRunSchema, input);
     const placement = {
       ...(workers !== undefined ? { workers } : {}),
       ...(workerSelector !== undefined ? { selector: workerSelector } : {}),
     };
     const id = newId();
     const data = { loadTestId, overrides, ...(Object.keys(placement).length > 0 ? { placement } : {}) };
-    const done = await execute(c, { type: "run.start", ...run(tenantId, id), data });
+    const done = await execute(c, { type: "run.start", ...run(tenantId, id), data }, input);
     if (done instanceof Response) return done;
     c.header("Location", `/v1/runs/${id}`);
     return c.json(await readModel.run(tenantId, id), 201);

@@ -6,17 +6,22 @@ import {
   type Executor,
   FLEET_TENANT,
   isTerminal,
+  laneDemand,
+  lastHeardOf,
+  maxGracefulStopMs,
   planExecutors,
   type RunState,
   runPlan,
   runWorkers,
   sleep,
+  type UnheldLane,
+  unheldLanes,
   type WorkerRegistration,
   type WorkerShare,
 } from "@loadline/core";
 import type { Logger } from "@loadline/service";
 import type { CommandHandler } from "./command-handler.ts";
-import type { LostWorker } from "./fleet.ts";
+import type { ExpectedWorker, LostWorker } from "./fleet.ts";
 import { type Candidate, planReassignment, planRun } from "./planner.ts";
 
 export type SupervisorTimings = {
@@ -24,18 +29,39 @@ export type SupervisorTimings = {
   planWaitMs: number;
   /** How long assigned workers have to report ready. */
   readyDeadlineMs: number;
-  /** How long workers have to confirm a stop. */
+  /**
+   * How long workers have to confirm a stop beyond the run's longest graceful stop (the
+   * iterations in flight may rightly take that long): the deadline derives from the plan.
+   */
   stopDeadlineMs: number;
+  /**
+   * How long lanes nobody holds (a lost worker's, when no live worker had room) wait for a worker
+   * to take them before the run fails: long enough for a replacement to start, short enough that
+   * a run does not go on for long at less load than asked.
+   */
+  unheldWaitMs: number;
 };
 
-export const DEFAULT_TIMINGS: SupervisorTimings = { planWaitMs: 5_000, readyDeadlineMs: 30_000, stopDeadlineMs: 30_000 };
+export const DEFAULT_TIMINGS: SupervisorTimings = {
+  planWaitMs: 5_000,
+  readyDeadlineMs: 30_000,
+  stopDeadlineMs: 30_000,
+  unheldWaitMs: 30_000,
+};
 
 /** What the supervisor needs of the fleet. */
-export type FleetView = { live(): WorkerRegistration[]; expect(workerIds: Iterable<string>): void };
+export type FleetView = { live(): WorkerRegistration[]; expect(workers: Iterable<ExpectedWorker>): void };
 
 type RunRef = { tenantId: string; id: string };
-type TimerKind = "deadline" | "end" | "stage";
-type SupervisorCommand = "run.stop" | "run.assign" | "run.fail" | "run.reassign" | "run.record-stage" | "worker.declare-lost";
+type TimerKind = "deadline" | "end" | "stage" | "unheld";
+type SupervisorCommand =
+  | "run.stop"
+  | "run.assign"
+  | "run.fail"
+  | "run.reassign"
+  | "run.reassign-unheld"
+  | "run.record-stage"
+  | "worker.declare-lost";
 
 const PLAN_RETRY_MS = 250;
 
@@ -52,18 +78,30 @@ function stageStarts(executors: readonly Executor[]): [number, number, number, n
   });
 }
 
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+function unheldReason(unheld: readonly UnheldLane[], ms: number): string {
+  const lost = [...new Set(unheld.map((u) => u.lostWorker.workerId))];
+  return (
+    `no live worker took ${plural(unheld.length, "lane", "lanes")} ${unheld.map((u) => u.lane).join(", ")} ` +
+    `of lost ${plural(lost.length, "worker", "workers")} ${lost.join(", ")} within ${ms / 1000} s`
+  );
+}
+
 /**
  * The process manager of runs: from each run's state it derives what comes next (plan it,
  * start deadline, end at its duration, its stages, stop deadline) and keeps those timers; it
- * hands a lost worker's lanes to others. Its only state is timers and the set of live runs,
- * both derived from the run states: after a restart, `recover` rebuilds them.
+ * hands a lost worker's lanes to others, and lanes nobody had room for to the first workers
+ * that can take them (one that joins, one whose other run ended), failing the run when none
+ * does in time. Its only state is timers and the set of live runs, both derived from the run
+ * states: after a restart, `recover` rebuilds them.
  */
 export class RunSupervisor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly live = new Map<string, RunRef>();
   /** Shares planned and being appended: capacity taken, though no run state shows it yet. */
   private readonly reserved = new Map<string, readonly WorkerShare[]>();
-  /** Plans and reassignments run one at a time: each sees the capacity the last one took. */
+  /** Plans, reassignments and hand-outs of unheld lanes run one at a time: each sees the capacity the last one took. */
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -81,10 +119,18 @@ export class RunSupervisor {
     for (const run of runs.values()) this.refresh(run);
   }
 
-  /** Picks up every run that was live when the orchestrator last stopped, and waits for its workers. */
+  /**
+   * Picks up every run that was live when the orchestrator last stopped, and waits for its
+   * workers, each with the run's last word of it: one that never shows up again is lost as of then at the latest.
+   */
   recover(runs: Iterable<RunRef>): void {
     for (const run of runs) this.refresh(run);
-    this.fleet.expect([...this.live.values()].flatMap((r) => runWorkers(this.stateOf(r) ?? ({ shares: {} } as RunState))));
+    this.fleet.expect(
+      [...this.live.values()].flatMap((r) => {
+        const state = this.stateOf(r);
+        return state ? runWorkers(state).map((workerId) => ({ workerId, heardAt: lastHeardOf(state, workerId) ?? "" })) : [];
+      }),
+    );
   }
 
   /** A worker stopped being heard from: each run it had gets its lanes handed on, and the fleet's record notes the loss. */
@@ -102,6 +148,11 @@ export class RunSupervisor {
     }
   }
 
+  /** A worker joined the fleet: lanes that nobody holds may go to it. */
+  onWorkerJoined(): void {
+    this.handOutAllUnheld();
+  }
+
   stop(): void {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
@@ -115,9 +166,10 @@ export class RunSupervisor {
   /** Sets the run's timers from its state. */
   private refresh(run: RunRef): void {
     const state = this.stateOf(run);
-    for (const kind of ["deadline", "end", "stage"] as const) this.clear(run, kind);
+    for (const kind of ["deadline", "end", "stage", "unheld"] as const) this.clear(run, kind);
     if (!state || isTerminal(state.status) || state.status === "None") {
-      this.live.delete(run.id);
+      // Its workers have room again: lanes another run could not place may fit now.
+      if (this.live.delete(run.id)) this.handOutAllUnheld();
       return;
     }
     this.live.set(run.id, run);
@@ -131,18 +183,82 @@ export class RunSupervisor {
           const now = this.stateOf(run);
           if (now?.status !== "Starting") return;
           const late = runWorkers(now).filter((w) => !now.readyWorkers.includes(w));
-          return this.fail(run, `workers ${late.join(", ")} were not ready within ${this.timings.readyDeadlineMs / 1000} s`);
+          if (late.length > 0)
+            return this.fail(run, `workers ${late.join(", ")} were not ready within ${this.timings.readyDeadlineMs / 1000} s`);
+          // Every worker ready, but lanes a lost worker left still wait for a taker.
+          const unheld = unheldLanes(now);
+          if (unheld.length > 0) return this.fail(run, unheldReason(unheld, this.timings.readyDeadlineMs));
         });
         break;
       case "Running":
         this.scheduleRunning(run, state);
         break;
-      case "Stopping":
-        this.schedule(run, "deadline", since(state.stoppingAt) + this.timings.stopDeadlineMs, () =>
+      case "Stopping": {
+        const grace = state.target && state.parameters ? maxGracefulStopMs(planExecutors(runPlan(state.target, state.parameters))) : 0;
+        this.schedule(run, "deadline", since(state.stoppingAt) + grace + this.timings.stopDeadlineMs, () =>
           this.fail(run, "workers did not confirm the stop in time"),
         );
         break;
+      }
     }
+    if (state.status === "Starting" || state.status === "Running") this.awaitUnheld(run, state);
+  }
+
+  /** Lanes nobody holds: a taker now if one has room (one may have joined unseen, during a takeover), else the deadline. */
+  private awaitUnheld(run: RunRef, state: RunState): void {
+    const unheld = unheldLanes(state);
+    if (unheld.length === 0) return;
+    const since = Math.min(...unheld.map((u) => Date.parse(u.lostWorker.lostAt)));
+    this.schedule(run, "unheld", since + this.timings.unheldWaitMs, () => {
+      const now = this.stateOf(run);
+      if (now?.status !== "Starting" && now?.status !== "Running") return;
+      const still = unheldLanes(now);
+      if (still.length > 0) return this.fail(run, unheldReason(still, this.timings.unheldWaitMs));
+    });
+    this.serially(() => this.handOutUnheld(run));
+  }
+
+  private handOutAllUnheld(): void {
+    for (const run of this.live.values()) {
+      const state = this.stateOf(run);
+      if (state && (state.status === "Starting" || state.status === "Running") && unheldLanes(state).length > 0)
+        this.serially(() => this.handOutUnheld(run));
+    }
+  }
+
+  /**
+   * Gives lanes nobody holds to live workers with room, as a lost worker's lanes are: the run's
+   * own workers first, then others matching its placement; what does not fit waits for the next
+   * worker to join.
+   */
+  private async handOutUnheld(run: RunRef): Promise<void> {
+    const state = this.stateOf(run);
+    if (this.stopped || (state?.status !== "Starting" && state?.status !== "Running") || !state.parameters || !state.target) return;
+    const unheld = unheldLanes(state);
+    if (unheld.length === 0) return;
+    const executors = planExecutors(runPlan(state.target, state.parameters));
+    const plan = planReassignment(
+      this.candidates(),
+      {
+        executors,
+        laneCount: state.laneCount,
+        placement: state.placement,
+        inRun: runWorkers(state),
+        excluded: state.lostWorkers.map((l) => l.workerId),
+      },
+      unheld.map((u) => u.lane),
+    );
+    if (plan.assignments.length === 0) return;
+    // Split by whose lanes they were: each assignment names the lost worker it replaces, which closes that gap on the run's record.
+    const lostBy = new Map(unheld.map((u) => [u.lane, u.lostWorker.workerId]));
+    const assignments = plan.assignments.flatMap((a) =>
+      [...new Set(a.lanes.map((l) => lostBy.get(l)!))].map((replaces) => {
+        const lanes = a.lanes.filter((l) => lostBy.get(l) === replaces);
+        return { workerId: a.workerId, lanes, ...laneDemand(executors, lanes, state.laneCount), replaces };
+      }),
+    );
+    this.log.info({ runId: run.id, assignments, left: plan.left }, "lanes nobody held handed out");
+    await this.send(this.ref(run), { type: "run.reassign-unheld", data: { assignments } });
   }
 
   /** The end at the run's duration, and the next stage to record. */
@@ -193,7 +309,7 @@ export class RunSupervisor {
     const excluded = [lost.workerId, ...state.lostWorkers.map((l) => l.workerId)];
     const plan =
       state.status === "Stopping"
-        ? { ok: true as const, assignments: [] }
+        ? { assignments: [], left: [] }
         : planReassignment(
             this.candidates(),
             {
@@ -205,11 +321,14 @@ export class RunSupervisor {
             },
             share.lanes,
           );
-    if (!plan.ok)
-      this.log.warn({ runId: run.id, workerId: lost.workerId, reason: plan.reason }, "no worker can take the lost worker's lanes");
+    if (plan.left.length > 0)
+      this.log.warn(
+        { runId: run.id, workerId: lost.workerId, lanes: plan.left, reason: plan.reason, waitMs: this.timings.unheldWaitMs },
+        "no worker can take some of the lost worker's lanes: the run goes on without them until one can",
+      );
     await this.send(this.ref(run), {
       type: "run.reassign",
-      data: { lostWorkerId: lost.workerId, lastSeenAt: lost.lastSeenAt, assignments: plan.ok ? plan.assignments : [] },
+      data: { lostWorkerId: lost.workerId, lastSeenAt: lost.lastSeenAt, assignments: plan.assignments },
     });
   }
 

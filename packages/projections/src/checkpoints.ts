@@ -45,14 +45,29 @@ export async function lockCheckpoint(tx: Tx, name: string): Promise<number> {
   return row.position;
 }
 
-/** Compare-and-set: moves the checkpoint from `expected` to `position`; false when it was not at `expected`. */
+/**
+ * Compare-and-set: moves the checkpoint from `expected` to `position`; false when it was not at
+ * `expected`. A batch committed, so no failure stands (see recordFailure).
+ */
 export async function writeCheckpoint(tx: Tx, name: string, expected: number, position: number): Promise<boolean> {
   const moved = await tx
     .update(projectionCheckpoints)
-    .set({ position, updatedAt: sql`now()` })
+    .set({ position, updatedAt: sql`now()`, lastError: null, failingSince: null })
     .where(and(eq(projectionCheckpoints.name, name), eq(projectionCheckpoints.position, expected)))
     .returning({ position: projectionCheckpoints.position });
   return moved.length === 1;
+}
+
+/**
+ * Says on the checkpoint's row that the projection's batches fail, and why, for every process's
+ * status (the first failure's time stays). Only while the checkpoint is still at `position`, where
+ * the batch failed: a write that comes after the next commit changes nothing.
+ */
+export async function recordFailure(db: Db, name: string, position: number, error: string): Promise<void> {
+  await db
+    .update(projectionCheckpoints)
+    .set({ lastError: error, failingSince: sql`coalesce(${projectionCheckpoints.failingSince}, now())` })
+    .where(and(eq(projectionCheckpoints.name, name), eq(projectionCheckpoints.position, position)));
 }
 
 /** Another writer moved the checkpoint since we read it: plan the batch again from there. */

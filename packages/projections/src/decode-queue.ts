@@ -1,9 +1,22 @@
 import { type EventEnvelope, parseEvent } from "@loadline/core";
 import type { Logger } from "@loadline/service";
 import type { JsMsg } from "@nats-io/jetstream";
+import { mayHoldUnstorableStrings, storableText, unstorable } from "./storable.ts";
 
 /** A message the projection cannot apply, kept in projection_dead_letters with the reason. */
 export type DeadLetter = { deadLetter: true; seq: number; subject: string; reason: string; payload: string };
+
+/**
+ * The dead letter of a message: its payload as UTF-8 text, what a text column cannot hold (NUL,
+ * bytes that are not UTF-8) as U+FFFD, so that keeping it never fails like the message did.
+ */
+export const deadLetterOf = (msg: JsMsg, reason: string): DeadLetter => ({
+  deadLetter: true,
+  seq: msg.seq,
+  subject: msg.subject,
+  reason: storableText(reason),
+  payload: storableText(msg.string()),
+});
 
 /** A delivered message with its stream sequence, and its event once decoded (null until then). */
 export type Delivered = { msg: JsMsg; seq: number; decoded: EventEnvelope | DeadLetter | null };
@@ -69,15 +82,22 @@ export class DecodeQueue {
     }
   };
 
-  /** The event, or the dead letter it becomes: one bad message must not stall the read model. */
+  /**
+   * The event, or the dead letter it becomes: one bad message must not stall the read model. What
+   * Postgres could not store (see storable.ts) is found here, before any statement is tried.
+   */
   private decode(msg: JsMsg): EventEnvelope | DeadLetter {
+    let reason: string;
     try {
-      return parseEvent(msg.json());
+      const raw: unknown = msg.json();
+      const unfit = unstorable(raw, { strings: mayHoldUnstorableStrings(msg.data) });
+      if (unfit === null) return parseEvent(raw);
+      reason = unfit;
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      this.log.warn({ seq: msg.seq, subject: msg.subject, reason }, "dead-lettering a message it cannot apply");
-      this.onDeadLetter();
-      return { deadLetter: true, seq: msg.seq, subject: msg.subject, reason, payload: msg.string() };
+      reason = err instanceof Error ? err.message : String(err);
     }
+    this.log.warn({ seq: msg.seq, subject: msg.subject, reason }, "dead-lettering a message it cannot apply");
+    this.onDeadLetter();
+    return deadLetterOf(msg, reason);
   }
 }

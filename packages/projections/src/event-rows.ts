@@ -68,6 +68,8 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       workers: [],
       gaps: [],
       reason: null,
+      coverage: null,
+      degraded: null,
       createdAt: new Date(event.time),
       startedAt: null,
       finishedAt: null,
@@ -114,8 +116,18 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       return { ...next, status: "Running", startedAt: new Date(event.data.startedAt) };
     case "run.stopping":
       return { ...next, status: "Stopping" };
-    case "run.completed":
-      return { ...next, status: "Completed", finishedAt: new Date(event.data.finishedAt) };
+    case "run.completed": {
+      // Recorded before runs said how much of their load ran: unknown, not whole.
+      const { finishedAt, coverage, degraded, reason } = event.data;
+      return {
+        ...next,
+        status: "Completed",
+        finishedAt: new Date(finishedAt),
+        coverage: coverage ?? null,
+        degraded: degraded ?? null,
+        reason: reason ?? null,
+      };
+    }
     case "run.failed":
       return { ...next, status: "Failed", reason: event.data.reason, finishedAt: new Date(event.data.finishedAt) };
     case "run.cancelled":

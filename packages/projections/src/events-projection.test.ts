@@ -128,6 +128,9 @@ describe("the events projection", () => {
       startedAt,
       finishedAt,
       reason: null,
+      // Recorded as runs were before they said how much of their load ran: not known, not whole.
+      coverage: null,
+      degraded: null,
       version: 10,
     });
 
@@ -145,6 +148,37 @@ describe("the events projection", () => {
     const ofLoadTest = await get<{ items: RunView[]; total: number }>(`/v1/runs?loadTestId=lt-2`, tenant);
     expect(ofLoadTest.body.items.map((r) => r.id)).toEqual([failed]);
     expect((await get<{ total: number }>(`/v1/runs?limit=1`, tenant)).body.total).toBe(2);
+  });
+
+  it("shows how much of its load a completed run ran: coverage, degraded, and why", async () => {
+    const tenant = newTenant();
+    const reason =
+      "lane 1 of 2 was not run for 40.0 s of 60.0 s: worker w2 was last heard from 00:20.0 into the run, and nobody took it before the end";
+    const ended = async (data: { finishedAt: string; coverage?: number; degraded?: boolean; reason?: string }) => {
+      const id = newId();
+      await applied(
+        await appendEvents(live.store, tenant, { type: "run", id }, [
+          runCreated("lt-c"),
+          { type: "run.started", data: { startedAt: "2030-01-01T00:00:00.000Z" } },
+          { type: "run.stopping", data: { reason: "duration" } },
+          { type: "run.completed", data },
+        ]),
+      );
+      return (await get<RunView>(`/v1/runs/${id}`, tenant)).body;
+    };
+    const finishedAt = "2030-01-01T00:01:00.500Z";
+    expect(await ended({ finishedAt, coverage: 0.6666, degraded: true, reason })).toMatchObject({
+      status: "Completed",
+      coverage: 0.6666,
+      degraded: true,
+      reason,
+    });
+    expect(await ended({ finishedAt, coverage: 1, degraded: false })).toMatchObject({
+      status: "Completed",
+      coverage: 1,
+      degraded: false,
+      reason: null,
+    });
   });
 
   it("dead-letters a malformed message with its sequence, subject and reason, and goes on", async () => {

@@ -6,6 +6,7 @@ export { METRICS_PROJECTION, metricsProjection, rollUp } from "./metrics-project
 export type { ProjectedEvent, Projection } from "./projection.ts";
 export { type ProjectionMetrics, projectionMetrics } from "./projection-metrics.ts";
 export { Projector, type ProjectorOptions } from "./projector.ts";
+export type { ProjectorHealth, ProjectorState } from "./projector-health.ts";
 export { type Page, type PageRequest, PgReadModel, type PositionWaiter, type SecondRange } from "./read-model.ts";
 export { REBUILD_BATCH_SIZE, type RebuildOptions, type RebuildResult, rebuildable, rebuildProjection } from "./rebuild.ts";
 export { pruneRawWindows } from "./retention.ts";
@@ -23,6 +24,6 @@ export {
   type RunRow,
   runs,
 } from "./schema.ts";
-export { Projections, type ProjectionsOptions } from "./service.ts";
+export { type NotReady, Projections, type ProjectionsOptions } from "./service.ts";
 export { keyIn, upsertStatement } from "./sql-helpers.ts";
 export { type ProjectionStatus, ProjectionStatusReader } from "./status.ts";

@@ -1,7 +1,6 @@
 import { connectNats, ensureStreams, namespace, streamOptionsOf } from "@loadline/nats";
-import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal } from "@loadline/service";
+import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal, serviceApp } from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { Hono } from "hono";
 import { Projections } from "./service.ts";
 
 /** The read side as its own process: projections, read API and ops endpoints on one port. */
@@ -21,8 +20,12 @@ const projections = await Projections.start({
   registry,
   rawWindowsMaxAgeDays: config.rawWindowsMaxAgeDays,
 });
-const app = new Hono().route("/", projections.routes).route("/", opsRoutes({ ready: () => projections.ready(), registry }));
-const server = await listen(app, config.port ?? 9103, config.host);
+const app = serviceApp(
+  { log, maxBodyBytes: config.maxBodyBytes },
+  projections.routes,
+  opsRoutes({ ready: () => projections.ready(), notReadyBecause: () => projections.notReady(), registry }),
+);
+const server = await listen(app, config.port ?? 9103, config.host, { allowedHosts: config.allowedHosts });
 log.info({ port: server.port, database: projections.database.kind }, "projections listening");
 
 runUntilSignal(log, async () => {

@@ -236,6 +236,90 @@ describe("the metrics projection and its routes", () => {
   });
 });
 
+describe("interrupted requests and iterations", () => {
+  // The stop's last second: w1 gave up on 3 "home" and 1 "login" in flight, w2 on 2 "home"; before it, an older
+  // worker's window without the fields at all.
+  let tenant: string;
+  let runId: string;
+  const s0 = 9000;
+  beforeAll(async () => {
+    ({ tenant, runId } = await createdRun("lt-interrupted"));
+    const windows = [
+      { workerId: "w1", second: s0, activeUsers: 4, requests: [requestWindow("home", [1000, 2000])], iterations: 2 },
+      {
+        workerId: "w1",
+        second: s0 + 1,
+        activeUsers: 4,
+        requests: [
+          { ...requestWindow("home", [3000]), interrupted: 3 },
+          { ...requestWindow("login", [], 0), interrupted: 1 },
+        ],
+        iterations: 1,
+        interruptedIterations: 4,
+      },
+      {
+        workerId: "w2",
+        second: s0 + 1,
+        activeUsers: 2,
+        requests: [{ ...requestWindow("home", [4000]), interrupted: 2 }],
+        interruptedIterations: 2,
+      },
+    ];
+    let last = 0;
+    for (const w of windows) last = await publishWindow(live.js, live.env.ns, tenant, { runId, ...w });
+    expect(await live.projections.projectors.metrics.waitFor(last, 5000)).toBe(true);
+  });
+
+  it("are stored, rolled up and exposed apart: in no request count, failure or latency", async () => {
+    const aggregate = (await get<AggregateView>(`/v1/runs/${runId}/metrics/aggregate`, tenant)).body;
+    expect(aggregate).toMatchObject({ requests: 4, failures: 0, errorRate: 0, interrupted: 6, iterations: 3, interruptedIterations: 6 });
+    expect(aggregate.latency.max).toBeLessThan(5);
+    expect(aggregate.endpoints.map((e) => [e.name, e.requests, e.interrupted])).toEqual([
+      ["home", 4, 5],
+      ["login", 0, 1],
+    ]);
+    const rows = await live.projections.database.db
+      .select({
+        step: metricRollups.step,
+        name: metricRollups.name,
+        interrupted: metricRollups.interrupted,
+        iterations: metricRollups.interruptedIterations,
+      })
+      .from(metricRollups)
+      .where(and(eq(metricRollups.tenantId, tenant), eq(metricRollups.runId, runId), eq(metricRollups.step, 0)));
+    expect(rows.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { step: 0, name: "", interrupted: 6, iterations: 6 },
+      { step: 0, name: "home", interrupted: 5, iterations: 0 },
+      { step: 0, name: "login", interrupted: 1, iterations: 0 },
+    ]);
+  });
+
+  it("show in the second they happened, at every step, for some names and some workers", async () => {
+    const points = (await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=1s`, tenant)).body.points;
+    expect(points.map((p) => [p.requests, p.interrupted, p.interruptedIterations])).toEqual([
+      [2, 0, 0],
+      [2, 6, 6],
+    ]);
+    const tens = (await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=10s`, tenant)).body.points;
+    expect(tens.map((p) => [p.requests, p.interrupted, p.interruptedIterations])).toEqual([[4, 6, 6]]);
+    const logins = (await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=1s&requests=login`, tenant)).body
+      .points;
+    expect(logins.map((p) => [p.requests, p.interrupted])).toEqual([
+      [0, 0],
+      [0, 1],
+    ]);
+    const w2 = (await get<AggregateView>(`/v1/runs/${runId}/metrics/aggregate?workers=w2`, tenant)).body;
+    expect(w2).toMatchObject({ requests: 1, interrupted: 2, interruptedIterations: 2 });
+    const w1Points = (await get<{ points: MetricsPoint[] }>(`/v1/runs/${runId}/metrics/timeseries?step=1s&workers=w1`, tenant)).body.points;
+    expect(w1Points.map((p) => [p.interrupted, p.interruptedIterations])).toEqual([
+      [0, 0],
+      [4, 4],
+    ]);
+    const run = (await get<{ lastMetrics: MetricsPoint }>(`/v1/runs/${runId}`, tenant)).body;
+    expect(run.lastMetrics).toMatchObject({ requests: 2, interrupted: 6, interruptedIterations: 6 });
+  });
+});
+
 describe("raw windows", () => {
   const storedRows = (tenant: string) =>
     live.projections.database.db

@@ -117,7 +117,15 @@ export class MetricsQueries {
       if (named.size === rows.length) {
         return all.map((row) => {
           const r = named.get(row.bucket);
-          return r ? summaryBucket(r, row.activeUsers) : { start: row.bucket, seconds: row.seconds, users: row.activeUsers, requests: [] };
+          return r
+            ? summaryBucket(r, row)
+            : {
+                start: row.bucket,
+                seconds: row.seconds,
+                users: row.activeUsers,
+                requests: [],
+                interruptedIterations: row.interruptedIterations,
+              };
         });
       }
     }
@@ -129,6 +137,7 @@ export class MetricsQueries {
       seconds: row.seconds,
       users: row.activeUsers,
       requests: (byBucket.get(row.bucket) ?? []).map(asRequest),
+      interruptedIterations: row.interruptedIterations,
     }));
   }
 

@@ -20,7 +20,12 @@ export function projectionMetrics(registry?: Registry): ProjectionMetrics {
       labelNames,
       registers,
     }),
-    skipped: new Counter({ name: "loadline_projection_events_skipped_total", help: "Malformed messages skipped", labelNames, registers }),
+    skipped: new Counter({
+      name: "loadline_projection_events_skipped_total",
+      help: "Messages dead-lettered: malformed, or holding what the database cannot store",
+      labelNames,
+      registers,
+    }),
     failures: new Counter({
       name: "loadline_projection_batch_failures_total",
       help: "Batches that failed and will be retried",

@@ -11,14 +11,16 @@ import {
 } from "@nats-io/jetstream";
 import type { Lease, LeaseProvider } from "./advisory-lock-lease.ts";
 import { planBatch } from "./batch-plan.ts";
-import { CheckpointMoved, ensureCheckpoint, lockCheckpoint, pollCheckpoint, writeCheckpoint } from "./checkpoints.ts";
+import { CheckpointMoved, ensureCheckpoint, lockCheckpoint, pollCheckpoint, recordFailure, writeCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
-import { type DeadLetter, DecodeQueue, type Delivered } from "./decode-queue.ts";
+import { isDataError, loggable, reasonOf } from "./database-errors.ts";
+import { type DeadLetter, DecodeQueue, type Delivered, deadLetterOf } from "./decode-queue.ts";
 import { type DurableSpec, ensureDurable, stopWhenConsumerLost } from "./durable.ts";
 import { Inbox } from "./inbox.ts";
 import { PositionWaitList } from "./position-wait-list.ts";
 import type { ProjectedEvent, Projection } from "./projection.ts";
 import { type ProjectionMetrics, projectionMetrics } from "./projection-metrics.ts";
+import type { ProjectorHealth } from "./projector-health.ts";
 import { projectionDeadLetters } from "./schema.ts";
 
 export type ProjectorOptions = {
@@ -74,6 +76,8 @@ export class Projector {
   private streamFirstSeq = 1;
   private catchUpTarget = 0;
   private caughtUp = false;
+  /** What it has been failing on, and since when, until a batch commits (or it sets up again). */
+  private failing: { error: string; since: Date } | null = null;
   /** Stream sequence of the last message applied (committed). */
   position = 0;
 
@@ -131,6 +135,14 @@ export class Projector {
   /** Has applied everything the stream held when it started (a standby is never caught up). */
   isCaughtUp(): boolean {
     return this.caughtUp;
+  }
+
+  /** Where it is: standing by, catching up, live, or retrying what failed (why, and since when). */
+  health(): ProjectorHealth {
+    const { name, caughtUp, failing } = this;
+    if (!this.isActive()) return { name, state: "standby", caughtUp, lastError: null, since: null };
+    if (failing) return { name, state: "retrying", caughtUp, lastError: failing.error, since: failing.since.toISOString() };
+    return { name, state: caughtUp ? "live" : "catching-up", caughtUp, lastError: null, since: null };
   }
 
   /** True once `seq` is applied, here or by the process holding the lease; false when the time runs out or the projector stops. */
@@ -212,7 +224,8 @@ export class Projector {
         try {
           await this.consume(this.delivery);
         } catch (err) {
-          this.log.error({ err }, "projection round failed");
+          this.log.error({ err: loggable(err) }, "projection round failed");
+          this.failed(err);
         }
         this.delivery.messages.stop();
         this.delivery = null;
@@ -229,7 +242,13 @@ export class Projector {
         if (!taken) continue;
         this.log.info("took the projection lease");
       }
-      await this.setUp().catch((err: unknown) => this.log.error({ err }, "projection set-up failed"));
+      await this.setUp().then(
+        () => (this.failing = null), // a new round: what still fails is noted again, from now
+        (err: unknown) => {
+          this.log.error({ err: loggable(err) }, "projection set-up failed");
+          this.failed(err);
+        },
+      );
     }
   }
 
@@ -299,24 +318,19 @@ export class Projector {
           .catch(() => this.streamFirstSeq);
         plan = planBatch(batch, this.position, this.streamFirstSeq);
       }
-      const events: ProjectedEvent[] = [];
-      const deadLetters: DeadLetter[] = [];
-      for (const d of plan.apply) {
-        const decoded = this.decoding.eventOf(d);
-        if ("deadLetter" in decoded) deadLetters.push(decoded);
-        else events.push({ seq: d.seq, event: decoded, raw: d.msg.data });
-      }
-      const last = plan.apply.at(-1);
       try {
-        if (last) await this.commit(events, deadLetters, last.seq, staged);
+        await this.applyAll(plan.apply, staged);
       } catch (err) {
         staged = null; // staged again with the next try
         if (err instanceof CheckpointMoved) {
           this.position = err.position;
           continue;
         }
+        // A transient failure (see database-errors.ts): the rest of the batch is tried again, whole and in order.
         this.metrics.failures.inc({ projection: this.name });
-        this.log.error({ err, seqs: [plan.apply[0]?.seq, last?.seq], retryInMs: delay }, "batch failed: retrying it");
+        const seqs = [plan.apply[0]?.seq, plan.apply.at(-1)?.seq];
+        this.log.error({ err: loggable(err), seqs, position: this.position, retryInMs: delay }, "batch failed: retrying it");
+        this.failed(err, this.position);
         if (this.stopping) return; // not acked: delivered again to the next start
         for (const d of batch) d.msg.working(); // keep the batch ours while we wait
         await sleep(delay, this.stopped.signal);
@@ -329,24 +343,83 @@ export class Projector {
       for (const d of plan.later) d.msg.nak(NAK_DELAY_MS);
       if (plan.later.length > 0)
         this.log.debug({ held: plan.later.map((d) => d.seq), position: this.position }, "holding messages after a hole");
-      this.metrics.applied.inc({ projection: this.name }, events.length);
       const pending = batch.at(-1)?.msg.info.pending ?? 0;
       this.metrics.lag.set({ projection: this.name }, pending + plan.later.length);
-      if (last) this.advance(last.seq);
       if (pending === 0 && plan.later.length === 0) this.caughtUp = true;
       return;
     }
   }
 
-  /** The batch, its dead letters and the checkpoint: one transaction, so a crash anywhere gives the same read model. */
-  private async commit(events: ProjectedEvent[], deadLetters: DeadLetter[], lastSeq: number, staged: Promise<void> | null): Promise<void> {
+  /**
+   * Applies the messages in one transaction. When the database refuses their data (a data error:
+   * the same message would fail the same way for ever), the messages at fault are found and
+   * dead-lettered instead (see isolate); any other failure is thrown, for the batch to be retried.
+   */
+  private async applyAll(messages: readonly Delivered[], staged: Promise<void> | null): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      await this.commit(messages, staged, false);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      this.log.warn(
+        { reason: reasonOf(err), seqs: [messages[0]?.seq, messages.at(-1)?.seq] },
+        "the database refused a batch's data: isolating the messages at fault",
+      );
+      await this.isolate(messages, err);
+    }
+  }
+
+  /**
+   * Bisects messages the database refused: each half is committed on its own transaction, the
+   * first before the second, and a half refused again is split again, down to the one message
+   * at fault, which becomes a dead letter with the database's reason. So every message is
+   * applied once or dead-lettered once, in stream order, each commit moving the checkpoint past
+   * exactly what it holds; k bad messages in a batch of n cost about 2k·log2(n) transactions. A
+   * transient failure meanwhile is thrown: the retry starts again from what was committed.
+   */
+  private async isolate(messages: readonly Delivered[], refusal: unknown): Promise<void> {
+    if (messages.length === 1) {
+      const [only] = messages as [Delivered];
+      const reason = reasonOf(refusal);
+      this.log.warn({ seq: only.seq, subject: only.msg.subject, reason }, "dead-lettering a message the database refused");
+      this.metrics.skipped.inc({ projection: this.name });
+      only.decoded = deadLetterOf(only.msg, `the database refused it: ${reason}`);
+      await this.commit(messages, null, true);
+      return;
+    }
+    const middle = Math.ceil(messages.length / 2);
+    for (const half of [messages.slice(0, middle), messages.slice(middle)]) {
+      try {
+        await this.commit(half, null, true);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        await this.isolate(half, err);
+      }
+    }
+  }
+
+  /**
+   * The messages' events, their dead letters and the checkpoint: one transaction, so a crash
+   * anywhere gives the same read model. `alone`: the projection's staged writes go inside the
+   * transaction too, so that a refused part of a batch leaves none of its rows behind.
+   */
+  private async commit(messages: readonly Delivered[], staged: Promise<void> | null, alone: boolean): Promise<void> {
+    const events: ProjectedEvent[] = [];
+    const deadLetters: DeadLetter[] = [];
+    for (const d of messages) {
+      const decoded = this.decoding.eventOf(d);
+      if ("deadLetter" in decoded) deadLetters.push(decoded);
+      else events.push({ seq: d.seq, event: decoded, raw: d.msg.data });
+    }
+    const lastSeq = messages.at(-1)!.seq;
     const expected = this.position;
     const { projection, db } = this.opts;
-    const staging = staged ?? this.startStaging(events);
-    await db.transaction(async (tx) => {
+    const stageInside = !this.stagesOnPool() || alone;
+    const staging = alone ? null : (staged ?? this.startStaging(events));
+    const committing = db.transaction(async (tx) => {
       const checkpoint = await lockCheckpoint(tx, this.name);
       if (checkpoint !== expected) throw new CheckpointMoved(checkpoint);
-      if (events.length > 0 && projection.stage && !this.stagesOnPool()) await projection.stage(tx, events);
+      if (events.length > 0 && projection.stage && stageInside) await projection.stage(tx, events);
       if (events.length > 0) await projection.apply(tx, events);
       if (deadLetters.length > 0) {
         await tx
@@ -358,6 +431,25 @@ export class Projector {
       // The row lock above already serialises batches; the compare-and-set makes the guard explicit.
       if (!(await writeCheckpoint(tx, this.name, expected, lastSeq))) throw new CheckpointMoved(await lockCheckpoint(tx, this.name));
     });
+    // A failed transaction may leave its staged writes running: they end before anything is tried again.
+    await committing.catch(async (err: unknown) => {
+      await staging?.catch(() => undefined);
+      throw err;
+    });
+    this.failing = null;
+    this.metrics.applied.inc({ projection: this.name }, events.length);
+    this.advance(lastSeq);
+  }
+
+  /**
+   * Notes a failure for health() and, for a batch's, on the checkpoint's row for every process's
+   * status. Not waited for (the database may be what failed); the row is written only while the
+   * checkpoint is still where the batch failed, so a late write never outlives the next commit.
+   */
+  private failed(err: unknown, batchAt?: number): void {
+    const error = reasonOf(err, { detail: false });
+    this.failing = { error, since: this.failing?.since ?? new Date() };
+    if (batchAt !== undefined) void recordFailure(this.opts.db, this.name, batchAt, error).catch(() => undefined);
   }
 
   private advance(position: number): void {

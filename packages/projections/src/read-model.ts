@@ -140,6 +140,7 @@ export class PgReadModel implements ReadModel {
         second: metricWindows.second,
         workerId: metricWindows.workerId,
         activeUsers: metricWindows.activeUsers,
+        // The event as published, which holds the interrupted iterations too (no column of their own).
         event: metricWindows.event,
         requests: metricWindows.requests,
         iterations: metricWindows.iterations,
@@ -159,7 +160,11 @@ export class PgReadModel implements ReadModel {
       )
       .orderBy(asc(metricWindows.second), asc(metricWindows.workerId));
     // The event as published since migration 0009; the requests alone in rows stored before it.
-    return rows.map(({ event, requests, ...row }) => ({ ...row, requests: event?.data.requests ?? requests ?? [] }));
+    return rows.map(({ event, requests, ...row }) => ({
+      ...row,
+      requests: event?.data.requests ?? requests ?? [],
+      interruptedIterations: event?.data.interruptedIterations ?? 0,
+    }));
   }
 }
 

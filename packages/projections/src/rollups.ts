@@ -62,6 +62,8 @@ function emptyCell(key: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket"
     droppedIterations: 0,
     checksPassed: 0,
     checksFailed: 0,
+    interrupted: 0,
+    interruptedIterations: 0,
     histograms: [],
     services: [],
   };
@@ -79,6 +81,8 @@ function addRow(cell: Cell, row: Omit<RollupRow, "activeUsers" | "seconds" | "st
   cell.droppedIterations += row.droppedIterations;
   cell.checksPassed += row.checksPassed;
   cell.checksFailed += row.checksFailed;
+  cell.interrupted += row.interrupted;
+  cell.interruptedIterations += row.interruptedIterations;
   cell.histograms.push(row.histogram);
   if (row.serviceHistogram) cell.services.push(row.serviceHistogram);
 }
@@ -121,6 +125,7 @@ export function secondDeltas(windows: readonly TenantWindow[]): RollupRow[] {
     total.activeUsers += w.activeUsers;
     total.iterations += w.iterations ?? 0;
     total.droppedIterations += w.droppedIterations ?? 0;
+    total.interruptedIterations += w.interruptedIterations ?? 0;
     total.checksPassed += w.checksPassed ?? 0;
     total.checksFailed += w.checksFailed ?? 0;
     for (const r of w.requests) {
@@ -143,6 +148,8 @@ export function secondDeltas(windows: readonly TenantWindow[]): RollupRow[] {
         droppedIterations: 0,
         checksPassed: 0,
         checksFailed: 0,
+        interrupted: r.interrupted ?? 0,
+        interruptedIterations: 0,
       });
     }
   }
@@ -254,6 +261,7 @@ export function asRequest(r: RollupRow): RequestWindow {
     ...(r.serviceHistogram ? { serviceHistogram: r.serviceHistogram } : {}),
     failuresByKind: r.failuresByKind,
     statusCodes: r.statusCodes,
+    interrupted: r.interrupted,
   };
 }
 
@@ -265,16 +273,26 @@ const latencyOf = (r: SummaryRow): LatencySummary => r.latency ?? summarizeMerge
 
 /** An all-requests row as a series bucket: its own figures, or those of the name rows given. */
 export function asBucket(all: RollupRow, named?: readonly RollupRow[]): MetricsBucket {
-  return { start: all.bucket, seconds: all.seconds, users: all.activeUsers, requests: (named ?? [all]).map(asRequest) };
+  return {
+    start: all.bucket,
+    seconds: all.seconds,
+    users: all.activeUsers,
+    requests: (named ?? [all]).map(asRequest),
+    interruptedIterations: all.interruptedIterations,
+  };
 }
 
-/** The same from the one summary row that holds the whole bucket (all requests, or the one series asked for). */
-export function summaryBucket(row: SummaryRow, users: number = row.activeUsers): MetricsBucket {
+/**
+ * The same from the one summary row that holds the whole bucket (all requests, or the one series
+ * asked for); users and interrupted iterations, run figures, come from the all-requests row.
+ */
+export function summaryBucket(row: SummaryRow, all: Pick<SummaryRow, "activeUsers" | "interruptedIterations"> = row): MetricsBucket {
   return {
     start: row.bucket,
     seconds: row.seconds,
-    users,
+    users: all.activeUsers,
     requests: [],
-    summary: { requests: row.requests, failures: row.failures, latency: latencyOf(row) },
+    interruptedIterations: all.interruptedIterations,
+    summary: { requests: row.requests, failures: row.failures, interrupted: row.interrupted, latency: latencyOf(row) },
   };
 }

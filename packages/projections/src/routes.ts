@@ -1,5 +1,5 @@
 import { RUN_STATUSES, type RunView } from "@loadline/core";
-import { HttpError, installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
+import { HttpError, ID_PATTERN, idParam, installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MetricsQueries, type MetricsSelection, type Step } from "./metrics-queries.ts";
@@ -17,8 +17,12 @@ const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 };
-const loadTestsQuery = z.object({ ...page, tag: z.string().min(1).optional() });
-const runsQuery = z.object({ ...page, status: z.enum(RUN_STATUSES).optional(), loadTestId: z.string().min(1).optional() });
+const loadTestsQuery = z.object({ ...page, tag: z.string().min(1).max(64).optional() });
+const runsQuery = z.object({
+  ...page,
+  status: z.enum(RUN_STATUSES).optional(),
+  loadTestId: z.string().regex(ID_PATTERN, "must be an id: letters, digits, - or _").optional(),
+});
 /** `requests=a&requests=b` or `requests=a,b`; a name holding a comma is matched when given whole too. */
 const listSchema = z
   .array(z.string())
@@ -73,8 +77,8 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   app.get("/v1/projections", async (c) => c.json({ items: await deps.status.list() }));
 
   async function runOf(c: Context): Promise<RunView> {
-    const run = await readModel.run(tenantOf(c), c.req.param("id") ?? "");
-    if (!run) throw new HttpError(404, "not_found", "run not found");
+    const run = await readModel.run(tenantOf(c), idParam(c, "run"));
+    if (!run) throw new HttpError(404, "not_found", "run not found", "id");
     return run;
   }
 
@@ -85,8 +89,8 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   });
 
   app.get("/v1/load-tests/:id", async (c) => {
-    const loadTest = await readModel.loadTest(tenantOf(c), c.req.param("id"));
-    if (!loadTest) throw new HttpError(404, "not_found", "load test not found");
+    const loadTest = await readModel.loadTest(tenantOf(c), idParam(c, "load test"));
+    if (!loadTest) throw new HttpError(404, "not_found", "load test not found", "id");
     c.header("ETag", `"${loadTest.version}"`);
     return c.json(loadTest);
   });

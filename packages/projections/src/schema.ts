@@ -9,7 +9,7 @@ import type {
   RunWorkerView,
   Scenario,
 } from "@loadline/core";
-import { bigint, doublePrecision, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, doublePrecision, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -61,6 +61,10 @@ export const runs = pgTable(
     workers: jsonb("workers").$type<RunWorkerView[]>().notNull(),
     gaps: jsonb("gaps").$type<RunGap[]>().notNull().default([]),
     reason: text("reason"),
+    /** A completed run's share of its planned lane-time that ran (run.completed); null when not recorded. */
+    coverage: doublePrecision("coverage"),
+    /** A completed run of which some planned load was not run; null when not recorded. */
+    degraded: boolean("degraded"),
     createdAt: instant("created_at").notNull(),
     startedAt: instant("started_at"),
     finishedAt: instant("finished_at"),
@@ -89,7 +93,7 @@ export const metricWindows = pgTable(
      * serialised again. json (checked text), not jsonb: nothing queries inside it, and Postgres
      * then does not build a tree of every window. Null in rows stored before migration 0009.
      */
-    event: json("event").$type<{ data: { requests: RequestWindow[] } }>(),
+    event: json("event").$type<{ data: { requests: RequestWindow[]; interruptedIterations?: number } }>(),
     /** The window's requests, in rows stored before migration 0009 (null since: see `event`). */
     requests: json("requests").$type<RequestWindow[]>(),
     iterations: integer("iterations").notNull().default(0),
@@ -158,6 +162,10 @@ export const metricRollups = pgTable(
     droppedIterations: bigint("dropped_iterations", { mode: "number" }).notNull(),
     checksPassed: bigint("checks_passed", { mode: "number" }).notNull(),
     checksFailed: bigint("checks_failed", { mode: "number" }).notNull(),
+    /** Requests the stop aborted in flight after the graceful stop (in no other column); 0 in rows from before them. */
+    interrupted: bigint("interrupted", { mode: "number" }).notNull().default(0),
+    /** Iterations cut short at the stop; a run counter, so only on the all-requests row. */
+    interruptedIterations: bigint("interrupted_iterations", { mode: "number" }).notNull().default(0),
   },
   // A series (one step, one request name) is one contiguous index range ordered by time.
   (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.step, t.method, t.name, t.bucket] })],
@@ -168,6 +176,10 @@ export const projectionCheckpoints = pgTable("projection_checkpoints", {
   /** Stream sequence of the last message applied. */
   position: bigint("position", { mode: "number" }).notNull(),
   updatedAt: instant("updated_at").notNull(),
+  /** Why its batches fail while they are retried (`40P01 deadlock detected`, say); null once one commits. */
+  lastError: text("last_error"),
+  /** When its batches began to fail; null while they commit. */
+  failingSince: instant("failing_since"),
 });
 
 export type LoadTestRow = typeof loadTests.$inferSelect;
@@ -175,7 +187,10 @@ export type RunRow = typeof runs.$inferSelect;
 export type MetricWindowRow = typeof metricWindows.$inferSelect;
 export type MetricRollupRow = typeof metricRollups.$inferSelect;
 
-/** Messages a projection could not apply (bad envelope, unknown type or version): kept with the reason, and passed. */
+/**
+ * Messages a projection could not apply (bad envelope, unknown type or version, what Postgres
+ * cannot store, a data error of the database's): kept with the reason, and passed.
+ */
 export const projectionDeadLetters = pgTable(
   "projection_dead_letters",
   {

@@ -7,6 +7,7 @@ import { eventsProjection } from "./events-projection.ts";
 import { metricsProjection } from "./metrics-projection.ts";
 import { projectionMetrics } from "./projection-metrics.ts";
 import { Projector } from "./projector.ts";
+import type { ProjectorHealth } from "./projector-health.ts";
 import { PgReadModel } from "./read-model.ts";
 import { pruneRawWindows } from "./retention.ts";
 import { readRoutes } from "./routes.ts";
@@ -23,7 +24,14 @@ export type ProjectionsOptions = {
   batchSize?: number;
   /** Prune per-worker raw windows older than this, hourly; never when absent. */
   rawWindowsMaxAgeDays?: number;
+  /** How long a live projection may retry a failed batch before the service says it is not ready (default 5 s). */
+  notReadyAfterRetryingMs?: number;
 };
+
+/** A projection that keeps the read side from being ready, and why: /readyz's answer. */
+export type NotReady = Omit<ProjectorHealth, "name" | "caughtUp"> & { projection: string };
+
+const NOT_READY_AFTER_RETRYING_MS = 5_000;
 
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -38,6 +46,7 @@ export class Projections {
     readonly projectors: { readonly events: Projector; readonly metrics: Projector },
     private readonly ownsDatabase: boolean,
     private readonly pruner: NodeJS.Timeout | null,
+    private readonly notReadyAfterRetryingMs: number,
   ) {}
 
   /** Opens and migrates the database, then starts both projections from their checkpoints. */
@@ -73,6 +82,7 @@ export class Projections {
         { events, metrics: metricsProjector },
         ownsDatabase,
         pruner,
+        opts.notReadyAfterRetryingMs ?? NOT_READY_AFTER_RETRYING_MS,
       );
     } catch (err) {
       await Promise.all(started.map((p) => p.stop()));
@@ -81,9 +91,24 @@ export class Projections {
     }
   }
 
-  /** Both projections have applied what their streams held at start, or stand by while another process runs them. */
+  /**
+   * The projections that keep it from being ready: one still catching up with what its stream
+   * held at start, or one that cannot advance (retrying a failure, since before it caught up or
+   * for longer than notReadyAfterRetryingMs). A standby's projection is another process's.
+   */
+  notReady(now = Date.now()): NotReady[] {
+    return [this.projectors.events, this.projectors.metrics].flatMap((p) => {
+      const { name, caughtUp, ...health } = p.health();
+      const blocked =
+        health.state === "catching-up" ||
+        (health.state === "retrying" && (!caughtUp || now - Date.parse(health.since ?? "") >= this.notReadyAfterRetryingMs));
+      return blocked ? [{ projection: name, ...health }] : [];
+    });
+  }
+
+  /** Both projections have caught up and advance, or stand by while another process runs them. */
   ready(): boolean {
-    return [this.projectors.events, this.projectors.metrics].every((p) => p.isCaughtUp() || !p.isActive());
+    return this.notReady().length === 0;
   }
 
   /** Stops consuming once the batches in flight are committed and acked, then closes the database it opened. */

@@ -25,6 +25,12 @@ describe("loadConfig", () => {
     expect(c.metricsMaxAgeMs).toBe(2 * 24 * 3600 * 1000);
     expect(c.streamReplicas).toBe(3);
   });
+  it("reads the input limits: the body size and the Host allow-list", () => {
+    expect(loadConfig({})).toMatchObject({ maxBodyBytes: 1024 * 1024, allowedHosts: undefined });
+    const c = loadConfig({ LL_MAX_BODY_BYTES: "4194304", LL_ALLOWED_HOSTS: "api.example.com, loadline:8443,," });
+    expect([c.maxBodyBytes, c.allowedHosts]).toEqual([4 * 1024 * 1024, ["api.example.com", "loadline:8443"]]);
+    expect(() => loadConfig({ LL_MAX_BODY_BYTES: "10" })).toThrow(/LL_MAX_BODY_BYTES/);
+  });
   it("names the variable that is wrong", () => {
     expect(() => loadConfig({ LL_STREAM_REPLICAS: "seven" })).toThrow(/LL_STREAM_REPLICAS/);
   });

@@ -12,6 +12,15 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().default("127.0.0.1"),
+  /** Host names the HTTP servers answer to, comma-separated; `*` any. Unset: loopback names on a loopback HOST, else any. */
+  LL_ALLOWED_HOSTS: z.string().optional(),
+  /** The largest request body read, in bytes. */
+  LL_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   LL_PGLITE_DIR: z.string().default(".data/pg"),
   LL_WORKER_ID: z.string().optional(),
   LL_WORKER_MAX_VUS: z.coerce.number().int().positive().default(10_000),
@@ -33,6 +42,10 @@ export type Config = {
   port: number | undefined;
   /** Interface the HTTP servers listen on: 0.0.0.0 in a container. */
   host: string;
+  /** Host names the HTTP servers answer to (undefined: the default of listen). */
+  allowedHosts: string[] | undefined;
+  /** The largest request body the HTTP servers read. */
+  maxBodyBytes: number;
   /** PGlite's data folder, used when no DATABASE_URL is given. */
   pgliteDir: string;
   worker: { id: string | undefined; maxVUs: number; maxArrivalRate: number; labels: Record<string, string>; threads: number | undefined };
@@ -63,6 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     host: e.HOST,
+    allowedHosts: e.LL_ALLOWED_HOSTS?.split(",")
+      .map((h) => h.trim())
+      .filter(Boolean),
+    maxBodyBytes: e.LL_MAX_BODY_BYTES,
     pgliteDir: e.LL_PGLITE_DIR,
     worker: {
       id: e.LL_WORKER_ID,

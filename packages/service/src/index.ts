@@ -1,5 +1,21 @@
 /** @loadline/service: what every service process shares. HTTP helpers and errors, ops endpoints, logs, config. */
 export { type Config, loadConfig } from "./config.ts";
-export { HttpError, httpErrorOf, ID_PATTERN, installErrorHandler, jsonBody, query, tenantOf } from "./http.ts";
+export {
+  type ErrorBody,
+  errorBody,
+  HttpError,
+  httpErrorOf,
+  ID_PATTERN,
+  idParam,
+  installErrorHandler,
+  jsonBody,
+  parseWith,
+  query,
+  readJson,
+  tenantOf,
+} from "./http.ts";
+export { type JsonInputIssue, jsonInputIssue, MAX_JSON_DEPTH } from "./json-input.ts";
+export { type HttpServer, type ListenOptions, listen } from "./listen.ts";
 export { createLogger, type Logger } from "./log.ts";
-export { createRegistry, listen, opsRoutes, runUntilSignal } from "./ops.ts";
+export { createRegistry, opsRoutes, runUntilSignal } from "./ops.ts";
+export { DEFAULT_MAX_BODY_BYTES, type ServiceAppOptions, serviceApp } from "./service-app.ts";

@@ -1,4 +1,3 @@
-import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Logger } from "./log.ts";
@@ -6,6 +5,8 @@ import type { Logger } from "./log.ts";
 export type Health = {
   /** Ready to take work: connected, caught up, migrated. */
   ready: () => boolean;
+  /** Why it is not ready, in /readyz's 503 answer (a projection that cannot advance, say). */
+  notReadyBecause?: () => readonly object[];
   registry: Registry;
 };
 
@@ -20,29 +21,12 @@ export function createRegistry(service: string): Registry {
 export function opsRoutes(health: Health): Hono {
   return new Hono()
     .get("/healthz", (c) => c.json({ status: "ok" }))
-    .get("/readyz", (c) => (health.ready() ? c.json({ status: "ready" }) : c.json({ status: "not ready" }, 503)))
+    .get("/readyz", (c) =>
+      health.ready()
+        ? c.json({ status: "ready" })
+        : c.json({ status: "not ready", ...(health.notReadyBecause ? { reasons: health.notReadyBecause() } : {}) }, 503),
+    )
     .get("/metrics", async (c) => c.body(await health.registry.metrics(), 200, { "content-type": health.registry.contentType }));
-}
-
-export type HttpServer = { port: number; close(): Promise<void> };
-
-export function listen(
-  app: { fetch: (req: Request) => Response | Promise<Response> },
-  port: number,
-  hostname = "127.0.0.1",
-): Promise<HttpServer> {
-  return new Promise((resolve) => {
-    const server: ServerType = serve({ fetch: app.fetch, port, hostname }, (info) =>
-      resolve({
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            if ("closeAllConnections" in server) server.closeAllConnections();
-          }),
-      }),
-    );
-  });
 }
 
 /**

@@ -100,7 +100,8 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     plan,
     share: ALL_LANES,
     threads: o.threads,
-
+    // A local run has no heartbeat to keep and nothing else to do: one thread runs here, sparing messages and merges.
+    allowInline: true,
     onWindows: (windows) => figures.add(windows),
     onError: (err) => console.error("iteration failed:", err),
   });
@@ -117,7 +118,7 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
   const t0 = performance.now();
   await Promise.race([engine.finished, stopped]);
   const durationSec = (performance.now() - t0) / 1000;
-  await engine.stop(5000);
+  await engine.stop();
   ticker.stop();
   rss = Math.max(rss, process.memoryUsage().rss);
   return {

@@ -1,6 +1,6 @@
 import { sleep } from "@loadline/core";
 import { connectNats, namespace } from "@loadline/nats";
-import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal } from "@loadline/service";
+import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal, serviceApp } from "@loadline/service";
 import { boundHeapGrowth } from "./heap.ts";
 import { LoadWorker } from "./worker.ts";
 
@@ -24,7 +24,8 @@ const worker = new LoadWorker({
   ...(config.worker.threads ? { threads: config.worker.threads } : {}),
 });
 
-const server = await listen(opsRoutes({ ready: () => worker.ready(), registry }), config.port ?? DEFAULT_PORT, config.host);
+const app = serviceApp({ log, maxBodyBytes: config.maxBodyBytes }, opsRoutes({ ready: () => worker.ready(), registry }));
+const server = await listen(app, config.port ?? DEFAULT_PORT, config.host, { allowedHosts: config.allowedHosts });
 log.info({ port: server.port, workerId: worker.id }, "ops endpoints listening");
 
 let shuttingDown = false;

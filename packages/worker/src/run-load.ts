@@ -14,14 +14,12 @@ export type RunLoadOptions = {
   plan: RunPlan;
   /** The lanes of the run this worker runs. Default: all of it. */
   share?: LaneShare;
-  /** Worker threads to spread the load over. Default 1: in this thread. */
+  /** Worker threads to spread the load over. Default 1: a thread still, as this one sends the heartbeats (createLoadEngine). */
   threads?: number;
   sink: WindowSink;
   reporter: RunReporter;
   metrics: WorkerMetrics;
   log: Logger;
-  /** How long a stop lets the iterations running finish before aborting them. */
-  inFlightGraceMs?: number;
   /** How long a stop waits for its last windows to be acknowledged. */
   drainTimeoutMs?: number;
 };
@@ -32,7 +30,8 @@ export type RunLoadState = "idle" | "preparing" | "ready" | "running" | "stoppin
  * One run's load on this worker: its lanes of the plan's executors, run by the engine, their
  * per-second windows handed to the sink at each tick. It is prepared (threads, HTTP warm-up)
  * and says so, begins at the run's agreed start, takes lanes a lost worker left, and on stop
- * lets the iterations running end, so every request sent is counted before the totals are told.
+ * gives the iterations running their executor's graceful stop, then interrupts the rest, so
+ * every request sent is counted (or counted as interrupted) before the totals are told.
  */
 export class RunLoad {
   private engine: LoadEngine | undefined;
@@ -40,6 +39,8 @@ export class RunLoad {
   private prepared: Promise<void> | undefined;
   private stopped: Promise<RunTotals> | undefined;
   private counted: RunTotals = { requests: 0, failures: 0 };
+  /** Requests and iterations interrupted at the stop, for the log. */
+  private interrupted = { requests: 0, iterations: 0 };
   private reportedActive = 0;
 
   constructor(private readonly opts: RunLoadOptions) {}
@@ -81,7 +82,7 @@ export class RunLoad {
       threads: this.opts.threads ?? 1,
       onWindows: (windows) => this.handOver(windows),
       onError: (err) => log.error({ err }, "load engine error"),
-      onAbortedAfterGrace: () => log.warn({ graceMs: this.grace }, "iterations still running after the grace period: aborted"),
+      onAbortedAfterGrace: () => log.warn("iterations still running after their graceful stop: interrupted"),
       onWarning: (message) => log.warn(message),
     });
     this.status = "preparing";
@@ -119,19 +120,17 @@ export class RunLoad {
   }
 
   /**
-   * Stops once; later calls get the same totals. `report: false` when the run no longer wants
-   * to hear from this worker (it was declared lost): the windows are still published.
+   * Stops once; later calls get the same totals. The iterations running get their executor's
+   * graceful stop, or `graceMs` when shorter (0 when it was declared lost: its lanes run
+   * elsewhere already). `report: false` when the run no longer wants to hear from this worker:
+   * the windows are still published.
    */
   stop(reason: string, opts: { report?: boolean; graceMs?: number } = {}): Promise<RunTotals> {
-    this.stopped ??= this.stopOnce(reason, opts.report ?? true, opts.graceMs ?? this.grace);
+    this.stopped ??= this.stopOnce(reason, opts.report ?? true, opts.graceMs);
     return this.stopped;
   }
 
-  private get grace(): number {
-    return this.opts.inFlightGraceMs ?? 5000;
-  }
-
-  private async stopOnce(reason: string, report: boolean, graceMs: number): Promise<RunTotals> {
+  private async stopOnce(reason: string, report: boolean, graceMs: number | undefined): Promise<RunTotals> {
     const { log, sink, reporter } = this.opts;
     this.status = "stopping";
     log.info({ reason, activeUsers: this.activeUsers }, "stopping run");
@@ -142,16 +141,18 @@ export class RunLoad {
       log.error("last metric windows not acknowledged: reporting stop anyway");
     if (report) await reporter.stopped(totals).catch((err: unknown) => log.error({ err }, "could not report the worker stopped"));
     this.status = "stopped";
-    log.info({ ...totals }, "run stopped");
+    log.info({ ...totals, interrupted: this.interrupted.requests, interruptedIterations: this.interrupted.iterations }, "run stopped");
     return totals;
   }
 
   private handOver(windows: MetricWindow[]): void {
     const { metrics, sink } = this.opts;
     for (const w of windows) {
+      this.interrupted.iterations += w.interruptedIterations ?? 0;
       for (const r of w.requests) {
         this.counted.requests += r.count;
         this.counted.failures += r.failures;
+        this.interrupted.requests += r.interrupted ?? 0;
         metrics.requests.inc(r.count);
         metrics.failures.inc(r.failures);
       }

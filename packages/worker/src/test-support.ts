@@ -24,6 +24,8 @@ export async function countingServer(
     status?: (req: IncomingMessage) => number;
     /** Called as each request arrives (with its number, from 1), before it is answered. */
     onRequest?: (n: number) => void;
+    /** What it answers; `ok:METHOD path` by default. */
+    body?: (req: IncomingMessage) => string;
   } = {},
 ): Promise<CountingServer> {
   const received = new Map<string, number>();
@@ -45,7 +47,7 @@ export async function countingServer(
       setTimeout(() => {
         inFlight--;
         res.statusCode = opts.status?.(req) ?? 200;
-        res.end("ok:" + key);
+        res.end(opts.body?.(req) ?? "ok:" + key);
       }, delay);
     });
   });

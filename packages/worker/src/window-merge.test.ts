@@ -87,6 +87,20 @@ describe("mergeWindows", () => {
     expect(decodeHistogram(get.serviceHistogram!).totalCount).toBe(3);
   });
 
+  it("adds the interrupted requests and iterations, leaving them out when no part has any", () => {
+    const request = { name: "/a", method: "GET", count: 1, failures: 0, bytesIn: 0, bytesOut: 0, histogram: histogramOf(100) };
+    const w = mergeWindows([
+      part({ requests: [{ ...request, interrupted: 2 }], interruptedIterations: 2 }),
+      part({ requests: [request] }),
+      part({ requests: [{ ...request, interrupted: 1 }], interruptedIterations: 1 }),
+    ]);
+    expect(w.requests).toMatchObject([{ count: 3, failures: 0, interrupted: 3 }]);
+    expect(w.interruptedIterations).toBe(3);
+    const none = mergeWindows([part({ requests: [request] }), part({ requests: [request] })]);
+    expect(none.requests[0]).not.toHaveProperty("interrupted");
+    expect(none).not.toHaveProperty("interruptedIterations");
+  });
+
   it("refuses parts of different seconds", () => {
     expect(() => mergeWindows([part({}), part({ second: 101 })])).toThrow();
   });

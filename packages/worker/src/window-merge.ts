@@ -28,7 +28,7 @@ export function mergeWindows(parts: readonly MetricWindow[]): MetricWindow {
     }
   }
   const requests = [...byRequest.values()].map(mergeRequests);
-  return {
+  const merged: MetricWindow = {
     runId: first.runId,
     workerId: first.workerId,
     second: first.second,
@@ -39,6 +39,10 @@ export function mergeWindows(parts: readonly MetricWindow[]): MetricWindow {
     checksPassed: sumOf(parts, (w) => w.checksPassed),
     checksFailed: sumOf(parts, (w) => w.checksFailed),
   };
+  // Left out when none, as each thread's window leaves it out.
+  const interruptedIterations = sumOf(parts, (w) => w.interruptedIterations);
+  if (interruptedIterations > 0) merged.interruptedIterations = interruptedIterations;
+  return merged;
 }
 
 function mergeRequests(list: RequestWindow[]): RequestWindow {
@@ -63,5 +67,7 @@ function mergeRequests(list: RequestWindow[]): RequestWindow {
     statusCodes,
   };
   if (services.length > 0) merged.serviceHistogram = encodeHistogram(mergeHistograms(services));
+  const interrupted = list.reduce((n, r) => n + (r.interrupted ?? 0), 0);
+  if (interrupted > 0) merged.interrupted = interrupted;
   return merged;
 }

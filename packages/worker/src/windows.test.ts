@@ -148,6 +148,44 @@ describe("WindowAccumulator, extended figures", () => {
     expect(windows.every((w) => metricWindowSchema.safeParse(w).success)).toBe(true);
   });
 
+  it("counts a request interrupted at the stop apart: not a request, not a failure, no latency, no bytes", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.record(10, ...sample({ latencyUs: 2000 }));
+    // Held 15 s by an overloaded target when the stop gave up on it.
+    acc.record(10, ...sample({ status: null, failure: null, bytesIn: 0, interrupted: true, latencyUs: 15_000_000 }));
+    acc.record(10, ...sample({ name: "/slow", status: null, failure: null, bytesIn: 0, interrupted: true, latencyUs: 15_000_000 }));
+    acc.recordIteration(10);
+    acc.recordIteration(10, true);
+    acc.recordIteration(10, true);
+    const [w] = acc.closeBefore(11);
+    expect(metricWindowSchema.safeParse(w).success).toBe(true);
+    expect(w!.requests.map(({ histogram: _, serviceHistogram: __, ...r }) => r)).toEqual([
+      {
+        name: "GET /a",
+        method: "GET",
+        count: 1,
+        failures: 0,
+        bytesIn: 10,
+        bytesOut: 0,
+        failuresByKind: {},
+        statusCodes: { "200": 1 },
+        interrupted: 1,
+      },
+      { name: "/slow", method: "GET", count: 0, failures: 0, bytesIn: 0, bytesOut: 0, failuresByKind: {}, statusCodes: {}, interrupted: 1 },
+    ]);
+    for (const r of w!.requests) expect(decodeHistogram(r.serviceHistogram!).maxValue).toBeLessThan(10_000);
+    expect(decodeHistogram(w!.requests[0]!.histogram).totalCount).toBe(1);
+    expect(decodeHistogram(w!.requests[0]!.histogram).maxValue).toBeLessThan(10_000);
+    expect(decodeHistogram(w!.requests[1]!.histogram).totalCount).toBe(0);
+    expect(w).toMatchObject({ iterations: 1, interruptedIterations: 2 });
+    expect(acc.totals).toEqual({ requests: 1, failures: 0 });
+    // A second with none leaves the fields out, as windows before them did.
+    acc.record(11, ...sample());
+    const [next] = acc.closeBefore(12);
+    expect(next!.requests[0]).not.toHaveProperty("interrupted");
+    expect(next).not.toHaveProperty("interruptedIterations");
+  });
+
   it("reuses its histograms: a second's figures do not leak into the next", () => {
     const acc = new WindowAccumulator("r1", "w1", 10);
     acc.record(10, ...sample({ latencyUs: 5000 }));

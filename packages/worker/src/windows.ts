@@ -11,7 +11,7 @@ import type { RequestRecord } from "./scenario/transport.ts";
 /** One finished request, as the windows count it: the part of the step runtime's record they read. */
 export type RequestSample = Pick<
   RequestRecord,
-  "name" | "method" | "status" | "failure" | "bytesIn" | "bytesOut" | "checksPassed" | "checksFailed"
+  "name" | "method" | "status" | "failure" | "bytesIn" | "bytesOut" | "checksPassed" | "checksFailed" | "interrupted"
 >;
 
 export type RunTotals = { requests: number; failures: number };
@@ -29,6 +29,8 @@ type RequestStats = {
   service: Histogram;
   failuresByKind: Partial<Record<FailureKind, number>>;
   statusCodes: Map<number, number>;
+  /** Aborted in flight at the stop: counted here only. */
+  interrupted: number;
 };
 
 type SecondStats = {
@@ -37,6 +39,7 @@ type SecondStats = {
   requests: Map<string, RequestStats[]>;
   iterations: number;
   droppedIterations: number;
+  interruptedIterations: number;
   checksPassed: number;
   checksFailed: number;
 };
@@ -85,11 +88,19 @@ export class WindowAccumulator {
     return this.nextSecond;
   }
 
-  /** One request: its latency and service time in microseconds (each at least 1). */
+  /**
+   * One request: its latency and service time in microseconds (each at least 1). An interrupted
+   * one (the stop aborted it in flight) is only counted as such: its time is the stop's, not the
+   * target's, and it neither succeeded nor failed.
+   */
   record(second: number, sample: RequestSample, latencyUs: number, serviceUs: number): void {
     this.assertOpen();
     const seconds = this.secondStats(second);
     const stats = this.requestStats(seconds, sample.name, sample.method);
+    if (sample.interrupted) {
+      stats.interrupted++;
+      return;
+    }
     stats.count++;
     stats.bytesIn += sample.bytesIn;
     stats.bytesOut += sample.bytesOut;
@@ -106,10 +117,12 @@ export class WindowAccumulator {
     this.sums.requests++;
   }
 
-  /** An iteration finished. */
-  recordIteration(second: number): void {
+  /** An iteration finished, or was `interrupted` (cut short at the stop). */
+  recordIteration(second: number, interrupted = false): void {
     this.assertOpen();
-    this.secondStats(second).iterations++;
+    const stats = this.secondStats(second);
+    if (interrupted) stats.interruptedIterations++;
+    else stats.iterations++;
   }
 
   /** An open executor's iteration could not start in time: no VU was free. */
@@ -160,7 +173,15 @@ export class WindowAccumulator {
     const s = Math.max(second, this.nextSecond);
     let stats = this.seconds.get(s);
     if (!stats) {
-      stats = { activeUsers: this.activeUsers, requests: new Map(), iterations: 0, droppedIterations: 0, checksPassed: 0, checksFailed: 0 };
+      stats = {
+        activeUsers: this.activeUsers,
+        requests: new Map(),
+        iterations: 0,
+        droppedIterations: 0,
+        interruptedIterations: 0,
+        checksPassed: 0,
+        checksFailed: 0,
+      };
       this.seconds.set(s, stats);
     }
     if (s === second) {
@@ -189,6 +210,7 @@ export class WindowAccumulator {
       service: this.spare.pop() ?? newLatencyHistogram(),
       failuresByKind: {},
       statusCodes: new Map(),
+      interrupted: 0,
     };
     byMethod.push(stats);
     return stats;
@@ -198,7 +220,7 @@ export class WindowAccumulator {
     const requests: RequestWindow[] = [];
     for (const byMethod of stats?.requests.values() ?? []) {
       for (const r of byMethod) {
-        requests.push({
+        const request: RequestWindow = {
           name: r.name,
           method: r.method,
           count: r.count,
@@ -209,12 +231,15 @@ export class WindowAccumulator {
           serviceHistogram: encodeHistogram(r.service),
           failuresByKind: { ...r.failuresByKind },
           statusCodes: Object.fromEntries([...r.statusCodes].map(([code, n]) => [String(code), n])),
-        });
+        };
+        // Only at a stop: the field is left out otherwise, as the windows of older workers have it.
+        if (r.interrupted > 0) request.interrupted = r.interrupted;
+        requests.push(request);
         this.recycle(r.latency);
         this.recycle(r.service);
       }
     }
-    return {
+    const window: MetricWindow = {
       runId: this.runId,
       workerId: this.workerId,
       second,
@@ -225,6 +250,8 @@ export class WindowAccumulator {
       checksPassed: stats?.checksPassed ?? 0,
       checksFailed: stats?.checksFailed ?? 0,
     };
+    if (stats && stats.interruptedIterations > 0) window.interruptedIterations = stats.interruptedIterations;
+    return window;
   }
 
   private recycle(h: Histogram): void {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type CommandInit, type CommandType, createCommand, eventsFromCommand, type NewEvent } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
 import { fold } from "./decider.ts";
-import { type RunState, runDecider, START_LEAD_MS } from "./run.ts";
+import { type RunState, runDecider, START_LEAD_MS, unheldLanes } from "./run.ts";
 
 const aggregate = { type: "run" as const, id: "r1" };
 const cmd = <T extends CommandType>(type: T, data: CommandInit<T>["data"]) => createCommand({ type, tenantId: "default", aggregate, data });
@@ -167,12 +167,36 @@ describe("run decider", () => {
       expect(decide(after, lose([share("w2", [0, 1])]))).toEqual([]); // handled already
     });
 
-    it("must have its lanes given out exactly", () => {
-      expect(refusal(Running, lose([share("w2", [0])]))).toBe("invalid");
+    it("gives out only its lanes, each once", () => {
+      expect(refusal(Running, lose([share("w2", [0, 2])]))).toBe("invalid");
+      expect(refusal(Running, lose([share("w2", [0]), share("w3", [0])]))).toBe("invalid");
     });
 
-    it("fails the run when nobody can take its share", () => {
-      expect(types(decide(Running, lose([])))).toEqual(["run.worker-lost", "run.failed"]);
+    it("leaves the lanes nobody could take unheld: the run goes on without them, and says whose they were", () => {
+      expect(types(decide(Running, lose([])))).toEqual(["run.worker-lost"]);
+      const partly = apply(Running, lose([share("w2", [0])]));
+      expect(partly.status).toBe("Running");
+      expect(partly.shares).toMatchObject({ w2: { lanes: [2, 0] } });
+      expect(unheldLanes(partly)).toEqual([{ lane: 1, lostWorker: expect.objectContaining({ workerId: "w1", lanes: [0, 1] }) }]);
+      expect(unheldLanes(Running)).toEqual([]);
+    });
+
+    it("does not complete while lanes are unheld: their work is still to do; stopping, it completes without them", () => {
+      const w2Done = apply(apply(Running, stopped("w2")), lose([]));
+      expect(w2Done.status).toBe("Running");
+      expect(types(decide(w2Done, cmd("run.stop", { reason: "duration" })))).toEqual(["run.stopping", "run.completed"]);
+      // Every worker lost: nobody is left to confirm the stop, so it completes at once.
+      const nobody = apply(
+        apply(Running, lose([])),
+        cmd("run.reassign", { lostWorkerId: "w2", lastSeenAt: "2026-01-01T00:00:00.000Z", assignments: [] }),
+      );
+      expect(nobody.shares).toEqual({});
+      expect(types(decide(nobody, cmd("run.stop", { reason: "duration" })))).toEqual(["run.stopping", "run.completed"]);
+    });
+
+    it("while Starting with lanes unheld: the run does not start, however ready the rest are", () => {
+      const lanesOpen = apply(Starting, lose([]));
+      expect(types(decide(lanesOpen, ready("w2")))).toEqual(["run.worker-ready"]);
     });
 
     it("while Starting: the run starts once the workers left are ready", () => {
@@ -184,6 +208,56 @@ describe("run decider", () => {
     it("while Stopping: no reassignment, and the run completes without it", () => {
       const w2Stopped = apply(Stopping, stopped("w2"));
       expect(types(decide(w2Stopped, lose([])))).toEqual(["run.worker-lost", "run.completed"]);
+    });
+  });
+
+  describe("lanes nobody holds", () => {
+    const lastSeenAt = "2026-01-01T00:00:00.000Z";
+    const lose = (workerId: string, assignments: ReturnType<typeof share>[] = []) =>
+      cmd("run.reassign", { lostWorkerId: workerId, lastSeenAt, assignments });
+    const take = (...assignments: (ReturnType<typeof share> & { replaces: string })[]) => cmd("run.reassign-unheld", { assignments });
+    const from = (replaces: string, s: ReturnType<typeof share>) => ({ ...s, replaces });
+    /** w1 (lanes 0, 1) lost, nobody had room. */
+    const open = apply(Running, lose("w1"));
+
+    it("go to a worker that can take them, as a reassignment of the lost worker's lanes", () => {
+      const events = decide(open, take(from("w1", share("w3", [0, 1]))));
+      expect(events.map((e) => [e.type, e.data])).toEqual([
+        ["run.worker-assigned", { ...share("w3", [0, 1]), laneCount: 3, reason: "reassigned", replaces: "w1" }],
+      ]);
+      const after = apply(open, take(from("w1", share("w3", [0, 1]))));
+      expect(unheldLanes(after)).toEqual([]);
+      expect(after.shares).toMatchObject({ w2: { lanes: [2] }, w3: { lanes: [0, 1] } });
+    });
+
+    it("may go out in parts, each naming the lost worker that held them", () => {
+      const both = apply(apply(Running, lose("w1")), lose("w2"));
+      expect(unheldLanes(both).map((u) => [u.lane, u.lostWorker.workerId])).toEqual([
+        [0, "w1"],
+        [1, "w1"],
+        [2, "w2"],
+      ]);
+      const one = apply(both, take(from("w1", share("w3", [1])), from("w2", share("w3", [2]))));
+      expect(one.shares).toMatchObject({ w3: { lanes: [1, 2] } });
+      expect(unheldLanes(one).map((u) => u.lane)).toEqual([0]);
+      expect(refusal(both, take(from("w2", share("w3", [0]))))).toBe("invalid"); // lane 0 was w1's
+    });
+
+    it("start the run once they are held and their new worker is ready", () => {
+      const lanesOpen = apply(apply(Starting, ready("w2")), lose("w1"));
+      const taken = apply(lanesOpen, take(from("w1", share("w3", [0, 1]))));
+      expect(taken.status).toBe("Starting");
+      expect(types(decide(taken, ready("w3")))).toEqual(["run.worker-ready", "run.started"]);
+    });
+
+    it("are refused when held already, given twice, out of range, to a worker the run lost, or when the run is not under way", () => {
+      expect(refusal(Running, take(from("w1", share("w3", [0]))))).toBe("conflict");
+      expect(refusal(open, take(from("w1", share("w3", [0])), from("w1", share("w4", [0]))))).toBe("invalid");
+      expect(refusal(open, take(from("w1", share("w3", [7]))))).toBe("invalid");
+      expect(refusal(open, take(from("w1", share("w1", [0, 1]))))).toBe("invalid");
+      expect(refusal(Pending, take(from("w1", share("w3", [0]))))).toBe("conflict");
+      expect(refusal(Failed, take(from("w1", share("w3", [0]))))).toBe("conflict");
+      expect(decide(apply(open, cmd("run.stop", { reason: "requested" })), take(from("w1", share("w3", [0, 1]))))).toEqual([]);
     });
   });
 

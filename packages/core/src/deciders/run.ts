@@ -3,6 +3,7 @@ import { DomainError } from "../errors.ts";
 import type { Placement, RunParameters, RunStatus, RunTarget, WorkerShare } from "../schemas/run.ts";
 import { TERMINAL_STATUSES } from "../schemas/run.ts";
 import type { Decider } from "./decider.ts";
+import { runCoverage } from "./run-coverage.ts";
 
 /** How long after the last worker is ready the run starts: the time for `run.started` to reach every worker. */
 export const START_LEAD_MS = 250;
@@ -12,6 +13,13 @@ export type HeldShare = Omit<WorkerShare, "workerId"> & { assignedAt: string };
 
 /** A worker the run lost, and the lanes it had then: the run's record of the gap. */
 export type LostWorker = { workerId: string; lastSeenAt: string; lostAt: string; lanes: number[] };
+
+/**
+ * One worker's hold on one lane: from its assignment (absent: assigned before the run started,
+ * so held from the start) until it was last heard from (absent: held still). What the run's
+ * coverage is measured on.
+ */
+export type LaneHold = { lane: number; workerId: string; from?: string; until?: string };
 
 export type RunState = {
   status: RunStatus | "None";
@@ -26,6 +34,8 @@ export type RunState = {
   readyWorkers: string[];
   stoppedWorkers: string[];
   lostWorkers: LostWorker[];
+  /** Every hold on every lane, in the order they were taken. */
+  holds: LaneHold[];
   /** Per workload, the last stage recorded as started. */
   stages: Record<number, number>;
   assignedAt?: string;
@@ -39,6 +49,7 @@ const RUN_COMMANDS = [
   "run.assign",
   "run.report-worker-ready",
   "run.reassign",
+  "run.reassign-unheld",
   "run.record-stage",
   "run.stop",
   "run.report-worker-stopped",
@@ -52,6 +63,35 @@ export const isTerminal = (status: RunState["status"]): boolean => (TERMINAL_STA
 export const runWorkers = (state: RunState): string[] => Object.keys(state.shares);
 
 const wasLost = (state: RunState, workerId: string): boolean => state.lostWorkers.some((l) => l.workerId === workerId);
+
+/**
+ * When the run last had word of a worker in it: its latest assignment (the orchestrator assigns
+ * only workers it hears from). Evidence of life that trusts no worker's clock, for a worker the
+ * orchestrator has not heard from since it took over.
+ */
+export function lastHeardOf(state: RunState, workerId: string): string | undefined {
+  const times = [state.shares[workerId]?.assignedAt, ...state.holds.filter((h) => h.workerId === workerId).map((h) => h.from)];
+  return times
+    .filter((t): t is string => t !== undefined)
+    .sort((a, b) => Date.parse(a) - Date.parse(b))
+    .at(-1);
+}
+
+/** A lane no worker of the run holds, and the lost worker that held it last. */
+export type UnheldLane = { lane: number; lostWorker: LostWorker };
+
+/**
+ * Lanes no worker holds: a lost worker's that nobody had room for. The run goes on without
+ * them (the gap is on record) until a worker takes them, or the orchestrator gives up on it.
+ */
+export function unheldLanes(state: RunState): UnheldLane[] {
+  const held = new Set(Object.values(state.shares).flatMap((s) => s.lanes));
+  return Array.from({ length: state.laneCount }, (_, lane) => lane).flatMap((lane) => {
+    if (held.has(lane)) return [];
+    const lostWorker = state.lostWorkers.findLast((l) => l.lanes.includes(lane));
+    return lostWorker ? [{ lane, lostWorker }] : [];
+  });
+}
 
 function requireLive(state: RunState): void {
   if (state.status === "None") throw new DomainError("not_found", "run not found");
@@ -76,18 +116,32 @@ const at = (time: string, plusMs: number): string => new Date(Date.parse(time) +
 
 const assigned = (state: RunState, a: WorkerShare, reason: "plan" | "reassigned", replaces?: string): NewEvent => ({
   type: "run.worker-assigned",
-  data: { ...a, laneCount: state.laneCount, reason, ...(replaces ? { replaces } : {}) },
+  data: {
+    workerId: a.workerId,
+    lanes: a.lanes,
+    vus: a.vus,
+    arrivalRate: a.arrivalRate,
+    laneCount: state.laneCount,
+    reason,
+    ...(replaces ? { replaces } : {}),
+  },
 });
 
-/** The events that follow from a state: every worker ready starts the run; every worker stopped completes it. */
+/**
+ * The events that follow from a state: every worker ready starts the run, every worker stopped
+ * completes it; neither while some of its lanes are unheld (their work is still to do), unless
+ * it is stopping.
+ */
 function consequences(state: RunState, time: string): NewEvent[] {
   const workers = runWorkers(state);
-  if (state.status === "Starting" && workers.length > 0 && workers.every((w) => state.readyWorkers.includes(w))) {
+  const whole = unheldLanes(state).length === 0;
+  if (state.status === "Starting" && whole && workers.length > 0 && workers.every((w) => state.readyWorkers.includes(w))) {
     return [{ type: "run.started", data: { startedAt: at(time, START_LEAD_MS) } }];
   }
   // Workers also stop by themselves (fixed work done) while the run is still Running.
-  if ((state.status === "Running" || state.status === "Stopping") && workers.every((w) => state.stoppedWorkers.includes(w))) {
-    return [{ type: "run.completed", data: { finishedAt: time } }];
+  if (((state.status === "Running" && whole) || state.status === "Stopping") && workers.every((w) => state.stoppedWorkers.includes(w))) {
+    // Completed, but saying how much of the planned load ran: lanes lost and not (or late) taken over are on record.
+    return [{ type: "run.completed", data: { finishedAt: time, ...runCoverage(state, time) } }];
   }
   return [];
 }
@@ -129,26 +183,44 @@ function decide(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent
       if (assignments.some((a) => a.workerId === lostWorkerId || wasLost(state, a.workerId))) {
         throw new DomainError("invalid", "a lost worker cannot take a share of the run back", "assignments");
       }
-      const given = assignments.flatMap((a) => a.lanes).sort((a, b) => a - b);
-      const held = [...share.lanes].sort((a, b) => a - b);
       const lost: NewEvent = {
         type: "run.worker-lost",
         data: { workerId: lostWorkerId, lastSeenAt, lostAt: command.time, lanes: share.lanes },
       };
       // Stopping, the share is not worth handing on: the run completes without it.
       if (state.status === "Stopping") return withConsequences(state, command, [lost]);
-      if (assignments.length === 0) {
-        return [
-          lost,
-          {
-            type: "run.failed",
-            data: { reason: `worker ${lostWorkerId} was lost and no live worker could take its share`, finishedAt: command.time },
-          },
-        ];
-      }
-      if (given.join() !== held.join())
-        throw new DomainError("invalid", `the lost worker's lanes ${held.join(",")} must be given out exactly`, "assignments");
+      const given = assignments.flatMap((a) => a.lanes);
+      if (new Set(given).size !== given.length || given.some((l) => !share.lanes.includes(l)))
+        throw new DomainError(
+          "invalid",
+          `the assignments must give out only the lost worker's lanes ${share.lanes.join(",")}, each once`,
+          "assignments",
+        );
+      // Lanes nobody had room for stay unheld: the run goes on without them until run.reassign-unheld.
       return withConsequences(state, command, [lost, ...assignments.map((a) => assigned(state, a, "reassigned", lostWorkerId))]);
+    }
+
+    case "run.reassign-unheld": {
+      requireLive(state);
+      if (state.status === "Stopping") return []; // ending: the lanes are not worth starting now
+      if (state.status !== "Starting" && state.status !== "Running")
+        throw new DomainError("conflict", `cannot reassign lanes of a run that is ${state.status}`, "status");
+      const { assignments } = command.data;
+      if (assignments.some((a) => wasLost(state, a.workerId)))
+        throw new DomainError("invalid", "a lost worker cannot take a share of the run back", "assignments");
+      const given = assignments.flatMap((a) => a.lanes);
+      if (new Set(given).size !== given.length || given.some((l) => l >= state.laneCount))
+        throw new DomainError("invalid", `the assignments must give out lanes of 0..${state.laneCount - 1}, each once`, "assignments");
+      const lastHeldBy = new Map(unheldLanes(state).map((u) => [u.lane, u.lostWorker.workerId]));
+      // Taken already (by a reassignment decided first): the run has moved on.
+      if (given.some((l) => !lastHeldBy.has(l))) throw new DomainError("conflict", "some of these lanes are held already", "assignments");
+      if (assignments.some((a) => a.lanes.some((l) => lastHeldBy.get(l) !== a.replaces)))
+        throw new DomainError("invalid", "each assignment must name the lost worker that held its lanes", "assignments");
+      return withConsequences(
+        state,
+        command,
+        assignments.map((a) => assigned(state, a, "reassigned", a.replaces)),
+      );
     }
 
     case "run.record-stage": {
@@ -163,7 +235,8 @@ function decide(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent
       if (state.status === "Pending") {
         return [{ type: "run.cancelled", data: { reason: "stopped before it was assigned", finishedAt: command.time } }];
       }
-      return [{ type: "run.stopping", data: { reason: command.data.reason } }];
+      // A run left with no worker to confirm (all lost, their lanes unheld) completes at once.
+      return withConsequences(state, command, [{ type: "run.stopping", data: { reason: command.data.reason } }]);
 
     case "run.report-worker-stopped": {
       const { workerId } = command.data;
@@ -200,12 +273,16 @@ function evolve(state: RunState, event: Evolvable): RunState {
             assignedAt: before.assignedAt,
           }
         : { lanes, vus, arrivalRate, assignedAt: event.time };
+      // Assigned before the run started, a lane is held from the start: the run starts only once its worker is ready.
+      const started = state.status === "Running" || state.status === "Stopping";
+      const holds = lanes.map((lane): LaneHold => ({ lane, workerId, ...(started ? { from: event.time } : {}) }));
       return {
         ...next,
         status: state.status === "Pending" ? "Starting" : state.status,
         laneCount,
         assignedAt: state.assignedAt ?? event.time,
         shares: { ...state.shares, [workerId]: share },
+        holds: [...state.holds, ...holds],
       };
     }
     case "run.worker-ready":
@@ -215,8 +292,11 @@ function evolve(state: RunState, event: Evolvable): RunState {
     case "run.stage-started":
       return { ...next, stages: { ...state.stages, [event.data.workload]: event.data.stage } };
     case "run.worker-lost": {
-      const { [event.data.workerId]: _gone, ...shares } = state.shares;
-      return { ...next, shares, lostWorkers: [...state.lostWorkers, event.data] };
+      const { workerId, lastSeenAt } = event.data;
+      const { [workerId]: _gone, ...shares } = state.shares;
+      // Its lanes stopped running when it was last heard from, not when it was declared lost.
+      const holds = state.holds.map((h) => (h.workerId === workerId && h.until === undefined ? { ...h, until: lastSeenAt } : h));
+      return { ...next, shares, holds, lostWorkers: [...state.lostWorkers, event.data] };
     }
     case "run.stopping":
       return { ...next, status: "Stopping", stoppingAt: event.time };
@@ -235,7 +315,17 @@ function evolve(state: RunState, event: Evolvable): RunState {
 
 export const runDecider: Decider<RunState, RunCommand> = {
   commands: RUN_COMMANDS,
-  initialState: { status: "None", version: 0, laneCount: 0, shares: {}, readyWorkers: [], stoppedWorkers: [], lostWorkers: [], stages: {} },
+  initialState: {
+    status: "None",
+    version: 0,
+    laneCount: 0,
+    shares: {},
+    readyWorkers: [],
+    stoppedWorkers: [],
+    lostWorkers: [],
+    holds: [],
+    stages: {},
+  },
   decide,
   evolve,
 };

@@ -1,8 +1,11 @@
 import { z } from "zod";
+import { gracefulStopSchema } from "./graceful-stop.ts";
 
 const MAX_SEC = 7 * 24 * 3600;
 const seconds = z.number().int().positive().max(MAX_SEC);
 const count = (max: number) => z.number().int().nonnegative().max(max);
+/** Every executor's: how long its iterations in flight may finish when it ends (graceful-stop.ts). */
+const stopping = { gracefulStop: gracefulStopSchema.optional() };
 
 export const stageSchema = z.object({ durationSec: seconds, target: z.number().nonnegative().max(10_000_000) }).strict();
 export type Stage = z.infer<typeof stageSchema>;
@@ -15,11 +18,17 @@ const constantVus = z
     durationSec: seconds,
     /** Users started per second; all at once when absent. */
     spawnRate: z.number().positive().max(1_000_000).optional(),
+    ...stopping,
   })
   .strict();
 
 const rampingVus = z
-  .object({ type: z.literal("ramping-vus"), startVUs: count(1_000_000).default(0), stages: z.array(stageSchema).min(1).max(100) })
+  .object({
+    type: z.literal("ramping-vus"),
+    startVUs: count(1_000_000).default(0),
+    stages: z.array(stageSchema).min(1).max(100),
+    ...stopping,
+  })
   .strict();
 
 /** Open model: iterations start at a rate whatever the target's latency; latency counts from the intended start. */
@@ -32,6 +41,7 @@ const constantArrivalRate = z
     timeUnitSec: z.number().positive().max(3600).default(1),
     durationSec: seconds,
     ...arrivalPool,
+    ...stopping,
   })
   .strict();
 
@@ -42,6 +52,7 @@ const rampingArrivalRate = z
     timeUnitSec: z.number().positive().max(3600).default(1),
     stages: z.array(stageSchema).min(1).max(100),
     ...arrivalPool,
+    ...stopping,
   })
   .strict();
 
@@ -52,6 +63,7 @@ const perVuIterations = z
     vus: count(1_000_000).min(1),
     iterations: count(1_000_000_000).min(1),
     maxDurationSec: seconds.default(600),
+    ...stopping,
   })
   .strict();
 
@@ -61,6 +73,7 @@ const sharedIterations = z
     vus: count(1_000_000).min(1),
     iterations: count(1_000_000_000).min(1),
     maxDurationSec: seconds.default(600),
+    ...stopping,
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadTestSpecSchema } from "../schemas/load-test.ts";
+import { loadTestInputSchema, loadTestSpecSchema } from "../schemas/load-test.ts";
 import { firstIssue } from "../validation.ts";
 
 const base = { name: "s", targetUrl: "http://127.0.0.1:1", defaultUsers: 1, defaultSpawnRate: 1, defaultDurationSec: 1 };
@@ -7,7 +7,7 @@ const withScenario = (over: object) => ({ ...base, scenarios: [{ name: "login", 
 
 /** The field and message a 400 would carry for this spec, or "ok". */
 function verdict(spec: unknown): { field: string | undefined; message: string } | "ok" {
-  const r = loadTestSpecSchema.safeParse(spec);
+  const r = loadTestInputSchema.safeParse(spec);
   if (r.success) return "ok";
   return firstIssue(r.error);
 }
@@ -54,6 +54,23 @@ describe("scenario validation names the scenario, the step and the field", () =>
       withScenario({ steps: [{ type: "request", url: "/x", checks: [{ type: "header", name: "a", matches: "(" }] }] }),
       "scenarios.0.steps.0.checks.0.matches",
       /bad regex/,
+    ],
+    [
+      "a regex with lookahead (RE2 has none: matching must stay linear)",
+      withScenario({
+        steps: [
+          { type: "request", url: "/a" },
+          { type: "request", url: "/x", extract: [{ type: "regex", var: "token", pattern: 'token="(?=\\w)([^"]+)"' }] },
+        ],
+      }),
+      "scenarios.0.steps.1.extract.0.pattern",
+      /bad regex: .*lookaround is not supported \(regexes are RE2 syntax\)/,
+    ],
+    [
+      "a regex with a backreference",
+      withScenario({ steps: [{ type: "request", url: "/x", checks: [{ type: "header", name: "etag", matches: '(["])\\w+\\1' }] }] }),
+      "scenarios.0.steps.0.checks.0.matches",
+      /bad regex: .*backreferences are not supported/,
     ],
     ["a weight of 0", withScenario({ weight: 0 }), "scenarios.0.weight", /greater than 0/],
     [
@@ -139,5 +156,31 @@ describe("scenario validation names the scenario, the step and the field", () =>
       ],
     });
     expect(parsed.scenarios![0]!.weight).toBe(1);
+  });
+
+  it("accepts {{__worker}} anywhere a built-in may go, and still refuses a name like it", () => {
+    const using = (url: string) =>
+      withScenario({ steps: [{ type: "request", url, query: { w: "{{__worker}}" }, headers: { "x-w": "{{ __worker }}" } }] });
+    expect(verdict(using("/hits/{{__worker}}/{{__vu}}"))).toBe("ok");
+    expect(verdict(using("/hits/{{__workers}}"))).toMatchObject({
+      field: "scenarios.0.steps.0.url",
+      message: expect.stringMatching(/\{\{__workers\}\}/),
+    });
+  });
+});
+
+describe("input rules bind writes, not the events already stored", () => {
+  it("refuses a lookaround regex and a file: url on input, and still reads them from an older event", () => {
+    const spec = withScenario({
+      steps: [
+        { type: "request", url: "file:///etc/passwd" },
+        { type: "request", url: "/x", checks: [{ type: "header", name: "etag", matches: "(?=a)a" }] },
+      ],
+    });
+    expect(verdict(spec)).toEqual({ field: "scenarios.0.steps.0.url", message: expect.stringMatching(/http\(s\)/) });
+    const issues = loadTestInputSchema.safeParse(spec).error!.issues.map((i) => i.path.join("."));
+    expect(issues).toEqual(["scenarios.0.steps.0.url", "scenarios.0.steps.1.checks.0.matches"]);
+    // What an older version let in stays readable: replays and rebuilds must not lose it.
+    expect(loadTestSpecSchema.safeParse(spec).success).toBe(true);
   });
 });

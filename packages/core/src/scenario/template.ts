@@ -6,8 +6,8 @@ export type Template = { readonly parts: readonly (string | { readonly variable:
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 
-/** Built-in variables every step may use. */
-export const BUILTIN_VARIABLES = ["__vu", "__iteration", "__scenario", "__timestamp", "__uuid"] as const;
+/** Built-in variables every step may use (`__worker`: the id of the worker sending the request). */
+export const BUILTIN_VARIABLES = ["__vu", "__iteration", "__scenario", "__timestamp", "__uuid", "__worker"] as const;
 
 export function compileTemplate(text: string): Template {
   const parts: Template["parts"][number][] = [];

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { executorSchema } from "../scenario/executors.ts";
+import { scenarioInputIssues } from "../scenario/input-rules.ts";
 import { checkScenarioVariables, scenarioSchema } from "../scenario/scenario.ts";
+import { isHttpUrl } from "../scenario/step-url.ts";
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 
@@ -16,10 +18,7 @@ export const requestSpecSchema = z.object({
 });
 export type RequestSpec = z.infer<typeof requestSpecSchema>;
 
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), { message: "targetUrl must be an http(s) URL" });
+const httpUrl = z.string().url().refine(isHttpUrl, { message: "targetUrl must be an http(s) URL" });
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
 
@@ -65,6 +64,17 @@ export type LoadTestSpec = z.infer<typeof loadTestSpecSchema>;
 /** What a request is called in the stats: its name, else its path (the method is a column of its own). */
 export const requestLabel = (r: RequestSpec): string => r.name ?? r.path;
 
+/**
+ * A spec as a write must give it (the API's body, the create and update commands). Stricter
+ * than the events' schema, which must go on reading what older rules let in (input-rules.ts).
+ */
+export const loadTestInputSchema = loadTestSpecSchema.superRefine((spec, ctx) => {
+  spec.scenarios?.forEach((scenario, i) => {
+    for (const issue of scenarioInputIssues(scenario))
+      ctx.addIssue({ code: "custom", path: ["scenarios", i, ...issue.path], message: issue.message });
+  });
+});
+
 export const loadTestEvents = {
   "load-test.created": z.object({ spec: loadTestSpecSchema }),
   "load-test.updated": z.object({ spec: loadTestSpecSchema }),
@@ -72,7 +82,7 @@ export const loadTestEvents = {
 } as const;
 
 export const loadTestCommands = {
-  "load-test.create": z.object({ spec: loadTestSpecSchema }),
-  "load-test.update": z.object({ spec: loadTestSpecSchema, expectedVersion: z.number().int().nonnegative().optional() }),
+  "load-test.create": z.object({ spec: loadTestInputSchema }),
+  "load-test.update": z.object({ spec: loadTestInputSchema, expectedVersion: z.number().int().nonnegative().optional() }),
   "load-test.delete": z.object({ expectedVersion: z.number().int().nonnegative().optional() }),
 } as const;

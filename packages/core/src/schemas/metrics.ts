@@ -36,6 +36,17 @@ export const requestWindowSchema = z.object({
   failuresByKind: counts.optional(),
   /** Responses by HTTP status code. */
   statusCodes: counts.optional(),
+  /**
+   * Requests of this name the stop aborted in flight, after their executor's graceful stop:
+   * counted here only, never in `count`, `failures` or the histograms. The worker gave up on
+   * them; the target may or may not have received them. Absent: none.
+   */
+  interrupted: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("Requests aborted in flight at the stop, after the graceful stop: not in count, failures or the histograms; absent: 0")
+    .optional(),
 });
 export type RequestWindow = z.infer<typeof requestWindowSchema>;
 
@@ -50,6 +61,10 @@ export const metricWindowSchema = z.object({
   iterations: secondCount.optional(),
   /** Iterations an open executor could not start in time because every VU was busy. */
   droppedIterations: secondCount.optional(),
+  /** Iterations cut short in this second: still running when their executor's graceful stop ran out. Absent: none. */
+  interruptedIterations: secondCount
+    .describe("Iterations cut short at the stop (after the graceful stop): not in iterations; absent: 0")
+    .optional(),
   checksPassed: secondCount.optional(),
   checksFailed: secondCount.optional(),
 });

@@ -89,7 +89,24 @@ export const runEvents = {
   "run.worker-lost": workerRef.extend({ lastSeenAt: z.string(), lostAt: z.string(), lanes: z.array(z.number().int().nonnegative()) }),
   "run.stopping": z.object({ reason: stopReasonSchema }),
   "run.worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
-  "run.completed": z.object({ finishedAt: z.string() }),
+  /**
+   * Every worker left confirmed the stop (or did its fixed work). A run that started says how much
+   * of its planned load ran: absent in events recorded before it did, and for a run stopped
+   * before it started.
+   */
+  "run.completed": z.object({
+    finishedAt: z.string(),
+    coverage: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        "the share of the planned lane-time (lanes × the run's duration, from startedAt to its due end or the stop) that a live worker held",
+      ),
+    degraded: z.boolean().optional().describe("some of the planned load was not run: lanes lost and not taken over, or taken over late"),
+    reason: z.string().optional().describe("when degraded: which lanes were not run, for how long, and why"),
+  }),
   "run.failed": z.object({ reason: z.string(), finishedAt: z.string() }),
   "run.cancelled": z.object({ reason: z.string(), finishedAt: z.string() }),
 } as const;
@@ -104,8 +121,12 @@ export const runCommands = {
   "run.create": createRun,
   "run.assign": z.object({ laneCount: z.number().int().positive(), assignments: z.array(workerShareSchema).min(1) }),
   "run.report-worker-ready": workerRef,
-  /** A worker of the run was lost: its lanes go to `assignments` (none: nobody could take them). */
+  /** A worker of the run was lost: its lanes go to `assignments`; those nobody had room for stay unheld. */
   "run.reassign": z.object({ lostWorkerId: z.string().min(1), lastSeenAt: z.string(), assignments: z.array(workerShareSchema) }),
+  /** Lanes no worker holds (a lost worker's, when nobody had room) go to workers that can take them now: one that joined, say. */
+  "run.reassign-unheld": z.object({
+    assignments: z.array(workerShareSchema.extend({ replaces: z.string().min(1) })).min(1),
+  }),
   "run.record-stage": stage,
   "run.stop": z.object({ reason: stopReasonSchema }),
   "run.report-worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),

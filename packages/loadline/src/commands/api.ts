@@ -27,8 +27,9 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
     log,
     registry,
     ready: () => !nc.isClosed(),
+    maxBodyBytes: config.maxBodyBytes,
   });
-  const server = await listen(app, port, config.host);
+  const server = await listen(app, port, config.host, { allowedHosts: config.allowedHosts });
   log.info({ port: server.port }, "api ready");
   runUntilSignal(log, async () => {
     await server.close();

@@ -27,6 +27,8 @@ export function stackOptions(ctx: CommandContext): StackOptions {
     log: ctx.log,
     namespace: ctx.config.namespace,
     rawWindowsMaxAgeDays: ctx.config.rawWindowsMaxAgeDays,
+    maxBodyBytes: ctx.config.maxBodyBytes,
+    allowedHosts: ctx.config.allowedHosts,
     // Unset means embedded: a nats-server child and PGlite.
     ...(process.env.NATS_URL ? { natsUrl: ctx.config.natsUrl } : {}),
     ...(ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : {}),

@@ -1,7 +1,8 @@
+import { runExitCode } from "../exit-codes.ts";
 import { runAndReport } from "../run-and-report.ts";
 import { type CommandContext, withApi } from "./context.ts";
 
-/** The embedded stack, a test of the demo target's endpoints, the summary; 0 when the run completed. */
+/** The embedded stack, a test of the demo target's endpoints, the summary; exits as `run` does (0 when the run completed whole). */
 export async function demo(ctx: CommandContext, users: number, duration: number): Promise<number> {
   return withApi(ctx, undefined, async (api, stack) => {
     const target = stack!.demoTarget!;
@@ -21,6 +22,6 @@ export async function demo(ctx: CommandContext, users: number, duration: number)
     });
     const { run, total } = await runAndReport(api, test.id, {}, (duration + 60) * 1000);
     console.log(`\nThe target received ${target.total()} requests; the run counted ${total.requests}.`);
-    return run.status === "Completed" ? 0 : 1;
+    return runExitCode(run);
   });
 }

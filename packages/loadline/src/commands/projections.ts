@@ -102,9 +102,17 @@ export function parseFrom(from: RebuildFrom): { fromSeq?: number; fromTime?: Dat
 
 export function formatStatus(items: readonly ProjectionStatus[]): string {
   const rows = [
-    ["projection", "stream", "checkpoint", "stream last", "lag", "dead letters"],
-    ...items.map((i) => [i.name, i.stream, String(i.checkpoint), String(i.streamLastSeq), String(i.lag), String(i.deadLetters)]),
+    ["projection", "stream", "checkpoint", "stream last", "lag", "dead letters", "state"],
+    ...items.map((i) => [i.name, i.stream, String(i.checkpoint), String(i.streamLastSeq), String(i.lag), String(i.deadLetters), i.state]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
+  const table = rows.map((r) =>
+    r
+      .map((cell, c) => (c < 2 || c === 6 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd(),
+  );
+  // What a retrying projection fails on, under the table: an error does not fit in a column.
+  const failures = items.filter((i) => i.lastError).map((i) => `${i.name}: retrying since ${i.since}: ${i.lastError}`);
+  return [...table, ...(failures.length > 0 ? ["", ...failures] : [])].join("\n");
 }

@@ -1,4 +1,5 @@
 import { ApiError } from "../client.ts";
+import { EXIT, runExitCode } from "../exit-codes.ts";
 import { loadTestFile, TestFileError } from "../load-test-file.ts";
 import { runAndReport } from "../run-and-report.ts";
 import { type CommandContext, withApi } from "./context.ts";
@@ -6,7 +7,7 @@ import { type CommandContext, withApi } from "./context.ts";
 /**
  * Runs a test file against the configured API (`--api` or LOADLINE_URL), else against an
  * embedded stack. Exit code: 0 when the run completed, 1 when it failed or was cancelled,
- * 2 when the file or the test was refused.
+ * 2 when the file or the test was refused, 3 when it completed degraded (see exit-codes.ts).
  */
 export async function run(ctx: CommandContext, file: string, apiUrl: string | undefined): Promise<number> {
   let loaded: ReturnType<typeof loadTestFile>;
@@ -15,7 +16,7 @@ export async function run(ctx: CommandContext, file: string, apiUrl: string | un
   } catch (e) {
     if (e instanceof TestFileError) {
       console.error(e.message);
-      return 2;
+      return EXIT.refused;
     }
     throw e;
   }
@@ -25,12 +26,12 @@ export async function run(ctx: CommandContext, file: string, apiUrl: string | un
       const test = await api.createLoadTest(spec as never);
       console.log(`Test ${test.name} (${test.id}): starting a run...`);
       const { run } = await runAndReport(api, test.id, overrides, 7 * 24 * 3600 * 1000);
-      return run.status === "Completed" ? 0 : 1;
+      return runExitCode(run);
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
         const body = e.body as { error?: { message?: string; field?: string } } | null;
         console.error(`${file}: refused: ${body?.error?.message ?? JSON.stringify(e.body)}`);
-        return 2;
+        return EXIT.refused;
       }
       throw e;
     }

@@ -1,5 +1,5 @@
 /** loadline/testing: real processes for tests and harnesses (bench/, chaos/): the services, nats-servers, a Postgres of one's own. */
 
-export { type NatsNode, type NatsServers, natsServers } from "./nats-servers.ts";
+export { type NatsNode, type NatsServers, natsServers } from "@loadline/nats/testing";
 export { type OwnPostgres, ownPostgres } from "./own-postgres.ts";
 export { SERVICES, type Service, type ServiceName, startService, stopService, waitReady } from "./services.ts";

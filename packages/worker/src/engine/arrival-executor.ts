@@ -3,6 +3,7 @@ import type { ArrivalSchedule } from "../schedule/arrivals.ts";
 import type { PicksInOrder } from "../schedule/weighted.ts";
 import { currentSecond } from "../windows.ts";
 import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
+import type { GracefulStop } from "./graceful-stop.ts";
 import type { IterationContext } from "./iteration-context.ts";
 import type { VirtualUser } from "./virtual-user.ts";
 
@@ -21,7 +22,9 @@ export type ArrivalPool = {
  * whatever the target's latency (the open model). A due iteration takes a free VU, else a new
  * one while fewer than `max` exist, else it is dropped and counted. Its VU's first request
  * counts its latency from the due time, so a target that stalls shows in the latency of
- * every iteration queued behind the stall (coordinated omission corrected, as wrk2 does).
+ * every iteration queued behind the stall (coordinated omission corrected, as wrk2 does). At
+ * its end (the schedule's, or the stop) the iterations running get the graceful stop, then are
+ * interrupted.
  */
 export class ArrivalExecutorRun implements ExecutorRun {
   private readonly free: VirtualUser[] = [];
@@ -41,6 +44,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
     private readonly picks: PicksInOrder,
     private readonly firstVuId: number,
     private readonly ctx: IterationContext,
+    private readonly grace: GracefulStop,
   ) {}
 
   get done(): Promise<void> {
@@ -93,7 +97,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
     }
     this.busy++;
     this.ctx.changeActive(1);
-    void this.ctx.iterate(vu, scenario, intendedStart).then(() => {
+    void this.ctx.iterate(vu, scenario, this.grace.signal, intendedStart).then(() => {
       this.busy--;
       this.ctx.changeActive(-1);
       this.free.push(vu);
@@ -111,9 +115,12 @@ export class ArrivalExecutorRun implements ExecutorRun {
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.settleIfIdle();
+    this.grace.begin();
   }
 
   private settleIfIdle(): void {
-    if (this.over && this.busy === 0) this.finished.resolve();
+    if (!this.over || this.busy > 0) return;
+    this.grace.settle();
+    this.finished.resolve();
   }
 }

@@ -2,6 +2,7 @@ import { globalItem, type Lane, laneShare } from "@loadline/core";
 import type { VuChange } from "../schedule/vus.ts";
 import type { PicksByItem } from "../schedule/weighted.ts";
 import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
+import type { GracefulStop } from "./graceful-stop.ts";
 import { type IterationContext, NO_RESPONSE_PAUSE_MS } from "./iteration-context.ts";
 import type { VirtualUser } from "./virtual-user.ts";
 
@@ -9,7 +10,8 @@ import type { VirtualUser } from "./virtual-user.ts";
  * constant-vus and ramping-vus: VUs 0..n-1 loop over their scenario, n following the
  * executor's timeline. A VU the count drops below finishes its iteration, then leaves; the
  * same VU (same session, same scenario) comes back when the count rises again. This thread
- * runs the VUs of its lane; VU k runs scenario `picks.at(k)`.
+ * runs the VUs of its lane; VU k runs scenario `picks.at(k)`. At its end (the timeline's, or
+ * the stop) the iterations running get the graceful stop, then are interrupted.
  */
 export class ClosedExecutorRun implements ExecutorRun {
   private readonly vus: VirtualUser[] = [];
@@ -29,6 +31,7 @@ export class ClosedExecutorRun implements ExecutorRun {
     private readonly picks: PicksByItem,
     private readonly firstVuId: number,
     private readonly ctx: IterationContext,
+    private readonly grace: GracefulStop,
   ) {}
 
   get done(): Promise<void> {
@@ -78,6 +81,7 @@ export class ClosedExecutorRun implements ExecutorRun {
     this.wanted = 0;
     clearTimeout(this.timer);
     this.settleIfIdle();
+    this.grace.begin();
   }
 
   private async loop(m: number): Promise<void> {
@@ -88,7 +92,7 @@ export class ClosedExecutorRun implements ExecutorRun {
     const vu = (this.vus[m] ??= this.ctx.newVu(this.firstVuId + k));
     const scenario = this.picks.at(k);
     while (m < this.wanted && !this.ctx.isStopping) {
-      const noResponse = await this.ctx.iterate(vu, scenario);
+      const noResponse = await this.ctx.iterate(vu, scenario, this.grace.signal);
       if (noResponse && m < this.wanted) await this.ctx.pause(NO_RESPONSE_PAUSE_MS);
     }
     this.looping[m] = false;
@@ -98,6 +102,8 @@ export class ClosedExecutorRun implements ExecutorRun {
   }
 
   private settleIfIdle(): void {
-    if (this.over && this.running === 0) this.finished.resolve();
+    if (!this.over || this.running > 0) return;
+    this.grace.settle();
+    this.finished.resolve();
   }
 }

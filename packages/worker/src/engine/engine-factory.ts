@@ -5,17 +5,32 @@ import { InlineEngine } from "./inline-engine.ts";
 import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
 import { MultiThreadEngine, threadEntryUrl } from "./multi-thread-engine.ts";
 
+export type EngineChoice = {
+  threads: number;
+  /**
+   * Whether a one-thread load may run in the calling thread (no messages, no merge). Only a
+   * process that does nothing else may allow it (local-run). A worker service must not: its
+   * calling thread sends the heartbeats, ticks and windows of every run it has, and a VU that
+   * burns CPU there (a costly check on a big body) would silence them, get the worker declared
+   * lost and fail the other tenants' runs with it. Each engine starts threads of its own, so
+   * runs do not share them either. Default false.
+   */
+  allowInline?: boolean;
+};
+
 /**
- * The engine for `threads` threads: in this thread for one (no messages, no merge), else
- * worker threads. Without the thread entry file (a bundle built without it) it runs in this
- * thread and says so through `onWarning`. Throws when the plan's scenarios do not compile.
+ * The engine for `threads` threads: in this thread for one when `allowInline`, else worker
+ * threads. Without the thread entry file (a bundle built without it) it runs in this thread
+ * and says so through `onWarning` when inline is allowed, and throws when it is not. Throws
+ * when the plan's scenarios do not compile.
  */
-export function createLoadEngine(opts: LoadEngineOptions & { threads: number }): LoadEngine {
-  if (opts.threads <= 1) return new InlineEngine(opts);
+export function createLoadEngine(opts: LoadEngineOptions & EngineChoice): LoadEngine {
+  if (opts.threads <= 1 && opts.allowInline) return new InlineEngine(opts);
   // Here, so that a scenario that cannot compile throws now rather than in every thread.
   for (const scenario of opts.plan.scenarios) CompiledScenario.compile(scenario, opts.plan.targetUrl);
   const entry = threadEntryUrl();
   if (!existsSync(fileURLToPath(entry))) {
+    if (!opts.allowInline) throw new Error(`no engine thread entry at ${entry.href}: the load cannot run off the main thread`);
     opts.onWarning?.(`no engine thread entry at ${entry.href}: running the load in one thread`);
     return new InlineEngine(opts);
   }

@@ -5,32 +5,34 @@ import { LanePicks, PickSequence, type PicksByItem, type PicksInOrder } from "..
 import { ArrivalExecutorRun } from "./arrival-executor.ts";
 import { ClosedExecutorRun } from "./closed-executor.ts";
 import type { ExecutorRun } from "./executor-run.ts";
+import type { GracefulStop } from "./graceful-stop.ts";
 import type { IterationContext } from "./iteration-context.ts";
 import { perVuIterations, sharedIterations } from "./iterations-executor.ts";
 import type { Workload } from "./workloads.ts";
 
 /**
  * The run of one workload in one lane. Scenario picks index into the workload's scenarios;
- * they are turned into indices of the plan's (compiled) scenarios the context holds.
+ * they are turned into indices of the plan's (compiled) scenarios the context holds. `grace`
+ * interrupts its iterations once its graceful stop after its end has passed.
  */
-export function executorRun(workload: Workload, lane: Lane, ctx: IterationContext): ExecutorRun {
+export function executorRun(workload: Workload, lane: Lane, ctx: IterationContext, grace: GracefulStop): ExecutorRun {
   const e = workload.executor;
   const { weights, firstVuId } = workload;
   const toPlan = (pick: number) => workload.scenarios[pick]!;
   switch (e.type) {
     case "constant-vus":
     case "ramping-vus":
-      return new ClosedExecutorRun(vuTimeline(e), lane, mapped(new PickSequence(weights), toPlan), firstVuId, ctx);
+      return new ClosedExecutorRun(vuTimeline(e), lane, mapped(new PickSequence(weights), toPlan), firstVuId, ctx, grace);
     case "constant-arrival-rate":
     case "ramping-arrival-rate": {
       const schedule = new ArrivalSchedule(rateSegments(e), lane);
       const pool = { preAllocated: laneShare(e.preAllocatedVUs, lane), max: laneShare(e.maxVUs ?? e.preAllocatedVUs, lane) };
-      return new ArrivalExecutorRun(schedule, pool, lane, mappedNext(new LanePicks(weights, lane), toPlan), firstVuId, ctx);
+      return new ArrivalExecutorRun(schedule, pool, lane, mappedNext(new LanePicks(weights, lane), toPlan), firstVuId, ctx, grace);
     }
     case "per-vu-iterations":
-      return perVuIterations(e, lane, mapped(new PickSequence(weights), toPlan), firstVuId, ctx);
+      return perVuIterations(e, lane, mapped(new PickSequence(weights), toPlan), firstVuId, ctx, grace);
     case "shared-iterations":
-      return sharedIterations(e, lane, mappedNext(new LanePicks(weights, lane), toPlan), firstVuId, ctx);
+      return sharedIterations(e, lane, mappedNext(new LanePicks(weights, lane), toPlan), firstVuId, ctx, grace);
   }
 }
 

@@ -42,10 +42,12 @@ export class InlineEngine implements LoadEngine {
     if (windows.length > 0) this.opts.onWindows(windows);
   }
 
-  async stop(graceMs: number): Promise<RunTotals> {
-    const { windows, totals, abortedAfterGrace } = await this.load.stop(graceMs);
+  async stop(capMs?: number): Promise<RunTotals> {
+    const { windows, totals, abortedAfterGrace } = await this.load.stop(capMs);
     if (abortedAfterGrace) this.opts.onAbortedAfterGrace?.();
     if (windows.length > 0) this.opts.onWindows(windows);
+    // This thread is the caller's: it is left with no connection open.
+    await this.load.closed();
     return totals;
   }
 }

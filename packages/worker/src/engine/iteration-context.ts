@@ -10,13 +10,12 @@ export const NO_RESPONSE_PAUSE_MS = 100;
 
 /**
  * What the executors of one thread share: the compiled scenarios, the transport, the windows,
- * the count of active VUs, and the two signals of a stop. `stopping` tells executors to start
- * no new iteration (and cuts pauses short); `abort` cuts the iterations still running after the
- * grace period, their requests in flight failing as resets.
+ * the count of active VUs, and the stop: `stopping` tells executors to start no new iteration
+ * (and cuts pauses short). Each executor interrupts its own iterations, by the signal of its
+ * graceful stop (GracefulStop), once they have had its grace.
  */
 export class IterationContext {
   readonly stopping = new AbortController();
-  readonly abort = new AbortController();
   private active = 0;
   private errors = 0;
 
@@ -46,24 +45,26 @@ export class IterationContext {
   }
 
   /**
-   * Runs one iteration of `scenario` on `vu`; never rejects. Resolves true when requests were
-   * sent and none got a response (the target is down), false otherwise.
+   * Runs one iteration of `scenario` on `vu`, `interrupt` cutting it short (its executor's
+   * graceful stop ran out); never rejects. Resolves true when requests were sent and none got a
+   * response (the target is down), false otherwise.
    */
-  iterate(vu: VirtualUser, scenario: number, intendedStart?: number): Promise<boolean> {
+  iterate(vu: VirtualUser, scenario: number, interrupt: AbortSignal, intendedStart?: number): Promise<boolean> {
     vu.intendedStart = intendedStart;
     vu.requests = 0;
     vu.responses = 0;
-    let iteration: Promise<void>;
+    let iteration: Promise<boolean>;
     try {
-      iteration = vu.session(scenario).iteration(this.transport, this.abort.signal, vu.record);
+      iteration = vu.session(scenario).iteration(this.transport, interrupt, vu.record);
     } catch (err) {
       iteration = Promise.reject(err);
     }
     return iteration.then(vu.ended, vu.failed);
   }
 
-  iterationEnded(): void {
-    if (!this.windows.isFinished) this.windows.recordIteration(currentSecond());
+  /** An iteration ended: it ran to its end, or was `interrupted`. */
+  iterationEnded(interrupted: boolean): void {
+    if (!this.windows.isFinished) this.windows.recordIteration(currentSecond(), interrupted);
   }
 
   iterationFailed(err: unknown): void {

@@ -1,6 +1,7 @@
 import { globalItem, type Lane, laneShare } from "@loadline/core";
 import type { PicksByItem, PicksInOrder } from "../schedule/weighted.ts";
 import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
+import type { GracefulStop } from "./graceful-stop.ts";
 import { type IterationContext, NO_RESPONSE_PAUSE_MS } from "./iteration-context.ts";
 
 /** Fixed work: which scenario runs next on a VU, or undefined when the VU has no more to do. */
@@ -8,8 +9,9 @@ type WorkSource = (vuIndex: number, done: number) => number | undefined;
 
 /**
  * per-vu-iterations and shared-iterations: VUs run iterations until the work runs out or
- * `maxDurationMs` passes (then no further iteration starts). Made by `perVuIterations` and
- * `sharedIterations`, which decide who runs what.
+ * `maxDurationMs` passes (then no further iteration starts, and those running get the graceful
+ * stop before they are interrupted). Made by `perVuIterations` and `sharedIterations`, which
+ * decide who runs what.
  */
 export class IterationsExecutorRun implements ExecutorRun {
   private readonly finished = completion();
@@ -25,6 +27,7 @@ export class IterationsExecutorRun implements ExecutorRun {
     private readonly maxDurationMs: number,
     private readonly firstVuId: number,
     private readonly ctx: IterationContext,
+    private readonly grace: GracefulStop,
   ) {}
 
   get done(): Promise<void> {
@@ -55,7 +58,7 @@ export class IterationsExecutorRun implements ExecutorRun {
     for (let done = 0; !this.over; done++) {
       const scenario = this.work(m, done);
       if (scenario === undefined) break;
-      const noResponse = await this.ctx.iterate(vu, scenario);
+      const noResponse = await this.ctx.iterate(vu, scenario, this.grace.signal);
       if (noResponse && !this.over) await this.ctx.pause(NO_RESPONSE_PAUSE_MS);
     }
     this.running--;
@@ -67,7 +70,10 @@ export class IterationsExecutorRun implements ExecutorRun {
     this.over = true;
     clearTimeout(this.timer);
     clearTimeout(this.delay);
-    if (this.running === 0) this.finished.resolve();
+    if (this.running === 0) {
+      this.grace.settle();
+      this.finished.resolve();
+    } else this.grace.begin();
   }
 }
 
@@ -78,9 +84,10 @@ export function perVuIterations(
   picks: PicksByItem,
   firstVuId: number,
   ctx: IterationContext,
+  grace: GracefulStop,
 ): IterationsExecutorRun {
   const work: WorkSource = (m, done) => (done < e.iterations ? picks.at(globalItem(m, lane)) : undefined);
-  return new IterationsExecutorRun(laneShare(e.vus, lane), lane, work, e.maxDurationSec * 1000, firstVuId, ctx);
+  return new IterationsExecutorRun(laneShare(e.vus, lane), lane, work, e.maxDurationSec * 1000, firstVuId, ctx, grace);
 }
 
 /**
@@ -93,6 +100,7 @@ export function sharedIterations(
   picks: PicksInOrder,
   firstVuId: number,
   ctx: IterationContext,
+  grace: GracefulStop,
 ): IterationsExecutorRun {
   let left = laneShare(e.iterations, lane);
   const work: WorkSource = () => {
@@ -100,5 +108,5 @@ export function sharedIterations(
     left--;
     return picks.next();
   };
-  return new IterationsExecutorRun(laneShare(e.vus, lane), lane, work, e.maxDurationSec * 1000, firstVuId, ctx);
+  return new IterationsExecutorRun(laneShare(e.vus, lane), lane, work, e.maxDurationSec * 1000, firstVuId, ctx, grace);
 }

@@ -21,8 +21,11 @@ export interface LoadEngine {
   addLanes(lanes: readonly number[]): void;
   /** Closes the seconds before `second`: their windows go to `onWindows` (at once, or when every thread answered). */
   tick(second: number): void;
-  /** Starts no further iteration, lets those running end for up to `graceMs`, aborts the rest, hands over the last windows. */
-  stop(graceMs: number): Promise<RunTotals>;
+  /**
+   * Starts no further iteration; those running get their executor's graceful stop (at most
+   * `capMs` when given), then are interrupted; hands over the last windows.
+   */
+  stop(capMs?: number): Promise<RunTotals>;
   /** VUs active now (as last reported by the threads). */
   readonly activeUsers: number;
   /** Resolves once every executor is over by itself (durations passed, iterations done) or stopped. */
@@ -37,7 +40,7 @@ export type LoadEngineOptions = {
   /** Where every closed second's window goes, one per second, in order, no gap. */
   onWindows: (windows: MetricWindow[]) => void;
   onError: (err: unknown) => void;
-  /** Told when a stop had to abort iterations still running after the grace period. */
+  /** Told when a stop interrupted iterations still running after their graceful stop. */
   onAbortedAfterGrace?: () => void;
   /** Told what the engine chose instead of what was asked (threads it cannot start). */
   onWarning?: (message: string) => void;

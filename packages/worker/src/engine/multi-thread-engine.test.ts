@@ -22,7 +22,7 @@ describe("MultiThreadEngine", () => {
           name: "s",
           weight: 1,
           variables: {},
-          steps: [{ type: "request", method: "GET", url: "/a", timeoutMs: 5000, checks: [], extract: [] }],
+          steps: [{ type: "request", method: "GET", url: "/a?w={{__worker}}", timeoutMs: 5000, checks: [], extract: [] }],
         },
       ],
     };
@@ -45,6 +45,7 @@ describe("MultiThreadEngine", () => {
 
     expect(errors).toEqual([]);
     expect(server.total()).toBe(300);
+    expect([...server.received.keys()]).toEqual(["GET /a?w=w1"]); // {{__worker}}: every thread knows its worker's id
     expect(totals).toEqual({ requests: 300, failures: 0 });
     const seconds = windows.map((w) => w.second);
     expect(seconds).toEqual(seconds.map((_, i) => seconds[0]! + i)); // one window per second, no gap, no repeat

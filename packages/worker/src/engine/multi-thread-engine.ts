@@ -157,14 +157,16 @@ export class MultiThreadEngine implements LoadEngine {
     this.delivered = this.delivered.then(async () => this.deliver((await replies).flatMap(windowsOf)));
   }
 
-  stop(graceMs: number): Promise<RunTotals> {
+  stop(capMs?: number): Promise<RunTotals> {
     this.stopping ??= (async () => {
-      const finals = Promise.all(this.threads.map((t) => t.send({ type: "stop", graceMs })));
+      const message: ToThread = capMs === undefined ? { type: "stop" } : { type: "stop", capMs };
+      const finals = Promise.all(this.threads.map((t) => t.send(message)));
       await this.delivered;
       const replies = await finals;
       if (replies.some((r) => r.type === "stopped" && r.abortedAfterGrace)) this.opts.onAbortedAfterGrace?.();
       this.deliver(replies.flatMap(windowsOf));
-      await Promise.all(this.threads.map((t) => t.terminate()));
+      // Not awaited: a thread may still be closing thousands of sockets, which its end does at once; the run's end need not wait.
+      void Promise.all(this.threads.map((t) => t.terminate().catch(() => undefined)));
       const totals = { requests: 0, failures: 0 };
       for (const r of replies) {
         if (r.type !== "stopped") continue;

@@ -41,8 +41,10 @@ async function handle(message: ToThread): Promise<void> {
       post({ type: "windows", windows: load.closeBefore(message.second), activeUsers: load.activeUsers });
       return;
     case "stop": {
-      const { windows, totals, abortedAfterGrace } = await load.stop(message.graceMs);
+      const { windows, totals, abortedAfterGrace } = await load.stop(message.capMs);
       post({ type: "stopped", windows, totals, abortedAfterGrace });
+      // The connections close after the answer: the run's end does not wait for them.
+      await load.closed();
       port.close();
       return;
     }

@@ -12,7 +12,8 @@ export type ToThread =
   | { type: "begin"; originMs: number }
   | { type: "add"; parts: ThreadPart[] }
   | { type: "tick"; second: number }
-  | { type: "stop"; graceMs: number };
+  /** `capMs` shortens every executor's graceful stop (0: interrupt at once). */
+  | { type: "stop"; capMs?: number };
 
 /** Engine thread to main thread. Windows of a tick come back in the order ticks were sent. */
 export type FromThread =

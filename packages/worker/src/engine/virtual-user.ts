@@ -3,8 +3,8 @@ import type { CompiledScenario, RequestRecord, VuSession } from "../scenario/ind
 /** Where a VU's requests go, with the intended start of its iteration when it has one (open executors). */
 export type RequestSink = (r: RequestRecord, intendedStart: number | undefined) => void;
 
-/** What a VU reports at the end of each iteration. */
-export type IterationSink = { iterationEnded(): void; iterationFailed(err: unknown): void };
+/** What a VU reports at the end of each iteration: whether it was interrupted, or failed (threw). */
+export type IterationSink = { iterationEnded(interrupted: boolean): void; iterationFailed(err: unknown): void };
 
 /**
  * A virtual user: one session per scenario it runs (made when first needed, kept across
@@ -24,7 +24,7 @@ export class VirtualUser {
    * async function's frame, which at 10,000 VUs waiting on a slow target is megabytes.
    * Resolve true when requests were sent and none got a response (the target is down).
    */
-  readonly ended: () => boolean;
+  readonly ended: (interrupted: boolean) => boolean;
   readonly failed: (err: unknown) => boolean;
 
   constructor(
@@ -38,13 +38,13 @@ export class VirtualUser {
       if (r.status !== null) this.responses++;
       sink(r, this.intendedStart);
     };
-    this.ended = () => {
-      iterations.iterationEnded();
+    this.ended = (interrupted) => {
+      iterations.iterationEnded(interrupted);
       return this.requests > 0 && this.responses === 0;
     };
     this.failed = (err) => {
       iterations.iterationFailed(err);
-      return this.ended();
+      return this.ended(false);
     };
   }
 

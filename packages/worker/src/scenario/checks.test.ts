@@ -56,6 +56,13 @@ describe("compileCheck", () => {
     expect(run({ type: "header", name: "x-trace", matches: "^abc$" }, keepsCase)).toBe(true);
   });
 
+  it("header matches: in linear time, right on a 100 KB value where a backtracking engine would never finish", () => {
+    const as = "a".repeat(100_000);
+    const long = (value: string) => view(1, { status: 200, headers: { "x-long": value }, body: "" });
+    expect(run({ type: "header", name: "x-long", matches: "^(a+)+$" }, long(`${as}!`))).toBe(false);
+    expect(run({ type: "header", name: "x-long", matches: "^(a+)+$" }, long(as))).toBe(true);
+  });
+
   it("latency belowMs", () => {
     expect(run({ type: "latency", belowMs: 50 }, view(49.9))).toBe(true);
     expect(run({ type: "latency", belowMs: 50 }, view(50))).toBe(false);

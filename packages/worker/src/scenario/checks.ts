@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { type Check, jsonPathValues } from "@loadline/core";
+import { type Check, compileRegex, jsonPathValues } from "@loadline/core";
 import { headerValues, type ResponseView } from "./response-view.ts";
 
 /** A check ready to run against a response: true when it passes. */
@@ -27,7 +27,8 @@ export function compileCheck(check: Check): CompiledCheck {
     }
     case "header": {
       const name = check.name.toLowerCase();
-      const pattern = new RegExp(check.matches);
+      // RE2, not RegExp: a user's pattern must not backtrack for ever on a value (see core's regex.ts).
+      const pattern = compileRegex(check.matches);
       // Several values (set-cookie): the check passes when one of them matches.
       return (r) => headerValues(r.header(name)).some((v) => pattern.test(v));
     }

@@ -10,6 +10,8 @@ import { VuSession } from "./vu-session.ts";
 export type CompileOptions = {
   /** Uniform [0, 1) source for think times and random data rows; Math.random by default. */
   random?: Random;
+  /** The worker's id, what `{{__worker}}` renders; empty by default. */
+  workerId?: string;
 };
 
 /** A validated scenario compiled once per thread: templates, URLs, headers, bodies, checks and regexes. */
@@ -41,6 +43,7 @@ export class CompiledScenario {
 
     const initialValues = new Array<string>(table.size).fill("");
     initialValues[BUILTIN_SLOT.scenario] = scenario.name;
+    initialValues[BUILTIN_SLOT.worker] = options.workerId ?? "";
     for (const [slot, value] of variableSlots) initialValues[slot] = value;
 
     return new CompiledScenario({

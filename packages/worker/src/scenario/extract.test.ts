@@ -37,6 +37,29 @@ describe("compileExtraction", () => {
     expect(read({ type: "regex", var: "c", pattern: "c-(\\d)", group: 3 })).toBeUndefined();
   });
 
+  it("regex: RE2 takes the group RegExp took for ordinary patterns", () => {
+    const patterns: [string, number][] = [
+      ['name="csrf" value="([^"]+)"', 1],
+      ['"token":"([^"]*)"', 1],
+      ['"id":(\\d+)', 1],
+      ['"(\\w+)":\\{"name":"(\\w+)"', 2],
+      ["(ann)|(bob)", 2],
+      ["<(.*)>", 1],
+      ["<(.*?)>", 1],
+      ['value="(c)-(\\d)"', 0],
+    ];
+    for (const [pattern, group] of patterns)
+      expect(read({ type: "regex", var: "v", pattern, group }), pattern).toBe(new RegExp(pattern).exec(view.response.body)?.[group]);
+  });
+
+  it("regex: runs in linear time, right on a 100 KB body where a backtracking engine would never finish", () => {
+    const body = (text: string) => new ResponseView({ status: 200, headers: {}, body: text }, 1);
+    const as = "a".repeat(100_000);
+    const extract: Extract = { type: "regex", var: "v", pattern: "^(a+)+$", group: 1 };
+    expect(read(extract, body(`${as}!`))).toBeUndefined();
+    expect(read(extract, body(as))).toBe(as);
+  });
+
   it("header: case-insensitive, the first of several values", () => {
     expect(read({ type: "header", var: "h", name: "Location" })).toBe("/orders/42");
     expect(read({ type: "header", var: "h", name: "set-cookie" })).toBe("a=1");

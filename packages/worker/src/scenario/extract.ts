@@ -1,4 +1,4 @@
-import { type Extract, jsonPathValues } from "@loadline/core";
+import { compileRegex, type Extract, jsonPathValues } from "@loadline/core";
 import { headerValues, type ResponseView } from "./response-view.ts";
 import type { VariableTable } from "./variables.ts";
 
@@ -21,9 +21,10 @@ export function compileExtraction(extract: Extract, table: VariableTable): Compi
       };
     }
     case "regex": {
-      const pattern = new RegExp(extract.pattern);
+      // RE2, not RegExp: a user's pattern must not backtrack for ever on a body (see core's regex.ts).
+      const pattern = compileRegex(extract.pattern);
       const group = extract.group ?? 1;
-      return { slot, read: (r) => pattern.exec(r.response.body)?.[group] };
+      return { slot, read: (r) => pattern.group(r.response.body, group) };
     }
     case "header": {
       const name = extract.name.toLowerCase();

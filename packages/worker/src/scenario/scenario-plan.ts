@@ -9,7 +9,7 @@ export type ThinkPlan = { readonly kind: "think"; readonly sample: ThinkSampler 
 export type ScenarioPlan = {
   readonly name: string;
   readonly steps: readonly (RequestPlan | ThinkPlan)[];
-  /** A session's variables before its first iteration: scenario variables and __scenario set, the rest empty. */
+  /** A session's variables before its first iteration: scenario variables, __scenario and __worker set, the rest empty. */
   readonly initialValues: readonly string[];
   readonly data: DataFeeder | null;
   /** The slot of each of the data feeder's columns. */

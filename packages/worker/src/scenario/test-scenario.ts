@@ -15,7 +15,16 @@ export async function runIteration(
   transport: Transport,
   signal = new AbortController().signal,
 ): Promise<RequestRecord[]> {
+  return (await runIterationOutcome(session, transport, signal)).records;
+}
+
+/** Runs one iteration: its records, and whether `signal` interrupted it. */
+export async function runIterationOutcome(
+  session: VuSession,
+  transport: Transport,
+  signal = new AbortController().signal,
+): Promise<{ records: RequestRecord[]; interrupted: boolean }> {
   const records: RequestRecord[] = [];
-  await session.iteration(transport, signal, (r) => records.push(r));
-  return records;
+  const interrupted = await session.iteration(transport, signal, (r) => records.push(r));
+  return { records, interrupted };
 }

@@ -63,4 +63,9 @@ export type RequestRecord = {
   checksFailed: number;
   /** The first request of an iteration: open models measure it from the iteration's intended start. */
   firstOfIteration: boolean;
+  /**
+   * Set when the stop aborted it in flight (its executor's graceful stop ran out): it is
+   * counted as interrupted only, with no latency, status, bytes or failure.
+   */
+  interrupted?: true;
 };

@@ -9,8 +9,9 @@ describe("variables", () => {
     expect(table.slot("__scenario")).toBe(BUILTIN_SLOT.scenario);
     expect(table.slot("__timestamp")).toBe(BUILTIN_SLOT.timestamp);
     expect(table.slot("__uuid")).toBe(BUILTIN_SLOT.uuid);
-    expect(table.slot("token")).toBe(5);
-    expect(table.slot("token")).toBe(5);
+    expect(table.slot("__worker")).toBe(BUILTIN_SLOT.worker);
+    expect(table.slot("token")).toBe(6);
+    expect(table.slot("token")).toBe(6);
   });
 
   it("keeps a string without variables as the string itself", () => {

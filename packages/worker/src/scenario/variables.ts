@@ -35,7 +35,7 @@ export class VariableTable {
 }
 
 /** Built-ins sit in the first slots, in BUILTIN_VARIABLES order. */
-export const BUILTIN_SLOT = { vu: 0, iteration: 1, scenario: 2, timestamp: 3, uuid: 4 } as const;
+export const BUILTIN_SLOT = { vu: 0, iteration: 1, scenario: 2, timestamp: 3, uuid: 4, worker: 5 } as const;
 
 /** A string with at least one `{{variable}}`: literal parts and slot numbers. */
 export type TemplateText = { readonly parts: readonly (string | number)[] };

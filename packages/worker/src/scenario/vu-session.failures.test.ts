@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compile, runIteration } from "./test-scenario.ts";
+import { compile, runIteration, runIterationOutcome } from "./test-scenario.ts";
 import { closedPort, useTestServer } from "./test-server.ts";
 
 const { server, transport } = useTestServer();
@@ -93,13 +93,30 @@ describe("VuSession: think time and abort", () => {
     ).createSession(0);
     const start = performance.now();
     setTimeout(() => ac.abort(), 80);
-    const records = await runIteration(session, transport, ac.signal);
+    const { records, interrupted } = await runIterationOutcome(session, transport, ac.signal);
     expect(performance.now() - start).toBeLessThan(2_000);
     expect(records).toHaveLength(1);
     expect(records[0]!.failure).toBeNull();
+    expect(records[0]!.interrupted).toBeUndefined();
+    expect(interrupted).toBe(true);
   });
 
-  it("aborts an in-flight request, reporting it as a reset with no checks run", async () => {
+  it("tells an iteration that ran to its end from one cut short in its last think time", async () => {
+    const steps = [
+      { type: "request", url: "/echo" },
+      { type: "think", distribution: "constant", ms: 30 },
+    ];
+    const done = await runIterationOutcome(compile({ steps }, server.url).createSession(0), transport);
+    expect(done.interrupted).toBe(false);
+    const ac = new AbortController();
+    const long = compile({ steps: [steps[0], { ...steps[1], ms: 30_000 }] }, server.url).createSession(0);
+    setTimeout(() => ac.abort(), 80);
+    const cut = await runIterationOutcome(long, transport, ac.signal);
+    expect(cut.interrupted).toBe(true);
+    expect(cut.records.map((r) => [r.failure, r.interrupted])).toEqual([[null, undefined]]);
+  });
+
+  it("aborts an in-flight request, reporting it as interrupted: no failure, no bytes, no checks run", async () => {
     const ac = new AbortController();
     const session = compile(
       {
@@ -112,18 +129,30 @@ describe("VuSession: think time and abort", () => {
     ).createSession(0);
     const start = performance.now();
     setTimeout(() => ac.abort(), 80);
-    const records = await runIteration(session, transport, ac.signal);
+    const { records, interrupted } = await runIterationOutcome(session, transport, ac.signal);
     expect(performance.now() - start).toBeLessThan(2_000);
-    expect(records).toMatchObject([
-      { name: "/hang", status: null, failure: "reset", checksPassed: 0, checksFailed: 0, firstOfIteration: true },
+    // The step after it is never sent.
+    expect(records).toEqual([
+      expect.objectContaining({
+        name: "/hang",
+        status: null,
+        failure: null,
+        interrupted: true,
+        bytesIn: 0,
+        bytesOut: 0,
+        checksPassed: 0,
+        checksFailed: 0,
+        firstOfIteration: true,
+      }),
     ]);
+    expect(interrupted).toBe(true);
   });
 
   it("does nothing when already aborted", async () => {
     const ac = new AbortController();
     ac.abort();
     const session = compile({ steps: [{ type: "request", url: "/echo" }] }, server.url).createSession(0);
-    expect(await runIteration(session, transport, ac.signal)).toEqual([]);
+    expect(await runIterationOutcome(session, transport, ac.signal)).toEqual({ records: [], interrupted: true });
     expect(session.iterations).toBe(0);
   });
 });

@@ -162,11 +162,19 @@ describe("VuSession: requests rendered", () => {
           {
             type: "request",
             url: "/echo",
-            query: { vu: "{{__vu}}", it: "{{__iteration}}", sc: "{{__scenario}}", ts: "{{__timestamp}}", id: "{{__uuid}}" },
+            query: {
+              vu: "{{__vu}}",
+              it: "{{__iteration}}",
+              sc: "{{__scenario}}",
+              ts: "{{__timestamp}}",
+              id: "{{__uuid}}",
+              w: "{{__worker}}",
+            },
           },
         ],
       },
       server.url,
+      { workerId: "w-host1-3fa2c1" },
     );
     const session = compiled.createSession(7);
     const before = Date.now();
@@ -174,7 +182,8 @@ describe("VuSession: requests rendered", () => {
     const first = new URL(lastSeen().url, "http://x").searchParams;
     await runIteration(session, transport);
     const second = new URL(lastSeen().url, "http://x").searchParams;
-    expect([first.get("vu"), first.get("it"), first.get("sc")]).toEqual(["7", "0", "shop"]);
+    expect([first.get("vu"), first.get("it"), first.get("sc"), first.get("w")]).toEqual(["7", "0", "shop", "w-host1-3fa2c1"]);
+    expect(second.get("w")).toBe("w-host1-3fa2c1");
     expect(second.get("it")).toBe("1");
     expect(Number(first.get("ts"))).toBeGreaterThanOrEqual(before);
     expect(first.get("id")).toMatch(/^[0-9a-f-]{36}$/);

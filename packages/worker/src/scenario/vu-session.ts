@@ -41,11 +41,12 @@ export class VuSession {
 
   /**
    * Runs the steps once, in order. A failed check or an empty extraction is counted, never
-   * thrown. Resolves when the iteration ends or `signal` aborts: then it stops at the next step
-   * boundary, cuts the think time short, and reports an in-flight request as failure "reset".
+   * thrown. Resolves false when the iteration ran to its end, true when `signal` interrupted it:
+   * it stops at the next step boundary, cuts the think time short, and reports a request in
+   * flight as interrupted (not as a failure: the target did nothing wrong, the stop gave up on it).
    */
-  async iteration(transport: Transport, signal: AbortSignal, record: Recorder): Promise<void> {
-    if (signal.aborted) return;
+  async iteration(transport: Transport, signal: AbortSignal, record: Recorder): Promise<boolean> {
+    if (signal.aborted) return true;
     const { steps, data, dataSlots, usesIteration, random } = this.plan;
     const values = this.values;
     const index = this.begun++;
@@ -57,7 +58,7 @@ export class VuSession {
     }
     let first = true;
     for (const step of steps) {
-      if (signal.aborted) return;
+      if (signal.aborted) return true;
       if (step.kind === "think") {
         const ms = step.sample(random);
         if (ms > 0) await sleep(ms, signal);
@@ -65,8 +66,10 @@ export class VuSession {
       }
       const aborted = await this.request(step, transport, signal, record, first);
       first = false;
-      if (aborted) return;
+      if (aborted) return true;
     }
+    // Cut short in its last think time: it did not end.
+    return steps.at(-1)?.kind === "think" && signal.aborted;
   }
 
   /** Sends one request step and records it; true when `signal` aborted it. */
@@ -90,8 +93,8 @@ export class VuSession {
       res = await transport.send(req, signal);
     } catch (error) {
       const endedAt = performance.now();
-      // Cut short by the stop: a reset, and its checks were never run. Otherwise no response failed them all.
-      if (signal.aborted) record(requestRecord(step, sentAt, endedAt, null, "reset", 0, bytesOut, 0, 0, first));
+      // Cut short by the stop: interrupted, nothing else counted. Otherwise no response failed every check.
+      if (signal.aborted) record({ ...requestRecord(step, sentAt, endedAt, null, null, 0, 0, 0, 0, first), interrupted: true });
       else record(requestRecord(step, sentAt, endedAt, null, transportFailureKind(error), 0, bytesOut, 0, step.inspections, first));
       return signal.aborted;
     }

@@ -42,10 +42,14 @@ export class OriginConnections implements ConnectionOwner {
     else this.waiting.push(c);
   }
 
-  /** Closes every connection. Nothing is in flight by then (the transport cancelled it): closing is cheaper than destroying. */
+  /**
+   * Closes every connection, destroying it rather than closing it gracefully: nothing is in
+   * flight by then (the transport gave up on it), and a graceful close of 10,000 connections
+   * whose requests were interrupted at a stop took 4-7 s against 1-2 s (it waits on each socket).
+   */
   async close(): Promise<void> {
     this.waiting.length = 0;
-    await Promise.all(this.all.map((client) => client.close().catch(() => client.destroy().catch(() => undefined))));
+    await Promise.all(this.all.map((client) => client.destroy().catch(() => undefined)));
   }
 
   private send(client: Client, c: ResponseCollector): void {

@@ -19,7 +19,8 @@ const SHORT_TIMEOUT_MS = 1000;
 /**
  * The Transport of the step runtime over undici: per origin, up to a keep-alive connection for
  * each VU, requests sent with the low-level `dispatch` and a handler object (about 1.5 times
- * what `request` gets through). A signal that aborts fails the requests in flight as resets.
+ * what `request` gets through). A signal that aborts fails its requests in flight at once (the
+ * step runtime counts them as interrupted, since it aborted them).
  */
 export class UndiciTransport implements Transport {
   private readonly origins = new Map<string, OriginConnections>();
@@ -75,12 +76,22 @@ export class UndiciTransport implements Transport {
     this.origins.clear();
   }
 
+  /**
+   * A signal that aborts fails its requests in flight at once, and closes their sockets on the
+   * next turn of the loop: by then the iterations they held have ended and been counted.
+   */
   private watch(signal: AbortSignal): void {
     this.watched.add(signal);
     signal.addEventListener(
       "abort",
       () => {
-        for (const c of this.inFlight.toArray()) if (c.signal === signal) c.cancel(new TransportFailure("reset", "aborted"));
+        const reason = new TransportFailure("reset", "aborted");
+        const onSockets: ResponseCollector[] = [];
+        for (const c of this.inFlight.toArray()) if (c.signal === signal && c.interrupt(reason)) onSockets.push(c);
+        if (onSockets.length > 0)
+          setImmediate(() => {
+            for (const c of onSockets) c.abortOnSocket();
+          });
       },
       { once: true },
     );

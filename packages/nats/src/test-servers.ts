@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sleep } from "@loadline/core";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { findNatsServer, freePort, NatsPortInUseError, spawnNatsServer } from "../embedded-nats.ts";
+import { findNatsServer, freePort, NatsPortInUseError, spawnNatsServer } from "./server-process.ts";
 
 /** One nats-server process of the test's own, on a port it picked, with a store dir of its own: it can be killed and started again. */
 export type NatsNode = {
@@ -14,6 +14,13 @@ export type NatsNode = {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again, same ports, same store (failing if another process took a port meanwhile). */
   start(): Promise<void>;
+  /**
+   * SIGSTOP: the server is frozen, connections open. It reads nothing, so what its clients write
+   * (an ack, say) waits unread in the kernel's buffers until `resume`, and is lost if it is killed.
+   */
+  pause(): void;
+  /** SIGCONT: a paused server goes on where it stopped. */
+  resume(): void;
   readonly running: boolean;
 };
 
@@ -80,6 +87,10 @@ function natsNode(bin: string, name: string, store: string, i: number, routes: r
   };
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
+  let paused = false;
+  const signal = (sig: NodeJS.Signals) => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill(sig);
+  };
   return {
     name,
     get url() {
@@ -100,9 +111,20 @@ function natsNode(bin: string, name: string, store: string, i: number, routes: r
       });
       clientPort = spawned.ports.client;
     },
-    async kill(signal = "SIGKILL") {
+    pause() {
+      signal("SIGSTOP");
+      paused = true;
+    },
+    resume() {
+      signal("SIGCONT");
+      paused = false;
+    },
+    async kill(sig = "SIGKILL") {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
+      child.kill(sig);
+      // A stopped process acts on no signal but SIGKILL until it is continued.
+      if (paused && sig !== "SIGKILL") child.kill("SIGCONT");
+      paused = false;
       await exited;
     },
   };

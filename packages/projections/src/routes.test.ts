@@ -1,0 +1,66 @@
+import { createLogger, serviceApp } from "@loadline/service";
+import { describe, expect, it } from "vitest";
+import type { PgReadModel } from "./read-model.ts";
+import { readRoutes } from "./routes.ts";
+import type { ProjectionStatusReader } from "./status.ts";
+
+/** A read model whose every query fails the test: what is refused at the door never reaches Postgres. */
+const untouchable = new Proxy(
+  {},
+  {
+    get: (_, name) => () => {
+      throw new Error(`the read model was queried (${String(name)})`);
+    },
+  },
+);
+const app = serviceApp(
+  { log: createLogger("test", "silent") },
+  readRoutes({
+    readModel: untouchable as PgReadModel,
+    status: untouchable as ProjectionStatusReader,
+    log: createLogger("test", "silent"),
+  }),
+);
+
+async function get(path: string) {
+  const res = await app.request(path);
+  return { status: res.status, ...((await res.json()) as { error: { code: string; field?: string } }).error };
+}
+
+describe("read routes: bad input is refused before any query", () => {
+  const cases: [string, number, string][] = [
+    ["/v1/load-tests/%00", 404, "id"],
+    ["/v1/load-tests/not.an.id", 404, "id"],
+    ["/v1/runs/%00", 404, "id"],
+    ["/v1/runs/%00/metrics/aggregate", 404, "id"],
+    ["/v1/runs/%00/metrics/timeseries", 404, "id"],
+    ["/v1/runs/%00/metrics/distribution", 404, "id"],
+    ["/v1/runs/%00/metrics/endpoints", 404, "id"],
+    ["/v1/load-tests?tag=%00", 400, "tag"],
+    [`/v1/load-tests?tag=${"t".repeat(65)}`, 400, "tag"],
+    ["/v1/runs?loadTestId=%00", 400, "loadTestId"],
+    ["/v1/runs?loadTestId=a.b", 400, "loadTestId"],
+    ["/v1/runs?status=Running%00", 400, "status"],
+    ["/v1/runs/r1/metrics/timeseries?requests=%00", 400, "requests"],
+    ["/v1/runs/r1/metrics/aggregate?workers=w1&workers=a%00", 400, "workers"],
+    ["/v1/runs/r1/metrics/timeseries?from=soon", 400, "from"],
+    ["/v1/runs/r1/metrics/timeseries?step=2s", 400, "step"],
+    ["/v1/load-tests?limit=0", 400, "limit"],
+    ["/v1/load-tests?limit=501", 400, "limit"],
+    ["/v1/load-tests?limit=1e300", 400, "limit"],
+    ["/v1/runs?offset=-1", 400, "offset"],
+    ["/v1/runs?offset=99999999999999999999", 400, "offset"],
+    ["/v1/runs?minSeq=99999999999999999999", 400, "minSeq"],
+    ["/v1/runs?minSeq=%00", 400, "minSeq"],
+  ];
+  for (const [path, status, field] of cases) {
+    it(`${path} -> ${status} naming ${field}`, async () => {
+      expect(await get(path)).toMatchObject({ status, field });
+    });
+  }
+
+  it("a write method on a read path is a 405 with Allow", async () => {
+    const res = await app.request("/v1/runs", { method: "DELETE" });
+    expect([res.status, res.headers.get("allow")]).toEqual([405, "GET, HEAD, OPTIONS"]);
+  });
+});
