@@ -1,9 +1,9 @@
 import { request as httpRequest } from "node:http";
-import { connect } from "node:net";
 import { newId } from "@loadline/core";
 import { eventually } from "@loadline/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StackFixture, startTestStack } from "./fixture.ts";
+import { sendRaw } from "./raw-http.ts";
 
 let f: StackFixture;
 let base: string;
@@ -200,30 +200,14 @@ describe("bad input gets a 4xx with a JSON body naming the field", () => {
 });
 
 describe("bad input is refused at the door with a clear 4xx (issue 16)", () => {
-  /** What the API answers to `raw`, written as is on a socket of its own. */
-  function raw(text: string): Promise<{ status: number; body: unknown }> {
-    const { port } = new URL(base);
-    return new Promise((resolve, reject) => {
-      const socket = connect(Number(port), "127.0.0.1", () => socket.write(text));
-      let answer = "";
-      const done = () => {
-        const [head = "", body = ""] = answer.split("\r\n\r\n");
-        resolve({ status: Number(head.split(" ")[1]), body: body ? JSON.parse(body) : null });
-      };
-      socket.setEncoding("utf8");
-      socket.on("data", (d) => {
-        answer += d;
-        const [head = "", body] = answer.split("\r\n\r\n");
-        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? Number.NaN);
-        if (body !== undefined && Buffer.byteLength(body) >= length) {
-          socket.destroy();
-          done();
-        }
-      });
-      socket.on("end", done);
-      socket.on("error", reject);
-    });
+  /** What the API answers to `text`, written as is on a socket of its own. */
+  async function raw(text: string): Promise<{ status: number; body: unknown }> {
+    const outcome = await sendRaw(Number(new URL(base).port), { parts: [Buffer.from(text)], timeoutMs: 10_000 });
+    if (outcome.kind !== "answer") throw new Error(`no answer to ${JSON.stringify(text.slice(0, 80))}: ${outcome.kind}`);
+    const { status, body } = outcome.answer;
+    return { status, body: body.length > 0 ? JSON.parse(body.toString("utf8")) : null };
   }
+
   const steps = (...s: object[]) => ({ ...spec(), requests: undefined, scenarios: [{ name: "s", steps: s }] });
 
   it("a NUL or a lone surrogate in a string is a 400 naming it, and the projection goes on", async () => {

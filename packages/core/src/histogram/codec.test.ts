@@ -234,3 +234,50 @@ describe("determinism", () => {
     expect(encodeHistogram(recorded(small, recycled))).toBe(encodeHistogram(recorded(small)));
   });
 });
+
+describe("mergeHistograms over many seeds (property)", () => {
+  /** The sample a percentile stands for: the ceil(p·n)-th smallest, as HDR counts ranks. */
+  const exactPercentile = (sorted: readonly number[], p: number) => sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
+  const PERCENTILES = [
+    ["p50", 50],
+    ["p90", 90],
+    ["p95", 95],
+    ["p99", 99],
+    ["p999", 99.9],
+  ] as const;
+
+  it("any grouping and order of any workers' windows merges to the one histogram of all samples, and its percentiles are the samples' within HDR's precision", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = seededRandom(1000 + seed);
+      const windows = Array.from({ length: 1 + Math.floor(random() * 30) }, () => latencies(random, Math.floor(random() * 300)));
+      const all = windows.flat();
+      if (all.length === 0) continue;
+      const direct = encodeHistogram(recorded(all));
+      const encoded = windows.map((w) => encodeHistogram(recorded(w)));
+
+      // Flat, in a shuffled order.
+      const shuffled = [...encoded].sort(() => random() - 0.5);
+      expect(encodeHistogram(mergeHistograms(shuffled)), `seed ${seed}, flat`).toBe(direct);
+      // As a tree: threads into workers, workers into the run (each level encoded, as on the wire).
+      const groups: string[][] = [];
+      for (const e of shuffled) {
+        if (groups.length === 0 || random() < 0.3) groups.push([]);
+        groups.at(-1)!.push(e);
+      }
+      const tree = mergeHistograms(groups.map((g) => encodeHistogram(mergeHistograms(g))));
+      expect(encodeHistogram(tree), `seed ${seed}, tree`).toBe(direct);
+
+      // Each percentile is at least its sample and above it by less than HDR's 3 significant digits
+      // (and the half µs the summary rounds to).
+      const sorted = [...all].sort((a, b) => a - b);
+      const summary = summarize(tree);
+      expect(summary.count).toBe(all.length);
+      for (const [key, p] of PERCENTILES) {
+        const exact = exactPercentile(sorted, p);
+        const reportedUs = summary[key] * 1000;
+        expect(reportedUs, `seed ${seed} ${key}`).toBeGreaterThanOrEqual(exact - 0.5);
+        expect(reportedUs, `seed ${seed} ${key}`).toBeLessThanOrEqual(exact * 1.001 + 0.5);
+      }
+    }
+  });
+});
