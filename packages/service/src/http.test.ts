@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { idParam, installErrorHandler, jsonBody, query } from "./http.ts";
 import { createLogger } from "./log.ts";
+import { errorOf } from "./test-errors.ts";
 
 const schema = z.object({ name: z.string(), headers: z.record(z.string(), z.string()).optional(), json: z.unknown().optional() }).strict();
 
@@ -21,11 +22,6 @@ function app() {
 const post = (body: string, type: string | null = "application/json") =>
   app().request("/things", { method: "POST", body, headers: type === null ? {} : { "content-type": type } });
 
-async function refusal(res: Response) {
-  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  return { status: res.status, ...((await res.json()) as { error: { code: string; message: string; field?: string } }).error };
-}
-
 describe("jsonBody: JSON bodies are checked at the door", () => {
   it("reads a JSON body sent as JSON, with a charset or as a +json type", async () => {
     expect(await (await post('{"name":"a"}')).json()).toEqual({ name: "a" });
@@ -35,7 +31,7 @@ describe("jsonBody: JSON bodies are checked at the door", () => {
 
   it("415 naming Content-Type for text/plain, a form, or none (no cross-site write without a preflight)", async () => {
     for (const type of ["text/plain", "application/x-www-form-urlencoded", null]) {
-      expect(await refusal(await post('{"name":"a"}', type)), String(type)).toMatchObject({
+      expect(await errorOf(await post('{"name":"a"}', type)), String(type)).toMatchObject({
         status: 415,
         code: "unsupported_media_type",
         field: "Content-Type",
@@ -44,26 +40,26 @@ describe("jsonBody: JSON bodies are checked at the door", () => {
   });
 
   it("400 naming the body for invalid JSON", async () => {
-    expect(await refusal(await post("{not json"))).toMatchObject({ status: 400, code: "invalid_json", field: "body" });
+    expect(await errorOf(await post("{not json"))).toMatchObject({ status: 400, code: "invalid_json", field: "body" });
   });
 
   it("400 naming the field for NUL or an unpaired surrogate, in a value or a key, before the schema", async () => {
-    expect(await refusal(await post(JSON.stringify({ name: "nul\u0000name" })))).toMatchObject({ status: 400, field: "name" });
-    expect(await refusal(await post('{"name":"\\ud800"}'))).toMatchObject({ status: 400, field: "name" });
-    expect(await refusal(await post(JSON.stringify({ name: "a", headers: { "x-a": "\u0000" } })))).toMatchObject({
+    expect(await errorOf(await post(JSON.stringify({ name: "nul\u0000name" })))).toMatchObject({ status: 400, field: "name" });
+    expect(await errorOf(await post('{"name":"\\ud800"}'))).toMatchObject({ status: 400, field: "name" });
+    expect(await errorOf(await post(JSON.stringify({ name: "a", headers: { "x-a": "\u0000" } })))).toMatchObject({
       status: 400,
       field: "headers.x-a",
     });
-    expect(await refusal(await post(JSON.stringify({ name: "a", headers: { "x\u0000": "v" } })))).toMatchObject({
+    expect(await errorOf(await post(JSON.stringify({ name: "a", headers: { "x\u0000": "v" } })))).toMatchObject({
       field: "headers.x\\u0000",
     });
   });
 
   it("400 naming an unknown field itself, and the body when it is not an object", async () => {
-    expect(await refusal(await post('{"name":"a","colour":"red"}'))).toMatchObject({ status: 400, field: "colour" });
-    expect(await refusal(await post('{"name":"a","headers":{"x":"1"},"json":1,"extra":{"deep":1}}'))).toMatchObject({ field: "extra" });
+    expect(await errorOf(await post('{"name":"a","colour":"red"}'))).toMatchObject({ status: 400, field: "colour" });
+    expect(await errorOf(await post('{"name":"a","headers":{"x":"1"},"json":1,"extra":{"deep":1}}'))).toMatchObject({ field: "extra" });
     for (const body of ["[]", '"text"', "1", "null"])
-      expect(await refusal(await post(body)), body).toMatchObject({ status: 400, code: "invalid_request", field: "body" });
+      expect(await errorOf(await post(body)), body).toMatchObject({ status: 400, code: "invalid_request", field: "body" });
   });
 
   it("a body cut off by the connection's end is a 400 naming the body, not an internal error logged", async () => {
@@ -82,13 +78,13 @@ describe("jsonBody: JSON bodies are checked at the door", () => {
       headers: { "content-type": "application/json" },
       duplex: "half",
     } as RequestInit);
-    expect(await refusal(res)).toMatchObject({ status: 400, code: "bad_request", field: "body" });
+    expect(await errorOf(res)).toMatchObject({ status: 400, code: "bad_request", field: "body" });
     expect(errors).toEqual([]);
   });
 
   it("400 naming the field for JSON nested 3,000 deep, never a 500", async () => {
     const res = await post(`{"name":"a","json":${"[".repeat(3000)}${"]".repeat(3000)}}`);
-    expect(await refusal(res)).toMatchObject({ status: 400, code: "invalid_request", field: expect.stringMatching(/^json(\.0)+$/) });
+    expect(await errorOf(res)).toMatchObject({ status: 400, code: "invalid_request", field: expect.stringMatching(/^json(\.0)+$/) });
   });
 });
 
@@ -99,7 +95,7 @@ describe("query: parameters with NUL or bad text never reach a query", () => {
       ["names=a&names=b%00", "names"],
       ["other=%ED%A0%80x%00", "other"],
     ] as const) {
-      expect(await refusal(await app().request(`/things?${q}`)), q).toMatchObject({ status: 400, field });
+      expect(await errorOf(await app().request(`/things?${q}`)), q).toMatchObject({ status: 400, field });
     }
     expect(await (await app().request("/things?tag=a&names=b&names=c")).json()).toEqual({ tag: "a", names: ["b", "c"] });
   });
@@ -108,7 +104,7 @@ describe("query: parameters with NUL or bad text never reach a query", () => {
     const strict = new Hono();
     installErrorHandler(strict, createLogger("test", "silent"));
     strict.get("/strict", (c) => c.json(query(c, z.object({ state: z.string().optional() }).strict())));
-    const res = await refusal(await strict.request("/strict?state=a&colour=red"));
+    const res = await errorOf(await strict.request("/strict?state=a&colour=red"));
     expect(res).toMatchObject({ status: 400, code: "invalid_request", field: "colour", message: expect.stringMatching(/^query: /) });
   });
 });
@@ -116,7 +112,7 @@ describe("query: parameters with NUL or bad text never reach a query", () => {
 describe("idParam", () => {
   it("a path id that is not an id is a 404 naming id", async () => {
     for (const path of ["/things/%00", "/things/a.b", `/things/${"x".repeat(65)}`, "/things/%F0"])
-      expect(await refusal(await app().request(path)), path).toMatchObject({ status: 404, code: "not_found", field: "id" });
+      expect(await errorOf(await app().request(path)), path).toMatchObject({ status: 404, code: "not_found", field: "id" });
     expect(await (await app().request("/things/a-B_9")).json()).toEqual({ id: "a-B_9" });
   });
 });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { installErrorHandler, jsonBody } from "./http.ts";
 import { createLogger } from "./log.ts";
 import { serviceApp } from "./service-app.ts";
+import { errorOf } from "./test-errors.ts";
 
 const log = createLogger("test", "silent");
 
@@ -22,11 +23,6 @@ function app(maxBodyBytes?: number) {
   });
   const reads = new Hono().get("/things/:id", (c) => c.json({ id: c.req.param("id") }));
   return { app: serviceApp({ log, maxBodyBytes }, writes, reads), bodiesRead: () => bodiesRead };
-}
-
-async function errorOf(res: Response) {
-  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  return { status: res.status, ...((await res.json()) as { error: { code: string; message: string; field?: string } }).error };
 }
 
 describe("serviceApp: every answer of a service, errors in one shape", () => {
