@@ -11,6 +11,9 @@ import { type TestDatabase, testDatabase } from "@loadline/projections/testing";
 import { type JsMsg, jetstreamManager } from "@nats-io/jetstream";
 import { LoadlineClient } from "loadline";
 import {
+  type DeploymentKeys,
+  deploymentEnv,
+  makeDeploymentKeys,
   type NatsServers,
   natsServers,
   type OwnPostgres,
@@ -50,6 +53,8 @@ export class Stage {
     readonly nc: NatsConnection,
     readonly ns: ReturnType<typeof namespace>,
     private readonly pg: { own: OwnPostgres | null; shared: TestDatabase | null },
+    /** The API's bootstrap key (the platform admin's) and the secrets keyring, in files in `dir`. */
+    private readonly keys: DeploymentKeys,
   ) {}
 
   static async start(o: StageOptions): Promise<Stage> {
@@ -63,7 +68,10 @@ export class Stage {
     const databaseUrl = own?.url ?? shared!.url;
     const target = await countingTarget();
     const nc = await connectNats(nats.url, "chaos-harness");
-    const stage = new Stage(nats, dir, databaseUrl, target, nc, namespace(`chaos${randomBytes(4).toString("hex")}`), { own, shared });
+    // Authentication on, as deployed: the API's bootstrap key and the secrets keyring, in files beside the rest.
+    const keys = await makeDeploymentKeys(dir);
+    const ns = namespace(`chaos${randomBytes(4).toString("hex")}`);
+    const stage = new Stage(nats, dir, databaseUrl, target, nc, ns, { own, shared }, keys);
     try {
       // The projections migrate the database first; the orchestrator makes the streams before the workers look for them.
       await stage.service("projections", "projections");
@@ -86,7 +94,7 @@ export class Stage {
   }
 
   get api(): LoadlineClient {
-    return new LoadlineClient(`http://127.0.0.1:${this.services.get("api")!.port}`);
+    return new LoadlineClient(`http://127.0.0.1:${this.services.get("api")!.port}`, this.keys.adminKey);
   }
 
   /** Starts (or starts again) a service under `name`, and waits until it is ready. */
@@ -99,6 +107,7 @@ export class Stage {
         LL_NAMESPACE: this.ns.prefix,
         LL_WORKER_THREADS: "1",
         LL_STREAM_REPLICAS: "auto",
+        ...deploymentEnv(kind, this.keys),
         ...env,
       },
       name,

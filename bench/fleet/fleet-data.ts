@@ -14,7 +14,7 @@ export type FleetData = {
   loadAverageBefore: string;
   loadAverageAfter: string;
   failure?: string;
-  /** ms from the run.create command to the run's first request sent (a worker starts its load). */
+  /** ms from the run.start command (the API's) to the run's first request sent (a worker starts its load). */
   toFirstRequest: number[];
   /** The same, to its arrival at the target. */
   toFirstArrival: number[];

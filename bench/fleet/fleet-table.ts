@@ -20,10 +20,10 @@ export function fleetTable(d: FleetData): string {
       : markdownTable(
           ["from → to", "p50 ms", "p99 ms", "max ms", "runs", "goal"],
           [
-            row("run.create command → first request sent", d.toFirstRequest, "(informative)"),
+            row("run.start command → first request sent", d.toFirstRequest, "(informative)"),
             row("↳ command → planned (first run.worker-assigned)", d.toAssigned, ""),
             row("↳ planned → run.started (every worker ready)", d.assignedToStarted, ""),
-            row("run.create command → first request at the target", d.toFirstArrival, "(informative: the simulation's own HTTP client)"),
+            row("run.start command → first request at the target", d.toFirstArrival, "(informative: the simulation's own HTTP client)"),
             row("run.stop command → every worker of the run silent", d.toSilence, "< 1000 ms (a stop reaches every worker within 1 s)"),
             row("run.stop command → last request received", d.toLastArrival, "(informative: requests already sent still land)"),
           ],

@@ -71,8 +71,16 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
     const target = await startTarget(times);
     cleanups.add("target", () => new Promise((r) => target.server.close(() => r(undefined))));
 
-    // The orchestrator as it is deployed: a process of its own (the simulated fleet's work here must not slow it).
-    const orchestrator = await startService("orchestrator", { NATS_URL: natsUrl, LL_NAMESPACE: ns.prefix, LOG_LEVEL: "warn" });
+    // The orchestrator as it is deployed: a process of its own (the simulated fleet's work here must not slow it). Its
+    // tenants may load the target on loopback, and run every run of the section at once.
+    const orchestrator = await startService("orchestrator", {
+      NATS_URL: natsUrl,
+      LL_NAMESPACE: ns.prefix,
+      LOG_LEVEL: "warn",
+      LL_TARGETS_ALLOW: "127.0.0.1,localhost",
+      LL_TARGETS_LOOPBACK: "true",
+      LL_QUOTA_MAX_CONCURRENT_RUNS: String(cfg.runs),
+    });
     cleanups.add("orchestrator", async () => {
       await stopService(orchestrator);
       if (process.env.FLEET_LOG) process.stderr.write(orchestrator.output());
@@ -93,22 +101,38 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
     await sleep(2_000);
 
     const bus = new CommandBus(nc, ns);
-    const target0 = { targetUrl: target.url, requests: [{ method: "GET" as const, path: "/" }] };
+    // Runs are started as the API starts them: run.start of a load test, which the orchestrator compiles into run.create.
+    const loadTestId = newId();
+    const spec = {
+      name: "fleet bench",
+      tags: [],
+      targetUrl: target.url,
+      requests: [{ method: "GET" as const, path: "/" }],
+      defaultUsers: cfg.vusPerRun,
+      defaultSpawnRate: 1000,
+      defaultDurationSec: 600,
+    };
+    const created = await bus.send(
+      createCommand({
+        type: "load-test.create",
+        tenantId: "default",
+        aggregate: { type: "load-test", id: loadTestId },
+        data: { spec },
+      }) as CommandEnvelope,
+    );
+    if (!created.ok) throw new Error(`the orchestrator refused the load test: ${created.error.message}`);
     const runIds = Array.from({ length: cfg.runs }, () => newId());
     say(`${cfg.runs} runs of ${cfg.vusPerRun} VUs on ${cfg.workersPerRun} workers each, created together`);
     await Promise.all(
       runIds.map((id) => {
         times.set(id, { commandAt: performance.now(), workers: new Set(), silentAt: new Map() });
         const data0 = {
-          loadTestId: "bench",
-          targetUsers: cfg.vusPerRun,
-          spawnRate: 1000,
-          durationSec: 600,
-          target: target0,
+          loadTestId,
+          overrides: { targetUsers: cfg.vusPerRun, spawnRate: 1000, durationSec: 600 },
           placement: { workers: cfg.workersPerRun },
         };
         return bus.dispatch(
-          createCommand({ type: "run.create", tenantId: "default", aggregate: { type: "run", id }, data: data0 }) as CommandEnvelope,
+          createCommand({ type: "run.start", tenantId: "default", aggregate: { type: "run", id }, data: data0 }) as CommandEnvelope,
         );
       }),
     );

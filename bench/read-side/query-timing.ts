@@ -3,9 +3,12 @@ import { performance } from "node:perf_hooks";
 import { cpuSnapshot, cpuUse, percentile } from "./bench-util.ts";
 import { type QueryRow, TENANT } from "./query-data.ts";
 
-export async function get(base: string, path: string): Promise<{ ms: number; body: string }> {
+/** Where the queries go, and the credential they carry: the platform admin's key, which names the tenant with X-Tenant-Id. */
+export type QueryApi = { base: string; key: string };
+
+export async function get(api: QueryApi, path: string): Promise<{ ms: number; body: string }> {
   const t0 = performance.now();
-  const res = await fetch(base + path, { headers: { "X-Tenant-Id": TENANT } });
+  const res = await fetch(api.base + path, { headers: { Authorization: `Bearer ${api.key}`, "X-Tenant-Id": TENANT } });
   const body = await res.text();
   const ms = performance.now() - t0;
   if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${body.slice(0, 300)}`);
@@ -13,17 +16,17 @@ export async function get(base: string, path: string): Promise<{ ms: number; bod
 }
 
 export async function timeQuery(
-  base: string,
+  api: QueryApi,
   q: { query: string; path: string; goalMs?: number },
   warmups: number,
   runs: number,
 ): Promise<QueryRow> {
-  for (let i = 0; i < warmups; i++) await get(base, q.path);
+  for (let i = 0; i < warmups; i++) await get(api, q.path);
   const cpu0 = cpuSnapshot(); // the pool's Postgres sessions outlive the runs: two snapshots do
   const times: number[] = [];
   let body = "";
   for (let i = 0; i < runs; i++) {
-    const r = await get(base, q.path);
+    const r = await get(api, q.path);
     times.push(r.ms);
     body = r.body;
   }

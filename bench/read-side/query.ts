@@ -3,7 +3,8 @@
 // p95 < 300 ms. A namespace and a database of its own. The read model is seeded through the
 // metrics projection's own rollUp (one transaction per chunk of seconds), not through NATS
 // (2 GB of windows); the run's row comes from real events through the events projection.
-// Queries go over HTTP (@hono/node-server on loopback, fetch from this process).
+// Queries go over HTTP (@hono/node-server on loopback, fetch from this process), through the
+// API's authentication as deployed: the platform admin's key, naming the tenant with X-Tenant-Id.
 // Usage: node --import tsx bench/read-side/query.ts [--workers N] [--names N] [--seconds N]
 //          [--runs N] [--warmups N] [--chunk S] [--no-breakdown]
 //
@@ -11,13 +12,17 @@
 // query-timing.ts times each query, query-profile.ts says where the time goes, query-table.ts
 // prints the table.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
 import { newId, sleep } from "@loadline/core";
 import { connectNats, ensureStreams, JetStreamEventStore, namespace } from "@loadline/nats";
 import { Projections } from "@loadline/projections";
 import { testDatabase } from "@loadline/projections/testing";
+import { ensureBootstrapKey, loadAuthConfig, serviceAccess, serviceApp } from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
 import { fmt } from "../lib/table.ts";
@@ -64,7 +69,7 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
     loadAverageBefore: loadAverage(),
     loadAverageAfter: "",
     transport:
-      "HTTP over loopback: @hono/node-server serving Projections.routes, fetch from this process, timed to the last byte of the body",
+      "HTTP over loopback: @hono/node-server serving Projections.routes behind the API's authentication (a Bearer key), fetch from this process, timed to the last byte of the body",
     rows: [],
   };
   // Ours, run at the end; registered with the caller's too, so that a signal meanwhile runs them.
@@ -101,10 +106,25 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
 
     data.seeding = await seed(projections.database.db, load, firstSecond, cfg.seconds, cfg.chunkSeconds, db.url, say);
 
-    const server = serve({ fetch: projections.routes.fetch, port: 0, hostname: "127.0.0.1" });
+    // The read routes as the API serves them: every request authenticated (the platform admin's bootstrap key), and
+    // no rate limit in reach, as what is timed is the query, not the limiter.
+    const keyDir = mkdtempSync(join(tmpdir(), "loadline-bench-query-"));
+    cleanups.add("bootstrap key", async () => rmSync(keyDir, { recursive: true, force: true }));
+    const bootstrapKeyFile = join(keyDir, "admin-key");
+    const { key } = await ensureBootstrapKey(bootstrapKeyFile);
+    const auth = loadAuthConfig({
+      LL_BOOTSTRAP_KEY_FILE: bootstrapKeyFile,
+      LL_RATE_LIMIT_PER_SEC: "1000000",
+      LL_RATE_LIMIT_BURST: "1000000",
+    });
+    const app = serviceApp(
+      { log: logger, access: serviceAccess(auth, (keyId) => projections.readModel.apiKeyById(keyId)) },
+      projections.routes,
+    );
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     cleanups.add("HTTP server", () => new Promise((r) => server.close(() => r(undefined))));
     await new Promise<void>((r) => (server.listening ? r() : server.once("listening", () => r())));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const api = { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, key };
 
     const run = `/v1/runs/${load.runId}/metrics`;
     const from = firstSecond + 437; // 7 s past a minute
@@ -122,7 +142,7 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
     ];
     await sleep(1000);
     for (const q of queries) {
-      const row = await timeQuery(base, q, cfg.warmups, cfg.runs);
+      const row = await timeQuery(api, q, cfg.warmups, cfg.runs);
       data.rows.push(row);
       say(
         `${q.query}: ${row.points} points/rows, ${fmt(row.bytes / 1024, 0)} KiB, p50 ${fmt(row.p50, 1)} ms, p95 ${fmt(row.p95, 1)} ms, max ${fmt(row.max, 1)} ms`,
@@ -132,7 +152,7 @@ export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
     if (cfg.breakdown) {
       const profiled = data.rows.filter((r) => r.goalMs !== undefined);
       const profiler = await startProfile();
-      for (const r of profiled) for (let i = 0; i < QUERY_DEFAULTS.profileRuns; i++) await get(base, r.path);
+      for (const r of profiled) for (let i = 0; i < QUERY_DEFAULTS.profileRuns; i++) await get(api, r.path);
       const profile = await profiler.stop();
       const file = saveProfile(profile, "query");
       data.profile = {

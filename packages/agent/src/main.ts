@@ -1,5 +1,15 @@
 import { connectNats, namespace } from "@loadline/nats";
-import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal, serviceApp } from "@loadline/service";
+import {
+  createLogger,
+  createRegistry,
+  listen,
+  loadAuthConfig,
+  loadConfig,
+  opsRoutes,
+  runUntilSignal,
+  serviceAccess,
+  serviceApp,
+} from "@loadline/service";
 import { ControlAgent } from "./agent.ts";
 
 const config = loadConfig();
@@ -13,7 +23,10 @@ const agent = new ControlAgent({
   ...(process.env.LL_AGENT_ID ? { agentId: process.env.LL_AGENT_ID } : {}),
 });
 await agent.start();
-const app = serviceApp({ log, maxBodyBytes: config.maxBodyBytes }, opsRoutes({ ready: () => agent.ready(), registry }));
+const app = serviceApp(
+  { log, maxBodyBytes: config.maxBodyBytes, access: serviceAccess(loadAuthConfig()) },
+  opsRoutes({ ready: () => agent.ready(), registry }),
+);
 const server = await listen(app, config.port ?? 9104, config.host, { allowedHosts: config.allowedHosts });
 log.info({ port: server.port, agentId: agent.id }, "agent ready");
 runUntilSignal(log, async () => {

@@ -1,5 +1,6 @@
 /** A command the domain refuses. `code` maps to an HTTP status at the edge. */
-export type DomainErrorCode = "invalid" | "not_found" | "conflict" | "precondition_failed";
+/** `forbidden`: the tenant may not (a target outside its allow-list, a quota passed). */
+export type DomainErrorCode = "invalid" | "forbidden" | "not_found" | "conflict" | "precondition_failed";
 
 export class DomainError extends Error {
   constructor(

@@ -6,10 +6,21 @@ const SUBJECTS: Record<string, string> = {
   "load-test": "<ns>.evt.<tenant>.load-test.<loadTestId>",
   run: "<ns>.evt.<tenant>.run.<runId>",
   worker: "<ns>.evt._fleet.worker.<workerId>",
+  "api-key": "<ns>.evt.<tenant>.api-key.<keyId>",
+  tenant: "<ns>.evt.<tenant>.tenant.<tenant>",
+  secret: "<ns>.evt.<tenant>.secret.<name>",
   metrics: "<ns>.met.<tenant>.<runId>.<workerId>",
 };
 
-const STREAMS: Record<string, string> = { "load-test": "LL_EVENTS", run: "LL_EVENTS", worker: "LL_EVENTS", metrics: "LL_METRICS" };
+const STREAMS: Record<string, string> = {
+  "load-test": "LL_EVENTS",
+  run: "LL_EVENTS",
+  worker: "LL_EVENTS",
+  "api-key": "LL_EVENTS",
+  tenant: "LL_EVENTS",
+  secret: "LL_EVENTS",
+  metrics: "LL_METRICS",
+};
 
 const INTRO = `# Event catalog
 
@@ -24,7 +35,7 @@ stream names are the namespace in capitals, the subjects start with it):
 
 | stream | subjects | retention | holds |
 |---|---|---|---|
-| LL_COMMANDS | \`ll.cmd.<tenant>.<aggregate>.<id>\` | work queue | commands to the orchestrator (not for subscribers) |
+| LL_COMMANDS | \`ll.cmd.<tenant>.<aggregate>.<id>\`, workers' reports \`ll.cmd.<tenant>.run.<runId>.<workerId>\` | work queue | commands to the orchestrator (not for subscribers; each taken only on its sender's subject) |
 | LL_EVENTS | \`ll.evt.<tenant>.<aggregate>.<id>\` | limits, kept | every domain event, one subject per aggregate |
 | LL_METRICS | \`ll.met.<tenant>.<runId>.<workerId>\` | limits, max age (30 days) | one metric window per worker per second |
 | LL_AGENT | \`ll.agt.<agentId>.<kind>\` | limits, 1 day | control agents' registrations and heartbeats |
@@ -45,10 +56,10 @@ Every message on LL_EVENTS and LL_METRICS is a JSON envelope:
 | id | string (UUIDv7) | unique, time-ordered; the \`Nats-Msg-Id\` of domain events (JetStream dedups on it) |
 | type | string | one of the types below, past tense |
 | schemaVersion | integer | version of \`data\`'s shape (all are ${CURRENT_SCHEMA_VERSION} today); a new shape is a new version with an upcaster |
-| tenantId | string | the tenant (\`default\` unless \`X-Tenant-Id\` says otherwise) |
-| aggregate | {type, id} | what the event is about: \`load-test\`, \`run\` or \`worker\` and its id |
+| tenantId | string | the tenant, as the credential of the request said (\`_fleet\` for the platform's own record of workers) |
+| aggregate | {type, id} | what the event is about: \`load-test\`, \`run\`, \`worker\`, \`api-key\`, \`tenant\` or \`secret\` and its id |
 | time | string (ISO 8601) | when it was recorded |
-| actor | string | who caused it: \`api\` (or the \`X-Actor\` header), \`orchestrator\`, \`worker:<id>\` |
+| actor | string | who caused it: the credential (\`key:<keyId>\`, \`jwt:<sub>\`, \`bootstrap\`), \`orchestrator\`, \`worker:<id>\` |
 | causationId | string or null | the command that caused it |
 | correlationId | string | the id shared by everything one request set off |
 | data | object | the event's own fields, below |

@@ -77,6 +77,17 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
   },
   "run.failed": { reason: "no live worker to run the load", finishedAt: "2026-11-23T10:00:06.000Z" },
   "run.cancelled": { reason: "stopped before it was assigned", finishedAt: "2026-11-23T10:00:00.500Z" },
+  "api-key.created": {
+    name: "ci-pipeline",
+    role: "operator",
+    hash: "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a",
+    expiresAt: "2027-06-01T00:00:00.000Z",
+  },
+  "api-key.revoked": {},
+  "tenant.targets-set": { allow: ["api.staging.example.com", "*.test.example.com", "10.20.0.0/16"] },
+  "tenant.limits-set": { quotas: { maxVUs: 20_000, maxConcurrentRuns: 10 }, loopback: false, privateNetworks: true },
+  "secret.set": { sealed: "v1:k2026a:8mJ0b1t2Y3x4Z5aQ:T3Vq0s7Xb1cZyW4p9eHk2A:ZpQ1s9y0Lw" },
+  "secret.deleted": {},
   "worker.lost": {
     lastSeenAt: "2026-11-23T10:02:10.120Z",
     lostAt: "2026-11-23T10:02:13.380Z",

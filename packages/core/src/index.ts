@@ -1,5 +1,36 @@
 /** @loadline/core: the domain. Envelopes and schemas, deciders, views, scenarios, histograms; no I/O. */
+
+export { API_COMMANDS, isWorkerReport, WORKER_REPORTS, type WorkerReport } from "./access/command-origins.ts";
+export {
+  DEFAULT_QUOTAS,
+  type Quotas,
+  type QuotaViolation,
+  quotasOf,
+  quotasSchema,
+  type RunDemand,
+  runDemand,
+  runQuotaViolation,
+} from "./access/quotas.ts";
+export { type Access, allows, type Principal, ROLES, type Role, roleAllows, roleSchema } from "./access/roles.ts";
+export {
+  addressRefusal,
+  allowEntryError,
+  specTargetRefusal,
+  type TargetedSpec,
+  type TargetRefusal,
+  targetUrlRefusal,
+} from "./access/target-check.ts";
+export { DENY_ALL_TARGETS, type TargetPolicy, targetPolicySchema } from "./access/target-policy.ts";
+export { type PlatformDefaults, SECURE_DEFAULTS, tenantPolicy } from "./access/tenant-policy.ts";
 export { applyStored, emptyAggregate, type LoadedAggregate, loadAggregate } from "./aggregate.ts";
+export {
+  type ApiKeyState,
+  apiKeyDecider,
+  type SecretState,
+  secretDecider,
+  type TenantState,
+  tenantDecider,
+} from "./deciders/access.ts";
 export { type CommandFor, type Decider, decides, type Evolver, fold } from "./deciders/decider.ts";
 export { type LoadTestState, loadTestDecider } from "./deciders/load-test.ts";
 export {
@@ -91,7 +122,25 @@ export {
   scenarioSchema,
   type ThinkStep,
 } from "./scenario/scenario.ts";
+export {
+  CREDENTIALS_GO_IN_SECRETS,
+  inlineCredentialError,
+  isCredentialHeader,
+  isSecretVariable,
+  SECRETS_PREFIX,
+  type SecretHolder,
+  secretOf,
+  secretReferences,
+} from "./scenario/secrets.ts";
 export { BUILTIN_VARIABLES, compileTemplate } from "./scenario/template.ts";
+export {
+  SECRET_NAME_PATTERN,
+  sealedValueSchema,
+  secretNameSchema,
+  type TenantLimits,
+  targetAllowListSchema,
+  tenantLimitsSchema,
+} from "./schemas/access.ts";
 export { type LoadTestSpec, loadTestInputSchema, loadTestSpecSchema, type RequestSpec } from "./schemas/load-test.ts";
 export { type FailureKind, INT4_MAX, type MetricWindow, metricWindowSchema, type RequestWindow } from "./schemas/metrics.ts";
 export {
@@ -117,6 +166,8 @@ export { sleep } from "./time.ts";
 export { firstIssue, type InvalidField } from "./validation.ts";
 export type {
   AggregateView,
+  ApiKeyView,
+  AuditEntryView,
   DistributionView,
   EndpointView,
   LoadTestView,
@@ -126,4 +177,6 @@ export type {
   RunGap,
   RunView,
   RunWorkerView,
+  SecretView,
+  TenantSettingsView,
 } from "./views.ts";

@@ -1,6 +1,10 @@
+import type { Role } from "./access/roles.ts";
+import type { TargetPolicy } from "./access/target-policy.ts";
+import type { AggregateType } from "./envelope.ts";
 import type { LatencySummary } from "./histogram/summary.ts";
 import type { Executor } from "./scenario/executors.ts";
 import type { Scenario } from "./scenario/scenario.ts";
+import type { TenantLimits } from "./schemas/access.ts";
 import type { RequestSpec } from "./schemas/load-test.ts";
 import type { Placement, RunStatus } from "./schemas/run.ts";
 
@@ -61,6 +65,8 @@ export type RunView = {
   durationSec: number;
   /** Where the run may go, as asked. */
   placement: Placement | null;
+  /** Where its load may go: the tenant's policy when it started (null: a run from before policies were recorded). */
+  targetPolicy: TargetPolicy | null;
   /** Lanes the run is cut into: each worker runs some of them. */
   laneCount: number;
   workers: RunWorkerView[];
@@ -116,7 +122,7 @@ export type RequestStats = {
   latency: LatencySummary;
   /** From the actual send to the response; null when no worker recorded it. */
   serviceTime: LatencySummary | null;
-  /** Failed requests by kind: connect, timeout, reset, 4xx, 5xx, check. */
+  /** Failed requests by kind: connect, timeout, reset, blocked (a target the tenant may not reach), 4xx, 5xx, check. */
   failuresByKind: Record<string, number>;
   statusCodes: Record<string, number>;
   /**
@@ -160,4 +166,59 @@ export interface ReadModel {
   waitForEvents(seq: number, timeoutMs: number): Promise<boolean>;
   loadTest(tenantId: string, id: string): Promise<LoadTestView | null>;
   run(tenantId: string, id: string): Promise<RunView | null>;
+  apiKey(tenantId: string, id: string): Promise<ApiKeyView | null>;
+  /** Null when the tenant has no such secret (never set, or deleted). */
+  secret(tenantId: string, name: string): Promise<SecretView | null>;
+  /** Null when nothing was ever set for the tenant: every part is the platform's default. */
+  tenantSettings(tenantId: string): Promise<TenantSettingsView | null>;
 }
+
+/** An API key as its tenant's admins see it: never its hash; the key itself is shown once, when it is created. */
+export type ApiKeyView = {
+  id: string;
+  tenantId: string;
+  name: string;
+  role: Role;
+  expiresAt: string | null;
+  createdAt: string;
+  createdBy: string;
+  /** When and by whom it was revoked; null while it is not. */
+  revokedAt: string | null;
+  revokedBy: string | null;
+};
+
+/** A secret, by name: never its value, sealed or not. */
+export type SecretView = {
+  name: string;
+  /** Count of its events since it was last created (set when absent). */
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+};
+
+/** A tenant's settings as they were set: a null part is the platform's default. */
+export type TenantSettingsView = {
+  tenantId: string;
+  /** The target allow-list its admin set (tenant.targets-set), or null. */
+  allow: string[] | null;
+  /** The limits the platform admin set (tenant.limits-set, the whole set: absent parts are defaults), or null. */
+  limits: TenantLimits | null;
+  /** Count of the tenant aggregate's events: 0 when nothing was ever set. */
+  version: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
+};
+
+/** One event of a tenant, as the audit log shows it: who caused what, when; never the event's data. */
+export type AuditEntryView = {
+  /** The event's sequence in the event stream: the audit's order and its paging cursor. */
+  seq: number;
+  eventId: string;
+  type: string;
+  aggregateType: AggregateType;
+  aggregateId: string;
+  /** The credential that caused it: `key:<key id>`, `jwt:<sub>`, `bootstrap`, `orchestrator`, `worker:<id>`. */
+  actor: string;
+  time: string;
+  correlationId: string;
+};

@@ -1,7 +1,7 @@
 import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/nats";
-import { fleetRoutes, writeRoutes } from "@loadline/orchestrator";
-import { type PgReadModel, type ProjectionStatusReader, readRoutes } from "@loadline/projections";
-import { type Logger, opsRoutes, serviceApp } from "@loadline/service";
+import { accessWriteRoutes, fleetRoutes, writeRoutes } from "@loadline/orchestrator";
+import { accessReadRoutes, type PgReadModel, type ProjectionStatusReader, readRoutes } from "@loadline/projections";
+import { type AccessControl, type Logger, opsRoutes, serviceApp, whoamiRoutes } from "@loadline/service";
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
 
@@ -19,16 +19,24 @@ export type ApiDeps = {
   notReadyBecause?: () => readonly object[];
   /** The largest request body read (default 1 MiB). */
   maxBodyBytes?: number | undefined;
+  /** Who may call what: the authenticator (keys from readModel, JWTs) and the route table. */
+  access: AccessControl;
+  /** Seals a secret's value with the platform's keyring. */
+  seal: (value: string) => string;
 };
 
-/** The whole REST API on one app: ops routes, the write side (commands) and the read side (Postgres). */
+/** The whole REST API on one app: ops routes, the write side (commands) and the read side (Postgres), every route behind `access`. */
 export function apiApp(deps: ApiDeps): Hono {
-  const { nc, ns, readModel, status, log } = deps;
+  const { nc, ns, readModel, status, log, access } = deps;
+  const bus = new CommandBus(nc, ns);
   return serviceApp(
-    { log, maxBodyBytes: deps.maxBodyBytes },
+    { log, maxBodyBytes: deps.maxBodyBytes, access },
     opsRoutes({ ready: deps.ready, notReadyBecause: deps.notReadyBecause, registry: deps.registry }),
-    writeRoutes({ bus: new CommandBus(nc, ns), readModel, log }),
+    whoamiRoutes(),
+    writeRoutes({ bus, readModel, log }),
+    accessWriteRoutes({ bus, readModel, log, seal: deps.seal, forgetKey: (id) => access.authenticator.forget(id) }),
     fleetRoutes({ kv: deps.workers, log }),
     readRoutes({ readModel, status, log }),
+    accessReadRoutes({ readModel, status, log }),
   );
 }

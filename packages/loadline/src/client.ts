@@ -13,12 +13,22 @@ export class ApiError extends Error {
   }
 }
 
-/** A small typed client of the REST API, for the CLI and the end-to-end tests. */
+/** A small typed client of the REST API, for the CLI and the end-to-end tests; `apiKey` goes as the Bearer credential. */
 export class LoadlineClient {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly apiKey?: string,
+  ) {}
+
+  /** fetch on a path of the API, with the credential: for what the typed calls do not cover. */
+  fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.apiKey && !headers.has("authorization")) headers.set("authorization", `Bearer ${this.apiKey}`);
+    return fetch(`${this.baseUrl}${path}`, { ...init, headers });
+  }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const res = await this.fetch(path, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? null : JSON.stringify(body),

@@ -1,9 +1,22 @@
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ControlAgent } from "@loadline/agent";
+import { DEFAULT_QUOTAS, type PlatformDefaults } from "@loadline/core";
 import { connectNats, ensureStreams, type Namespace, namespace, openWorkerBucket } from "@loadline/nats";
 import { Orchestrator } from "@loadline/orchestrator";
 import { ProjectionStatusReader, Projections } from "@loadline/projections";
-import { createLogger, createRegistry, type Logger, listen } from "@loadline/service";
+import {
+  type AuthConfig,
+  createLogger,
+  createRegistry,
+  ensureBootstrapKey,
+  ensureKeyFile,
+  keyringFromEnv,
+  type Logger,
+  listen,
+  loadAuthConfig,
+  serviceAccess,
+} from "@loadline/service";
 import { LoadWorker } from "@loadline/worker";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { apiApp } from "./api.ts";
@@ -17,6 +30,8 @@ export type StackOptions = {
   natsUrl?: string;
   /** A Postgres to use instead of PGlite. */
   databaseUrl?: string;
+  /** Whom its migrations run as, when not databaseUrl's role (DATABASE_MIGRATE_URL). */
+  databaseMigrateUrl?: string;
   namespace?: string;
   /** API port on 127.0.0.1 (0: any free port). */
   port?: number;
@@ -29,17 +44,33 @@ export type StackOptions = {
   maxBodyBytes?: number | undefined;
   /** Host names the API answers to (default: the loopback names, as it listens on 127.0.0.1). */
   allowedHosts?: readonly string[] | undefined;
+  /**
+   * How requests are authenticated (LL_AUTH, LL_JWT_*). Default: on, with the bootstrap key kept
+   * in `<dataDir>/admin-key` (made at first start) as the platform admin's.
+   */
+  auth?: AuthConfig;
+  /** What a tenant nobody configured may do. Default: load on loopback only, DEFAULT_QUOTAS. */
+  platform?: PlatformDefaults;
   log?: Logger;
 };
 
 export type Stack = {
   apiUrl: string;
+  /** The platform admin's key (the bootstrap key), and the file it is kept in. */
+  adminKey: string;
+  adminKeyFile: string;
   natsUrl: string;
   ns: Namespace;
   demoTarget: DemoTarget | null;
   /** The routes the API serves (method and Hono path), for tests that must cover each one. */
   routes: readonly { method: string; path: string }[];
   stop(): Promise<void>;
+};
+
+/** The embedded stack loads the demo target and the user's own machine: loopback, nothing else, until its admin says so. */
+const EMBEDDED_PLATFORM: PlatformDefaults = {
+  targets: { allow: ["localhost", "127.0.0.1", "::1"], loopback: true, privateNetworks: false },
+  quotas: DEFAULT_QUOTAS,
 };
 
 /**
@@ -57,12 +88,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
 
   try {
+    await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
     let nats: EmbeddedNats | null = null;
     if (!opts.natsUrl) {
       nats = await startEmbeddedNats(join(opts.dataDir, "nats"));
       stops.push(() => nats!.stop());
     }
     const natsUrl = opts.natsUrl ?? nats!.url;
+    // Secrets are sealed with the key kept beside the data (made at first start) unless the environment names a keyring.
+    const keyFile = join(opts.dataDir, "secrets.key");
+    if (!process.env.LL_SECRETS_KEYS && !process.env.LL_SECRETS_KEY_FILE) await ensureKeyFile(keyFile);
+    const keyring = keyringFromEnv(
+      process.env.LL_SECRETS_KEYS || process.env.LL_SECRETS_KEY_FILE ? process.env : { LL_SECRETS_KEY_FILE: keyFile },
+    );
     const nc = await connectNats(natsUrl, "loadline", log);
     stops.push(() => nc.drain().catch(() => undefined));
     await ensureStreams(await jetstreamManager(nc), ns);
@@ -73,18 +111,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const projections = await Projections.start({
       nc,
       ns,
-      database: opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(opts.dataDir, "pg") },
+      database: opts.databaseUrl ? { url: opts.databaseUrl, migrateUrl: opts.databaseMigrateUrl } : { dataDir: join(opts.dataDir, "pg") },
       log: log.child({ component: "projections" }),
       registry,
       ...(opts.rawWindowsMaxAgeDays !== undefined ? { rawWindowsMaxAgeDays: opts.rawWindowsMaxAgeDays } : {}),
     });
     stops.push(() => projections.stop());
 
-    const orchestrator = await Orchestrator.start({ nc, ns, log: log.child({ component: "orchestrator" }), registry });
+    const platform = opts.platform ?? EMBEDDED_PLATFORM;
+    const orchestrator = await Orchestrator.start({ nc, ns, log: log.child({ component: "orchestrator" }), registry, platform });
     stops.push(() => orchestrator.stop());
 
     // One engine thread (a thread still: this one heartbeats): the embedded stack shares its process and cores with everything else.
-    const worker = new LoadWorker({ nc, ns, log: log.child({ component: "worker" }), registry, threads: opts.workerThreads ?? 1 });
+    const worker = new LoadWorker({ nc, ns, log: log.child({ component: "worker" }), registry, threads: opts.workerThreads ?? 1, keyring });
     await worker.start();
     stops.push(() => worker.stop());
 
@@ -92,6 +131,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await agent.start();
     stops.push(() => agent.stop());
 
+    const adminKeyFile = join(opts.dataDir, "admin-key");
+    const { key: adminKey } = await ensureBootstrapKey(adminKeyFile);
+    const auth = { ...(opts.auth ?? loadAuthConfig({})), bootstrapKeyFile: adminKeyFile };
+    const keyLookup = (keyId: string) => projections.readModel.apiKeyById(keyId);
     const app = apiApp({
       nc,
       ns,
@@ -107,13 +150,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         ...(worker.ready() ? [] : [{ component: "worker" }]),
       ],
       maxBodyBytes: opts.maxBodyBytes,
+      access: serviceAccess(auth, keyLookup),
+      seal: (value) => keyring.seal(value),
     });
     const server = await listen(app, opts.port ?? 8080, "127.0.0.1", { allowedHosts: opts.allowedHosts });
     stops.push(() => server.close());
 
     // Middleware is registered as method ALL: only real routes are listed.
     const routes = app.routes.filter((r) => r.method !== "ALL").map(({ method, path }) => ({ method, path }));
-    return { apiUrl: `http://127.0.0.1:${server.port}`, natsUrl, ns, demoTarget, routes, stop: stopAll };
+    return { apiUrl: `http://127.0.0.1:${server.port}`, adminKey, adminKeyFile, natsUrl, ns, demoTarget, routes, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -7,9 +7,12 @@ import { sendRaw } from "./raw-http.ts";
 
 let f: StackFixture;
 let base: string;
+/** The platform admin's credential (the stack's bootstrap key): every route of the API is behind authentication. */
+let authorization: string;
 beforeAll(async () => {
   f = await startTestStack();
   base = f.stack.apiUrl;
+  authorization = `Bearer ${f.stack.adminKey}`;
 });
 afterAll(() => f.close());
 
@@ -27,7 +30,7 @@ const spec = () => ({
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { "content-type": "application/json", ...headers },
+    headers: { authorization, "content-type": "application/json", ...headers },
     body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -267,7 +270,7 @@ describe("bad input is refused at the door with a clear 4xx (issue 16)", () => {
     });
     const started = Date.now();
     const announced = await raw(
-      `POST /v1/load-tests HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${20 * 1024 * 1024}\r\n\r\n{`,
+      `POST /v1/load-tests HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\nContent-Length: ${20 * 1024 * 1024}\r\n\r\n{`,
     );
     expect(announced).toMatchObject({ status: 413, body: { error: { field: "body" } } });
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -290,7 +293,11 @@ describe("bad input is refused at the door with a clear 4xx (issue 16)", () => {
       const res = await call("POST", "/v1/load-tests", spec(), { "content-type": type });
       expect([res.status, res.body.error.field], type).toEqual([415, "Content-Type"]);
     }
-    const none = await fetch(`${base}/v1/load-tests`, { method: "POST", body: new Blob([JSON.stringify(spec())]) });
+    const none = await fetch(`${base}/v1/load-tests`, {
+      method: "POST",
+      headers: { authorization },
+      body: new Blob([JSON.stringify(spec())]),
+    });
     expect([none.status, ((await none.json()) as { error: { field: string } }).error.field]).toEqual([415, "Content-Type"]);
   });
 
@@ -315,7 +322,7 @@ describe("bad input is refused at the door with a clear 4xx (issue 16)", () => {
     const rebound = await new Promise<{ status: number; body: { error: { field: string } } }>((resolve, reject) => {
       const { port } = new URL(base);
       const req = httpRequest(
-        { host: "127.0.0.1", port, path: "/v1/load-tests", setHost: false, headers: { host: `rebound.example:${port}` } },
+        { host: "127.0.0.1", port, path: "/v1/load-tests", setHost: false, headers: { host: `rebound.example:${port}`, authorization } },
         (res) => {
           let text = "";
           res.on("data", (d) => (text += d));
@@ -327,7 +334,9 @@ describe("bad input is refused at the door with a clear 4xx (issue 16)", () => {
     });
     expect([rebound.status, rebound.body.error.field]).toEqual([421, "Host"]);
     expect(await raw("GET / HTTP/9.9.9\r\n\r\n")).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
-    expect(await raw(`GET /v1/runs HTTP/1.1\r\nHost: localhost\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`)).toMatchObject({
+    expect(
+      await raw(`GET /v1/runs HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${authorization}\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`),
+    ).toMatchObject({
       status: 431,
       body: { error: { code: "headers_too_large", field: "headers" } },
     });

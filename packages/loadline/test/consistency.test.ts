@@ -62,8 +62,8 @@ describe("consistency", () => {
     try {
       const { id, seq } = await appendDirectly();
       // Without minSeq the read model does not have it yet: the projection cannot commit.
-      expect((await fetch(`${f.stack.apiUrl}/v1/load-tests/${id}`)).status).toBe(404);
-      const waiting = fetch(`${f.stack.apiUrl}/v1/load-tests/${id}?minSeq=${seq}`);
+      expect((await f.api.fetch(`/v1/load-tests/${id}`)).status).toBe(404);
+      const waiting = f.api.fetch(`/v1/load-tests/${id}?minSeq=${seq}`);
       await sleep(300);
       await release();
       released = true;
@@ -79,7 +79,7 @@ describe("consistency", () => {
     const release = await holdEventsProjection();
     let released = false;
     try {
-      const res = await fetch(`${f.stack.apiUrl}/v1/load-tests`, {
+      const res = await f.api.fetch(`/v1/load-tests`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(spec()),
@@ -89,7 +89,7 @@ describe("consistency", () => {
       expect(body).toMatchObject({ status: "accepted", seq: Number(res.headers.get("x-event-seq")) });
       await release();
       released = true;
-      const later = await fetch(`${f.stack.apiUrl}/v1/load-tests/${body.id}?minSeq=${body.seq}`);
+      const later = await f.api.fetch(`/v1/load-tests/${body.id}?minSeq=${body.seq}`);
       expect(later.status).toBe(200);
     } finally {
       if (!released) await release();
@@ -97,7 +97,7 @@ describe("consistency", () => {
   });
 
   it("answers every write with the stream sequence of its last event", async () => {
-    const res = await fetch(`${f.stack.apiUrl}/v1/load-tests`, {
+    const res = await f.api.fetch(`/v1/load-tests`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(spec()),
@@ -108,27 +108,27 @@ describe("consistency", () => {
 
   it("makes a query given minSeq (query or header) see the write of that sequence", async () => {
     const first = await appendDirectly();
-    const byQuery = await fetch(`${f.stack.apiUrl}/v1/load-tests/${first.id}?minSeq=${first.seq}`);
+    const byQuery = await f.api.fetch(`/v1/load-tests/${first.id}?minSeq=${first.seq}`);
     expect(byQuery.status).toBe(200);
     const second = await appendDirectly();
-    const byHeader = await fetch(`${f.stack.apiUrl}/v1/load-tests/${second.id}`, { headers: { "x-min-seq": String(second.seq) } });
+    const byHeader = await f.api.fetch(`/v1/load-tests/${second.id}`, { headers: { "x-min-seq": String(second.seq) } });
     expect(byHeader.status).toBe(200);
     expect(((await byHeader.json()) as { id: string }).id).toBe(second.id);
   });
 
   it("refuses a minSeq that is not a sequence, naming it, and answers 503 when the projection cannot reach it in time", async () => {
-    const bad = await fetch(`${f.stack.apiUrl}/v1/runs?minSeq=soon`);
+    const bad = await f.api.fetch(`/v1/runs?minSeq=soon`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("minSeq");
-    const far = await fetch(`${f.stack.apiUrl}/v1/runs?minSeq=999999999`);
+    const far = await f.api.fetch(`/v1/runs?minSeq=999999999`);
     expect(far.status).toBe(503);
     expect(far.headers.get("retry-after")).toBe("1");
   });
 
   it("shows each projection's checkpoint, lag and dead letters", async () => {
     const { seq } = await appendDirectly();
-    await fetch(`${f.stack.apiUrl}/v1/runs?minSeq=${seq}`);
-    const { items } = (await (await fetch(`${f.stack.apiUrl}/v1/projections`)).json()) as {
+    await f.api.fetch(`/v1/runs?minSeq=${seq}`);
+    const { items } = (await (await f.api.fetch(`/v1/projections`)).json()) as {
       items: { name: string; stream: string; checkpoint: number; streamLastSeq: number; lag: number; deadLetters: number }[];
     };
     expect(items.map((p) => p.name).sort()).toEqual(["events", "metrics"]);

@@ -236,7 +236,7 @@ describe("coordinated omission, end to end", () => {
     try {
       await waitReady(worker);
       await eventually(async () => {
-        const { workers } = (await (await fetch(`${f.stack.apiUrl}/v1/workers?state=idle`)).json()) as { workers: { workerId: string }[] };
+        const { workers } = (await (await f.api.fetch(`/v1/workers?state=idle`)).json()) as { workers: { workerId: string }[] };
         return workers.some((w) => w.workerId === "co-paused");
       }, 20_000);
       const spec = testSpec("co paused generator", [openScenario("paused", 5, 100, durationSec)]);

@@ -57,7 +57,7 @@ function cli(
 }
 
 async function get<T>(f: StackFixture, path: string): Promise<T> {
-  const res = await fetch(`${f.stack.apiUrl}${path}`);
+  const res = await f.api.fetch(`${path}`);
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }

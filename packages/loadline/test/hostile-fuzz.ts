@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH } from "@loadline/service";
+import { MAX_JSON_DEPTH, routeAccess } from "@loadline/service";
 import type { RawAnswer, RawOutcome } from "./raw-http.ts";
 
 /**
@@ -10,6 +10,10 @@ import type { RawAnswer, RawOutcome } from "./raw-http.ts";
  * Every answer is judged by `judge`: never a 5xx, never no answer, every 4xx in the documented
  * shape with a `field` naming something the request carried; a request with one mutation whose
  * outcome is known (a NUL at a path, nesting past 64, a foreign Host...) must get exactly that.
+ *
+ * Authentication is on, as deployed: each request carries a credential (the platform admin's
+ * key, or an admin key of another tenant), which mutations take away or spoil (a 401 naming
+ * Authorization); the platform admin may name a tenant with X-Tenant-Id, which mutations fuzz.
  */
 
 export type Route = { method: string; path: string };
@@ -72,7 +76,17 @@ export type FuzzContext = {
   pools: { loadTests: string[]; runs: string[]; runnable: string[]; deleted: string[] };
   /** Valid run starts still allowed (1 VU, 1 s each, on a test whose runs last at most 1 s). */
   runBudget: { left: number };
+  /**
+   * API keys: the platform admin's (the stack's bootstrap key: tenant "default", and any tenant
+   * it names with X-Tenant-Id), and an admin key of another tenant, "fuzz-other".
+   */
+  keys: { platform: string; otherTenant: string };
 };
+
+/** Who may call each route (the API's own table): which routes need no credential, and which only the platform admin may call. */
+const ACCESS = routeAccess("open");
+const accessOf = (route: Route) => ACCESS[`${route.method} ${route.path}`];
+const bearer = (key: string) => `Bearer ${key}`;
 
 export type Expectation = { what: string; check: (a: RawAnswer, err: ErrorFields | null) => string | null };
 export type ErrorFields = { code: string; message: string; field?: string };
@@ -324,6 +338,14 @@ function idFor(route: Route, ctx: FuzzContext, r: Rng): string {
   return randomId(r);
 }
 
+/** A value for the path parameter `name` (`:id`, `:tenant`, `:name`) of `route`. */
+function paramFor(name: string, route: Route, ctx: FuzzContext, r: Rng): string {
+  if (name === "id") return idFor(route, ctx, r);
+  if (name === "tenant") return r.pick(["fuzz-other", "fuzz-third", randomId(r)]);
+  if (name === "name") return r.pick(["API_TOKEN", "fuzz_secret", randomId(r)]);
+  return randomId(r);
+}
+
 function baseDraft(route: Route, ctx: FuzzContext, r: Rng): Draft {
   const hints = queryHints(route, ctx);
   const query = hints.filter(() => r.chance(0.5));
@@ -335,11 +357,14 @@ function baseDraft(route: Route, ctx: FuzzContext, r: Rng): Draft {
   ];
   if (r.chance(0.95)) headers.push(["Connection", "close"]);
   if (json !== undefined) headers.push(["Content-Type", r.pick(["application/json", "application/json; charset=utf-8"])]);
-  if (r.chance(0.1)) headers.push(["X-Tenant-Id", "fuzz-other"]);
+  // One request in ten as another tenant: with its own key, or as the platform admin naming it where only the platform admin may go.
+  if (!r.chance(0.1)) headers.push(["Authorization", bearer(ctx.keys.platform)]);
+  else if (accessOf(route) === "platform") headers.push(["Authorization", bearer(ctx.keys.platform)], ["X-Tenant-Id", "fuzz-other"]);
+  else headers.push(["Authorization", bearer(ctx.keys.otherTenant)]);
   return {
     route,
     method: route.method,
-    path: route.path.replace(/:id\b/g, () => idFor(route, ctx, r)),
+    path: route.path.replace(/:([A-Za-z]+)\b/g, (_, name: string) => paramFor(name, route, ctx, r)),
     query,
     headers,
     json,
@@ -546,6 +571,8 @@ const setHeader = (d: Draft, name: string, value: string | null) => {
 };
 
 const hasBody = (d: Draft) => d.json !== undefined && d.body === null;
+/** The request's route is one only a credential may call (the ops routes need none). */
+const needsCredential = (d: Draft) => accessOf(d.route) !== "public";
 
 const MUTATIONS: Mutation[] = [
   {
@@ -932,7 +959,48 @@ const MUTATIONS: Mutation[] = [
       ]);
       setHeader(d, name, value);
       if (name === "Upgrade") setHeader(d, "Connection", "Upgrade");
+      // Basic in place of the key: the route is refused for want of a credential, unless it needs none.
+      if (name === "Authorization") return needsCredential(d) ? statusIs("Authorization: Basic", 401, "Authorization") : undefined;
       return name === "Expect" && value !== "100-continue" ? statusIs("Expect: teapot", 417, "Expect") : undefined;
+    },
+  },
+  {
+    name: "header.authorization",
+    weight: 4,
+    applies: () => true,
+    apply: (d, r, ctx) => {
+      const key = ctx.keys.platform;
+      const refused: readonly (string | null)[] = [
+        null,
+        "",
+        "Bearer",
+        "Bearer ",
+        `Basic ${Buffer.from("admin:admin").toString("base64")}`,
+        `Token ${key}`,
+        `Bearer ${key} ${key}`,
+        `Bearer ${key.slice(0, -1)}${key.endsWith("0") ? "1" : "0"}`,
+        `Bearer ${key.slice(0, -1)}`,
+        `Bearer ${key}0`,
+        // Shaped as a key, under an id never issued (looked up, not found) and one that is no id.
+        `Bearer llk_${hex(r, 8)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 12)}_${hex(r, 64)}`,
+        `Bearer llk_${randomId(r)}_${hex(r, 64)}`,
+        `Bearer llk_${"0".repeat(8)}-${"0".repeat(4)}-${"0".repeat(4)}-${"0".repeat(4)}-${"0".repeat(12)}_`,
+        "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6InBsYXRmb3JtLWFkbWluIn0.",
+        `Bearer ${"a".repeat(8000)}`,
+        `Bearer ${key.toUpperCase()}`,
+      ];
+      if (r.chance(0.85)) {
+        const value = r.pick(refused);
+        setHeader(d, "Authorization", value);
+        const what = value === null ? "no Authorization" : `Authorization ${JSON.stringify(value.slice(0, 40))}`;
+        return needsCredential(d) ? statusIs(what, 401, "Authorization") : undefined;
+      }
+      // The scheme in any case, spaces around the token: still the key.
+      setHeader(d, "Authorization", r.pick([`bearer ${key}`, `BEARER   ${key}`, `Bearer ${key}\t`]));
+      return {
+        what: "the platform admin's key, spelled otherwise",
+        check: (a) => (a.status === 401 ? "a valid key was refused with 401" : null),
+      };
     },
   },
   {
@@ -1134,11 +1202,13 @@ type ProtoCase = {
   expect?: Expectation;
 };
 
-const host = (ctx: FuzzContext) => `Host: 127.0.0.1:${ctx.port}\r\nConnection: close\r\n`;
+/** The Host, and the credential: a protocol case is refused for what it is, not for want of a key. */
+const host = (ctx: FuzzContext) => `Host: 127.0.0.1:${ctx.port}\r\nConnection: close\r\n${authLine(ctx)}`;
+const authLine = (ctx: FuzzContext) => `Authorization: ${bearer(ctx.keys.platform)}\r\n`;
 /** A route that takes a body (any but GET), as method and path. */
 const bodyRoute = (ctx: FuzzContext, r: Rng) => {
   const route = r.pick(ctx.routes.filter((x) => x.method !== "GET"));
-  return `${route.method} ${route.path.replace(/:id\b/g, randomId(r))}`;
+  return `${route.method} ${route.path.replace(/:[A-Za-z]+\b/g, randomId(r))}`;
 };
 const chunk = (b: Buffer) => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from("\r\n")]);
 
@@ -1244,13 +1314,15 @@ const PROTO_CASES: ProtoCase[] = [
   },
   {
     name: "no Host",
-    build: (_c, _r, d) => ({ parts: [`GET ${d.path} HTTP/1.1\r\nConnection: close\r\n\r\n`] }),
+    build: (c, _r, d) => ({ parts: [`GET ${d.path} HTTP/1.1\r\nConnection: close\r\n${authLine(c)}\r\n`] }),
     expect: statusIs("no Host", 400, "Host"),
   },
-  { name: "HTTP/1.0 no Host", build: (_c, _r, d) => ({ parts: [`GET ${d.path} HTTP/1.0\r\n\r\n`] }) },
+  { name: "HTTP/1.0 no Host", build: (c, _r, d) => ({ parts: [`GET ${d.path} HTTP/1.0\r\n${authLine(c)}\r\n`] }) },
   {
     name: "foreign Host first",
-    build: (_c, _r, d) => ({ parts: [`GET ${d.path} HTTP/1.1\r\nHost: evil.example\r\nHost: localhost\r\nConnection: close\r\n\r\n`] }),
+    build: (c, _r, d) => ({
+      parts: [`GET ${d.path} HTTP/1.1\r\nHost: evil.example\r\nHost: localhost\r\nConnection: close\r\n${authLine(c)}\r\n`],
+    }),
     expect: statusIs("a foreign Host", 421, "Host"),
   },
   {
@@ -1479,7 +1551,9 @@ export function makeRequest(ctx: FuzzContext, seed: number, index: number): Fuzz
     ctx.runBudget.left--;
     d.path = route.path.replace(":id", r.pick(ctx.pools.runnable));
     d.json = r.pick(VALID_RUNS);
+    // In the tenant the test is in: the platform admin's own.
     setHeader(d, "X-Tenant-Id", null);
+    setHeader(d, "Authorization", bearer(ctx.keys.platform));
     expectations.push(statusIn("a valid run start", [201, 202]));
   } else if (r.chance(0.08)) {
     const total = PROTO_CASES.reduce((s, p) => s + (p.weight ?? 1), 0);
@@ -1539,6 +1613,8 @@ export function makeRequest(ctx: FuzzContext, seed: number, index: number): Fuzz
 
 const DOCUMENTED: Record<number, readonly string[]> = {
   400: ["invalid_request", "invalid_json", "bad_request"],
+  401: ["unauthorized"],
+  403: ["forbidden"],
   404: ["not_found"],
   405: ["method_not_allowed"],
   408: ["request_timeout"],
@@ -1548,10 +1624,12 @@ const DOCUMENTED: Record<number, readonly string[]> = {
   415: ["unsupported_media_type"],
   417: ["expectation_failed"],
   421: ["host_not_allowed"],
+  429: ["rate_limited"],
   431: ["headers_too_large"],
 };
 /** What a 4xx of each status must name, when it is always the same thing. */
 const FIELD_OF: Record<number, (f: string) => boolean> = {
+  401: (f) => f === "Authorization",
   404: (f) => f === "id" || f === "path",
   405: (f) => f === "method",
   412: (f) => f === "If-Match",
@@ -1561,7 +1639,9 @@ const FIELD_OF: Record<number, (f: string) => boolean> = {
   431: (f) => f === "headers",
 };
 /** Names a field may have that are not in the body nor a header sent: the request's parts, and the headers whose absence is at fault. */
-const PART_NAMES = ["body", "request", "headers", "method", "path", "id", "query", "minSeq", "Host", "Content-Type"];
+const PART_NAMES = ["body", "request", "headers", "method", "path", "id", "query", "minSeq", "Host", "Content-Type", "Authorization"];
+/** The names of a route's path parameters (`:tenant`, `:name`): a 404 or a 400 may name them. */
+const pathParams = (route: Route) => [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
 
 /** Whether `field` is a path into `json` (keys may hold dots): all of it, or all but a missing last key when `missingLast`. */
 export function resolvesIn(json: unknown, field: string, missingLast: boolean): boolean {
@@ -1588,6 +1668,7 @@ export function resolvesIn(json: unknown, field: string, missingLast: boolean): 
 function namesAnInput(req: FuzzRequest, field: string, status: number): boolean {
   const lower = field.toLowerCase();
   if (PART_NAMES.some((n) => n.toLowerCase() === lower)) return true;
+  if (pathParams(req.route).includes(field)) return true;
   if (req.headerNames.some((h) => h.toLowerCase() === lower)) return true;
   if (req.queryNames.includes(field)) return true;
   // A 413 names a part that is there; a 400 may name a key the body lacks, under one it has.
@@ -1644,7 +1725,8 @@ export function judge(req: FuzzRequest, outcome: RawOutcome): string[] {
       if (err.field === undefined && a.status !== 409) problems.push(`a ${a.status} ${err.code} without field: ${err.message}`);
       if (err.field !== undefined) {
         const rule = FIELD_OF[a.status];
-        if (rule && !rule(err.field)) problems.push(`a ${a.status} names ${JSON.stringify(err.field)}`);
+        if (rule && !rule(err.field) && !(a.status === 404 && pathParams(req.route).includes(err.field)))
+          problems.push(`a ${a.status} names ${JSON.stringify(err.field)}`);
         // A 409 names the resource's state it conflicts with (a run's `status`), not an input.
         if (a.status !== 409 && !namesAnInput(req, err.field, a.status))
           problems.push(`a ${a.status} names ${JSON.stringify(err.field)}, which is nothing this request sent`);

@@ -29,9 +29,12 @@ import { type RawAnswer, sendRaw } from "./raw-http.ts";
 
 let f: StackFixture;
 let port: number;
+/** The platform admin's credential, as a header line: each request here is meant to reach its route, past authentication. */
+let auth: string;
 beforeAll(async () => {
   f = await startTestStack();
   port = Number(new URL(f.stack.apiUrl).port);
+  auth = `Authorization: Bearer ${f.stack.adminKey}\r\n`;
 });
 afterAll(() => f?.close());
 
@@ -59,12 +62,12 @@ async function raw(
 
 const json = (method: string, path: string, body: string, headers = "") =>
   raw(
-    `${method} ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${auth}Connection: close\r\nContent-Type: application/json\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
     body,
   );
 
 async function create(body: object = spec()): Promise<{ id: string }> {
-  const res = await fetch(`${f.stack.apiUrl}/v1/load-tests`, {
+  const res = await f.api.fetch(`/v1/load-tests`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -77,10 +80,10 @@ async function create(body: object = spec()): Promise<{ id: string }> {
 async function readSideServes(): Promise<void> {
   const written = await create(spec("written after"));
   await f.api.waitForProjections(20_000);
-  const { items } = (await (await fetch(`${f.stack.apiUrl}/v1/projections`)).json()) as { items: { deadLetters: number; state: string }[] };
+  const { items } = (await (await f.api.fetch(`/v1/projections`)).json()) as { items: { deadLetters: number; state: string }[] };
   expect(items.map((p) => [p.deadLetters, p.state])).toEqual(items.map(() => [0, "ok"]));
-  expect((await fetch(`${f.stack.apiUrl}/readyz`)).status).toBe(200);
-  const read = await fetch(`${f.stack.apiUrl}/v1/load-tests/${written.id}`);
+  expect((await f.api.fetch(`/readyz`)).status).toBe(200);
+  const read = await f.api.fetch(`/v1/load-tests/${written.id}`);
   expect([read.status, ((await read.json()) as { name: string }).name]).toEqual([200, "written after"]);
 }
 
@@ -97,7 +100,7 @@ describe("issue 16 case 1: poison pill", () => {
       ["DELETE", `/v1/load-tests/${id}`, "If-Match: \u001b1", false],
       ["GET", `/v1/runs?minSeq=0`, "X-Min-Seq: 0\u007f", false],
     ] as const) {
-      const head = `${method} ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${header}\r\n`;
+      const head = `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${auth}Connection: close\r\n${header}\r\n`;
       const answer = withBody
         ? await raw(`${head}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, body)
         : await raw(`${head}\r\n`);
@@ -105,7 +108,7 @@ describe("issue 16 case 1: poison pill", () => {
       expect(answer.closed, header).toBe(true);
     }
     // None of them was taken: the test is as it was.
-    expect(((await (await fetch(`${f.stack.apiUrl}/v1/load-tests/${id}`)).json()) as { version: number }).version).toBe(1);
+    expect(((await (await f.api.fetch(`/v1/load-tests/${id}`)).json()) as { version: number }).version).toBe(1);
     await readSideServes();
   });
 
@@ -121,7 +124,7 @@ describe("issue 16 case 1: poison pill", () => {
       expect([answer.status, answer.error.code, answer.error.field], body).toEqual([400, "invalid_request", field]);
     }
     // No run was started by them.
-    const runs = (await (await fetch(`${f.stack.apiUrl}/v1/runs?loadTestId=${id}`)).json()) as { total: number };
+    const runs = (await (await f.api.fetch(`/v1/runs?loadTestId=${id}`)).json()) as { total: number };
     expect(runs.total).toBe(0);
     await readSideServes();
   });
@@ -152,7 +155,7 @@ describe("issue 16 case 2: deep nesting", () => {
 describe("issue 16 case 3: NUL in path and query", () => {
   it("a raw NUL byte in the path or the query is a 400 from the parser, in the shape; an id that is no id a 404", async () => {
     for (const target of ["/v1/load-tests/a\u0000b", "/v1/runs?status=\u0000", "/v1/load-tests?tag=a\u0000"]) {
-      const answer = await raw(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      const answer = await raw(`GET ${target} HTTP/1.1\r\nHost: localhost\r\n${auth}Connection: close\r\n\r\n`);
       expect([answer.status, answer.error.code, answer.error.field], JSON.stringify(target)).toEqual([400, "bad_request", "request"]);
     }
     // A lone surrogate's bytes, percent-encoded, in an id: no id, not found; in a run's stop, the same.
@@ -161,7 +164,7 @@ describe("issue 16 case 3: NUL in path and query", () => {
       ["POST", "/v1/runs/%ED%A0%80/stop"],
       ["GET", `/v1/runs/%00${newId()}/metrics/aggregate`],
     ] as const) {
-      const answer = await raw(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      const answer = await raw(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${auth}Connection: close\r\n\r\n`);
       expect([answer.status, answer.error.field], path).toEqual([404, "id"]);
     }
   });
@@ -173,7 +176,7 @@ describe("issue 16 case 4: over-size", () => {
     const piece = Buffer.alloc(64 * 1024, "x");
     const parts = [
       Buffer.from(
-        "POST /v1/load-tests HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        `POST /v1/load-tests HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
       ),
       chunk(Buffer.from('{"name":"')),
       // 1.5 MiB, a piece at a time: the answer comes before the last one is sent, and no more is written after it.

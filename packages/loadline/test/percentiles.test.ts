@@ -44,7 +44,7 @@ beforeAll(async () => {
   await waitReady(worker);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const { workers } = (await (await fetch(`${f.stack.apiUrl}/v1/workers?state=idle`)).json()) as { workers: unknown[] };
+    const { workers } = (await (await f.api.fetch(`/v1/workers?state=idle`)).json()) as { workers: unknown[] };
     if (workers.length >= 2) break;
     if (Date.now() > deadline) throw new Error(`the second worker never showed as idle: ${worker.output().slice(-2000)}`);
     await sleep(200);
@@ -110,7 +110,7 @@ function expectWithinTruth(label: string, reported: LatencySummary, samples: Bou
 }
 
 async function aggregateOf(runId: string, query: string): Promise<AggregateView> {
-  const res = await fetch(`${f.stack.apiUrl}/v1/runs/${runId}/metrics/aggregate?${query}`);
+  const res = await f.api.fetch(`/v1/runs/${runId}/metrics/aggregate?${query}`);
   if (!res.ok) throw new Error(`aggregate ?${query}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as AggregateView;
 }

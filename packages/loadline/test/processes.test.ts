@@ -1,20 +1,39 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type TestNats, testNats } from "@loadline/nats/testing";
 import { type TestDatabase, testDatabase } from "@loadline/projections/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadlineClient } from "../src/client.ts";
 import { type DemoTarget, startDemoTarget } from "../src/demo-target.ts";
-import { type Service, type ServiceName, startService, stopService, waitReady } from "../src/testing/index.ts";
+import {
+  type DeploymentKeys,
+  deploymentEnv,
+  makeDeploymentKeys,
+  type Service,
+  type ServiceName,
+  startService,
+  stopService,
+  waitReady,
+} from "../src/testing/index.ts";
 
 let nats: TestNats;
 let db: TestDatabase;
 let target: DemoTarget;
+let dir: string;
+/** The platform admin's key (the API process reads it from LL_BOOTSTRAP_KEY_FILE) and the secrets keyring. */
+let keys: DeploymentKeys;
 const services: Service[] = [];
-const start = (name: ServiceName) => startService(name, { NATS_URL: nats.url, DATABASE_URL: db.url, LL_NAMESPACE: nats.ns.prefix });
+
+const start = (name: ServiceName) =>
+  startService(name, { NATS_URL: nats.url, DATABASE_URL: db.url, LL_NAMESPACE: nats.ns.prefix, ...deploymentEnv(name, keys) });
 
 beforeAll(async () => {
   nats = await testNats();
   db = await testDatabase();
   target = await startDemoTarget();
+  dir = mkdtempSync(join(tmpdir(), "loadline-processes-"));
+  keys = await makeDeploymentKeys(dir);
   // Projections first: they migrate the database the API reads.
   services.push(await start("projections"));
   await waitReady(services[0]!);
@@ -27,11 +46,15 @@ afterAll(async () => {
   await target.close();
   await nats.cleanup();
   await db.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("each package as a process of its own", () => {
   it("runs a test through the API, orchestrator, worker and projections processes", async () => {
-    const api = new LoadlineClient(`http://127.0.0.1:${services.find((s) => s.name === "api")!.port}`);
+    const apiUrl = `http://127.0.0.1:${services.find((s) => s.name === "api")!.port}`;
+    // Authentication is on, as deployed: nothing without a credential.
+    expect((await fetch(`${apiUrl}/v1/load-tests`)).status).toBe(401);
+    const api = new LoadlineClient(apiUrl, keys.adminKey);
     const test = await api.createLoadTest({
       name: "processes",
       targetUrl: target.url,

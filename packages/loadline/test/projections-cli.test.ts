@@ -59,10 +59,10 @@ describe("loadline projections", () => {
     const rebuild = await cli(["rebuild", "events"]);
     expect(rebuild.code).toBe(0);
     expect(rebuild.stdout).toMatch(/^rebuilt events from seq 1 to \d+: \d+ messages in [\d.]+ s \(\d+\/s\), swapped in/);
-    const url = `${f.stack.apiUrl}/v1/load-tests/${created.id}`;
-    expect(await (await fetch(url)).json()).toMatchObject({ id: created.id, name: "cli", version: 1 });
+    const path = `/v1/load-tests/${created.id}`;
+    expect(await (await f.api.fetch(path)).json()).toMatchObject({ id: created.id, name: "cli", version: 1 });
     // The live projector goes on into the swapped-in tables.
-    const put = await fetch(url, {
+    const put = await f.api.fetch(path, {
       method: "PUT",
       headers: { "content-type": "application/json", "if-match": '"1"' },
       body: JSON.stringify({ name: "cli2", ...spec }),

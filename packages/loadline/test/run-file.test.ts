@@ -17,7 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
-const ctx = () => ({ config: loadConfig({}), log: createLogger("test", "silent"), port: 0, dataDir: "" });
+/** The CLI's context with the stack's data folder: `run --api` sends the bootstrap key it finds there, as against `loadline up`. */
+const ctx = () => ({ config: loadConfig({}), log: createLogger("test", "silent"), port: 0, dataDir: f.dataDir });
 
 /** The example file, pointed at this test's demo target and shortened. */
 function exampleFile(): string {
@@ -34,7 +35,7 @@ describe("loadline run <file>", () => {
   it("runs the example's scenarios through the API: logins carry their token and cookie, checks pass", async () => {
     const code = await run(ctx(), exampleFile(), f.stack.apiUrl);
     expect(code).toBe(0);
-    const { items } = (await (await fetch(`${f.stack.apiUrl}/v1/runs`)).json()) as { items: { id: string }[] };
+    const { items } = (await (await f.api.fetch(`/v1/runs`)).json()) as { items: { id: string }[] };
     const runId = items[0]!.id;
     const [aggregate, { endpoints }] = await Promise.all([f.api.aggregate(runId), f.api.endpoints(runId)]);
     const byName = Object.fromEntries(endpoints.map((e) => [e.name, e]));
@@ -98,7 +99,7 @@ describe("loadline run <file>", () => {
     try {
       const exited = run(ctx(), file, f.stack.apiUrl);
       const { items } = await eventually(async () => {
-        const list = (await (await fetch(`${f.stack.apiUrl}/v1/runs?status=Starting`)).json()) as { items: RunView[] };
+        const list = (await (await f.api.fetch(`/v1/runs?status=Starting`)).json()) as { items: RunView[] };
         return list.items.some((r) => r.workers.some((w) => w.workerId === workerId)) && list;
       }, 15_000);
       const runId = items.find((r) => r.workers.some((w) => w.workerId === workerId))!.id;
@@ -106,7 +107,7 @@ describe("loadline run <file>", () => {
       const aggregate = { type: "run" as const, id: runId };
       await bus.send(createCommand({ type: "run.report-worker-ready", tenantId: "default", aggregate, data: { workerId } }));
       const running = await eventually(async () => {
-        const r = (await (await fetch(`${f.stack.apiUrl}/v1/runs/${runId}`)).json()) as RunView;
+        const r = (await (await f.api.fetch(`/v1/runs/${runId}`)).json()) as RunView;
         return r.startedAt !== null && r;
       }, 10_000);
       await sleep(Date.parse(running.startedAt!) + 1_000 - Date.now());
@@ -114,7 +115,7 @@ describe("loadline run <file>", () => {
       const diedAt = Date.now();
 
       expect(await exited).toBe(3);
-      const ended = (await (await fetch(`${f.stack.apiUrl}/v1/runs/${runId}`)).json()) as RunView;
+      const ended = (await (await f.api.fetch(`/v1/runs/${runId}`)).json()) as RunView;
       expect(ended).toMatchObject({ status: "Completed", degraded: true });
       // It ran a quarter of its 4 s, give or take a heartbeat; the rest is named, with the worker.
       expect(ended.coverage).toBeGreaterThan(0.05);

@@ -1,4 +1,4 @@
-import type { CommandEnvelope, DomainErrorCode } from "@loadline/core";
+import { type CommandEnvelope, type DomainErrorCode, isWorkerReport } from "@loadline/core";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type Namespace, subjects } from "./namespace.ts";
@@ -41,7 +41,9 @@ export class CommandBus {
 
   /** Publishes durably; the orchestrator will decide it even if it is down right now. */
   async dispatch(command: CommandEnvelope): Promise<void> {
-    const subject = subjects.command(this.ns, command.tenantId, command.aggregate.type, command.aggregate.id);
+    const subject = isWorkerReport(command)
+      ? subjects.report(this.ns, command.tenantId, command.aggregate.id, command.data.workerId)
+      : subjects.command(this.ns, command.tenantId, command.aggregate.type, command.aggregate.id);
     await this.js.publish(subject, JSON.stringify(command), { msgID: command.id });
   }
 

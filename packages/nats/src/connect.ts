@@ -1,13 +1,25 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type NatsAuthOptions, natsAuthFromEnv, natsConnectionOptions } from "./nats-auth.ts";
 
 /** Where connection trouble is reported: any logger with `warn` (pino's, say). */
 export type StatusLog = { warn(details: object, message: string): void };
 
 export type { NatsConnection };
 
-/** Connects and keeps reconnecting for ever: a broker outage pauses a service, it does not end it. */
-export async function connectNats(servers: string, name: string, log?: StatusLog): Promise<NatsConnection> {
+export type ConnectNatsOptions = {
+  /** Credentials, TLS files and inbox prefix; default: what the environment gives (natsAuthFromEnv). */
+  auth?: NatsAuthOptions;
+};
+
+/**
+ * Connects and keeps reconnecting for ever: a broker outage pauses a service, it does not end it.
+ * Credentials and TLS come from `opts.auth`, else from the environment (NATS_USER and
+ * NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED_FILE, NATS_CREDS_FILE, NATS_TLS_*; see nats-auth.ts).
+ */
+export async function connectNats(servers: string, name: string, log?: StatusLog, opts: ConnectNatsOptions = {}): Promise<NatsConnection> {
+  const auth = opts.auth ?? natsAuthFromEnv(process.env);
   const nc = await connect({
+    ...natsConnectionOptions(auth),
     servers: servers.split(","),
     name,
     maxReconnectAttempts: -1,
@@ -17,7 +29,9 @@ export async function connectNats(servers: string, name: string, log?: StatusLog
   if (log) {
     void (async () => {
       for await (const s of nc.status()) {
-        if (s.type === "disconnect" || s.type === "reconnect" || s.type === "error") log.warn({ nats: s.type }, "nats status");
+        // An error is the server's: a permission refused (which subject) or an authorization failure.
+        if (s.type === "error") log.warn({ nats: s.type, err: s.error.message }, "nats status");
+        else if (s.type === "disconnect" || s.type === "reconnect") log.warn({ nats: s.type }, "nats status");
       }
     })();
   }

@@ -1,8 +1,16 @@
 /** @loadline/nats: Loadline on NATS. Namespaces and subjects, streams, the JetStream event store, the command bus, replay, the workers bucket. */
 export { CommandBus, type CommandOutcome, CommandTimeoutError } from "./command-bus.ts";
-export { connectNats, type NatsConnection, PULL_EXPIRES_MS, type StatusLog } from "./connect.ts";
+export { type ConnectNatsOptions, connectNats, type NatsConnection, PULL_EXPIRES_MS, type StatusLog } from "./connect.ts";
 export { JetStreamEventStore } from "./jetstream-event-store.ts";
 export { assertToken, type Namespace, namespace, subjects } from "./namespace.ts";
+export {
+  NATS_AUTH_ENV,
+  type NatsAuthOptions,
+  type NatsCredentials,
+  type NatsTlsFiles,
+  natsAuthFromEnv,
+  natsConnectionOptions,
+} from "./nats-auth.ts";
 export { replayStream } from "./replay.ts";
 export { DEFAULT_STREAM_OPTIONS, ensureStreams, type StreamOptions, streamOptionsOf } from "./streams.ts";
 export {

@@ -42,6 +42,13 @@ export function assertToken(value: string, what: string): string {
 export const subjects = {
   command: (ns: Namespace, tenantId: string, aggregateType: string, id: string) =>
     `${ns.prefix}.cmd.${assertToken(tenantId, "tenant")}.${aggregateType}.${assertToken(id, "id")}`,
+  /**
+   * A worker's report on a run it holds: one token longer than a command, so that NATS
+   * permissions can let workers publish reports (`ll.cmd.*.run.*.*`) and nothing else, and the
+   * API commands (`ll.cmd.*.*.*`) and no reports. The orchestrator admits each only on its own.
+   */
+  report: (ns: Namespace, tenantId: string, runId: string, workerId: string) =>
+    `${ns.prefix}.cmd.${assertToken(tenantId, "tenant")}.run.${assertToken(runId, "run id")}.${assertToken(workerId, "worker id")}`,
   allCommands: (ns: Namespace) => `${ns.prefix}.cmd.>`,
   /** Where the orchestrator answers a command: core NATS, not stored. */
   commandOutcome: (ns: Namespace, commandId: string) => `${ns.prefix}.out.${commandId}`,

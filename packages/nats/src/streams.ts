@@ -1,5 +1,5 @@
 import { DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream";
-import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import { errors, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { type Namespace, subjects } from "./namespace.ts";
 
 export type StreamOptions = {
@@ -51,15 +51,28 @@ export function streamConfigs(ns: Namespace, opts: StreamOptions = DEFAULT_STREA
   ];
 }
 
-/** Creates the streams, or updates them to this configuration: safe to call at every start. */
+/**
+ * Creates the streams, or updates them to this configuration: safe to call at every start. A
+ * stream already as asked is only read. On a locked-down NATS (infra/nats/accounts.conf) only
+ * the orchestrator may create and change streams: a service that may not (the API, the
+ * projections) leaves an existing stream as its owner set it, and fails on a missing one.
+ */
 export async function ensureStreams(jsm: JetStreamManager, ns: Namespace, opts: StreamOptions = DEFAULT_STREAM_OPTIONS): Promise<void> {
   for (const config of streamConfigs(ns, opts)) {
     const name = config.name;
     const existing = await jsm.streams.info(name).catch(() => null);
     if (!existing) await jsm.streams.add(config);
-    else await jsm.streams.update(name, { ...existing.config, ...config });
+    else if (differs(existing.config, config)) {
+      await jsm.streams.update(name, { ...existing.config, ...config }).catch((err: unknown) => {
+        if (!(err instanceof Error && err.cause instanceof errors.PermissionViolationError)) throw err;
+      });
+    }
   }
 }
+
+/** Whether any setting asked for is not what the stream has. */
+const differs = (existing: StreamConfig, asked: Partial<StreamConfig>): boolean =>
+  Object.entries(asked).some(([key, value]) => JSON.stringify(existing[key as keyof StreamConfig]) !== JSON.stringify(value));
 
 /** The stream options a service's configuration asks for, on this connection's server. */
 export const streamOptionsOf = (

@@ -48,6 +48,14 @@ export class AggregateCache<S> {
     for (const s of stored) applyStored(aggregate, this.decider, s);
   }
 
+  /** How many of a tenant's cached aggregates hold `test`: complete only for a type primed whole (runs, load tests). */
+  count(tenantId: string, test: (state: S) => boolean): number {
+    const prefix = `${tenantId}/`;
+    let n = 0;
+    for (const [key, aggregate] of this.loaded) if (key.startsWith(prefix) && test(aggregate.state)) n++;
+    return n;
+  }
+
   forget(tenantId: string, ref: AggregateRef): void {
     this.loaded.delete(keyOf(tenantId, ref));
   }

@@ -1,4 +1,5 @@
 import { type CommandEnvelope, createCommand, type EventStore, InMemoryEventStore, newId, parseCommand, sleep } from "@loadline/core";
+import { OPEN_PLATFORM } from "@loadline/core/testing";
 import { createLogger } from "@loadline/service";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CommandHandler, unreadableOutcome } from "./command-handler.ts";
@@ -32,7 +33,7 @@ beforeEach(() => {
 
 /** Given these commands were handled, when this one is: its outcome and the aggregate's event types. */
 async function when(command: CommandEnvelope, ...given: CommandEnvelope[]) {
-  const handler = new CommandHandler(store, log);
+  const handler = new CommandHandler(store, log, OPEN_PLATFORM);
   for (const g of given) expect((await handler.handle(g)).ok).toBe(true);
   const outcome = await handler.handle(command);
   const { events } = await store.read(TENANT, command.aggregate);
@@ -49,9 +50,9 @@ describe("CommandHandler", () => {
 
   it("answers a command redelivered after a crash as done, without new events", async () => {
     const command = createTest(newId());
-    const first = await new CommandHandler(store, log).handle(command);
+    const first = await new CommandHandler(store, log, OPEN_PLATFORM).handle(command);
     // A new handler has an empty cache, as an orchestrator restarted before it acked.
-    const again = await new CommandHandler(store, log).handle(command);
+    const again = await new CommandHandler(store, log, OPEN_PLATFORM).handle(command);
     expect(first).toMatchObject({ ok: true, version: 1, seqs: [1] });
     expect(again).toEqual({ ok: true, commandId: command.id, aggregateId: command.aggregate.id, version: 1, seq: 1, seqs: [] });
     expect((await store.read(TENANT, command.aggregate)).events).toHaveLength(1);
@@ -59,8 +60,8 @@ describe("CommandHandler", () => {
 
   it("decides again on fresh state when another writer appended first", async () => {
     const id = newId();
-    const a = new CommandHandler(store, log);
-    const b = new CommandHandler(store, log);
+    const a = new CommandHandler(store, log, OPEN_PLATFORM);
+    const b = new CommandHandler(store, log, OPEN_PLATFORM);
     await a.handle(createTest(id));
     await b.handle(createTest(id)); // b now caches the test at version 1
     await a.handle(updateTest(id, "by a"));
@@ -107,13 +108,13 @@ describe("CommandHandler", () => {
 
     it("answers a redelivered run.start as done, even once the test is gone", async () => {
       const testId = newId();
-      const handler = new CommandHandler(store, log);
+      const handler = new CommandHandler(store, log, OPEN_PLATFORM);
       await handler.handle(createTest(testId));
       const start = startRun(testId);
       const first = await handler.handle(start);
       await handler.handle(createCommand({ type: "load-test.delete", ...loadTest(testId), data: {} }));
       // A new handler, as an orchestrator restarted before it acked the command.
-      const again = await new CommandHandler(store, log).handle(start);
+      const again = await new CommandHandler(store, log, OPEN_PLATFORM).handle(start);
       expect(first).toMatchObject({ ok: true, version: 1 });
       expect(again).toMatchObject({ ok: true, version: 1, seqs: [] });
       expect((await store.read(TENANT, start.aggregate)).version).toBe(1);
@@ -121,7 +122,7 @@ describe("CommandHandler", () => {
 
     it("never caches a test as it was before a delete decided meanwhile", async () => {
       const testId = newId();
-      await new CommandHandler(store, log).handle(createTest(testId)); // stored; not in the next handler's cache
+      await new CommandHandler(store, log, OPEN_PLATFORM).handle(createTest(testId)); // stored; not in the next handler's cache
       // The first read of the test (run.start's) sees it active, then is held until after the delete.
       let release: () => void = () => undefined;
       const held = new Promise<void>((resolve) => {
@@ -139,7 +140,7 @@ describe("CommandHandler", () => {
           return events;
         },
       };
-      const handler = new CommandHandler(gated, log);
+      const handler = new CommandHandler(gated, log, OPEN_PLATFORM);
       const first = handler.handle(startRun(testId));
       await sleep(5);
       const deleted = handler.handle(createCommand({ type: "load-test.delete", ...loadTest(testId), data: {} }));

@@ -1,4 +1,7 @@
 import {
+  type AggregateRef,
+  type ApiKeyState,
+  apiKeyDecider,
   type CommandEnvelope,
   type CommandFor,
   type CommandType,
@@ -10,12 +13,25 @@ import {
   type EventEnvelope,
   type EventStore,
   eventsFromCommand,
+  isTerminal,
   type LoadedAggregate,
+  type LoadTestSpec,
   type LoadTestState,
   loadTestDecider,
+  type PlatformDefaults,
   type RunState,
   runDecider,
+  runDemand,
+  runPlan,
+  runQuotaViolation,
   SchemaError,
+  type SecretState,
+  secretDecider,
+  secretReferences,
+  specTargetRefusal,
+  type TenantState,
+  tenantDecider,
+  tenantPolicy,
   type WorkerState,
   workerDecider,
 } from "@loadline/core";
@@ -36,16 +52,24 @@ export class CommandHandler {
   private readonly runs: AggregateCache<RunState>;
   private readonly loadTests: AggregateCache<LoadTestState>;
   private readonly workers: AggregateCache<WorkerState>;
+  private readonly apiKeys: AggregateCache<ApiKeyState>;
+  private readonly tenants: AggregateCache<TenantState>;
+  private readonly secrets: AggregateCache<SecretState>;
   private readonly lanes = new KeyedLanes();
 
   constructor(
     private readonly store: EventStore,
     private readonly log: Logger,
+    /** What a tenant nobody configured may do: its targets and quotas. */
+    private readonly platform: PlatformDefaults,
     private readonly onEvents: (events: EventEnvelope[], seqs: number[]) => void = () => undefined,
   ) {
     this.runs = new AggregateCache(store, runDecider);
     this.loadTests = new AggregateCache(store, loadTestDecider);
     this.workers = new AggregateCache(store, workerDecider);
+    this.apiKeys = new AggregateCache(store, apiKeyDecider);
+    this.tenants = new AggregateCache(store, tenantDecider);
+    this.secrets = new AggregateCache(store, secretDecider);
   }
 
   /** A run as this handler last left it, when cached: no I/O (the supervisor's view). */
@@ -58,6 +82,11 @@ export class CommandHandler {
     this.runs.prime(tenantId, { type: "run", id }, run);
   }
 
+  /** Seeds a load test from a replay: with every test primed, a tenant's tests can be counted against its quota. */
+  primeLoadTest(tenantId: string, id: string, test: LoadedAggregate<LoadTestState>): void {
+    this.loadTests.prime(tenantId, { type: "load-test", id }, test);
+  }
+
   /** One aggregate's commands one at a time, whoever sends them (the consumer, the supervisor); other aggregates' at once. */
   handle(command: CommandEnvelope): Promise<CommandOutcome> {
     return this.lanes.run(keyOf(command.tenantId, command.aggregate), () => this.route(command));
@@ -66,12 +95,54 @@ export class CommandHandler {
   private route(command: CommandEnvelope): Promise<CommandOutcome> {
     switch (command.aggregate.type) {
       case "load-test":
-        return this.decide(this.loadTests, loadTestDecider, command);
+        return command.type === "load-test.create" || command.type === "load-test.update"
+          ? this.writeLoadTest(command)
+          : this.decide(this.loadTests, loadTestDecider, command);
       case "run":
         return command.type === "run.start" ? this.startRun(command) : this.decide(this.runs, runDecider, command);
       case "worker":
         return this.decide(this.workers, workerDecider, command);
+      case "api-key":
+        return this.decide(this.apiKeys, apiKeyDecider, command);
+      case "tenant":
+        // A tenant's settings are its own aggregate, named by the tenant: no other id is one.
+        if (command.aggregate.id !== command.tenantId)
+          return Promise.resolve(refused(command, new DomainError("invalid", "a tenant's settings are named by the tenant", "tenant")));
+        return this.decide(this.tenants, tenantDecider, command);
+      case "secret":
+        return this.decide(this.secrets, secretDecider, command);
     }
+  }
+
+  /** An aggregate of another lane, read in that lane (see startRun). */
+  private other<S>(cache: AggregateCache<S>, tenantId: string, ref: AggregateRef): Promise<LoadedAggregate<S>> {
+    return this.lanes.run(keyOf(tenantId, ref), () => cache.load(tenantId, ref));
+  }
+
+  private async policyOf(tenantId: string): Promise<PlatformDefaults> {
+    const tenant = await this.other(this.tenants, tenantId, { type: "tenant", id: tenantId });
+    return tenantPolicy(this.platform, tenant.state);
+  }
+
+  /** A test is written only with targets its tenant may hit, and a new one only within the tenant's count of tests. */
+  private async writeLoadTest(command: CommandFor<"load-test.create" | "load-test.update">): Promise<CommandOutcome> {
+    try {
+      const policy = await this.policyOf(command.tenantId);
+      assertTargets(command.data.spec, policy);
+      if (command.type === "load-test.create") {
+        const tests = this.loadTests.count(command.tenantId, (t) => t.status === "active");
+        if (tests >= policy.quotas.maxLoadTests)
+          throw new DomainError(
+            "forbidden",
+            `the tenant has ${tests} load tests; it may have ${policy.quotas.maxLoadTests} (maxLoadTests)`,
+            "maxLoadTests",
+          );
+      }
+    } catch (err) {
+      if (err instanceof DomainError) return refused(command, err);
+      throw err;
+    }
+    return this.decide(this.loadTests, loadTestDecider, command);
   }
 
   /**
@@ -85,20 +156,45 @@ export class CommandHandler {
     const run = await this.runs.load(command.tenantId, command.aggregate);
     if (run.causations.has(command.id)) return done(command, run.version, run.seq, []);
     try {
-      const ref = { type: "load-test", id: loadTestId } as const;
-      const test = await this.lanes.run(keyOf(command.tenantId, ref), () => this.loadTests.load(command.tenantId, ref));
+      const test = await this.other(this.loadTests, command.tenantId, { type: "load-test", id: loadTestId });
       if (test.state.status !== "active") throw new DomainError("not_found", "load test not found");
       const { parameters, target } = compileRun(test.state.spec, overrides);
+      // The tenant's policy as it is now: an allow-list narrowed since the test was written holds.
+      const policy = await this.policyOf(command.tenantId);
+      assertTargets(test.state.spec, policy);
+      const live = this.runs.count(command.tenantId, (r) => r.status !== "None" && !isTerminal(r.status));
+      const over = runQuotaViolation(runDemand(runPlan(target, parameters), parameters.durationSec), policy.quotas, live);
+      if (over) throw new DomainError("forbidden", `${over.message} (${over.limit})`, over.field);
+      const secrets = await this.sealedSecrets(command.tenantId, secretReferences(test.state.spec));
       const create: CommandFor<"run.create"> = {
         ...command,
         type: "run.create",
-        data: { ...parameters, loadTestId, target, ...(placement ? { placement } : {}) },
+        data: {
+          ...parameters,
+          loadTestId,
+          target,
+          ...(placement ? { placement } : {}),
+          targetPolicy: policy.targets,
+          ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+        },
       };
       return await this.decide(this.runs, runDecider, create);
     } catch (err) {
       if (err instanceof DomainError) return refused(command, err);
       throw err;
     }
+  }
+
+  /** The sealed values of the secrets a test names, as they are now; a secret not set refuses the run, naming it. */
+  private async sealedSecrets(tenantId: string, names: readonly string[]): Promise<Record<string, string>> {
+    const sealed: Record<string, string> = {};
+    for (const name of names) {
+      const secret = await this.other(this.secrets, tenantId, { type: "secret", id: name });
+      if (secret.state.status !== "set")
+        throw new DomainError("invalid", `the test uses secret ${name}, which is not set`, `secrets.${name}`);
+      sealed[name] = secret.state.sealed;
+    }
+    return sealed;
   }
 
   private async decide<S, C extends CommandType>(
@@ -139,6 +235,11 @@ export class CommandHandler {
       }
     }
   }
+}
+
+function assertTargets(spec: LoadTestSpec, policy: PlatformDefaults): void {
+  const refusal = specTargetRefusal(spec, policy.targets);
+  if (refusal) throw new DomainError("forbidden", refusal.message, refusal.field);
 }
 
 const done = (command: CommandEnvelope, version: number, seq: number, seqs: number[]): CommandOutcome => ({

@@ -1,3 +1,4 @@
+export { type AccessRoutesDeps, accessWriteRoutes } from "./access-routes.ts";
 export { CommandHandler } from "./command-handler.ts";
 export { FleetMonitor, type LostWorker } from "./fleet.ts";
 export { fleetRoutes } from "./fleet-routes.ts";

@@ -1,5 +1,16 @@
 import { connectNats, namespace, streamOptionsOf } from "@loadline/nats";
-import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal, serviceApp } from "@loadline/service";
+import {
+  createLogger,
+  createRegistry,
+  listen,
+  loadAuthConfig,
+  loadConfig,
+  loadPlatformDefaults,
+  opsRoutes,
+  runUntilSignal,
+  serviceAccess,
+  serviceApp,
+} from "@loadline/service";
 import { Orchestrator } from "./orchestrator.ts";
 
 /** The orchestrator as a process of its own: commands in, events out, /healthz /readyz /metrics on PORT. */
@@ -13,8 +24,12 @@ const orchestrator = await Orchestrator.start({
   log,
   registry,
   streams: streamOptionsOf(config, nc),
+  platform: loadPlatformDefaults(),
 });
-const app = serviceApp({ log, maxBodyBytes: config.maxBodyBytes }, opsRoutes({ ready: () => orchestrator.ready(), registry }));
+const app = serviceApp(
+  { log, maxBodyBytes: config.maxBodyBytes, access: serviceAccess(loadAuthConfig()) },
+  opsRoutes({ ready: () => orchestrator.ready(), registry }),
+);
 const server = await listen(app, config.port ?? 9101, config.host, { allowedHosts: config.allowedHosts });
 log.info({ port: server.port }, "orchestrator ready");
 runUntilSignal(log, async () => {

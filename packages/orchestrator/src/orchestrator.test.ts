@@ -7,13 +7,15 @@ import {
   type EventType,
   FLEET_TENANT,
   newId,
+  type Placement,
+  type RunParameters,
   type RunTarget,
   START_LEAD_MS,
   sleep,
   type WorkerRegistration,
 } from "@loadline/core";
-import { eventually } from "@loadline/core/testing";
-import { CommandBus, connectNats, JetStreamEventStore, openWorkerBucket, WorkerHeartbeat } from "@loadline/nats";
+import { eventually, OPEN_PLATFORM } from "@loadline/core/testing";
+import { CommandBus, type CommandOutcome, connectNats, JetStreamEventStore, openWorkerBucket, WorkerHeartbeat } from "@loadline/nats";
 import { type TestNats, testNats } from "@loadline/nats/testing";
 import { createLogger } from "@loadline/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,8 +43,33 @@ const eventsOf = async (id: string, tenantId = "default", type: "run" | "worker"
 const typesOf = async (id: string): Promise<EventType[]> => (await eventsOf(id)).map((e) => e.type);
 const ofType = async <T extends EventType>(id: string, type: T) =>
   (await eventsOf(id)).filter((e): e is Extract<EventEnvelope, { type: T }> => e.type === type);
-const createRun = (id: string, over: Partial<CommandInit<"run.create">["data"]> = {}) =>
-  bus.send(runCommand("run.create", id, { loadTestId: "lt", targetUsers: 6, spawnRate: 6, durationSec: 1, target, ...over }));
+/**
+ * A run as users start one: a test of `over.target` (default `target`), then run.start with the
+ * placement (run.create is the orchestrator's own step, never taken from the bus).
+ */
+async function createRun(
+  id: string,
+  over: Partial<RunParameters> & { target?: RunTarget; placement?: Placement } = {},
+): Promise<CommandOutcome> {
+  const { targetUrl, requests, scenarios, workload } = over.target ?? target;
+  const spec = {
+    name: "orchestrator",
+    tags: [],
+    targetUrl,
+    ...(requests ? { requests } : {}),
+    ...(scenarios ? { scenarios } : {}),
+    ...(workload ? { workload } : {}),
+    defaultUsers: over.targetUsers ?? 6,
+    defaultSpawnRate: over.spawnRate ?? 6,
+    defaultDurationSec: over.durationSec ?? 1,
+  };
+  const loadTestId = newId();
+  const created = await bus.send(
+    createCommand({ type: "load-test.create", tenantId: "default", aggregate: { type: "load-test", id: loadTestId }, data: { spec } }),
+  );
+  if (!created.ok) return created;
+  return bus.send(runCommand("run.start", id, { loadTestId, overrides: {}, ...(over.placement ? { placement: over.placement } : {}) }));
+}
 const ready = (id: string, workerId: string) => bus.send(runCommand("run.report-worker-ready", id, { workerId }));
 
 /**
@@ -91,7 +118,7 @@ async function withOrchestrator<T>(
   fn: (o: Orchestrator) => Promise<T>,
   over: Partial<Parameters<typeof Orchestrator.start>[0]> = {},
 ): Promise<T> {
-  const orchestrator = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, ...over });
+  const orchestrator = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, platform: OPEN_PLATFORM, ...over });
   try {
     await orchestrator.whenActive();
     return await fn(orchestrator);
@@ -446,9 +473,9 @@ describe("Orchestrator", () => {
   it("keeps one active orchestrator: a standby takes over when the active one dies", async () => {
     const w = await fakeWorker("lease-w", { labels: { test: "lease" } });
     const crashing = await connectNats(env.url, "crashing-orchestrator");
-    const first = await Orchestrator.start({ nc: crashing, ns: env.ns, log, timings, lease, id: "first" });
+    const first = await Orchestrator.start({ nc: crashing, ns: env.ns, log, timings, lease, platform: OPEN_PLATFORM, id: "first" });
     await first.whenActive();
-    const standby = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, id: "standby" });
+    const standby = await Orchestrator.start({ nc: env.nc, ns: env.ns, log, timings, lease, platform: OPEN_PLATFORM, id: "standby" });
     try {
       await sleep(lease.ttlMs + 500);
       expect([first.isActive(), standby.isActive()]).toEqual([true, false]);

@@ -5,7 +5,10 @@ import {
   type EventStore,
   emptyAggregate,
   type LoadedAggregate,
+  type LoadTestState,
+  loadTestDecider,
   newId,
+  type PlatformDefaults,
   parseCommand,
   type RunState,
   runDecider,
@@ -28,6 +31,7 @@ import type { Logger } from "@loadline/service";
 import { AckPolicy, type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { admissionRefusal } from "./command-admission.ts";
 import { CommandHandler, unreadableOutcome } from "./command-handler.ts";
 import { FleetMonitor } from "./fleet.ts";
 import { DEFAULT_LEASE_TIMINGS, KvLease, type LeaseTimings, openLeaseBucket } from "./kv-lease.ts";
@@ -43,6 +47,8 @@ export type OrchestratorOptions = {
   lease?: LeaseTimings;
   /** Who holds the lease, in logs and in the lease's value. Default `orchestrator-<uuid>`. */
   id?: string;
+  /** What a tenant nobody configured may do (its targets, its quotas). */
+  platform: PlatformDefaults;
 };
 
 const DURABLE = "orchestrator";
@@ -161,7 +167,7 @@ export class Orchestrator {
     const { nc, ns, log } = this.opts;
     const store = new JetStreamEventStore(nc, ns);
     let supervisor: RunSupervisor | undefined;
-    const handler = new CommandHandler(store, log, (events) => {
+    const handler = new CommandHandler(store, log, this.opts.platform, (events) => {
       supervisor?.onEvents(events);
       echoStops(nc, ns, events);
     });
@@ -211,7 +217,17 @@ export class Orchestrator {
       applyStored(entry.run, runDecider, stored);
     }
     for (const r of runs.values()) handler.primeRun(r.tenantId, r.id, r.run);
-    log.info({ runs: runs.size }, "orchestrator state rebuilt from the event stream");
+    // Every load test too: a tenant's tests are then counted against its quota without reading the store.
+    const tests = new Map<string, { tenantId: string; id: string; test: LoadedAggregate<LoadTestState> }>();
+    for await (const stored of store.readAll({ aggregateType: "load-test", onUnreadable })) {
+      const { tenantId, aggregate } = stored.event;
+      const key = `${tenantId}/${aggregate.id}`;
+      const entry = tests.get(key) ?? { tenantId, id: aggregate.id, test: emptyAggregate(loadTestDecider) };
+      tests.set(key, entry);
+      applyStored(entry.test, loadTestDecider, stored);
+    }
+    for (const t of tests.values()) handler.primeLoadTest(t.tenantId, t.id, t.test);
+    log.info({ runs: runs.size, loadTests: tests.size }, "orchestrator state rebuilt from the event stream");
     return [...runs.values()].map(({ tenantId, id }) => ({ tenantId, id }));
   }
 
@@ -262,6 +278,18 @@ export class Orchestrator {
           log.error({ err: err instanceof SchemaError ? err.message : err, subject: m.subject }, "unreadable command dropped");
           const outcome = unreadableOutcome(raw, err);
           if (outcome) bus.reply(outcome);
+          m.term();
+          continue;
+        }
+        const refusal = admissionRefusal(m.subject, command);
+        if (refusal) {
+          log.warn({ subject: m.subject, type: command.type, refusal }, "command refused at admission");
+          bus.reply({
+            ok: false,
+            commandId: command.id,
+            aggregateId: command.aggregate.id,
+            error: { code: "forbidden", message: refusal },
+          });
           m.term();
           continue;
         }

@@ -1,6 +1,6 @@
 import { type CommandEnvelope, type LoadTestView, parseCommand, type ReadModel } from "@loadline/core";
 import type { CommandOutcome } from "@loadline/nats";
-import { createLogger, serviceApp } from "@loadline/service";
+import { createLogger, devAccess, serviceApp } from "@loadline/service";
 import { describe, expect, it } from "vitest";
 import { writeRoutes } from "./routes.ts";
 
@@ -23,8 +23,11 @@ function api(opts: { maxPayload?: number; maxBodyBytes?: number; outcome?: (c: C
     waitForEvents: async () => true,
     loadTest: async (_, id) => ({ id, version: 1 }) as LoadTestView,
     run: async () => null,
+    apiKey: async () => null,
+    secret: async () => null,
+    tenantSettings: async () => null,
   };
-  const app = serviceApp({ log, maxBodyBytes: opts.maxBodyBytes }, writeRoutes({ bus, readModel, log }));
+  const app = serviceApp({ log, maxBodyBytes: opts.maxBodyBytes, access: devAccess() }, writeRoutes({ bus, readModel, log }));
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await app.request(path, {
       method,

@@ -1,29 +1,17 @@
 import {
   type AggregateRef,
-  type CommandEnvelope,
   type CommandInit,
   type CommandType,
-  createCommand,
-  DomainError,
   loadTestInputSchema,
   newId,
   placementSchema,
-  type ReadModel,
   runParametersSchema,
 } from "@loadline/core";
-import { type CommandBus, CommandTimeoutError } from "@loadline/nats";
-import { HttpError, httpErrorOf, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
+import { HttpError, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
-import { checkWire } from "./wire-check.ts";
+import { type CommandRouteDeps, executeCommand } from "./command-route.ts";
 
-export type WriteRoutesDeps = {
-  /** Sends the commands; its server's max payload bounds what a write may carry. */
-  bus: Pick<CommandBus, "send" | "maxPayload">;
-  readModel: ReadModel;
-  log: Logger;
-  /** How long a write waits for its events to be projected before it answers 202. */
-  projectionWaitMs?: number;
-};
+export type WriteRoutesDeps = CommandRouteDeps & { log: Logger };
 
 /** A run's overrides of the test's defaults, and where it may run. */
 const startRunSchema = runParametersSchema
@@ -49,38 +37,11 @@ function expectedVersion(c: Context): number | undefined {
  * events, and answers the resource as a GET right after would see it.
  */
 export function writeRoutes(deps: WriteRoutesDeps): Hono {
-  const { bus, readModel, log } = deps;
-  const waitMs = deps.projectionWaitMs ?? 5_000;
+  const { readModel, log } = deps;
   const app = new Hono();
   installErrorHandler(app, log);
-
-  /** Sends a command made of `input` (the body as sent, null for none) and waits for its outcome, then its projection. */
-  async function execute<T extends CommandType>(
-    c: Context,
-    init: Omit<CommandInit<T>, "actor">,
-    input: unknown = null,
-  ): Promise<{ version: number } | Response> {
-    const command = createCommand({ ...init, actor: c.req.header("x-actor") ?? "api" } as CommandInit<T>) as CommandEnvelope;
-    checkWire(command, input, bus.maxPayload());
-    try {
-      const outcome = await bus.send(command);
-      if (!outcome.ok) {
-        // The resource the path names is what was not found.
-        const field = outcome.error.field ?? (outcome.error.code === "not_found" ? "id" : undefined);
-        throw httpErrorOf(new DomainError(outcome.error.code, outcome.error.message, field));
-      }
-      c.header("X-Event-Seq", String(outcome.seq));
-      if (!(await readModel.waitForEvents(outcome.seq, waitMs))) {
-        return c.json({ id: init.aggregate.id, commandId: command.id, status: "accepted", seq: outcome.seq }, 202);
-      }
-      return { version: outcome.version };
-    } catch (err) {
-      if (err instanceof CommandTimeoutError) {
-        return c.json({ id: init.aggregate.id, commandId: command.id, status: "accepted" }, 202);
-      }
-      throw err;
-    }
-  }
+  const execute = <T extends CommandType>(c: Context, init: Omit<CommandInit<T>, "actor">, input?: unknown) =>
+    executeCommand(c, deps, init, input);
 
   const loadTest = (tenantId: string, id: string) => ({ tenantId, aggregate: { type: "load-test", id } as AggregateRef });
   const run = (tenantId: string, id: string) => ({ tenantId, aggregate: { type: "run", id } as AggregateRef });

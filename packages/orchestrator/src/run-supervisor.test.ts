@@ -12,6 +12,7 @@ import {
   runDecider,
   type WorkerRegistration,
 } from "@loadline/core";
+import { OPEN_PLATFORM } from "@loadline/core/testing";
 import { createLogger } from "@loadline/service";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CommandHandler } from "./command-handler.ts";
@@ -54,7 +55,7 @@ const worker = (workerId: string, maxVUs: number, labels: Record<string, string>
 function harness(fleet: WorkerRegistration[], store = new InMemoryEventStore()) {
   const live = [...fleet];
   let supervisor: RunSupervisor | undefined;
-  const handler = new CommandHandler(store, log, (events) => supervisor?.onEvents(events));
+  const handler = new CommandHandler(store, log, OPEN_PLATFORM, (events) => supervisor?.onEvents(events));
   supervisor = new RunSupervisor(handler, { live: () => live, expect: () => undefined }, log, timings);
   const sup = supervisor;
   const send = async <T extends CommandType>(type: T, id: string, data: CommandInit<T>["data"]) => {

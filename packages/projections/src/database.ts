@@ -13,6 +13,12 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DatabaseOptions = {
   /** A Postgres URL; without one the read model lives in PGlite. */
   url?: string;
+  /**
+   * Postgres only: whom the migrations run as, when not `url`'s role (DATABASE_MIGRATE_URL: the
+   * role owning the schema, infra/postgres/roles.sql). Its connection is closed once they are
+   * applied; the pool and the leases use `url`.
+   */
+  migrateUrl?: string | undefined;
   /** Where PGlite keeps its files; in memory when absent. */
   dataDir?: string;
   /** Connections in the postgres.js pool. */
@@ -47,7 +53,7 @@ export function postgresPoolOf(db: Db): postgres.Sql | null {
 /** Opens the read-model database and brings its schema up to date. */
 export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database> {
   if (opts.url) {
-    await migratePostgresUrl(opts.url, opts.schema);
+    await migratePostgresUrl(opts.migrateUrl || opts.url, opts.schema);
     const connection = opts.schema ? { search_path: opts.schema } : {};
     const poolSize = opts.poolSize ?? 10;
     const client = postgres(opts.url, { max: poolSize, onnotice: () => undefined, connection });

@@ -6,16 +6,20 @@ import { mayHoldUnstorableStrings, storableText, unstorable } from "./storable.t
 /** A message the projection cannot apply, kept in projection_dead_letters with the reason. */
 export type DeadLetter = { deadLetter: true; seq: number; subject: string; reason: string; payload: string };
 
+/** A sealed secret (`v1:<kid>:<iv>:<tag>:<ciphertext>`): kept nowhere in the read model, not even sealed. */
+const SEALED = /v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]*/g;
+
 /**
  * The dead letter of a message: its payload as UTF-8 text, what a text column cannot hold (NUL,
- * bytes that are not UTF-8) as U+FFFD, so that keeping it never fails like the message did.
+ * bytes that are not UTF-8) as U+FFFD, so that keeping it never fails like the message did, and
+ * sealed secrets blanked.
  */
 export const deadLetterOf = (msg: JsMsg, reason: string): DeadLetter => ({
   deadLetter: true,
   seq: msg.seq,
   subject: msg.subject,
   reason: storableText(reason),
-  payload: storableText(msg.string()),
+  payload: storableText(msg.string()).replace(SEALED, "v1:(sealed)"),
 });
 
 /** A delivered message with its stream sequence, and its event once decoded (null until then). */

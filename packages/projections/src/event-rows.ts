@@ -54,7 +54,8 @@ const setWorker = (workers: readonly RunWorkerView[], workerId: string, change: 
 
 export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
   if (event.type === "run.created") {
-    const { loadTestId, targetUsers, spawnRate, durationSec, placement } = event.data;
+    // Field by field: the rest of run.created (its target, and the sealed secrets a worker opens) is no column's.
+    const { loadTestId, targetUsers, spawnRate, durationSec, placement, targetPolicy } = event.data;
     return {
       tenantId: event.tenantId,
       id: event.aggregate.id,
@@ -64,6 +65,7 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       spawnRate,
       durationSec,
       placement: placement ?? null,
+      targetPolicy: targetPolicy ?? null,
       laneCount: 0,
       workers: [],
       gaps: [],

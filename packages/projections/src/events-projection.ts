@@ -1,17 +1,44 @@
 import { subjects } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
+import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+import {
+  auditRowOf,
+  evolveApiKey,
+  foldSecrets,
+  foldTenantSettings,
+  isApiKeyEvent,
+  isSecretEvent,
+  isTenantEvent,
+  type SecretKey,
+} from "./access-rows.ts";
 import type { Tx } from "./database.ts";
 import { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
 import { aggregateKey, foldRows } from "./fold-rows.ts";
 import type { ProjectedEvent, Projection } from "./projection.ts";
-import { type LoadTestRow, loadTests, type RunRow, runs } from "./schema.ts";
+import {
+  type ApiKeyRow,
+  apiKeys,
+  auditLog,
+  type LoadTestRow,
+  loadTests,
+  type RunRow,
+  runs,
+  type SecretRow,
+  secrets,
+  type TenantSettingsRow,
+  tenantSettings,
+} from "./schema.ts";
 import { keyIn, upsertRows } from "./sql-helpers.ts";
 
 export const EVENTS_PROJECTION = "events";
 
 const KEY = ["tenant_id", "id"];
 
-/** The event store as rows: load_tests (deleted ones removed) and runs (status, workers, times). */
+/**
+ * The event store as rows: load_tests (deleted ones removed), runs (status, workers, times),
+ * api_keys, secrets (names, never values), tenant_settings, and audit_log (a row per event of a tenant).
+ */
 export function eventsProjection(log: Logger): Projection {
   return {
     name: EVENTS_PROJECTION,
@@ -45,6 +72,69 @@ export function eventsProjection(log: Logger): Projection {
         reportOrphans(changes.orphans);
         await upsertRows(tx, runs, changes.upserts, KEY);
       }
+
+      const apiKeyEvents = events.filter(isApiKeyEvent);
+      if (apiKeyEvents.length > 0) {
+        const existing: ApiKeyRow[] = await tx
+          .select()
+          .from(apiKeys)
+          .where(keyIn(apiKeyEvents.map(aggregateKey)));
+        const changes = foldRows(existing, apiKeyEvents, evolveApiKey);
+        reportOrphans(changes.orphans);
+        await upsertRows(tx, apiKeys, changes.upserts, KEY);
+      }
+
+      const secretEvents = events.filter(isSecretEvent);
+      if (secretEvents.length > 0) {
+        const keys = secretEvents.map((e) => ({ tenantId: e.tenantId, name: e.aggregate.id }));
+        const existing: SecretRow[] = await tx.select().from(secrets).where(secretKeyIn(keys));
+        const changes = foldSecrets(existing, secretEvents);
+        reportOrphans(changes.orphans);
+        if (changes.deletes.length > 0) await tx.delete(secrets).where(secretKeyIn(changes.deletes));
+        await upsertRows(tx, secrets, changes.upserts, ["tenant_id", "name"]);
+      }
+
+      const tenantEvents = events.filter(isTenantEvent);
+      if (tenantEvents.length > 0) {
+        const tenants = JSON.stringify([...new Set(tenantEvents.map((e) => e.tenantId))]);
+        const existing: TenantSettingsRow[] = await tx
+          .select()
+          .from(tenantSettings)
+          .where(sql`tenant_id in (select jsonb_array_elements_text(${tenants}::jsonb))`);
+        await upsertRows(tx, tenantSettings, foldTenantSettings(existing, tenantEvents), ["tenant_id"]);
+      }
+
+      const audit = batch.flatMap((b) => auditRowOf(b.seq, b.event) ?? []);
+      await insertNew(tx, auditLog, audit);
     },
   };
+}
+
+/** Secrets with the given (tenant, name) keys; each key sent once, as one JSON parameter (see keyIn). */
+function secretKeyIn(keys: readonly SecretKey[]): SQL {
+  const unique = new Map(keys.map((k) => [`${k.tenantId}\u0000${k.name}`, { t: k.tenantId, n: k.name }]));
+  const json = JSON.stringify([...unique.values()]);
+  return sql`(tenant_id, name) in (select t, n from jsonb_to_recordset(${json}::jsonb) as k(t text, n text))`;
+}
+
+/**
+ * Inserts the rows that are not there yet (`on conflict do nothing`: an event applied again, in a
+ * replay, leaves its row as it was), in one statement with one JSON parameter like upsertRows.
+ */
+async function insertNew<T extends PgTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.entries(getTableColumns(table));
+  const payload = JSON.stringify(
+    rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, column] of columns) out[column.name] = (row as Record<string, unknown>)[key] ?? null;
+      return out;
+    }),
+  );
+  const names = columns.map(([, c]) => `"${c.name}"`).join(", ");
+  const definition = columns.map(([, c]) => `"${c.name}" ${c.getSQLType()}`).join(", ");
+  await tx.execute(sql`
+    insert into ${sql.identifier(getTableName(table))} (${sql.raw(names)})
+    select ${sql.raw(names)} from jsonb_to_recordset(${payload}::jsonb) as r(${sql.raw(definition)})
+    on conflict do nothing`);
 }

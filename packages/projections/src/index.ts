@@ -1,3 +1,15 @@
+export { accessReadRoutes } from "./access-routes.ts";
+export {
+  auditRowOf,
+  evolveApiKey,
+  evolveSecret,
+  evolveTenantSettings,
+  foldSecrets,
+  foldTenantSettings,
+  isApiKeyEvent,
+  isSecretEvent,
+  isTenantEvent,
+} from "./access-rows.ts";
 export { type Database, type DatabaseOptions, type Db, openDatabase, type Tx } from "./database.ts";
 export { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
 export { EVENTS_PROJECTION, eventsProjection } from "./events-projection.ts";
@@ -7,12 +19,24 @@ export type { ProjectedEvent, Projection } from "./projection.ts";
 export { type ProjectionMetrics, projectionMetrics } from "./projection-metrics.ts";
 export { Projector, type ProjectorOptions } from "./projector.ts";
 export type { ProjectorHealth, ProjectorState } from "./projector-health.ts";
-export { type Page, type PageRequest, PgReadModel, type PositionWaiter, type SecondRange } from "./read-model.ts";
+export {
+  type AuditPage,
+  type AuditQuery,
+  type Page,
+  type PageRequest,
+  PgReadModel,
+  type PositionWaiter,
+  type SecondRange,
+} from "./read-model.ts";
 export { REBUILD_BATCH_SIZE, type RebuildOptions, type RebuildResult, rebuildable, rebuildProjection } from "./rebuild.ts";
 export { pruneRawWindows } from "./retention.ts";
 export type { TenantWindow } from "./rollups.ts";
 export { type ReadRoutesDeps, readRoutes } from "./routes.ts";
 export {
+  type ApiKeyRow,
+  type AuditRow,
+  apiKeys,
+  auditLog,
   type LoadTestRow,
   loadTests,
   type MetricRollupRow,
@@ -23,6 +47,10 @@ export {
   projectionDeadLetters,
   type RunRow,
   runs,
+  type SecretRow,
+  secrets,
+  type TenantSettingsRow,
+  tenantSettings,
 } from "./schema.ts";
 export { type NotReady, Projections, type ProjectionsOptions } from "./service.ts";
 export { keyIn, upsertStatement } from "./sql-helpers.ts";

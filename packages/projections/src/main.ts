@@ -1,11 +1,27 @@
 import { connectNats, ensureStreams, namespace, streamOptionsOf } from "@loadline/nats";
-import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal, serviceApp } from "@loadline/service";
+import {
+  createLogger,
+  createRegistry,
+  listen,
+  loadAuthConfig,
+  loadConfig,
+  opsRoutes,
+  runUntilSignal,
+  serviceAccess,
+  serviceApp,
+} from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { type DatabaseOptions, openDatabase } from "./database.ts";
+import { migratePostgresUrl } from "./migrate.ts";
 import { Projections } from "./service.ts";
 
 /** The read side as its own process: projections, read API and ops endpoints on one port. */
 const config = loadConfig();
 const log = createLogger("projections", config.logLevel);
+if (process.argv[2] === "migrate") {
+  await migrate(config);
+  process.exit(0);
+}
 const ns = namespace(config.namespace);
 const nc = await connectNats(config.natsUrl, "projections", log);
 // Safe at every start, and the consumers need the streams even if no other service has run yet.
@@ -15,13 +31,17 @@ const registry = createRegistry("projections");
 const projections = await Projections.start({
   nc,
   ns,
-  database: config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir },
+  database: databaseOptions(config),
   log,
   registry,
   rawWindowsMaxAgeDays: config.rawWindowsMaxAgeDays,
 });
 const app = serviceApp(
-  { log, maxBodyBytes: config.maxBodyBytes },
+  {
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    access: serviceAccess(loadAuthConfig(), (keyId) => projections.readModel.apiKeyById(keyId)),
+  },
   projections.routes,
   opsRoutes({ ready: () => projections.ready(), notReadyBecause: () => projections.notReady(), registry }),
 );
@@ -33,3 +53,24 @@ runUntilSignal(log, async () => {
   await projections.stop();
   await nc.drain();
 });
+
+type Config = ReturnType<typeof loadConfig>;
+
+/** Postgres (migrated as DATABASE_MIGRATE_URL's role when set), or PGlite without DATABASE_URL. */
+function databaseOptions(config: Config): DatabaseOptions {
+  if (config.databaseUrl) return { url: config.databaseUrl, migrateUrl: config.databaseMigrateUrl };
+  if (config.databaseMigrateUrl) throw new Error("DATABASE_MIGRATE_URL is set without DATABASE_URL: set both, or neither (PGlite)");
+  return { dataDir: config.pgliteDir };
+}
+
+/**
+ * `main.ts migrate` (npm run migrate -w @loadline/projections; node dist/main.js migrate): the
+ * migrations alone, as DATABASE_MIGRATE_URL's role (else DATABASE_URL's; PGlite's folder without
+ * either), then exit. A deployment's step before the services start as the application role.
+ */
+async function migrate(config: Config): Promise<void> {
+  const url = config.databaseMigrateUrl || config.databaseUrl;
+  if (url) await migratePostgresUrl(url);
+  else await (await openDatabase({ dataDir: config.pgliteDir })).close();
+  log.info({ database: url ? "postgres" : "pglite" }, "the read model's schema is up to date");
+}

@@ -17,7 +17,7 @@ import { METRICS_PROJECTION } from "./metrics-projection.ts";
 import { metricRollups, projectionDeadLetters } from "./schema.ts";
 import { rowsOf } from "./sql-helpers.ts";
 import { publishWindow, requestWindow } from "./test-fixtures.ts";
-import { testProjections } from "./test-projections.ts";
+import { served, testProjections } from "./test-projections.ts";
 
 const live = testProjections();
 const { get, createdRun } = live;
@@ -231,7 +231,7 @@ describe("the metrics projection and its routes", () => {
       const res = await get<{ error: { field?: string } }>(path, tenant);
       expect([path, res.status, res.body.error.field]).toEqual([path, 400, field]);
     }
-    const badTenant = await live.projections.routes.request("/v1/runs", { headers: { "X-Tenant-Id": "a.b" } });
+    const badTenant = await served(live.projections.routes).request("/v1/runs", { headers: { "X-Tenant-Id": "a.b" } });
     expect(badTenant.status).toBe(400);
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "./database.ts";
 import { Projections } from "./service.ts";
 import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
+import { served } from "./test-projections.ts";
 
 const log = createLogger("projections-test", "silent");
 let env: TestNats;
@@ -37,7 +38,7 @@ describe("without a database URL", () => {
       { type: "load-test.updated", data: { spec: loadTestSpec({ name: "v2" }) } },
     ]);
     expect(await projections.readModel.waitForEvents(second, 5000)).toBe(true);
-    const res = await projections.routes.request(`/v1/load-tests/${id}`);
+    const res = await served(projections.routes).request(`/v1/load-tests/${id}`);
     expect(res.headers.get("etag")).toBe('"2"');
     expect(await res.json()).toMatchObject({ name: "v2", version: 2 });
 
@@ -52,7 +53,7 @@ describe("without a database URL", () => {
       requests: [requestWindow("home", [1000, 2000])],
     });
     expect(await projections.projectors.metrics.waitFor(window, 5000)).toBe(true);
-    const series = await projections.routes.request(`/v1/runs/${runId}/metrics/timeseries`);
+    const series = await served(projections.routes).request(`/v1/runs/${runId}/metrics/timeseries`);
     expect(await series.json()).toMatchObject({ runId, points: [{ requests: 2, users: 3 }] });
     await projections.stop();
   });

@@ -1,15 +1,44 @@
 import { type LoadTestView, type ReadModel, type RunStatus, type RunView, sleep, type WindowRow } from "@loadline/core";
-import { and, arrayContains, asc, desc, eq, getTableColumns, gte, inArray, lte, max, min, ne, or, type SQL, sql } from "drizzle-orm";
+import type { StoredApiKey } from "@loadline/service";
+import { and, arrayContains, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, max, min, ne, or, type SQL, sql } from "drizzle-orm";
+import {
+  type ApiKeyView,
+  type AuditEntryView,
+  apiKeyViewOf,
+  auditEntryViewOf,
+  type SecretView,
+  secretViewOf,
+  type TenantSettingsView,
+  tenantSettingsViewOf,
+} from "./access-views.ts";
 import { readCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
 import { EVENTS_PROJECTION } from "./events-projection.ts";
 import { ALL_REQUESTS, type RollupPiece, type RollupRow, type SummaryRow } from "./rollups.ts";
-import { loadTests, metricRollups, metricWindows, runs } from "./schema.ts";
+import { apiKeys, auditLog, loadTests, metricRollups, metricWindows, runs, secrets, tenantSettings } from "./schema.ts";
 import { loadTestViewOf, runViewOf } from "./view-of.ts";
 
 export type Page<T> = { items: T[]; total: number };
 export type PageRequest = { limit: number; offset: number };
 export type SecondRange = { from: number; to: number };
+
+/**
+ * A page of a tenant's audit log. Newest first (by stream sequence, the order the events
+ * happened in): `after` is the `next` of the page before, and the page holds the entries after it
+ * in that order, those of smaller sequence. `from` and `to` bound the events' times, both inclusive.
+ */
+export type AuditQuery = {
+  actor?: string | undefined;
+  type?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  after?: number | undefined;
+  limit: number;
+};
+/** `next`: the cursor of the following page (the sequence of this one's last entry), null when there is none. */
+export type AuditPage = { items: AuditEntryView[]; next: number | null };
+
+const { hash: _hash, ...apiKeyColumns } = getTableColumns(apiKeys);
 
 /** What tells us, in this process, that the events projection got somewhere. */
 export type PositionWaiter = { waitFor(seq: number, timeoutMs: number): Promise<boolean> };
@@ -48,6 +77,83 @@ export class PgReadModel implements ReadModel {
       .from(runs)
       .where(and(eq(runs.tenantId, tenantId), eq(runs.id, id)));
     return row ? runViewOf(row, (await this.latestSeconds(tenantId, [id])).get(id)) : null;
+  }
+
+  /**
+   * A key by its id alone, of whichever tenant: what the API's authenticator asks on every
+   * request with a key (through its cache of a few seconds). One row by the unique index on id.
+   */
+  async apiKeyById(keyId: string): Promise<StoredApiKey | null> {
+    const [row] = await this.db
+      .select({
+        tenantId: apiKeys.tenantId,
+        role: apiKeys.role,
+        hash: apiKeys.hash,
+        expiresAt: apiKeys.expiresAt,
+        revoked: sql<boolean>`${apiKeys.revokedAt} is not null`,
+      })
+      .from(apiKeys)
+      .where(eq(apiKeys.id, keyId));
+    return row ? { ...row, expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null } : null;
+  }
+
+  async apiKey(tenantId: string, id: string): Promise<ApiKeyView | null> {
+    const [row] = await this.db
+      .select(apiKeyColumns)
+      .from(apiKeys)
+      .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)));
+    return row ? apiKeyViewOf(row) : null;
+  }
+
+  /** The tenant's keys, revoked ones too, newest first; never their hashes. */
+  async apiKeys(tenantId: string): Promise<ApiKeyView[]> {
+    const rows = await this.db
+      .select(apiKeyColumns)
+      .from(apiKeys)
+      .where(eq(apiKeys.tenantId, tenantId))
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+    return rows.map(apiKeyViewOf);
+  }
+
+  /** The tenant's secrets by name: names, versions and who set them; the read model has no values. */
+  async secrets(tenantId: string): Promise<SecretView[]> {
+    const rows = await this.db.select().from(secrets).where(eq(secrets.tenantId, tenantId)).orderBy(asc(secrets.name));
+    return rows.map(secretViewOf);
+  }
+
+  async secret(tenantId: string, name: string): Promise<SecretView | null> {
+    const [row] = await this.db
+      .select()
+      .from(secrets)
+      .where(and(eq(secrets.tenantId, tenantId), eq(secrets.name, name)));
+    return row ? secretViewOf(row) : null;
+  }
+
+  async tenantSettings(tenantId: string): Promise<TenantSettingsView | null> {
+    const [row] = await this.db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId));
+    return row ? tenantSettingsViewOf(row) : null;
+  }
+
+  /** A page of the tenant's audit log, newest first: see AuditQuery. */
+  async audit(tenantId: string, q: AuditQuery): Promise<AuditPage> {
+    const t = auditLog;
+    const rows = await this.db
+      .select()
+      .from(t)
+      .where(
+        and(
+          eq(t.tenantId, tenantId),
+          q.actor === undefined ? undefined : eq(t.actor, q.actor),
+          q.type === undefined ? undefined : eq(t.type, q.type),
+          q.from === undefined ? undefined : gte(t.time, q.from),
+          q.to === undefined ? undefined : lte(t.time, q.to),
+          q.after === undefined ? undefined : lt(t.seq, q.after),
+        ),
+      )
+      .orderBy(desc(t.seq))
+      .limit(q.limit + 1);
+    const items = rows.slice(0, q.limit).map(auditEntryViewOf);
+    return { items, next: rows.length > q.limit ? items[items.length - 1]!.seq : null };
   }
 
   /** Newest first. */

@@ -30,7 +30,10 @@ export type RebuildResult = { name: string; fromSeq: number; position: number; a
 /** The projections an operator can rebuild, with the tables each one owns. */
 export function rebuildable(log: Logger): Record<string, { projection: Projection; tables: readonly string[] }> {
   return {
-    events: { projection: eventsProjection(log), tables: ["load_tests", "runs"] },
+    events: {
+      projection: eventsProjection(log),
+      tables: ["load_tests", "runs", "api_keys", "secrets", "tenant_settings", "audit_log"],
+    },
     metrics: { projection: metricsProjection(), tables: ["metric_windows", "metric_window_keys", "metric_rollups"] },
   };
 }

@@ -1,4 +1,4 @@
-import { createLogger, serviceApp } from "@loadline/service";
+import { createLogger, devAccess, serviceApp } from "@loadline/service";
 import { describe, expect, it } from "vitest";
 import type { PgReadModel } from "./read-model.ts";
 import { readRoutes } from "./routes.ts";
@@ -14,7 +14,7 @@ const untouchable = new Proxy(
   },
 );
 const app = serviceApp(
-  { log: createLogger("test", "silent") },
+  { log: createLogger("test", "silent"), access: devAccess() },
   readRoutes({
     readModel: untouchable as PgReadModel,
     status: untouchable as ProjectionStatusReader,

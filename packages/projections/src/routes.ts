@@ -3,6 +3,7 @@ import { HttpError, ID_PATTERN, idParam, installErrorHandler, type Logger, query
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MetricsQueries, type MetricsSelection, type Step } from "./metrics-queries.ts";
+import { minSeqWait } from "./min-seq.ts";
 import type { PgReadModel } from "./read-model.ts";
 import type { ProjectionStatusReader } from "./status.ts";
 import { instantSchema } from "./time-range.ts";
@@ -10,8 +11,6 @@ import { instantSchema } from "./time-range.ts";
 export type ReadRoutesDeps = { readModel: PgReadModel; status: ProjectionStatusReader; log: Logger };
 
 /** How long a query with minSeq waits for the projection to apply that sequence. */
-const MIN_SEQ_WAIT_MS = 5_000;
-const minSeqSchema = z.coerce.number().int().nonnegative();
 
 const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -59,20 +58,7 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   const app = new Hono();
   installErrorHandler(app, deps.log);
 
-  // Read-your-writes across requests: a query given minSeq (or X-Min-Seq) waits until the
-  // events projection has applied that stream sequence, which every write answers with.
-  app.use("/v1/*", async (c, next) => {
-    const raw = c.req.query("minSeq") ?? c.req.header("x-min-seq");
-    if (c.req.method === "GET" && raw !== undefined) {
-      const parsed = minSeqSchema.safeParse(raw);
-      if (!parsed.success) throw new HttpError(400, "invalid_request", "minSeq must be a stream sequence (a whole number >= 0)", "minSeq");
-      if (!(await readModel.waitForEvents(parsed.data, MIN_SEQ_WAIT_MS))) {
-        c.header("Retry-After", "1");
-        throw new HttpError(503, "not_yet_projected", `the read model has not reached sequence ${parsed.data} yet`, "minSeq");
-      }
-    }
-    await next();
-  });
+  app.use("/v1/*", minSeqWait(readModel));
 
   app.get("/v1/projections", async (c) => c.json({ items: await deps.status.list() }));
 

@@ -1,15 +1,32 @@
 import type {
+  AggregateType,
   Executor,
   LatencySummary,
   Placement,
   RequestSpec,
   RequestWindow,
+  Role,
   RunGap,
   RunStatus,
   RunWorkerView,
   Scenario,
+  TargetPolicy,
+  TenantLimits,
 } from "@loadline/core";
-import { bigint, boolean, doublePrecision, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  json,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 /** Timestamps are kept as timestamptz and read back as Date; the views turn them into ISO strings. */
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -56,6 +73,8 @@ export const runs = pgTable(
     spawnRate: doublePrecision("spawn_rate").notNull(),
     durationSec: integer("duration_sec").notNull(),
     placement: jsonb("placement").$type<Placement>(),
+    /** Where its load may go, as the run was created (run.created targetPolicy); null in runs from before it. Never its secrets. */
+    targetPolicy: jsonb("target_policy").$type<TargetPolicy>(),
     laneCount: integer("lane_count").notNull().default(0),
     /** Every worker that had a share, the lost ones too. */
     workers: jsonb("workers").$type<RunWorkerView[]>().notNull(),
@@ -182,10 +201,93 @@ export const projectionCheckpoints = pgTable("projection_checkpoints", {
   failingSince: instant("failing_since"),
 });
 
+/**
+ * API keys, revoked ones too: what the API's authenticator looks a key up by (its id, unique
+ * across tenants: ids are fresh), and what a tenant's admins list. `hash` is the SHA-256 of the
+ * key's secret part; the key itself is never stored.
+ */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    name: text("name").notNull(),
+    role: text("role").$type<Role>().notNull(),
+    hash: text("hash").notNull(),
+    expiresAt: instant("expires_at"),
+    createdAt: instant("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    revokedAt: instant("revoked_at"),
+    revokedBy: text("revoked_by"),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex("api_keys_id_idx").on(t.id)],
+);
+
+/**
+ * A tenant's secrets by name, deleted ones removed. Deliberately without their values: the sealed
+ * value stays in the event store, for the workers that hold the keyring; the read side never has it.
+ */
+export const secrets = pgTable(
+  "secrets",
+  {
+    tenantId: text("tenant_id").notNull(),
+    /** The secret's name: its aggregate id. */
+    name: text("name").notNull(),
+    /** Count of its events since it was last created. */
+    version: integer("version").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);
+
+/** A tenant's settings as set (the tenant aggregate, whose id is the tenant's): null parts are the platform's defaults. */
+export const tenantSettings = pgTable("tenant_settings", {
+  tenantId: text("tenant_id").primaryKey(),
+  /** tenant.targets-set: the target allow-list. */
+  allow: jsonb("allow").$type<string[]>(),
+  /** tenant.limits-set: the limits, the whole set as the platform admin set them. */
+  limits: jsonb("limits").$type<TenantLimits>(),
+  /** Count of the tenant aggregate's events. */
+  version: integer("version").notNull(),
+  updatedAt: instant("updated_at").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});
+
+/**
+ * One row per event of a tenant (not of the platform's own, `_`-tenants): who (the credential)
+ * did what to which aggregate, when. Keyed by the event's stream sequence, written with
+ * `on conflict do nothing`, so a replay or a rebuild writes the same rows. Never the event's data.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    tenantId: text("tenant_id").notNull(),
+    /** The event's sequence in the event stream. */
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    eventId: text("event_id").notNull(),
+    type: text("type").notNull(),
+    aggregateType: text("aggregate_type").$type<AggregateType>().notNull(),
+    aggregateId: text("aggregate_id").notNull(),
+    actor: text("actor").notNull(),
+    time: instant("time").notNull(),
+    correlationId: text("correlation_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.seq] }),
+    index("audit_log_time_idx").on(t.tenantId, t.time),
+    index("audit_log_actor_idx").on(t.tenantId, t.actor, t.seq),
+  ],
+);
+
 export type LoadTestRow = typeof loadTests.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type MetricWindowRow = typeof metricWindows.$inferSelect;
 export type MetricRollupRow = typeof metricRollups.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type SecretRow = typeof secrets.$inferSelect;
+export type TenantSettingsRow = typeof tenantSettings.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
 
 /**
  * Messages a projection could not apply (bad envelope, unknown type or version, what Postgres

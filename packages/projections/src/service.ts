@@ -1,7 +1,8 @@
 import type { Namespace, NatsConnection } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import type { Registry } from "prom-client";
+import { accessReadRoutes } from "./access-routes.ts";
 import { type Database, type DatabaseOptions, openDatabase } from "./database.ts";
 import { eventsProjection } from "./events-projection.ts";
 import { metricsProjection } from "./metrics-projection.ts";
@@ -78,7 +79,7 @@ export class Projections {
       return new Projections(
         database,
         readModel,
-        readRoutes({ readModel, status, log }),
+        new Hono().route("/", readRoutes({ readModel, status, log })).route("/", accessReadRoutes({ readModel, status, log })),
         { events, metrics: metricsProjector },
         ownsDatabase,
         pruner,

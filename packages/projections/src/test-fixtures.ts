@@ -1,5 +1,7 @@
 import {
+  type AggregateRef,
   createCommand,
+  type EventOf,
   type EventStore,
   encodeHistogram,
   eventsFromCommand,
@@ -29,7 +31,8 @@ export const loadTestSpec = (over: Partial<LoadTestSpec> = {}): LoadTestSpec => 
   ...over,
 });
 
-export const runCreated = (loadTestId: string): NewEvent => ({
+/** A run.created; `more` adds what a run may carry besides (its target policy, its sealed secrets). */
+export const runCreated = (loadTestId: string, more: Partial<EventOf<"run.created">["data"]> = {}): NewEvent => ({
   type: "run.created",
   data: {
     loadTestId,
@@ -37,6 +40,7 @@ export const runCreated = (loadTestId: string): NewEvent => ({
     spawnRate: 2,
     durationSec: 60,
     target: { targetUrl: "http://127.0.0.1:1", requests: [{ method: "GET", path: "/" }] },
+    ...more,
   },
 });
 
@@ -44,7 +48,7 @@ export const runCreated = (loadTestId: string): NewEvent => ({
 export async function appendEvents(
   store: EventStore,
   tenantId: string,
-  aggregate: { type: "load-test" | "run"; id: string },
+  aggregate: AggregateRef,
   events: NewEvent[],
   actor = "tester",
 ): Promise<number> {
@@ -97,8 +101,87 @@ export async function publishWindow(
   return ack.seq;
 }
 
+/** A value shaped as sealed (core's sealedValueSchema), unique and easy to search a database for. */
+export const sealedValue = (marker = newId().replaceAll("-", "")): string => `v1:k2026a:aXZpdml2aXZpdml2:dGFndGFndGFndGFn:${marker}`;
+
+/** A tenant's access history: a key created and one revoked, a secret set twice, one set then deleted, targets and limits. */
+export async function accessHistory(
+  store: EventStore,
+  tenant: string,
+  sealed: readonly string[] = [sealedValue(), sealedValue(), sealedValue()],
+): Promise<{ seq: number; keyId: string; revokedKeyId: string }> {
+  const keyId = newId();
+  const revokedKeyId = newId();
+  const key = (name: string, role: "viewer" | "admin") => ({
+    type: "api-key.created" as const,
+    data: { name, role, hash: "ab".repeat(32), expiresAt: null },
+  });
+  await appendEvents(store, tenant, { type: "api-key", id: keyId }, [key("ci", "viewer")], "bootstrap");
+  await appendEvents(store, tenant, { type: "api-key", id: revokedKeyId }, [key("old", "admin")], "bootstrap");
+  await appendEvents(store, tenant, { type: "api-key", id: revokedKeyId }, [{ type: "api-key.revoked", data: {} }], `key:${keyId}`);
+  await appendEvents(
+    store,
+    tenant,
+    { type: "secret", id: "API_TOKEN" },
+    [{ type: "secret.set", data: { sealed: sealed[0]! } }],
+    `key:${keyId}`,
+  );
+  await appendEvents(
+    store,
+    tenant,
+    { type: "secret", id: "API_TOKEN" },
+    [{ type: "secret.set", data: { sealed: sealed[1]! } }],
+    `key:${keyId}`,
+  );
+  await appendEvents(store, tenant, { type: "secret", id: "GONE" }, [{ type: "secret.set", data: { sealed: sealed[2]! } }], `key:${keyId}`);
+  await appendEvents(store, tenant, { type: "secret", id: "GONE" }, [{ type: "secret.deleted", data: {} }], `key:${keyId}`);
+  await appendEvents(
+    store,
+    tenant,
+    { type: "tenant", id: tenant },
+    [{ type: "tenant.targets-set", data: { allow: ["*.example.com"] } }],
+    `key:${keyId}`,
+  );
+  const seq = await appendEvents(
+    store,
+    tenant,
+    { type: "tenant", id: tenant },
+    [{ type: "tenant.limits-set", data: { quotas: { maxVUs: 100 }, privateNetworks: true } }],
+    "bootstrap",
+  );
+  return { seq, keyId, revokedKeyId };
+}
+
 /** The read model's tables, each as one md5 over its rows in a fixed order: equal checksums, equal tables. */
-export const READ_MODEL_TABLES = ["load_tests", "runs", "metric_windows", "metric_window_keys", "metric_rollups"] as const;
+export const READ_MODEL_TABLES = [
+  "load_tests",
+  "runs",
+  "api_keys",
+  "secrets",
+  "tenant_settings",
+  "audit_log",
+  "metric_windows",
+  "metric_window_keys",
+  "metric_rollups",
+] as const;
+
+/** Every text, json and jsonb value of every table of the database's current schema, as text: what a leak would be found in. */
+export async function everyStoredText(db: Db): Promise<string[]> {
+  const columns = rowsOf<{ table_name: string; column_name: string }>(
+    await db.execute(
+      sql`select table_name, column_name from information_schema.columns
+          where table_schema = current_schema() and data_type in ('text', 'character varying', 'json', 'jsonb', 'ARRAY')`,
+    ),
+  );
+  const out: string[] = [];
+  for (const { table_name, column_name } of columns) {
+    const rows = rowsOf<{ v: string | null }>(
+      await db.execute(sql`select ${sql.identifier(column_name)}::text as v from ${sql.identifier(table_name)}`),
+    );
+    for (const r of rows) if (r.v !== null) out.push(r.v);
+  }
+  return out;
+}
 
 export async function tableChecksums(db: Db): Promise<Record<string, { rows: number; md5: string }>> {
   const out: Record<string, { rows: number; md5: string }> = {};

@@ -1,8 +1,9 @@
 import { type EventStore, newId } from "@loadline/core";
 import { JetStreamEventStore } from "@loadline/nats";
 import { type TestNats, testNats } from "@loadline/nats/testing";
-import { createLogger } from "@loadline/service";
+import { createLogger, devAccess, serviceApp } from "@loadline/service";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import type { Hono } from "hono";
 import { afterAll, beforeAll, expect } from "vitest";
 import { Projections } from "./service.ts";
 import { appendEvents, runCreated } from "./test-fixtures.ts";
@@ -11,6 +12,9 @@ import { type TestDatabase, testDatabase } from "./testing.ts";
 const log = createLogger("projections-test", process.env.TEST_LOG_LEVEL ?? "silent");
 
 /** The Projections service of one test file, and what its tests ask it with (see testProjections). */
+/** Routes as a service mounts them, in dev mode (X-Tenant-Id is the caller's tenant): for tests of the read side alone. */
+export const served = (routes: Hono): Hono => serviceApp({ log, access: devAccess() }, routes);
+
 export class TestProjections {
   env!: TestNats;
   pg!: TestDatabase;
@@ -24,8 +28,11 @@ export class TestProjections {
 
   readonly newTenant = () => `acme${++this.tenants}`;
 
+  /** The service's routes as the API mounts them, in dev mode: X-Tenant-Id is the caller's tenant. */
+  readonly app = () => served(this.projections.routes);
+
   readonly get = async <T>(path: string, tenant: string): Promise<{ status: number; body: T; etag: string | null }> => {
-    const res = await this.projections.routes.request(path, { headers: { "X-Tenant-Id": tenant } });
+    const res = await this.app().request(path, { headers: { "X-Tenant-Id": tenant } });
     return { status: res.status, body: (await res.json()) as T, etag: res.headers.get("etag") };
   };
 

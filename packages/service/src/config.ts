@@ -3,6 +3,8 @@ import { z } from "zod";
 const envSchema = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
   DATABASE_URL: z.string().optional(),
+  /** Whom the projections' migrations run as (the schema's owner role), when not DATABASE_URL's. */
+  DATABASE_MIGRATE_URL: z.string().optional(),
   LL_NAMESPACE: z.string().default("ll"),
   LL_METRICS_MAX_AGE_DAYS: z.coerce.number().positive().default(30),
   /** Per-worker raw windows are pruned after this many days; merged seconds and rollups stay. */
@@ -34,6 +36,8 @@ const envSchema = z.object({
 export type Config = {
   natsUrl: string;
   databaseUrl: string | undefined;
+  /** The schema owner's Postgres, for migrations only; DATABASE_URL's role (the services') then need not alter the schema. */
+  databaseMigrateUrl: string | undefined;
   namespace: string;
   metricsMaxAgeMs: number;
   rawWindowsMaxAgeDays: number;
@@ -69,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     natsUrl: e.NATS_URL,
     databaseUrl: e.DATABASE_URL,
+    databaseMigrateUrl: e.DATABASE_MIGRATE_URL,
     namespace: e.LL_NAMESPACE,
     metricsMaxAgeMs: e.LL_METRICS_MAX_AGE_DAYS * 24 * 3600 * 1000,
     rawWindowsMaxAgeDays: e.LL_RAW_WINDOWS_MAX_AGE_DAYS,

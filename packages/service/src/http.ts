@@ -1,4 +1,5 @@
-import { DEFAULT_TENANT, DomainError, type DomainErrorCode, firstIssue } from "@loadline/core";
+import "./auth/access-control.ts"; // the principal on the context
+import { DomainError, type DomainErrorCode, firstIssue } from "@loadline/core";
 import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -29,6 +30,7 @@ export class HttpError extends Error {
 
 const STATUS_OF: Record<DomainErrorCode, ContentfulStatusCode> = {
   invalid: 400,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,
@@ -96,13 +98,27 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 /** Ids and tenants are subject tokens: letters, digits, - and _. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The tenant of a request, from X-Tenant-Id (default `default`); a malformed one is a 400 naming the header. */
+/**
+ * The tenant a request acts in: its credential's (accessControl put the principal on the
+ * context). Only the platform admin may name another with X-Tenant-Id; in dev mode the header
+ * is the credential. A malformed tenant is a 400 naming the header.
+ */
 export function tenantOf(c: Context): string {
-  const tenant = c.req.header("x-tenant-id") ?? DEFAULT_TENANT;
+  const principal = c.get("principal");
+  if (!principal) throw new Error(`tenantOf on ${c.req.path}, a route without access control`);
+  const named = principal.platformAdmin ? c.req.header("x-tenant-id") : undefined;
+  const tenant = named ?? principal.tenantId;
   if (!ID_PATTERN.test(tenant)) throw new HttpError(400, "invalid_request", "X-Tenant-Id must be letters, digits, - or _", "X-Tenant-Id");
   // "_"-names are the platform's own (the fleet's events live under one).
   if (tenant.startsWith("_")) throw new HttpError(400, "invalid_request", "X-Tenant-Id may not start with _", "X-Tenant-Id");
   return tenant;
+}
+
+/** Who a request is from, as its commands record it (`key:<id>`, `jwt:<sub>`, `bootstrap`). */
+export function actorOf(c: Context): string {
+  const principal = c.get("principal");
+  if (!principal) throw new Error(`actorOf on ${c.req.path}, a route without access control`);
+  return principal.actor;
 }
 
 /** An id in the path (`:id`) that cannot exist (it would not even be a subject token) is simply not found. */

@@ -1,6 +1,9 @@
 /** @loadline/service: what every service process shares. HTTP helpers and errors, ops endpoints, logs, config. */
+
+export * from "./auth/index.ts";
 export { type Config, loadConfig } from "./config.ts";
 export {
+  actorOf,
   type ErrorBody,
   errorBody,
   HttpError,
@@ -18,4 +21,14 @@ export { type JsonInputIssue, jsonInputIssue, MAX_JSON_DEPTH } from "./json-inpu
 export { type HttpServer, type ListenOptions, listen } from "./listen.ts";
 export { createLogger, type Logger } from "./log.ts";
 export { createRegistry, opsRoutes, runUntilSignal } from "./ops.ts";
+export { loadPlatformDefaults } from "./platform-config.ts";
+export {
+  ensureKeyFile,
+  generateKeyEntry,
+  generateKeyFile,
+  keyringFromEnv,
+  parseKeyring,
+  SecretKeyError,
+  SecretKeyring,
+} from "./secret-box.ts";
 export { DEFAULT_MAX_BODY_BYTES, type ServiceAppOptions, serviceApp } from "./service-app.ts";

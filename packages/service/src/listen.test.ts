@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { devAccess } from "./auth/testing-access.ts";
 import { installErrorHandler, jsonBody } from "./http.ts";
 import { type HttpServer, listen } from "./listen.ts";
 import { createLogger } from "./log.ts";
@@ -13,7 +14,7 @@ const routes = new Hono().get("/hello", (c) => c.json({ hello: "world" }));
 const writes = new Hono();
 installErrorHandler(writes, log);
 writes.post("/things", async (c) => c.json(await jsonBody(c, z.unknown())));
-const app = serviceApp({ log }, routes, writes);
+const app = serviceApp({ log, access: devAccess() }, routes, writes);
 
 /** A status and the parsed body of what the server answered to `raw`, sent as is on a socket of its own. */
 function raw(port: number, text: string): Promise<{ status: number; body: unknown; head: string }> {

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { devAccess } from "./auth/testing-access.ts";
 import { installErrorHandler, jsonBody } from "./http.ts";
 import { createLogger } from "./log.ts";
 import { serviceApp } from "./service-app.ts";
@@ -22,7 +23,7 @@ function app(maxBodyBytes?: number) {
     return c.json(await jsonBody(c, z.unknown()), 201);
   });
   const reads = new Hono().get("/things/:id", (c) => c.json({ id: c.req.param("id") }));
-  return { app: serviceApp({ log, maxBodyBytes }, writes, reads), bodiesRead: () => bodiesRead };
+  return { app: serviceApp({ log, maxBodyBytes, access: devAccess() }, writes, reads), bodiesRead: () => bodiesRead };
 }
 
 describe("serviceApp: every answer of a service, errors in one shape", () => {
@@ -87,7 +88,7 @@ describe("serviceApp: every answer of a service, errors in one shape", () => {
     const writes = new Hono();
     installErrorHandler(writes, logging);
     writes.post("/things", async (c) => c.json(await jsonBody(c, z.unknown()), 201));
-    const a = serviceApp({ log: logging }, writes);
+    const a = serviceApp({ log: logging, access: devAccess() }, writes);
     // Without Content-Length the body is read by the limit itself; the Node adapter's stream fails so when the client resets.
     let sent = false;
     const body = new ReadableStream({

@@ -1,18 +1,24 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { allowedMethods } from "./allowed-methods.ts";
+import { type AccessControl, accessControl } from "./auth/access-control.ts";
 import { HttpError, installErrorHandler } from "./http.ts";
 import type { Logger } from "./log.ts";
 
 /** The largest request body a service reads, unless configured (LL_MAX_BODY_BYTES). */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-export type ServiceAppOptions = { log: Logger; maxBodyBytes?: number | undefined };
+export type ServiceAppOptions = {
+  log: Logger;
+  maxBodyBytes?: number | undefined;
+  /** Who may call what: required, so that no service serves its routes unauthenticated by omission. */
+  access: AccessControl;
+};
 
 /**
  * The outermost app of a service, holding its routes: every error answers in the JSON shape
  * (404 for an unknown path), a known path under another method is a 405 with `Allow` (OPTIONS:
- * 204 with `Allow`), and a body over the limit is a 413: by its Content-Length before a byte is
+ * 204 with `Allow`), every route is authorized (accessControl), and a body over the limit is a 413: by its Content-Length before a byte is
  * read, else counted while it is read, never parsed.
  */
 export function serviceApp(opts: ServiceAppOptions, ...routes: Hono[]): Hono {
@@ -20,6 +26,7 @@ export function serviceApp(opts: ServiceAppOptions, ...routes: Hono[]): Hono {
   const app = new Hono();
   installErrorHandler(app, opts.log);
   app.use(allowedMethods(app));
+  app.use(accessControl(opts.access)); // before the body is read: a stranger's body is never parsed
   const limit = bodyLimit({
     maxSize: maxBytes,
     // The rest of the body is not read: the connection closes after the answer, so no client sends its next request on it.

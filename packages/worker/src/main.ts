@@ -1,6 +1,17 @@
 import { sleep } from "@loadline/core";
 import { connectNats, namespace } from "@loadline/nats";
-import { createLogger, createRegistry, listen, loadConfig, opsRoutes, runUntilSignal, serviceApp } from "@loadline/service";
+import {
+  createLogger,
+  createRegistry,
+  keyringFromEnv,
+  listen,
+  loadAuthConfig,
+  loadConfig,
+  opsRoutes,
+  runUntilSignal,
+  serviceAccess,
+  serviceApp,
+} from "@loadline/service";
 import { boundHeapGrowth } from "./heap.ts";
 import { LoadWorker } from "./worker.ts";
 
@@ -12,7 +23,12 @@ const config = loadConfig();
 const log = createLogger("worker", config.logLevel);
 const nc = await connectNats(config.natsUrl, "loadline-worker", log);
 const registry = createRegistry("worker");
+// Opens the secrets of the runs it holds; a bad LL_SECRETS_KEYS or LL_SECRETS_KEY_FILE stops it here.
+const keyring = keyringFromEnv(process.env);
+if (!keyring.configured)
+  log.warn("no secrets key configured (LL_SECRETS_KEYS or LL_SECRETS_KEY_FILE): runs whose tests use secrets fail here");
 const worker = new LoadWorker({
+  keyring,
   nc,
   ns: namespace(config.namespace),
   log,
@@ -24,7 +40,10 @@ const worker = new LoadWorker({
   ...(config.worker.threads ? { threads: config.worker.threads } : {}),
 });
 
-const app = serviceApp({ log, maxBodyBytes: config.maxBodyBytes }, opsRoutes({ ready: () => worker.ready(), registry }));
+const app = serviceApp(
+  { log, maxBodyBytes: config.maxBodyBytes, access: serviceAccess(loadAuthConfig()) },
+  opsRoutes({ ready: () => worker.ready(), registry }),
+);
 const server = await listen(app, config.port ?? DEFAULT_PORT, config.host, { allowedHosts: config.allowedHosts });
 log.info({ port: server.port, workerId: worker.id }, "ops endpoints listening");
 

@@ -11,7 +11,7 @@ export interface RunReporter {
   failed(reason: string): Promise<void>;
 }
 
-type ReportCommand = "run.report-worker-ready" | "run.report-worker-stopped" | "run.fail";
+type ReportCommand = "run.report-worker-ready" | "run.report-worker-stopped" | "run.report-worker-failed";
 
 const ATTEMPTS = 8;
 const FIRST_RETRY_MS = 250;
@@ -38,7 +38,7 @@ export class CommandRunReporter implements RunReporter {
   }
 
   failed(reason: string): Promise<void> {
-    return this.dispatch("run.fail", { reason: `worker ${this.run.workerId}: ${reason}` });
+    return this.dispatch("run.report-worker-failed", { workerId: this.run.workerId, reason: reason.slice(0, 2_000) });
   }
 
   /** One command about this run, from this worker; created once, so every retry carries the same id. */

@@ -5,12 +5,17 @@ import {
   type EventStore,
   loadAggregate,
   parseEvent,
+  type RunParameters,
+  type RunPlan,
+  type RunState,
+  type RunTarget,
   runDecider,
   runPlan,
+  secretReferences,
   type WorkerAssignment,
 } from "@loadline/core";
 import { CommandBus, JetStreamEventStore, type Namespace, type NatsConnection, subjects } from "@loadline/nats";
-import type { Logger } from "@loadline/service";
+import { type Logger, SecretKeyring } from "@loadline/service";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { Registry } from "prom-client";
 import { longestDurationSec, workloadsOf } from "./engine/workloads.ts";
@@ -40,6 +45,8 @@ export type LoadWorkerOptions = {
   safetyMarginSec?: number;
   /** Worker threads each run's load is spread over. Default: one per core. */
   threads?: number;
+  /** Opens the secrets a run carries (sealed); main.ts gives `keyringFromEnv()`. Default: an empty one, that opens none. */
+  keyring?: SecretKeyring;
 };
 
 type ActiveRun = {
@@ -54,6 +61,7 @@ type ActiveRun = {
 };
 
 const DEFAULTS = { maxVUs: 10_000, maxArrivalRate: 20_000 };
+const EMPTY_KEYRING = new SecretKeyring([]);
 const REMEMBERED_RUNS = 1000;
 const STOP_EVENTS = new Set<EventEnvelope["type"]>(["run.stopping", "run.cancelled", "run.failed"]);
 
@@ -243,7 +251,17 @@ export class LoadWorker {
     }
     if ((run.status !== "Starting" && run.status !== "Running") || !run.target || !run.parameters) return;
 
-    const plan = runPlan(run.target, run.parameters);
+    let plan: RunPlan;
+    try {
+      plan = workerRunPlan({ ...run, target: run.target, parameters: run.parameters }, this.opts.keyring ?? EMPTY_KEYRING);
+    } catch (err) {
+      // The reason names the secret and the key id, never a value.
+      const reason = err instanceof Error ? err.message : String(err);
+      log.error({ reason }, "run cannot be run here: failing it");
+      this.remember(runId);
+      await reporter.failed(reason).catch((e: unknown) => log.error({ err: e }, "could not report the run failed"));
+      return;
+    }
     // Joining a run under way (a lost worker's lanes): begin at its start, then take the lanes, so they join rather than catch up.
     const joining = run.status === "Running" && run.startedAt !== undefined;
     const load = new RunLoad({
@@ -323,4 +341,43 @@ export class LoadWorker {
       if (oldest !== undefined) this.finishedRuns.delete(oldest);
     }
   }
+}
+
+/**
+ * What this worker runs of a run: core's plan, with where its load may go (run.targetPolicy)
+ * and the values of its secrets (openRunSecrets: throws as it does).
+ */
+export function workerRunPlan(
+  run: Pick<RunState, "targetPolicy" | "secrets"> & { target: RunTarget; parameters: RunParameters },
+  keyring: SecretKeyring,
+): RunPlan {
+  const secrets = openRunSecrets(keyring, run.secrets, run.target);
+  return {
+    ...runPlan(run.target, run.parameters),
+    ...(run.targetPolicy ? { targetPolicy: run.targetPolicy } : {}),
+    ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+  };
+}
+
+/**
+ * The values of the secrets a run's test refers to, opened from those the run carries (sealed,
+ * in run.created). Throws when one is missing or cannot be opened (a key this keyring does not
+ * hold, a value that does not verify), naming the secret and the key id, never a value.
+ */
+export function openRunSecrets(
+  keyring: SecretKeyring,
+  sealed: Readonly<Record<string, string>> | undefined,
+  target: RunTarget,
+): Record<string, string> {
+  return Object.fromEntries(
+    secretReferences(target).map((name) => {
+      const value = sealed && Object.hasOwn(sealed, name) ? sealed[name] : undefined;
+      if (value === undefined) throw new Error(`the test refers to secret ${name}, which the run does not carry`);
+      try {
+        return [name, keyring.open(value)];
+      } catch (err) {
+        throw new Error(`secret ${name} cannot be opened: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  );
 }

@@ -1,3 +1,4 @@
+import type { TargetPolicy } from "../access/target-policy.ts";
 import type { CommandEnvelope, NewEvent } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
 import type { Placement, RunParameters, RunStatus, RunTarget, WorkerShare } from "../schemas/run.ts";
@@ -27,6 +28,9 @@ export type RunState = {
   loadTestId?: string;
   parameters?: RunParameters;
   target?: RunTarget;
+  /** Where its load may go, and its secrets sealed (see run.created). */
+  targetPolicy?: TargetPolicy;
+  secrets?: Record<string, string>;
   placement?: Placement;
   laneCount: number;
   /** The workers in the run now (lost ones left), each with the lanes it runs. */
@@ -54,6 +58,7 @@ const RUN_COMMANDS = [
   "run.stop",
   "run.report-worker-stopped",
   "run.fail",
+  "run.report-worker-failed",
 ] as const;
 type RunCommand = (typeof RUN_COMMANDS)[number];
 
@@ -249,6 +254,13 @@ function decide(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent
     case "run.fail":
       requireLive(state);
       return [{ type: "run.failed", data: { reason: command.data.reason, finishedAt: command.time } }];
+
+    case "run.report-worker-failed": {
+      const { workerId, reason } = command.data;
+      // Only a worker of the live run can fail it: a late report, or one from a worker it lost, changes nothing.
+      if (isTerminal(state.status) || !state.shares[workerId] || wasLost(state, workerId)) return [];
+      return [{ type: "run.failed", data: { reason: `worker ${workerId}: ${reason}`, finishedAt: command.time } }];
+    }
   }
 }
 
@@ -258,8 +270,17 @@ function evolve(state: RunState, event: Evolvable): RunState {
   const next = { ...state, version: state.version + 1 };
   switch (event.type) {
     case "run.created": {
-      const { loadTestId, target, placement, ...parameters } = event.data;
-      return { ...next, status: "Pending", loadTestId, target, parameters, ...(placement ? { placement } : {}) };
+      const { loadTestId, target, placement, targetPolicy, secrets, ...parameters } = event.data;
+      return {
+        ...next,
+        status: "Pending",
+        loadTestId,
+        target,
+        parameters,
+        ...(placement ? { placement } : {}),
+        ...(targetPolicy ? { targetPolicy } : {}),
+        ...(secrets ? { secrets } : {}),
+      };
     }
     case "run.worker-assigned": {
       const { workerId, lanes, vus, arrivalRate, laneCount } = event.data;

@@ -1,3 +1,4 @@
+import type { TargetPolicy } from "../access/target-policy.ts";
 import type { RequestSpec } from "../schemas/load-test.ts";
 import type { RunParameters, RunTarget } from "../schemas/run.ts";
 import type { Executor } from "./executors.ts";
@@ -20,8 +21,18 @@ export function stepsOfRequests(requests: readonly RequestSpec[]): RequestStep[]
   }));
 }
 
-/** What a worker runs: the scenarios, and the workload those without an executor of their own share. */
-export type RunPlan = { targetUrl: string; scenarios: Scenario[]; workload: Executor };
+/**
+ * What a worker runs: the scenarios, and the workload those without an executor of their own
+ * share; where the load may connect (absent: anywhere, as in `local-run`), and the values of
+ * the secrets the scenarios refer to (opened in the worker's memory, never written).
+ */
+export type RunPlan = {
+  targetUrl: string;
+  scenarios: Scenario[];
+  workload: Executor;
+  targetPolicy?: TargetPolicy;
+  secrets?: Readonly<Record<string, string>>;
+};
 
 export function runPlan(target: RunTarget, parameters: RunParameters): RunPlan {
   const scenarios: Scenario[] = target.scenarios ?? [

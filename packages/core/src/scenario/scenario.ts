@@ -2,7 +2,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 import { executorSchema } from "./executors.ts";
 import { jsonPathError } from "./json-path.ts";
-import { BUILTIN_VARIABLES, jsonStrings, templateVariables } from "./template.ts";
+import { BUILTIN_VARIABLES, isSecretVariable, jsonStrings, secretReferenceError, templateVariables } from "./template.ts";
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 export const methodSchema = z
@@ -141,7 +141,7 @@ export const scenarioSchema = z
 export type Scenario = z.infer<typeof scenarioSchema>;
 
 /** The templated strings of a request step, with the field each sits in. */
-function* templatedFields(step: RequestStep): Generator<{ field: (string | number)[]; text: string }> {
+export function* templatedFields(step: RequestStep): Generator<{ field: (string | number)[]; text: string }> {
   yield { field: ["url"], text: step.url };
   for (const [k, v] of Object.entries(step.query ?? {})) yield { field: ["query", k], text: v };
   for (const [k, v] of Object.entries(step.headers ?? {})) yield { field: ["headers", k], text: v };
@@ -153,7 +153,8 @@ function* templatedFields(step: RequestStep): Generator<{ field: (string | numbe
 
 /**
  * Every `{{variable}}` a step uses must be known by then: a built-in, a scenario variable, a
- * column of its data set, or extracted by an earlier step. Issues name scenario, step and field.
+ * column of its data set, extracted by an earlier step, or a secret (`{{secrets.NAME}}`: whether
+ * the tenant has it is the run's question, not the spec's). Issues name scenario, step and field.
  */
 export function checkScenarioVariables(scenario: Scenario, addIssue: (path: (string | number)[], message: string) => void): void {
   const known = new Set<string>([...BUILTIN_VARIABLES, ...Object.keys(scenario.variables), ...Object.keys(scenario.data?.rows[0] ?? {})]);
@@ -161,8 +162,11 @@ export function checkScenarioVariables(scenario: Scenario, addIssue: (path: (str
     if (step.type !== "request") return;
     for (const { field, text } of templatedFields(step)) {
       for (const variable of templateVariables(text)) {
-        if (!known.has(variable))
-          addIssue(["steps", i, ...field], `unknown variable {{${variable}}} in scenario "${scenario.name}" step ${i}`);
+        if (known.has(variable)) continue;
+        if (isSecretVariable(variable)) {
+          const error = secretReferenceError(variable);
+          if (error) addIssue(["steps", i, ...field], `${error} (scenario "${scenario.name}" step ${i})`);
+        } else addIssue(["steps", i, ...field], `unknown variable {{${variable}}} in scenario "${scenario.name}" step ${i}`);
       }
     }
     for (const e of step.extract) known.add(e.var);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { executorSchema } from "../scenario/executors.ts";
-import { scenarioInputIssues } from "../scenario/input-rules.ts";
+import { loadTestInputIssues } from "../scenario/input-rules.ts";
 import { checkScenarioVariables, scenarioSchema } from "../scenario/scenario.ts";
 import { isHttpUrl } from "../scenario/step-url.ts";
 
@@ -69,10 +69,7 @@ export const requestLabel = (r: RequestSpec): string => r.name ?? r.path;
  * than the events' schema, which must go on reading what older rules let in (input-rules.ts).
  */
 export const loadTestInputSchema = loadTestSpecSchema.superRefine((spec, ctx) => {
-  spec.scenarios?.forEach((scenario, i) => {
-    for (const issue of scenarioInputIssues(scenario))
-      ctx.addIssue({ code: "custom", path: ["scenarios", i, ...issue.path], message: issue.message });
-  });
+  for (const issue of loadTestInputIssues(spec)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
 });
 
 export const loadTestEvents = {

@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-/** Why a request failed; each failed request has exactly one kind, the first that applies. */
-export const FAILURE_KINDS = ["connect", "timeout", "reset", "4xx", "5xx", "check"] as const;
+/**
+ * Why a request failed; each failed request has exactly one kind, the first that applies.
+ * `blocked`: the tenant's target policy refused the host or every address it resolved to.
+ */
+export const FAILURE_KINDS = ["connect", "timeout", "reset", "blocked", "4xx", "5xx", "check"] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
@@ -32,7 +35,7 @@ export const requestWindowSchema = z.object({
     .describe("HDR histogram of latency in µs: base64 of the HDR V2 encoding (uncompressed; the compressed form is read too)"),
   /** HDR histogram of service time (µs): from the actual send to the response. */
   serviceHistogram: z.string().describe("HDR histogram of service time in µs, same encoding").optional(),
-  /** Failed requests by kind (connect, timeout, reset, 4xx, 5xx, check). */
+  /** Failed requests by kind (connect, timeout, reset, blocked, 4xx, 5xx, check). */
   failuresByKind: counts.optional(),
   /** Responses by HTTP status code. */
   statusCodes: counts.optional(),

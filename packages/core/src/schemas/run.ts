@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { targetPolicySchema } from "../access/target-policy.ts";
 import { executorSchema } from "../scenario/executors.ts";
 import { scenarioSchema } from "../scenario/scenario.ts";
+import { sealedValueSchema } from "./access.ts";
 import { requestSpecSchema } from "./load-test.ts";
 
 export const RUN_STATUSES = ["Pending", "Starting", "Running", "Stopping", "Completed", "Failed", "Cancelled"] as const;
@@ -64,6 +66,10 @@ const createRun = runParametersSchema.extend({
   loadTestId: z.string().min(1),
   target: runTargetSchema,
   placement: placementSchema.optional(),
+  /** Where its load may go (the tenant's policy when it started): workers check every address they connect to against it. */
+  targetPolicy: targetPolicySchema.optional(),
+  /** The secrets its test refers to, sealed as they were when it started: only a worker holding the keyring opens them. */
+  secrets: z.record(z.string(), sealedValueSchema).optional(),
 });
 const stage = z.object({
   workload: z.number().int().nonnegative(),
@@ -131,4 +137,6 @@ export const runCommands = {
   "run.stop": z.object({ reason: stopReasonSchema }),
   "run.report-worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
   "run.fail": z.object({ reason: z.string().min(1) }),
+  /** A worker cannot run its part (its plan does not compile, a secret does not open): the run fails, saying which worker and why. */
+  "run.report-worker-failed": z.object({ workerId: z.string().min(1), reason: z.string().min(1).max(2_000) }),
 } as const;

@@ -1,6 +1,6 @@
 import { connectNats, ensureStreams, namespace, openWorkerBucket, streamOptionsOf } from "@loadline/nats";
 import { openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/projections";
-import { createRegistry, listen, runUntilSignal } from "@loadline/service";
+import { createRegistry, keyringFromEnv, listen, loadAuthConfig, runUntilSignal, serviceAccess } from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { apiApp } from "../api.ts";
 import type { CommandContext } from "./context.ts";
@@ -17,17 +17,22 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
   const streams = streamOptionsOf(config, nc);
   await ensureStreams(await jetstreamManager(nc), ns, streams);
   const database = await openDatabase({ url: config.databaseUrl });
+  const readModel = new PgReadModel(database.db);
+  // Read now, not at the first secret: a keyring misconfigured stops the API at its start, naming the variable.
+  const keyring = keyringFromEnv();
   // No projector in this process: read-your-writes polls the projections' checkpoint.
   const app = apiApp({
     nc,
     ns,
-    readModel: new PgReadModel(database.db),
+    readModel,
     workers: await openWorkerBucket(nc, ns, streams.replicas),
     status: new ProjectionStatusReader(database.db, nc, ns),
     log,
     registry,
     ready: () => !nc.isClosed(),
     maxBodyBytes: config.maxBodyBytes,
+    access: serviceAccess(loadAuthConfig(), (keyId) => readModel.apiKeyById(keyId)),
+    seal: (value) => keyring.seal(value),
   });
   const server = await listen(app, port, config.host, { allowedHosts: config.allowedHosts });
   log.info({ port: server.port }, "api ready");

@@ -1,4 +1,6 @@
-import { type Config, createLogger, type Logger, loadConfig } from "@loadline/service";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Config, createLogger, type Logger, loadAuthConfig, loadConfig } from "@loadline/service";
 import { LoadlineClient } from "../client.ts";
 import { type Stack, type StackOptions, startStack } from "../stack.ts";
 
@@ -29,10 +31,25 @@ export function stackOptions(ctx: CommandContext): StackOptions {
     rawWindowsMaxAgeDays: ctx.config.rawWindowsMaxAgeDays,
     maxBodyBytes: ctx.config.maxBodyBytes,
     allowedHosts: ctx.config.allowedHosts,
+    auth: loadAuthConfig(),
     // Unset means embedded: a nats-server child and PGlite.
     ...(process.env.NATS_URL ? { natsUrl: ctx.config.natsUrl } : {}),
     ...(ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : {}),
+    ...(ctx.config.databaseMigrateUrl ? { databaseMigrateUrl: ctx.config.databaseMigrateUrl } : {}),
   };
+}
+
+/**
+ * The key the CLI sends to an API it did not start: LL_API_KEY, else the embedded stack's
+ * bootstrap key in the data folder (so `loadline run --api` against `loadline up` needs nothing).
+ */
+export function cliApiKey(ctx: CommandContext): string | undefined {
+  if (process.env.LL_API_KEY) return process.env.LL_API_KEY;
+  try {
+    return readFileSync(join(ctx.dataDir, "admin-key"), "utf8").trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs `work` against the API at `apiUrl`, or against an embedded stack started for it and stopped after. */
@@ -41,11 +58,11 @@ export async function withApi<T>(
   apiUrl: string | undefined,
   work: (api: LoadlineClient, stack: Stack | null) => Promise<T>,
 ): Promise<T> {
-  if (apiUrl) return work(new LoadlineClient(apiUrl), null);
+  if (apiUrl) return work(new LoadlineClient(apiUrl, cliApiKey(ctx)), null);
   console.log("Starting the embedded stack...");
   const stack = await startStack(stackOptions(ctx));
   try {
-    return await work(new LoadlineClient(stack.apiUrl), stack);
+    return await work(new LoadlineClient(stack.apiUrl, stack.adminKey), stack);
   } finally {
     await stack.stop();
   }

@@ -1,6 +1,6 @@
 // `loadline events`: its subcommands are in events/ (tail, export, import), one file each.
 
-import { namespace } from "@loadline/nats";
+import { namespace, natsAuthFromEnv, natsConnectionOptions } from "@loadline/nats";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { CommandContext } from "./context.ts";
 import { exportCommand } from "./events/export.ts";
@@ -16,6 +16,8 @@ async function connectCli(ctx: CommandContext): Promise<NatsConnection> {
       name: "loadline-events",
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // The operator's credentials (NATS_USER/NATS_PASSWORD, NATS_CREDS_FILE, TLS): only the operator may read every tenant's events.
+      ...natsConnectionOptions(natsAuthFromEnv(process.env)),
     });
   } catch (e) {
     throw new EventsCommandError(1, `cannot connect to NATS at ${ctx.config.natsUrl}: ${(e as Error).message}`);

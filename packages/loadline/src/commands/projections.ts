@@ -63,7 +63,8 @@ async function projectionsCommand(
     const nc = await connectNats(config.natsUrl, "loadline-rebuild", log);
     try {
       const result = await rebuildProjection({
-        url: config.databaseUrl,
+        // A rebuild swaps tables: the schema owner's work (DATABASE_MIGRATE_URL), not the application role's.
+        url: config.databaseMigrateUrl ?? config.databaseUrl,
         nc,
         ns: namespace(config.namespace),
         log,

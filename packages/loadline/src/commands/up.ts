@@ -7,6 +7,8 @@ export async function up(ctx: CommandContext): Promise<void> {
   console.log(
     `Loadline is up: API ${stack.apiUrl}, NATS ${stack.natsUrl}, demo target ${stack.demoTarget?.url ?? "off"}. Ctrl-C stops it.`,
   );
+  // Where the key is, never the key: a terminal's scrollback and CI logs keep what is printed.
+  console.log(`The platform admin's API key is in ${stack.adminKeyFile} (send it as Authorization: Bearer <key>; the CLI reads it there).`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;

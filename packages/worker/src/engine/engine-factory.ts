@@ -27,7 +27,7 @@ export type EngineChoice = {
 export function createLoadEngine(opts: LoadEngineOptions & EngineChoice): LoadEngine {
   if (opts.threads <= 1 && opts.allowInline) return new InlineEngine(opts);
   // Here, so that a scenario that cannot compile throws now rather than in every thread.
-  for (const scenario of opts.plan.scenarios) CompiledScenario.compile(scenario, opts.plan.targetUrl);
+  for (const scenario of opts.plan.scenarios) CompiledScenario.compile(scenario, opts.plan.targetUrl, { secrets: opts.plan.secrets ?? {} });
   const entry = threadEntryUrl();
   if (!existsSync(fileURLToPath(entry))) {
     if (!opts.allowInline) throw new Error(`no engine thread entry at ${entry.href}: the load cannot run off the main thread`);

@@ -52,8 +52,15 @@ export class ThreadLoad {
     const { plan } = opts;
     this.workloads = workloadsOf(plan);
     this.windows = new WindowAccumulator(opts.runId, opts.workerId, currentSecond());
-    const scenarios = plan.scenarios.map((s) => CompiledScenario.compile(s, plan.targetUrl, { workerId: opts.workerId }));
-    this.transport = opts.transport ?? new UndiciTransport({ connections: Math.max(1, partsMaxVus(this.workloads, opts.parts)) });
+    const compile = { workerId: opts.workerId, secrets: plan.secrets ?? {} };
+    const scenarios = plan.scenarios.map((s) => CompiledScenario.compile(s, plan.targetUrl, compile));
+    this.transport =
+      opts.transport ??
+      new UndiciTransport({
+        connections: Math.max(1, partsMaxVus(this.workloads, opts.parts)),
+        // The tenant's target policy (absent in local runs): checked per origin, and per connection against the resolved address.
+        ...(plan.targetPolicy ? { targetPolicy: plan.targetPolicy } : {}),
+      });
     this.ctx = new IterationContext(scenarios, this.transport, this.windows, opts.onError);
     this.add(opts.parts);
   }

@@ -12,6 +12,11 @@ export type CompileOptions = {
   random?: Random;
   /** The worker's id, what `{{__worker}}` renders; empty by default. */
   workerId?: string;
+  /**
+   * The values of the run's secrets (plan.secrets), which `{{secrets.NAME}}` renders: a reference
+   * to one it lacks does not compile. Absent: references only checked, rendered empty.
+   */
+  secrets?: Readonly<Record<string, string>>;
 };
 
 /** A validated scenario compiled once per thread: templates, URLs, headers, bodies, checks and regexes. */
@@ -27,10 +32,10 @@ export class CompiledScenario {
     this.data = plan.data;
   }
 
-  /** Throws on nothing that validation already refused. */
+  /** Throws on nothing that validation already refused, but a secret `options.secrets` lacks (named, never a value). */
   static compile(scenario: Scenario, targetUrl: string, options: CompileOptions = {}): CompiledScenario {
     const random = options.random ?? Math.random;
-    const table = new VariableTable();
+    const table = new VariableTable(options.secrets);
     const target = parseTarget(targetUrl);
     const refs = new Set<number>();
 

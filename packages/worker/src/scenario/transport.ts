@@ -23,7 +23,8 @@ export type IncomingResponse = {
   bytes?: number;
 };
 
-export type TransportFailureKind = "connect" | "timeout" | "reset";
+/** `blocked`: the run's target policy refused the host, or every address it resolved to; nothing was sent. */
+export type TransportFailureKind = "connect" | "timeout" | "reset" | "blocked";
 
 /** The transport throws this on a transport-level failure. */
 export class TransportFailure extends Error {

@@ -51,11 +51,20 @@ export function compileUrl(
   return origin !== null ? { origin, path } : { origin: null, url: path, target };
 }
 
-/** Splits a url rendered at request time; throws on one that is not a path or an http(s) URL. */
+/**
+ * Splits a url rendered at request time; throws on one that is not a path or an http(s) URL.
+ * The error says nothing of the url: a rendered one may hold a secret's value.
+ */
 export function resolveDynamicUrl(plan: Extract<UrlPlan, { origin: null }>, values: readonly string[]): { origin: string; path: string } {
   const rendered = renderComposite(plan.url, values);
   if (rendered.startsWith("/")) return { origin: plan.target.origin, path: plan.target.basePath + rendered };
-  const url = new URL(rendered);
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`not an http(s) URL: ${rendered}`);
+  let url: URL;
+  try {
+    url = new URL(rendered);
+  } catch {
+    // Node's error holds the input.
+    throw new Error("the url rendered to no URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("the url rendered to no http(s) URL");
   return { origin: url.origin, path: url.pathname + url.search };
 }

@@ -1,4 +1,4 @@
-import { BUILTIN_VARIABLES, compileTemplate } from "@loadline/core";
+import { BUILTIN_VARIABLES, compileTemplate, isSecretVariable, secretOf } from "@loadline/core";
 
 /**
  * Every variable a scenario can touch is known at compile time (built-ins, scenario variables,
@@ -8,12 +8,18 @@ import { BUILTIN_VARIABLES, compileTemplate } from "@loadline/core";
 export class VariableTable {
   private readonly slots = new Map<string, number>();
 
-  constructor() {
+  /**
+   * `secrets`: the values of the run's secrets, which `{{secrets.NAME}}` renders. They are
+   * constants of the run, so templates take them in at compile time (secretValue) and no slot
+   * holds one. Absent (a compile that only checks the scenario), every reference renders empty.
+   */
+  constructor(private readonly secrets?: Readonly<Record<string, string>>) {
     for (const name of BUILTIN_VARIABLES) this.slot(name);
   }
 
-  /** The slot of a variable, registering it on first sight. */
+  /** The slot of a variable, registering it on first sight. Secrets have none: nothing writes them. */
   slot(name: string): number {
+    if (isSecretVariable(name)) throw new Error(`${name} is a secret: a scenario reads it, it cannot write it`);
     let slot = this.slots.get(name);
     if (slot === undefined) {
       slot = this.slots.size;
@@ -24,6 +30,19 @@ export class VariableTable {
 
   get size(): number {
     return this.slots.size;
+  }
+
+  /**
+   * The value `{{secrets.NAME}}` renders; throws, naming the secret (never a value), on a name
+   * that is no secret's or a secret the run was not given.
+   */
+  secretValue(variable: string): string {
+    const name = secretOf(variable);
+    if (name === null) throw new Error(`{{${variable}}} is no secret: secret names are letters, digits and _`);
+    if (this.secrets === undefined) return "";
+    const value = Object.hasOwn(this.secrets, name) ? this.secrets[name] : undefined;
+    if (value === undefined) throw new Error(`the scenario refers to secret ${name}, which the run was not given`);
+    return value;
   }
 
   /** Name → value, for tests and debugging. */
@@ -43,12 +62,18 @@ export type TemplateText = { readonly parts: readonly (string | number)[] };
 /** A string as the runtime holds it: a plain string when it has no variable (rendered as is). */
 export type Text = string | TemplateText;
 
-/** Compiles a template; `refs` collects the slots it reads. */
+/** Compiles a template, its secrets taken in as text (VariableTable.secretValue); `refs` collects the slots it reads. */
 export function compileText(text: string, table: VariableTable, refs?: Set<number>): Text {
   const template = compileTemplate(text);
   if (template.variables.length === 0) return text;
-  const parts = template.parts.map((p) => (typeof p === "string" ? p : table.slot(p.variable)));
-  for (const p of parts) if (typeof p === "number") refs?.add(p);
+  const parts: (string | number)[] = [];
+  for (const p of template.parts) {
+    const part = typeof p === "string" ? p : isSecretVariable(p.variable) ? table.secretValue(p.variable) : table.slot(p.variable);
+    if (typeof part === "number") refs?.add(part);
+    if (typeof part === "string" && typeof parts.at(-1) === "string") parts[parts.length - 1] += part;
+    else parts.push(part);
+  }
+  if (parts.length <= 1 && typeof parts[0] !== "number") return (parts[0] as string | undefined) ?? "";
   return { parts };
 }
 

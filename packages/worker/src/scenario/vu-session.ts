@@ -100,7 +100,13 @@ export class VuSession {
     }
     const endedAt = performance.now();
     const setCookie = res.headers["set-cookie"];
-    if (setCookie !== undefined) this.cookies.store(setCookie, req.origin + req.path);
+    if (setCookie !== undefined) {
+      try {
+        this.cookies.store(setCookie, req.origin + req.path);
+      } catch {
+        // A cookie the jar cannot take is ignored, as a bad one is: its error could carry the url, and a url a secret.
+      }
+    }
     const failed = step.inspections === 0 ? 0 : step.inspect(new ResponseView(res, endedAt - sentAt), values);
     const bytesIn = res.bytes ?? Buffer.byteLength(res.body);
     record(

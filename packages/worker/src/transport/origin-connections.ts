@@ -1,3 +1,4 @@
+import type { LookupFunction } from "node:net";
 import { buildConnector, Client, type Dispatcher } from "undici";
 import type { ConnectionOwner, ResponseCollector } from "./response-collector.ts";
 
@@ -19,12 +20,14 @@ export class OriginConnections implements ConnectionOwner {
    */
   private readonly connector: buildConnector.connector;
 
+  /** `lookup` in place of the system's: a run with a target policy connects only to the addresses it hands back. */
   constructor(
     private readonly origin: string,
     private max: number,
     connectTimeoutMs: number,
+    lookup?: LookupFunction,
   ) {
-    this.connector = buildConnector({ timeout: connectTimeoutMs });
+    this.connector = buildConnector(lookup ? { timeout: connectTimeoutMs, lookup } : { timeout: connectTimeoutMs });
   }
 
   /** More connections may be opened: requests waiting for one get them now. */

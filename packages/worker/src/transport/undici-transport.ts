@@ -1,9 +1,11 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, LookupFunction } from "node:net";
+import type { TargetPolicy } from "@loadline/core";
 import type { Dispatcher } from "undici";
 import { type IncomingResponse, type OutgoingRequest, type Transport, TransportFailure } from "../scenario/index.ts";
 import { OriginConnections } from "./origin-connections.ts";
 import { InFlightList, ResponseCollector } from "./response-collector.ts";
+import { guardedLookup, originRefusal, RefusedOrigin, type Resolver } from "./target-guard.ts";
 
 export { failureKindOf } from "./failure-kind.ts";
 
@@ -11,7 +13,18 @@ export type UndiciTransportOptions = {
   /** Keep-alive connections per origin: as many as VUs may send at once. */
   connections: number;
   connectTimeoutMs?: number;
+  /**
+   * The run's target policy: each origin is checked against it before its first request, and
+   * each connection resolves the host itself and connects only to an address it allows (see
+   * target-guard.ts); refused requests fail as `blocked`. Absent: no checks (local runs).
+   */
+  targetPolicy?: TargetPolicy;
+  /** How host names are resolved under a target policy: dns.lookup unless a test says otherwise. */
+  resolve?: Resolver;
 };
+
+/** What the transport keeps per origin: its connections, or its refusal under the target policy. */
+type Origin = Pick<OriginConnections, "dispatch" | "allow" | "close">;
 
 /** undici times headers and body with timers of about a second's resolution: below that, a timer of our own. */
 const SHORT_TIMEOUT_MS = 1000;
@@ -23,16 +36,19 @@ const SHORT_TIMEOUT_MS = 1000;
  * step runtime counts them as interrupted, since it aborted them).
  */
 export class UndiciTransport implements Transport {
-  private readonly origins = new Map<string, OriginConnections>();
+  private readonly origins = new Map<string, Origin>();
   private readonly inFlight = new InFlightList();
   /** One listener per signal, not one per request. */
   private readonly watched = new WeakSet<AbortSignal>();
   private closed = false;
 
   private connections: number;
+  /** The checked lookup every connection makes under a target policy; undefined without one. */
+  private readonly lookup: LookupFunction | undefined;
 
   constructor(private readonly opts: UndiciTransportOptions) {
     this.connections = Math.max(1, opts.connections);
+    this.lookup = opts.targetPolicy ? guardedLookup(opts.targetPolicy, opts.resolve) : undefined;
   }
 
   send(req: OutgoingRequest, signal: AbortSignal): Promise<IncomingResponse> {
@@ -97,8 +113,12 @@ export class UndiciTransport implements Transport {
     );
   }
 
-  private connectionsTo(origin: string): OriginConnections {
-    const connections = new OriginConnections(origin, this.connections, this.opts.connectTimeoutMs ?? 10_000);
+  private connectionsTo(origin: string): Origin {
+    const policy = this.opts.targetPolicy;
+    const refused = policy ? originRefusal(origin, policy) : null;
+    const connections = refused
+      ? new RefusedOrigin(refused)
+      : new OriginConnections(origin, this.connections, this.opts.connectTimeoutMs ?? 10_000, this.lookup);
     this.origins.set(origin, connections);
     return connections;
   }

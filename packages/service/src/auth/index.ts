@@ -1,0 +1,10 @@
+export { type AccessControl, accessControl } from "./access-control.ts";
+export { formatApiKey, newApiKeySecret, parseApiKey } from "./api-key-token.ts";
+export { type AuthConfig, authConfigOf, authEnvSchema, type JwtConfig, loadAuthConfig } from "./auth-config.ts";
+export { type ApiKeyLookup, type Authenticator, bootstrapKeyFor, createAuthenticator, type StoredApiKey } from "./authenticator.ts";
+export { ensureBootstrapKey } from "./bootstrap-key.ts";
+export { CredentialError } from "./jwt.ts";
+export { routeAccess } from "./route-access.ts";
+export { serviceAccess } from "./service-access.ts";
+export { devAccess } from "./testing-access.ts";
+export { whoamiRoutes } from "./whoami-routes.ts";

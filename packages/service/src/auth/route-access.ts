@@ -1,0 +1,45 @@
+import type { Access } from "@loadline/core";
+
+/**
+ * Who may call each route of the API: the one place it is said. A route served but missing here
+ * is refused to everyone (and the route-by-role test fails), so a new route cannot ship open by
+ * mistake. `platform` is the platform admin's (the fleet, tenants' limits).
+ */
+export function routeAccess(metrics: "open" | "keyed"): Readonly<Record<string, Access>> {
+  return {
+    "GET /healthz": "public",
+    "GET /readyz": "public",
+    "GET /metrics": metrics === "open" ? "public" : "viewer",
+
+    "GET /v1/whoami": "viewer",
+    "GET /v1/load-tests": "viewer",
+    "GET /v1/load-tests/:id": "viewer",
+    "GET /v1/runs": "viewer",
+    "GET /v1/runs/:id": "viewer",
+    "GET /v1/runs/:id/metrics/timeseries": "viewer",
+    "GET /v1/runs/:id/metrics/aggregate": "viewer",
+    "GET /v1/runs/:id/metrics/endpoints": "viewer",
+    "GET /v1/runs/:id/metrics/distribution": "viewer",
+    "GET /v1/projections": "viewer",
+    "GET /v1/secrets": "viewer",
+
+    "POST /v1/load-tests/:id/runs": "operator",
+    "POST /v1/runs/:id/stop": "operator",
+
+    "POST /v1/load-tests": "editor",
+    "PUT /v1/load-tests/:id": "editor",
+    "DELETE /v1/load-tests/:id": "editor",
+    "PUT /v1/secrets/:name": "editor",
+    "DELETE /v1/secrets/:name": "editor",
+
+    "GET /v1/api-keys": "admin",
+    "POST /v1/api-keys": "admin",
+    "DELETE /v1/api-keys/:id": "admin",
+    "GET /v1/tenant": "admin",
+    "PUT /v1/tenant/targets": "admin",
+    "GET /v1/audit": "admin",
+
+    "GET /v1/workers": "platform",
+    "PUT /v1/tenants/:tenant/limits": "platform",
+  };
+}
