@@ -35,6 +35,8 @@ ensure_nats_binary() { [ -n "$(nats_bin)" ] || apt_install nats-server; }
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
 ensure_postgres_binary() { [ -n "$(pg_bindir)" ] || apt_install postgresql; }
+# The browser the report's PDF is printed with, and the report's render test drives.
+ensure_chromium() { [ -x /usr/bin/chromium ] || apt_install chromium; }
 
 STARTED_PIDS=()
 cleanup_started() {

@@ -8,6 +8,7 @@ trap cleanup_started EXIT
 ensure_node_modules
 ensure_nats_running
 ensure_postgres_running
+ensure_chromium
 
 export TURBO_TELEMETRY_DISABLED=1
 say "typecheck"

@@ -75,6 +75,21 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
     reason:
       "lane 2 of 3 was not run for 170.9 s of 300.0 s: worker w-host2-9b0e44 was last heard from 02:09.1 into the run, and nobody took it before the end",
   },
+  "run.threshold-crossed": {
+    metric: "latency{name:checkout}",
+    expression: "p(95) < 300",
+    observed: 412.7,
+    passed: false,
+    abortOnFail: true,
+    second: 1_795_000_142,
+  },
+  "run.verdict-recorded": {
+    verdict: "failed",
+    results: [
+      { metric: "latency{name:checkout}", expression: "p(95) < 300", observed: 412.7, passed: false, abortOnFail: true },
+      { metric: "error_rate", expression: "rate < 0.01", observed: 0.0021, passed: true, abortOnFail: false },
+    ],
+  },
   "run.failed": { reason: "no live worker to run the load", finishedAt: "2026-11-23T10:00:06.000Z" },
   "run.cancelled": { reason: "stopped before it was assigned", finishedAt: "2026-11-23T10:00:00.500Z" },
   "api-key.created": {

@@ -41,6 +41,7 @@ export {
   runDecider,
   runWorkers,
   START_LEAD_MS,
+  thresholdKey,
   type UnheldLane,
   unheldLanes,
 } from "./deciders/run.ts";
@@ -95,6 +96,16 @@ export {
   type WindowRow,
 } from "./metrics-math.ts";
 export { seededRandom } from "./random.ts";
+export {
+  REPORT_FORMATS,
+  type ReportEndpoint,
+  type ReportFormat,
+  type ReportPoint,
+  RUN_REPORT_KIND,
+  RUN_REPORT_VERSION,
+  type RunReport,
+  runReportSchema,
+} from "./report-schema.ts";
 export { compileRun } from "./scenario/compile-run.ts";
 export { type Executor, executorDurationSec, executorMaxVUs } from "./scenario/executors.ts";
 export { DEFAULT_GRACEFUL_STOP_SEC, gracefulStopMs, maxGracefulStopMs } from "./scenario/graceful-stop.ts";
@@ -151,6 +162,7 @@ export {
   type RunStatus,
   type RunTarget,
   runParametersSchema,
+  type StopReason,
   type WorkerShare,
 } from "./schemas/run.ts";
 export { FLEET_TENANT } from "./schemas/worker.ts";
@@ -162,6 +174,30 @@ export {
   type WorkerRegistration,
   workerRegistrationSchema,
 } from "./schemas/worker-registration.ts";
+export {
+  type ParsedThreshold,
+  parseThresholds,
+  THRESHOLD_METRICS,
+  type ThresholdAggregation,
+  type ThresholdIssue,
+  type ThresholdLimit,
+  type ThresholdMetric,
+  type ThresholdOp,
+  type ThresholdScope,
+  thresholdIssues,
+  thresholdsSchema,
+} from "./thresholds/parse.ts";
+export {
+  type ThresholdResult,
+  type ThresholdRule,
+  type Thresholds,
+  thresholdResultSchema,
+  thresholdRuleSchema,
+  thresholdsShapeSchema,
+  VERDICTS,
+  type Verdict,
+} from "./thresholds/threshold-types.ts";
+export { type ThresholdBaseline, ThresholdTracker, type ThresholdTrackerOptions } from "./thresholds/tracker.ts";
 export { sleep } from "./time.ts";
 export { firstIssue, type InvalidField } from "./validation.ts";
 export type {

@@ -6,7 +6,8 @@ import type { Executor } from "./scenario/executors.ts";
 import type { Scenario } from "./scenario/scenario.ts";
 import type { TenantLimits } from "./schemas/access.ts";
 import type { RequestSpec } from "./schemas/load-test.ts";
-import type { Placement, RunStatus } from "./schemas/run.ts";
+import type { Placement, RunStatus, StopReason } from "./schemas/run.ts";
+import type { ThresholdResult, Thresholds, Verdict } from "./thresholds/threshold-types.ts";
 
 /** The REST resources: one shape, whether a write answers it or a query does. */
 export type LoadTestView = {
@@ -24,6 +25,8 @@ export type LoadTestView = {
   defaultSpawnRate: number;
   defaultDurationSec: number;
   maxDurationSec: number | null;
+  /** Its thresholds as declared (README "Thresholds"); null when it has none. */
+  thresholds: Thresholds | null;
   version: number;
   createdAt: string;
   createdBy: string;
@@ -82,6 +85,16 @@ export type RunView = {
   coverage: number | null;
   /** A completed run of which some planned load was not run (`coverage` < 1): lanes lost and not, or late, taken over. Null when not known, as for `coverage`. */
   degraded: boolean | null;
+  /** Why it stopped: `requested`, `duration`, or `threshold` (an abortOnFail threshold failed); null until it stops. */
+  stopReason: StopReason | null;
+  /**
+   * `passed` when every threshold held, `failed` when one did not, `none` for a run without
+   * thresholds; `pending` while a run with thresholds has not been judged yet (until every window
+   * of it was counted, a moment after it ended).
+   */
+  verdict: Verdict | "pending";
+  /** Each threshold and the value observed: those crossed so far while it runs, all of them once judged. */
+  thresholds: ThresholdResult[];
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

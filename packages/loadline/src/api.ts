@@ -1,6 +1,6 @@
 import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/nats";
 import { accessWriteRoutes, fleetRoutes, writeRoutes } from "@loadline/orchestrator";
-import { accessReadRoutes, type PgReadModel, type ProjectionStatusReader, readRoutes } from "@loadline/projections";
+import { accessReadRoutes, type PgReadModel, type ProjectionStatusReader, readRoutes, reportRoutes } from "@loadline/projections";
 import { type AccessControl, type Logger, opsRoutes, serviceApp, whoamiRoutes } from "@loadline/service";
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
@@ -23,6 +23,8 @@ export type ApiDeps = {
   access: AccessControl;
   /** Seals a secret's value with the platform's keyring. */
   seal: (value: string) => string;
+  /** Prints a report's HTML as PDF (report-pdf.ts's PdfPrinter); absent: `GET /v1/runs/{id}/report?format=pdf` is a 501. */
+  printPdf?: ((html: string) => Promise<Uint8Array>) | undefined;
 };
 
 /** The whole REST API on one app: ops routes, the write side (commands) and the read side (Postgres), every route behind `access`. */
@@ -37,6 +39,7 @@ export function apiApp(deps: ApiDeps): Hono {
     accessWriteRoutes({ bus, readModel, log, seal: deps.seal, forgetKey: (id) => access.authenticator.forget(id) }),
     fleetRoutes({ kv: deps.workers, log }),
     readRoutes({ readModel, status, log }),
+    reportRoutes({ readModel, log, printPdf: deps.printPdf }),
     accessReadRoutes({ readModel, status, log }),
   );
 }

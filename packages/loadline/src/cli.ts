@@ -5,6 +5,7 @@ import { commandContext } from "./commands/context.ts";
 import { demo } from "./commands/demo.ts";
 import { events } from "./commands/events.ts";
 import { projections } from "./commands/projections.ts";
+import { report } from "./commands/report.ts";
 import { run } from "./commands/run.ts";
 import { up } from "./commands/up.ts";
 
@@ -18,7 +19,11 @@ Commands:
   run <file>    run a test written as YAML or JSON against the API at --api (or LOADLINE_URL),
                 else against an embedded stack; live progress, then the summary; exits 1 when
                 the run did not complete, 2 when the test was refused, 3 when it completed
-                degraded (some of its planned load was not run: a worker lost, say)
+                degraded (some of its planned load was not run: a worker lost, say); --report FILE
+                writes its report too, in the format of FILE's extension (.html .json .csv .xml .pdf)
+  report <runId> --out FILE [--format F]
+                a run's report: html (one self-contained page), json (docs/reports.md), csv,
+                junit (XML for CI) or pdf (needs Chromium); the format defaults to --out's extension
   api           serve the REST API alone (NATS_URL and DATABASE_URL required), for a deployment
                 where the orchestrator, workers and projections run as processes of their own
   events tail   print the events as they are appended, one NDJSON line each, until Ctrl-C
@@ -33,7 +38,9 @@ Commands:
                 in one transaction (needs DATABASE_URL)
 
 Options:
-  --api URL       run: the Loadline API to use (default: $LOADLINE_URL, else embedded)
+  --api URL       run, report: the Loadline API to use (default: $LOADLINE_URL, else embedded)
+  --report FILE   run: write the run's report to FILE (its format from the extension)
+  --format F      report: html, json, csv, junit or pdf
   --port N        API port (default: $PORT, else 8080 for up and api, any free port otherwise)
   --data DIR      data folder of the embedded NATS and PGlite (default: .data)
   --users N       demo: virtual users (default 20)
@@ -44,7 +51,7 @@ Options:
   --limit N       events tail: stop after N lines
   --run ID        events export: the run
   --tenant T      events export: the run's tenant (default: whichever holds it)
-  --out FILE      events export: write to FILE (default stdout)
+  --out FILE      events export, report: write to FILE (default stdout)
   --in FILE       events import: read FILE (default stdin)
   --from-seq N    projections rebuild: replay from stream sequence N (earlier rows are not kept)
   --from-time T   projections rebuild: replay from the first message at or after T (ISO-8601)
@@ -68,6 +75,8 @@ const { positionals, values } = parseArgs({
     run: { type: "string" },
     tenant: { type: "string" },
     out: { type: "string" },
+    format: { type: "string" },
+    report: { type: "string" },
     in: { type: "string" },
     "from-seq": { type: "string" },
     "from-time": { type: "string" },
@@ -77,12 +86,12 @@ const { positionals, values } = parseArgs({
 });
 
 const [command, file] = positionals;
-const known = ["up", "demo", "run", "api", "events", "projections"];
+const known = ["up", "demo", "run", "api", "events", "projections", "report"];
 if (
   values.help ||
   !command ||
   !known.includes(command) ||
-  ((command === "run" || command === "events" || command === "projections") && !file)
+  ((command === "run" || command === "events" || command === "projections" || command === "report") && !file)
 ) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
@@ -97,5 +106,7 @@ else if (command === "events") process.exit(await events(ctx, file, values));
 else if (command === "projections") {
   const from = { fromSeq: values["from-seq"], fromTime: values["from-time"] };
   process.exit(await projections(ctx, file, positionals[2], from, values.json ?? false));
+} else if (command === "report") {
+  process.exit(await report(ctx, file!, { format: values.format, out: values.out, apiUrl: values.api ?? process.env.LOADLINE_URL }));
 } else if (command === "demo") process.exit(await demo(ctx, Number(values.users), Number(values.duration)));
-else process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL));
+else process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL, values.report));

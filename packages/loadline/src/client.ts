@@ -1,8 +1,17 @@
-import type { AggregateView, EndpointView, LoadTestSpec, LoadTestView, MetricsPoint, RunParameters, RunView } from "@loadline/core";
+import type {
+  AggregateView,
+  EndpointView,
+  LoadTestSpec,
+  LoadTestView,
+  MetricsPoint,
+  RunParameters,
+  RunView,
+  Thresholds,
+} from "@loadline/core";
 import { sleep } from "@loadline/core";
 
 /** What POST /v1/load-tests/{id}/runs takes: overrides of the test's defaults, and where the run may go. */
-export type StartRun = Partial<RunParameters> & { workers?: number; workerSelector?: Record<string, string> };
+export type StartRun = Partial<RunParameters> & { workers?: number; workerSelector?: Record<string, string>; thresholds?: Thresholds };
 
 export class ApiError extends Error {
   constructor(
@@ -63,6 +72,17 @@ export class LoadlineClient {
       if (Date.now() > deadline)
         throw new Error(`projections still behind after ${timeoutMs} ms: ${behind.map((p) => `${p.name} ${p.lag}`).join(", ")}`);
       await sleep(100);
+    }
+  }
+
+  /** Polls an ended run until its thresholds are judged (`verdict` no longer `pending`): its last windows counted. */
+  async waitForVerdict(id: string, timeoutMs: number): Promise<RunView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await this.run(id);
+      if (run.verdict !== "pending") return run;
+      if (Date.now() > deadline) throw new Error(`run ${id} still not judged by its thresholds after ${timeoutMs} ms`);
+      await sleep(200);
     }
   }
 

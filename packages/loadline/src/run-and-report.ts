@@ -22,9 +22,10 @@ export async function runAndReport(
   timeoutMs: number,
 ): Promise<{ run: RunView; total: AggregateView }> {
   const run = await api.startRun(loadTestId, overrides);
-  const ended = await api.waitForEnd(run.id, timeoutMs, progressPrinter());
+  await api.waitForEnd(run.id, timeoutMs, progressPrinter());
   console.log();
   await api.waitForProjections(10_000); // the last windows projected: the totals are final
+  const ended = await api.waitForVerdict(run.id, 15_000);
   const total = await api.aggregate(run.id);
   console.log(formatSummary(ended, total));
   return { run: ended, total };

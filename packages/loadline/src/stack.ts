@@ -22,6 +22,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { apiApp } from "./api.ts";
 import { type DemoTarget, startDemoTarget } from "./demo-target.ts";
 import { type EmbeddedNats, startEmbeddedNats } from "./embedded-nats.ts";
+import { chromiumAvailable, PdfPrinter } from "./report-pdf.ts";
 
 export type StackOptions = {
   /** Where the embedded NATS and PGlite keep their data. */
@@ -135,6 +136,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const { key: adminKey } = await ensureBootstrapKey(adminKeyFile);
     const auth = { ...(opts.auth ?? loadAuthConfig({})), bootstrapKeyFile: adminKeyFile };
     const keyLookup = (keyId: string) => projections.readModel.apiKeyById(keyId);
+    // PDF reports where Chromium is installed (launched at the first one).
+    const pdf = chromiumAvailable() ? new PdfPrinter() : null;
+    if (pdf) stops.push(() => pdf.close());
     const app = apiApp({
       nc,
       ns,
@@ -152,6 +156,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       maxBodyBytes: opts.maxBodyBytes,
       access: serviceAccess(auth, keyLookup),
       seal: (value) => keyring.seal(value),
+      printPdf: pdf?.print,
     });
     const server = await listen(app, opts.port ?? 8080, "127.0.0.1", { allowedHosts: opts.allowedHosts });
     stops.push(() => server.close());

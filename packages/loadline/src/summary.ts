@@ -47,8 +47,22 @@ export function formatSummary(run: RunView, total: AggregateView): string {
     "",
     countersLine(total),
     ...degraded,
+    ...thresholdLines(run),
   ].join("\n");
 }
+
+/** Each threshold with what was observed, then the verdict: what CI gates on (exit 99 when failed). */
+function thresholdLines(run: RunView): string[] {
+  // An API older than verdicts answers without them.
+  if (!run.verdict || run.verdict === "none") return [];
+  const lines = (run.thresholds ?? []).map(
+    (t) => `  ${t.passed ? "✓" : "✗"} ${t.metric}: ${t.expression}  (observed ${t.observed === null ? "nothing" : round(t.observed)})`,
+  );
+  const why = run.stopReason === "threshold" ? " (stopped early: an abortOnFail threshold failed)" : "";
+  return ["", `thresholds: ${run.verdict.toUpperCase()}${why}`, ...lines];
+}
+
+const round = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) < 1 ? 4 : 2));
 
 /**
  * Iterations, dropped iterations, those interrupted at the stop (only when there were any: they

@@ -36,6 +36,7 @@ import { CommandHandler, unreadableOutcome } from "./command-handler.ts";
 import { FleetMonitor } from "./fleet.ts";
 import { DEFAULT_LEASE_TIMINGS, KvLease, type LeaseTimings, openLeaseBucket } from "./kv-lease.ts";
 import { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
+import { ThresholdWatch } from "./threshold-watch.ts";
 
 export type OrchestratorOptions = {
   nc: NatsConnection;
@@ -68,7 +69,14 @@ function echoStops(nc: NatsConnection, ns: Namespace, events: readonly EventEnve
 const LEASE_KEY = "orchestrator";
 
 /** The active orchestrator's parts: made when the lease is taken, dropped when it is lost. */
-type Active = { handler: CommandHandler; supervisor: RunSupervisor; fleet: FleetMonitor; messages: ConsumerMessages; loop: Promise<void> };
+type Active = {
+  handler: CommandHandler;
+  supervisor: RunSupervisor;
+  thresholds: ThresholdWatch;
+  fleet: FleetMonitor;
+  messages: ConsumerMessages;
+  loop: Promise<void>;
+};
 
 /**
  * Turns commands into events: a durable consumer on LL_COMMANDS, the command handler
@@ -167,8 +175,10 @@ export class Orchestrator {
     const { nc, ns, log } = this.opts;
     const store = new JetStreamEventStore(nc, ns);
     let supervisor: RunSupervisor | undefined;
+    let thresholds: ThresholdWatch | undefined;
     const handler = new CommandHandler(store, log, this.opts.platform, (events) => {
       supervisor?.onEvents(events);
+      thresholds?.onEvents(events);
       echoStops(nc, ns, events);
     });
     const fleet = new FleetMonitor(
@@ -182,8 +192,10 @@ export class Orchestrator {
     await fleet.start();
     const runs = await this.recover(handler, store);
     supervisor.recover(runs);
+    thresholds = new ThresholdWatch(nc, ns, handler, log);
+    thresholds.recover(runs);
     const { messages, loop } = await this.consume(handler);
-    this.active = { handler, supervisor, fleet, messages, loop };
+    this.active = { handler, supervisor, thresholds, fleet, messages, loop };
     this.metrics.active.set(1);
     log.info({ id: this.id }, "orchestrator active");
     for (const resolve of this.onActive.splice(0)) resolve();
@@ -196,6 +208,7 @@ export class Orchestrator {
     if (!active) return;
     active.supervisor.stop();
     active.fleet.stop();
+    void active.thresholds.stop();
     // Bounded: on a connection whose server just died, closing the pull can hang; the commands
     // in hand are then nak'ed by their ack wait and come back to whoever holds the lease next.
     await within(

@@ -6,6 +6,7 @@ import {
   newId,
   placementSchema,
   runParametersSchema,
+  thresholdsSchema,
 } from "@loadline/core";
 import { HttpError, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
@@ -16,7 +17,11 @@ export type WriteRoutesDeps = CommandRouteDeps & { log: Logger };
 /** A run's overrides of the test's defaults, and where it may run. */
 const startRunSchema = runParametersSchema
   .partial()
-  .extend({ workers: placementSchema.shape.workers, workerSelector: placementSchema.shape.selector })
+  .extend({
+    workers: placementSchema.shape.workers,
+    workerSelector: placementSchema.shape.selector,
+    thresholds: thresholdsSchema.optional(),
+  })
   .strict();
 /**
  * If-Match carries the version the client last saw: `"3"`, `W/"3"` or `3`. A version past

@@ -25,6 +25,7 @@ const specColumns = (spec: LoadTestSpec) => ({
   defaultSpawnRate: spec.defaultSpawnRate,
   defaultDurationSec: spec.defaultDurationSec,
   maxDurationSec: spec.maxDurationSec ?? null,
+  thresholds: spec.thresholds ?? null,
 });
 
 /** `row` is null before the load test's first event and after its deletion. */
@@ -55,7 +56,7 @@ const setWorker = (workers: readonly RunWorkerView[], workerId: string, change: 
 export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
   if (event.type === "run.created") {
     // Field by field: the rest of run.created (its target, and the sealed secrets a worker opens) is no column's.
-    const { loadTestId, targetUsers, spawnRate, durationSec, placement, targetPolicy } = event.data;
+    const { loadTestId, targetUsers, spawnRate, durationSec, placement, targetPolicy, target } = event.data;
     return {
       tenantId: event.tenantId,
       id: event.aggregate.id,
@@ -72,6 +73,9 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       reason: null,
       coverage: null,
       degraded: null,
+      stopReason: null,
+      verdict: target.thresholds ? "pending" : "none",
+      thresholds: [],
       createdAt: new Date(event.time),
       startedAt: null,
       finishedAt: null,
@@ -117,7 +121,13 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
     case "run.started":
       return { ...next, status: "Running", startedAt: new Date(event.data.startedAt) };
     case "run.stopping":
-      return { ...next, status: "Stopping" };
+      return { ...next, status: "Stopping", stopReason: event.data.reason };
+    case "run.threshold-crossed": {
+      const { second: _second, ...crossed } = event.data;
+      return { ...next, thresholds: [...row.thresholds, crossed] };
+    }
+    case "run.verdict-recorded":
+      return { ...next, verdict: event.data.verdict, thresholds: event.data.results };
     case "run.completed": {
       // Recorded before runs said how much of their load ran: unknown, not whole.
       const { finishedAt, coverage, degraded, reason } = event.data;

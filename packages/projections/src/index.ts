@@ -29,6 +29,12 @@ export {
   type SecondRange,
 } from "./read-model.ts";
 export { REBUILD_BATCH_SIZE, type RebuildOptions, type RebuildResult, rebuildable, rebuildProjection } from "./rebuild.ts";
+export { type CsvTable, renderCsv } from "./report/csv.ts";
+export { renderHtml } from "./report/html.ts";
+export { renderJson } from "./report/json.ts";
+export { renderJunit } from "./report/junit.ts";
+export { gatherRunReport, type ReportInputs, type ReportSources, runReportOf } from "./report/report-data.ts";
+export { REPORT_CONTENT_TYPES, REPORT_EXTENSIONS, type ReportRoutesDeps, renderReport, reportRoutes } from "./report-routes.ts";
 export { pruneRawWindows } from "./retention.ts";
 export type { TenantWindow } from "./rollups.ts";
 export { type ReadRoutesDeps, readRoutes } from "./routes.ts";

@@ -10,8 +10,12 @@ import type {
   RunStatus,
   RunWorkerView,
   Scenario,
+  StopReason,
   TargetPolicy,
   TenantLimits,
+  ThresholdResult,
+  Thresholds,
+  Verdict,
 } from "@loadline/core";
 import {
   bigint,
@@ -48,6 +52,8 @@ export const loadTests = pgTable(
     defaultSpawnRate: doublePrecision("default_spawn_rate").notNull(),
     defaultDurationSec: integer("default_duration_sec").notNull(),
     maxDurationSec: integer("max_duration_sec"),
+    /** Its thresholds as declared; null when it has none. */
+    thresholds: jsonb("thresholds").$type<Thresholds>(),
     /** Count of the load test's events: the version the write side checks If-Match against. */
     version: integer("version").notNull(),
     createdAt: instant("created_at").notNull(),
@@ -84,6 +90,12 @@ export const runs = pgTable(
     coverage: doublePrecision("coverage"),
     /** A completed run of which some planned load was not run; null when not recorded. */
     degraded: boolean("degraded"),
+    /** Why it stopped before its duration (requested, threshold), or `duration`; null until it stops. */
+    stopReason: text("stop_reason").$type<StopReason>(),
+    /** `passed` or `failed` once judged by its thresholds; `pending` until then; `none` without thresholds. */
+    verdict: text("verdict").$type<Verdict | "pending">().notNull().default("none"),
+    /** Each threshold with its observed value: those crossed while it ran, then all of them with the verdict. */
+    thresholds: jsonb("thresholds").$type<ThresholdResult[]>().notNull().default([]),
     createdAt: instant("created_at").notNull(),
     startedAt: instant("started_at"),
     finishedAt: instant("finished_at"),

@@ -10,6 +10,7 @@ import { projectionMetrics } from "./projection-metrics.ts";
 import { Projector } from "./projector.ts";
 import type { ProjectorHealth } from "./projector-health.ts";
 import { PgReadModel } from "./read-model.ts";
+import { reportRoutes } from "./report-routes.ts";
 import { pruneRawWindows } from "./retention.ts";
 import { readRoutes } from "./routes.ts";
 import { ProjectionStatusReader } from "./status.ts";
@@ -79,7 +80,11 @@ export class Projections {
       return new Projections(
         database,
         readModel,
-        new Hono().route("/", readRoutes({ readModel, status, log })).route("/", accessReadRoutes({ readModel, status, log })),
+        new Hono()
+          .route("/", readRoutes({ readModel, status, log }))
+          .route("/", accessReadRoutes({ readModel, status, log }))
+          .route("/", reportRoutes({ readModel, log })), // no PDF printer in this process: PDF is a 501 here
+
         { events, metrics: metricsProjector },
         ownsDatabase,
         pruner,

@@ -1,8 +1,9 @@
 import type { TargetPolicy } from "../access/target-policy.ts";
 import type { CommandEnvelope, NewEvent } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
-import type { Placement, RunParameters, RunStatus, RunTarget, WorkerShare } from "../schemas/run.ts";
+import type { Placement, RunParameters, RunStatus, RunTarget, StopReason, WorkerShare } from "../schemas/run.ts";
 import { TERMINAL_STATUSES } from "../schemas/run.ts";
+import type { ThresholdResult, Verdict } from "../thresholds/threshold-types.ts";
 import type { Decider } from "./decider.ts";
 import { runCoverage } from "./run-coverage.ts";
 
@@ -45,7 +46,11 @@ export type RunState = {
   assignedAt?: string;
   startedAt?: string;
   stoppingAt?: string;
+  stopReason?: StopReason;
   finishedAt?: string;
+  /** Thresholds that failed while it ran (metric and expression), and its verdict once recorded. */
+  crossed: string[];
+  verdict?: Verdict;
 };
 
 const RUN_COMMANDS = [
@@ -59,6 +64,8 @@ const RUN_COMMANDS = [
   "run.report-worker-stopped",
   "run.fail",
   "run.report-worker-failed",
+  "run.record-threshold-crossed",
+  "run.record-verdict",
 ] as const;
 type RunCommand = (typeof RUN_COMMANDS)[number];
 
@@ -66,6 +73,9 @@ export const isTerminal = (status: RunState["status"]): boolean => (TERMINAL_STA
 
 /** Workers still in the run. */
 export const runWorkers = (state: RunState): string[] => Object.keys(state.shares);
+
+/** A threshold as one rule of the run's: its metric and expression. */
+export const thresholdKey = (t: Pick<ThresholdResult, "metric" | "expression">): string => `${t.metric} ${t.expression}`;
 
 const wasLost = (state: RunState, workerId: string): boolean => state.lostWorkers.some((l) => l.workerId === workerId);
 
@@ -255,6 +265,16 @@ function decide(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent
       requireLive(state);
       return [{ type: "run.failed", data: { reason: command.data.reason, finishedAt: command.time } }];
 
+    case "run.record-threshold-crossed": {
+      // Once per threshold, and only while the run may still be judged.
+      if (state.verdict !== undefined || state.crossed.includes(thresholdKey(command.data))) return [];
+      return [{ type: "run.threshold-crossed", data: command.data }];
+    }
+
+    case "run.record-verdict":
+      if (state.verdict !== undefined || !isTerminal(state.status)) return [];
+      return [{ type: "run.verdict-recorded", data: command.data }];
+
     case "run.report-worker-failed": {
       const { workerId, reason } = command.data;
       // Only a worker of the live run can fail it: a late report, or one from a worker it lost, changes nothing.
@@ -320,7 +340,11 @@ function evolve(state: RunState, event: Evolvable): RunState {
       return { ...next, shares, holds, lostWorkers: [...state.lostWorkers, event.data] };
     }
     case "run.stopping":
-      return { ...next, status: "Stopping", stoppingAt: event.time };
+      return { ...next, status: "Stopping", stoppingAt: event.time, stopReason: event.data.reason };
+    case "run.threshold-crossed":
+      return { ...next, crossed: [...state.crossed, thresholdKey(event.data)] };
+    case "run.verdict-recorded":
+      return { ...next, verdict: event.data.verdict };
     case "run.worker-stopped":
       return { ...next, stoppedWorkers: [...state.stoppedWorkers, event.data.workerId] };
     case "run.completed":
@@ -343,6 +367,7 @@ export const runDecider: Decider<RunState, RunCommand> = {
     shares: {},
     readyWorkers: [],
     stoppedWorkers: [],
+    crossed: [],
     lostWorkers: [],
     holds: [],
     stages: {},

@@ -1,9 +1,11 @@
 import { DomainError } from "../errors.ts";
 import type { LoadTestSpec } from "../schemas/load-test.ts";
 import type { RunParameters, RunTarget } from "../schemas/run.ts";
+import type { Thresholds } from "../thresholds/threshold-types.ts";
 import { type Executor, executorDurationSec, executorMaxVUs } from "./executors.ts";
 
-export type RunOverrides = Partial<RunParameters>;
+/** A run's own values over its test's: parameters, and thresholds that replace the test's whole. */
+export type RunOverrides = Partial<RunParameters> & { thresholds?: Thresholds | undefined };
 
 /** The test's workload with the run's overrides, where an override means something for it. */
 function workloadOf(spec: LoadTestSpec, o: RunOverrides): Executor {
@@ -67,6 +69,7 @@ export function compileRun(spec: LoadTestSpec, overrides: RunOverrides = {}): { 
     ...(spec.requests ? { requests: spec.requests } : {}),
     ...(spec.scenarios ? { scenarios: spec.scenarios } : {}),
     workload,
+    ...((overrides.thresholds ?? spec.thresholds) ? { thresholds: overrides.thresholds ?? spec.thresholds } : {}),
   };
   return { parameters, target };
 }

@@ -3,6 +3,8 @@ import { executorSchema } from "../scenario/executors.ts";
 import { loadTestInputIssues } from "../scenario/input-rules.ts";
 import { checkScenarioVariables, scenarioSchema } from "../scenario/scenario.ts";
 import { isHttpUrl } from "../scenario/step-url.ts";
+import { thresholdIssues } from "../thresholds/parse.ts";
+import { thresholdsShapeSchema } from "../thresholds/threshold-types.ts";
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 
@@ -38,6 +40,8 @@ export const loadTestSpecSchema = z
     defaultSpawnRate: z.number().positive().max(1_000_000),
     defaultDurationSec: positiveInt(7 * 24 * 3600),
     maxDurationSec: positiveInt(7 * 24 * 3600).optional(),
+    /** Pass/fail criteria on the run's exact merged metrics (thresholds/parse.ts): the run's verdict. */
+    thresholds: thresholdsShapeSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -70,6 +74,9 @@ export const requestLabel = (r: RequestSpec): string => r.name ?? r.path;
  */
 export const loadTestInputSchema = loadTestSpecSchema.superRefine((spec, ctx) => {
   for (const issue of loadTestInputIssues(spec)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  // Stored specs keep the thresholds' shape only; a write must also parse (thresholds/parse.ts).
+  for (const issue of spec.thresholds ? thresholdIssues(spec.thresholds) : [])
+    ctx.addIssue({ code: "custom", path: ["thresholds", ...issue.path], message: issue.message });
 });
 
 export const loadTestEvents = {

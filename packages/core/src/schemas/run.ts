@@ -2,6 +2,7 @@ import { z } from "zod";
 import { targetPolicySchema } from "../access/target-policy.ts";
 import { executorSchema } from "../scenario/executors.ts";
 import { scenarioSchema } from "../scenario/scenario.ts";
+import { thresholdResultSchema, thresholdsShapeSchema, VERDICTS } from "../thresholds/threshold-types.ts";
 import { sealedValueSchema } from "./access.ts";
 import { requestSpecSchema } from "./load-test.ts";
 
@@ -17,6 +18,8 @@ export const runTargetSchema = z.object({
   scenarios: z.array(scenarioSchema).min(1).optional(),
   /** The shared workload of the scenarios without an executor; absent: constant VUs from the run's parameters. */
   workload: executorSchema.optional(),
+  /** The test's thresholds, or the run's own that replace them: what the run's verdict is judged on. */
+  thresholds: thresholdsShapeSchema.optional(),
 });
 export type RunTarget = z.infer<typeof runTargetSchema>;
 
@@ -57,7 +60,8 @@ export const workerShareSchema = z.object({
 });
 export type WorkerShare = z.infer<typeof workerShareSchema>;
 
-export const stopReasonSchema = z.enum(["requested", "duration"]);
+/** `threshold`: a threshold with abortOnFail failed. */
+export const stopReasonSchema = z.enum(["requested", "duration", "threshold"]);
 export type StopReason = z.infer<typeof stopReasonSchema>;
 
 const workerTotals = z.object({ requests: z.number().int().nonnegative(), failures: z.number().int().nonnegative() });
@@ -114,6 +118,10 @@ export const runEvents = {
     reason: z.string().optional().describe("when degraded: which lanes were not run, for how long, and why"),
   }),
   "run.failed": z.object({ reason: z.string(), finishedAt: z.string() }),
+  /** A threshold failed while the run ran (once per threshold): evaluated centrally on the exact merged windows. */
+  "run.threshold-crossed": thresholdResultSchema.extend({ second: z.number().int().nonnegative() }),
+  /** The run's verdict once every window of it was counted: passed when every threshold held; each threshold's observed value. */
+  "run.verdict-recorded": z.object({ verdict: z.enum(VERDICTS), results: z.array(thresholdResultSchema) }),
   "run.cancelled": z.object({ reason: z.string(), finishedAt: z.string() }),
 } as const;
 
@@ -121,7 +129,7 @@ export const runCommands = {
   /** What the API and schedules send: a run of a load test; the orchestrator compiles it into `run.create`. */
   "run.start": z.object({
     loadTestId: z.string().min(1),
-    overrides: runParametersSchema.partial().strict(),
+    overrides: runParametersSchema.partial().extend({ thresholds: thresholdsShapeSchema.optional() }).strict(),
     placement: placementSchema.optional(),
   }),
   "run.create": createRun,
@@ -137,6 +145,8 @@ export const runCommands = {
   "run.stop": z.object({ reason: stopReasonSchema }),
   "run.report-worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
   "run.fail": z.object({ reason: z.string().min(1) }),
+  "run.record-threshold-crossed": thresholdResultSchema.extend({ second: z.number().int().nonnegative() }),
+  "run.record-verdict": z.object({ verdict: z.enum(VERDICTS), results: z.array(thresholdResultSchema) }),
   /** A worker cannot run its part (its plan does not compile, a secret does not open): the run fails, saying which worker and why. */
   "run.report-worker-failed": z.object({ workerId: z.string().min(1), reason: z.string().min(1).max(2_000) }),
 } as const;

@@ -3,6 +3,7 @@ import { openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/pro
 import { createRegistry, keyringFromEnv, listen, loadAuthConfig, runUntilSignal, serviceAccess } from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { apiApp } from "../api.ts";
+import { chromiumAvailable, PdfPrinter } from "../report-pdf.ts";
 import type { CommandContext } from "./context.ts";
 
 /** The REST API alone, for a deployment where every other service is a process of its own. */
@@ -20,6 +21,9 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
   const readModel = new PgReadModel(database.db);
   // Read now, not at the first secret: a keyring misconfigured stops the API at its start, naming the variable.
   const keyring = keyringFromEnv();
+  // PDF reports where Chromium is installed: launched now, so that the first report need not wait for it.
+  const pdf = chromiumAvailable() ? new PdfPrinter() : null;
+  pdf?.warm().catch((err: unknown) => log.warn({ err }, "Chromium did not start: PDF reports will try again"));
   // No projector in this process: read-your-writes polls the projections' checkpoint.
   const app = apiApp({
     nc,
@@ -33,11 +37,13 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
     maxBodyBytes: config.maxBodyBytes,
     access: serviceAccess(loadAuthConfig(), (keyId) => readModel.apiKeyById(keyId)),
     seal: (value) => keyring.seal(value),
+    printPdf: pdf?.print,
   });
   const server = await listen(app, port, config.host, { allowedHosts: config.allowedHosts });
   log.info({ port: server.port }, "api ready");
   runUntilSignal(log, async () => {
     await server.close();
+    await pdf?.close();
     await database.close();
     await nc.drain();
   });

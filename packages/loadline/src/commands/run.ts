@@ -3,13 +3,19 @@ import { EXIT, runExitCode } from "../exit-codes.ts";
 import { loadTestFile, TestFileError } from "../load-test-file.ts";
 import { runAndReport } from "../run-and-report.ts";
 import { type CommandContext, withApi } from "./context.ts";
+import { formatOfFile, writeReport } from "./report.ts";
 
 /**
  * Runs a test file against the configured API (`--api` or LOADLINE_URL), else against an
  * embedded stack. Exit code: 0 when the run completed, 1 when it failed or was cancelled,
  * 2 when the file or the test was refused, 3 when it completed degraded (see exit-codes.ts).
  */
-export async function run(ctx: CommandContext, file: string, apiUrl: string | undefined): Promise<number> {
+export async function run(ctx: CommandContext, file: string, apiUrl: string | undefined, reportFile?: string): Promise<number> {
+  const reportFormat = reportFile === undefined ? undefined : formatOfFile(reportFile);
+  if (reportFile !== undefined && !reportFormat) {
+    console.error(`--report ${reportFile}: the extension names the format: .html, .json, .csv, .xml (JUnit) or .pdf`);
+    return EXIT.refused;
+  }
   let loaded: ReturnType<typeof loadTestFile>;
   try {
     loaded = loadTestFile(file);
@@ -26,6 +32,12 @@ export async function run(ctx: CommandContext, file: string, apiUrl: string | un
       const test = await api.createLoadTest(spec as never);
       console.log(`Test ${test.name} (${test.id}): starting a run...`);
       const { run } = await runAndReport(api, test.id, overrides, 7 * 24 * 3600 * 1000);
+      // The report is a by-product: a report that could not be written is said, the run's exit code stays.
+      if (reportFile && reportFormat)
+        await writeReport(api, run.id, reportFormat, reportFile).then(
+          () => console.log(`Report: ${reportFile}`),
+          (err: unknown) => console.error(`--report ${reportFile}: ${(err as Error).message}`),
+        );
       return runExitCode(run);
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) {

@@ -20,6 +20,7 @@ export function routeAccess(metrics: "open" | "keyed"): Readonly<Record<string, 
     "GET /v1/runs/:id/metrics/aggregate": "viewer",
     "GET /v1/runs/:id/metrics/endpoints": "viewer",
     "GET /v1/runs/:id/metrics/distribution": "viewer",
+    "GET /v1/runs/:id/report": "viewer",
     "GET /v1/projections": "viewer",
     "GET /v1/secrets": "viewer",
 

@@ -1,0 +1,133 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EventEnvelope, RunView } from "@loadline/core";
+import { connectNats, JetStreamEventStore, type NatsConnection } from "@loadline/nats";
+import { rebuildProjection } from "@loadline/projections";
+import { createLogger, loadConfig } from "@loadline/service";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../src/commands/run.ts";
+import { EXIT } from "../src/exit-codes.ts";
+import { type StackFixture, startTestStack } from "./fixture.ts";
+
+/**
+ * Verdicts on the demo target's known behaviour: `/fixed?ms=20` answers after 20 ms, `/error`
+ * fails a known share. Thresholds are judged centrally on the exact merged windows, so a
+ * threshold's observed value is the figure the aggregate shows.
+ */
+let f: StackFixture;
+let nc: NatsConnection;
+beforeAll(async () => {
+  f = await startTestStack();
+  nc = await connectNats(f.stack.natsUrl, "verdicts-test");
+}, 60_000);
+afterAll(async () => {
+  await nc?.close();
+  await f?.close();
+});
+
+const log = createLogger("test", "silent");
+const ctx = () => ({ config: loadConfig({}), log, port: 0, dataDir: f.dataDir });
+
+const spec = (thresholds: Record<string, unknown>, over: Record<string, unknown> = {}) => ({
+  name: "verdicts",
+  targetUrl: f.stack.demoTarget!.url,
+  requests: [
+    { name: "fixed", method: "GET", path: "/fixed?ms=20" },
+    { name: "error", method: "GET", path: "/error?rate=0.5&ms=1" },
+  ],
+  defaultUsers: 4,
+  defaultSpawnRate: 100,
+  defaultDurationSec: 3,
+  thresholds,
+  ...over,
+});
+
+async function judged(body: unknown): Promise<RunView> {
+  const test = await f.api.createLoadTest(body as never);
+  const started = await f.api.startRun(test.id);
+  await f.api.waitForEnd(started.id, 60_000);
+  return f.api.waitForVerdict(started.id, 20_000);
+}
+
+const eventsOf = async (runId: string): Promise<EventEnvelope[]> =>
+  (await new JetStreamEventStore(nc, f.stack.ns).read("default", { type: "run", id: runId })).events.map((e) => e.event);
+
+describe("verdicts", () => {
+  it("passes a run within its thresholds, each observed value the exact figure of the aggregate", async () => {
+    const ended = await judged(
+      spec({
+        "latency{name:fixed}": ["p(50) > 19", "p(99) < 1000"],
+        "error_rate{name:fixed}": ["rate == 0"],
+        requests: ["count > 10"],
+      }),
+    );
+    expect(ended.status).toBe("Completed");
+    expect(ended.verdict).toBe("passed");
+    expect(ended.thresholds).toHaveLength(4);
+    await f.api.waitForProjections(10_000);
+    const { endpoints } = await f.api.endpoints(ended.id);
+    const fixed = endpoints.find((e) => e.name === "fixed")!;
+    const p50 = ended.thresholds.find((t) => t.expression === "p(50) > 19")!;
+    expect(p50.observed).toBe(fixed.latency.p50);
+    const total = await f.api.aggregate(ended.id);
+    expect(ended.thresholds.find((t) => t.metric === "requests")!.observed).toBe(total.requests);
+  }, 90_000);
+
+  it("fails a run that breaks one, with the observed value; the CLI exits 99", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "loadline-verdict-"));
+    const file = join(dir, "test.json");
+    writeFileSync(file, JSON.stringify(spec({ "error_rate{name:error}": ["rate < 0.1"], "latency{name:fixed}": ["p(95) < 5000"] })));
+    expect(await run(ctx(), file, f.stack.apiUrl)).toBe(EXIT.thresholdsFailed);
+    const { items } = (await (await f.api.fetch("/v1/runs")).json()) as { items: RunView[] };
+    const ended = await f.api.run(items[0]!.id);
+    expect(ended.verdict).toBe("failed");
+    const errorRate = ended.thresholds.find((t) => t.metric === "error_rate{name:error}")!;
+    expect(errorRate.passed).toBe(false);
+    expect(errorRate.observed).toBeGreaterThan(0.3); // the target fails half of them
+    expect(ended.thresholds.find((t) => t.metric === "latency{name:fixed}")!.passed).toBe(true);
+    const types = (await eventsOf(ended.id)).map((e) => e.type);
+    expect(types).toContain("run.threshold-crossed");
+    expect(types.at(-1)).toBe("run.verdict-recorded");
+  }, 90_000);
+
+  it("stops a run within 2 s of an abortOnFail threshold's crossing, and says why", async () => {
+    const ended = await judged(
+      spec({ "latency{name:fixed}": [{ threshold: "p(95) < 5", abortOnFail: true }] }, { defaultDurationSec: 60 }),
+    );
+    expect(ended.status).toBe("Completed");
+    expect(ended.stopReason).toBe("threshold");
+    expect(ended.verdict).toBe("failed");
+    const events = await eventsOf(ended.id);
+    const crossed = events.find((e) => e.type === "run.threshold-crossed")!;
+    const stopping = events.find((e) => e.type === "run.stopping")!;
+    const gapMs = Date.parse(stopping.time) - Date.parse(crossed.time);
+    expect(gapMs).toBeGreaterThanOrEqual(0);
+    expect(gapMs).toBeLessThan(2_000);
+    expect(Date.parse(ended.finishedAt!) - Date.parse(ended.startedAt!)).toBeLessThan(15_000);
+  }, 90_000);
+
+  it("refuses a bad threshold expression at create time, naming the field", async () => {
+    const res = await f.api.fetch("/v1/load-tests", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(spec({ latency: ["p(95) < 300", "p(101) < 300"] })),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe("thresholds.latency.1");
+  });
+
+  it("rebuilds the same verdicts from the stream", async () => {
+    const { items } = (await (await f.api.fetch("/v1/runs?limit=50")).json()) as { items: RunView[] };
+    const before = items.map((r) => ({ id: r.id, verdict: r.verdict, thresholds: r.thresholds, stopReason: r.stopReason }));
+    expect(before.filter((r) => r.verdict !== "none").length).toBeGreaterThanOrEqual(3);
+    await rebuildProjection({ url: f.databaseUrl, nc, ns: f.stack.ns, log, name: "events" });
+    const after = ((await (await f.api.fetch("/v1/runs?limit=50")).json()) as { items: RunView[] }).items.map((r) => ({
+      id: r.id,
+      verdict: r.verdict,
+      thresholds: r.thresholds,
+      stopReason: r.stopReason,
+    }));
+    expect(after).toEqual(before);
+  }, 60_000);
+});

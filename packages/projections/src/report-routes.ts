@@ -1,0 +1,92 @@
+import { REPORT_FORMATS, type ReportFormat, type RunReport } from "@loadline/core";
+import { HttpError, idParam, installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
+import { Hono } from "hono";
+import { z } from "zod";
+import { MetricsQueries } from "./metrics-queries.ts";
+import { minSeqWait } from "./min-seq.ts";
+import type { PgReadModel } from "./read-model.ts";
+import { CSV_TABLES, type CsvTable, renderCsv } from "./report/csv.ts";
+import { renderHtml } from "./report/html.ts";
+import { renderJson } from "./report/json.ts";
+import { renderJunit } from "./report/junit.ts";
+import { gatherRunReport } from "./report/report-data.ts";
+
+export type ReportRoutesDeps = {
+  readModel: PgReadModel;
+  log: Logger;
+  /** Prints a report's HTML as PDF (headless Chromium, in the app that composes the API); absent: PDF is a 501. */
+  printPdf?: ((html: string) => Promise<Uint8Array>) | undefined;
+};
+
+const reportQuery = z.object({
+  format: z.enum(REPORT_FORMATS, { message: `must be one of ${REPORT_FORMATS.join(", ")}` }).default("html"),
+  /** csv: both tables (`all`), or one. */
+  table: z.enum(CSV_TABLES as [CsvTable, ...CsvTable[]], { message: `must be one of ${CSV_TABLES.join(", ")}` }).default("all"),
+});
+
+export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
+  html: "text/html; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  csv: "text/csv; charset=utf-8",
+  junit: "application/xml; charset=utf-8",
+  pdf: "application/pdf",
+};
+export const REPORT_EXTENSIONS: Record<ReportFormat, string> = { html: "html", json: "json", csv: "csv", junit: "xml", pdf: "pdf" };
+
+/** A report in a text format; PDF is printed from the HTML by whoever can. */
+export function renderReport(report: RunReport, format: Exclude<ReportFormat, "pdf">, table: CsvTable = "all"): string {
+  switch (format) {
+    case "html":
+      return renderHtml(report);
+    case "json":
+      return renderJson(report);
+    case "csv":
+      return renderCsv(report, table);
+    case "junit":
+      return renderJunit(report);
+  }
+}
+
+/**
+ * `GET /v1/runs/{id}/report?format=html|json|csv|junit|pdf`: the run's report, read once from the
+ * read model's views (report/report-data.ts) and rendered in the format asked, as an attachment
+ * named after the run (`loadline-<runId>.<ext>`).
+ */
+export function reportRoutes(deps: ReportRoutesDeps): Hono {
+  const { readModel } = deps;
+  const metrics = new MetricsQueries(readModel);
+  const app = new Hono();
+  installErrorHandler(app, deps.log);
+  app.use("/v1/runs/:id/report", minSeqWait(readModel));
+
+  app.get("/v1/runs/:id/report", async (c) => {
+    const id = idParam(c, "run");
+    const { format, table } = query(c, reportQuery);
+    if (format === "pdf" && !deps.printPdf)
+      throw new HttpError(501, "not_implemented", "format: pdf is not available here (no headless Chromium to print it)", "format");
+    const run = await readModel.run(tenantOf(c), id);
+    if (!run) throw new HttpError(404, "not_found", "run not found", "id");
+    const report = await gatherRunReport(
+      {
+        loadTest: (tenantId, id) => readModel.loadTest(tenantId, id),
+        aggregate: (r) => metrics.aggregate(r, {}),
+        timeseries: (r) => metrics.timeseries(r, {}, "auto"),
+        distribution: (r) => metrics.distribution(r, {}),
+      },
+      run,
+    );
+    c.header("Content-Type", REPORT_CONTENT_TYPES[format]);
+    c.header("Content-Disposition", `attachment; filename="loadline-${run.id}.${REPORT_EXTENSIONS[format]}"`);
+    c.header("Cache-Control", "no-store");
+    c.header("X-Content-Type-Options", "nosniff");
+    // The page is inert wherever it is opened: no script, nothing fetched.
+    if (format === "html") c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox");
+    if (format === "pdf") {
+      const pdf = await deps.printPdf!(renderHtml(report));
+      return c.body(pdf as Uint8Array<ArrayBuffer>);
+    }
+    return c.body(renderReport(report, format, table));
+  });
+
+  return app;
+}
