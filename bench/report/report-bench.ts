@@ -171,6 +171,7 @@ export function syntheticInputs(): ReportInputs {
       defaultDurationSec: SECONDS,
       maxDurationSec: null,
       thresholds: null,
+      baselineRunId: null,
       version: 1,
       createdAt: iso(-60),
       createdBy: "key:bench",

@@ -20,6 +20,7 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
   "load-test.created": { spec },
   "load-test.updated": { spec: { ...spec, defaultUsers: 100 } },
   "load-test.deleted": {},
+  "load-test.baseline-set": { runId: "0196f3a0-8d2f-7e4b-8c2f-3a5b6c7d8e91" },
   "run.created": {
     loadTestId: "0196f3a0-7c1e-7d3a-9b1e-2f4c5d6e7f80",
     targetUsers: 50,

@@ -24,6 +24,25 @@ export { DENY_ALL_TARGETS, type TargetPolicy, targetPolicySchema } from "./acces
 export { type PlatformDefaults, SECURE_DEFAULTS, tenantPolicy } from "./access/tenant-policy.ts";
 export { applyStored, emptyAggregate, type LoadedAggregate, loadAggregate } from "./aggregate.ts";
 export {
+  type BucketSample,
+  type ChangeVerdict,
+  COMPARE_DEFAULTS,
+  COMPARED_METRICS,
+  COMPARED_PERCENTILES,
+  type ComparedMetric,
+  type ComparedPercentile,
+  type CompareOptions,
+  compareRuns,
+  type EndpointComparison,
+  type EndpointSample,
+  type MetricComparison,
+  type RunComparisonView,
+  type RunSample,
+  type RunsComparison,
+  type SeriesComparison,
+  type SeriesSample,
+} from "./compare/compare-runs.ts";
+export {
   type ApiKeyState,
   apiKeyDecider,
   type SecretState,

@@ -27,6 +27,8 @@ export type LoadTestView = {
   maxDurationSec: number | null;
   /** Its thresholds as declared (README "Thresholds"); null when it has none. */
   thresholds: Thresholds | null;
+  /** The completed run comparisons (`compare?to=baseline`) and baseline-relative thresholds are against; null until set. */
+  baselineRunId: string | null;
   version: number;
   createdAt: string;
   createdBy: string;

@@ -1,6 +1,13 @@
 import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/nats";
 import { accessWriteRoutes, fleetRoutes, writeRoutes } from "@loadline/orchestrator";
-import { accessReadRoutes, type PgReadModel, type ProjectionStatusReader, readRoutes, reportRoutes } from "@loadline/projections";
+import {
+  accessReadRoutes,
+  compareRoutes,
+  type PgReadModel,
+  type ProjectionStatusReader,
+  readRoutes,
+  reportRoutes,
+} from "@loadline/projections";
 import { type AccessControl, type Logger, opsRoutes, serviceApp, whoamiRoutes } from "@loadline/service";
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
@@ -40,6 +47,7 @@ export function apiApp(deps: ApiDeps): Hono {
     fleetRoutes({ kv: deps.workers, log }),
     readRoutes({ readModel, status, log }),
     reportRoutes({ readModel, log, printPdf: deps.printPdf }),
+    compareRoutes({ readModel, log }),
     accessReadRoutes({ readModel, status, log }),
   );
 }

@@ -20,7 +20,8 @@ Commands:
                 else against an embedded stack; live progress, then the summary; exits 1 when
                 the run did not complete, 2 when the test was refused, 3 when it completed
                 degraded (some of its planned load was not run: a worker lost, say); --report FILE
-                writes its report too, in the format of FILE's extension (.html .json .csv .xml .pdf)
+                writes its report too, in the format of FILE's extension (.html .json .csv .xml .pdf);
+                --compare baseline|RUN prints its comparison with the test's baseline or a run
   report <runId> --out FILE [--format F]
                 a run's report: html (one self-contained page), json (docs/reports.md), csv,
                 junit (XML for CI) or pdf (needs Chromium); the format defaults to --out's extension
@@ -40,6 +41,7 @@ Commands:
 Options:
   --api URL       run, report: the Loadline API to use (default: $LOADLINE_URL, else embedded)
   --report FILE   run: write the run's report to FILE (its format from the extension)
+  --compare TO    run: after the summary, compare with TO: baseline, or a run's id (docs/compare.md)
   --format F      report: html, json, csv, junit or pdf
   --port N        API port (default: $PORT, else 8080 for up and api, any free port otherwise)
   --data DIR      data folder of the embedded NATS and PGlite (default: .data)
@@ -77,6 +79,7 @@ const { positionals, values } = parseArgs({
     out: { type: "string" },
     format: { type: "string" },
     report: { type: "string" },
+    compare: { type: "string" },
     in: { type: "string" },
     "from-seq": { type: "string" },
     "from-time": { type: "string" },
@@ -109,4 +112,4 @@ else if (command === "projections") {
 } else if (command === "report") {
   process.exit(await report(ctx, file!, { format: values.format, out: values.out, apiUrl: values.api ?? process.env.LOADLINE_URL }));
 } else if (command === "demo") process.exit(await demo(ctx, Number(values.users), Number(values.duration)));
-else process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL, values.report));
+else process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL, values.report, values.compare));

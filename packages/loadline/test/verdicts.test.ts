@@ -117,6 +117,35 @@ describe("verdicts", () => {
     expect(((await res.json()) as { error: { field: string } }).error.field).toBe("thresholds.latency.1");
   });
 
+  it("judges baseline-relative thresholds against the test's baseline run", async () => {
+    const test = await f.api.createLoadTest(spec({ "latency{name:fixed}": ["p(50) > 0"] }) as never);
+    const setBaseline = (runId: string) =>
+      f.api.fetch(`/v1/load-tests/${test.id}/baseline`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ runId }),
+      });
+    const first = await f.api.startRun(test.id);
+    const early = await setBaseline(first.id); // still running: not a baseline yet
+    expect(early.status).toBe(400);
+    expect(((await early.json()) as { error: { field: string } }).error.field).toBe("runId");
+    await f.api.waitForEnd(first.id, 60_000);
+    const set = await setBaseline(first.id);
+    expect(set.status).toBe(200);
+    expect(((await set.json()) as { baselineRunId: string }).baselineRunId).toBe(first.id);
+
+    // The fixed endpoint answers in 20 ms both times: within 50% of the baseline's median, not within half of it.
+    const relative = { "latency{name:fixed}": ["p(50) < baseline * 1.5", "p(50) < baseline * 0.5"] };
+    const second = await f.api.startRun(test.id, { thresholds: relative });
+    await f.api.waitForEnd(second.id, 60_000);
+    const judgedRun = await f.api.waitForVerdict(second.id, 20_000);
+    expect(judgedRun.verdict).toBe("failed");
+    const [within, half] = judgedRun.thresholds;
+    expect(within).toMatchObject({ expression: "p(50) < baseline * 1.5", passed: true });
+    expect(half).toMatchObject({ expression: "p(50) < baseline * 0.5", passed: false });
+    expect(half!.observed).toBeGreaterThan(19);
+  }, 120_000);
+
   it("rebuilds the same verdicts from the stream", async () => {
     const { items } = (await (await f.api.fetch("/v1/runs?limit=50")).json()) as { items: RunView[] };
     const before = items.map((r) => ({ id: r.id, verdict: r.verdict, thresholds: r.thresholds, stopReason: r.stopReason }));

@@ -356,6 +356,25 @@ describe("each service does its work under its own NATS user (infra/nats/single.
     expect(ack.stream).toBe(ns.streams.metrics);
   });
 
+  it("the orchestrator judges thresholds: follows a run's windows and finds each worker's last (ThresholdWatch)", async () => {
+    const filter = `${ns.prefix}.met.${TENANT}.${runId}.*`;
+    const consumer = await jetstream(nc.orchestrator).consumers.get(ns.streams.metrics, {
+      filter_subjects: filter,
+      deliver_policy: DeliverPolicy.All,
+    });
+    const messages = await consumer.consume({ max_messages: 16, expires: PULL_EXPIRES_MS });
+    let seq = 0;
+    for await (const m of messages) {
+      seq = m.seq;
+      break;
+    }
+    await messages.close();
+    const last = await (await jsm("orchestrator")).streams.getMessage(ns.streams.metrics, {
+      last_by_subj: subjects.metrics(ns, TENANT, runId, WORKER_ID),
+    });
+    expect(last?.seq).toBe(seq);
+  });
+
   it("an agent publishes its registration on LL_AGENT", async () => {
     const ack = await jetstream(nc.agent).publish(subjects.agent(ns, "agent-1", "registered"), JSON.stringify({ agentId: "agent-1" }));
     expect(ack.stream).toBe(ns.streams.agent);

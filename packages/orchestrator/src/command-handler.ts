@@ -95,8 +95,9 @@ export class CommandHandler {
   private route(command: CommandEnvelope): Promise<CommandOutcome> {
     switch (command.aggregate.type) {
       case "load-test":
-        return command.type === "load-test.create" || command.type === "load-test.update"
-          ? this.writeLoadTest(command)
+        if (command.type === "load-test.create" || command.type === "load-test.update") return this.writeLoadTest(command);
+        return command.type === "load-test.set-baseline"
+          ? this.setBaseline(command)
           : this.decide(this.loadTests, loadTestDecider, command);
       case "run":
         return command.type === "run.start" ? this.startRun(command) : this.decide(this.runs, runDecider, command);
@@ -175,6 +176,7 @@ export class CommandHandler {
           target,
           ...(placement ? { placement } : {}),
           targetPolicy: policy.targets,
+          ...(test.state.baselineRunId ? { baselineRunId: test.state.baselineRunId } : {}),
           ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
         },
       };
@@ -183,6 +185,21 @@ export class CommandHandler {
       if (err instanceof DomainError) return refused(command, err);
       throw err;
     }
+  }
+
+  /** A baseline is a completed run of the same test (of the same tenant: the run is looked up in it). */
+  private async setBaseline(command: CommandFor<"load-test.set-baseline">): Promise<CommandOutcome> {
+    const run = await this.other(this.runs, command.tenantId, { type: "run", id: command.data.runId });
+    const refusal =
+      run.state.status === "None"
+        ? new DomainError("not_found", "run not found", "runId")
+        : run.state.loadTestId !== command.aggregate.id
+          ? new DomainError("invalid", "the run is not a run of this load test", "runId")
+          : run.state.status !== "Completed"
+            ? new DomainError("invalid", `the run is ${run.state.status}: only a completed run can be a baseline`, "runId")
+            : null;
+    if (refusal) return refused(command, refusal);
+    return this.decide(this.loadTests, loadTestDecider, command);
   }
 
   /** The sealed values of the secrets a test names, as they are now; a secret not set refuses the run, naming it. */

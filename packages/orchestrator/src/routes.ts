@@ -8,8 +8,9 @@ import {
   runParametersSchema,
   thresholdsSchema,
 } from "@loadline/core";
-import { HttpError, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
+import { HttpError, ID_PATTERN, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
+import { z } from "zod";
 import { type CommandRouteDeps, executeCommand } from "./command-route.ts";
 
 export type WriteRoutesDeps = CommandRouteDeps & { log: Logger };
@@ -23,6 +24,8 @@ const startRunSchema = runParametersSchema
     thresholds: thresholdsSchema.optional(),
   })
   .strict();
+const baselineSchema = z.object({ runId: z.string().regex(ID_PATTERN, "must be a run id") }).strict();
+
 /**
  * If-Match carries the version the client last saw: `"3"`, `W/"3"` or `3`. A version past
  * Number.MAX_SAFE_INTEGER is no version (and the command's schema would refuse it).
@@ -113,6 +116,18 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     if (done instanceof Response) return done;
     c.header("Location", `/v1/runs/${id}`);
     return c.json(await readModel.run(tenantId, id), 201);
+  });
+
+  app.post("/v1/load-tests/:id/baseline", async (c) => {
+    const tenantId = tenantOf(c);
+    const id = idParam(c, "load test");
+    const input = await readJson(c);
+    const { runId } = parseWith(baselineSchema, input);
+    const done = await execute(c, { type: "load-test.set-baseline", ...loadTest(tenantId, id), data: { runId } }, input);
+    if (done instanceof Response) return done;
+    const view = await readModel.loadTest(tenantId, id);
+    if (view) c.header("ETag", `"${view.version}"`);
+    return c.json(view, 200);
   });
 
   app.post("/v1/runs/:id/stop", async (c) => {

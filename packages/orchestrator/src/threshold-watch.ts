@@ -5,13 +5,15 @@ import {
   type EventEnvelope,
   isTerminal,
   type MetricWindow,
+  type ParsedThreshold,
   parseEvent,
   parseThresholds,
   type RunState,
+  type ThresholdBaseline,
   ThresholdTracker,
   thresholdKey,
 } from "@loadline/core";
-import { type Namespace, type NatsConnection, PULL_EXPIRES_MS, subjects } from "@loadline/nats";
+import { type Namespace, type NatsConnection, PULL_EXPIRES_MS, replayStream, subjects } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
 import { type ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { CommandHandler } from "./command-handler.ts";
@@ -85,7 +87,9 @@ export class ThresholdWatch {
     const thresholds = state.target?.thresholds;
     if (!thresholds) return undefined;
     const scenarioOf = scenarioMap(state);
-    const tracker = new ThresholdTracker(parseThresholds(thresholds), { scenarioOf: (name) => scenarioOf.get(name) });
+    const parsed = parseThresholds(thresholds);
+    const baseline = await this.baselineOf(run.tenantId, state.baselineRunId, parsed, scenarioOf);
+    const tracker = new ThresholdTracker(parsed, { scenarioOf: (name) => scenarioOf.get(name), ...(baseline ? { baseline } : {}) });
     const consumer = await jetstream(this.nc).consumers.get(this.ns.streams.metrics, {
       filter_subjects: `${this.ns.prefix}.met.${run.tenantId}.${run.id}.*`,
       deliver_policy: DeliverPolicy.All,
@@ -109,6 +113,26 @@ export class ThresholdWatch {
     }
     this.watched.set(run.id, w);
     return w;
+  }
+
+  /**
+   * The figures baseline-relative rules (`p(95) < baseline * 1.1`) compare with: the baseline run's
+   * windows (the one its test had when it started), replayed through the same thresholds. None
+   * when no rule is relative or the run has no baseline (its relative rules then cannot fail).
+   */
+  private async baselineOf(
+    tenantId: string,
+    baselineRunId: string | undefined,
+    parsed: ParsedThreshold[],
+    scenarioOf: Map<string, string>,
+  ): Promise<ThresholdBaseline | undefined> {
+    if (!baselineRunId || !parsed.some((p) => "baseline" in p.limit)) return undefined;
+    const windows: MetricWindow[] = [];
+    await replayStream(this.nc, this.ns.streams.metrics, `${this.ns.prefix}.met.${tenantId}.${baselineRunId}.*`, (m) => {
+      const event = parseEvent(m.json());
+      if (event.type === "metrics.window") windows.push(event.data as MetricWindow);
+    });
+    return ThresholdTracker.baselineOf(parsed, windows, { scenarioOf: (name) => scenarioOf.get(name) });
   }
 
   /** Records new crossings, and stops a run whose abortOnFail threshold failed past its delay. */

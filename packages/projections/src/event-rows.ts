@@ -7,7 +7,7 @@ import type { LoadTestRow, RunRow } from "./schema.ts";
  * number the deciders compare an expected version with.
  */
 
-type LoadTestEvent = EventOf<"load-test.created" | "load-test.updated" | "load-test.deleted">;
+type LoadTestEvent = EventOf<"load-test.created" | "load-test.updated" | "load-test.deleted" | "load-test.baseline-set">;
 type RunEvent = Extract<EventEnvelope, { type: `run.${string}` }>;
 
 export const isLoadTestEvent = (e: EventEnvelope): e is LoadTestEvent => e.type.startsWith("load-test.");
@@ -37,6 +37,7 @@ export function evolveLoadTest(row: LoadTestRow | null, event: LoadTestEvent): L
         tenantId: event.tenantId,
         id: event.aggregate.id,
         ...specColumns(event.data.spec),
+        baselineRunId: null,
         version: (row?.version ?? 0) + 1,
         createdAt: at,
         createdBy: event.actor,
@@ -47,6 +48,8 @@ export function evolveLoadTest(row: LoadTestRow | null, event: LoadTestEvent): L
       return row && { ...row, ...specColumns(event.data.spec), version: row.version + 1, updatedAt: at, updatedBy: event.actor };
     case "load-test.deleted":
       return null;
+    case "load-test.baseline-set":
+      return row && { ...row, baselineRunId: event.data.runId, version: row.version + 1, updatedAt: at, updatedBy: event.actor };
   }
 }
 

@@ -10,6 +10,8 @@ export {
   isSecretEvent,
   isTenantEvent,
 } from "./access-rows.ts";
+export { comparedRun, runComparison, runSample } from "./compare-queries.ts";
+export { type CompareRoutesDeps, compareRoutes } from "./compare-routes.ts";
 export { type Database, type DatabaseOptions, type Db, openDatabase, type Tx } from "./database.ts";
 export { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
 export { EVENTS_PROJECTION, eventsProjection } from "./events-projection.ts";

@@ -1,7 +1,8 @@
-import { REPORT_FORMATS, type ReportFormat, type RunReport } from "@loadline/core";
+import { REPORT_FORMATS, type ReportFormat } from "@loadline/core";
 import { HttpError, idParam, installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
 import { Hono } from "hono";
 import { z } from "zod";
+import { comparedRun, runComparison } from "./compare-queries.ts";
 import { MetricsQueries } from "./metrics-queries.ts";
 import { minSeqWait } from "./min-seq.ts";
 import type { PgReadModel } from "./read-model.ts";
@@ -9,7 +10,7 @@ import { CSV_TABLES, type CsvTable, renderCsv } from "./report/csv.ts";
 import { renderHtml } from "./report/html.ts";
 import { renderJson } from "./report/json.ts";
 import { renderJunit } from "./report/junit.ts";
-import { gatherRunReport } from "./report/report-data.ts";
+import { type ComparedRunReport, gatherRunReport } from "./report/report-data.ts";
 
 export type ReportRoutesDeps = {
   readModel: PgReadModel;
@@ -22,6 +23,8 @@ const reportQuery = z.object({
   format: z.enum(REPORT_FORMATS, { message: `must be one of ${REPORT_FORMATS.join(", ")}` }).default("html"),
   /** csv: both tables (`all`), or one. */
   table: z.enum(CSV_TABLES as [CsvTable, ...CsvTable[]], { message: `must be one of ${CSV_TABLES.join(", ")}` }).default("all"),
+  /** html, pdf: a section comparing the run with its load test's baseline (`baseline`) or another run (docs/compare.md). */
+  compare: z.string().min(1, "must be baseline or a run's id").optional(),
 });
 
 export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
@@ -34,7 +37,7 @@ export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
 export const REPORT_EXTENSIONS: Record<ReportFormat, string> = { html: "html", json: "json", csv: "csv", junit: "xml", pdf: "pdf" };
 
 /** A report in a text format; PDF is printed from the HTML by whoever can. */
-export function renderReport(report: RunReport, format: Exclude<ReportFormat, "pdf">, table: CsvTable = "all"): string {
+export function renderReport(report: ComparedRunReport, format: Exclude<ReportFormat, "pdf">, table: CsvTable = "all"): string {
   switch (format) {
     case "html":
       return renderHtml(report);
@@ -61,12 +64,16 @@ export function reportRoutes(deps: ReportRoutesDeps): Hono {
 
   app.get("/v1/runs/:id/report", async (c) => {
     const id = idParam(c, "run");
-    const { format, table } = query(c, reportQuery);
+    const { format, table, compare } = query(c, reportQuery);
+    if (compare !== undefined && format !== "html" && format !== "pdf")
+      throw new HttpError(400, "invalid_request", "compare: only the html and pdf reports show a comparison", "compare");
     if (format === "pdf" && !deps.printPdf)
       throw new HttpError(501, "not_implemented", "format: pdf is not available here (no headless Chromium to print it)", "format");
     const run = await readModel.run(tenantOf(c), id);
     if (!run) throw new HttpError(404, "not_found", "run not found", "id");
-    const report = await gatherRunReport(
+    const comparison =
+      compare === undefined ? undefined : await runComparison(readModel, run, await comparedRun(readModel, run, compare, "compare"));
+    const report: ComparedRunReport = await gatherRunReport(
       {
         loadTest: (tenantId, id) => readModel.loadTest(tenantId, id),
         aggregate: (r) => metrics.aggregate(r, {}),
@@ -75,6 +82,7 @@ export function reportRoutes(deps: ReportRoutesDeps): Hono {
       },
       run,
     );
+    if (comparison) report.comparison = comparison;
     c.header("Content-Type", REPORT_CONTENT_TYPES[format]);
     c.header("Content-Disposition", `attachment; filename="loadline-${run.id}.${REPORT_EXTENSIONS[format]}"`);
     c.header("Cache-Control", "no-store");

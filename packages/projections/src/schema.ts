@@ -54,6 +54,8 @@ export const loadTests = pgTable(
     maxDurationSec: integer("max_duration_sec"),
     /** Its thresholds as declared; null when it has none. */
     thresholds: jsonb("thresholds").$type<Thresholds>(),
+    /** The completed run comparisons and baseline-relative thresholds are against; null until one is set. */
+    baselineRunId: text("baseline_run_id"),
     /** Count of the load test's events: the version the write side checks If-Match against. */
     version: integer("version").notNull(),
     createdAt: instant("created_at").notNull(),

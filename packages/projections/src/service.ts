@@ -3,6 +3,7 @@ import type { Logger } from "@loadline/service";
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import { accessReadRoutes } from "./access-routes.ts";
+import { compareRoutes } from "./compare-routes.ts";
 import { type Database, type DatabaseOptions, openDatabase } from "./database.ts";
 import { eventsProjection } from "./events-projection.ts";
 import { metricsProjection } from "./metrics-projection.ts";
@@ -83,7 +84,8 @@ export class Projections {
         new Hono()
           .route("/", readRoutes({ readModel, status, log }))
           .route("/", accessReadRoutes({ readModel, status, log }))
-          .route("/", reportRoutes({ readModel, log })), // no PDF printer in this process: PDF is a 501 here
+          .route("/", reportRoutes({ readModel, log })) // no PDF printer in this process: PDF is a 501 here
+          .route("/", compareRoutes({ readModel, log })),
 
         { events, metrics: metricsProjector },
         ownsDatabase,

@@ -10,6 +10,7 @@ export const API_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
   "load-test.create",
   "load-test.update",
   "load-test.delete",
+  "load-test.set-baseline",
   "run.start",
   "run.stop",
   "api-key.create",

@@ -2,9 +2,11 @@ import { DomainError } from "../errors.ts";
 import type { LoadTestSpec } from "../schemas/load-test.ts";
 import type { Decider } from "./decider.ts";
 
-export type LoadTestState = { status: "none"; version: 0 } | { status: "active" | "deleted"; version: number; spec: LoadTestSpec };
+export type LoadTestState =
+  | { status: "none"; version: 0 }
+  | { status: "active" | "deleted"; version: number; spec: LoadTestSpec; baselineRunId?: string };
 
-type LoadTestCommand = "load-test.create" | "load-test.update" | "load-test.delete";
+type LoadTestCommand = "load-test.create" | "load-test.update" | "load-test.delete" | "load-test.set-baseline";
 
 function assertVersion(state: LoadTestState, expected: number | undefined): void {
   if (expected !== undefined && expected !== state.version) {
@@ -12,12 +14,12 @@ function assertVersion(state: LoadTestState, expected: number | undefined): void
   }
 }
 
-function requireActive(state: LoadTestState): asserts state is Extract<LoadTestState, { status: "active" }> {
+function requireActive(state: LoadTestState): asserts state is Exclude<LoadTestState, { status: "none" }> & { status: "active" } {
   if (state.status !== "active") throw new DomainError("not_found", "load test not found");
 }
 
 export const loadTestDecider: Decider<LoadTestState, LoadTestCommand> = {
-  commands: ["load-test.create", "load-test.update", "load-test.delete"],
+  commands: ["load-test.create", "load-test.update", "load-test.delete", "load-test.set-baseline"],
   initialState: { status: "none", version: 0 },
 
   decide(state, command) {
@@ -33,14 +35,21 @@ export const loadTestDecider: Decider<LoadTestState, LoadTestCommand> = {
         requireActive(state);
         assertVersion(state, command.data.expectedVersion);
         return [{ type: "load-test.deleted", data: {} }];
+      case "load-test.set-baseline":
+        // That the run is a completed run of this test is checked where runs are known (the command handler).
+        requireActive(state);
+        return state.baselineRunId === command.data.runId ? [] : [{ type: "load-test.baseline-set", data: command.data }];
     }
   },
 
   evolve(state, event) {
     switch (event.type) {
       case "load-test.created":
-      case "load-test.updated":
         return { status: "active", version: state.version + 1, spec: event.data.spec };
+      case "load-test.updated":
+        return { ...state, status: "active", version: state.version + 1, spec: event.data.spec };
+      case "load-test.baseline-set":
+        return state.status === "none" ? state : { ...state, version: state.version + 1, baselineRunId: event.data.runId };
       case "load-test.deleted":
         return state.status === "none" ? state : { ...state, status: "deleted", version: state.version + 1 };
       default:

@@ -32,6 +32,8 @@ export type RunState = {
   /** Where its load may go, and its secrets sealed (see run.created). */
   targetPolicy?: TargetPolicy;
   secrets?: Record<string, string>;
+  /** Its test's baseline run when it started (run.created). */
+  baselineRunId?: string;
   placement?: Placement;
   laneCount: number;
   /** The workers in the run now (lost ones left), each with the lanes it runs. */
@@ -290,7 +292,7 @@ function evolve(state: RunState, event: Evolvable): RunState {
   const next = { ...state, version: state.version + 1 };
   switch (event.type) {
     case "run.created": {
-      const { loadTestId, target, placement, targetPolicy, secrets, ...parameters } = event.data;
+      const { loadTestId, target, placement, targetPolicy, secrets, baselineRunId, ...parameters } = event.data;
       return {
         ...next,
         status: "Pending",
@@ -300,6 +302,7 @@ function evolve(state: RunState, event: Evolvable): RunState {
         ...(placement ? { placement } : {}),
         ...(targetPolicy ? { targetPolicy } : {}),
         ...(secrets ? { secrets } : {}),
+        ...(baselineRunId ? { baselineRunId } : {}),
       };
     }
     case "run.worker-assigned": {

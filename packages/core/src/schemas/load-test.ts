@@ -83,10 +83,13 @@ export const loadTestEvents = {
   "load-test.created": z.object({ spec: loadTestSpecSchema }),
   "load-test.updated": z.object({ spec: loadTestSpecSchema }),
   "load-test.deleted": z.object({}),
+  /** A completed run of the test is its baseline: what comparisons and baseline-relative thresholds are against. */
+  "load-test.baseline-set": z.object({ runId: z.string().min(1) }),
 } as const;
 
 export const loadTestCommands = {
   "load-test.create": z.object({ spec: loadTestInputSchema }),
   "load-test.update": z.object({ spec: loadTestInputSchema, expectedVersion: z.number().int().nonnegative().optional() }),
   "load-test.delete": z.object({ expectedVersion: z.number().int().nonnegative().optional() }),
+  "load-test.set-baseline": z.object({ runId: z.string().min(1) }),
 } as const;

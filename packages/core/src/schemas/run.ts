@@ -72,6 +72,8 @@ const createRun = runParametersSchema.extend({
   placement: placementSchema.optional(),
   /** Where its load may go (the tenant's policy when it started): workers check every address they connect to against it. */
   targetPolicy: targetPolicySchema.optional(),
+  /** Its test's baseline run when it started: what its baseline-relative thresholds compare with. */
+  baselineRunId: z.string().optional(),
   /** The secrets its test refers to, sealed as they were when it started: only a worker holding the keyring opens them. */
   secrets: z.record(z.string(), sealedValueSchema).optional(),
 });

@@ -1,4 +1,6 @@
+import { ID_PATTERN } from "@loadline/service";
 import { ApiError } from "../client.ts";
+import { printComparison } from "../compare-summary.ts";
 import { EXIT, runExitCode } from "../exit-codes.ts";
 import { loadTestFile, TestFileError } from "../load-test-file.ts";
 import { runAndReport } from "../run-and-report.ts";
@@ -10,7 +12,18 @@ import { formatOfFile, writeReport } from "./report.ts";
  * embedded stack. Exit code: 0 when the run completed, 1 when it failed or was cancelled,
  * 2 when the file or the test was refused, 3 when it completed degraded (see exit-codes.ts).
  */
-export async function run(ctx: CommandContext, file: string, apiUrl: string | undefined, reportFile?: string): Promise<number> {
+export async function run(
+  ctx: CommandContext,
+  file: string,
+  apiUrl: string | undefined,
+  reportFile?: string,
+  /** `baseline` or a run's id: the comparison printed after the summary (never changes the exit code). */
+  compareTo?: string,
+): Promise<number> {
+  if (compareTo !== undefined && !ID_PATTERN.test(compareTo)) {
+    console.error(`--compare ${compareTo}: must be baseline or a run's id`);
+    return EXIT.refused;
+  }
   const reportFormat = reportFile === undefined ? undefined : formatOfFile(reportFile);
   if (reportFile !== undefined && !reportFormat) {
     console.error(`--report ${reportFile}: the extension names the format: .html, .json, .csv, .xml (JUnit) or .pdf`);
@@ -32,6 +45,7 @@ export async function run(ctx: CommandContext, file: string, apiUrl: string | un
       const test = await api.createLoadTest(spec as never);
       console.log(`Test ${test.name} (${test.id}): starting a run...`);
       const { run } = await runAndReport(api, test.id, overrides, 7 * 24 * 3600 * 1000);
+      if (compareTo !== undefined) await printComparison(api, run.id, compareTo);
       // The report is a by-product: a report that could not be written is said, the run's exit code stays.
       if (reportFile && reportFormat)
         await writeReport(api, run.id, reportFormat, reportFile).then(

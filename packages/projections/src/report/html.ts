@@ -1,4 +1,4 @@
-import type { RunReport } from "@loadline/core";
+import { COMPARED_METRICS, type ComparedMetric, type MetricComparison, type RunComparisonView, type RunReport } from "@loadline/core";
 import {
   formatCount,
   formatDuration,
@@ -11,6 +11,7 @@ import {
   formatRate,
   escapeXml as x,
 } from "./format.ts";
+import type { ComparedRunReport } from "./report-data.ts";
 import { legend, lineChart, type Series } from "./svg-charts.ts";
 
 /**
@@ -373,6 +374,61 @@ function workers(r: RunReport): string {
   );
 }
 
+const METRIC_LABELS: Record<ComparedMetric, string> = {
+  p50: "p50",
+  p90: "p90",
+  p95: "p95",
+  p99: "p99",
+  p999: "p99.9",
+  errorRate: "Error rate",
+  rps: "Throughput",
+};
+const VERDICT_CLASS = { worse: "failed", better: "passed", same: "none" } as const;
+
+const formatValue = (metric: ComparedMetric, v: number): string =>
+  metric === "errorRate" ? formatPercent(v) : metric === "rps" ? `${formatRate(v)}/s` : formatMs(v);
+
+/** A change as a share of the previous value (+104%, −3.2%), else in the figure's unit (from nothing). */
+function formatChange(metric: ComparedMetric, m: MetricComparison): string {
+  const sign = m.delta > 0 ? "+" : m.delta < 0 ? "−" : "±";
+  if (m.relative === null) return `${sign}${formatValue(metric, Math.abs(m.delta))}`;
+  const p = Math.abs(m.relative * 100);
+  return `${sign}${p >= 10 ? Math.round(p) : p.toFixed(1)}%`;
+}
+
+/** The run against the one asked for with `compare=`: each endpoint's change per figure, then the whole run's figures. */
+function comparison(c: RunComparisonView): string {
+  const cell = (metric: ComparedMetric, m: MetricComparison) =>
+    `<td class="num" title="${x(`${formatValue(metric, m.previous)} → ${formatValue(metric, m.current)}; a change beyond ${formatValue(metric, m.threshold)}`)}">${m.verdict === "same" ? `<span class="muted">${x(formatChange(metric, m))}</span>` : `<span class="pill ${VERDICT_CLASS[m.verdict]}">${x(formatChange(metric, m))} ${m.verdict}</span>`}</td>`;
+  const only = { current: "only in this run", previous: `only in run ${c.comparedWith.runId}`, both: "no requests" } as const;
+  const row = (label: string, s: RunComparisonView["overall"], where: keyof typeof only = "both") =>
+    `<tr>${label}${s.metrics ? COMPARED_METRICS.map((m) => cell(m, s.metrics![m])).join("") : `<td class="muted" colspan="${COMPARED_METRICS.length}">${x(only[where])}</td>`}</tr>`;
+  const head = `<tr>${th("Endpoint")}${COMPARED_METRICS.map((m) => th(METRIC_LABELS[m], true)).join("")}</tr>`;
+  const rows = c.endpoints
+    .map((e) => row(`<td class="name"><span class="pill none">${x(e.method)}</span> ${x(e.name)}</td>`, e, e.in))
+    .join("");
+  const total = row("<td>All requests</td>", c.overall);
+  const changes = `<div class="card table-card"><table><thead>${head}</thead><tbody>${rows}</tbody><tfoot>${total}</tfoot></table></div>`;
+  const o = c.overall.metrics;
+  const detail = o
+    ? `<div class="card table-card" style="margin-top:12px"><table><thead><tr>${th("All requests")}${th("Previous", true)}${th("This run", true)}${th("Change", true)}${th("Noise threshold", true)}${th("Verdict", true)}</tr></thead><tbody>${COMPARED_METRICS.map(
+        (m) =>
+          `<tr><td>${x(METRIC_LABELS[m])}</td>${num(x(formatValue(m, o[m].previous)))}${num(x(formatValue(m, o[m].current)))}${num(x(formatChange(m, o[m])))}${num(x(`± ${formatValue(m, o[m].threshold)}`))}<td class="num"><span class="pill ${VERDICT_CLASS[o[m].verdict]}">${o[m].verdict}</span></td></tr>`,
+      ).join("")}</tbody></table></div>`
+    : `<div class="card empty-note" style="margin-top:12px">One of the runs measured no requests: nothing to compare.</div>`;
+  const { counts } = c;
+  const verdict = `<div class="card" style="margin-bottom:12px"><span class="badge ${VERDICT_CLASS[c.verdict]}" data-comparison="${c.verdict}">${c.verdict}</span> <span class="muted">${x(`${counts.worse} worse, ${counts.better} better, ${counts.same} the same`)}</span>${c.sameTest ? "" : ` <span class="pill warn">another load test</span>`}</div>`;
+  const what = c.comparedWith.via === "baseline" ? "the load test's baseline" : "run";
+  return card(
+    `Compared with run ${c.comparedWith.runId}`,
+    verdict + changes + detail,
+    x(
+      `${what}${c.comparedWith.startedAt ? `, started ${formatInstant(c.comparedWith.startedAt)}` : ""}; a change counts beyond ${Math.round(c.method.relativeFloor * 100)}% and ${c.method.k} standard errors of the runs' own noise`,
+    ),
+    "comparison",
+  );
+}
+
 /** JSON on one line: `{ "a": 1, "b": [2, 3] }`. */
 const inlineJson = (v: unknown): string => {
   if (Array.isArray(v)) return `[${v.map(inlineJson).join(", ")}]`;
@@ -406,8 +462,8 @@ function definition(r: RunReport): string {
   );
 }
 
-/** The whole report as an HTML document. */
-export function renderHtml(r: RunReport): string {
+/** The whole report as an HTML document; with the comparison asked for, when there is one. */
+export function renderHtml(r: ComparedRunReport): string {
   const title = `${r.test?.name ?? "Run"} · ${r.run.id} · Loadline report`;
   return [
     "<!doctype html>",
@@ -423,6 +479,7 @@ export function renderHtml(r: RunReport): string {
     '<main class="wrap">',
     kpis(r),
     thresholds(r),
+    r.comparison ? comparison(r.comparison) : "",
     timeCharts(r),
     distribution(r),
     endpoints(r),

@@ -8,6 +8,7 @@ import {
   type RequestStats,
   RUN_REPORT_KIND,
   RUN_REPORT_VERSION,
+  type RunComparisonView,
   type RunReport,
   type RunView,
   type Scenario,
@@ -32,6 +33,12 @@ export type ReportRun = Omit<RunView, "verdict" | "thresholds" | "stopReason"> &
   thresholds?: readonly ThresholdResult[];
   stopReason?: RunReport["run"]["stopReason"];
 };
+
+/**
+ * A report with, optionally, the comparison asked for (`?compare=`): shown by the HTML page (and
+ * the PDF printed from it), never part of the versioned JSON document.
+ */
+export type ComparedRunReport = RunReport & { comparison?: RunComparisonView | undefined };
 
 /** Arrays longer than this in the definition (a data set's rows) are cut to their first items. */
 const DEFINITION_MAX_ITEMS = 50;

@@ -58,6 +58,7 @@ export const fixtureLoadTest: LoadTestView = {
   defaultDurationSec: 12,
   maxDurationSec: null,
   thresholds: { "latency{name:checkout}": ["p(95) < 300"], error_rate: ["rate < 0.05"] },
+  baselineRunId: null,
   version: 3,
   createdAt: at(-3600),
   createdBy: "key:k1",

@@ -21,11 +21,13 @@ export function routeAccess(metrics: "open" | "keyed"): Readonly<Record<string, 
     "GET /v1/runs/:id/metrics/endpoints": "viewer",
     "GET /v1/runs/:id/metrics/distribution": "viewer",
     "GET /v1/runs/:id/report": "viewer",
+    "GET /v1/runs/:id/compare": "viewer",
     "GET /v1/projections": "viewer",
     "GET /v1/secrets": "viewer",
 
     "POST /v1/load-tests/:id/runs": "operator",
     "POST /v1/runs/:id/stop": "operator",
+    "POST /v1/load-tests/:id/baseline": "operator",
 
     "POST /v1/load-tests": "editor",
     "PUT /v1/load-tests/:id": "editor",
