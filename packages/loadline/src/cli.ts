@@ -17,9 +17,11 @@ Commands:
   demo          start the embedded stack, run a test against the demo target, print the
                 summary and stop everything
   run <file>    run a test written as YAML or JSON against the API at --api (or LOADLINE_URL),
-                else against an embedded stack; live progress, then the summary; exits 1 when
-                the run did not complete, 2 when the test was refused, 3 when it completed
-                degraded (some of its planned load was not run: a worker lost, say); --report FILE
+                else against an embedded stack (the tenant's test of the file's name is updated
+                from the file, else created); live progress, then the summary and the thresholds;
+                exits 1 when the run did not complete, 2 when the test was refused, 3 when it
+                completed degraded (some of its planned load was not run: a worker lost, say), 99
+                when a threshold failed; --report FILE
                 writes its report too, in the format of FILE's extension (.html .json .csv .xml .pdf);
                 --compare baseline|RUN prints its comparison with the test's baseline or a run
   report <runId> --out FILE [--format F]

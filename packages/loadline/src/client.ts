@@ -49,6 +49,19 @@ export class LoadlineClient {
   }
 
   createLoadTest = (spec: LoadTestSpec | Omit<LoadTestSpec, "tags">) => this.call<LoadTestView>("POST", "/v1/load-tests", spec);
+  updateLoadTest = (id: string, spec: LoadTestSpec | Omit<LoadTestSpec, "tags">) =>
+    this.call<LoadTestView>("PUT", `/v1/load-tests/${encodeURIComponent(id)}`, spec);
+
+  /** The newest of the tenant's tests named `name`, or null: a test file's test, found by the name the file gives it. */
+  async loadTestNamed(name: string): Promise<LoadTestView | null> {
+    const limit = 500;
+    for (let offset = 0; ; offset += limit) {
+      const page = await this.call<{ items: LoadTestView[]; total: number }>("GET", `/v1/load-tests?limit=${limit}&offset=${offset}`);
+      const found = page.items.find((t) => t.name === name);
+      if (found) return found;
+      if (offset + limit >= page.total) return null;
+    }
+  }
   startRun = (loadTestId: string, overrides: StartRun = {}) => this.call<RunView>("POST", `/v1/load-tests/${loadTestId}/runs`, overrides);
   run = (id: string) => this.call<RunView>("GET", `/v1/runs/${id}`);
   stopRun = (id: string) => this.call<RunView>("POST", `/v1/runs/${id}/stop`);

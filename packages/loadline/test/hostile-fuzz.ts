@@ -305,6 +305,10 @@ function queryHints(route: Route, ctx: FuzzContext): [string, string][] {
     case "/v1/runs/:id/metrics/endpoints":
     case "/v1/runs/:id/metrics/distribution":
       return selection;
+    case "/v1/runs/:id/compare":
+      return [["to", ctx.pools.runs[0] ?? "baseline"]];
+    case "/v1/runs/:id/report":
+      return [["format", "json"]];
     default:
       return [];
   }
@@ -314,7 +318,8 @@ function queryHints(route: Route, ctx: FuzzContext): [string, string][] {
 const takesJson = (route: Route) =>
   (route.method === "POST" && route.path === "/v1/load-tests") ||
   (route.method === "PUT" && route.path === "/v1/load-tests/:id") ||
-  (route.method === "POST" && route.path === "/v1/load-tests/:id/runs");
+  (route.method === "POST" && route.path === "/v1/load-tests/:id/runs") ||
+  (route.method === "POST" && route.path === "/v1/load-tests/:id/baseline");
 
 /** A valid body of a route that takes one. */
 function bodyHint(route: Route, ctx: FuzzContext, r: Rng): unknown {
@@ -322,6 +327,7 @@ function bodyHint(route: Route, ctx: FuzzContext, r: Rng): unknown {
   if (route.method === "PUT" && route.path === "/v1/load-tests/:id") return r.pick(validSpecs(ctx, r));
   if (route.method === "POST" && route.path === "/v1/load-tests/:id/runs")
     return { targetUsers: 1, spawnRate: 1, durationSec: 1, workers: 1, workerSelector: { pool: "fuzz" } };
+  if (route.method === "POST" && route.path === "/v1/load-tests/:id/baseline") return { runId: ctx.pools.runs[0] ?? "no-run-yet" };
   return undefined;
 }
 

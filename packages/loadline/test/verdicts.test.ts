@@ -127,7 +127,7 @@ describe("verdicts", () => {
       });
     const first = await f.api.startRun(test.id);
     const early = await setBaseline(first.id); // still running: not a baseline yet
-    expect(early.status).toBe(400);
+    expect(early.status).toBe(409);
     expect(((await early.json()) as { error: { field: string } }).error.field).toBe("runId");
     await f.api.waitForEnd(first.id, 60_000);
     const set = await setBaseline(first.id);
@@ -144,6 +144,42 @@ describe("verdicts", () => {
     expect(within).toMatchObject({ expression: "p(50) < baseline * 1.5", passed: true });
     expect(half).toMatchObject({ expression: "p(50) < baseline * 0.5", passed: false });
     expect(half!.observed).toBeGreaterThan(19);
+  }, 120_000);
+
+  it("runs a file again as the same test: its baseline carries, and --compare baseline prints the comparison", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "loadline-baseline-"));
+    const file = join(dir, "test.json");
+    const body = { ...spec({ "latency{name:fixed}": ["p(50) < baseline * 1.5"] }), name: "from a file" };
+    writeFileSync(file, JSON.stringify(body));
+    expect(await run(ctx(), file, f.stack.apiUrl)).toBe(EXIT.completed); // no baseline yet: a relative rule cannot fail
+    const test = (await (await f.api.fetch("/v1/load-tests?limit=500")).json()) as { items: { id: string; name: string }[] };
+    const mine = test.items.filter((t) => t.name === "from a file");
+    expect(mine).toHaveLength(1);
+    const { items } = (await (await f.api.fetch(`/v1/runs?loadTestId=${mine[0]!.id}`)).json()) as { items: RunView[] };
+    const baseline = items[0]!.id;
+    const set = await f.api.fetch(`/v1/load-tests/${mine[0]!.id}/baseline`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ runId: baseline }),
+    });
+    expect(set.status).toBe(200);
+
+    const printed: string[] = [];
+    const original = console.log;
+    console.log = (m: unknown) => printed.push(String(m));
+    let code: number;
+    try {
+      code = await run(ctx(), file, f.stack.apiUrl, undefined, "baseline");
+    } finally {
+      console.log = original;
+    }
+    expect(code).toBe(EXIT.completed);
+    expect(printed.join("\n")).toContain(`compared with run ${baseline} (the load test's baseline)`);
+    const after = (await (await f.api.fetch("/v1/load-tests?limit=500")).json()) as { items: { id: string; name: string }[] };
+    expect(after.items.filter((t) => t.name === "from a file").map((t) => t.id)).toEqual([mine[0]!.id]);
+    const runs = (await (await f.api.fetch(`/v1/runs?loadTestId=${mine[0]!.id}`)).json()) as { items: RunView[] };
+    const latest = runs.items[0]!;
+    expect(latest.thresholds[0]).toMatchObject({ expression: "p(50) < baseline * 1.5", passed: true });
   }, 120_000);
 
   it("rebuilds the same verdicts from the stream", async () => {

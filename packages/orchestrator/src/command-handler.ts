@@ -187,18 +187,25 @@ export class CommandHandler {
     }
   }
 
-  /** A baseline is a completed run of the same test (of the same tenant: the run is looked up in it). */
+  /**
+   * A baseline is a completed run of the same test (of the same tenant: the run is looked up in
+   * it). The test must exist (404); a run that cannot be its baseline conflicts with the state of
+   * the runs (409 naming runId): none of that id, another test's, or not completed.
+   */
   private async setBaseline(command: CommandFor<"load-test.set-baseline">): Promise<CommandOutcome> {
-    const run = await this.other(this.runs, command.tenantId, { type: "run", id: command.data.runId });
-    const refusal =
+    const test = await this.loadTests.load(command.tenantId, command.aggregate); // in its own lane already
+    if (test.state.status !== "active") return refused(command, new DomainError("not_found", "load test not found"));
+    const { runId } = command.data;
+    const run = await this.other(this.runs, command.tenantId, { type: "run", id: runId });
+    const why =
       run.state.status === "None"
-        ? new DomainError("not_found", "run not found", "runId")
+        ? `there is no run ${runId}`
         : run.state.loadTestId !== command.aggregate.id
-          ? new DomainError("invalid", "the run is not a run of this load test", "runId")
+          ? `run ${runId} is not a run of this load test`
           : run.state.status !== "Completed"
-            ? new DomainError("invalid", `the run is ${run.state.status}: only a completed run can be a baseline`, "runId")
+            ? `run ${runId} is ${run.state.status}: only a completed run can be a baseline`
             : null;
-    if (refusal) return refused(command, refusal);
+    if (why) return refused(command, new DomainError("conflict", why, "runId"));
     return this.decide(this.loadTests, loadTestDecider, command);
   }
 

@@ -77,17 +77,20 @@ export async function comparedRun(
   field: string,
 ): Promise<{ run: RunView; via: "baseline" | "run" }> {
   if (to === "baseline") {
+    // The test's state is at fault, not the request: 409, as for a run already ended.
     const loadTest = await readModel.loadTest(run.tenantId, run.loadTestId);
-    if (!loadTest) throw new HttpError(404, "not_found", `${field}: the run's load test was deleted: it has no baseline`, field);
+    if (!loadTest) throw new HttpError(409, "conflict", `${field}: the run's load test was deleted: it has no baseline`, field);
     // `?? null`: a view projected before load tests had baselines carries none.
     const baselineRunId = loadTest.baselineRunId ?? null;
-    if (baselineRunId === null) throw new HttpError(404, "not_found", `${field}: the load test has no baseline`, field);
+    if (baselineRunId === null)
+      throw new HttpError(409, "conflict", `${field}: the load test has no baseline (POST /v1/load-tests/{id}/baseline sets one)`, field);
     const baseline = await readModel.run(run.tenantId, baselineRunId);
-    if (!baseline) throw new HttpError(404, "not_found", `${field}: the load test's baseline run ${baselineRunId} was not found`, field);
+    if (!baseline) throw new HttpError(409, "conflict", `${field}: the load test's baseline run ${baselineRunId} is gone`, field);
     return { run: baseline, via: "baseline" };
   }
+  // A parameter naming no run of the tenant is bad input (404 is for the path's resource).
   const other = ID_PATTERN.test(to) ? await readModel.run(run.tenantId, to) : null;
-  if (!other) throw new HttpError(404, "not_found", `${field}: run not found`, field);
+  if (!other) throw new HttpError(400, "invalid_request", `${field}: no run ${to} in this tenant`, field);
   return { run: other, via: "run" };
 }
 

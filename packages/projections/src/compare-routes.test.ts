@@ -156,25 +156,26 @@ describe("GET /v1/runs/{id}/compare", () => {
     ]);
   });
 
-  it("is 404 naming `to` for no baseline, no such run, or another tenant's run; 404 naming id for the run itself", async () => {
+  it("is 409 for no baseline, 400 naming `to` for no such run or another tenant's run, 404 naming id for the run itself", async () => {
     const cases: [string, string, number, string, RegExp][] = [
-      [`/v1/runs/${otherTestRun}/compare?to=baseline`, a, 404, "to", /the load test has no baseline/],
-      [`/v1/runs/${slowerRun}/compare?to=${newId()}`, a, 404, "to", /run not found/],
-      [`/v1/runs/${slowerRun}/compare?to=not.an.id`, a, 404, "to", /run not found/],
-      [`/v1/runs/${slowerRun}/compare?to=${strangersRun}`, a, 404, "to", /run not found/],
-      [`/v1/runs/${strangersRun}/compare?to=${baselineRun}`, b, 404, "to", /run not found/],
+      [`/v1/runs/${otherTestRun}/compare?to=baseline`, a, 409, "to", /the load test has no baseline/],
+      [`/v1/runs/${otherTestRun}/compare`, a, 409, "to", /the load test has no baseline/],
+      [`/v1/runs/${slowerRun}/compare?to=${newId()}`, a, 400, "to", /no run/],
+      [`/v1/runs/${slowerRun}/compare?to=not.an.id`, a, 400, "to", /no run/],
+      [`/v1/runs/${slowerRun}/compare?to=${strangersRun}`, a, 400, "to", /no run/],
+      [`/v1/runs/${strangersRun}/compare?to=${baselineRun}`, b, 400, "to", /no run/],
       [`/v1/runs/${slowerRun}/compare?to=${baselineRun}`, b, 404, "id", /run not found/],
       [`/v1/runs/not.an.id/compare?to=baseline`, a, 404, "id", /run not found/],
-      [`/v1/runs/${slowerRun}/compare`, a, 400, "to", /baseline/],
       [`/v1/runs/${slowerRun}/compare?to=`, a, 400, "to", /baseline/],
       [`/v1/runs/${slowerRun}/compare?to=%00`, a, 400, "to", /./],
     ];
     for (const [path, tenant, status, field, message] of cases) {
       const res = await get<ErrorBody>(path, tenant);
-      expect(
-        [res.status, res.body.error.code === "not_found" || res.body.error.code === "invalid_request", res.body.error.field],
-        path,
-      ).toEqual([status, true, field]);
+      expect([res.status, ["not_found", "invalid_request", "conflict"].includes(res.body.error.code), res.body.error.field], path).toEqual([
+        status,
+        true,
+        field,
+      ]);
       expect(res.body.error.message, path).toMatch(message);
     }
   });
@@ -192,10 +193,7 @@ describe("GET /v1/runs/{id}/compare", () => {
     const json = await get<ErrorBody>(`/v1/runs/${slowerRun}/report?format=json&compare=baseline`, a);
     expect([json.status, json.body.error.field]).toEqual([400, "compare"]);
     const none = await get<ErrorBody>(`/v1/runs/${otherTestRun}/report?compare=baseline`, a);
-    expect([none.status, none.body.error.field, none.body.error.message]).toEqual([
-      404,
-      "compare",
-      "compare: the load test has no baseline",
-    ]);
+    expect([none.status, none.body.error.field]).toEqual([409, "compare"]);
+    expect(none.body.error.message).toMatch(/^compare: the load test has no baseline/);
   });
 });

@@ -8,11 +8,11 @@ import type { PgReadModel } from "./read-model.ts";
 export type CompareRoutesDeps = { readModel: PgReadModel; log: Logger };
 
 const compareQuery = z.object({
-  to: z.string({ message: "required: baseline, or the id of a run to compare with" }).min(1, "must be baseline or a run's id"),
+  to: z.string().min(1, "must be baseline or a run's id").default("baseline"),
 });
 
 /**
- * `GET /v1/runs/{id}/compare?to=baseline|<runId>`: the run against its load test's baseline or
+ * `GET /v1/runs/{id}/compare?to=baseline|<runId>` (default baseline): the run against its load test's baseline or
  * another run of the tenant, per endpoint and overall, each figure `better`, `same` or `worse`
  * beyond the runs' noise (docs/compare.md).
  */

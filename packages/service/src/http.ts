@@ -36,7 +36,9 @@ const STATUS_OF: Record<DomainErrorCode, ContentfulStatusCode> = {
   precondition_failed: 412,
 };
 
-export const httpErrorOf = (e: DomainError): HttpError => new HttpError(STATUS_OF[e.code], e.code, e.message, e.field);
+/** A domain refusal as an answer: `invalid` is the API's `invalid_request`, like every other 400 of bad input. */
+export const httpErrorOf = (e: DomainError): HttpError =>
+  new HttpError(STATUS_OF[e.code], e.code === "invalid" ? "invalid_request" : e.code, e.message, e.field);
 
 /**
  * A 400 naming the first field a zod schema refused. An unknown key is named itself (the

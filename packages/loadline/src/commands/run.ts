@@ -9,7 +9,8 @@ import { formatOfFile, writeReport } from "./report.ts";
 
 /**
  * Runs a test file against the configured API (`--api` or LOADLINE_URL), else against an
- * embedded stack. Exit code: 0 when the run completed, 1 when it failed or was cancelled,
+ * embedded stack. The file's test is the tenant's test of the file's name (updated from the
+ * file), or a new one: its runs, baseline and comparisons carry from one run of the file to the next. Exit code: 0 when the run completed, 1 when it failed or was cancelled,
  * 2 when the file or the test was refused, 3 when it completed degraded (see exit-codes.ts).
  */
 export async function run(
@@ -42,8 +43,10 @@ export async function run(
   const { spec, overrides } = loaded;
   return withApi(ctx, apiUrl, async (api) => {
     try {
-      const test = await api.createLoadTest(spec as never);
-      console.log(`Test ${test.name} (${test.id}): starting a run...`);
+      // A file is its test's source: run again, it updates the test of its name, whose runs and baseline it keeps.
+      const existing = await api.loadTestNamed((spec as { name: string }).name);
+      const test = existing ? await api.updateLoadTest(existing.id, spec as never) : await api.createLoadTest(spec as never);
+      console.log(`Test ${test.name} (${test.id}${existing ? ", updated from the file" : ""}): starting a run...`);
       const { run } = await runAndReport(api, test.id, overrides, 7 * 24 * 3600 * 1000);
       if (compareTo !== undefined) await printComparison(api, run.id, compareTo);
       // The report is a by-product: a report that could not be written is said, the run's exit code stays.
