@@ -15,7 +15,7 @@ import {
 } from "@loadline/core";
 import { type Namespace, type NatsConnection, PULL_EXPIRES_MS, replayStream, subjects } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
-import { type ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { CommandHandler } from "./command-handler.ts";
 
 type RunRef = { tenantId: string; id: string };
@@ -98,12 +98,8 @@ export class ThresholdWatch {
     const w: Watched = { run, tracker, messages, loop: Promise.resolve(), counted: new Map(), stopSent: false, finishing: false };
     w.loop = (async () => {
       for await (const m of messages) {
-        try {
-          const event = parseEvent(m.json());
-          if (event.type === "metrics.window") tracker.add(event.data as MetricWindow);
-        } catch (err) {
-          this.log.warn({ err, seq: m.seq, runId: run.id }, "unreadable metric window not counted in the thresholds");
-        }
+        const window = this.windowOf(m, run.id);
+        if (window) tracker.add(window);
         w.counted.set(m.subject, m.seq);
       }
     })();
@@ -129,10 +125,21 @@ export class ThresholdWatch {
     if (!baselineRunId || !parsed.some((p) => "baseline" in p.limit)) return undefined;
     const windows: MetricWindow[] = [];
     await replayStream(this.nc, this.ns.streams.metrics, `${this.ns.prefix}.met.${tenantId}.${baselineRunId}.*`, (m) => {
-      const event = parseEvent(m.json());
-      if (event.type === "metrics.window") windows.push(event.data as MetricWindow);
+      const window = this.windowOf(m, baselineRunId);
+      if (window) windows.push(window);
     });
     return ThresholdTracker.baselineOf(parsed, windows, { scenarioOf: (name) => scenarioOf.get(name) });
+  }
+
+  /** The metric window a message holds; an unreadable one is said and not counted, live or in a baseline alike. */
+  private windowOf(m: JsMsg, runId: string): MetricWindow | null {
+    try {
+      const event = parseEvent(m.json());
+      return event.type === "metrics.window" ? (event.data as MetricWindow) : null;
+    } catch (err) {
+      this.log.warn({ err, seq: m.seq, runId }, "unreadable metric window not counted in the thresholds");
+      return null;
+    }
   }
 
   /** Records new crossings, and stops a run whose abortOnFail threshold failed past its delay. */

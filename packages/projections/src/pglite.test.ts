@@ -6,7 +6,16 @@ import { jetstream } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "./database.ts";
 import { Projections } from "./service.ts";
-import { appendEvents, loadTestSpec, publishWindow, requestWindow, runCreated } from "./test-fixtures.ts";
+import {
+  accessHistory,
+  appendEvents,
+  everyStoredText,
+  loadTestSpec,
+  publishWindow,
+  requestWindow,
+  runCreated,
+  sealedValue,
+} from "./test-fixtures.ts";
 import { served } from "./test-projections.ts";
 
 const log = createLogger("projections-test", "silent");
@@ -56,5 +65,37 @@ describe("without a database URL", () => {
     const series = await served(projections.routes).request(`/v1/runs/${runId}/metrics/timeseries`);
     expect(await series.json()).toMatchObject({ runId, points: [{ requests: 2, users: 3 }] });
     await projections.stop();
+  });
+});
+
+// A tenant of its own: the audit counts below are exact, and the test above writes the default tenant.
+describe("the access tables on PGlite", () => {
+  it("migrate (0013) and take keys, secrets, settings and the audit log", async () => {
+    expect(database.kind).toBe("pglite");
+    const projections = await Projections.start({ nc: env.nc, ns: env.ns, database, log });
+    try {
+      const sealed = [sealedValue(), sealedValue(), sealedValue()];
+      const { seq, keyId, revokedKeyId } = await accessHistory(new JetStreamEventStore(env.nc, env.ns), "access", sealed);
+      expect(await projections.readModel.waitForEvents(seq, 5000)).toBe(true);
+      const rm = projections.readModel;
+      expect(await rm.apiKeyById(keyId)).toEqual({
+        tenantId: "access",
+        role: "viewer",
+        hash: "ab".repeat(32),
+        expiresAt: null,
+        revoked: false,
+      });
+      expect(await rm.apiKeyById(revokedKeyId)).toMatchObject({ revoked: true });
+      expect((await rm.apiKeys("access")).map((k) => k.id)).toEqual([revokedKeyId, keyId]);
+      expect(await rm.secrets("access")).toMatchObject([{ name: "API_TOKEN", version: 2 }]);
+      expect(await rm.tenantSettings("access")).toMatchObject({ allow: ["*.example.com"], limits: { privateNetworks: true }, version: 2 });
+      const page = await rm.audit("access", { limit: 5 });
+      expect([page.items.length, page.next]).toEqual([5, page.items[4]!.seq]);
+      expect((await rm.audit("access", { limit: 5, after: page.next! })).items).toHaveLength(4);
+      const stored = await everyStoredText(database.db);
+      for (const s of sealed) expect(stored.filter((v) => v.includes(s.split(":").at(-1)!))).toEqual([]);
+    } finally {
+      await projections.stop();
+    }
   });
 });
