@@ -1,6 +1,6 @@
 // The benchmark harness: runs the selected sections in turns and prints the tables.
 // run.sh starts nginx and passes its URL; everything else (targets, generators) starts here.
-// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory|ingest|replay|query|fleet] [--duration S] [--nginx-url URL]
+// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory|ingest|replay|query|readapi|fleet|live] [--duration S] [--nginx-url URL]
 // Without --duration, each section uses its own default: 10 s, and 60 s for ingest.
 //
 // Here the command line and the report; generator-sections.ts holds the throughput, accuracy and
@@ -13,7 +13,11 @@ import { runFleetBench } from "./fleet/fleet.ts";
 import { fleetTable } from "./fleet/fleet-table.ts";
 import { accuracy, memory, throughput } from "./generator-sections.ts";
 import { coreBusy } from "./lib/cpu.ts";
+import { runLiveBench } from "./live/live.ts";
+import { liveTable } from "./live/live-table.ts";
 import { log, RAW, RESULTS, ROOT } from "./measure.ts";
+import { runReadApiBench } from "./read-api/read-api.ts";
+import { readApiTable } from "./read-api/read-api-table.ts";
 import { INGEST_DEFAULTS, ingest } from "./read-side/ingest.ts";
 import { runQueryBench } from "./read-side/query.ts";
 import { queryTable } from "./read-side/query-table.ts";
@@ -21,8 +25,8 @@ import { runReplayBench } from "./read-side/replay.ts";
 import { replayTable } from "./read-side/replay-table.ts";
 import { accuracyTable, ingestTable, memoryTable, throughputTable } from "./report.ts";
 
-type Section = "throughput" | "accuracy" | "memory" | "ingest" | "replay" | "query" | "fleet";
-const SECTIONS: Section[] = ["throughput", "accuracy", "memory", "ingest", "replay", "query", "fleet"];
+type Section = "throughput" | "accuracy" | "memory" | "ingest" | "replay" | "query" | "readapi" | "fleet" | "live";
+const SECTIONS: Section[] = ["throughput", "accuracy", "memory", "ingest", "replay", "query", "readapi", "fleet", "live"];
 /** Seconds per run when --duration is not given. */
 const DEFAULT_DURATION = 10;
 
@@ -110,6 +114,14 @@ async function main() {
       const q = await runQueryBench({ log });
       data.query = q;
       parts.push(queryTable(q));
+    } else if (s === "readapi") {
+      const r = await runReadApiBench({ durationSec: o.duration, log });
+      data.readapi = r;
+      parts.push(readApiTable(r));
+    } else if (s === "live") {
+      const l = await runLiveBench({ durationSec: o.duration, log });
+      data.live = l;
+      parts.push(liveTable(l));
     } else {
       const f = await runFleetBench({ log });
       data.fleet = f;

@@ -252,7 +252,7 @@ export class Stage {
         s
           .logs()
           .filter((l) => Number(l.level) >= 40 || l.msg === "orchestrator active")
-          .map((l) => `${s.name}: ${JSON.stringify(l).slice(0, 400)}`),
+          .map((l) => `${s.name}: ${l.msg} ${JSON.stringify({ ...l, msg: undefined, err: errorLine(l.err) }).slice(0, 300)}`),
       );
     return lines.slice(-30).join("\n");
   }
@@ -285,4 +285,11 @@ export class Stage {
     await this.pg.shared?.drop().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** An error's type and message without its stack: what a complaint needs, in one line. */
+function errorLine(err: unknown): string | undefined {
+  if (!err || typeof err !== "object") return err === undefined ? undefined : String(err);
+  const { type, message } = err as { type?: string; message?: string };
+  return `${type ?? "Error"}: ${message ?? ""}`;
 }

@@ -4,6 +4,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const cwd = process.cwd();
@@ -50,3 +51,11 @@ await build({
   logLevel: "warning",
 });
 console.log(`${pkg.name}: ${entryPoints.map((e) => e.out).join(", ")} -> ${outdir}/`);
+
+// A bundle that serves the web console carries its assets prebuilt, in dist/console/ beside it
+// (where @loadline/console looks first), so that it never builds them at run time.
+if (seen.has("@loadline/console")) {
+  const { writeConsole } = await import(pathToFileURL(join(root, "packages", "console", "build.mjs")).href);
+  const files = await writeConsole(join(outdir, "console"));
+  console.log(`@loadline/console: ${files.join(", ")} -> ${join(outdir, "console")}/`);
+}

@@ -14,7 +14,9 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   "@loadline/worker": BASE,
   "@loadline/projections": BASE,
   "@loadline/agent": BASE,
-  loadline: [...BASE, "@loadline/orchestrator", "@loadline/worker", "@loadline/projections", "@loadline/agent"],
+  // The console is a client of the API: it speaks HTTP, and imports nothing of ours.
+  "@loadline/console": [],
+  loadline: [...BASE, "@loadline/orchestrator", "@loadline/worker", "@loadline/projections", "@loadline/agent", "@loadline/console"],
 };
 
 /** What the domain must never import: I/O of any kind. */

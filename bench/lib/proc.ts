@@ -131,3 +131,62 @@ export function startTarget(script: string, args: string[], cpu: number, maxSeco
     });
   });
 }
+
+export type ServiceOptions = {
+  cmd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Core to pin to with taskset. */
+  cpu?: number;
+  /** Polled until it answers (any status): the service is then up. */
+  readyUrl: string;
+  startTimeoutMs?: number;
+};
+
+/**
+ * Starts a long-lived service (an API the harness did not write, so it announces no port) and
+ * waits until `readyUrl` answers. stop() sends SIGTERM (SIGKILL after 5 s) and waits for the exit,
+ * so that what the service writes on exit (a --cpu-prof profile) is there afterwards.
+ */
+export async function startService(o: ServiceOptions): Promise<{ pid: number; stop: () => Promise<void>; output: () => string }> {
+  const [cmd, args] = pinned(o);
+  const child = spawn(cmd, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  live.add(child);
+  let output = "";
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  let exited = false;
+  const closed = new Promise<void>((r) =>
+    child.on("close", () => {
+      exited = true;
+      live.delete(child);
+      r();
+    }),
+  );
+  const stop = async () => {
+    if (exited) return;
+    child.kill("SIGTERM");
+    const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await closed;
+    clearTimeout(t);
+  };
+  const deadline = Date.now() + (o.startTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exited) throw new Error(`${o.cmd} ${o.args.join(" ")} exited before it answered: ${output.slice(-2000)}`);
+    const up = await fetch(o.readyUrl).then(
+      (r) => r.body?.cancel().then(() => true) ?? true,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${o.readyUrl} did not answer within ${(o.startTimeoutMs ?? 60_000) / 1000} s: ${output.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { pid: child.pid!, stop, output: () => output };
+}

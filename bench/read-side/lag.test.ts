@@ -1,7 +1,7 @@
 import { metricWindowSchema } from "@loadline/core";
+import { histogramPool, syntheticRequests, syntheticWindow, syntheticWorkerIds, windowEncoder } from "@loadline/projections/testing";
 import { describe, expect, it } from "vitest";
 import { backlogTrend, LagTracker, percentile, slope } from "./lag.ts";
-import { histogramPool, syntheticRequests, syntheticWindow, syntheticWorkerIds, windowEncoder } from "./synthetic.ts";
 
 describe("percentile", () => {
   it("takes the nearest rank", () => {

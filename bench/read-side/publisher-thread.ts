@@ -9,10 +9,10 @@ import { performance } from "node:perf_hooks";
 import { parentPort, type TransferListItem, workerData } from "node:worker_threads";
 import { sleep } from "@loadline/core";
 import { connectNats, namespace, subjects } from "@loadline/nats";
+import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWorkerIds, windowEncoder } from "@loadline/projections/testing";
 import { windowEvent } from "@loadline/worker";
 import { jetstream } from "@nats-io/jetstream";
 import { parsePidStat } from "../lib/cpu.ts";
-import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWorkerIds, windowEncoder } from "./synthetic.ts";
 
 export type PublisherData = {
   natsUrl: string;

@@ -1,59 +1,62 @@
 // The query section's data: the run's row through the events projection (its events appended to
 // the event store), and every worker's windows rolled up straight into the read model.
 import { performance } from "node:perf_hooks";
-import { createCommand, type EventStore, eventsFromCommand, type NewEvent, newId } from "@loadline/core";
-import { type Db, rollUp, type TenantWindow } from "@loadline/projections";
+import type { EventStore, NewEvent } from "@loadline/core";
+import type { Db } from "@loadline/projections";
+import {
+  appendAggregateEvents,
+  appendSeededLoadTest,
+  appendSeededRun,
+  rollUpSeconds,
+  type SeededRun,
+  type SyntheticLoad,
+  syntheticWindow,
+} from "@loadline/projections/testing";
 import postgres from "postgres";
 import { fmt } from "../lib/table.ts";
 import { type QueryData, TENANT } from "./query-data.ts";
-import { type SyntheticLoad, syntheticWindow } from "./synthetic.ts";
+
+type Aggregate = { type: "load-test" | "run" | "api-key"; id: string };
+
+/** Events of one aggregate appended as one command's (the command is metadata only here), answering the last sequence. */
+export const appendEvents = (store: EventStore, tenantId: string, aggregate: Aggregate, events: NewEvent[]): Promise<number> =>
+  appendAggregateEvents(store, tenantId, aggregate, events, "user:bench", 0);
+
+/** The load's run as the shared seeding helpers take it (@loadline/projections/testing). */
+const seededRun = (load: SyntheticLoad, firstSecond: number, seconds: number, tenantId: string, name?: string): SeededRun => ({
+  tenantId,
+  runId: load.runId,
+  workerIds: load.workerIds,
+  requests: load.requests,
+  usersPerWorker: load.activeUsersPerWorker,
+  firstSecond,
+  seconds,
+  actor: "user:bench",
+  ...(name !== undefined ? { name } : {}),
+});
+
+/** A load test of the load's requests; answers its id and the sequence of its event. */
+export const appendLoadTest = (
+  store: EventStore,
+  load: SyntheticLoad,
+  seconds: number,
+  name = "one hour",
+  tenantId = TENANT,
+): Promise<{ id: string; seq: number }> => appendSeededLoadTest(store, seededRun(load, 0, seconds, tenantId, name));
+
+/** `load.runId` of `loadTestId` through its whole life (assigned, ready, started, completed); answers the last sequence. */
+export const appendRun = (
+  store: EventStore,
+  loadTestId: string,
+  load: SyntheticLoad,
+  firstSecond: number,
+  seconds: number,
+  tenantId = TENANT,
+): Promise<number> => appendSeededRun(store, loadTestId, seededRun(load, firstSecond, seconds, tenantId));
 
 export async function appendRunEvents(store: EventStore, load: SyntheticLoad, firstSecond: number, seconds: number): Promise<number> {
-  const loadTestId = newId();
-  const requests = load.requests.map((r) => ({ name: r.name, method: r.method as "GET", path: `/${r.name}` }));
-  const append = async (aggregate: { type: "load-test" | "run"; id: string }, events: NewEvent[]) => {
-    const command = createCommand({ type: "run.stop", tenantId: TENANT, aggregate, data: { reason: "requested" }, actor: "user:bench" });
-    return (await store.append(TENANT, aggregate, eventsFromCommand(command, events), { expectedSeq: 0 })).seq;
-  };
-  await append({ type: "load-test", id: loadTestId }, [
-    {
-      type: "load-test.created",
-      data: {
-        spec: {
-          name: "one hour",
-          tags: [],
-          targetUrl: "http://shop.internal:8080",
-          requests,
-          defaultUsers: 5000,
-          defaultSpawnRate: 100,
-          defaultDurationSec: seconds,
-        },
-      },
-    },
-  ]);
-  const users = load.workerIds.length * load.activeUsersPerWorker;
-  return append({ type: "run", id: load.runId }, [
-    {
-      type: "run.created",
-      data: {
-        loadTestId,
-        targetUsers: users,
-        spawnRate: 100,
-        durationSec: seconds,
-        target: { targetUrl: "http://shop.internal:8080", requests },
-      },
-    },
-    ...load.workerIds.map(
-      (workerId, i): NewEvent => ({
-        type: "run.worker-assigned",
-        data: { workerId, lanes: [i], laneCount: load.workerIds.length, vus: load.activeUsersPerWorker, arrivalRate: 0, reason: "plan" },
-      }),
-    ),
-    ...load.workerIds.map((workerId): NewEvent => ({ type: "run.worker-ready", data: { workerId } })),
-    { type: "run.started", data: { startedAt: new Date(firstSecond * 1000).toISOString() } },
-    { type: "run.stopping", data: { reason: "duration" } },
-    { type: "run.completed", data: { finishedAt: new Date((firstSecond + seconds) * 1000).toISOString() } },
-  ]);
+  const { id } = await appendLoadTest(store, load, seconds);
+  return appendRun(store, id, load, firstSecond, seconds);
 }
 
 /** Every worker's windows of every second, rolled up `chunk` seconds per transaction as the metrics projection does. */
@@ -70,20 +73,23 @@ export async function seed(
     `seeding ${seconds} s × ${load.workerIds.length} workers × ${load.requests.length} names through rollUp, ${chunk} s per transaction (raw per-worker windows not written)`,
   );
   const t0 = performance.now();
-  let windows = 0;
   let reported = t0;
-  for (let s = 0; s < seconds; s += chunk) {
-    const batch: TenantWindow[] = [];
-    for (let second = firstSecond + s; second < firstSecond + Math.min(seconds, s + chunk); second++) {
-      for (let w = 0; w < load.workerIds.length; w++) batch.push({ ...syntheticWindow(load, w, second), tenantId: TENANT });
-    }
-    await db.transaction((tx) => rollUp(tx, batch));
-    windows += batch.length;
-    if (performance.now() - reported > 15_000) {
-      reported = performance.now();
-      say(`seeded ${s + chunk} of ${seconds} s (${fmt(windows / ((reported - t0) / 1000), 0)} windows/s)`);
-    }
-  }
+  const windows = await rollUpSeconds(
+    db,
+    TENANT,
+    (w, second) => syntheticWindow(load, w, second),
+    load.workerIds.length,
+    firstSecond,
+    seconds,
+    {
+      chunk,
+      progress: (done, n) => {
+        if (performance.now() - reported < 15_000) return;
+        reported = performance.now();
+        say(`seeded ${done} of ${seconds} s (${fmt(n / ((reported - t0) / 1000), 0)} windows/s)`);
+      },
+    },
+  );
   const elapsed = (performance.now() - t0) / 1000;
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {

@@ -21,7 +21,7 @@ import { serve } from "@hono/node-server";
 import { newId, sleep } from "@loadline/core";
 import { connectNats, ensureStreams, JetStreamEventStore, namespace } from "@loadline/nats";
 import { Projections } from "@loadline/projections";
-import { testDatabase } from "@loadline/projections/testing";
+import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWorkerIds, testDatabase } from "@loadline/projections/testing";
 import { ensureBootstrapKey, loadAuthConfig, serviceAccess, serviceApp } from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
@@ -44,7 +44,6 @@ import { queryClassifier } from "./query-profile.ts";
 import { appendRunEvents, seed } from "./query-seed.ts";
 import { queryTable } from "./query-table.ts";
 import { get, timeQuery } from "./query-timing.ts";
-import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWorkerIds } from "./synthetic.ts";
 
 export async function runQueryBench(o: QueryOptions = {}): Promise<QueryData> {
   const log = o.log ?? stderrLog;

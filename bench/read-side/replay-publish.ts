@@ -4,13 +4,20 @@
 import { performance } from "node:perf_hooks";
 import { CURRENT_SCHEMA_VERSION, type EventEnvelope, newId, parseEvent } from "@loadline/core";
 import { type Namespace, subjects } from "@loadline/nats";
+import {
+  histogramPool,
+  type SyntheticLoad,
+  syntheticRequests,
+  syntheticWindow,
+  syntheticWorkerIds,
+  windowEncoder,
+} from "@loadline/projections/testing";
 import { windowEvent } from "@loadline/worker";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import postgres from "postgres";
 import { fmt } from "../lib/table.ts";
 import { type PublishFigures, REPLAY_DEFAULTS, SAMPLE_FOR_STEPS } from "./replay-data.ts";
 import { Expectation, interleaved } from "./replay-history.ts";
-import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWindow, syntheticWorkerIds, windowEncoder } from "./synthetic.ts";
 
 /** A filled stream: what went in, and the check of the read model rebuilt from it. */
 export type Published = PublishFigures & { requestsPerWindow?: number; verify(url: string): Promise<{ text: string; ok: boolean }> };

@@ -33,7 +33,7 @@ import {
   reportRoutes,
   runReportOf,
 } from "@loadline/projections";
-import { testDatabase } from "@loadline/projections/testing";
+import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWorkerIds, testDatabase } from "@loadline/projections/testing";
 import { ensureBootstrapKey, loadAuthConfig, serviceAccess, serviceApp } from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { chromiumAvailable, PdfPrinter } from "loadline";
@@ -42,7 +42,6 @@ import { fmt, markdownTable } from "../lib/table.ts";
 import { type Cleanups, log, machineLine, parseFlags, percentile, runStandalone, withTimeout } from "../read-side/bench-util.ts";
 import { TENANT } from "../read-side/query-data.ts";
 import { appendRunEvents, seed } from "../read-side/query-seed.ts";
-import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWorkerIds } from "../read-side/synthetic.ts";
 
 const SECONDS = 3600;
 const ENDPOINTS = 20;

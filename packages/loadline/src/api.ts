@@ -1,8 +1,11 @@
+import { consoleRoutes } from "@loadline/console";
 import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/nats";
 import { accessWriteRoutes, fleetRoutes, writeRoutes } from "@loadline/orchestrator";
 import {
   accessReadRoutes,
   compareRoutes,
+  type LiveFeeds,
+  liveRoutes,
   type PgReadModel,
   type ProjectionStatusReader,
   readRoutes,
@@ -30,6 +33,8 @@ export type ApiDeps = {
   access: AccessControl;
   /** Seals a secret's value with the platform's keyring. */
   seal: (value: string) => string;
+  /** The live push (SSE) over the read model: its owner closes `hub` before the server, so open streams end. */
+  live: LiveFeeds;
   /** Prints a report's HTML as PDF (report-pdf.ts's PdfPrinter); absent: `GET /v1/runs/{id}/report?format=pdf` is a 501. */
   printPdf?: ((html: string) => Promise<Uint8Array>) | undefined;
 };
@@ -48,6 +53,8 @@ export function apiApp(deps: ApiDeps): Hono {
     readRoutes({ readModel, status, log }),
     reportRoutes({ readModel, log, printPdf: deps.printPdf }),
     compareRoutes({ readModel, log }),
+    liveRoutes({ ...deps.live, log }),
     accessReadRoutes({ readModel, status, log }),
+    consoleRoutes(),
   );
 }

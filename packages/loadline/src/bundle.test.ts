@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -16,6 +16,9 @@ describe("the loadline bundle", () => {
     try {
       await promisify(execFile)(process.execPath, [BUILD, out], { cwd: PACKAGE });
       expect((await readdir(out)).filter((f) => f.endsWith(".js")).sort()).toEqual(["cli.js", "thread-entry.js"]);
+      // The web console's assets, prebuilt: the bundle serves them without building (nor loading esbuild).
+      expect((await readdir(join(out, "console"))).sort()).toEqual(["app.css", "app.js"]);
+      expect(await readFile(join(out, "cli.js"), "utf8")).not.toMatch(/^import .* from "esbuild"/m);
       // Started with no plan it fails on the plan, not on a module it cannot find.
       const thread = new Worker(pathToFileURL(join(out, "thread-entry.js")), { workerData: {} });
       const failure = await new Promise<Error>((resolve) => thread.once("error", resolve));

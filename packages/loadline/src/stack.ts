@@ -4,7 +4,7 @@ import { ControlAgent } from "@loadline/agent";
 import { DEFAULT_QUOTAS, type PlatformDefaults } from "@loadline/core";
 import { connectNats, ensureStreams, type Namespace, namespace, openWorkerBucket } from "@loadline/nats";
 import { Orchestrator } from "@loadline/orchestrator";
-import { ProjectionStatusReader, Projections } from "@loadline/projections";
+import { liveFeeds, ProjectionStatusReader, Projections } from "@loadline/projections";
 import {
   type AuthConfig,
   createLogger,
@@ -139,6 +139,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // PDF reports where Chromium is installed (launched at the first one).
     const pdf = chromiumAvailable() ? new PdfPrinter() : null;
     if (pdf) stops.push(() => pdf.close());
+    const live = liveFeeds({ db: projections.database.db, readModel: projections.readModel, nc, ns, log, registry });
     const app = apiApp({
       nc,
       ns,
@@ -157,9 +158,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       access: serviceAccess(auth, keyLookup),
       seal: (value) => keyring.seal(value),
       printPdf: pdf?.print,
+      live,
     });
     const server = await listen(app, opts.port ?? 8080, "127.0.0.1", { allowedHosts: opts.allowedHosts });
-    stops.push(() => server.close());
+    // Open streams end first, so that the server can close.
+    stops.push(async () => {
+      await live.hub.close();
+      await server.close();
+    });
 
     // Middleware is registered as method ALL: only real routes are listed.
     const routes = app.routes.filter((r) => r.method !== "ALL").map(({ method, path }) => ({ method, path }));

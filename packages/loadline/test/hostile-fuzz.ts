@@ -38,6 +38,10 @@ export const KNOWN_ROUTES = [
   "GET /v1/runs/:id/metrics/distribution",
   "GET /v1/workers",
   "GET /v1/projections",
+  "GET /v1/runs/:id/live",
+  "GET /v1/live",
+  "GET /",
+  "GET /console/:file",
 ] as const;
 
 /** mulberry32: small, fast and seeded. */
@@ -309,6 +313,13 @@ function queryHints(route: Route, ctx: FuzzContext): [string, string][] {
       return [["to", ctx.pools.runs[0] ?? "baseline"]];
     case "/v1/runs/:id/report":
       return [["format", "json"]];
+    case "/v1/runs/:id/live":
+      return [
+        ["endpoints", "false"],
+        ["lastEventId", "1.2"],
+      ];
+    case "/v1/live":
+      return [["lastEventId", "1"]];
     default:
       return [];
   }
@@ -1749,7 +1760,9 @@ export function judge(req: FuzzRequest, outcome: RawOutcome): string[] {
   }
   // Asked to close (or saying it will), the server must: a connection left open after a refusal is one a client may hang on.
   const saysClose = a.headers.get("connection")?.some((v) => v.toLowerCase() === "close") ?? false;
-  if ((req.closeExpected || saysClose) && !a.closed) problems.push("the connection stayed open after the answer");
+  // A live stream (SSE) is an answer that goes on by design: it is judged by its head.
+  const streaming = a.status === 200 && (a.headers.get("content-type")?.some((v) => v.startsWith("text/event-stream")) ?? false);
+  if ((req.closeExpected || saysClose) && !a.closed && !streaming) problems.push("the connection stayed open after the answer");
   for (const e of req.expectations) {
     const p = e.check(a, err);
     if (p) problems.push(p);

@@ -87,6 +87,9 @@ export function parseAnswer(buf: Buffer, head: boolean, ended: boolean): Omit<Ra
     }
     const { status, headers, bodyStart } = h;
     if (head || status === 204 || status === 304) return { status, headers, body: Buffer.alloc(0) };
+    // A live stream (SSE) goes on until the client leaves: its head, and what came with it, is the answer.
+    if (status === 200 && headers.get("content-type")?.some((v) => v.startsWith("text/event-stream")))
+      return { status, headers, body: buf.subarray(bodyStart) };
     if (headers.get("transfer-encoding")?.some((v) => v.toLowerCase().includes("chunked"))) {
       const body = dechunk(buf, bodyStart);
       return body ? { status, headers, body } : null;

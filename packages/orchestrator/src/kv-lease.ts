@@ -10,11 +10,20 @@ export type LeaseTimings = {
   renewMs: number;
   /** How often a standby looks. */
   pollMs: number;
+  /**
+   * How long a holder whose renewals fail without being refused (NATS away, the bucket electing
+   * a leader) keeps the lease; default 15 s. A cluster that lost a node took up to ~12 s to elect
+   * (chaos), and a holder that gave up meanwhile had to take up its work again on a cluster still
+   * placing new consumers on the dead node: up to 40 s without an orchestrator.
+   */
+  holdMs?: number;
 };
 
 // A standby takes over 1.0-1.6 s after the holder dies: a run whose stop falls due meanwhile is still
 // recorded stopping within 2 s of its duration (chaos: the orchestrator killed just before a stop).
 export const DEFAULT_LEASE_TIMINGS: LeaseTimings = { ttlMs: 1500, renewMs: 500, pollMs: 100 };
+
+const DEFAULT_HOLD_MS = 15_000;
 
 /** The bucket of leases: one key per role that only one process may hold at a time. */
 export async function openLeaseBucket(nc: NatsConnection, ns: Namespace, replicas = 1): Promise<KV> {
@@ -113,11 +122,11 @@ export class KvLease {
         continue;
       } catch (err) {
         const refused = err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;
-        // NATS away, or the bucket electing a leader: go on trying for twice the ttl. A standby
-        // cannot take the lease before one ttl of seeing it unchanged, and a refused renewal (it
-        // did) ends the holding at once; an overlap of two holders is made harmless by the event
-        // store, whose appends name each aggregate's expected position (seq).
-        if (!refused && Date.now() - renewedAt <= 2 * this.timings.ttlMs) continue;
+        // NATS away, or the bucket electing a leader: go on trying for `holdMs`. A standby cannot
+        // take the lease before one ttl of seeing it unchanged while it reaches the bucket, and a
+        // refused renewal (it did) ends the holding at once; an overlap of two holders is made
+        // harmless by the event store, whose appends name each aggregate's expected position (seq).
+        if (!refused && Date.now() - renewedAt <= (this.timings.holdMs ?? DEFAULT_HOLD_MS)) continue;
         this.log.error({ err, key: this.key }, refused ? "lease taken by another process" : "lease could not be renewed in time");
       }
       this.revision = 0;

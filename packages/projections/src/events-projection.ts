@@ -14,7 +14,7 @@ import {
 } from "./access-rows.ts";
 import type { Tx } from "./database.ts";
 import { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
-import { aggregateKey, foldRows } from "./fold-rows.ts";
+import { aggregateKey, foldRows, keyOf } from "./fold-rows.ts";
 import type { ProjectedEvent, Projection } from "./projection.ts";
 import {
   type ApiKeyRow,
@@ -70,7 +70,13 @@ export function eventsProjection(log: Logger): Projection {
           .where(keyIn(runEvents.map(aggregateKey)));
         const changes = foldRows(existing, runEvents, evolveRun);
         reportOrphans(changes.orphans);
-        await upsertRows(tx, runs, changes.upserts, KEY);
+        const lastSeq = new Map(batch.filter((b) => isRunEvent(b.event)).map((b) => [keyOf(aggregateKey(b.event)), b.seq]));
+        await upsertRows(
+          tx,
+          runs,
+          changes.upserts.map((row) => ({ ...row, seq: lastSeq.get(keyOf(row)) ?? 0 })),
+          KEY,
+        );
       }
 
       const apiKeyEvents = events.filter(isApiKeyEvent);

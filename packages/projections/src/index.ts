@@ -16,6 +16,7 @@ export { type Database, type DatabaseOptions, type Db, openDatabase, type Tx } f
 export { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
 export { EVENTS_PROJECTION, eventsProjection } from "./events-projection.ts";
 export { aggregateKey, foldRows, type RowKey } from "./fold-rows.ts";
+export * from "./live/index.ts";
 export { METRICS_PROJECTION, metricsProjection, rollUp } from "./metrics-projection.ts";
 export type { ProjectedEvent, Projection } from "./projection.ts";
 export { type ProjectionMetrics, projectionMetrics } from "./projection-metrics.ts";

@@ -4,7 +4,17 @@ import { getTableName, sql } from "drizzle-orm";
 import { CopyBinaryWriter, type CopyField, copyBinary } from "./copy-binary.ts";
 import { type Db, postgresPoolOf, type Tx } from "./database.ts";
 import type { ProjectedEvent, Projection } from "./projection.ts";
-import { applyDeltas, type RollupRow, secondDeltas, type TenantWindow, touchedKeys } from "./rollups.ts";
+import {
+  ALL_REQUESTS,
+  applyDeltas,
+  bucketOf,
+  ROLLUP_STEPS,
+  type RollupRow,
+  rollupKey,
+  secondDeltas,
+  type TenantWindow,
+  touchedKeys,
+} from "./rollups.ts";
 import { metricRollups, metricWindowKeys, metricWindows } from "./schema.ts";
 import { rowsOf, upsertRows } from "./sql-helpers.ts";
 
@@ -36,7 +46,11 @@ export function metricsProjection(): Projection {
       await Promise.all(chunks.map((chunk) => storeRawWindows(db, chunk)));
     },
     async apply(tx: Tx, batch: readonly ProjectedEvent[]) {
-      await rollUp(tx, await newWindows(tx, windowsOf(batch)));
+      const fresh = await newWindows(tx, windowsOf(batch));
+      await rollUp(
+        tx,
+        fresh.map((w) => ({ ...w, seq: w.published.seq })),
+      );
     },
   };
 }
@@ -60,11 +74,32 @@ const publishedBytes = ({ raw }: ProjectedEvent): Buffer | null => {
   return isUtf8(bytes) ? bytes : null;
 };
 
-/** Adds new windows (never seen before) to the rollups of every step. */
-export async function rollUp(tx: Tx, fresh: readonly TenantWindow[]): Promise<void> {
+/** A window and its message's sequence in the metrics stream. */
+export type SequencedWindow = TenantWindow & { readonly seq: number };
+
+/**
+ * Adds new windows (never seen before) to the rollups of every step. Each row changed keeps the
+ * largest stream sequence of the windows folded into it (`seq`): when it last changed, the same
+ * however the windows were batched, so a rebuild writes the same rows. The live feeds send a
+ * client the rows changed after its cursor.
+ */
+export async function rollUp(tx: Tx, fresh: readonly SequencedWindow[]): Promise<void> {
   if (fresh.length === 0) return;
   const deltas = secondDeltas(fresh);
-  await writeRollups(tx, applyDeltas(await readRollups(tx, deltas), deltas));
+  const existing = await readRollups(tx, deltas);
+  const changedAt = new Map<string, number>();
+  const mark = (key: string, seq: number) => changedAt.set(key, Math.max(changedAt.get(key) ?? 0, seq));
+  for (const row of existing) mark(rollupKey(row), (row as RollupRow & { seq?: number }).seq ?? 0);
+  for (const w of fresh)
+    for (const step of ROLLUP_STEPS) {
+      const cell = { tenantId: w.tenantId, runId: w.runId, step, bucket: bucketOf(w.second, step) };
+      mark(rollupKey({ ...cell, ...ALL_REQUESTS }), w.seq);
+      for (const r of w.requests) mark(rollupKey({ ...cell, method: r.method, name: r.name }), w.seq);
+    }
+  await writeRollups(
+    tx,
+    applyDeltas(existing, deltas).map((row) => ({ ...row, seq: changedAt.get(rollupKey(row)) ?? 0 })),
+  );
 }
 
 const windowKey = (tenantId: string, runId: string, workerId: string, second: number) =>
@@ -169,7 +204,7 @@ async function insertRawWindows(db: Db, windows: readonly ArrivedWindow[]): Prom
 }
 
 /** The windows whose keys are new: recorded now, in the rollups' transaction. */
-async function newWindows(tx: Tx, windows: readonly TenantWindow[]): Promise<TenantWindow[]> {
+async function newWindows<W extends TenantWindow>(tx: Tx, windows: readonly W[]): Promise<W[]> {
   if (windows.length === 0) return [];
   const keys = JSON.stringify(windows.map((w) => ({ t: w.tenantId, r: w.runId, s: w.second, w: w.workerId })));
   const inserted = await tx.execute(sql`
@@ -197,6 +232,6 @@ async function readRollups(tx: Tx, deltas: readonly RollupRow[]): Promise<Rollup
 
 const ROLLUP_KEY = ["tenant_id", "run_id", "step", "method", "name", "bucket"];
 
-function writeRollups(tx: Tx, rows: readonly RollupRow[]): Promise<void> {
+function writeRollups(tx: Tx, rows: readonly (RollupRow & { seq: number })[]): Promise<void> {
   return upsertRows(tx, metricRollups, rows, ROLLUP_KEY);
 }

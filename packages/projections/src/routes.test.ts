@@ -64,3 +64,46 @@ describe("read routes: bad input is refused before any query", () => {
     expect([res.status, res.headers.get("allow")]).toEqual([405, "GET, HEAD, OPTIONS"]);
   });
 });
+
+describe("read routes: a settled run's answers", () => {
+  const finishedAt = new Date(Date.now() - 120_000).toISOString();
+  const runOf = (tenantId: string, id: string, status: string) =>
+    ({ tenantId, id, status, verdict: "none", finishedAt: status === "Running" ? null : finishedAt }) as unknown;
+  let queries = 0;
+  const readModel = {
+    run: async (tenantId: string, id: string) => {
+      queries++;
+      return runOf(tenantId, id, id.startsWith("live") ? "Running" : "Completed");
+    },
+  };
+  const cached = serviceApp(
+    { log: createLogger("test", "silent"), access: devAccess() },
+    readRoutes({
+      readModel: readModel as unknown as PgReadModel,
+      status: untouchable as ProjectionStatusReader,
+      log: createLogger("test", "silent"),
+    }),
+  );
+  const get = (path: string, tenant: string, headers: Record<string, string> = {}) =>
+    cached.request(path, { headers: { "x-tenant-id": tenant, ...headers } });
+
+  it("carry a strong ETag, answer 304 to If-None-Match, and are served from the cache per tenant", async () => {
+    queries = 0;
+    const first = await get("/v1/runs/r1", "t1");
+    const etag = first.headers.get("etag");
+    expect([first.status, etag?.startsWith('"'), ((await first.json()) as { tenantId: string }).tenantId]).toEqual([200, true, "t1"]);
+    const again = await get("/v1/runs/r1", "t1");
+    expect([again.status, again.headers.get("etag"), queries]).toEqual([200, etag, 1]);
+    const notModified = await get("/v1/runs/r1", "t1", { "if-none-match": etag! });
+    expect([notModified.status, await notModified.text()]).toEqual([304, ""]);
+    const other = await get("/v1/runs/r1", "t2");
+    expect([((await other.json()) as { tenantId: string }).tenantId, queries]).toEqual(["t2", 2]);
+  });
+
+  it("a live run is never cached and has no ETag", async () => {
+    queries = 0;
+    const a = await get("/v1/runs/live1", "t1");
+    await get("/v1/runs/live1", "t1");
+    expect([a.status, a.headers.get("etag"), queries]).toEqual([200, null, 2]);
+  });
+});

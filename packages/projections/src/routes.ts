@@ -1,16 +1,34 @@
-import { RUN_STATUSES, type RunView } from "@loadline/core";
+import { isTerminal, RUN_STATUSES, type RunView } from "@loadline/core";
 import { HttpError, ID_PATTERN, idParam, installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MetricsQueries, type MetricsSelection, type Step } from "./metrics-queries.ts";
 import { minSeqWait } from "./min-seq.ts";
 import type { PgReadModel } from "./read-model.ts";
+import { etagMatches, ResponseCache, strongEtag } from "./response-cache.ts";
 import type { ProjectionStatusReader } from "./status.ts";
 import { instantSchema } from "./time-range.ts";
 
-export type ReadRoutesDeps = { readModel: PgReadModel; status: ProjectionStatusReader; log: Logger };
+export type ReadRoutesDeps = {
+  readModel: PgReadModel;
+  status: ProjectionStatusReader;
+  log: Logger;
+  /** Settled runs' answers; one per app by default. */
+  cache?: ResponseCache;
+  now?: () => number;
+};
 
-/** How long a query with minSeq waits for the projection to apply that sequence. */
+/**
+ * How long after its end a finished run is taken as settled: its last windows (sent as the
+ * workers stop) and its verdict are projected within seconds of the end, after which nothing
+ * changes a finished run's answers. A metrics projection lagging longer than this would have
+ * its late seconds missing from answers cached meanwhile.
+ */
+export const SETTLED_AFTER_MS = 60_000;
+
+/** A run none of whose answers can change any more: finished, judged, and past SETTLED_AFTER_MS. */
+export const isSettled = (run: RunView, now: number): boolean =>
+  isTerminal(run.status) && run.verdict !== "pending" && run.finishedAt !== null && Date.parse(run.finishedAt) + SETTLED_AFTER_MS <= now;
 
 const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -55,6 +73,8 @@ function selectionOf(c: Context, schema: typeof selectionQuery | typeof timeseri
 export function readRoutes(deps: ReadRoutesDeps): Hono {
   const { readModel } = deps;
   const metrics = new MetricsQueries(readModel);
+  const cache = deps.cache ?? new ResponseCache();
+  const now = deps.now ?? Date.now;
   const app = new Hono();
   installErrorHandler(app, deps.log);
 
@@ -66,6 +86,34 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
     const run = await readModel.run(tenantOf(c), idParam(c, "run"));
     if (!run) throw new HttpError(404, "not_found", "run not found", "id");
     return run;
+  }
+
+  /**
+   * A run's answer: from the cache when the run is settled (no query at all), else computed by
+   * `answer`, which is given the checked query first (a bad query is a 400 before the run is
+   * looked up, as it always was) and then the run. A settled run's answer carries a strong ETag
+   * (304 on If-None-Match) and is cached, keyed by tenant, route, run and query string, so one
+   * tenant's answer is never another's. A run still live is never cached and has no ETag.
+   */
+  function runAnswer<Q>(route: string, parse: (c: Context) => Q, answer: (run: RunView, q: Q) => Promise<unknown>) {
+    return async (c: Context) => {
+      // tenantOf's tenant unchecked (a bad one is refused below on a miss, and a miss it is: nothing is cached under it).
+      const tenant = c.get("principal")?.platformAdmin ? c.req.header("x-tenant-id") : undefined;
+      const url = c.req.url;
+      const at = url.indexOf("?");
+      const key = `${tenant ?? c.get("principal")?.tenantId}\n${route}\n${c.req.param("id")}\n${at < 0 ? "" : url.slice(at + 1)}`;
+      let hit = cache.get(key);
+      if (!hit) {
+        const q = parse(c);
+        const run = await runOf(c);
+        const body = JSON.stringify(await answer(run, q));
+        if (!isSettled(run, now())) return c.body(body, 200, { "Content-Type": "application/json" });
+        hit = { body, etag: strongEtag(body) };
+        cache.set(key, hit); // the same key: the tenant, id and query were valid, or we would not be here
+      }
+      if (etagMatches(c.req.header("if-none-match"), hit.etag)) return c.body(null, 304, { ETag: hit.etag });
+      return c.body(hit.body, 200, { "Content-Type": "application/json", ETag: hit.etag });
+    };
   }
 
   app.get("/v1/load-tests", async (c) => {
@@ -87,30 +135,53 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
     return c.json({ items, total, limit: q.limit, offset: q.offset });
   });
 
-  app.get("/v1/runs/:id", async (c) => c.json(await runOf(c)));
+  app.get(
+    "/v1/runs/:id",
+    runAnswer(
+      "run",
+      () => null,
+      async (run) => run,
+    ),
+  );
 
-  app.get("/v1/runs/:id/metrics/timeseries", async (c) => {
-    const { step, ...sel } = selectionOf(c, timeseriesQuery) as MetricsSelection & { step: string };
-    const run = await runOf(c);
-    const answer = await metrics.timeseries(run, sel, STEP_OF[step]!);
-    return c.json({ runId: run.id, step: `${answer.step}s`, points: answer.points });
-  });
+  app.get(
+    "/v1/runs/:id/metrics/timeseries",
+    runAnswer(
+      "timeseries",
+      (c) => selectionOf(c, timeseriesQuery) as MetricsSelection & { step: string },
+      async (run, { step, ...sel }) => {
+        const answer = await metrics.timeseries(run, sel, STEP_OF[step]!);
+        return { runId: run.id, step: `${answer.step}s`, points: answer.points };
+      },
+    ),
+  );
 
-  app.get("/v1/runs/:id/metrics/aggregate", async (c) => {
-    const sel = selectionOf(c, selectionQuery);
-    return c.json(await metrics.aggregate(await runOf(c), sel));
-  });
+  app.get(
+    "/v1/runs/:id/metrics/aggregate",
+    runAnswer(
+      "aggregate",
+      (c) => selectionOf(c, selectionQuery),
+      (run, sel) => metrics.aggregate(run, sel),
+    ),
+  );
 
-  app.get("/v1/runs/:id/metrics/endpoints", async (c) => {
-    const sel = selectionOf(c, selectionQuery);
-    const run = await runOf(c);
-    return c.json({ runId: run.id, endpoints: (await metrics.aggregate(run, sel)).endpoints });
-  });
+  app.get(
+    "/v1/runs/:id/metrics/endpoints",
+    runAnswer(
+      "endpoints",
+      (c) => selectionOf(c, selectionQuery),
+      async (run, sel) => ({ runId: run.id, endpoints: (await metrics.aggregate(run, sel)).endpoints }),
+    ),
+  );
 
-  app.get("/v1/runs/:id/metrics/distribution", async (c) => {
-    const sel = selectionOf(c, selectionQuery);
-    return c.json(await metrics.distribution(await runOf(c), sel));
-  });
+  app.get(
+    "/v1/runs/:id/metrics/distribution",
+    runAnswer(
+      "distribution",
+      (c) => selectionOf(c, selectionQuery),
+      (run, sel) => metrics.distribution(run, sel),
+    ),
+  );
 
   return app;
 }

@@ -103,9 +103,12 @@ export const runs = pgTable(
     finishedAt: instant("finished_at"),
     /** Count of the run's events. */
     version: integer("version").notNull(),
+    /** Event-stream sequence of its last event: the live feeds send what changed after a client's cursor. */
+    seq: bigint("seq", { mode: "number" }).notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
+    index("runs_seq_idx").on(t.tenantId, t.seq),
     index("runs_status_idx").on(t.tenantId, t.status),
     index("runs_load_test_idx").on(t.tenantId, t.loadTestId),
     index("runs_created_idx").on(t.tenantId, t.createdAt),
@@ -199,9 +202,14 @@ export const metricRollups = pgTable(
     interrupted: bigint("interrupted", { mode: "number" }).notNull().default(0),
     /** Iterations cut short at the stop; a run counter, so only on the all-requests row. */
     interruptedIterations: bigint("interrupted_iterations", { mode: "number" }).notNull().default(0),
+    /** Metrics-stream sequence of the last batch that changed the row: the live feeds send seconds changed after a cursor. */
+    seq: bigint("seq", { mode: "number" }).notNull().default(0),
   },
   // A series (one step, one request name) is one contiguous index range ordered by time.
-  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.step, t.method, t.name, t.bucket] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.runId, t.step, t.method, t.name, t.bucket] }),
+    index("metric_rollups_seq_idx").on(t.tenantId, t.runId, t.step, t.seq),
+  ],
 );
 
 export const projectionCheckpoints = pgTable("projection_checkpoints", {
@@ -295,9 +303,11 @@ export const auditLog = pgTable(
 );
 
 export type LoadTestRow = typeof loadTests.$inferSelect;
-export type RunRow = typeof runs.$inferSelect;
+/** A run as the projection folds it; `seq` is set when the batch is written. */
+export type RunRow = Omit<typeof runs.$inferSelect, "seq">;
 export type MetricWindowRow = typeof metricWindows.$inferSelect;
-export type MetricRollupRow = typeof metricRollups.$inferSelect;
+/** A rollup as it is merged; `seq` is set when the batch is written. */
+export type MetricRollupRow = Omit<typeof metricRollups.$inferSelect, "seq">;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type SecretRow = typeof secrets.$inferSelect;
 export type TenantSettingsRow = typeof tenantSettings.$inferSelect;

@@ -11,10 +11,12 @@ export function loadTestViewOf(row: LoadTestRow): LoadTestView {
 
 /** The run, with its newest second (merged over workers and names) as lastMetrics. */
 export function runViewOf(row: RunRow, latest: RollupRow | undefined): RunView {
+  // A row read whole carries `seq`, the live feeds' cursor: no part of the resource.
+  const { seq: _, ...run } = row as RunRow & { seq?: number };
   return {
-    ...row,
+    ...run,
     createdAt: row.createdAt.toISOString(),
-    startedAt: iso(row.startedAt),
+    startedAt: iso(run.startedAt),
     finishedAt: iso(row.finishedAt),
     lastMetrics: latest ? pointOf(asBucket(latest)) : null,
   };

@@ -35,6 +35,8 @@ export function serviceApp(opts: ServiceAppOptions, ...routes: Hono[]): Hono {
     },
   });
   app.use(async (c, next) => {
+    // GET and HEAD carry no body (the adapter gives their Request none); asking would build the whole Request (undici, an AbortSignal) for nothing.
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     try {
       return await limit(c, next);
     } catch (err) {

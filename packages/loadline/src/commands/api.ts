@@ -1,5 +1,5 @@
 import { connectNats, ensureStreams, namespace, openWorkerBucket, streamOptionsOf } from "@loadline/nats";
-import { openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/projections";
+import { liveFeeds, openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/projections";
 import { createRegistry, keyringFromEnv, listen, loadAuthConfig, runUntilSignal, serviceAccess } from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { apiApp } from "../api.ts";
@@ -24,6 +24,7 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
   // PDF reports where Chromium is installed: launched now, so that the first report need not wait for it.
   const pdf = chromiumAvailable() ? new PdfPrinter() : null;
   pdf?.warm().catch((err: unknown) => log.warn({ err }, "Chromium did not start: PDF reports will try again"));
+  const live = liveFeeds({ db: database.db, readModel, nc, ns, log, registry });
   // No projector in this process: read-your-writes polls the projections' checkpoint.
   const app = apiApp({
     nc,
@@ -38,10 +39,12 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
     access: serviceAccess(loadAuthConfig(), (keyId) => readModel.apiKeyById(keyId)),
     seal: (value) => keyring.seal(value),
     printPdf: pdf?.print,
+    live,
   });
   const server = await listen(app, port, config.host, { allowedHosts: config.allowedHosts });
   log.info({ port: server.port }, "api ready");
   runUntilSignal(log, async () => {
+    await live.hub.close(); // open streams end, so the server can close; clients resume elsewhere
     await server.close();
     await pdf?.close();
     await database.close();

@@ -4,3 +4,4 @@ export { type NatsNode, type NatsServers, natsServers } from "@loadline/nats/tes
 export { type DeploymentKeys, deploymentEnv, makeDeploymentKeys } from "./deployment-keys.ts";
 export { type OwnPostgres, ownPostgres } from "./own-postgres.ts";
 export { SERVICES, type Service, type ServiceName, startService, stopService, waitReady } from "./services.ts";
+export { readSse, type SseEvent } from "./sse.ts";

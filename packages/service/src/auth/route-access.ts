@@ -10,6 +10,9 @@ export function routeAccess(metrics: "open" | "keyed"): Readonly<Record<string, 
     "GET /healthz": "public",
     "GET /readyz": "public",
     "GET /metrics": metrics === "open" ? "public" : "viewer",
+    // The console's page and assets hold no data: it signs in and calls the API like any client.
+    "GET /": "public",
+    "GET /console/:file": "public",
 
     "GET /v1/whoami": "viewer",
     "GET /v1/load-tests": "viewer",
@@ -22,6 +25,8 @@ export function routeAccess(metrics: "open" | "keyed"): Readonly<Record<string, 
     "GET /v1/runs/:id/metrics/distribution": "viewer",
     "GET /v1/runs/:id/report": "viewer",
     "GET /v1/runs/:id/compare": "viewer",
+    "GET /v1/runs/:id/live": "viewer",
+    "GET /v1/live": "viewer",
     "GET /v1/projections": "viewer",
     "GET /v1/secrets": "viewer",
 

@@ -1,4 +1,4 @@
-// Synthetic metric windows for the ingest benchmark: what 1,000 workers running 20 request
+// Synthetic metric windows for benchmarks and tests: what 1,000 workers running 20 request
 // names send each second. The histograms come from a pool made once, so that building a
 // window costs little more than picking entries: the publisher must not be the bottleneck.
 import { encodeHistogram, type MetricWindow, newLatencyHistogram, type RequestWindow, seededRandom } from "@loadline/core";

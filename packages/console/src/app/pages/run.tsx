@@ -1,0 +1,496 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type uPlot from "uplot";
+import { download, qs, request } from "../api.ts";
+import { TimeChart } from "../chart.tsx";
+import { bytes, count, dateTime, duration, ms, percent, rate, runLength, shortId } from "../format.ts";
+import { type LivePhase, useLiveRun } from "../live-run.ts";
+import { href, navigate } from "../router.ts";
+import type { RunSeries } from "../run-series.ts";
+import { type AggregateView, isTerminal, type LoadTestView, type Page, type RunView } from "../types.ts";
+import { Badge, Counter, CountTable, Empty, ErrorBox, Section, StatusBadge, VerdictBadge } from "../ui.tsx";
+import { useData } from "../use-data.ts";
+
+const PHASE_TEXT: Record<LivePhase, string> = {
+  connecting: "connecting…",
+  live: "● live",
+  reconnecting: "reconnecting…",
+  ended: "final",
+  error: "stream failed",
+};
+
+/**
+ * A run: live from its stream while it runs, and the same page from the read model once it
+ * ended (the stream's catch-up holds every second). Whole-run percentiles and the per-endpoint
+ * table come from the aggregate, read again every few seconds while it runs.
+ */
+export function RunPage({ id }: { id: string }) {
+  const live = useLiveRun(id);
+  const run = live.run;
+  const ended = live.phase === "ended" || (run !== null && isTerminal(run.status) && live.phase !== "live");
+  const aggregate = useData<AggregateView>(`/v1/runs/${encodeURIComponent(id)}/metrics/aggregate`, ended ? null : 5000);
+  const test = useData<LoadTestView>(run ? `/v1/load-tests/${encodeURIComponent(run.loadTestId)}` : null);
+  const [tick, setTick] = useState(0);
+
+  // The final figures once the stream said the run is over.
+  useEffect(() => {
+    if (live.phase === "ended") aggregate.reload();
+  }, [live.phase]);
+  // The elapsed time moves on between seconds.
+  useEffect(() => {
+    if (ended) return;
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [ended]);
+  void tick;
+
+  if (live.error && !run) return <ErrorBox error={live.error} />;
+  if (!run) return <div class="empty">Loading run…</div>;
+  const s = live.series;
+  const latest = s.latest;
+  const agg = aggregate.data;
+  const running = !isTerminal(run.status);
+  const elapsed = runLength(run.startedAt, run.finishedAt);
+
+  return (
+    <div class="page run-page" data-run={run.id}>
+      <div class="page-head">
+        <h1>
+          <a href={href("runs")} class="crumb">
+            Runs
+          </a>{" "}
+          / {test.data ? <a href={href("tests", run.loadTestId)}>{test.data.name}</a> : "…"}{" "}
+          <span class="mono muted small">{shortId(run.id)}</span>
+        </h1>
+        <div class="tools">
+          <StatusBadge status={run.status} />
+          <VerdictBadge verdict={run.verdict} />
+          {run.degraded && <Badge tone="warn">degraded · {percent(run.coverage)} covered</Badge>}
+          <span class={`live ${live.phase}`} data-phase={live.phase}>
+            {PHASE_TEXT[live.phase]}
+          </span>
+          {running && <StopButton runId={run.id} stopping={run.status === "Stopping"} />}
+        </div>
+      </div>
+      <ErrorBox error={live.phase === "error" ? live.error : null} />
+
+      <div class="counters">
+        <Counter
+          id="requests"
+          label="Requests"
+          value={count(s.totals.requests)}
+          sub={agg ? `${bytes(agg.bytesIn)} in · ${bytes(agg.bytesOut)} out` : " "}
+        />
+        <Counter
+          id="rps"
+          label={running ? "Requests / s" : "Mean rps"}
+          value={rate(running ? latest?.all.rps : (agg?.rps ?? latest?.all.rps))}
+          sub={running ? `mean ${rate(agg?.rps)}` : `${count(agg?.iterations)} iterations`}
+        />
+        <Counter
+          id="errors"
+          label="Errors"
+          value={count(s.totals.failures)}
+          sub={percent(s.totals.requests > 0 ? s.totals.failures / s.totals.requests : 0)}
+          tone={s.totals.failures > 0 ? "bad" : ""}
+        />
+        <Counter
+          id="p95"
+          label="p95 latency"
+          value={ms(agg?.latency.p95)}
+          sub={running ? `now ${ms(latest?.all.p95)}` : `p99 ${ms(agg?.latency.p99)}`}
+        />
+        <Counter
+          id="users"
+          label={running ? "Users" : "Peak users"}
+          value={count(running ? latest?.all.users : s.peakUsers())}
+          sub={`of ${run.targetUsers}`}
+        />
+        <Counter id="dropped" label="Dropped" value={count(s.totals.dropped)} sub="iterations" tone={s.totals.dropped > 0 ? "warn" : ""} />
+        <Counter id="elapsed" label="Elapsed" value={duration(elapsed)} sub={`of ${duration(run.durationSec)}`} />
+      </div>
+
+      <Charts series={s} version={live.version} />
+
+      <div class="grid-2">
+        <Thresholds run={run} />
+        <RunDetails run={run} />
+      </div>
+
+      <Endpoints aggregate={agg} running={running} />
+
+      <div class="grid-3">
+        <Section title="Checks">
+          <Checks passed={s.totals.checksPassed} failed={s.totals.checksFailed} />
+        </Section>
+        <Section title="Status codes">
+          <CountTable counts={s.totals.statusCodes} keyLabel="code" />
+        </Section>
+        <Section title="Failures by kind">
+          <CountTable counts={s.totals.failuresByKind} keyLabel="kind" />
+        </Section>
+      </div>
+
+      <Workers run={run} />
+      {isTerminal(run.status) && <Reports run={run} test={test.data} />}
+    </div>
+  );
+}
+
+function Charts({ series, version }: { series: RunSeries; version: number }) {
+  const c = series.cols;
+  const data =
+    (...cols: number[][]) =>
+    () =>
+      [c.t, ...cols] as uPlot.AlignedData;
+  return (
+    <div class="charts">
+      <TimeChart
+        id="rps"
+        title="Throughput"
+        version={version}
+        data={data(c.rps)}
+        axes={{ y: (v) => count(v), counts: { y: true } }}
+        series={[{ label: "requests/s", color: "#2563eb", fill: true, format: rate }]}
+      />
+      <TimeChart
+        id="latency"
+        title="Latency"
+        version={version}
+        data={data(c.p50, c.p90, c.p95, c.p99, c.p999)}
+        axes={{ y: axisMs }}
+        series={[
+          { label: "p50", color: "#16a34a", format: ms },
+          { label: "p90", color: "#0891b2", format: ms, hidden: true },
+          { label: "p95", color: "#d97706", format: ms },
+          { label: "p99", color: "#dc2626", format: ms },
+          { label: "p99.9", color: "#7c3aed", format: ms, hidden: true },
+        ]}
+      />
+      <TimeChart
+        id="errors"
+        title="Errors"
+        version={version}
+        data={data(c.failures, c.errorRate)}
+        axes={{ y: (v) => count(v), y2: (v) => `${+v.toFixed(v < 10 ? 1 : 0)}%`, counts: { y: true } }}
+        series={[
+          { label: "failures/s", color: "#dc2626", fill: true, format: (v) => count(v) },
+          { label: "error rate", color: "#f59e0b", scale: "y2", format: (v) => `${v.toFixed(2)}%` },
+        ]}
+      />
+      <TimeChart
+        id="users"
+        title="Users & dropped iterations"
+        version={version}
+        data={data(c.users, c.dropped)}
+        axes={{ y: (v) => count(v), y2: (v) => count(v), counts: { y: true, y2: true } }}
+        series={[
+          { label: "users", color: "#0f766e", fill: true, format: (v) => count(v) },
+          { label: "dropped/s", color: "#9333ea", scale: "y2", format: (v) => count(v) },
+        ]}
+      />
+    </div>
+  );
+}
+
+/** A latency tick: short ("250 ms", "1.5 s"). */
+const axisMs = (v: number): string => (v >= 1000 ? `${+(v / 1000).toFixed(2)} s` : `${+v.toFixed(v < 10 ? 1 : 0)} ms`);
+
+function StopButton({ runId, stopping }: { runId: string; stopping: boolean }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const stop = async () => {
+    setBusy(true);
+    try {
+      await request(`/v1/runs/${encodeURIComponent(runId)}/stop`, { method: "POST", body: {} });
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" class="danger" disabled={busy || stopping} onClick={stop} data-stop>
+        {stopping ? "Stopping…" : "■ Stop"}
+      </button>
+      {error && <span class="bad-text small">{error.message}</span>}
+    </>
+  );
+}
+
+function Thresholds({ run }: { run: RunView }) {
+  return (
+    <Section title="Thresholds" right={<VerdictBadge verdict={run.verdict} />}>
+      {run.thresholds.length === 0 ? (
+        <Empty>{run.verdict === "none" ? "This run has no thresholds." : "None crossed so far."}</Empty>
+      ) : (
+        <table class="table compact" data-thresholds>
+          <thead>
+            <tr>
+              <th>Metric</th>
+              <th>Rule</th>
+              <th class="num">Observed</th>
+              <th>Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.thresholds.map((t) => (
+              <tr key={`${t.metric} ${t.expression}`}>
+                <td class="mono">{t.metric}</td>
+                <td class="mono">
+                  {t.expression}
+                  {t.over && <span class="muted"> over {t.over}</span>}
+                  {t.abortOnFail && <span class="badge muted">abort</span>}
+                </td>
+                <td class="num">
+                  {t.observed === null
+                    ? "–"
+                    : t.metric.startsWith("latency") || t.metric.startsWith("service")
+                      ? ms(t.observed)
+                      : t.observed.toPrecision(4)}
+                </td>
+                <td>{t.passed ? <Badge tone="ok">pass</Badge> : <Badge tone="bad">fail</Badge>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+function RunDetails({ run }: { run: RunView }) {
+  const rows: [string, string][] = [
+    ["Users", `${run.targetUsers} (spawn ${run.spawnRate}/s)`],
+    ["Duration", duration(run.durationSec)],
+    ["Lanes", String(run.laneCount)],
+    ["Created", dateTime(run.createdAt)],
+    ["Started", dateTime(run.startedAt)],
+    ["Finished", dateTime(run.finishedAt)],
+  ];
+  if (run.stopReason) rows.push(["Stopped by", run.stopReason]);
+  if (run.coverage !== null) rows.push(["Coverage", percent(run.coverage)]);
+  if (run.reason) rows.push(["Reason", run.reason]);
+  return (
+    <Section title="Run">
+      <dl class="details">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+    </Section>
+  );
+}
+
+/**
+ * Each endpoint's recent rate, from two reads of the aggregate: the requests it gained over the
+ * seconds the run's figures grew by (the live stream's seconds carry no per-endpoint figures).
+ */
+function useRecentRates(aggregate: AggregateView | null): Map<string, number> {
+  const last = useRef<{ seen: AggregateView; seconds: number; requests: Map<string, number>; rates: Map<string, number> } | null>(null);
+  if (aggregate && aggregate !== last.current?.seen) {
+    const requests = new Map(aggregate.endpoints.map((e) => [`${e.method} ${e.name}`, e.requests]));
+    const prev = last.current;
+    if (!prev) last.current = { seen: aggregate, seconds: aggregate.seconds, requests, rates: new Map() };
+    else if (aggregate.seconds <= prev.seconds) last.current = { ...prev, seen: aggregate };
+    else {
+      const span = aggregate.seconds - prev.seconds;
+      const rates = new Map([...requests].map(([k, n]) => [k, Math.max(0, n - (prev.requests.get(k) ?? 0)) / span]));
+      last.current = { seen: aggregate, seconds: aggregate.seconds, requests, rates };
+    }
+  }
+  return last.current?.rates ?? new Map();
+}
+
+function Endpoints({ aggregate, running }: { aggregate: AggregateView | null; running: boolean }) {
+  const now = useRecentRates(aggregate);
+  const rows = aggregate?.endpoints ?? [];
+  return (
+    <Section
+      title="Endpoints"
+      right={<span class="muted small">whole run, exact percentiles merged across workers{running ? " · refreshed every 5 s" : ""}</span>}
+    >
+      {rows.length === 0 ? (
+        <Empty>No request yet.</Empty>
+      ) : (
+        <div class="table-scroll">
+          <table class="table" data-endpoints>
+            <thead>
+              <tr>
+                <th>Method</th>
+                <th>Name</th>
+                <th class="num">Requests</th>
+                <th class="num">Failures</th>
+                <th class="num">Error rate</th>
+                <th class="num">rps</th>
+                {running && <th class="num">rps now</th>}
+                <th class="num">p50</th>
+                <th class="num">p90</th>
+                <th class="num">p95</th>
+                <th class="num">p99</th>
+                <th class="num">max</th>
+                <th class="num">In</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...rows]
+                .sort((a, b) => b.requests - a.requests)
+                .map((e) => (
+                  <tr key={`${e.method} ${e.name}`}>
+                    <td>
+                      <span class="method">{e.method}</span>
+                    </td>
+                    <td class="mono">{e.name}</td>
+                    <td class="num">{count(e.requests)}</td>
+                    <td class={`num${e.failures > 0 ? " bad-text" : ""}`}>{count(e.failures)}</td>
+                    <td class="num">{percent(e.errorRate)}</td>
+                    <td class="num">{rate(e.rps)}</td>
+                    {running && <td class="num">{rate(now.get(`${e.method} ${e.name}`))}</td>}
+                    <td class="num">{ms(e.latency.p50)}</td>
+                    <td class="num">{ms(e.latency.p90)}</td>
+                    <td class="num">{ms(e.latency.p95)}</td>
+                    <td class="num">{ms(e.latency.p99)}</td>
+                    <td class="num">{ms(e.latency.max)}</td>
+                    <td class="num">{bytes(e.bytesIn)}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function Checks({ passed, failed }: { passed: number; failed: number }) {
+  const total = passed + failed;
+  if (total === 0) return <Empty>No check ran.</Empty>;
+  return (
+    <div class="checks" data-checks>
+      <div class="bar">
+        <div class="bar-ok" style={{ width: `${(passed / total) * 100}%` }} />
+      </div>
+      <div class="checks-figures">
+        <span class="ok-text">{count(passed)} passed</span>
+        <span class={failed > 0 ? "bad-text" : "muted"}>{count(failed)} failed</span>
+        <span class="muted">{percent(passed / total)}</span>
+      </div>
+    </div>
+  );
+}
+
+function Workers({ run }: { run: RunView }) {
+  return (
+    <div class="grid-2">
+      <Section title={`Workers (${run.workers.length})`}>
+        {run.workers.length === 0 ? (
+          <Empty>No worker assigned.</Empty>
+        ) : (
+          <table class="table compact" data-workers>
+            <thead>
+              <tr>
+                <th>Worker</th>
+                <th>State</th>
+                <th>Lanes</th>
+                <th class="num">VUs</th>
+                <th class="num">Arrival rate</th>
+              </tr>
+            </thead>
+            <tbody>
+              {run.workers.map((w) => (
+                <tr key={w.workerId}>
+                  <td class="mono">{w.workerId}</td>
+                  <td>
+                    <Badge tone={w.state === "lost" ? "bad" : w.state === "ready" ? "ok" : "muted"}>{w.state}</Badge>
+                  </td>
+                  <td class="mono small">{w.lanes.join(", ")}</td>
+                  <td class="num">{w.vus}</td>
+                  <td class="num">{w.arrivalRate ? rate(w.arrivalRate) : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      <Section title={`Gaps (${run.gaps.length})`}>
+        {run.gaps.length === 0 ? (
+          <Empty>No worker was lost.</Empty>
+        ) : (
+          <table class="table compact">
+            <thead>
+              <tr>
+                <th>Worker</th>
+                <th>Lanes</th>
+                <th>Last seen</th>
+                <th>Reassigned</th>
+              </tr>
+            </thead>
+            <tbody>
+              {run.gaps.map((g) => (
+                <tr key={`${g.workerId} ${g.lostAt}`}>
+                  <td class="mono">{g.workerId}</td>
+                  <td class="mono small">{g.lanes.join(", ")}</td>
+                  <td class="small">{dateTime(g.lastSeenAt)}</td>
+                  <td class="small">{g.reassignedAt ? `${dateTime(g.reassignedAt)} → ${g.reassignedTo.join(", ")}` : "never"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+    </div>
+  );
+}
+
+const FORMATS = [
+  ["html", "HTML"],
+  ["pdf", "PDF"],
+  ["json", "JSON"],
+  ["csv", "CSV"],
+  ["junit", "JUnit"],
+] as const;
+
+function Reports({ run, test }: { run: RunView; test: LoadTestView | null }) {
+  const [error, setError] = useState<Error | null>(null);
+  const others = useData<Page<RunView>>(`/v1/runs${qs({ loadTestId: run.loadTestId, limit: 20 })}`);
+  const choices = (others.data?.items ?? []).filter((r) => r.id !== run.id && r.status === "Completed");
+  const get = (format: string) =>
+    download(`/v1/runs/${encodeURIComponent(run.id)}/report${qs({ format })}`, `loadline-${run.id}.${format}`).catch((e: Error) =>
+      setError(e),
+    );
+  return (
+    <div class="grid-2">
+      <Section title="Reports">
+        <div class="tools">
+          {FORMATS.map(([f, label]) => (
+            <button type="button" key={f} onClick={() => get(f)} data-report={f}>
+              ⤓ {label}
+            </button>
+          ))}
+        </div>
+        <ErrorBox error={error} />
+      </Section>
+      <Section title="Compare">
+        <div class="tools">
+          <select
+            onChange={(e) => {
+              const to = e.currentTarget.value;
+              if (to) navigate(`${href("runs", run.id, "compare")}${qs({ to })}`);
+            }}
+          >
+            <option value="">Compare with…</option>
+            {test?.baselineRunId && test.baselineRunId !== run.id && <option value="baseline">the baseline</option>}
+            {choices.map((r) => (
+              <option key={r.id} value={r.id}>
+                {dateTime(r.startedAt ?? r.createdAt)} · {shortId(r.id)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,174 @@
+/**
+ * The API's resources as the console reads them (the server's own types are in @loadline/core's
+ * views.ts; these name only what the console shows, so the browser bundle carries none of it).
+ */
+
+export type RunStatus = "Pending" | "Starting" | "Running" | "Stopping" | "Completed" | "Failed" | "Cancelled";
+export const RUN_STATUSES: readonly RunStatus[] = ["Pending", "Starting", "Running", "Stopping", "Completed", "Failed", "Cancelled"];
+export const TERMINAL: readonly RunStatus[] = ["Completed", "Failed", "Cancelled"];
+export const isTerminal = (s: RunStatus): boolean => TERMINAL.includes(s);
+
+export type Whoami = { tenantId: string; actor: string; role: string; platformAdmin: boolean };
+
+export type Page<T> = { items: T[]; total: number; limit: number; offset: number };
+
+export type LoadTestView = {
+  id: string;
+  name: string;
+  description: string | null;
+  tags: string[];
+  targetUrl: string;
+  requests: unknown[] | null;
+  scenarios: unknown[] | null;
+  workload: unknown;
+  defaultUsers: number;
+  defaultSpawnRate: number;
+  defaultDurationSec: number;
+  maxDurationSec: number | null;
+  thresholds: Record<string, unknown[]> | null;
+  baselineRunId: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string;
+};
+
+export type MetricsPoint = {
+  time: string;
+  requests: number;
+  failures: number;
+  rps: number;
+  errorRate: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  min: number;
+  max: number;
+  mean: number;
+  users: number;
+  interrupted: number;
+  interruptedIterations: number;
+};
+
+export type ThresholdResult = {
+  metric: string;
+  expression: string;
+  observed: number | null;
+  passed: boolean;
+  abortOnFail: boolean;
+  over?: string;
+};
+export type Verdict = "passed" | "failed" | "none" | "pending";
+
+export type RunWorkerView = { workerId: string; lanes: number[]; vus: number; arrivalRate: number; state: string; assignedAt: string };
+export type RunGap = {
+  workerId: string;
+  lanes: number[];
+  lastSeenAt: string;
+  lostAt: string;
+  reassignedAt: string | null;
+  reassignedTo: string[];
+};
+
+export type RunView = {
+  id: string;
+  loadTestId: string;
+  status: RunStatus;
+  targetUsers: number;
+  spawnRate: number;
+  durationSec: number;
+  laneCount: number;
+  workers: RunWorkerView[];
+  gaps: RunGap[];
+  reason: string | null;
+  coverage: number | null;
+  degraded: boolean | null;
+  stopReason: string | null;
+  verdict: Verdict;
+  thresholds: ThresholdResult[];
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastMetrics: MetricsPoint | null;
+  version: number;
+};
+
+export type LatencySummary = { min: number; max: number; mean: number; p50: number; p90: number; p95: number; p99: number; p999: number };
+
+export type RequestStats = {
+  requests: number;
+  failures: number;
+  errorRate: number;
+  rps: number;
+  bytesIn: number;
+  bytesOut: number;
+  latency: LatencySummary;
+  failuresByKind: Record<string, number>;
+  statusCodes: Record<string, number>;
+  interrupted: number;
+};
+export type EndpointView = RequestStats & { name: string; method: string };
+export type AggregateView = RequestStats & {
+  runId: string;
+  seconds: number;
+  iterations: number;
+  droppedIterations: number;
+  interruptedIterations: number;
+  checksPassed: number;
+  checksFailed: number;
+  endpoints: EndpointView[];
+};
+
+/** One merged second of a run, as the live stream sends it. */
+export type LiveSecond = {
+  second: number;
+  time: string;
+  all: MetricsPoint & {
+    droppedIterations: number;
+    checksPassed: number;
+    checksFailed: number;
+    statusCodes: Record<string, number>;
+    failuresByKind: Record<string, number>;
+  };
+  /** Absent when the stream was asked `?endpoints=false` (as the run page does). */
+  endpoints?: (MetricsPoint & { method: string; name: string })[];
+};
+
+export type ChangeVerdict = "better" | "same" | "worse";
+export type MetricComparison = { current: number; previous: number; delta: number; relative: number | null; verdict: ChangeVerdict };
+export type SeriesComparison = { requests: { current: number; previous: number }; metrics: Record<string, MetricComparison> | null };
+export type RunComparisonView = {
+  runId: string;
+  comparedWith: { runId: string; loadTestId: string; via: "baseline" | "run"; startedAt: string | null };
+  sameTest: boolean;
+  verdict: ChangeVerdict;
+  counts: Record<ChangeVerdict, number>;
+  overall: SeriesComparison;
+  endpoints: (SeriesComparison & { name: string; method: string; in: "both" | "current" | "previous" })[];
+};
+
+export type WorkerView = {
+  workerId: string;
+  version: string;
+  capacity: { threads: number; maxVUs: number; maxArrivalRate: number };
+  labels: Record<string, string>;
+  startedAt: string;
+  heartbeatAt: string;
+  state: "idle" | "busy" | "draining" | "lost";
+  silentMs: number;
+  assignments: { tenantId: string; runId: string; lanes: number[]; laneCount: number; vus: number; arrivalRate: number }[];
+};
+
+export type ProjectionStatus = {
+  name: string;
+  stream: string;
+  checkpoint: number;
+  streamLastSeq: number;
+  lag: number;
+  deadLetters: number;
+  state: "ok" | "retrying";
+  lastError: string | null;
+  since: string | null;
+};

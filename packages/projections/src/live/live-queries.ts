@@ -1,0 +1,106 @@
+import type { RunView } from "@loadline/core";
+import { and, asc, eq, getTableColumns, gt, or, type SQL, sql } from "drizzle-orm";
+import { readCheckpoint } from "../checkpoints.ts";
+import type { Db } from "../database.ts";
+import { EVENTS_PROJECTION } from "../events-projection.ts";
+import { METRICS_PROJECTION } from "../metrics-projection.ts";
+import type { PgReadModel } from "../read-model.ts";
+import { ALL_REQUESTS } from "../rollups.ts";
+import { metricRollups, runs } from "../schema.ts";
+import type { RunCursor } from "./live-cursor.ts";
+import { type ChangedSecond, type SecondRow, secondsOf } from "./live-second.ts";
+
+/** Both projections' checkpoints: every row changed at or before them is committed. */
+export type Positions = { events: number; metrics: number };
+
+/** What the live feeds read: changes after a cursor, by the `seq` each row keeps. */
+export class LiveQueries {
+  constructor(
+    private readonly db: Db,
+    private readonly readModel: PgReadModel,
+  ) {}
+
+  async positions(): Promise<Positions> {
+    const [events, metrics] = await Promise.all([readCheckpoint(this.db, EVENTS_PROJECTION), readCheckpoint(this.db, METRICS_PROJECTION)]);
+    return { events, metrics };
+  }
+
+  /** The run's state when it changed after `afterSeq`, with the sequence it changed at; null when it did not, or is unknown. */
+  async runAfter(tenantId: string, runId: string, afterSeq: number): Promise<{ seq: number; view: RunView } | null> {
+    const [row] = await this.db
+      .select({ seq: runs.seq })
+      .from(runs)
+      .where(and(eq(runs.tenantId, tenantId), eq(runs.id, runId)));
+    if (!row || row.seq <= afterSeq) return null;
+    const view = await this.readModel.run(tenantId, runId);
+    return view ? { seq: row.seq, view } : null;
+  }
+
+  async runExists(tenantId: string, runId: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ seq: runs.seq })
+      .from(runs)
+      .where(and(eq(runs.tenantId, tenantId), eq(runs.id, runId)));
+    return row !== undefined;
+  }
+
+  /** A tenant's runs changed after `afterSeq`, in the order they changed, at most `limit`. */
+  async runsAfter(tenantId: string, afterSeq: number, limit: number): Promise<{ seq: number; view: RunView }[]> {
+    const rows = await this.db
+      .select({ id: runs.id, seq: runs.seq })
+      .from(runs)
+      .where(and(eq(runs.tenantId, tenantId), gt(runs.seq, afterSeq)))
+      .orderBy(asc(runs.seq))
+      .limit(limit);
+    const views = await Promise.all(rows.map((r) => this.readModel.run(tenantId, r.id)));
+    return rows.flatMap((r, i) => (views[i] ? [{ seq: r.seq, view: views[i] }] : []));
+  }
+
+  /**
+   * The run's seconds changed after the cursor, whole (all requests and every name), in the
+   * order they changed; at most `limit` seconds. A second's all-requests row changes with every
+   * window of it, so its `seq` says when the second last changed.
+   */
+  async secondsAfter(
+    tenantId: string,
+    runId: string,
+    after: Pick<RunCursor, "metrics" | "second">,
+    limit: number,
+  ): Promise<ChangedSecond[]> {
+    const t = metricRollups;
+    const afterCursor: SQL | undefined =
+      after.second === null
+        ? gt(t.seq, after.metrics)
+        : or(gt(t.seq, after.metrics), and(eq(t.seq, after.metrics), gt(t.bucket, after.second)));
+    const changed = this.db.$with("changed").as(
+      this.db
+        .select({ second: t.bucket, changedSeq: sql<number>`${t.seq}`.mapWith(Number).as("changed_seq") })
+        .from(t)
+        .where(
+          and(
+            eq(t.tenantId, tenantId),
+            eq(t.runId, runId),
+            eq(t.step, 1),
+            eq(t.method, ALL_REQUESTS.method),
+            eq(t.name, ALL_REQUESTS.name),
+            afterCursor,
+          ),
+        )
+        .orderBy(asc(t.seq), asc(t.bucket))
+        .limit(limit),
+    );
+    const { histogram, serviceHistogram, seq, ...columns } = getTableColumns(t);
+    const rows: SecondRow[] = await this.db
+      .with(changed)
+      .select({
+        ...columns,
+        histogram: sql<string | null>`case when ${t.latency} is null then ${histogram} end`,
+        changedSeq: changed.changedSeq,
+      })
+      .from(t)
+      .innerJoin(changed, eq(t.bucket, changed.second))
+      .where(and(eq(t.tenantId, tenantId), eq(t.runId, runId), eq(t.step, 1)))
+      .orderBy(asc(changed.changedSeq), asc(t.bucket));
+    return secondsOf(rows);
+  }
+}
