@@ -14,8 +14,21 @@ import {
 import { readCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
 import { EVENTS_PROJECTION } from "./events-projection.ts";
+import { METRICS_PROJECTION } from "./metrics-projection.ts";
+import type { Positions } from "./position-keyed-cache.ts";
 import { ALL_REQUESTS, type RollupPiece, type RollupRow, type SummaryRow, summaryBucket } from "./rollups.ts";
-import { apiKeys, auditLog, loadTests, metricRollups, metricWindows, type RunRow, runs, secrets, tenantSettings } from "./schema.ts";
+import {
+  apiKeys,
+  auditLog,
+  loadTests,
+  metricRollups,
+  metricWindows,
+  projectionCheckpoints,
+  type RunRow,
+  runs,
+  secrets,
+  tenantSettings,
+} from "./schema.ts";
 import { loadTestViewOf, runViewOf } from "./view-of.ts";
 
 /**
@@ -56,11 +69,33 @@ const POLL_MS = 15;
 
 /** The queries of the read side, over the tables the projections write. */
 export class PgReadModel implements ReadModel {
+  /** Built once: the positions are read on every cached request (see positions). */
+  private readonly positionsQuery;
+
   constructor(
     private readonly db: Db,
     /** The in-process events projector, when there is one: no polling then. */
     private readonly events: PositionWaiter | null = null,
-  ) {}
+  ) {
+    const t = projectionCheckpoints;
+    this.positionsQuery = db
+      .select({ name: t.name, at: sql<string>`${t.position}::text || '@' || ${t.updatedAt}::text` })
+      .from(t)
+      .where(inArray(t.name, [EVENTS_PROJECTION, METRICS_PROJECTION]))
+      .prepare("read_model_positions");
+  }
+
+  /**
+   * Where the events and metrics projections are, in one query: each one's position and the time
+   * its checkpoint row was written, which a rebuild's swap changes even when it lands at the same
+   * position (its tables rewritten by other code, maybe). "" for a projection not started yet.
+   */
+  async positions(): Promise<Positions> {
+    const rows = await this.positionsQuery.execute();
+    const p: Positions = { events: "", metrics: "" };
+    for (const r of rows) p[r.name === EVENTS_PROJECTION ? "events" : "metrics"] = r.at;
+    return p;
+  }
 
   async waitForEvents(seq: number, timeoutMs: number): Promise<boolean> {
     if (this.events) return this.events.waitFor(seq, timeoutMs);

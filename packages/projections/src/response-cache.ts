@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 
-/** One answer as it was sent: its JSON text and its strong ETag. */
-export type CachedAnswer = { body: string; etag: string };
+/**
+ * One answer as it was sent: its JSON text and its strong ETag; `at`, for an answer that holds only
+ * while the projections stay where they were, the positions it was computed at (PositionKeyedCache).
+ */
+export type CachedAnswer = { body: string; etag: string; at?: string };
 
 /**
  * A small LRU of answers, bounded by count and by bytes (the bodies' lengths; a 1-hour

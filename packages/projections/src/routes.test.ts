@@ -107,3 +107,74 @@ describe("read routes: a settled run's answers", () => {
     expect([a.status, a.headers.get("etag"), queries]).toEqual([200, null, 2]);
   });
 });
+
+describe("read routes: the lists and a load test, keyed by the projections' positions", () => {
+  const at = { events: "1@t", metrics: "1@t" };
+  const calls: string[] = [];
+  const page = (tenantId: string) => ({ items: [{ tenantId }], total: 1 });
+  const called = <T>(name: string, answer: T): T => {
+    calls.push(name);
+    return answer;
+  };
+  const readModel = {
+    positions: async () => called("positions", { ...at }),
+    loadTests: async (tenantId: string) => called("loadTests", page(tenantId)),
+    runs: async (tenantId: string) => called("runs", page(tenantId)),
+    loadTest: async (tenantId: string, id: string) => called("loadTest", { tenantId, id, version: 3 }),
+  };
+  const app = serviceApp(
+    { log: createLogger("test", "silent"), access: devAccess() },
+    readRoutes({
+      readModel: readModel as unknown as PgReadModel,
+      status: untouchable as ProjectionStatusReader,
+      log: createLogger("test", "silent"),
+    }),
+  );
+  const get = (path: string, tenant: string) => app.request(path, { headers: { "x-tenant-id": tenant } });
+
+  it("read the positions once a request, and the rows only when they moved; the JSON as c.json wrote it", async () => {
+    calls.length = 0;
+    const first = await get("/v1/runs?limit=2", "t1");
+    const again = await get("/v1/runs?limit=2", "t1");
+    expect(await again.text()).toBe(JSON.stringify({ ...page("t1"), limit: 2, offset: 0 }));
+    expect([first.headers.get("content-type"), again.headers.get("etag"), calls]).toEqual([
+      "application/json",
+      first.headers.get("etag"),
+      ["positions", "runs", "positions"],
+    ]);
+    at.metrics = "2@t";
+    calls.length = 0;
+    await get("/v1/runs?limit=2", "t1");
+    await get("/v1/load-tests?limit=2", "t1");
+    await get("/v1/load-tests?limit=2", "t1");
+    expect(calls).toEqual(["positions", "runs", "positions", "loadTests", "positions"]);
+    at.metrics = "3@t"; // the load tests are not made of the metrics
+    calls.length = 0;
+    await get("/v1/load-tests?limit=2", "t1");
+    expect(calls).toEqual(["positions"]);
+  });
+
+  it("another tenant, another query: another answer", async () => {
+    calls.length = 0;
+    const a = await (await get("/v1/load-tests/lt1", "t1")).json();
+    const b = await (await get("/v1/load-tests/lt1", "t2")).json();
+    await get("/v1/load-tests?limit=3", "t2");
+    await get("/v1/load-tests?limit=3&tag=x", "t2");
+    expect([a, b]).toEqual([
+      { tenantId: "t1", id: "lt1", version: 3 },
+      { tenantId: "t2", id: "lt1", version: 3 },
+    ]);
+    expect(calls.filter((c) => c !== "positions")).toEqual(["loadTest", "loadTest", "loadTests", "loadTests"]);
+  });
+
+  it("a load test's ETag is its version, and If-None-Match naming it is a 304", async () => {
+    const res = await app.request("/v1/load-tests/lt1", { headers: { "x-tenant-id": "t1", "if-none-match": '"3"' } });
+    expect([res.status, res.headers.get("etag")]).toEqual([304, '"3"']);
+  });
+
+  it("a bad query is a 400 naming its field before the positions are read", async () => {
+    calls.length = 0;
+    const res = await get("/v1/runs?limit=2&status=nope", "t1");
+    expect([res.status, ((await res.json()) as { error: { field: string } }).error.field, calls]).toEqual([400, "status", []]);
+  });
+});

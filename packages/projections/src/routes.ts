@@ -4,8 +4,9 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { MetricsQueries, type MetricsSelection, type Step } from "./metrics-queries.ts";
 import { minSeqWait } from "./min-seq.ts";
+import { PositionKeyedCache, type Sources } from "./position-keyed-cache.ts";
 import type { PgReadModel } from "./read-model.ts";
-import { etagMatches, ResponseCache, strongEtag } from "./response-cache.ts";
+import { type CachedAnswer, etagMatches, ResponseCache, strongEtag } from "./response-cache.ts";
 import type { ProjectionStatusReader } from "./status.ts";
 import { instantSchema } from "./time-range.ts";
 
@@ -13,7 +14,7 @@ export type ReadRoutesDeps = {
   readModel: PgReadModel;
   status: ProjectionStatusReader;
   log: Logger;
-  /** Settled runs' answers; one per app by default. */
+  /** Settled runs' answers, and the lists' and load tests' as of the projections' positions; one per app by default. */
   cache?: ResponseCache;
   now?: () => number;
 };
@@ -69,12 +70,19 @@ function selectionOf(c: Context, schema: typeof selectionQuery | typeof timeseri
   return query(c, schema, lists);
 }
 
+/** A cached answer, or a 304 when If-None-Match names its ETag. */
+function send(c: Context, answer: CachedAnswer): Response {
+  if (etagMatches(c.req.header("if-none-match"), answer.etag)) return c.body(null, 304, { ETag: answer.etag });
+  return c.body(answer.body, 200, { "Content-Type": "application/json", ETag: answer.etag });
+}
+
 /** The read side of the REST API: load tests, runs and their metrics, per tenant. */
 export function readRoutes(deps: ReadRoutesDeps): Hono {
   const { readModel } = deps;
   const metrics = new MetricsQueries(readModel);
   const cache = deps.cache ?? new ResponseCache();
   const now = deps.now ?? Date.now;
+  const byPositions = new PositionKeyedCache(cache, () => readModel.positions());
   const app = new Hono();
   installErrorHandler(app, deps.log);
 
@@ -111,28 +119,51 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
         hit = { body, etag: strongEtag(body) };
         cache.set(key, hit); // the same key: the tenant, id and query were valid, or we would not be here
       }
-      if (etagMatches(c.req.header("if-none-match"), hit.etag)) return c.body(null, 304, { ETag: hit.etag });
-      return c.body(hit.body, 200, { "Content-Type": "application/json", ETag: hit.etag });
+      return send(c, hit);
     };
   }
 
+  /**
+   * An answer that holds while the projections it is made of (`on`) stay where they are: see
+   * PositionKeyedCache. Called once the query, the id and the tenant are checked (a bad one is a
+   * 400 or 404 before any lookup); `key` is everything else the answer depends on, the tenant
+   * first, so one tenant's answer is never another's. Its ETag is the body's (strongEtag) unless
+   * `compute` gives one. The key is JSON text, which holds no newline: never one of runAnswer's
+   * keys in the cache they share.
+   */
+  async function positionKeyed(c: Context, key: readonly unknown[], on: Sources, compute: () => Promise<{ body: string; etag?: string }>) {
+    return send(c, await byPositions.answer(JSON.stringify(key), on, compute));
+  }
+
+  // The lists and a load test: the events projection's tables, and for runs the metrics' too (lastMetrics).
   app.get("/v1/load-tests", async (c) => {
     const q = query(c, loadTestsQuery);
-    const { items, total } = await readModel.loadTests(tenantOf(c), { tag: q.tag }, q);
-    return c.json({ items, total, limit: q.limit, offset: q.offset });
+    const tenant = tenantOf(c);
+    return positionKeyed(c, [tenant, "load-tests", q.tag, q.limit, q.offset], "events", async () => {
+      const { items, total } = await readModel.loadTests(tenant, { tag: q.tag }, q);
+      return { body: JSON.stringify({ items, total, limit: q.limit, offset: q.offset }) };
+    });
   });
 
   app.get("/v1/load-tests/:id", async (c) => {
-    const loadTest = await readModel.loadTest(tenantOf(c), idParam(c, "load test"));
-    if (!loadTest) throw new HttpError(404, "not_found", "load test not found", "id");
-    c.header("ETag", `"${loadTest.version}"`);
-    return c.json(loadTest);
+    const id = idParam(c, "load test");
+    const tenant = tenantOf(c);
+    // Its ETag stays its version, which If-Match on a write names: the count of its events, so it
+    // changes whenever the body does, and a 304 by it is sound.
+    return positionKeyed(c, [tenant, "load-test", id], "events", async () => {
+      const loadTest = await readModel.loadTest(tenant, id);
+      if (!loadTest) throw new HttpError(404, "not_found", "load test not found", "id");
+      return { body: JSON.stringify(loadTest), etag: `"${loadTest.version}"` };
+    });
   });
 
   app.get("/v1/runs", async (c) => {
     const q = query(c, runsQuery);
-    const { items, total } = await readModel.runs(tenantOf(c), { status: q.status, loadTestId: q.loadTestId }, q);
-    return c.json({ items, total, limit: q.limit, offset: q.offset });
+    const tenant = tenantOf(c);
+    return positionKeyed(c, [tenant, "runs", q.status, q.loadTestId, q.limit, q.offset], "events+metrics", async () => {
+      const { items, total } = await readModel.runs(tenant, { status: q.status, loadTestId: q.loadTestId }, q);
+      return { body: JSON.stringify({ items, total, limit: q.limit, offset: q.offset }) };
+    });
   });
 
   app.get(

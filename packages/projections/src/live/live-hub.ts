@@ -102,7 +102,7 @@ class RunFeed {
 
   async poll(queries: LiveSource, positions: Positions, head: () => Promise<number>): Promise<void> {
     if (this.ended) return;
-    const { items, next, run } = await readRunChanges(queries, this.tenantId, this.runId, this.at, positions);
+    const { items, next, run } = await drain(runChanges(queries, this.tenantId, this.runId, this.at, positions));
     this.at = next;
     if (run) this.lastRun = run;
     if (this.lastRun && isTerminal(this.lastRun.status) && !this.ended) {
@@ -125,50 +125,55 @@ class RunFeed {
 
 /**
  * Everything of a run changed after `from`, up to at least `positions` (read before, so all
- * below them is committed): the messages, and the cursor that covers them.
+ * below them is committed), page by page: the items, then (returned) the cursor that covers
+ * them and the run's state when it changed. Without `endpoints` the seconds are read without
+ * their per-endpoint rows (a twentieth of the rows of a run of 20 names).
  */
-async function readRunChanges(
+async function* runChanges(
   queries: LiveSource,
   tenantId: string,
   runId: string,
   from: RunCursor,
   positions: Positions,
-): Promise<{ items: RunItem[]; next: RunCursor; run: RunState | null }> {
-  const items: RunItem[] = [];
+  endpoints = true,
+): AsyncGenerator<RunItem, { next: RunCursor; run: RunState | null }> {
   let next = from;
   let run: RunState | null = null;
   if (positions.events > from.events) {
-    const changed = await queries.runAfter(tenantId, runId, from.events);
+    const changed = await queries.runAfter(tenantId, runId, from.events, positions);
     next = { ...next, events: Math.max(positions.events, changed?.seq ?? 0) };
     if (changed) {
       run = { status: changed.view.status, verdict: changed.view.verdict };
-      items.push({
-        kind: "run",
-        events: changed.seq,
-        message: { event: "run", id: formatRunCursor(next), data: JSON.stringify(changed.view) },
-      });
+      yield { kind: "run", events: changed.seq, message: { event: "run", id: formatRunCursor(next), data: JSON.stringify(changed.view) } };
     }
   }
   if (positions.metrics > from.metrics || (positions.metrics === from.metrics && from.second !== null)) {
     for (;;) {
-      const seconds = await queries.secondsAfter(tenantId, runId, next, PAGE);
+      const seconds = await queries.secondsAfter(tenantId, runId, next, PAGE, endpoints, positions);
       for (const s of seconds) {
         next = { ...next, metrics: s.seq, second: s.value.second };
-        items.push({
-          kind: "second",
-          metrics: s.seq,
-          second: s.value.second,
-          message: { event: "second", id: formatRunCursor(next), data: JSON.stringify(s.value) },
-          // Without the endpoints: what a dashboard of a long run with many names reads its history as.
-          totals: { event: "second", id: formatRunCursor(next), data: JSON.stringify({ ...s.value, endpoints: undefined }) },
-        });
+        const id = formatRunCursor(next);
+        // Without the endpoints: what a dashboard of a long run with many names reads its history as.
+        const totals = { event: "second", id, data: JSON.stringify({ ...s.value, endpoints: undefined }) };
+        const message = endpoints ? { event: "second", id, data: JSON.stringify(s.value) } : totals;
+        yield { kind: "second", metrics: s.seq, second: s.value.second, message, totals };
       }
       if (seconds.length < PAGE) break;
     }
     // All below the checkpoint read was visible to the queries: the cursor covers it whole.
     next = furthest(next, { events: next.events, metrics: positions.metrics, second: null });
   }
-  return { items, next, run };
+  return { next, run };
+}
+
+/** The items of `changes` and what it returns. */
+async function drain<T, R>(changes: AsyncGenerator<T, R>): Promise<{ items: T[] } & R> {
+  const items: T[] = [];
+  for (;;) {
+    const step = await changes.next();
+    if (step.done) return { items, ...step.value };
+    items.push(step.value);
+  }
 }
 
 /** A tenant's run list as it changes: each run's state when its events move. */
@@ -205,7 +210,7 @@ async function readTenantChanges(
   const items: { seq: number; message: LiveMessage }[] = [];
   let next = from;
   for (;;) {
-    const runs = await queries.runsAfter(tenantId, next, PAGE);
+    const runs = await queries.runsAfter(tenantId, next, PAGE, positions);
     for (const r of runs) {
       next = r.seq;
       items.push({ seq: r.seq, message: { event: "run", id: String(r.seq), data: JSON.stringify(r.view) } });
@@ -269,9 +274,14 @@ export class LiveHub {
           // Behind the ring, or from before the feed began: what was missed comes from the read model.
           // Whatever the ring holds now is older than what the read model is about to say.
           const mark = feed.ring.dropped + feed.ring.items.length;
-          const changes = await readRunChanges(this.queries, tenantId, runId, at, await this.queries.positions());
-          for (const item of changes.items) yield messageOf(item);
-          at = changes.next;
+          const changes = runChanges(this.queries, tenantId, runId, at, await this.queries.positions(), endpoints);
+          for (let step = await changes.next(); ; step = await changes.next()) {
+            if (step.done) {
+              at = step.value.next;
+              break;
+            }
+            yield messageOf(step.value);
+          }
           next = mark;
         }
         // Item by item: the ring may move on while this client writes (then it catches up above).

@@ -13,20 +13,36 @@ import { type ChangedSecond, type SecondRow, secondsOf } from "./live-second.ts"
 /** Both projections' checkpoints: every row changed at or before them is committed. */
 export type Positions = { events: number; metrics: number };
 
-/** What the live feeds read: changes after a cursor, by the `seq` each row keeps. */
+/**
+ * What the live feeds read: changes after a cursor, by the `seq` each row keeps. The same read
+ * asked again while it is in flight is that read (a thousand clients that connect together cost
+ * one catch-up): a read of changes is keyed by the positions its caller read before it, so a
+ * caller never gets a read that began before the commits its positions vouch for.
+ */
 export class LiveQueries {
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly db: Db,
     private readonly readModel: PgReadModel,
   ) {}
 
-  async positions(): Promise<Positions> {
-    const [events, metrics] = await Promise.all([readCheckpoint(this.db, EVENTS_PROJECTION), readCheckpoint(this.db, METRICS_PROJECTION)]);
-    return { events, metrics };
+  positions(): Promise<Positions> {
+    return this.once("positions", async () => {
+      const [events, metrics] = await Promise.all([
+        readCheckpoint(this.db, EVENTS_PROJECTION),
+        readCheckpoint(this.db, METRICS_PROJECTION),
+      ]);
+      return { events, metrics };
+    });
   }
 
   /** The run's state when it changed after `afterSeq`, with the sequence it changed at; null when it did not, or is unknown. */
-  async runAfter(tenantId: string, runId: string, afterSeq: number): Promise<{ seq: number; view: RunView } | null> {
+  runAfter(tenantId: string, runId: string, afterSeq: number, asOf?: Positions): Promise<{ seq: number; view: RunView } | null> {
+    return this.once(`run\n${tenantId}\n${runId}\n${afterSeq}\n${asOf?.events}`, () => this.readRunAfter(tenantId, runId, afterSeq));
+  }
+
+  private async readRunAfter(tenantId: string, runId: string, afterSeq: number): Promise<{ seq: number; view: RunView } | null> {
     const [row] = await this.db
       .select({ seq: runs.seq })
       .from(runs)
@@ -36,16 +52,22 @@ export class LiveQueries {
     return view ? { seq: row.seq, view } : null;
   }
 
-  async runExists(tenantId: string, runId: string): Promise<boolean> {
-    const [row] = await this.db
-      .select({ seq: runs.seq })
-      .from(runs)
-      .where(and(eq(runs.tenantId, tenantId), eq(runs.id, runId)));
-    return row !== undefined;
+  runExists(tenantId: string, runId: string): Promise<boolean> {
+    return this.once(`exists\n${tenantId}\n${runId}`, async () => {
+      const [row] = await this.db
+        .select({ seq: runs.seq })
+        .from(runs)
+        .where(and(eq(runs.tenantId, tenantId), eq(runs.id, runId)));
+      return row !== undefined;
+    });
   }
 
   /** A tenant's runs changed after `afterSeq`, in the order they changed, at most `limit`. */
-  async runsAfter(tenantId: string, afterSeq: number, limit: number): Promise<{ seq: number; view: RunView }[]> {
+  runsAfter(tenantId: string, afterSeq: number, limit: number, asOf?: Positions): Promise<{ seq: number; view: RunView }[]> {
+    return this.once(`runs\n${tenantId}\n${afterSeq}\n${limit}\n${asOf?.events}`, () => this.readRunsAfter(tenantId, afterSeq, limit));
+  }
+
+  private async readRunsAfter(tenantId: string, afterSeq: number, limit: number): Promise<{ seq: number; view: RunView }[]> {
     const rows = await this.db
       .select({ id: runs.id, seq: runs.seq })
       .from(runs)
@@ -58,14 +80,28 @@ export class LiveQueries {
 
   /**
    * The run's seconds changed after the cursor, whole (all requests and every name), in the
-   * order they changed; at most `limit` seconds. A second's all-requests row changes with every
-   * window of it, so its `seq` says when the second last changed.
+   * order they changed; at most `limit` seconds; without `endpoints`, the all-requests figures
+   * alone. A second's all-requests row changes with every window of it, so its `seq` says when
+   * the second last changed.
    */
-  async secondsAfter(
+  secondsAfter(
     tenantId: string,
     runId: string,
     after: Pick<RunCursor, "metrics" | "second">,
     limit: number,
+    endpoints = true,
+    asOf?: Positions,
+  ): Promise<ChangedSecond[]> {
+    const key = `seconds\n${tenantId}\n${runId}\n${after.metrics}\n${after.second}\n${limit}\n${endpoints}\n${asOf?.metrics}`;
+    return this.once(key, () => this.readSecondsAfter(tenantId, runId, after, limit, endpoints));
+  }
+
+  private async readSecondsAfter(
+    tenantId: string,
+    runId: string,
+    after: Pick<RunCursor, "metrics" | "second">,
+    limit: number,
+    endpoints: boolean,
   ): Promise<ChangedSecond[]> {
     const t = metricRollups;
     const afterCursor: SQL | undefined =
@@ -99,8 +135,25 @@ export class LiveQueries {
       })
       .from(t)
       .innerJoin(changed, eq(t.bucket, changed.second))
-      .where(and(eq(t.tenantId, tenantId), eq(t.runId, runId), eq(t.step, 1)))
+      .where(
+        and(
+          eq(t.tenantId, tenantId),
+          eq(t.runId, runId),
+          eq(t.step, 1),
+          endpoints ? undefined : and(eq(t.method, ALL_REQUESTS.method), eq(t.name, ALL_REQUESTS.name)),
+        ),
+      )
       .orderBy(asc(changed.changedSeq), asc(t.bucket));
     return secondsOf(rows);
+  }
+
+  /** The read in flight under `key`, or a new one. Without `asOf` a read is never shared (keys then end in "undefined"). */
+  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (key.endsWith("\nundefined")) return read();
+    const inFlight = this.inFlight.get(key) as Promise<T> | undefined;
+    if (inFlight) return inFlight;
+    const started = read().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
   }
 }
