@@ -97,11 +97,12 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   }
 
   /**
-   * A run's answer: from the cache when the run is settled (no query at all), else computed by
-   * `answer`, which is given the checked query first (a bad query is a 400 before the run is
-   * looked up, as it always was) and then the run. A settled run's answer carries a strong ETag
-   * (304 on If-None-Match) and is cached, keyed by tenant, route, run and query string, so one
-   * tenant's answer is never another's. A run still live is never cached and has no ETag.
+   * A run's answer: from the cache when the run is settled (no query at all), else as of the
+   * projections' positions (see positionKeyed: a live run's answer holds until a batch moves
+   * them), computed by `answer`, which is given the checked query first (a bad query is a 400
+   * before the run is looked up, as it always was) and then the run. Answers carry a strong ETag
+   * (304 on If-None-Match) and are keyed by tenant, route, run and query string, so one tenant's
+   * answer is never another's; a settled run's is kept without asking the positions again.
    */
   function runAnswer<Q>(route: string, parse: (c: Context) => Q, answer: (run: RunView, q: Q) => Promise<unknown>) {
     return async (c: Context) => {
@@ -110,16 +111,17 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
       const url = c.req.url;
       const at = url.indexOf("?");
       const key = `${tenant ?? c.get("principal")?.tenantId}\n${route}\n${c.req.param("id")}\n${at < 0 ? "" : url.slice(at + 1)}`;
-      let hit = cache.get(key);
-      if (!hit) {
-        const q = parse(c);
+      const hit = cache.get(key);
+      if (hit) return send(c, hit);
+      const q = parse(c);
+      const checked = [tenantOf(c), route, idParam(c, "run"), at < 0 ? "" : url.slice(at + 1)];
+      return positionKeyed(c, checked, "events+metrics", async () => {
         const run = await runOf(c);
         const body = JSON.stringify(await answer(run, q));
-        if (!isSettled(run, now())) return c.body(body, 200, { "Content-Type": "application/json" });
-        hit = { body, etag: strongEtag(body) };
-        cache.set(key, hit); // the same key: the tenant, id and query were valid, or we would not be here
-      }
-      return send(c, hit);
+        // The same key: the tenant, id and query were valid, or we would not be here.
+        if (isSettled(run, now())) cache.set(key, { body, etag: strongEtag(body) });
+        return { body };
+      });
     };
   }
 
