@@ -83,6 +83,22 @@ describe("KvLease", () => {
     expect(await a.acquire()).toBe(false); // closed for good
   });
 
+  it("keeps the lease when a renewal is refused only because one of its own landed late", async () => {
+    const { kv, elapse } = fakeClock(await openLeaseBucket(env.nc, env.ns));
+    const a = new KvLease(kv, "late", "a", log, timings);
+    expect(await a.acquire()).toBe(true);
+    let lost = false;
+    void a.ended.then(() => (lost = true));
+    // A renewal that timed out at the caller but was stored: the key moved on, still naming a.
+    await kv.put("late", JSON.stringify({ holder: "a", at: new Date().toISOString() }));
+    await elapse(4 * timings.renewMs);
+    expect(lost).toBe(false);
+    await kv.put("late", JSON.stringify({ holder: "intruder" }));
+    await elapse(2 * timings.renewMs);
+    expect(lost).toBe(true); // another holder's value: lost at its next renewal
+    await a.close();
+  });
+
   it("tells its holder it was lost when a renewal is refused; a standby takes it once nobody renews", async () => {
     const kv = await openLeaseBucket(env.nc, env.ns);
     const a = new KvLease(kv, "other", "a", log, timings);

@@ -106,6 +106,13 @@ export class KvLease {
     return true;
   }
 
+  /** The key's revision when its value still names this holder; null when it names another, or cannot be read. */
+  private async ownRevision(): Promise<number | null> {
+    const entry = await this.kv.get(this.key).catch(() => null);
+    if (entry?.operation !== "PUT") return null;
+    return (entry.json() as { holder?: string }).holder === this.holder ? entry.revision : null;
+  }
+
   private async renew(signal: AbortSignal): Promise<void> {
     let renewedAt = Date.now();
     while (!signal.aborted) {
@@ -122,6 +129,14 @@ export class KvLease {
         continue;
       } catch (err) {
         const refused = err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;
+        // Refused because a renewal of ours landed after its caller gave up on it (a stalled event
+        // loop, a slow bucket): the key still names this holder, so nobody took it.
+        const ours = refused ? await this.ownRevision() : null;
+        if (ours !== null) {
+          this.revision = ours;
+          renewedAt = Date.now();
+          continue;
+        }
         // NATS away, or the bucket electing a leader: go on trying for `holdMs`. A standby cannot
         // take the lease before one ttl of seeing it unchanged while it reaches the bucket, and a
         // refused renewal (it did) ends the holding at once; an overlap of two holders is made

@@ -88,7 +88,7 @@ function sse(c: Context, log: Logger, follow: (signal: AbortSignal) => AsyncGene
         }
         if (next.done) break;
         pending = messages.next();
-        if (!(await written(stream, stream.writeSSE(next.value)))) break;
+        if (!(await written(stream, stream.write(frameOf(next.value))))) break;
       }
     } catch (err) {
       // The read model away mid-stream, say: the client resumes from its last id.
@@ -103,6 +103,23 @@ function sse(c: Context, log: Logger, follow: (signal: AbortSignal) => AsyncGene
   // Not `keep-alive` as streamSSE says: a client that asked to close the connection after the stream gets that.
   response.headers.delete("connection");
   return response;
+}
+
+const frames = new WeakMap<LiveMessage, Uint8Array>();
+const encoder = new TextEncoder();
+
+/**
+ * A message as SSE bytes, made once: a feed's messages are the same objects for all its
+ * clients, so a thousand clients of a run cost one encoding of each second, not a thousand.
+ */
+function frameOf(m: LiveMessage): Uint8Array {
+  let frame = frames.get(m);
+  if (!frame) {
+    const data = m.data.replace(/\r\n|\r|\n/g, "\ndata: "); // JSON has no raw newline; should a payload, each line is a data line
+    frame = encoder.encode(`event: ${m.event}\n${m.id === undefined ? "" : `id: ${m.id}\n`}data: ${data}\n\n`);
+    frames.set(m, frame);
+  }
+  return frame;
 }
 
 /** False when the write did not finish in time: the client is dropped (and its stream aborted). */
