@@ -4,13 +4,10 @@
 // on NATS (PGlite: the embedded stack's own projection takes them).
 
 import { type EventStore, newId } from "@loadline/core";
-import { type Namespace, subjects } from "@loadline/nats";
 import type { Db, TenantWindow } from "@loadline/projections";
 import { rollUp } from "@loadline/projections";
 import { histogramPool, type SyntheticLoad, syntheticRequests, syntheticWindow, syntheticWorkerIds } from "@loadline/projections/testing";
 import { formatApiKey, newApiKeySecret } from "@loadline/service";
-import { windowEvent } from "@loadline/worker";
-import type { JetStreamClient } from "@nats-io/jetstream";
 import { TENANT } from "../read-side/query-data.ts";
 import { appendEvents, appendLoadTest, appendRun } from "../read-side/query-seed.ts";
 
@@ -103,29 +100,4 @@ export async function seedShortRollups(db: Db, seeded: Seeded, plan: SeedPlan): 
       ),
     );
   }
-}
-
-/** Publishes a run's windows on its metrics subjects, as its workers would have (msgID dedupes a retry). */
-export async function publishWindows(
-  js: JetStreamClient,
-  ns: Namespace,
-  load: SyntheticLoad,
-  firstSecond: number,
-  seconds: number,
-): Promise<number> {
-  let n = 0;
-  const pending: Promise<unknown>[] = [];
-  for (const batch of windowsOf(load, firstSecond, seconds)) {
-    for (const w of batch) {
-      pending.push(
-        js.publish(subjects.metrics(ns, TENANT, load.runId, w.workerId), JSON.stringify(windowEvent(w, TENANT)), {
-          msgID: `${load.runId}.${w.workerId}.${w.second}`,
-        }),
-      );
-      n++;
-    }
-    if (pending.length >= 200) await Promise.all(pending.splice(0));
-  }
-  await Promise.all(pending);
-  return n;
 }
