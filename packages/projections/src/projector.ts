@@ -427,13 +427,13 @@ export class Projector {
           .values(deadLetters.map(({ seq, subject, reason, payload }) => ({ projection: this.name, seq, subject, reason, payload })))
           .onConflictDoNothing();
       }
-      await staging;
+      if (staging) await bounded(staging, STAGING_TIMEOUT_MS, "the batch's staged writes");
       // The row lock above already serialises batches; the compare-and-set makes the guard explicit.
       if (!(await writeCheckpoint(tx, this.name, expected, lastSeq))) throw new CheckpointMoved(await lockCheckpoint(tx, this.name));
     });
     // A failed transaction may leave its staged writes running: they end before anything is tried again.
     await committing.catch(async (err: unknown) => {
-      await staging?.catch(() => undefined);
+      if (staging) await bounded(staging, STAGING_TIMEOUT_MS, "the batch's staged writes").catch(() => undefined);
       throw err;
     });
     this.failing = null;
@@ -458,4 +458,20 @@ export class Projector {
     if (position >= this.catchUpTarget) this.caughtUp = true;
     this.waiters.reached(position);
   }
+}
+
+/**
+ * How long a batch's staged writes may take before the batch is taken as failed and retried (they
+ * are idempotent): a write on a connection that Postgres dropped mid-COPY must not hold the
+ * projector for good, as it once did for a minute after Postgres came back (chaos).
+ */
+const STAGING_TIMEOUT_MS = 20_000;
+
+/** `work`, or a failure naming `what` once `ms` have passed. */
+function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
