@@ -79,7 +79,7 @@ export class PgReadModel implements ReadModel {
   ) {
     const t = projectionCheckpoints;
     this.positionsQuery = db
-      .select({ name: t.name, at: sql<string>`${t.position}::text || '@' || ${t.updatedAt}::text` })
+      .select({ name: t.name, position: t.position, at: sql<string>`${t.position}::text || '@' || ${t.updatedAt}::text` })
       .from(t)
       .where(inArray(t.name, [EVENTS_PROJECTION, METRICS_PROJECTION]))
       .prepare("read_model_positions");
@@ -94,6 +94,14 @@ export class PgReadModel implements ReadModel {
     const rows = await this.positionsQuery.execute();
     const p: Positions = { events: "", metrics: "" };
     for (const r of rows) p[r.name === EVENTS_PROJECTION ? "events" : "metrics"] = r.at;
+    return p;
+  }
+
+  /** The events and metrics projections' checkpoints (stream sequences; 0 before one started), by the same one query. */
+  async checkpoints(): Promise<{ events: number; metrics: number }> {
+    const rows = await this.positionsQuery.execute();
+    const p = { events: 0, metrics: 0 };
+    for (const r of rows) p[r.name === EVENTS_PROJECTION ? "events" : "metrics"] = r.position;
     return p;
   }
 

@@ -1,9 +1,6 @@
 import type { RunView } from "@loadline/core";
 import { and, asc, eq, getTableColumns, gt, or, type SQL, sql } from "drizzle-orm";
-import { readCheckpoint } from "../checkpoints.ts";
 import type { Db } from "../database.ts";
-import { EVENTS_PROJECTION } from "../events-projection.ts";
-import { METRICS_PROJECTION } from "../metrics-projection.ts";
 import type { PgReadModel } from "../read-model.ts";
 import { ALL_REQUESTS } from "../rollups.ts";
 import { metricRollups, runs } from "../schema.ts";
@@ -28,13 +25,7 @@ export class LiveQueries {
   ) {}
 
   positions(): Promise<Positions> {
-    return this.once("positions", async () => {
-      const [events, metrics] = await Promise.all([
-        readCheckpoint(this.db, EVENTS_PROJECTION),
-        readCheckpoint(this.db, METRICS_PROJECTION),
-      ]);
-      return { events, metrics };
-    });
+    return this.once("positions", () => this.readModel.checkpoints());
   }
 
   /** The run's state when it changed after `afterSeq`, with the sequence it changed at; null when it did not, or is unknown. */
@@ -43,23 +34,23 @@ export class LiveQueries {
   }
 
   private async readRunAfter(tenantId: string, runId: string, afterSeq: number): Promise<{ seq: number; view: RunView } | null> {
+    const seq = await this.seqOf(tenantId, runId);
+    if (seq === null || seq <= afterSeq) return null;
+    const view = await this.readModel.run(tenantId, runId);
+    return view ? { seq, view } : null;
+  }
+
+  runExists(tenantId: string, runId: string): Promise<boolean> {
+    return this.once(`exists\n${tenantId}\n${runId}`, async () => (await this.seqOf(tenantId, runId)) !== null);
+  }
+
+  /** The event-stream sequence the run last changed at; null for a run the read model does not hold. */
+  private async seqOf(tenantId: string, runId: string): Promise<number | null> {
     const [row] = await this.db
       .select({ seq: runs.seq })
       .from(runs)
       .where(and(eq(runs.tenantId, tenantId), eq(runs.id, runId)));
-    if (!row || row.seq <= afterSeq) return null;
-    const view = await this.readModel.run(tenantId, runId);
-    return view ? { seq: row.seq, view } : null;
-  }
-
-  runExists(tenantId: string, runId: string): Promise<boolean> {
-    return this.once(`exists\n${tenantId}\n${runId}`, async () => {
-      const [row] = await this.db
-        .select({ seq: runs.seq })
-        .from(runs)
-        .where(and(eq(runs.tenantId, tenantId), eq(runs.id, runId)));
-      return row !== undefined;
-    });
+    return row?.seq ?? null;
   }
 
   /** A tenant's runs changed after `afterSeq`, in the order they changed, at most `limit`. */
