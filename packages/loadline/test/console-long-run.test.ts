@@ -161,17 +161,19 @@ describe.skipIf(!chromiumAvailable())("the console with a one-hour, 20-endpoint 
     await page.evaluate((key) => localStorage.setItem("loadline.credential", key), f.stack.adminKey);
     await page.goto("about:blank");
     // The run's stream as the page reads it: its bytes, when its first came and when it ended.
-    const stream = { id: "", bytes: 0, sentAt: 0, firstAt: 0, endAt: 0 };
+    // Every request for it counts (the page resumes a dropped stream by its last id), and its last
+    // byte is the last data received: loadingFinished may come late, or not at all for a stream cut short.
+    const stream = { ids: new Set<string>(), bytes: 0, sentAt: 0, firstAt: 0, endAt: 0 };
     cdp.on("Network.requestWillBeSent", (e) => {
-      if (e.request.url.includes(`/runs/${runId}/live`) && !stream.id) Object.assign(stream, { id: e.requestId, sentAt: Date.now() });
+      if (!e.request.url.includes(`/runs/${runId}/live`)) return;
+      stream.ids.add(e.requestId);
+      stream.sentAt ||= Date.now();
     });
     cdp.on("Network.dataReceived", (e) => {
-      if (e.requestId !== stream.id) return;
+      if (!stream.ids.has(e.requestId)) return;
       stream.firstAt ||= Date.now();
+      stream.endAt = Date.now();
       stream.bytes += e.dataLength;
-    });
-    cdp.on("Network.loadingFinished", (e) => {
-      if (e.requestId === stream.id) stream.endAt = Date.now();
     });
     const started = Date.now();
     await page.goto(`${f.stack.apiUrl}/#/runs/${runId}`);
