@@ -1,6 +1,6 @@
 // The benchmark harness: runs the selected sections in turns and prints the tables.
 // run.sh starts nginx and passes its URL; everything else (targets, generators) starts here.
-// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory|ingest|replay|query|readapi|fleet|live] [--duration S] [--nginx-url URL]
+// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory|ingest|replay|query|readapi|fleet|live|start] [--duration S] [--nginx-url URL]
 // Without --duration, each section uses its own default: 10 s, and 60 s for ingest.
 //
 // Here the command line and the report; generator-sections.ts holds the throughput, accuracy and
@@ -24,9 +24,11 @@ import { queryTable } from "./read-side/query-table.ts";
 import { runReplayBench } from "./read-side/replay.ts";
 import { replayTable } from "./read-side/replay-table.ts";
 import { accuracyTable, ingestTable, memoryTable, throughputTable } from "./report.ts";
+import { runStartBench } from "./start/start.ts";
+import { startTable } from "./start/start-table.ts";
 
-type Section = "throughput" | "accuracy" | "memory" | "ingest" | "replay" | "query" | "readapi" | "fleet" | "live";
-const SECTIONS: Section[] = ["throughput", "accuracy", "memory", "ingest", "replay", "query", "readapi", "fleet", "live"];
+type Section = "throughput" | "accuracy" | "memory" | "ingest" | "replay" | "query" | "readapi" | "fleet" | "live" | "start";
+const SECTIONS: Section[] = ["throughput", "accuracy", "memory", "ingest", "replay", "query", "readapi", "fleet", "live", "start"];
 /** Seconds per run when --duration is not given. */
 const DEFAULT_DURATION = 10;
 
@@ -118,6 +120,10 @@ async function main() {
       const r = await runReadApiBench({ durationSec: o.duration, log });
       data.readapi = r;
       parts.push(readApiTable(r));
+    } else if (s === "start") {
+      const st = await runStartBench({ log });
+      data.start = st;
+      parts.push(startTable(st));
     } else if (s === "live") {
       const l = await runLiveBench({ durationSec: o.duration, log });
       data.live = l;

@@ -4,7 +4,7 @@
 // exactly what each worker counted (a killed worker's unpublished last second(s) the one
 // exception, and for it alone); the load went on at its level after the fault; and nothing
 // acknowledged went missing.
-import { type RunState, sleep, WORKER_LOST_AFTER_MS } from "@loadline/core";
+import { type RunState, scheduledRunId, sleep, WORKER_LOST_AFTER_MS } from "@loadline/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { SPAWN_RATE, Stage, type StageOptions, TARGET_MS, type Window, WORKERS } from "./harness.ts";
 
@@ -360,4 +360,101 @@ async function runThrough(f: Fault): Promise<void> {
 
 describe("chaos", () => {
   it.each(faults)("$name", runThrough);
+});
+
+/** Issue 20: a schedule's due instants across a failover of the orchestrator. */
+const EVERY_MS = 5_000;
+
+describe("chaos: schedules", () => {
+  it("SIGKILL the active orchestrator just before a due instant: the standby fires every instant, each exactly once, none missed", async () => {
+    stage = await Stage.start({ natsServers: 1, standby: true });
+    const s = stage;
+    const test = await s.api.createLoadTest({
+      name: "scheduled",
+      targetUrl: s.target.url,
+      requests: [{ method: "GET", path: `/fixed?ms=${TARGET_MS}&w={{__worker}}` }],
+      defaultUsers: 1,
+      defaultSpawnRate: SPAWN_RATE,
+      defaultDurationSec: 1,
+    });
+    const res = await s.api.fetch(`/v1/load-tests/${test.id}/schedules`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      // Berlin: the instants are the zone's; missed-fire run-once, and runs beside each other (overlap allow).
+      body: JSON.stringify({
+        cron: "*/5 * * * * *",
+        timezone: "Europe/Berlin",
+        missedFire: "run-once",
+        overlap: "allow",
+        overrides: { workers: 1 },
+      }),
+    });
+    expect(res.status).toBe(201);
+    const scheduleId = ((await res.json()) as { id: string }).id;
+    const fired = async () =>
+      (await s.scheduleEvents(scheduleId)).flatMap((e) =>
+        e.type === "schedule.fired" ? [{ dueAt: e.data.dueAt, at: Date.parse(e.time) }] : [],
+      );
+    const until = async (done: () => Promise<boolean>, ms: number, what: string) => {
+      const deadline = Date.now() + ms;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms\n${s.complaints()}`);
+        await sleep(200);
+      }
+    };
+    await until(async () => (await fired()).length >= 1, 3 * EVERY_MS, "no first fire");
+
+    // The kill 0.5 s before an instant: the instant passes with no orchestrator (the lease lapses after 1.5 s).
+    let inFailover = Math.ceil(Date.now() / EVERY_MS) * EVERY_MS;
+    if (inFailover - Date.now() < 1_000) inFailover += EVERY_MS;
+    await sleep(inFailover - 500 - Date.now());
+    const faultAt = Date.now();
+    s.kill("orchestrator");
+    const lastDue = inFailover + 3 * EVERY_MS;
+    await until(
+      async () => (await fired()).some((f) => Date.parse(f.dueAt) >= lastDue),
+      lastDue - Date.now() + 10_000,
+      "the standby fired nothing",
+    );
+    standbyTookOver(s);
+
+    const fires = await fired();
+    const dues = fires.map((f) => Date.parse(f.dueAt));
+    // Never twice, and none missed: every instant from the first fire to the last, once.
+    expect(new Set(dues).size).toBe(dues.length);
+    const first = dues[0]!;
+    const last = dues.at(-1)!;
+    expect(dues).toEqual(Array.from({ length: (last - first) / EVERY_MS + 1 }, (_, i) => first + i * EVERY_MS));
+    // The instant in the failover passed with no orchestrator; the standby fired it, late by the failover only.
+    const activeAt = Number(
+      s.services
+        .get("standby")!
+        .logs()
+        .find((l) => l.msg === "orchestrator active")?.time,
+    );
+    expect(activeAt).toBeGreaterThan(inFailover);
+    const late = fires.find((f) => Date.parse(f.dueAt) === inFailover)!;
+    expect(late.at).toBeGreaterThanOrEqual(activeAt);
+    expect(late.at - inFailover, s.complaints()).toBeLessThan(5_000);
+    // Each instant made exactly one run, of the id derived from the schedule and the instant.
+    const runs = (await s.runsCreated()).filter((r) => r.data.loadTestId === test.id);
+    expect(runs.map((r) => r.aggregate.id).sort()).toEqual(fires.map((f) => scheduledRunId(scheduleId, f.dueAt)).sort());
+    expect(runs.every((r) => r.actor === `schedule:${scheduleId}`)).toBe(true);
+    report.push([
+      "schedule every 5 s, SIGKILL the orchestrator 0.5 s before an instant",
+      seconds(faultAt - first),
+      `instant in the failover fired ${seconds(late.at - inFailover)} late`,
+      "—",
+      "—",
+      `${dues.length} instants`,
+      `${runs.length} runs`,
+      "—",
+      "—",
+      "—",
+      "—",
+      "—",
+      "—",
+      "—",
+    ]);
+  }, 120_000);
 });

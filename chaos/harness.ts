@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EventEnvelope, fold, parseEvent, type RunState, type RunView, runDecider, sleep } from "@loadline/core";
+import { type EventEnvelope, type EventOf, fold, parseEvent, type RunState, type RunView, runDecider, sleep } from "@loadline/core";
 import { connectNats, type NatsConnection, namespace, replayStream, subjects } from "@loadline/nats";
 import { type TestDatabase, testDatabase } from "@loadline/projections/testing";
 import { type JsMsg, jetstreamManager } from "@nats-io/jetstream";
@@ -262,6 +262,17 @@ export class Stage {
     const jsm = await jetstreamManager(this.nc);
     const names = [...Object.values(this.ns.streams), ...Object.values(this.ns.buckets).map((b) => `KV_${b}`)];
     return Object.fromEntries(await Promise.all(names.map(async (n) => [n, (await jsm.streams.info(n)).config.num_replicas] as const)));
+  }
+
+  /** A schedule's events, from the event store. */
+  scheduleEvents(scheduleId: string): Promise<EventEnvelope[]> {
+    return this.read(this.ns.streams.events, subjects.event(this.ns, "default", "schedule", scheduleId), (m) => parseEvent(m.json()));
+  }
+
+  /** Every run.created of the tenant's runs, from the event store. */
+  async runsCreated(): Promise<EventOf<"run.created">[]> {
+    const all = await this.read(this.ns.streams.events, `${this.ns.prefix}.evt.default.run.*`, (m) => parseEvent(m.json()));
+    return all.filter((e): e is EventOf<"run.created"> => e.type === "run.created");
   }
 
   /** Sequences LL_EVENTS holds. */

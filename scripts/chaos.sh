@@ -12,5 +12,5 @@ ensure_nats_binary
 ensure_postgres_binary
 ensure_postgres_running
 
-say "chaos: 7 scenarios, about 4 minutes"
+say "chaos: 8 scenarios, about 5 minutes"
 npx vitest run --config chaos/vitest.config.ts "$@"

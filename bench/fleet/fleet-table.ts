@@ -1,4 +1,5 @@
 // The fleet section's table, from what fleet.ts collected.
+import { START_LEAD_MS } from "@loadline/core";
 import { fmt, markdownTable } from "../lib/table.ts";
 import { percentile } from "../read-side/bench-util.ts";
 import { type FleetData, REQUEST_EVERY_MS } from "./fleet-data.ts";
@@ -30,7 +31,7 @@ export function fleetTable(d: FleetData): string {
           [false, true, true, true, true, false],
         ),
     "",
-    "Planning, the ready barrier (every worker of a run starts at one instant, 250 ms after the last is ready) and the stop are the real",
+    `Planning, the ready barrier (every worker of a run starts at one instant, ${START_LEAD_MS} ms after the last is ready) and the stop are the real`,
     "orchestrator's (a process of its own); the workers are simulations in the harness's process (one NATS connection, one event",
     `consumer) sending a request every ${REQUEST_EVERY_MS} ms per assignment: 1,000 assignments open their connections at about the same`,
     "instant, so a request's arrival says more about the simulation than about the orchestrator. The runs are created together, in one burst.",

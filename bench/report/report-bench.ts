@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { serve } from "@hono/node-server";
-import { type MetricsPoint, newId, REPORT_FORMATS, type RunReport, seededRandom } from "@loadline/core";
+import { LOAD_TEST_STATUS, lastMetricsOf, type MetricsPoint, newId, REPORT_FORMATS, type RunReport, seededRandom } from "@loadline/core";
 import { connectNats, ensureStreams, JetStreamEventStore, namespace } from "@loadline/nats";
 import {
   Projections,
@@ -136,6 +136,10 @@ export function syntheticInputs(): ReportInputs {
       targetUsers: 500,
       spawnRate: 2,
       durationSec: SECONDS,
+      durationSeconds: SECONDS,
+      name: null,
+      envId: null,
+      metadata: null,
       placement: null,
       targetPolicy: null,
       laneCount: 40,
@@ -147,8 +151,16 @@ export function syntheticInputs(): ReportInputs {
       createdAt: iso(-3),
       startedAt: iso(0),
       finishedAt: iso(SECONDS),
-      lastMetrics: points.at(-1)!,
+      lastMetrics: lastMetricsOf(points.at(-1)!),
       version: 80,
+      createdBy: "key:bench",
+      updatedAt: iso(SECONDS),
+      updatedBy: "orchestrator",
+      queue: null,
+      cancelledBy: null,
+      ranSec: SECONDS,
+      pausedAt: null,
+      controls: [],
       verdict: "failed",
       thresholds: [
         { metric: "latency", expression: "p(95) < 300", observed: 88.2, passed: true, abortOnFail: false },
@@ -159,6 +171,9 @@ export function syntheticInputs(): ReportInputs {
       id: "lt_bench",
       tenantId: TENANT,
       name: "one hour, twenty endpoints",
+      status: LOAD_TEST_STATUS,
+      envId: null,
+      metadata: null,
       description: null,
       tags: [],
       targetUrl: "http://shop.internal:8080",

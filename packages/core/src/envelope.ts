@@ -5,16 +5,24 @@ import { accessCommands, accessEvents } from "./schemas/access.ts";
 import { loadTestCommands, loadTestEvents } from "./schemas/load-test.ts";
 import { metricEvents } from "./schemas/metrics.ts";
 import { runCommands, runEvents } from "./schemas/run.ts";
+import { scheduleCommands, scheduleEvents } from "./schemas/schedule.ts";
 import { workerCommands, workerEvents } from "./schemas/worker.ts";
 import { firstIssue } from "./validation.ts";
 
-export const AGGREGATE_TYPES = ["load-test", "run", "worker", "api-key", "tenant", "secret"] as const;
+export const AGGREGATE_TYPES = ["load-test", "run", "worker", "api-key", "tenant", "secret", "schedule"] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 export type AggregateRef = { type: AggregateType; id: string };
 
 /** Every event type with its data schema. Current schema version of each is 1. */
-export const eventCatalog = { ...loadTestEvents, ...runEvents, ...workerEvents, ...metricEvents, ...accessEvents } as const;
-export const commandCatalog = { ...loadTestCommands, ...runCommands, ...workerCommands, ...accessCommands } as const;
+export const eventCatalog = {
+  ...loadTestEvents,
+  ...runEvents,
+  ...workerEvents,
+  ...metricEvents,
+  ...accessEvents,
+  ...scheduleEvents,
+} as const;
+export const commandCatalog = { ...loadTestCommands, ...runCommands, ...workerCommands, ...accessCommands, ...scheduleCommands } as const;
 export const CURRENT_SCHEMA_VERSION = 1;
 
 export type EventType = keyof typeof eventCatalog;

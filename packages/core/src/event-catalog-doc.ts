@@ -9,6 +9,7 @@ const SUBJECTS: Record<string, string> = {
   "api-key": "<ns>.evt.<tenant>.api-key.<keyId>",
   tenant: "<ns>.evt.<tenant>.tenant.<tenant>",
   secret: "<ns>.evt.<tenant>.secret.<name>",
+  schedule: "<ns>.evt.<tenant>.schedule.<scheduleId>",
   metrics: "<ns>.met.<tenant>.<runId>.<workerId>",
 };
 
@@ -19,6 +20,7 @@ const STREAMS: Record<string, string> = {
   "api-key": "LL_EVENTS",
   tenant: "LL_EVENTS",
   secret: "LL_EVENTS",
+  schedule: "LL_EVENTS",
   metrics: "LL_METRICS",
 };
 
@@ -57,7 +59,7 @@ Every message on LL_EVENTS and LL_METRICS is a JSON envelope:
 | type | string | one of the types below, past tense |
 | schemaVersion | integer | version of \`data\`'s shape (all are ${CURRENT_SCHEMA_VERSION} today); a new shape is a new version with an upcaster |
 | tenantId | string | the tenant, as the credential of the request said (\`_fleet\` for the platform's own record of workers) |
-| aggregate | {type, id} | what the event is about: \`load-test\`, \`run\`, \`worker\`, \`api-key\`, \`tenant\` or \`secret\` and its id |
+| aggregate | {type, id} | what the event is about: \`load-test\`, \`run\`, \`worker\`, \`api-key\`, \`tenant\`, \`secret\` or \`schedule\` and its id |
 | time | string (ISO 8601) | when it was recorded |
 | actor | string | who caused it: the credential (\`key:<keyId>\`, \`jwt:<sub>\`, \`bootstrap\`), \`orchestrator\`, \`worker:<id>\` |
 | causationId | string or null | the command that caused it |

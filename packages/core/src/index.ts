@@ -7,9 +7,12 @@ export {
   type QuotaViolation,
   quotasOf,
   quotasSchema,
+  type RunAdmission,
   type RunDemand,
+  runAdmission,
   runDemand,
   runQuotaViolation,
+  type TenantRuns,
 } from "./access/quotas.ts";
 export { type Access, allows, type Principal, ROLES, type Role, roleAllows, roleSchema } from "./access/roles.ts";
 export {
@@ -55,7 +58,10 @@ export { type LoadTestState, loadTestDecider } from "./deciders/load-test.ts";
 export {
   isTerminal,
   type LaneHold,
+  LIVE_LOAD_STATUSES,
+  type LoadEnded,
   lastHeardOf,
+  RUN_TRANSITIONS,
   type RunState,
   runDecider,
   runWorkers,
@@ -64,6 +70,7 @@ export {
   type UnheldLane,
   unheldLanes,
 } from "./deciders/run.ts";
+export { type ScheduleFire, type ScheduleSkip, type ScheduleState, scheduleDecider } from "./deciders/schedule.ts";
 export { type WorkerState, workerDecider } from "./deciders/worker.ts";
 export {
   type AggregateRef,
@@ -164,6 +171,19 @@ export {
 } from "./scenario/secrets.ts";
 export { BUILTIN_VARIABLES, compileTemplate } from "./scenario/template.ts";
 export {
+  type CronSpec,
+  cronIssue,
+  DUE_COUNT_CAP,
+  type Dues,
+  duesBetween,
+  isFireTime,
+  nextFireAfter,
+  nextFireTimes,
+  timezoneIssue,
+} from "./schedule/cron.ts";
+export { nextScheduleStep, type RunLookup, type ScheduleStep, type StepOptions } from "./schedule/next-step.ts";
+export { scheduledRunId, scheduledStartId } from "./schedule/run-id.ts";
+export {
   SECRET_NAME_PATTERN,
   sealedValueSchema,
   secretNameSchema,
@@ -178,12 +198,29 @@ export {
   placementSchema,
   RUN_STATUSES,
   type RunParameters,
+  type RunScale,
   type RunStatus,
   type RunTarget,
   runParametersSchema,
   type StopReason,
+  scaleSchema,
   type WorkerShare,
 } from "./schemas/run.ts";
+export {
+  cronSchema,
+  MISSED_FIRE_POLICIES,
+  type MissedFirePolicy,
+  OVERLAP_POLICIES,
+  type OverlapPolicy,
+  runOverridesOf,
+  type ScheduleDefinition,
+  type ScheduleOverrides,
+  type ScheduleRunOverrides,
+  scheduleDefinitionSchema,
+  scheduleOverridesOf,
+  timezoneSchema,
+} from "./schemas/schedule.ts";
+export { envIdSchema, METADATA_MAX_BYTES, METADATA_MAX_KEYS, type Metadata, metadataSchema, runNameSchema } from "./schemas/scope.ts";
 export { FLEET_TENANT } from "./schemas/worker.ts";
 export {
   HEARTBEAT_INTERVAL_MS,
@@ -193,6 +230,22 @@ export {
   type WorkerRegistration,
   workerRegistrationSchema,
 } from "./schemas/worker-registration.ts";
+export {
+  durationOfSeed,
+  type LastMetrics,
+  LOAD_TEST_STATUS,
+  LOCUSTFILE_REFUSED,
+  lastMetricsOf,
+  loadTestInputOfSeed,
+  pointHasData,
+  type RunScope,
+  runScopeOf,
+  type SeedMetricsPoint,
+  type SeedSummary,
+  seedPointOf,
+  seedSummaryOf,
+  seedWriteInput,
+} from "./seed-contract.ts";
 export {
   type ParsedThreshold,
   parseThresholds,
@@ -229,9 +282,13 @@ export type {
   MetricsPoint,
   ReadModel,
   RequestStats,
+  RunControl,
   RunGap,
+  RunQueueView,
   RunView,
   RunWorkerView,
+  ScheduleReadModel,
+  ScheduleView,
   SecretView,
   TenantSettingsView,
 } from "./views.ts";

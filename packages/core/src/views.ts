@@ -7,6 +7,9 @@ import type { Scenario } from "./scenario/scenario.ts";
 import type { TenantLimits } from "./schemas/access.ts";
 import type { RequestSpec } from "./schemas/load-test.ts";
 import type { Placement, RunStatus, StopReason } from "./schemas/run.ts";
+import type { MissedFirePolicy, OverlapPolicy, ScheduleOverrides } from "./schemas/schedule.ts";
+import type { Metadata } from "./schemas/scope.ts";
+import type { LastMetrics, LOAD_TEST_STATUS } from "./seed-contract.ts";
 import type { ThresholdResult, Thresholds, Verdict } from "./thresholds/threshold-types.ts";
 
 /** The REST resources: one shape, whether a write answers it or a query does. */
@@ -21,10 +24,16 @@ export type LoadTestView = {
   requests: RequestSpec[] | null;
   scenarios: Scenario[] | null;
   workload: Executor | null;
-  defaultUsers: number;
-  defaultSpawnRate: number;
-  defaultDurationSec: number;
+  /** Null when the test leaves them out: its workload or scenarios' executors say how to load. */
+  defaultUsers: number | null;
+  defaultSpawnRate: number | null;
+  defaultDurationSec: number | null;
   maxDurationSec: number | null;
+  /** The environment label it was written with, and the client's JSON; null when not given (seed 001's fields). */
+  envId: string | null;
+  metadata: Metadata | null;
+  /** Always `Created`: seed 001's status of a load test (docs/seed-contract.md). */
+  status: typeof LOAD_TEST_STATUS;
   /** Its thresholds as declared (README "Thresholds"); null when it has none. */
   thresholds: Thresholds | null;
   /** The completed run comparisons (`compare?to=baseline`) and baseline-relative thresholds are against; null until set. */
@@ -68,6 +77,12 @@ export type RunView = {
   targetUsers: number;
   spawnRate: number;
   durationSec: number;
+  /** durationSec by seed 001's name. */
+  durationSeconds: number;
+  /** Its own name, environment label (its test's unless the start named one) and client JSON; null when none. */
+  name: string | null;
+  envId: string | null;
+  metadata: Metadata | null;
   /** Where the run may go, as asked. */
   placement: Placement | null;
   /** Where its load may go: the tenant's policy when it started (null: a run from before policies were recorded). */
@@ -100,8 +115,36 @@ export type RunView = {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  lastMetrics: MetricsPoint | null;
+  /** Its newest second, with seed 001's names (totalRPS, p50ResponseMs, currentUsers...) beside Loadline's. */
+  lastMetrics: LastMetrics | null;
   version: number;
+  /** Who started it (the credential's actor), and its last event's time and actor; null in runs projected before they were recorded. */
+  createdBy: string | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  /** While Queued: its place in its tenant's queue (1: next), since when and until when it waits, and why; null otherwise. */
+  queue: RunQueueView | null;
+  /** Who cancelled it: a user's stop before its planned end, or of a run still queued or unassigned; null otherwise. */
+  cancelledBy: string | null;
+  /** Seconds of load it ran, once its load is over (0: it never started); null before. */
+  ranSec: number | null;
+  /** Since when it is paused; null when it is not. */
+  pausedAt: string | null;
+  /** Its live control in order (pauses, resumes, scales): what the charts annotate. */
+  controls: RunControl[];
+};
+
+export type RunQueueView = { position: number; queuedAt: string; expiresAt: string; reason: string };
+
+/** One act of live control on a run: who, when, and for a scale the new size (as asked, and as factors of the plan). */
+export type RunControl = {
+  type: "paused" | "resumed" | "scaled";
+  at: string;
+  by: string;
+  vus?: number;
+  rate?: number;
+  vuFactor?: number;
+  rateFactor?: number;
 };
 
 export type RunWorkerState = "assigned" | "ready" | "stopped" | "lost";
@@ -237,3 +280,41 @@ export type AuditEntryView = {
   time: string;
   correlationId: string;
 };
+
+/** A schedule of runs of a load test (docs/architecture.md, "Schedules"). */
+export type ScheduleView = {
+  id: string;
+  tenantId: string;
+  loadTestId: string;
+  /** 5 fields, or 6 with seconds first; read in `timezone` (IANA), DST-correct. */
+  cron: string;
+  timezone: string;
+  /** What each run it starts takes over its test's defaults: as POST /v1/load-tests/{id}/runs takes them. */
+  overrides: ScheduleOverrides;
+  enabled: boolean;
+  missedFire: MissedFirePolicy;
+  overlap: OverlapPolicy;
+  /** Its next 5 fire times after the answer was made (none while disabled). */
+  nextFireTimes: string[];
+  /** When it last fired a run, the instant that run was due at, and the run. */
+  lastFiredAt: string | null;
+  lastDueAt: string | null;
+  lastRunId: string | null;
+  /** Its last skipped due instants: why (missed, overlap) and how many. */
+  lastSkipped: { dueAt: string; reason: "missed" | "overlap"; missed: number; at: string } | null;
+  /** A due instant waiting for the previous run to end (overlap queue). */
+  queuedDueAt: string | null;
+  /** Why its last fired run could not start (the test deleted, a quota...); null when it started. */
+  lastError: string | null;
+  /** Count of its events (fires and skips too): what If-Match names. */
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+};
+
+/** What the schedule write routes need of the read side, beside the ReadModel. */
+export interface ScheduleReadModel {
+  schedule(tenantId: string, id: string): Promise<ScheduleView | null>;
+}

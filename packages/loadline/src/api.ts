@@ -1,6 +1,6 @@
 import { consoleRoutes } from "@loadline/console";
 import { CommandBus, type Namespace, type NatsConnection, type WorkerBucket } from "@loadline/nats";
-import { accessWriteRoutes, fleetRoutes, writeRoutes } from "@loadline/orchestrator";
+import { accessWriteRoutes, controlRoutes, fleetRoutes, scheduleWriteRoutes, writeRoutes } from "@loadline/orchestrator";
 import {
   accessReadRoutes,
   compareRoutes,
@@ -10,6 +10,7 @@ import {
   type ProjectionStatusReader,
   readRoutes,
   reportRoutes,
+  scheduleReadRoutes,
 } from "@loadline/projections";
 import { type AccessControl, type Logger, opsRoutes, serviceApp, whoamiRoutes } from "@loadline/service";
 import type { Hono } from "hono";
@@ -48,6 +49,7 @@ export function apiApp(deps: ApiDeps): Hono {
     opsRoutes({ ready: deps.ready, notReadyBecause: deps.notReadyBecause, registry: deps.registry }),
     whoamiRoutes(),
     writeRoutes({ bus, readModel, log }),
+    controlRoutes({ bus, readModel, log }),
     accessWriteRoutes({ bus, readModel, log, seal: deps.seal, forgetKey: (id) => access.authenticator.forget(id) }),
     fleetRoutes({ kv: deps.workers, log }),
     readRoutes({ readModel, status, log }),
@@ -55,6 +57,8 @@ export function apiApp(deps: ApiDeps): Hono {
     compareRoutes({ readModel, log }),
     liveRoutes({ ...deps.live, log }),
     accessReadRoutes({ readModel, status, log }),
+    scheduleWriteRoutes({ bus, readModel, log }),
+    scheduleReadRoutes({ readModel, log }),
     consoleRoutes(),
   );
 }

@@ -7,6 +7,7 @@ import { events } from "./commands/events.ts";
 import { projections } from "./commands/projections.ts";
 import { report } from "./commands/report.ts";
 import { run } from "./commands/run.ts";
+import { schedules } from "./commands/schedules.ts";
 import { up } from "./commands/up.ts";
 
 const USAGE = `loadline <command> [options]
@@ -39,6 +40,10 @@ Commands:
   projections rebuild <events|metrics> [--from-seq N | --from-time T]
                 replay the stream into fresh tables while the live ones serve, then swap them
                 in one transaction (needs DATABASE_URL)
+  schedules list [--test ID] | create <loadTestId> --cron C [--timezone Z] [--missed P]
+                [--overlap P] | delete <id>
+                the schedules of the API at --api (or LOADLINE_URL): each with its next fire
+                time and last run; --missed skip|run-once, --overlap skip|queue|allow
 
 Options:
   --api URL       run, report: the Loadline API to use (default: $LOADLINE_URL, else embedded)
@@ -59,7 +64,10 @@ Options:
   --in FILE       events import: read FILE (default stdin)
   --from-seq N    projections rebuild: replay from stream sequence N (earlier rows are not kept)
   --from-time T   projections rebuild: replay from the first message at or after T (ISO-8601)
-  --json          projections: print JSON
+  --json          projections, schedules: print JSON
+  --cron C        schedules create: the pattern, 5 fields or 6 with seconds first ('0 3 * * *')
+  --timezone Z    schedules create: an IANA zone (default UTC)
+  --test ID       schedules list: one load test's
 
 Environment: NATS_URL and DATABASE_URL use an existing NATS / Postgres instead of embedded ones;
 events talks to NATS_URL (default nats://127.0.0.1:4222) in the namespace LL_NAMESPACE (default ll);
@@ -86,17 +94,22 @@ const { positionals, values } = parseArgs({
     "from-seq": { type: "string" },
     "from-time": { type: "string" },
     json: { type: "boolean" },
+    cron: { type: "string" },
+    timezone: { type: "string" },
+    missed: { type: "string" },
+    overlap: { type: "string" },
+    test: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
 
 const [command, file] = positionals;
-const known = ["up", "demo", "run", "api", "events", "projections", "report"];
+const known = ["up", "demo", "run", "api", "events", "projections", "report", "schedules"];
 if (
   values.help ||
   !command ||
   !known.includes(command) ||
-  ((command === "run" || command === "events" || command === "projections" || command === "report") && !file)
+  ((command === "run" || command === "events" || command === "projections" || command === "report" || command === "schedules") && !file)
 ) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
@@ -113,5 +126,18 @@ else if (command === "projections") {
   process.exit(await projections(ctx, file, positionals[2], from, values.json ?? false));
 } else if (command === "report") {
   process.exit(await report(ctx, file!, { format: values.format, out: values.out, apiUrl: values.api ?? process.env.LOADLINE_URL }));
+} else if (command === "schedules") {
+  const { test, cron, timezone, missed, overlap, json } = values;
+  process.exit(
+    await schedules(ctx, file, positionals[2], {
+      api: values.api ?? process.env.LOADLINE_URL,
+      test,
+      cron,
+      timezone,
+      missed,
+      overlap,
+      json,
+    }),
+  );
 } else if (command === "demo") process.exit(await demo(ctx, Number(values.users), Number(values.duration)));
 else process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL, values.report, values.compare));

@@ -4,11 +4,25 @@ import type {
   LoadTestSpec,
   LoadTestView,
   MetricsPoint,
+  MissedFirePolicy,
+  OverlapPolicy,
   RunParameters,
   RunView,
+  ScheduleOverrides,
+  ScheduleView,
   Thresholds,
 } from "@loadline/core";
 import { sleep } from "@loadline/core";
+
+/** A schedule as POST /v1/load-tests/{id}/schedules takes it; absent fields take their defaults. */
+export type NewSchedule = {
+  cron: string;
+  timezone?: string;
+  overrides?: ScheduleOverrides;
+  enabled?: boolean;
+  missedFire?: MissedFirePolicy;
+  overlap?: OverlapPolicy;
+};
 
 /** What POST /v1/load-tests/{id}/runs takes: overrides of the test's defaults, and where the run may go. */
 export type StartRun = Partial<RunParameters> & { workers?: number; workerSelector?: Record<string, string>; thresholds?: Thresholds };
@@ -68,6 +82,18 @@ export class LoadlineClient {
   timeseries = (id: string) => this.call<{ runId: string; points: MetricsPoint[] }>("GET", `/v1/runs/${id}/metrics/timeseries`);
   aggregate = (id: string) => this.call<AggregateView>("GET", `/v1/runs/${id}/metrics/aggregate`);
   endpoints = (id: string) => this.call<{ runId: string; endpoints: EndpointView[] }>("GET", `/v1/runs/${id}/metrics/endpoints`);
+
+  /** What POST /v1/load-tests/{id}/schedules takes (README, "Schedules"). */
+  createSchedule = (loadTestId: string, schedule: NewSchedule) =>
+    this.call<ScheduleView>("POST", `/v1/load-tests/${encodeURIComponent(loadTestId)}/schedules`, schedule);
+  schedules = (loadTestId?: string) =>
+    this.call<{ items: ScheduleView[]; total: number }>(
+      "GET",
+      `/v1/schedules?limit=500${loadTestId === undefined ? "" : `&loadTestId=${encodeURIComponent(loadTestId)}`}`,
+    );
+  updateSchedule = (id: string, changes: Partial<NewSchedule>) =>
+    this.call<ScheduleView>("PATCH", `/v1/schedules/${encodeURIComponent(id)}`, changes);
+  deleteSchedule = (id: string) => this.call<null>("DELETE", `/v1/schedules/${encodeURIComponent(id)}`);
 
   projections = () =>
     this.call<{ items: { name: string; checkpoint: number; streamLastSeq: number; lag: number }[] }>("GET", "/v1/projections");

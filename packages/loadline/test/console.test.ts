@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { sleep } from "@loadline/core";
+import { CONSOLE_RUN_STATUSES, type ConsoleRunView } from "@loadline/console";
+import { RUN_STATUSES, type RunView, sleep } from "@loadline/core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../src/report-pdf.ts";
@@ -29,6 +30,9 @@ async function counter(id: string): Promise<number> {
   return Number(m[1]!.replaceAll(",", "")) * (m[2] === "M" ? 1e6 : m[2] === "G" ? 1e9 : 1);
 }
 const chartPixels = (id: string) => page.$eval(`[data-chart="${id}"] canvas`, (c) => (c as unknown as El).toDataURL());
+
+/** The console's run type takes core's run view (tsc holds it): every field the page reads is the API's, of its type. */
+const asConsoleRun = (view: RunView): ConsoleRunView => view;
 
 /** Waits (bounded) until `check` holds, polling. */
 async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -249,6 +253,143 @@ describe.skipIf(!chromiumAvailable())("the web console, in a browser", () => {
       () => page.locator("[data-projections] tbody tr").count(),
       (n) => n >= 2,
     );
+    expect(consoleErrors).toEqual([]);
+  }, 180_000);
+
+  it("shows a queued run's place, pauses, resumes and scales a run from its page, annotates the charts, and cancels it", async () => {
+    expect([...CONSOLE_RUN_STATUSES]).toEqual([...RUN_STATUSES]);
+    const target = f.stack.demoTarget!.url;
+    const test = await f.api.createLoadTest({
+      name: "live control",
+      description: "Paused, resumed and scaled from the console",
+      tags: ["control"],
+      targetUrl: target,
+      requests: [{ name: "home", method: "GET", path: "/fixed?ms=10" }],
+      defaultUsers: 2,
+      defaultSpawnRate: 50,
+      defaultDurationSec: 1800,
+    });
+    const run = await f.api.startRun(test.id, { targetUsers: 2, durationSec: 1800 });
+    const status = () => page.locator("[data-status]").first().getAttribute("data-status");
+    const detail = (name: string) => page.locator(`[data-detail="${name}"] dd`).textContent();
+    const rpsMarks = page.locator('[data-chart="rps"] .chart-host');
+
+    await page.goto(`${f.stack.apiUrl}/#/runs/${run.id}`);
+    await until("status", status, (s) => s === "Running", 30_000);
+    await until(
+      "requests",
+      () => counter("requests"),
+      (n) => n > 0,
+    );
+    // A closed-model test: it is scaled in VUs, and no control was made yet.
+    expect(await page.locator("[data-scale-unit]").getAttribute("data-scale-unit")).toBe("vus");
+    expect(await page.locator("[data-controls]").count()).toBe(0);
+    expect(await rpsMarks.getAttribute("data-annotations")).toBe("0");
+    await sleep(3000);
+
+    // Pause: the page offers Resume and says it is paused; the API says so too.
+    await page.click("[data-pause]");
+    await page.locator("[data-resume]").waitFor();
+    await page.locator("[data-paused]").waitFor();
+    expect(await page.locator("[data-pause]").count()).toBe(0);
+    expect((await f.api.run(run.id)).pausedAt).not.toBeNull();
+    expect(await detail("Paused since")).toMatch(/\d\d:\d\d:\d\d$/);
+    await sleep(3000);
+
+    // Resume: Pause again, the badge gone.
+    await page.click("[data-resume]");
+    await page.locator("[data-pause]").waitFor();
+    await page.locator("[data-paused]").waitFor({ state: "detached" });
+    expect((await f.api.run(run.id)).pausedAt).toBeNull();
+    await sleep(2000);
+
+    // A size the API refuses: its message and field beside the form; then a good one.
+    await page.fill("input[name=scale]", "20000000");
+    await page.click("[data-scale-submit]");
+    expect(await page.locator("[data-action-error]").textContent()).toContain("(vus)");
+    await page.fill("input[name=scale]", "3");
+    await page.click("[data-scale-submit]");
+    await page.locator("[data-action-error]").waitFor({ state: "detached" });
+    await until(
+      "input cleared",
+      () => page.inputValue("input[name=scale]"),
+      (v) => v === "",
+    );
+
+    // The control, listed in order and drawn on every chart as a labelled line.
+    const rows = await until(
+      "controls",
+      () =>
+        page
+          .locator("[data-controls] tr")
+          .evaluateAll((trs) => trs.map((tr) => (tr as unknown as { dataset: { control: string } }).dataset.control)),
+      (r) => r.length === 3,
+    );
+    expect(rows).toEqual(["paused", "resumed", "scaled"]);
+    expect(await page.locator('[data-control="scaled"]').textContent()).toContain("scaled to 3 VUs");
+    for (const chart of ["rps", "latency", "errors", "users"]) {
+      const host = page.locator(`[data-chart="${chart}"] .chart-host`);
+      await until(
+        `${chart} annotations`,
+        () => host.getAttribute("data-annotations"),
+        (n) => n === "3",
+      );
+      expect(await host.getAttribute("data-annotation-labels")).toBe("paused|resumed|scaled to 3 VUs");
+    }
+    const view = await f.api.run(run.id);
+    expect(view.controls.map((c) => c.type)).toEqual(["paused", "resumed", "scaled"]);
+    expect(view.controls[2]).toMatchObject({ vus: 3 });
+    expect(asConsoleRun(view).controls).toHaveLength(3);
+
+    // Meanwhile, with room for one run only, another waits in the queue: its page says where, since when and why; it is cancelled there.
+    const limits = await f.api.fetch("/v1/tenants/default/limits", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ quotas: { maxConcurrentRuns: 1 } }),
+    });
+    expect(limits.status).toBe(200);
+    const waiting = await f.api.startRun(test.id, { targetUsers: 1, durationSec: 60 });
+    const queued = await until(
+      "queued",
+      () => f.api.run(waiting.id),
+      (r) => r.status === "Queued",
+    );
+    expect(queued.queue).toMatchObject({ position: 1 });
+    const other = await page.context().newPage();
+    await other.goto(`${f.stack.apiUrl}/#/runs/${waiting.id}`);
+    await other.locator("[data-queue]").waitFor();
+    expect(await other.locator("[data-queue]").textContent()).toContain("#1 in line");
+    expect(await other.locator("[data-queue-reason]").textContent()).toBe(queued.queue!.reason);
+    expect(await other.locator("[data-live-control]").count()).toBe(0);
+    await other.screenshot({ path: `${DOCS}console-run-queued.png` });
+    await other.click("[data-stop]");
+    await other.locator('[data-status="Cancelled"]').waitFor();
+    expect(await other.locator('[data-detail="Cancelled by"] dd').textContent()).toBe((await f.api.run(waiting.id)).cancelledBy);
+    await other.close();
+    const reset = await f.api.fetch("/v1/tenants/default/limits", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(reset.status).toBe(200);
+
+    // A few more seconds at the new size, for the picture.
+    await sleep(4000);
+    await page.screenshot({ path: `${DOCS}console-run-control.png`, fullPage: true });
+
+    // Stop before its planned end: Cancelled, by whom, and how long it ran.
+    await page.click("[data-stop]");
+    await until("status", status, (s) => s === "Cancelled", 30_000);
+    await page.locator('[data-phase="ended"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator("[data-live-control]").count()).toBe(0);
+    const ended = await f.api.run(run.id);
+    expect(ended.status).toBe("Cancelled");
+    expect(ended.cancelledBy).toBeTruthy();
+    expect(await detail("Cancelled by")).toBe(ended.cancelledBy);
+    expect(await detail("Ran")).toMatch(/^\d+s of 30m 00s$/);
+    // The control stays listed and drawn once it ended.
+    expect(await page.locator("[data-controls] tr").count()).toBe(3);
+    expect(await rpsMarks.getAttribute("data-annotations")).toBe("3");
     expect(consoleErrors).toEqual([]);
   }, 180_000);
 });

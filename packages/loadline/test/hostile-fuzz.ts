@@ -32,16 +32,26 @@ export const KNOWN_ROUTES = [
   "GET /v1/runs",
   "GET /v1/runs/:id",
   "POST /v1/runs/:id/stop",
+  "POST /v1/runs/:id/pause",
+  "POST /v1/runs/:id/resume",
+  "POST /v1/runs/:id/scale",
   "GET /v1/runs/:id/metrics/timeseries",
   "GET /v1/runs/:id/metrics/aggregate",
   "GET /v1/runs/:id/metrics/endpoints",
   "GET /v1/runs/:id/metrics/distribution",
+  "GET /v1/runs/:id/metrics/scatter",
   "GET /v1/workers",
   "GET /v1/projections",
   "GET /v1/runs/:id/live",
   "GET /v1/live",
   "GET /",
   "GET /console/:file",
+  "POST /v1/load-tests/:id/schedules",
+  "GET /v1/load-tests/:id/schedules",
+  "GET /v1/schedules",
+  "GET /v1/schedules/:id",
+  "PATCH /v1/schedules/:id",
+  "DELETE /v1/schedules/:id",
 ] as const;
 
 /** mulberry32: small, fast and seeded. */
@@ -303,11 +313,18 @@ function queryHints(route: Route, ctx: FuzzContext): [string, string][] {
       ];
     case "/v1/workers":
       return [["state", "idle"]];
+    case "/v1/schedules":
+      return [
+        ["limit", "5"],
+        ["offset", "0"],
+        ["loadTestId", ctx.pools.runnable[0] ?? "abc"],
+      ];
     case "/v1/runs/:id/metrics/timeseries":
       return [...selection, ["step", "1s"]];
     case "/v1/runs/:id/metrics/aggregate":
     case "/v1/runs/:id/metrics/endpoints":
     case "/v1/runs/:id/metrics/distribution":
+    case "/v1/runs/:id/metrics/scatter":
       return selection;
     case "/v1/runs/:id/compare":
       return [["to", ctx.pools.runs[0] ?? "baseline"]];
@@ -330,7 +347,9 @@ const takesJson = (route: Route) =>
   (route.method === "POST" && route.path === "/v1/load-tests") ||
   (route.method === "PUT" && route.path === "/v1/load-tests/:id") ||
   (route.method === "POST" && route.path === "/v1/load-tests/:id/runs") ||
-  (route.method === "POST" && route.path === "/v1/load-tests/:id/baseline");
+  (route.method === "POST" && route.path === "/v1/load-tests/:id/baseline") ||
+  (route.method === "POST" && route.path === "/v1/load-tests/:id/schedules") ||
+  (route.method === "PATCH" && route.path === "/v1/schedules/:id");
 
 /** A valid body of a route that takes one. */
 function bodyHint(route: Route, ctx: FuzzContext, r: Rng): unknown {
@@ -339,6 +358,9 @@ function bodyHint(route: Route, ctx: FuzzContext, r: Rng): unknown {
   if (route.method === "POST" && route.path === "/v1/load-tests/:id/runs")
     return { targetUsers: 1, spawnRate: 1, durationSec: 1, workers: 1, workerSelector: { pool: "fuzz" } };
   if (route.method === "POST" && route.path === "/v1/load-tests/:id/baseline") return { runId: ctx.pools.runs[0] ?? "no-run-yet" };
+  if (route.method === "POST" && route.path === "/v1/load-tests/:id/schedules")
+    return { cron: "0 3 * * *", timezone: "Europe/Berlin", overrides: { durationSec: 1, workers: 1 }, missedFire: "skip", overlap: "skip" };
+  if (route.method === "PATCH" && route.path === "/v1/schedules/:id") return { enabled: false, cron: "*/5 * * * * *" };
   return undefined;
 }
 
@@ -349,6 +371,8 @@ function idFor(route: Route, ctx: FuzzContext, r: Rng): string {
     if (route.method === "PUT" || route.method === "DELETE") return from(pools.loadTests);
     // A mutated run start goes to a test that cannot run: deleted, or none at all.
     if (route.path.endsWith("/runs")) return from(pools.deleted);
+    // A schedule would start runs of its own: the fuzz writes them only for tests that are gone.
+    if (route.path.endsWith("/schedules") && route.method === "POST") return from(pools.deleted);
     return from(r.pick([pools.loadTests, pools.runnable, pools.deleted]));
   }
   if (route.path.startsWith("/v1/runs/")) return from(pools.runs);

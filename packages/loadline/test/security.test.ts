@@ -270,15 +270,19 @@ describe("quotas", () => {
     expect(await errorOf(res)).toMatchObject({ field: "targetUsers", message: expect.stringContaining("maxVUs") });
   });
 
-  it("refuses a second concurrent run over maxConcurrentRuns", async () => {
+  it("queues a second concurrent run over maxConcurrentRuns, saying why, rather than run it", async () => {
     const test = (await (await tenantKeys.a!.editor.fetch("/v1/load-tests", json(spec({ defaultDurationSec: 30 })))).json()) as {
       id: string;
     };
     const first = await tenantKeys.a!.operator.fetch(`/v1/load-tests/${test.id}/runs`, json({}));
     expect(first.status).toBe(201);
     const second = await tenantKeys.a!.operator.fetch(`/v1/load-tests/${test.id}/runs`, json({}));
-    expect(second.status).toBe(403);
-    expect((await errorOf(second)).message).toContain("maxConcurrentRuns");
+    expect(second.status).toBe(201);
+    const queued = (await second.json()) as { id: string; status: string; queue: { position: number; reason: string } };
+    expect(queued).toMatchObject({ status: "Queued", queue: { position: 1, reason: expect.stringContaining("maxConcurrentRuns") } });
+    // Stopped while queued: cancelled at once, nothing ran.
+    await tenantKeys.a!.operator.stopRun(queued.id);
+    expect(await tenantKeys.a!.viewer.waitForEnd(queued.id, 5_000)).toMatchObject({ status: "Cancelled", ranSec: 0 });
     const run = (await first.json()) as { id: string };
     await tenantKeys.a!.operator.stopRun(run.id);
     await tenantKeys.a!.viewer.waitForEnd(run.id, 30_000);

@@ -14,21 +14,29 @@ import {
   type EventStore,
   eventsFromCommand,
   isTerminal,
+  LIVE_LOAD_STATUSES,
   type LoadedAggregate,
   type LoadTestSpec,
   type LoadTestState,
   loadTestDecider,
   type PlatformDefaults,
+  type Quotas,
   type RunState,
+  type RunStatus,
+  runAdmission,
   runDecider,
   runDemand,
   runPlan,
   runQuotaViolation,
+  runScopeOf,
+  type ScheduleState,
   SchemaError,
   type SecretState,
+  scheduleDecider,
   secretDecider,
   secretReferences,
   specTargetRefusal,
+  type TenantRuns,
   type TenantState,
   tenantDecider,
   tenantPolicy,
@@ -39,6 +47,7 @@ import type { CommandOutcome } from "@loadline/nats";
 import { ID_PATTERN, type Logger } from "@loadline/service";
 import { AggregateCache, keyOf } from "./aggregate-cache.ts";
 import { KeyedLanes } from "./keyed-lanes.ts";
+import { scheduleRefusal } from "./schedule-checks.ts";
 
 const MAX_ATTEMPTS = 5;
 
@@ -55,6 +64,7 @@ export class CommandHandler {
   private readonly apiKeys: AggregateCache<ApiKeyState>;
   private readonly tenants: AggregateCache<TenantState>;
   private readonly secrets: AggregateCache<SecretState>;
+  private readonly schedules: AggregateCache<ScheduleState>;
   private readonly lanes = new KeyedLanes();
 
   constructor(
@@ -70,6 +80,7 @@ export class CommandHandler {
     this.apiKeys = new AggregateCache(store, apiKeyDecider);
     this.tenants = new AggregateCache(store, tenantDecider);
     this.secrets = new AggregateCache(store, secretDecider);
+    this.schedules = new AggregateCache(store, scheduleDecider);
   }
 
   /** A run as this handler last left it, when cached: no I/O (the supervisor's view). */
@@ -87,6 +98,34 @@ export class CommandHandler {
     this.loadTests.prime(tenantId, { type: "load-test", id }, test);
   }
 
+  /** A tenant's runs with load to run, and those queued: what its concurrency quota counts. */
+  tenantRuns(tenantId: string): TenantRuns {
+    return {
+      live: this.runs.count(tenantId, (r) => r.status === "Pending" || LIVE_LOAD_STATUSES.includes(r.status as RunStatus)),
+      queued: this.runs.count(tenantId, (r) => r.status === "Queued"),
+    };
+  }
+
+  /** A tenant's quotas as they are now (the supervisor admits queued runs by them). */
+  async quotasOf(tenantId: string): Promise<Quotas> {
+    return (await this.policyOf(tenantId)).quotas;
+  }
+
+  /** A schedule as this handler last left it, when cached: no I/O (the scheduler's view). */
+  peekSchedule(tenantId: string, id: string): ScheduleState | undefined {
+    return this.schedules.peek(tenantId, { type: "schedule", id })?.state;
+  }
+
+  /** A schedule, loaded in its own lane when not cached. */
+  async loadSchedule(tenantId: string, id: string): Promise<ScheduleState> {
+    return (await this.other(this.schedules, tenantId, { type: "schedule", id })).state;
+  }
+
+  /** Seeds a schedule from a replay (recovery reads them all for the scheduler). */
+  primeSchedule(tenantId: string, id: string, schedule: LoadedAggregate<ScheduleState>): void {
+    this.schedules.prime(tenantId, { type: "schedule", id }, schedule);
+  }
+
   /** One aggregate's commands one at a time, whoever sends them (the consumer, the supervisor); other aggregates' at once. */
   handle(command: CommandEnvelope): Promise<CommandOutcome> {
     return this.lanes.run(keyOf(command.tenantId, command.aggregate), () => this.route(command));
@@ -100,7 +139,8 @@ export class CommandHandler {
           ? this.setBaseline(command)
           : this.decide(this.loadTests, loadTestDecider, command);
       case "run":
-        return command.type === "run.start" ? this.startRun(command) : this.decide(this.runs, runDecider, command);
+        if (command.type === "run.start") return this.startRun(command);
+        return command.type === "run.scale" ? this.scaleRun(command) : this.decide(this.runs, runDecider, command);
       case "worker":
         return this.decide(this.workers, workerDecider, command);
       case "api-key":
@@ -112,6 +152,10 @@ export class CommandHandler {
         return this.decide(this.tenants, tenantDecider, command);
       case "secret":
         return this.decide(this.secrets, secretDecider, command);
+      case "schedule":
+        return command.type === "schedule.create" || command.type === "schedule.update"
+          ? this.writeSchedule(command)
+          : this.decide(this.schedules, scheduleDecider, command);
     }
   }
 
@@ -163,9 +207,14 @@ export class CommandHandler {
       // The tenant's policy as it is now: an allow-list narrowed since the test was written holds.
       const policy = await this.policyOf(command.tenantId);
       assertTargets(test.state.spec, policy);
-      const live = this.runs.count(command.tenantId, (r) => r.status !== "None" && !isTerminal(r.status));
-      const over = runQuotaViolation(runDemand(runPlan(target, parameters), parameters.durationSec), policy.quotas, live);
+      const over = runQuotaViolation(runDemand(runPlan(target, parameters), parameters.durationSec), policy.quotas);
       if (over) throw new DomainError("forbidden", `${over.message} (${over.limit})`, over.field);
+      const admission = runAdmission(this.tenantRuns(command.tenantId), policy.quotas);
+      if ("refused" in admission) throw new DomainError("forbidden", `${admission.refused.message} (${admission.refused.limit})`, "runs");
+      const queue =
+        "queue" in admission
+          ? { reason: admission.queue, expiresAt: new Date(Date.parse(command.time) + policy.quotas.maxQueueWaitSec * 1000).toISOString() }
+          : undefined;
       const secrets = await this.sealedSecrets(command.tenantId, secretReferences(test.state.spec));
       const create: CommandFor<"run.create"> = {
         ...command,
@@ -178,6 +227,8 @@ export class CommandHandler {
           targetPolicy: policy.targets,
           ...(test.state.baselineRunId ? { baselineRunId: test.state.baselineRunId } : {}),
           ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+          ...runScopeOf(command.data, test.state.spec),
+          ...(queue ? { queue } : {}),
         },
       };
       return await this.decide(this.runs, runDecider, create);
@@ -185,6 +236,50 @@ export class CommandHandler {
       if (err instanceof DomainError) return refused(command, err);
       throw err;
     }
+  }
+
+  /**
+   * A schedule is written only for a test that exists, with overrides its workload takes, within
+   * the tenant's allow-list and quotas: what a run's start checks, but how many run at once (each
+   * fire's start checks it all again). The test is read in its own lane, as startRun does.
+   */
+  private async writeSchedule(command: CommandFor<"schedule.create" | "schedule.update">): Promise<CommandOutcome> {
+    try {
+      const { loadTestId, overrides } = await this.scheduleAsWritten(command);
+      const test = await this.other(this.loadTests, command.tenantId, { type: "load-test", id: loadTestId });
+      if (test.state.status !== "active")
+        throw command.type === "schedule.create"
+          ? new DomainError("not_found", "load test not found")
+          : new DomainError("conflict", `the schedule's load test ${loadTestId} was deleted`, "loadTestId");
+      const refusal = scheduleRefusal(test.state.spec, overrides, await this.policyOf(command.tenantId));
+      if (refusal) throw refusal;
+    } catch (err) {
+      if (err instanceof DomainError) return refused(command, err);
+      throw err;
+    }
+    return this.decide(this.schedules, scheduleDecider, command);
+  }
+
+  /** The test a schedule write is of, and the overrides it leaves the schedule with. */
+  private async scheduleAsWritten(command: CommandFor<"schedule.create" | "schedule.update">) {
+    if (command.type === "schedule.create") return command.data;
+    const schedule = (await this.schedules.load(command.tenantId, command.aggregate)).state; // in its own lane already
+    if (schedule.status !== "active") throw new DomainError("not_found", "schedule not found");
+    return { loadTestId: schedule.definition.loadTestId, overrides: command.data.changes.overrides ?? schedule.definition.overrides };
+  }
+
+  /** A run scaled no further than its tenant may go: the same limits as a run started that size. */
+  private async scaleRun(command: CommandFor<"run.scale">): Promise<CommandOutcome> {
+    const { quotas } = await this.policyOf(command.tenantId);
+    const { vus, rate } = command.data;
+    if (vus !== undefined && vus > quotas.maxVUs)
+      return refused(command, new DomainError("forbidden", `${vus} VUs asked; the tenant may use ${quotas.maxVUs} (maxVUs)`, "vus"));
+    if (rate !== undefined && rate > quotas.maxArrivalRate)
+      return refused(
+        command,
+        new DomainError("forbidden", `${rate} iterations/s asked; the tenant may start ${quotas.maxArrivalRate} (maxArrivalRate)`, "rate"),
+      );
+    return this.decide(this.runs, runDecider, command);
   }
 
   /**

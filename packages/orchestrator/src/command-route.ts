@@ -47,3 +47,16 @@ export async function executeCommand<T extends CommandType>(
 
 /** A 404 for a resource the caller's tenant does not have (never a 403: another tenant's ids are not confirmed). */
 export const notFound = (what: string, field = "id"): HttpError => new HttpError(404, "not_found", `${what} not found`, field);
+
+/**
+ * If-Match carries the version the client last saw: `"3"`, `W/"3"` or `3`. A version past
+ * Number.MAX_SAFE_INTEGER is no version (and the command's schema would refuse it).
+ */
+export function expectedVersion(c: Context): number | undefined {
+  const header = c.req.header("if-match");
+  if (header === undefined || header.trim() === "*") return undefined;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  const version = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isSafeInteger(version)) throw new HttpError(400, "invalid_request", 'If-Match must be a version such as "3"', "If-Match");
+  return version;
+}

@@ -20,9 +20,10 @@ import { type TestNats, testNats } from "@loadline/nats/testing";
 import { createLogger } from "@loadline/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Orchestrator } from "./orchestrator.ts";
+import { DEFAULT_TIMINGS } from "./run-supervisor.ts";
 
 const log = createLogger("test", (process.env.TEST_LOG as "info") ?? "silent");
-const timings = { planWaitMs: 2_000, readyDeadlineMs: 5_000, stopDeadlineMs: 5_000, unheldWaitMs: 10_000 };
+const timings = { ...DEFAULT_TIMINGS, planWaitMs: 2_000, readyDeadlineMs: 5_000, stopDeadlineMs: 5_000, unheldWaitMs: 10_000 };
 const lease = { ttlMs: 1_500, renewMs: 300, pollMs: 100 };
 let env: TestNats;
 let bus: CommandBus;

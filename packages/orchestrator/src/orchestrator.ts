@@ -36,6 +36,7 @@ import { CommandHandler, unreadableOutcome } from "./command-handler.ts";
 import { FleetMonitor } from "./fleet.ts";
 import { DEFAULT_LEASE_TIMINGS, KvLease, type LeaseTimings, openLeaseBucket } from "./kv-lease.ts";
 import { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
+import { DEFAULT_SCHEDULER_TIMINGS, readSchedules, Scheduler, type SchedulerTimings } from "./scheduler.ts";
 import { ThresholdWatch } from "./threshold-watch.ts";
 
 export type OrchestratorOptions = {
@@ -46,6 +47,8 @@ export type OrchestratorOptions = {
   streams?: StreamOptions;
   timings?: SupervisorTimings;
   lease?: LeaseTimings;
+  /** How late a schedule's due instant may fire and still be on time (default 60 s), and its retries. */
+  scheduler?: SchedulerTimings;
   /** Who holds the lease, in logs and in the lease's value. Default `orchestrator-<uuid>`. */
   id?: string;
   /** What a tenant nobody configured may do (its targets, its quotas). */
@@ -58,12 +61,26 @@ const DEACTIVATE_MS = 10_000;
 const within = (ms: number, p: Promise<unknown>): Promise<unknown> =>
   Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
 
-const STOPPING = new Set<EventEnvelope["type"]>(["run.stopping", "run.cancelled", "run.failed", "run.worker-lost"]);
+/** What workers must act on at once: the agreed start, stops, and a live run's pause, resume and scale. */
+const ECHOED = new Set<EventEnvelope["type"]>([
+  "run.started",
+  "run.stopping",
+  "run.cancelled",
+  "run.failed",
+  "run.worker-lost",
+  "run.paused",
+  "run.resumed",
+  "run.scaled",
+]);
 
-/** Stored events that stop work, echoed on core NATS for the workers (see subjects.runControl). */
-function echoStops(nc: NatsConnection, ns: Namespace, events: readonly EventEnvelope[]): void {
+/**
+ * Stored events that stop work or control it live, echoed on core NATS for the workers (see
+ * subjects.runControl): they act on the echo at once, and on the stream's copy (a no-op) or
+ * instead of an echo lost.
+ */
+function echoToWorkers(nc: NatsConnection, ns: Namespace, events: readonly EventEnvelope[]): void {
   for (const e of events) {
-    if (STOPPING.has(e.type) && !nc.isClosed()) nc.publish(subjects.runControl(ns, e.tenantId, e.aggregate.id), JSON.stringify(e));
+    if (ECHOED.has(e.type) && !nc.isClosed()) nc.publish(subjects.runControl(ns, e.tenantId, e.aggregate.id), JSON.stringify(e));
   }
 }
 const LEASE_KEY = "orchestrator";
@@ -73,6 +90,7 @@ type Active = {
   handler: CommandHandler;
   supervisor: RunSupervisor;
   thresholds: ThresholdWatch;
+  scheduler: Scheduler;
   fleet: FleetMonitor;
   messages: ConsumerMessages;
   loop: Promise<void>;
@@ -176,10 +194,12 @@ export class Orchestrator {
     const store = new JetStreamEventStore(nc, ns);
     let supervisor: RunSupervisor | undefined;
     let thresholds: ThresholdWatch | undefined;
+    let scheduler: Scheduler | undefined;
     const handler = new CommandHandler(store, log, this.opts.platform, (events) => {
       supervisor?.onEvents(events);
       thresholds?.onEvents(events);
-      echoStops(nc, ns, events);
+      scheduler?.onEvents(events);
+      echoToWorkers(nc, ns, events);
     });
     const fleet = new FleetMonitor(
       this.kv,
@@ -189,13 +209,19 @@ export class Orchestrator {
       log,
     );
     supervisor = new RunSupervisor(handler, fleet, log, this.opts.timings ?? DEFAULT_TIMINGS);
+    scheduler = new Scheduler(handler, log, this.opts.scheduler ?? DEFAULT_SCHEDULER_TIMINGS);
     await fleet.start();
     const runs = await this.recover(handler, store);
     supervisor.recover(runs);
     thresholds = new ThresholdWatch(nc, ns, handler, log);
     thresholds.recover(runs);
+    // After the runs: a schedule's overlap and a fired run's start read them.
+    const schedules = await readSchedules(store, handler, (seq, err) =>
+      log.warn({ err, seq }, "skipping an unreadable schedule event during recovery"),
+    );
     const { messages, loop } = await this.consume(handler);
-    this.active = { handler, supervisor, thresholds, fleet, messages, loop };
+    scheduler.recover(schedules); // fires what fell due meanwhile: only once nothing can fail the activation any more
+    this.active = { handler, supervisor, thresholds, scheduler, fleet, messages, loop };
     this.metrics.active.set(1);
     log.info({ id: this.id }, "orchestrator active");
     for (const resolve of this.onActive.splice(0)) resolve();
@@ -207,6 +233,7 @@ export class Orchestrator {
     this.metrics.active.set(0);
     if (!active) return;
     active.supervisor.stop();
+    active.scheduler.stop();
     active.fleet.stop();
     void active.thresholds.stop();
     // Bounded: on a connection whose server just died, closing the pull can hang; the commands

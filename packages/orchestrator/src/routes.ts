@@ -2,42 +2,40 @@ import {
   type AggregateRef,
   type CommandInit,
   type CommandType,
+  durationOfSeed,
+  envIdSchema,
+  loadTestInputOfSeed,
   loadTestInputSchema,
+  metadataSchema,
   newId,
   placementSchema,
+  runNameSchema,
   runParametersSchema,
+  seedWriteInput,
   thresholdsSchema,
 } from "@loadline/core";
 import { HttpError, ID_PATTERN, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { type CommandRouteDeps, executeCommand } from "./command-route.ts";
+import { type CommandRouteDeps, executeCommand, expectedVersion } from "./command-route.ts";
 
 export type WriteRoutesDeps = CommandRouteDeps & { log: Logger };
 
-/** A run's overrides of the test's defaults, and where it may run. */
+/** A run's overrides of the test's defaults, and where it may run; its name, environment and client JSON (seed 001's). */
 const startRunSchema = runParametersSchema
   .partial()
   .extend({
     workers: placementSchema.shape.workers,
     workerSelector: placementSchema.shape.selector,
     thresholds: thresholdsSchema.optional(),
+    /** durationSec by seed 001's name. */
+    durationSeconds: runParametersSchema.shape.durationSec.optional(),
+    name: runNameSchema.optional(),
+    envId: envIdSchema.optional(),
+    metadata: metadataSchema.optional(),
   })
   .strict();
 const baselineSchema = z.object({ runId: z.string().regex(ID_PATTERN, "must be a run id") }).strict();
-
-/**
- * If-Match carries the version the client last saw: `"3"`, `W/"3"` or `3`. A version past
- * Number.MAX_SAFE_INTEGER is no version (and the command's schema would refuse it).
- */
-function expectedVersion(c: Context): number | undefined {
-  const header = c.req.header("if-match");
-  if (header === undefined || header.trim() === "*") return undefined;
-  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  const version = match ? Number(match[1]) : Number.NaN;
-  if (!Number.isSafeInteger(version)) throw new HttpError(400, "invalid_request", 'If-Match must be a version such as "3"', "If-Match");
-  return version;
-}
 
 /**
  * The write side of the REST API. A write is a command on LL_COMMANDS; the route waits for
@@ -57,7 +55,7 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
   app.post("/v1/load-tests", async (c) => {
     const tenantId = tenantOf(c);
     const input = await readJson(c);
-    const spec = parseWith(loadTestInputSchema, input);
+    const spec = parseWith(loadTestInputSchema, loadTestInputOfSeed(input, tenantId));
     const id = newId();
     const done = await execute(c, { type: "load-test.create", ...loadTest(tenantId, id), data: { spec } }, input);
     if (done instanceof Response) return done;
@@ -72,7 +70,7 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     const id = idParam(c, "load test");
     const version = expectedVersion(c);
     const input = await readJson(c);
-    const spec = parseWith(loadTestInputSchema, input);
+    const spec = parseWith(loadTestInputSchema, loadTestInputOfSeed(input, tenantId));
     const done = await execute(
       c,
       {
@@ -105,13 +103,19 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     const tenantId = tenantOf(c);
     const loadTestId = idParam(c, "load test");
     const input = await readJson(c);
-    const { workers, workerSelector, ...overrides } = parseWith(startRunSchema, input);
+    const { workers, workerSelector, durationSeconds, name, envId, metadata, ...given } = parseWith(
+      startRunSchema,
+      seedWriteInput(input, tenantId),
+    );
+    const durationSec = durationOfSeed({ durationSec: given.durationSec, durationSeconds });
+    const overrides = { ...given, ...(durationSec !== undefined ? { durationSec } : {}) };
     const placement = {
       ...(workers !== undefined ? { workers } : {}),
       ...(workerSelector !== undefined ? { selector: workerSelector } : {}),
     };
+    const scope = { ...(name !== undefined ? { name } : {}), ...(envId !== undefined ? { envId } : {}), ...(metadata ? { metadata } : {}) };
     const id = newId();
-    const data = { loadTestId, overrides, ...(Object.keys(placement).length > 0 ? { placement } : {}) };
+    const data = { loadTestId, overrides, ...(Object.keys(placement).length > 0 ? { placement } : {}), ...scope };
     const done = await execute(c, { type: "run.start", ...run(tenantId, id), data }, input);
     if (done instanceof Response) return done;
     c.header("Location", `/v1/runs/${id}`);
@@ -134,8 +138,10 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     const tenantId = tenantOf(c);
     const id = idParam(c, "run");
     const done = await execute(c, { type: "run.stop", ...run(tenantId, id), data: { reason: "requested" } });
-    if (done instanceof Response) return done;
-    return c.json(await readModel.run(tenantId, id), 202);
+    // Seed 001's answer (docs/seed-contract.md): 200 `{success: true}` once the stop is recorded, beside the run as
+    // it is now (Stopping until its workers confirm, Cancelled at once when it was queued); 202 while not yet projected.
+    if (done instanceof Response) return c.json({ ...((await done.json()) as object), success: true }, 202);
+    return c.json({ ...(await readModel.run(tenantId, id)), success: true }, 200);
   });
 
   return app;

@@ -9,6 +9,7 @@ import {
   InMemoryEventStore,
   loadAggregate,
   newId,
+  type PlatformDefaults,
   runDecider,
   type WorkerRegistration,
 } from "@loadline/core";
@@ -16,11 +17,17 @@ import { OPEN_PLATFORM } from "@loadline/core/testing";
 import { createLogger } from "@loadline/service";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CommandHandler } from "./command-handler.ts";
-import { RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
+import { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
 
 const log = createLogger("test", "silent");
 const TENANT = "default";
-const timings: SupervisorTimings = { planWaitMs: 1_000, readyDeadlineMs: 5_000, stopDeadlineMs: 2_000, unheldWaitMs: 10_000 };
+const timings: SupervisorTimings = {
+  ...DEFAULT_TIMINGS,
+  planWaitMs: 1_000,
+  readyDeadlineMs: 5_000,
+  stopDeadlineMs: 2_000,
+  unheldWaitMs: 10_000,
+};
 const target = { targetUrl: "http://127.0.0.1:9", requests: [{ method: "GET" as const, path: "/" }] };
 
 /**
@@ -52,40 +59,46 @@ const worker = (workerId: string, maxVUs: number, labels: Record<string, string>
   assignments: [],
 });
 
-function harness(fleet: WorkerRegistration[], store = new InMemoryEventStore()) {
+function harness(fleet: WorkerRegistration[], store = new InMemoryEventStore(), platform: PlatformDefaults = OPEN_PLATFORM) {
   const live = [...fleet];
   let supervisor: RunSupervisor | undefined;
-  const handler = new CommandHandler(store, log, OPEN_PLATFORM, (events) => supervisor?.onEvents(events));
+  const handler = new CommandHandler(store, log, platform, (events) => supervisor?.onEvents(events));
   supervisor = new RunSupervisor(handler, { live: () => live, expect: () => undefined }, log, timings);
   const sup = supervisor;
-  const send = async <T extends CommandType>(type: T, id: string, data: CommandInit<T>["data"]) => {
-    const command = createCommand({ type, tenantId: TENANT, aggregate: { type: "run", id }, data } as CommandInit<T>);
+  const send = async <T extends CommandType>(type: T, id: string, data: CommandInit<T>["data"], tenantId = TENANT) => {
+    const command = createCommand({ type, tenantId, aggregate: { type: "run", id }, data } as CommandInit<T>);
     const outcome = await handler.handle(command as CommandEnvelope);
     await settle();
     return outcome;
   };
-  const events = async (id: string): Promise<EventEnvelope[]> => (await store.read(TENANT, { type: "run", id })).events.map((e) => e.event);
+  const events = async (id: string, tenantId = TENANT): Promise<EventEnvelope[]> =>
+    (await store.read(tenantId, { type: "run", id })).events.map((e) => e.event);
   return {
     store,
     handler,
     supervisor: sup,
     send,
     events,
-    types: async (id: string): Promise<EventType[]> => (await events(id)).map((e) => e.type),
+    types: async (id: string, tenantId = TENANT): Promise<EventType[]> => (await events(id, tenantId)).map((e) => e.type),
     ofType: async <T extends EventType>(id: string, type: T) =>
       (await events(id)).filter((e): e is Extract<EventEnvelope, { type: T }> => e.type === type),
     /** A run of `users` VUs on `workers` workers of pool p, planned: its id. */
-    async create(over: Partial<CommandInit<"run.create">["data"]> = {}) {
+    async create(over: Partial<CommandInit<"run.create">["data"]> = {}, tenantId = TENANT) {
       const id = newId();
-      await send("run.create", id, {
-        loadTestId: "lt",
-        targetUsers: 6,
-        spawnRate: 6,
-        durationSec: 600,
-        target,
-        placement: { workers: 2, selector: { pool: "p" } },
-        ...over,
-      });
+      await send(
+        "run.create",
+        id,
+        {
+          loadTestId: "lt",
+          targetUsers: 6,
+          spawnRate: 6,
+          durationSec: 600,
+          target,
+          placement: { workers: 2, selector: { pool: "p" } },
+          ...over,
+        },
+        tenantId,
+      );
       return id;
     },
     async ready(id: string, ...workerIds: string[]) {
@@ -156,7 +169,7 @@ describe("RunSupervisor: the stop deadline", () => {
     h.supervisor.stop();
   });
 
-  it("completes a run whose workers all confirm within the deadline, even at its last moment", async () => {
+  it("ends a run whose workers all confirm within the deadline, even at its last moment (stopped by a user: Cancelled)", async () => {
     const h = harness([worker("a", 3), worker("b", 3)]);
     const id = await fullRun(h);
     await elapse(5_000);
@@ -165,7 +178,7 @@ describe("RunSupervisor: the stop deadline", () => {
     await h.stopped(id, "a");
     await elapse(deadline - 501);
     await h.stopped(id, "b");
-    expect((await h.types(id)).slice(-3)).toEqual(["run.worker-stopped", "run.worker-stopped", "run.completed"]);
+    expect((await h.types(id)).slice(-3)).toEqual(["run.worker-stopped", "run.analyzing", "run.cancelled"]);
     h.supervisor.stop();
   });
 });
@@ -244,7 +257,7 @@ describe("RunSupervisor: lanes nobody holds", () => {
     expect((await h.types(id)).at(-1)).toBe("run.worker-lost");
     await h.send("run.stop", other, { reason: "requested" });
     await h.stopped(other, "f");
-    expect((await h.types(other)).at(-1)).toBe("run.completed");
+    expect((await h.types(other)).at(-1)).toBe("run.cancelled");
     const handed = (await h.ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
     expect(handed.map((e) => [e.data.workerId, e.data.lanes, e.data.replaces])).toEqual([["f", [1], "b"]]);
     h.supervisor.stop();
@@ -280,5 +293,121 @@ describe("RunSupervisor: lanes nobody holds", () => {
     await elapse(1);
     expect(await fourth.types(short)).toContain("run.failed");
     fourth.supervisor.stop();
+  });
+});
+
+describe("RunSupervisor: the queue", () => {
+  it("queues a run the busy fleet cannot hold, and starts it when the run holding the room ends", async () => {
+    const h = harness([worker("a", 3), worker("b", 3)]);
+    const first = await fullRun(h);
+    const second = await h.create();
+    expect(await h.types(second)).toEqual(["run.created", "run.queued"]);
+    const [queued] = await h.ofType(second, "run.queued");
+    expect(queued!.data.reason).toMatch(/^the fleet is busy/);
+    await h.send("run.stop", first, { reason: "duration" });
+    await h.stopped(first, "a");
+    await h.stopped(first, "b");
+    // The first run's load is over (Analyzing, Completed): its room goes to the queued one, planned in the same step.
+    expect(await h.types(second)).toEqual(["run.created", "run.queued", "run.dequeued", "run.worker-assigned", "run.worker-assigned"]);
+    h.supervisor.stop();
+  });
+
+  /** A tenant that may run one run at a time, whose queued runs wait at most 60 s. */
+  const oneAtATime: PlatformDefaults = {
+    ...OPEN_PLATFORM,
+    quotas: { ...OPEN_PLATFORM.quotas, maxConcurrentRuns: 1, maxQueuedRuns: 2, maxQueueWaitSec: 60 },
+  };
+  const spec = {
+    name: "t",
+    tags: [],
+    targetUrl: "http://127.0.0.1:9",
+    requests: [{ method: "GET" as const, path: "/" }],
+    defaultUsers: 3,
+    defaultSpawnRate: 3,
+    defaultDurationSec: 600,
+  };
+
+  async function startRuns(h: Harness, count: number) {
+    const testId = newId();
+    await h.handler.handle(
+      createCommand({ type: "load-test.create", tenantId: TENANT, aggregate: { type: "load-test", id: testId }, data: { spec } }),
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = newId();
+      const outcome = await h.handler.handle(
+        createCommand({ type: "run.start", tenantId: TENANT, aggregate: { type: "run", id }, data: { loadTestId: testId, overrides: {} } }),
+      );
+      await settle();
+      ids.push(id);
+      if (!outcome.ok) return { ids, refused: outcome.error };
+      await elapse(1); // queued one after the other
+    }
+    return { ids, refused: undefined };
+  }
+
+  it("queues runs beyond the tenant's concurrent runs first in, first out; refuses past the queue's length", async () => {
+    const h = harness([worker("a", 30)], new InMemoryEventStore(), oneAtATime);
+    const { ids, refused } = await startRuns(h, 4);
+    const [running, second, third, fourth] = ids as [string, string, string, string];
+    expect((await h.types(running)).slice(0, 2)).toEqual(["run.created", "run.worker-assigned"]);
+    expect(await h.types(second)).toEqual(["run.created", "run.queued"]);
+    expect(await h.types(third)).toEqual(["run.created", "run.queued"]);
+    expect(await h.types(fourth)).toEqual([]);
+    expect(refused).toMatchObject({ code: "forbidden", field: "runs", message: expect.stringContaining("maxQueuedRuns") });
+    await h.ready(running, "a");
+    await h.send("run.stop", running, { reason: "duration" });
+    await h.stopped(running, "a");
+    // The earlier of the two goes first; the other waits for it in turn.
+    expect((await h.types(second)).slice(2, 4)).toEqual(["run.dequeued", "run.worker-assigned"]);
+    expect(await h.types(third)).toEqual(["run.created", "run.queued"]);
+    h.supervisor.stop();
+  });
+
+  it("fails a run still queued when its wait is over, saying why", async () => {
+    const h = harness([worker("a", 30)], new InMemoryEventStore(), oneAtATime);
+    const { ids } = await startRuns(h, 2);
+    await h.ready(ids[0]!, "a");
+    await elapse(60_000);
+    const [failed] = await h.ofType(ids[1]!, "run.failed");
+    expect(failed!.data.reason).toMatch(/waited 60 s in the queue and no room freed \(maxQueueWaitSec\)/);
+    h.supervisor.stop();
+  });
+
+  it("gives freed room to the tenant with the fewest runs live, before another's earlier run", async () => {
+    const h = harness([worker("a", 6)]);
+    const small = { targetUsers: 3, placement: { workers: 1 } };
+    const [x0, x1] = [await h.create(small, "x"), await h.create(small, "x")];
+    await h.send("run.report-worker-ready", x0, { workerId: "a" }, "x");
+    const x2 = await h.create(small, "x");
+    await elapse(1);
+    const y1 = await h.create(small, "y");
+    expect(await h.types(x2, "x")).toEqual(["run.created", "run.queued"]);
+    expect(await h.types(y1, "y")).toEqual(["run.created", "run.queued"]);
+    expect(await h.types(x1, "x")).toContain("run.worker-assigned");
+    await h.send("run.stop", x0, { reason: "duration" }, "x");
+    await h.send("run.report-worker-stopped", x0, { workerId: "a", requests: 1, failures: 0 }, "x");
+    // x still has x1 live; y has none: y's run goes first though x2 came earlier.
+    expect((await h.types(y1, "y")).slice(2, 4)).toEqual(["run.dequeued", "run.worker-assigned"]);
+    expect(await h.types(x2, "x")).toEqual(["run.created", "run.queued"]);
+    h.supervisor.stop();
+  });
+
+  it("cancels a queued run stopped by a user at once: nothing ran", async () => {
+    const h = harness([worker("a", 30)], new InMemoryEventStore(), oneAtATime);
+    const { ids } = await startRuns(h, 2);
+    await h.send("run.stop", ids[1]!, { reason: "requested" });
+    expect((await h.ofType(ids[1]!, "run.cancelled"))[0]!.data).toMatchObject({ ranSec: 0, reason: "stopped while queued" });
+    h.supervisor.stop();
+  });
+
+  it("ends a run without thresholds at once when its load is over: Analyzing, then Completed", async () => {
+    const h = harness([worker("a", 3), worker("b", 3)]);
+    const id = await fullRun(h);
+    await h.send("run.stop", id, { reason: "duration" });
+    await h.stopped(id, "a");
+    await h.stopped(id, "b");
+    expect((await h.types(id)).slice(-3)).toEqual(["run.worker-stopped", "run.analyzing", "run.completed"]);
+    h.supervisor.stop();
   });
 });

@@ -40,6 +40,13 @@ export type SupervisorTimings = {
    * a run does not go on for long at less load than asked.
    */
   unheldWaitMs: number;
+  /**
+   * How long an analysis (the verdict on the last windows) may take before the run ends without
+   * it: the threshold watch waits up to 10 s for the last windows, so a little more than that.
+   */
+  analysisDeadlineMs: number;
+  /** How often queued runs are looked at again, besides whenever room frees: a tenant's raised quota is seen this late. */
+  queueRetryMs: number;
 };
 
 export const DEFAULT_TIMINGS: SupervisorTimings = {
@@ -47,15 +54,20 @@ export const DEFAULT_TIMINGS: SupervisorTimings = {
   readyDeadlineMs: 30_000,
   stopDeadlineMs: 30_000,
   unheldWaitMs: 30_000,
+  analysisDeadlineMs: 20_000,
+  queueRetryMs: 2_000,
 };
 
 /** What the supervisor needs of the fleet. */
 export type FleetView = { live(): WorkerRegistration[]; expect(workers: Iterable<ExpectedWorker>): void };
 
 type RunRef = { tenantId: string; id: string };
-type TimerKind = "deadline" | "end" | "stage" | "unheld";
+type TimerKind = "deadline" | "end" | "stage" | "unheld" | "queue";
 type SupervisorCommand =
   | "run.stop"
+  | "run.queue"
+  | "run.dequeue"
+  | "run.conclude"
   | "run.assign"
   | "run.fail"
   | "run.reassign"
@@ -148,9 +160,10 @@ export class RunSupervisor {
     }
   }
 
-  /** A worker joined the fleet: lanes that nobody holds may go to it. */
+  /** A worker joined the fleet: lanes that nobody holds, and queued runs, may go to it. */
   onWorkerJoined(): void {
     this.handOutAllUnheld();
+    this.admitQueued();
   }
 
   stop(): void {
@@ -166,15 +179,27 @@ export class RunSupervisor {
   /** Sets the run's timers from its state. */
   private refresh(run: RunRef): void {
     const state = this.stateOf(run);
-    for (const kind of ["deadline", "end", "stage", "unheld"] as const) this.clear(run, kind);
+    for (const kind of ["deadline", "end", "stage", "unheld", "queue"] as const) this.clear(run, kind);
     if (!state || isTerminal(state.status) || state.status === "None") {
-      // Its workers have room again: lanes another run could not place may fit now.
-      if (this.live.delete(run.id)) this.handOutAllUnheld();
+      // Its workers have room again: lanes another run could not place, or a queued run, may fit now.
+      if (this.live.delete(run.id)) {
+        this.handOutAllUnheld();
+        this.admitQueued();
+      }
       return;
     }
     this.live.set(run.id, run);
     const since = (iso: string | undefined) => (iso ? Date.parse(iso) : Date.now());
     switch (state.status) {
+      case "Queued":
+        this.schedule(run, "deadline", since(state.queueExpiresAt), () => {
+          if (this.stateOf(run)?.status !== "Queued") return;
+          const waited = Math.round((Date.now() - since(state.queuedAt)) / 1000);
+          return this.fail(run, `waited ${waited} s in the queue and no room freed (maxQueueWaitSec)`);
+        });
+        this.schedule(run, "queue", Date.now() + this.timings.queueRetryMs, () => this.refresh(run));
+        this.admitQueued();
+        break;
       case "Pending":
         this.plan(run, Date.now() + this.timings.planWaitMs);
         break;
@@ -192,6 +217,17 @@ export class RunSupervisor {
         break;
       case "Running":
         this.scheduleRunning(run, state);
+        break;
+      case "Analyzing":
+        // The load is over: its workers' room is free for queued runs.
+        this.admitQueued();
+        // Without thresholds there is nothing to judge; with them, the threshold watch records the verdict, which ends it.
+        if (!state.target?.thresholds) void this.send(this.ref(run), { type: "run.conclude", data: {} });
+        else
+          this.schedule(run, "deadline", since(state.finishedAt) + this.timings.analysisDeadlineMs, () => {
+            this.log.warn({ runId: run.id }, "no verdict in time: the run ends without one");
+            return this.send(this.ref(run), { type: "run.conclude", data: {} });
+          });
         break;
       case "Stopping": {
         const grace = state.target && state.parameters ? maxGracefulStopMs(planExecutors(runPlan(state.target, state.parameters))) : 0;
@@ -286,7 +322,8 @@ export class RunSupervisor {
     this.serially(async () => {
       const state = this.stateOf(run);
       if (this.stopped || state?.status !== "Pending" || !state.parameters || !state.target) return;
-      const plan = planRun(this.candidates(), planExecutors(runPlan(state.target, state.parameters)), state.placement);
+      const executors = planExecutors(runPlan(state.target, state.parameters));
+      const plan = planRun(this.candidates(), executors, state.placement);
       if (plan.ok) {
         // Held for the next plans at once, until the run's own state shows it: planning need not wait on the append.
         this.reserved.set(run.id, plan.assignments);
@@ -295,6 +332,9 @@ export class RunSupervisor {
         );
         return;
       }
+      // Room taken by other runs frees when they end: wait in the queue for it.
+      if (planRun(this.candidates({ idle: true }), executors, state.placement).ok)
+        return this.queue(run, `the fleet is busy: ${plan.reason}`);
       // A fleet that is still starting up gets a moment; a short capacity does not improve by waiting.
       if (!plan.fleetTooSmall || Date.now() >= deadline) return this.fail(run, plan.reason);
       this.schedule(run, "deadline", Date.now() + PLAN_RETRY_MS, () => this.plan(run, deadline));
@@ -332,15 +372,60 @@ export class RunSupervisor {
     });
   }
 
-  /** Live workers, with what the live runs hold of each. */
-  private candidates(): Candidate[] {
+  private async queue(run: RunRef, reason: string): Promise<void> {
+    const { maxQueueWaitSec } = await this.handler.quotasOf(run.tenantId);
+    const expiresAt = new Date(Date.now() + maxQueueWaitSec * 1000).toISOString();
+    this.log.info({ runId: run.id, reason }, "run queued");
+    await this.send(this.ref(run), { type: "run.queue", data: { reason, expiresAt } });
+  }
+
+  /**
+   * Starts queued runs that fit now: each tenant's in the order they came (a run never passes
+   * an earlier one of its tenant), tenants with the fewest runs live first, so one tenant's
+   * backlog cannot hold the others'. A run is dequeued and assigned in one step, so the next
+   * one sees the capacity it took.
+   */
+  private admitQueued(): void {
+    this.serially(async () => {
+      const queued = [...this.live.values()]
+        .map((run) => ({ run, state: this.stateOf(run) }))
+        .filter((q): q is { run: RunRef; state: RunState } => q.state?.status === "Queued")
+        .sort((a, b) => Date.parse(a.state.queuedAt ?? "") - Date.parse(b.state.queuedAt ?? "") || a.run.id.localeCompare(b.run.id));
+      const heads = new Map<string, (typeof queued)[number]>();
+      for (const q of queued) if (!heads.has(q.run.tenantId)) heads.set(q.run.tenantId, q);
+      const fairest = [...heads.values()].sort(
+        (a, b) => this.handler.tenantRuns(a.run.tenantId).live - this.handler.tenantRuns(b.run.tenantId).live,
+      );
+      for (const { run, state } of fairest) {
+        if (this.stopped || !state.target || !state.parameters) continue;
+        const quotas = await this.handler.quotasOf(run.tenantId);
+        if (this.handler.tenantRuns(run.tenantId).live >= quotas.maxConcurrentRuns) continue;
+        const plan = planRun(this.candidates(), planExecutors(runPlan(state.target, state.parameters)), state.placement);
+        if (!plan.ok) continue;
+        this.reserved.set(run.id, plan.assignments);
+        try {
+          await this.send(this.ref(run), { type: "run.dequeue", data: {} });
+          await this.send(this.ref(run), { type: "run.assign", data: { laneCount: plan.laneCount, assignments: plan.assignments } });
+        } finally {
+          this.reserved.delete(run.id);
+        }
+        // One run per tenant per pass: the next pass sees its tenant's new count.
+        if (queued.length > heads.size) this.admitQueued();
+      }
+    });
+  }
+
+  /** Live workers, with what the live runs hold of each (`idle`: as if no run held any, what the fleet could hold at all). */
+  private candidates(opts: { idle?: boolean } = {}): Candidate[] {
     const committed = new Map<string, { vus: number; arrivalRate: number }>();
     const take = (workerId: string, s: { vus: number; arrivalRate: number }) => {
       const c = committed.get(workerId) ?? { vus: 0, arrivalRate: 0 };
       committed.set(workerId, { vus: c.vus + s.vus, arrivalRate: c.arrivalRate + s.arrivalRate });
     };
-    for (const run of this.live.values()) for (const [workerId, s] of Object.entries(this.stateOf(run)?.shares ?? {})) take(workerId, s);
-    for (const shares of this.reserved.values()) for (const s of shares) take(s.workerId, s);
+    if (!opts.idle) {
+      for (const run of this.live.values()) for (const [workerId, s] of Object.entries(this.stateOf(run)?.shares ?? {})) take(workerId, s);
+      for (const shares of this.reserved.values()) for (const s of shares) take(s.workerId, s);
+    }
     return this.fleet.live().map((w) => ({
       workerId: w.workerId,
       labels: w.labels,

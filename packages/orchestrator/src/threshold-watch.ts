@@ -79,7 +79,8 @@ export class ThresholdWatch {
     const state = this.handler.peekRun(run.tenantId, run.id);
     if (this.stopped || !state?.target?.thresholds || state.verdict !== undefined) return;
     const w = this.watched.get(run.id) ?? (await this.watch(run, state));
-    if (w && isTerminal(state.status)) await this.finish(w, state);
+    // Judged once the load is over (Analyzing), or late, on a run that ended without its verdict.
+    if (w && (state.status === "Analyzing" || isTerminal(state.status))) await this.finish(w, state);
   }
 
   private async watch(run: RunRef, state: RunState): Promise<Watched | undefined> {

@@ -52,6 +52,58 @@ describe("evolveRun", () => {
     expect(row.finishedAt?.toISOString()).toBe("2030-01-01T00:01:00.000Z");
   });
 
+  it("follows the lifecycle: queued, analysed, cancelled by whom, with its live control on record", () => {
+    const events = enveloped("run", "r9", [
+      runCreated("lt1"),
+      { type: "run.queued", data: { reason: "the tenant already has 5 runs live", expiresAt: "2030-01-01T01:00:00.000Z" } },
+      { type: "run.dequeued", data: { waitedMs: 1_000 } },
+      assigned("w1", [0, 1]),
+      { type: "run.started", data: { startedAt: "2030-01-01T00:00:01.000Z" } },
+      { type: "run.paused", data: { at: "2030-01-01T00:00:10.000Z", by: "alice" } },
+      { type: "run.resumed", data: { at: "2030-01-01T00:00:20.000Z", by: "alice", pausedMs: 10_000 } },
+      { type: "run.scaled", data: { vus: 20, at: "2030-01-01T00:00:25.000Z", by: "alice", vuFactor: 2, rateFactor: 1 } },
+      { type: "run.stopping", data: { reason: "requested", by: "alice" } },
+      { type: "run.analyzing", data: { finishedAt: "2030-01-01T00:00:31.000Z", coverage: 1, degraded: false } },
+      {
+        type: "run.cancelled",
+        data: {
+          reason: "stopped by alice before its planned end",
+          finishedAt: "2030-01-01T00:00:31.000Z",
+          cancelledBy: "alice",
+          ranSec: 30,
+          coverage: 1,
+        },
+      },
+    ]);
+    const statuses = events.map((_, i) => foldRun(events.slice(0, i + 1))?.status);
+    expect(statuses).toEqual([
+      "Pending",
+      "Queued",
+      "Pending",
+      "Starting",
+      "Running",
+      "Running",
+      "Running",
+      "Running",
+      "Stopping",
+      "Analyzing",
+      "Cancelled",
+    ]);
+    const queued = foldRun(events.slice(0, 2))!;
+    expect(queued).toMatchObject({ queueReason: "the tenant already has 5 runs live" });
+    expect(queued.queueExpiresAt?.toISOString()).toBe("2030-01-01T01:00:00.000Z");
+    expect(foldRun(events.slice(0, 6))!.pausedAt?.toISOString()).toBe("2030-01-01T00:00:10.000Z");
+    const row = foldRun(events)!;
+    expect(row).toMatchObject({ cancelledBy: "alice", coverage: 1, pausedAt: null, queuedAt: null });
+    expect(row.finishedAt?.toISOString()).toBe("2030-01-01T00:00:31.000Z");
+    expect(row.controls.map((c) => [c.type, c.at])).toEqual([
+      ["paused", "2030-01-01T00:00:10.000Z"],
+      ["resumed", "2030-01-01T00:00:20.000Z"],
+      ["scaled", "2030-01-01T00:00:25.000Z"],
+    ]);
+    expect(row.controls[2]).toMatchObject({ vus: 20, vuFactor: 2 });
+  });
+
   it("records a lost worker's gap, and who took its lanes", () => {
     const events = enveloped("run", "r4", [
       runCreated("lt1"),
@@ -116,5 +168,40 @@ describe("evolveLoadTest", () => {
     expect(row.createdAt.toISOString()).toBe(created[0]!.time);
     const deleted = enveloped("load-test", "lt1", [{ type: "load-test.deleted", data: {} }]);
     expect(foldLoadTest([...created, ...updated, ...deleted])).toBeNull();
+  });
+});
+
+describe("seed 001's fields (issue 20)", () => {
+  it("keeps a run's name, envId and metadata, who started it, and its last event's time and actor", () => {
+    const created = enveloped("run", "r9", [runCreated("lt1", { name: "nightly", envId: "staging", metadata: { build: 42 } })], "key:k1");
+    const stopping = enveloped("run", "r9", [{ type: "run.stopping", data: { reason: "requested" } }], "orchestrator");
+    const row = foldRun([...created, ...stopping])!;
+    expect(row).toMatchObject({
+      name: "nightly",
+      envId: "staging",
+      metadata: { build: 42 },
+      createdBy: "key:k1",
+      updatedBy: "orchestrator",
+    });
+    expect(row.updatedAt?.toISOString()).toBe(stopping[0]!.time);
+    expect(foldRun(enveloped("run", "r10", [runCreated("lt1")]))).toMatchObject({
+      name: null,
+      envId: null,
+      metadata: null,
+      createdBy: "alice",
+    });
+  });
+
+  it("keeps a test's envId and metadata, and no defaults when it leaves them out", () => {
+    const spec = loadTestSpec({
+      envId: "prod",
+      metadata: { team: "payments" },
+      defaultUsers: undefined,
+      defaultSpawnRate: undefined,
+      defaultDurationSec: undefined,
+      workload: { type: "constant-vus", vus: 2, durationSec: 5 },
+    });
+    const row = foldLoadTest(enveloped("load-test", "lt9", [{ type: "load-test.created", data: { spec } }]))!;
+    expect(row).toMatchObject({ envId: "prod", metadata: { team: "payments" }, defaultUsers: null, defaultDurationSec: null });
   });
 });

@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventOf, LoadTestSpec, RunWorkerView } from "@loadline/core";
+import type { EventEnvelope, EventOf, LoadEnded, LoadTestSpec, RunWorkerView } from "@loadline/core";
 import type { LoadTestRow, RunRow } from "./schema.ts";
 
 /**
@@ -21,11 +21,13 @@ const specColumns = (spec: LoadTestSpec) => ({
   requests: spec.requests ?? null,
   scenarios: spec.scenarios ?? null,
   workload: spec.workload ?? null,
-  defaultUsers: spec.defaultUsers,
-  defaultSpawnRate: spec.defaultSpawnRate,
-  defaultDurationSec: spec.defaultDurationSec,
+  defaultUsers: spec.defaultUsers ?? null,
+  defaultSpawnRate: spec.defaultSpawnRate ?? null,
+  defaultDurationSec: spec.defaultDurationSec ?? null,
   maxDurationSec: spec.maxDurationSec ?? null,
   thresholds: spec.thresholds ?? null,
+  envId: spec.envId ?? null,
+  metadata: spec.metadata ?? null,
 });
 
 /** `row` is null before the load test's first event and after its deletion. */
@@ -60,6 +62,7 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
   if (event.type === "run.created") {
     // Field by field: the rest of run.created (its target, and the sealed secrets a worker opens) is no column's.
     const { loadTestId, targetUsers, spawnRate, durationSec, placement, targetPolicy, target } = event.data;
+    const { name, envId, metadata } = event.data;
     return {
       tenantId: event.tenantId,
       id: event.aggregate.id,
@@ -68,6 +71,9 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       targetUsers,
       spawnRate,
       durationSec,
+      name: name ?? null,
+      envId: envId ?? null,
+      metadata: metadata ?? null,
       placement: placement ?? null,
       targetPolicy: targetPolicy ?? null,
       laneCount: 0,
@@ -82,11 +88,20 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       createdAt: new Date(event.time),
       startedAt: null,
       finishedAt: null,
+      createdBy: event.actor,
+      updatedAt: new Date(event.time),
+      updatedBy: event.actor,
+      queuedAt: null,
+      queueExpiresAt: null,
+      queueReason: null,
+      cancelledBy: null,
+      pausedAt: null,
+      controls: [],
       version: (row?.version ?? 0) + 1,
     };
   }
   if (!row) return null;
-  const next: RunRow = { ...row, version: row.version + 1 };
+  const next: RunRow = { ...row, version: row.version + 1, updatedAt: new Date(event.time), updatedBy: event.actor };
   switch (event.type) {
     case "run.worker-assigned": {
       const { workerId, lanes, vus, arrivalRate, laneCount, replaces } = event.data;
@@ -125,29 +140,61 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       return { ...next, status: "Running", startedAt: new Date(event.data.startedAt) };
     case "run.stopping":
       return { ...next, status: "Stopping", stopReason: event.data.reason };
+    case "run.queued":
+      return {
+        ...next,
+        status: "Queued",
+        queuedAt: new Date(event.time),
+        queueExpiresAt: new Date(event.data.expiresAt),
+        queueReason: event.data.reason,
+      };
+    case "run.dequeued":
+      return { ...next, status: "Pending", queuedAt: null, queueExpiresAt: null, queueReason: null };
+    case "run.analyzing":
+      return { ...next, status: "Analyzing", ...loadEndedColumns(event.data) };
+    case "run.paused":
+      return { ...next, pausedAt: new Date(event.data.at), controls: [...row.controls, { type: "paused", ...event.data }] };
+    case "run.resumed": {
+      const { at, by } = event.data;
+      return { ...next, pausedAt: null, controls: [...row.controls, { type: "resumed", at, by }] };
+    }
+    case "run.scaled":
+      return { ...next, controls: [...row.controls, { type: "scaled", ...event.data }] };
     case "run.threshold-crossed": {
       const { second: _second, ...crossed } = event.data;
       return { ...next, thresholds: [...row.thresholds, crossed] };
     }
     case "run.verdict-recorded":
       return { ...next, verdict: event.data.verdict, thresholds: event.data.results };
-    case "run.completed": {
-      // Recorded before runs said how much of their load ran: unknown, not whole.
-      const { finishedAt, coverage, degraded, reason } = event.data;
-      return {
-        ...next,
-        status: "Completed",
-        finishedAt: new Date(finishedAt),
-        coverage: coverage ?? null,
-        degraded: degraded ?? null,
-        reason: reason ?? null,
-      };
-    }
+    case "run.completed":
+      return { ...next, status: "Completed", ...loadEndedColumns(event.data) };
     case "run.failed":
       return { ...next, status: "Failed", reason: event.data.reason, finishedAt: new Date(event.data.finishedAt) };
-    case "run.cancelled":
-      return { ...next, status: "Cancelled", reason: event.data.reason, finishedAt: new Date(event.data.finishedAt) };
+    case "run.cancelled": {
+      const { reason, cancelledBy } = event.data;
+      return {
+        ...next,
+        status: "Cancelled",
+        ...loadEndedColumns(event.data),
+        reason,
+        cancelledBy: cancelledBy ?? null,
+        pausedAt: null,
+        queuedAt: null,
+        queueExpiresAt: null,
+        queueReason: null,
+      };
+    }
     case "run.stage-started":
       return next;
   }
+}
+
+/** What a run's load ended with, as columns. Recorded before runs said how much of their load ran: unknown, not whole. */
+function loadEndedColumns(ended: LoadEnded): Pick<RunRow, "finishedAt" | "coverage" | "degraded" | "reason"> {
+  return {
+    finishedAt: new Date(ended.finishedAt),
+    coverage: ended.coverage ?? null,
+    degraded: ended.degraded ?? null,
+    reason: ended.reason ?? null,
+  };
 }

@@ -16,6 +16,7 @@ import type { Tx } from "./database.ts";
 import { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
 import { aggregateKey, foldRows, keyOf } from "./fold-rows.ts";
 import type { ProjectedEvent, Projection } from "./projection.ts";
+import { evolveSchedule, isScheduleEvent } from "./schedule-rows.ts";
 import {
   type ApiKeyRow,
   apiKeys,
@@ -24,7 +25,9 @@ import {
   loadTests,
   type RunRow,
   runs,
+  type ScheduleRow,
   type SecretRow,
+  schedules,
   secrets,
   type TenantSettingsRow,
   tenantSettings,
@@ -108,6 +111,18 @@ export function eventsProjection(log: Logger): Projection {
           .from(tenantSettings)
           .where(sql`tenant_id in (select jsonb_array_elements_text(${tenants}::jsonb))`);
         await upsertRows(tx, tenantSettings, foldTenantSettings(existing, tenantEvents), ["tenant_id"]);
+      }
+
+      const scheduleEvents = events.filter(isScheduleEvent);
+      if (scheduleEvents.length > 0) {
+        const existing: ScheduleRow[] = await tx
+          .select()
+          .from(schedules)
+          .where(keyIn(scheduleEvents.map(aggregateKey)));
+        const changes = foldRows(existing, scheduleEvents, evolveSchedule);
+        reportOrphans(changes.orphans);
+        if (changes.deletes.length > 0) await tx.delete(schedules).where(keyIn(changes.deletes));
+        await upsertRows(tx, schedules, changes.upserts, KEY);
       }
 
       const audit = batch.flatMap((b) => auditRowOf(b.seq, b.event) ?? []);

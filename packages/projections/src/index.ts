@@ -41,6 +41,9 @@ export { REPORT_CONTENT_TYPES, REPORT_EXTENSIONS, type ReportRoutesDeps, renderR
 export { pruneRawWindows } from "./retention.ts";
 export type { TenantWindow } from "./rollups.ts";
 export { type ReadRoutesDeps, readRoutes } from "./routes.ts";
+export { type ScheduleReadRoutesDeps, scheduleReadRoutes } from "./schedule-routes.ts";
+export { evolveSchedule, isScheduleEvent, type ScheduleEvent } from "./schedule-rows.ts";
+export { NEXT_FIRE_TIMES, scheduleViewOf } from "./schedule-view.ts";
 export {
   type ApiKeyRow,
   type AuditRow,
@@ -56,7 +59,9 @@ export {
   projectionDeadLetters,
   type RunRow,
   runs,
+  type ScheduleRow,
   type SecretRow,
+  schedules,
   secrets,
   type TenantSettingsRow,
   tenantSettings,

@@ -1,4 +1,14 @@
-import { type LoadTestView, pointOf, type ReadModel, type RunStatus, type RunView, sleep, type WindowRow } from "@loadline/core";
+import {
+  type LoadTestView,
+  lastMetricsOf,
+  pointOf,
+  type ReadModel,
+  type RunStatus,
+  type RunView,
+  type ScheduleView,
+  sleep,
+  type WindowRow,
+} from "@loadline/core";
 import type { StoredApiKey } from "@loadline/service";
 import { and, arrayContains, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, max, min, ne, or, type SQL, sql } from "drizzle-orm";
 import {
@@ -17,6 +27,7 @@ import { EVENTS_PROJECTION } from "./events-projection.ts";
 import { METRICS_PROJECTION } from "./metrics-projection.ts";
 import type { Positions } from "./position-keyed-cache.ts";
 import { ALL_REQUESTS, type RollupPiece, type RollupRow, type SummaryRow, summaryBucket } from "./rollups.ts";
+import { scheduleViewOf } from "./schedule-view.ts";
 import {
   apiKeys,
   auditLog,
@@ -26,6 +37,7 @@ import {
   projectionCheckpoints,
   type RunRow,
   runs,
+  schedules,
   secrets,
   tenantSettings,
 } from "./schema.ts";
@@ -35,9 +47,9 @@ import { loadTestViewOf, runViewOf } from "./view-of.ts";
  * runViewOf, with lastMetrics from the row's stored summary: the same point (the timeseries
  * answers from it too) without decoding its histograms, which cost a list of 50 runs most of its time.
  */
-const runView = (row: RunRow, latest: SummaryRow | undefined): RunView => ({
-  ...runViewOf(row, undefined),
-  lastMetrics: latest ? pointOf(summaryBucket(latest)) : null,
+const runView = (row: RunRow, latest: SummaryRow | undefined, queuePosition?: number): RunView => ({
+  ...runViewOf(row, undefined, queuePosition),
+  lastMetrics: latest ? lastMetricsOf(pointOf(summaryBucket(latest))) : null,
 });
 
 export type Page<T> = { items: T[]; total: number };
@@ -128,7 +140,20 @@ export class PgReadModel implements ReadModel {
       .select()
       .from(runs)
       .where(and(eq(runs.tenantId, tenantId), eq(runs.id, id)));
-    return row ? runView(row, (await this.latestSeconds(tenantId, [id])).get(id)) : null;
+    if (!row) return null;
+    const [latest, queue] = await Promise.all([this.latestSeconds(tenantId, [id]), this.queuePositions(tenantId, [row])]);
+    return runView(row, latest.get(id), queue.get(id));
+  }
+
+  /** Where each of these runs that is Queued stands in its tenant's queue (1: next), first in, first out. */
+  private async queuePositions(tenantId: string, rows: readonly RunRow[]): Promise<Map<string, number>> {
+    if (!rows.some((r) => r.status === "Queued")) return new Map();
+    const queued = await this.db
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.tenantId, tenantId), eq(runs.status, "Queued")))
+      .orderBy(asc(runs.queuedAt), asc(runs.id));
+    return new Map(queued.map((q, i) => [q.id, i + 1]));
   }
 
   /**
@@ -186,6 +211,39 @@ export class PgReadModel implements ReadModel {
     return row ? tenantSettingsViewOf(row) : null;
   }
 
+  /** A tenant's schedule, with its next fire times after `now`. */
+  async schedule(tenantId: string, id: string, now = new Date()): Promise<ScheduleView | null> {
+    const [row] = await this.db
+      .select()
+      .from(schedules)
+      .where(and(eq(schedules.tenantId, tenantId), eq(schedules.id, id)));
+    return row ? scheduleViewOf(row, now) : null;
+  }
+
+  /** Newest first; of one load test when asked. */
+  async schedules(
+    tenantId: string,
+    filter: { loadTestId?: string | undefined },
+    page: PageRequest,
+    now = new Date(),
+  ): Promise<Page<ScheduleView>> {
+    const where = and(
+      eq(schedules.tenantId, tenantId),
+      filter.loadTestId === undefined ? undefined : eq(schedules.loadTestId, filter.loadTestId),
+    );
+    const [rows, total] = await Promise.all([
+      this.db
+        .select()
+        .from(schedules)
+        .where(where)
+        .orderBy(desc(schedules.createdAt), desc(schedules.id))
+        .limit(page.limit)
+        .offset(page.offset),
+      this.db.$count(schedules, where),
+    ]);
+    return { items: rows.map((r) => scheduleViewOf(r, now)), total };
+  }
+
   /** A page of the tenant's audit log, newest first: see AuditQuery. */
   async audit(tenantId: string, q: AuditQuery): Promise<AuditPage> {
     const t = auditLog;
@@ -209,8 +267,16 @@ export class PgReadModel implements ReadModel {
   }
 
   /** Newest first. */
-  async loadTests(tenantId: string, filter: { tag?: string | undefined }, page: PageRequest): Promise<Page<LoadTestView>> {
-    const where = and(eq(loadTests.tenantId, tenantId), filter.tag === undefined ? undefined : arrayContains(loadTests.tags, [filter.tag]));
+  async loadTests(
+    tenantId: string,
+    filter: { tag?: string | undefined; envId?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<LoadTestView>> {
+    const where = and(
+      eq(loadTests.tenantId, tenantId),
+      filter.tag === undefined ? undefined : arrayContains(loadTests.tags, [filter.tag]),
+      filter.envId === undefined ? undefined : eq(loadTests.envId, filter.envId),
+    );
     const [rows, total] = await Promise.all([
       this.db
         .select()
@@ -227,23 +293,27 @@ export class PgReadModel implements ReadModel {
   /** Newest first. */
   async runs(
     tenantId: string,
-    filter: { status?: RunStatus | undefined; loadTestId?: string | undefined },
+    filter: { status?: RunStatus | undefined; loadTestId?: string | undefined; envId?: string | undefined },
     page: PageRequest,
   ): Promise<Page<RunView>> {
     const where = and(
       eq(runs.tenantId, tenantId),
       filter.status === undefined ? undefined : eq(runs.status, filter.status),
       filter.loadTestId === undefined ? undefined : eq(runs.loadTestId, filter.loadTestId),
+      filter.envId === undefined ? undefined : eq(runs.envId, filter.envId),
     );
     const [rows, total] = await Promise.all([
       this.db.select().from(runs).where(where).orderBy(desc(runs.createdAt), desc(runs.id)).limit(page.limit).offset(page.offset),
       this.db.$count(runs, where),
     ]);
-    const latest = await this.latestSeconds(
-      tenantId,
-      rows.map((r) => r.id),
-    );
-    return { items: rows.map((r) => runView(r, latest.get(r.id))), total };
+    const [latest, queue] = await Promise.all([
+      this.latestSeconds(
+        tenantId,
+        rows.map((r) => r.id),
+      ),
+      this.queuePositions(tenantId, rows),
+    ]);
+    return { items: rows.map((r) => runView(r, latest.get(r.id), queue.get(r.id))), total };
   }
 
   /** First and last second the run has data for, or null when it has none. */

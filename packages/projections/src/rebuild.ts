@@ -32,7 +32,7 @@ export function rebuildable(log: Logger): Record<string, { projection: Projectio
   return {
     events: {
       projection: eventsProjection(log),
-      tables: ["load_tests", "runs", "api_keys", "secrets", "tenant_settings", "audit_log"],
+      tables: ["load_tests", "runs", "api_keys", "secrets", "tenant_settings", "audit_log", "schedules"],
     },
     metrics: { projection: metricsProjection(), tables: ["metric_windows", "metric_window_keys", "metric_rollups"] },
   };

@@ -1,4 +1,4 @@
-import { isTerminal, RUN_STATUSES, type RunView } from "@loadline/core";
+import { envIdSchema, isTerminal, RUN_STATUSES, type RunView } from "@loadline/core";
 import { HttpError, ID_PATTERN, idParam, installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import { minSeqWait } from "./min-seq.ts";
 import { PositionKeyedCache, type Sources } from "./position-keyed-cache.ts";
 import type { PgReadModel } from "./read-model.ts";
 import { type CachedAnswer, etagMatches, ResponseCache, strongEtag } from "./response-cache.ts";
+import { seedAggregateFigures, seedScatterPoints, seedTimeseries } from "./seed-summaries.ts";
 import type { ProjectionStatusReader } from "./status.ts";
 import { instantSchema } from "./time-range.ts";
 
@@ -35,11 +36,12 @@ const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 };
-const loadTestsQuery = z.object({ ...page, tag: z.string().min(1).max(64).optional() });
+const loadTestsQuery = z.object({ ...page, tag: z.string().min(1).max(64).optional(), envId: envIdSchema.optional() });
 const runsQuery = z.object({
   ...page,
   status: z.enum(RUN_STATUSES).optional(),
   loadTestId: z.string().regex(ID_PATTERN, "must be an id: letters, digits, - or _").optional(),
+  envId: envIdSchema.optional(),
 });
 /** `requests=a&requests=b` or `requests=a,b`; a name holding a comma is matched when given whole too. */
 const listSchema = z
@@ -141,8 +143,8 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   app.get("/v1/load-tests", async (c) => {
     const q = query(c, loadTestsQuery);
     const tenant = tenantOf(c);
-    return positionKeyed(c, [tenant, "load-tests", q.tag, q.limit, q.offset], "events", async () => {
-      const { items, total } = await readModel.loadTests(tenant, { tag: q.tag }, q);
+    return positionKeyed(c, [tenant, "load-tests", q.tag, q.limit, q.offset, q.envId], "events", async () => {
+      const { items, total } = await readModel.loadTests(tenant, { tag: q.tag, envId: q.envId }, q);
       return { body: JSON.stringify({ items, total, limit: q.limit, offset: q.offset }) };
     });
   });
@@ -162,8 +164,8 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   app.get("/v1/runs", async (c) => {
     const q = query(c, runsQuery);
     const tenant = tenantOf(c);
-    return positionKeyed(c, [tenant, "runs", q.status, q.loadTestId, q.limit, q.offset], "events+metrics", async () => {
-      const { items, total } = await readModel.runs(tenant, { status: q.status, loadTestId: q.loadTestId }, q);
+    return positionKeyed(c, [tenant, "runs", q.status, q.loadTestId, q.limit, q.offset, q.envId], "events+metrics", async () => {
+      const { items, total } = await readModel.runs(tenant, { status: q.status, loadTestId: q.loadTestId, envId: q.envId }, q);
       return { body: JSON.stringify({ items, total, limit: q.limit, offset: q.offset }) };
     });
   });
@@ -184,7 +186,8 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
       (c) => selectionOf(c, timeseriesQuery) as MetricsSelection & { step: string },
       async (run, { step, ...sel }) => {
         const answer = await metrics.timeseries(run, sel, STEP_OF[step]!);
-        return { runId: run.id, step: `${answer.step}s`, points: answer.points };
+        // dataPoints and summary: seed 001's (seed-summaries.ts).
+        return { runId: run.id, step: `${answer.step}s`, points: answer.points, ...seedTimeseries(answer.points) };
       },
     ),
   );
@@ -194,7 +197,11 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
     runAnswer(
       "aggregate",
       (c) => selectionOf(c, selectionQuery),
-      (run, sel) => metrics.aggregate(run, sel),
+      // avgRPS, maxRPS, minRPS, avgP50...: seed 001's summary figures, beside the exact ones.
+      async (run, sel) => {
+        const [aggregate, seed] = await Promise.all([metrics.aggregate(run, sel), seedAggregateFigures(readModel, metrics, run, sel)]);
+        return { ...aggregate, ...seed };
+      },
     ),
   );
 
@@ -213,6 +220,19 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
       "distribution",
       (c) => selectionOf(c, selectionQuery),
       (run, sel) => metrics.distribution(run, sel),
+    ),
+  );
+
+  // Seed 001's name for the distribution, with its points under the seed's names too.
+  app.get(
+    "/v1/runs/:id/metrics/scatter",
+    runAnswer(
+      "scatter",
+      (c) => selectionOf(c, selectionQuery),
+      async (run, sel) => {
+        const distribution = await metrics.distribution(run, sel);
+        return { ...distribution, dataPoints: seedScatterPoints(distribution.points) };
+      },
     ),
   );
 

@@ -2,14 +2,19 @@ import type {
   AggregateType,
   Executor,
   LatencySummary,
+  Metadata,
+  MissedFirePolicy,
+  OverlapPolicy,
   Placement,
   RequestSpec,
   RequestWindow,
   Role,
+  RunControl,
   RunGap,
   RunStatus,
   RunWorkerView,
   Scenario,
+  ScheduleRunOverrides,
   StopReason,
   TargetPolicy,
   TenantLimits,
@@ -48,10 +53,14 @@ export const loadTests = pgTable(
     requests: jsonb("requests").$type<RequestSpec[]>(),
     scenarios: jsonb("scenarios").$type<Scenario[]>(),
     workload: jsonb("workload").$type<Executor>(),
-    defaultUsers: integer("default_users").notNull(),
-    defaultSpawnRate: doublePrecision("default_spawn_rate").notNull(),
-    defaultDurationSec: integer("default_duration_sec").notNull(),
+    /** Null when the test leaves them out (its workload says how to load). */
+    defaultUsers: integer("default_users"),
+    defaultSpawnRate: doublePrecision("default_spawn_rate"),
+    defaultDurationSec: integer("default_duration_sec"),
     maxDurationSec: integer("max_duration_sec"),
+    /** Seed 001's environment label (the lists filter by it) and the client's JSON; null when not given. */
+    envId: text("env_id"),
+    metadata: jsonb("metadata").$type<Metadata>(),
     /** Its thresholds as declared; null when it has none. */
     thresholds: jsonb("thresholds").$type<Thresholds>(),
     /** The completed run comparisons and baseline-relative thresholds are against; null until one is set. */
@@ -67,6 +76,7 @@ export const loadTests = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     index("load_tests_tags_idx").using("gin", t.tags),
     index("load_tests_created_idx").on(t.tenantId, t.createdAt),
+    index("load_tests_env_idx").on(t.tenantId, t.envId, t.createdAt),
   ],
 );
 
@@ -80,6 +90,10 @@ export const runs = pgTable(
     targetUsers: integer("target_users").notNull(),
     spawnRate: doublePrecision("spawn_rate").notNull(),
     durationSec: integer("duration_sec").notNull(),
+    /** Its own name, environment label and client JSON (run.created; seed 001's fields); null when none. */
+    name: text("name"),
+    envId: text("env_id"),
+    metadata: jsonb("metadata").$type<Metadata>(),
     placement: jsonb("placement").$type<Placement>(),
     /** Where its load may go, as the run was created (run.created targetPolicy); null in runs from before it. Never its secrets. */
     targetPolicy: jsonb("target_policy").$type<TargetPolicy>(),
@@ -101,6 +115,20 @@ export const runs = pgTable(
     createdAt: instant("created_at").notNull(),
     startedAt: instant("started_at"),
     finishedAt: instant("finished_at"),
+    /** Who started it, and its last event's time and actor; null in rows projected before migration 0017 (a rebuild fills them). */
+    createdBy: text("created_by"),
+    updatedAt: instant("updated_at"),
+    updatedBy: text("updated_by"),
+    /** While queued (run.queued): since when, until when it may wait, and why; null otherwise. */
+    queuedAt: instant("queued_at"),
+    queueExpiresAt: instant("queue_expires_at"),
+    queueReason: text("queue_reason"),
+    /** Who cancelled it (run.cancelled); null otherwise. */
+    cancelledBy: text("cancelled_by"),
+    /** Since when it is paused; null when it is not. */
+    pausedAt: instant("paused_at"),
+    /** Its live control (run.paused, -resumed, -scaled) in order: what the charts annotate. */
+    controls: jsonb("controls").$type<RunControl[]>().notNull().default([]),
     /** Count of the run's events. */
     version: integer("version").notNull(),
     /** Event-stream sequence of its last event: the live feeds send what changed after a client's cursor. */
@@ -112,6 +140,7 @@ export const runs = pgTable(
     index("runs_status_idx").on(t.tenantId, t.status),
     index("runs_load_test_idx").on(t.tenantId, t.loadTestId),
     index("runs_created_idx").on(t.tenantId, t.createdAt),
+    index("runs_env_idx").on(t.tenantId, t.envId, t.createdAt),
   ],
 );
 
@@ -329,3 +358,46 @@ export const projectionDeadLetters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.projection, t.seq] })],
 );
+
+/**
+ * Schedules of runs (deleted ones removed): the definition as its last event left it, and what
+ * it last did. Its next fire times are not stored: they are worked out from cron and timezone
+ * when read.
+ */
+export const schedules = pgTable(
+  "schedules",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    loadTestId: text("load_test_id").notNull(),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull(),
+    /** run.start's overrides, as each fire sends them. */
+    overrides: jsonb("overrides").$type<ScheduleRunOverrides>().notNull(),
+    placement: jsonb("placement").$type<Placement>(),
+    enabled: boolean("enabled").notNull(),
+    missedFire: text("missed_fire").$type<MissedFirePolicy>().notNull(),
+    overlap: text("overlap").$type<OverlapPolicy>().notNull(),
+    /** Its last fire: when, the instant that run was due at, the run. */
+    lastFiredAt: instant("last_fired_at"),
+    lastDueAt: instant("last_due_at"),
+    lastRunId: text("last_run_id"),
+    lastSkipped: jsonb("last_skipped").$type<{ dueAt: string; reason: "missed" | "overlap"; missed: number; at: string }>(),
+    queuedDueAt: instant("queued_due_at"),
+    /** Why its last fired run could not start; null when it started. */
+    lastError: text("last_error"),
+    /** Count of its events. */
+    version: integer("version").notNull(),
+    createdAt: instant("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("schedules_load_test_idx").on(t.tenantId, t.loadTestId),
+    index("schedules_created_idx").on(t.tenantId, t.createdAt),
+  ],
+);
+
+export type ScheduleRow = typeof schedules.$inferSelect;

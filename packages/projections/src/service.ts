@@ -14,6 +14,7 @@ import { PgReadModel } from "./read-model.ts";
 import { reportRoutes } from "./report-routes.ts";
 import { pruneRawWindows } from "./retention.ts";
 import { readRoutes } from "./routes.ts";
+import { scheduleReadRoutes } from "./schedule-routes.ts";
 import { ProjectionStatusReader } from "./status.ts";
 
 export type ProjectionsOptions = {
@@ -85,7 +86,8 @@ export class Projections {
           .route("/", readRoutes({ readModel, status, log }))
           .route("/", accessReadRoutes({ readModel, status, log }))
           .route("/", reportRoutes({ readModel, log })) // no PDF printer in this process: PDF is a 501 here
-          .route("/", compareRoutes({ readModel, log })),
+          .route("/", compareRoutes({ readModel, log }))
+          .route("/", scheduleReadRoutes({ readModel, log })),
 
         { events, metrics: metricsProjector },
         ownsDatabase,

@@ -160,6 +160,7 @@ export const READ_MODEL_TABLES = [
   "secrets",
   "tenant_settings",
   "audit_log",
+  "schedules",
   "metric_windows",
   "metric_window_keys",
   "metric_rollups",

@@ -22,6 +22,8 @@ const platformEnvSchema = z.object({
   LL_QUOTA_MAX_ARRIVAL_RATE: z.coerce.number().positive().default(DEFAULT_QUOTAS.maxArrivalRate),
   LL_QUOTA_MAX_DURATION_SEC: z.coerce.number().int().positive().default(DEFAULT_QUOTAS.maxDurationSec),
   LL_QUOTA_MAX_CONCURRENT_RUNS: z.coerce.number().int().positive().default(DEFAULT_QUOTAS.maxConcurrentRuns),
+  LL_QUOTA_MAX_QUEUED_RUNS: z.coerce.number().int().nonnegative().default(DEFAULT_QUOTAS.maxQueuedRuns),
+  LL_QUOTA_MAX_QUEUE_WAIT_SEC: z.coerce.number().int().positive().default(DEFAULT_QUOTAS.maxQueueWaitSec),
   LL_QUOTA_MAX_LOAD_TESTS: z.coerce.number().int().positive().default(DEFAULT_QUOTAS.maxLoadTests),
 });
 
@@ -36,6 +38,8 @@ export function loadPlatformDefaults(env: NodeJS.ProcessEnv = process.env): Plat
       maxArrivalRate: e.LL_QUOTA_MAX_ARRIVAL_RATE,
       maxDurationSec: e.LL_QUOTA_MAX_DURATION_SEC,
       maxConcurrentRuns: e.LL_QUOTA_MAX_CONCURRENT_RUNS,
+      maxQueuedRuns: e.LL_QUOTA_MAX_QUEUED_RUNS,
+      maxQueueWaitSec: e.LL_QUOTA_MAX_QUEUE_WAIT_SEC,
       maxLoadTests: e.LL_QUOTA_MAX_LOAD_TESTS,
     },
   };

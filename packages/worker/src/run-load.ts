@@ -1,7 +1,9 @@
 import type { MetricWindow, RunPlan } from "@loadline/core";
 import type { Logger } from "@loadline/service";
 import { createLoadEngine } from "./engine/engine-factory.ts";
+import type { LoadControl } from "./engine/load-control.ts";
 import { ALL_LANES, type LaneShare, type LoadEngine } from "./engine/load-engine.ts";
+import type { SpareThreads } from "./engine/spare-threads.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { RunReporter } from "./run-reporter.ts";
 import type { WindowSink } from "./window-publisher.ts";
@@ -16,6 +18,8 @@ export type RunLoadOptions = {
   share?: LaneShare;
   /** Worker threads to spread the load over. Default 1: a thread still, as this one sends the heartbeats (createLoadEngine). */
   threads?: number;
+  /** Threads started ahead of runs (the worker's): taken instead of starting new ones, for a fast start. */
+  spares?: SpareThreads;
   sink: WindowSink;
   reporter: RunReporter;
   metrics: WorkerMetrics;
@@ -42,6 +46,8 @@ export class RunLoad {
   /** Requests and iterations interrupted at the stop, for the log. */
   private interrupted = { requests: 0, iterations: 0 };
   private reportedActive = 0;
+  /** The run's live control as last told: given to the engine when it is made. */
+  private controlled: LoadControl | undefined;
 
   constructor(private readonly opts: RunLoadOptions) {}
 
@@ -80,11 +86,13 @@ export class RunLoad {
       plan,
       share: this.opts.share ?? ALL_LANES,
       threads: this.opts.threads ?? 1,
+      spares: this.opts.spares,
       onWindows: (windows) => this.handOver(windows),
       onError: (err) => log.error({ err }, "load engine error"),
       onAbortedAfterGrace: () => log.warn("iterations still running after their graceful stop: interrupted"),
       onWarning: (message) => log.warn(message),
     });
+    if (this.controlled) this.engine.control(this.controlled);
     this.status = "preparing";
     const engine = this.engine;
     this.prepared = engine.prepare().then(async () => {
@@ -111,6 +119,14 @@ export class RunLoad {
     if (this.stopped) return;
     if (!this.engine) void this.prepare(false);
     this.engine?.addLanes(lanes);
+  }
+
+  /** The run's live control (pause, resume, scale): the whole state, applied at once or when the engine is made. */
+  control(c: LoadControl): void {
+    this.controlled = c;
+    if (this.stopped) return;
+    this.engine?.control(c);
+    this.opts.log.info({ paused: c.paused, vuFactor: c.vuFactor, rateFactor: c.rates.at(-1)?.factor ?? 1 }, "run control applied");
   }
 
   /** Hands every finished second's window to the sink: called once a second, just after the boundary. */

@@ -2,6 +2,7 @@
 import {
   type CommandEnvelope,
   type CommandOf,
+  type EventEnvelope,
   type EventStore,
   eventsFromCommand,
   loadAggregate,
@@ -21,7 +22,11 @@ export type RunCommandIn =
   | CommandOf<"run.assign">
   | CommandOf<"run.stop">
   | CommandOf<"run.report-worker-ready">
-  | CommandOf<"run.reassign">;
+  | CommandOf<"run.reassign">
+  | CommandOf<"run.reassign-unheld">
+  | CommandOf<"run.pause">
+  | CommandOf<"run.resume">
+  | CommandOf<"run.scale">;
 
 export type TestOrchestrator = {
   env: TestNats;
@@ -34,8 +39,11 @@ export type TestOrchestrator = {
     runId: string,
     timeoutMs?: number,
   ): Promise<CommandOf<T>>;
-  /** What the orchestrator does: decide the command on the run's events, append what it decided. */
-  decide(command: RunCommandIn): Promise<void>;
+  /**
+   * What the orchestrator does: decide the command on the run's events, append what it decided
+   * (answered), and with `echo`, echo them on core NATS as it does those that stop or control work.
+   */
+  decide(command: RunCommandIn, opts?: { echo?: boolean }): Promise<EventEnvelope[]>;
   /** The metric windows of a run published so far. */
   windowsOf(runId: string): Promise<MetricWindow[]>;
   close(): Promise<void>;
@@ -75,11 +83,12 @@ export async function testOrchestrator(): Promise<TestOrchestrator> {
         const found = commands.find((c) => c.type === type && c.aggregate.id === runId);
         return found ? (found as CommandOf<typeof type>) : undefined;
       }, timeoutMs),
-    async decide(command) {
+    async decide(command, opts = {}) {
       const run = await loadAggregate(store, runDecider, command.tenantId, command.aggregate);
-      await store.append(command.tenantId, command.aggregate, eventsFromCommand(command, runDecider.decide(run.state, command)), {
-        expectedSeq: run.seq,
-      });
+      const events = eventsFromCommand(command, runDecider.decide(run.state, command));
+      await store.append(command.tenantId, command.aggregate, events, { expectedSeq: run.seq });
+      if (opts.echo) for (const e of events) env.nc.publish(subjects.runControl(env.ns, e.tenantId, e.aggregate.id), JSON.stringify(e));
+      return events;
     },
     async windowsOf(runId) {
       const stored = await readStream(env.nc, env.ns.streams.metrics, subjects.allMetrics(env.ns));

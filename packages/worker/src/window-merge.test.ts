@@ -101,6 +101,11 @@ describe("mergeWindows", () => {
     expect(none).not.toHaveProperty("interruptedIterations");
   });
 
+  it("says a second was paused when any thread's part does", () => {
+    expect(mergeWindows([part({}), part({ paused: true })]).paused).toBe(true);
+    expect(mergeWindows([part({}), part({})])).not.toHaveProperty("paused");
+  });
+
   it("refuses parts of different seconds", () => {
     expect(() => mergeWindows([part({}), part({ second: 101 })])).toThrow();
   });

@@ -42,6 +42,7 @@ export function mergeWindows(parts: readonly MetricWindow[]): MetricWindow {
   // Left out when none, as each thread's window leaves it out.
   const interruptedIterations = sumOf(parts, (w) => w.interruptedIterations);
   if (interruptedIterations > 0) merged.interruptedIterations = interruptedIterations;
+  if (parts.some((w) => w.paused)) merged.paused = true;
   return merged;
 }
 

@@ -199,6 +199,30 @@ describe("WindowAccumulator, extended figures", () => {
 });
 
 describe("currentSecond", () => {
+  it("says which seconds were paused: from the pause's to the resume's, quiet ones too, and only those", () => {
+    const acc = new WindowAccumulator("r1", "w1", 100);
+    acc.setActiveUsers(3, 100);
+    acc.setPaused(true, 101);
+    acc.setActiveUsers(0, 101);
+    acc.setPaused(true, 101); // the same again: nothing changes
+    // 102 and 103 get no measurement at all; the resume comes in 104, before any of them closed.
+    acc.setPaused(false, 104);
+    acc.setActiveUsers(3, 104);
+    const windows = acc.closeBefore(106);
+    expect(windows.map((w) => [w.second, w.paused ?? false, w.activeUsers])).toEqual([
+      [100, false, 3],
+      [101, true, 3],
+      [102, true, 0],
+      [103, true, 0],
+      [104, true, 3],
+      [105, false, 3],
+    ]);
+    expect(windows.map((w) => metricWindowSchema.parse(w).paused)).toEqual([undefined, true, true, true, true, undefined]);
+    // A pause that lasts past a tick: the seconds closed meanwhile say so.
+    acc.setPaused(true, 106);
+    expect(acc.closeBefore(108).map((w) => w.paused)).toEqual([true, true]);
+  });
+
   it("is the epoch second", () => {
     expect(currentSecond(1_700_000_000_999)).toBe(1_700_000_000);
   });

@@ -42,6 +42,8 @@ type SecondStats = {
   interruptedIterations: number;
   checksPassed: number;
   checksFailed: number;
+  /** The run was paused for some of the second. */
+  paused: boolean;
 };
 
 export const currentSecond = (nowMs: number = Date.now()): number => Math.floor(nowMs / 1000);
@@ -58,6 +60,7 @@ export class WindowAccumulator {
   private readonly seconds = new Map<number, SecondStats>();
   private nextSecond: number;
   private activeUsers = 0;
+  private paused = false;
   private finished = false;
   private readonly sums: RunTotals = { requests: 0, failures: 0 };
   /** Histograms of closed seconds, reset for reuse: a new one costs a large allocation. */
@@ -139,6 +142,18 @@ export class WindowAccumulator {
     if (users > stats.activeUsers) stats.activeUsers = users;
   }
 
+  /**
+   * The run is paused (or resumed) from `second` on: that second's window says it was paused,
+   * and so does every later one until the resume's, which does too (paused for some of it).
+   */
+  setPaused(paused: boolean, second: number): void {
+    if (this.finished || paused === this.paused) return;
+    // The seconds so far without a window get the state they had: a quiet paused second says so too.
+    for (let s = this.nextSecond; s < second; s++) this.secondStats(s);
+    this.secondStats(second).paused = true;
+    this.paused = paused;
+  }
+
   /** Windows start at `second` rather than earlier: the run begins then. Only before anything is recorded. */
   skipTo(second: number): void {
     if (this.seconds.size === 0 && second > this.nextSecond) this.nextSecond = second;
@@ -181,6 +196,7 @@ export class WindowAccumulator {
         interruptedIterations: 0,
         checksPassed: 0,
         checksFailed: 0,
+        paused: this.paused,
       };
       this.seconds.set(s, stats);
     }
@@ -251,6 +267,8 @@ export class WindowAccumulator {
       checksFailed: stats?.checksFailed ?? 0,
     };
     if (stats && stats.interruptedIterations > 0) window.interruptedIterations = stats.interruptedIterations;
+    // Left out when not paused, as the windows of older workers have it.
+    if (stats?.paused ?? this.paused) window.paused = true;
     return window;
   }
 

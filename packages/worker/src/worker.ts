@@ -1,9 +1,12 @@
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import {
+  applyStored,
   type EventEnvelope,
   type EventOf,
   type EventStore,
-  loadAggregate,
+  emptyAggregate,
   parseEvent,
   type RunParameters,
   type RunPlan,
@@ -18,9 +21,12 @@ import { CommandBus, JetStreamEventStore, type Namespace, type NatsConnection, s
 import { type Logger, SecretKeyring } from "@loadline/service";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { Registry } from "prom-client";
+import { threadEntryUrl } from "./engine/multi-thread-engine.ts";
+import { SpareThreads } from "./engine/spare-threads.ts";
 import { longestDurationSec, workloadsOf } from "./engine/workloads.ts";
 import { WorkerMetrics } from "./metrics.ts";
 import { type WorkerCapacity, WorkerRegistrar } from "./registration.ts";
+import { isControlEvent, RunControl } from "./run-control.ts";
 import { listenToRunEvents, type RunEventListener } from "./run-events.ts";
 import { RunLoad } from "./run-load.ts";
 import { CommandRunReporter } from "./run-reporter.ts";
@@ -45,6 +51,11 @@ export type LoadWorkerOptions = {
   safetyMarginSec?: number;
   /** Worker threads each run's load is spread over. Default: one per core. */
   threads?: number;
+  /**
+   * Keep a run's worth of engine threads started ahead, so a run's start does not wait for its
+   * threads to load (SpareThreads). Default true.
+   */
+  spareThreads?: boolean;
   /** Opens the secrets a run carries (sealed); main.ts gives `keyringFromEnv()`. Default: an empty one, that opens none. */
   keyring?: SecretKeyring;
 };
@@ -56,6 +67,8 @@ type ActiveRun = {
   lanes: number[];
   vus: number;
   arrivalRate: number;
+  /** Its pause and scale, as its events say. */
+  control: RunControl;
   safetyTimer?: NodeJS.Timeout;
   stopped?: Promise<void>;
 };
@@ -68,7 +81,8 @@ const STOP_EVENTS = new Set<EventEnvelope["type"]>(["run.stopping", "run.cancell
 /**
  * A load worker: registered in the workers bucket by a heartbeat, it follows the run events,
  * runs its lanes of every run assigned to it (prepared, reported ready, begun at the agreed
- * instant), takes lanes a lost worker left, and publishes each run's per-second windows.
+ * instant), takes lanes a lost worker left, follows its pauses, resumes and scales, and
+ * publishes each run's per-second windows.
  */
 export class LoadWorker {
   readonly id: string;
@@ -88,6 +102,7 @@ export class LoadWorker {
   private started = false;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  private spares: SpareThreads | undefined;
 
   constructor(private readonly opts: LoadWorkerOptions) {
     this.id = validWorkerId(opts.workerId ?? defaultWorkerId());
@@ -123,8 +138,10 @@ export class LoadWorker {
   }
 
   private async startOnce(): Promise<void> {
+    if (this.opts.spareThreads !== false && existsSync(fileURLToPath(threadEntryUrl())))
+      this.spares = new SpareThreads(this.capacity.threads);
     this.listener = await listenToRunEvents({ nc: this.opts.nc, ns: this.opts.ns, log: this.log, onEvent: (e) => this.onEvent(e) });
-    this.stopEchoes = this.followStopEchoes();
+    this.stopEchoes = this.followControlEchoes();
     this.ticker = startSecondTicker((second) => {
       for (const run of this.runs.values()) run.load.tick(second);
     });
@@ -161,6 +178,7 @@ export class LoadWorker {
       this.stopEchoes?.();
       await this.listener?.stop();
       await Promise.all([...this.runs.keys()].map((id) => this.stopRun(id, "worker stopping", { report: false })));
+      await this.spares?.close();
       this.ticker?.stop();
       this.log.info("worker stopped");
     })();
@@ -168,19 +186,23 @@ export class LoadWorker {
   }
 
   /**
-   * The orchestrator's core-NATS echo of the events that stop work: acted on at once, and again
-   * (a no-op) when the stream delivers them. Only for runs this worker has.
+   * The orchestrator's core-NATS echo of the events that stop work, pause, resume or scale it:
+   * acted on at once, and again (a no-op) when the stream delivers them. Only for runs this
+   * worker has.
    */
-  private followStopEchoes(): () => void {
+  private followControlEchoes(): () => void {
     const sub = this.opts.nc.subscribe(subjects.allRunControl(this.opts.ns));
     void (async () => {
       for await (const m of sub) {
         try {
           const event = parseEvent(m.json());
-          if (this.runs.has(event.aggregate.id) && (STOP_EVENTS.has(event.type) || event.type === "run.worker-lost"))
+          if (
+            this.runs.has(event.aggregate.id) &&
+            (STOP_EVENTS.has(event.type) || event.type === "run.started" || event.type === "run.worker-lost" || isControlEvent(event))
+          )
             await this.onEvent(event);
         } catch (err) {
-          this.log.warn({ err }, "unreadable stop echo ignored");
+          this.log.warn({ err }, "unreadable control echo ignored");
         }
       }
     })();
@@ -217,6 +239,15 @@ export class LoadWorker {
           void this.stopRun(runId, "declared lost", { report: false, graceMs: 0 });
         }
         return;
+      case "run.paused":
+      case "run.resumed":
+      case "run.scaled": {
+        // By the echo or the stream, whichever comes first: the second changes nothing.
+        const active = this.runs.get(runId);
+        const changed = active?.control.apply(event, Date.now());
+        if (active && changed) active.load.control(changed);
+        return;
+      }
       default:
         if (STOP_EVENTS.has(event.type) && this.runs.has(runId)) void this.stopRun(runId, event.type);
     }
@@ -237,7 +268,10 @@ export class LoadWorker {
     }
     if (this.stopping || this.finishedRuns.has(runId)) return;
     const log = this.log.child({ runId });
-    const { state: run } = await loadAggregate(this.store, runDecider, event.tenantId, { type: "run", id: runId });
+    // The run's state, and its control so far from the same events (a run paused or scaled before this worker joined it).
+    const { events } = await this.store.read(event.tenantId, { type: "run", id: runId });
+    const { state: run } = events.reduce((a, stored) => applyStored(a, runDecider, stored), emptyAggregate(runDecider));
+    const control = RunControl.of(events.map((e) => e.event));
     if (this.stopping || this.runs.has(runId)) return;
     const reporter = new CommandRunReporter(this.bus, { tenantId: event.tenantId, runId, workerId: this.id }, log);
     const mine = run.shares[this.id];
@@ -270,6 +304,7 @@ export class LoadWorker {
       plan,
       share: { laneCount: run.laneCount, lanes: joining ? [] : mine.lanes },
       threads: this.capacity.threads,
+      ...(this.spares ? { spares: this.spares } : {}),
       sink: new WindowPublisher({ js: this.js, ns: this.opts.ns, tenantId: event.tenantId, log, metrics: this.metrics }),
       reporter,
       metrics: this.metrics,
@@ -282,7 +317,9 @@ export class LoadWorker {
       lanes: [...mine.lanes],
       vus: mine.vus,
       arrivalRate: mine.arrivalRate,
+      control,
     });
+    if (control.current.paused || control.current.vuFactor !== 1 || control.current.rates.length > 0) load.control(control.current);
     log.info({ lanes: mine.lanes, laneCount: run.laneCount, vus: mine.vus, threads: this.capacity.threads, joining }, "assigned to run");
     try {
       void load.prepare(!joining);

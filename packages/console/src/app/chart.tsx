@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
+import { type ChartMarks, MARK_COLOR, NO_MARKS, PAUSE_SHADE, placeLabels, rangeWithMarks } from "./annotations.ts";
 
 export type ChartSeries = {
   label: string;
@@ -23,6 +24,8 @@ export type ChartProps = {
   axes: { y: (v: number) => string; y2?: (v: number) => string; counts?: { y?: boolean; y2?: boolean } };
   height?: number;
   id: string;
+  /** Lines with labels (the run's live control) and shaded spans (its pauses) drawn over the data. */
+  marks?: ChartMarks;
 };
 
 /** Time ticks at whole seconds and round minutes or hours. */
@@ -36,6 +39,10 @@ function clock(sec: number, withSeconds: boolean): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? `:${pad(d.getSeconds())}` : ""}`;
 }
 
+/** What the marks are, as a string: they are drawn again when it changes. */
+const marksKeyOf = (m: ChartMarks | undefined): string =>
+  m ? `${m.lines.map((l) => `${l.t} ${l.label}`).join(",")};${m.spans.map((s) => `${s.from}-${s.to}`).join(",")}` : "";
+
 /** A series' latest value: what the legend shows while the cursor is off the chart. */
 function latest(u: uPlot, seriesIdx: number): number | null {
   const col = u.data[seriesIdx];
@@ -45,6 +52,67 @@ function latest(u: uPlot, seriesIdx: number): number | null {
     if (v !== null && v !== undefined) return v;
   }
   return null;
+}
+
+const LABEL_FONT_PX = 10;
+const LABEL_ROW_PX = 15;
+
+/**
+ * Draws the marks over the plot (uPlot's `draw` hook, in canvas pixels): each span shaded, each
+ * line dashed from top to bottom with its label in a box at the top (placeLabels keeps the boxes
+ * apart). Marks outside the time shown are left out. Says on `host` how many lines it drew and
+ * their labels (`data-annotations`, `data-annotation-labels`): what a test reads of a canvas.
+ */
+function drawMarks(u: uPlot, marks: ChartMarks, host: HTMLElement): void {
+  const { ctx } = u;
+  const { left, top, width, height } = u.bbox;
+  const xMin = u.scales.x?.min;
+  const xMax = u.scales.x?.max;
+  const shown = xMin === undefined || xMax === undefined ? [] : marks.lines.filter((l) => l.t >= xMin && l.t <= xMax);
+  host.dataset.annotations = String(shown.length);
+  host.dataset.annotationLabels = shown.map((l) => l.label).join("|");
+  if (xMin === undefined || xMax === undefined) return;
+  const px = uPlot.pxRatio;
+  const x = (t: number) => Math.round(u.valToPos(t, "x", true));
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.fillStyle = PAUSE_SHADE;
+  for (const s of marks.spans) {
+    const from = Math.max(s.from, xMin);
+    const to = Math.min(s.to ?? xMax, xMax);
+    if (to > from) ctx.fillRect(x(from), top, x(to) - x(from), height);
+  }
+  ctx.font = `600 ${LABEL_FONT_PX * px}px system-ui, sans-serif`;
+  ctx.textBaseline = "middle";
+  // uPlot leaves the last axis' alignment set (right, for a left axis).
+  ctx.textAlign = "left";
+  const padX = 4 * px;
+  const boxes = shown.map((l) => ({ x: x(l.t), width: ctx.measureText(l.label).width + 2 * padX }));
+  const places = placeLabels(boxes, left, left + width, { pad: 3 * px, gap: 4 * px });
+  shown.forEach((l, i) => {
+    const color = MARK_COLOR[l.kind];
+    const at = boxes[i]!.x + 0.5;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.5 * px;
+    ctx.setLineDash([4 * px, 3 * px]);
+    ctx.beginPath();
+    ctx.moveTo(at, top);
+    ctx.lineTo(at, top + height);
+    ctx.stroke();
+    const place = places[i]!;
+    const y = top + 2 * px + place.row * LABEL_ROW_PX * px;
+    const h = (LABEL_ROW_PX - 2) * px;
+    ctx.setLineDash([]);
+    ctx.fillStyle = "rgba(255, 255, 255, 0.92)";
+    ctx.lineWidth = 1 * px;
+    ctx.fillRect(place.left, y, boxes[i]!.width, h);
+    ctx.strokeRect(place.left + 0.5, y + 0.5, boxes[i]!.width - 1, h - 1);
+    ctx.fillStyle = color;
+    ctx.fillText(l.label, place.left + padX, y + h / 2 + 0.5);
+  });
+  ctx.restore();
 }
 
 /** A uPlot time chart that follows its container's width; its legend shows the values under the cursor, else the latest. */
@@ -66,7 +134,15 @@ export function TimeChart(props: ChartProps) {
       cursor: { drag: { x: true, y: false }, points: { size: 6 } },
       legend: { live: true },
       scales: {
-        x: { time: true },
+        x: {
+          time: true,
+          // Widened to the marks while not zoomed: a control after the last second drawn is seen at once.
+          range: (u, min, max) => {
+            const t = u.data[0];
+            const marks = (propsRef.current.marks ?? NO_MARKS).lines.map((l) => l.t);
+            return rangeWithMarks(min, max, t[0], t[t.length - 1], marks) as uPlot.Range.MinMax;
+          },
+        },
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
         y2: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
       },
@@ -124,6 +200,9 @@ export function TimeChart(props: ChartProps) {
             ]
           : []),
       ],
+      hooks: {
+        draw: [(u) => drawMarks(u, propsRef.current.marks ?? NO_MARKS, el)],
+      },
     };
     const u = new uPlot(opts, propsRef.current.data(), el);
     plot.current = u;
@@ -150,6 +229,13 @@ export function TimeChart(props: ChartProps) {
     // How many points it draws: what a test waits for (set on the element, not rendered).
     host.current!.dataset.points = String(u.data[0].length);
   }, [props.version]);
+
+  // New marks (a control came): ranged and drawn again with the same data.
+  const marksKey = marksKeyOf(props.marks);
+  useEffect(() => {
+    const u = plot.current;
+    if (u) u.setData(propsRef.current.data());
+  }, [marksKey]);
 
   return (
     <div class="chart card" data-chart={props.id}>

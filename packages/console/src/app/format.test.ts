@@ -1,5 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ago, bytes, count, duration, ms, percent, rate, runLength, shortId, signedPercent } from "./format.ts";
+import {
+  ago,
+  ahead,
+  bytes,
+  clockTime,
+  count,
+  duration,
+  ms,
+  percent,
+  rate,
+  runLength,
+  shortId,
+  signedPercent,
+  timeOrDate,
+} from "./format.ts";
 
 describe("format", () => {
   it("counts", () => {
@@ -51,5 +65,21 @@ describe("format", () => {
     expect(runLength("2026-01-01T11:59:00Z", "2026-01-01T11:59:10Z", now)).toBe(10);
     expect(runLength(null, null, now)).toBeNull();
     expect(shortId("01a245a4-d61a-7242-80e8-0b16cc4863d6")).toBe("…cc4863d6");
+  });
+
+  it("says how long until, and an instant's time of day", () => {
+    const now = Date.parse("2026-01-01T12:00:00Z");
+    expect(ahead("2026-01-01T12:00:30Z", now)).toBe("in 30s");
+    expect(ahead("2026-01-01T12:27:00Z", now)).toBe("in 27m");
+    expect(ahead("2026-01-01T15:00:00Z", now)).toBe("in 3h");
+    expect(ahead("2026-01-03T12:00:00Z", now)).toBe("in 2d");
+    expect(ahead("2026-01-01T11:00:00Z", now)).toBe("now");
+    expect(ahead(null, now)).toBe("–");
+    expect(clockTime(new Date(2026, 0, 1, 9, 5, 7).toISOString())).toBe("09:05:07");
+    expect(clockTime(null)).toBe("–");
+    const noon = new Date(2026, 0, 1, 12, 0, 0).getTime();
+    expect(timeOrDate(new Date(2026, 0, 1, 18, 30, 0).toISOString(), noon)).toBe("18:30:00");
+    expect(timeOrDate(new Date(2026, 0, 7, 12, 0, 5).toISOString(), noon)).toBe("2026-01-07 12:00:05");
+    expect(timeOrDate(null, noon)).toBe("–");
   });
 });

@@ -78,6 +78,30 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   return `${Math.floor(sec / 86400)}d ago`;
 }
 
+/** How long until, from `now`: "in 5s", "in 3m", "in 2h", "in 4d"; "now" once it is past. */
+export function ahead(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return DASH;
+  const sec = (Date.parse(iso) - now) / 1000;
+  if (!Number.isFinite(sec)) return DASH;
+  if (sec < 1) return "now";
+  if (sec < 60) return `in ${Math.floor(sec)}s`;
+  if (sec < 3600) return `in ${Math.floor(sec / 60)}m`;
+  if (sec < 86400) return `in ${Math.floor(sec / 3600)}h`;
+  return `in ${Math.floor(sec / 86400)}d`;
+}
+
+/** An instant's local time of day: "11:17:23". */
+export function clockTime(iso: string | null | undefined): string {
+  const full = dateTime(iso);
+  return full === DASH ? DASH : full.slice(11);
+}
+
+/** An instant as its time of day when it is today (local), else as its date and time. */
+export function timeOrDate(iso: string | null | undefined, now = Date.now()): string {
+  const full = dateTime(iso);
+  return full !== DASH && full.slice(0, 10) === dateTime(new Date(now).toISOString()).slice(0, 10) ? full.slice(11) : full;
+}
+
 /** A run's length: from its start to its end, or to now while it runs. */
 export function runLength(startedAt: string | null, finishedAt: string | null, now = Date.now()): number | null {
   if (!startedAt) return null;

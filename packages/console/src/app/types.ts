@@ -3,8 +3,23 @@
  * views.ts; these name only what the console shows, so the browser bundle carries none of it).
  */
 
-export type RunStatus = "Pending" | "Starting" | "Running" | "Stopping" | "Completed" | "Failed" | "Cancelled";
-export const RUN_STATUSES: readonly RunStatus[] = ["Pending", "Starting", "Running", "Stopping", "Completed", "Failed", "Cancelled"];
+/**
+ * A run's lifecycle (core's RUN_STATUSES, in its order): Queued (waiting for room: its tenant's
+ * concurrent runs, or a busy fleet) → Pending → Starting → Running → Stopping → Analyzing (load
+ * over, its verdict judged on the last windows) → Completed | Cancelled; Failed from any live state.
+ */
+export const RUN_STATUSES = [
+  "Queued",
+  "Pending",
+  "Starting",
+  "Running",
+  "Stopping",
+  "Analyzing",
+  "Completed",
+  "Failed",
+  "Cancelled",
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL: readonly RunStatus[] = ["Completed", "Failed", "Cancelled"];
 export const isTerminal = (s: RunStatus): boolean => TERMINAL.includes(s);
 
@@ -72,10 +87,29 @@ export type RunGap = {
   reassignedTo: string[];
 };
 
+/** While Queued: its place in its tenant's queue (1: next), since when, until when it may wait, and why. */
+export type RunQueueView = { position: number; queuedAt: string; expiresAt: string; reason: string };
+
+export type RunControlType = "paused" | "resumed" | "scaled";
+/** One act of live control on a run: who, when, and for a scale the new size (as asked, and as factors of the plan). */
+export type RunControl = {
+  type: RunControlType;
+  at: string;
+  by: string;
+  vus?: number;
+  rate?: number;
+  vuFactor?: number;
+  rateFactor?: number;
+};
+
 export type RunView = {
   id: string;
   loadTestId: string;
   status: RunStatus;
+  /** Its own name and environment label; null when none. */
+  name: string | null;
+  envId: string | null;
+  metadata: Record<string, unknown> | null;
   targetUsers: number;
   spawnRate: number;
   durationSec: number;
@@ -93,6 +127,20 @@ export type RunView = {
   finishedAt: string | null;
   lastMetrics: MetricsPoint | null;
   version: number;
+  /** Who started it, and its last event's time and actor; null in runs projected before they were recorded. */
+  createdBy: string | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  /** Its place in the queue while Queued; null otherwise. */
+  queue: RunQueueView | null;
+  /** Who cancelled it (a stop before its planned end, or of a run not started); null otherwise. */
+  cancelledBy: string | null;
+  /** Seconds of load it ran, once its load is over (0: never started); null before. */
+  ranSec: number | null;
+  /** Since when it is paused; null when it is not. */
+  pausedAt: string | null;
+  /** Its live control in order: what the charts annotate. */
+  controls: RunControl[];
 };
 
 export type LatencySummary = { min: number; max: number; mean: number; p50: number; p90: number; p95: number; p99: number; p999: number };

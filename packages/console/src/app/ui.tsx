@@ -2,19 +2,23 @@ import type { ComponentChildren } from "preact";
 import type { ApiError } from "./api.ts";
 import type { ChangeVerdict, RunStatus, Verdict } from "./types.ts";
 
-const STATUS_TONE: Record<RunStatus, string> = {
+/** Each status's badge tone: waiting is muted, under way is info, ending is warn. */
+export const STATUS_TONE: Readonly<Record<RunStatus, "muted" | "info" | "warn" | "ok" | "bad">> = {
+  Queued: "muted",
   Pending: "muted",
   Starting: "info",
   Running: "info",
   Stopping: "warn",
+  Analyzing: "info",
   Completed: "ok",
   Failed: "bad",
   Cancelled: "warn",
 };
 
 export function StatusBadge({ status }: { status: RunStatus }) {
+  const busy = status === "Running" || status === "Analyzing";
   return (
-    <span class={`badge ${STATUS_TONE[status] ?? "muted"}${status === "Running" ? " pulse" : ""}`} data-status={status}>
+    <span class={`badge ${STATUS_TONE[status] ?? "muted"}${busy ? " pulse" : ""}`} data-status={status}>
       {status}
     </span>
   );

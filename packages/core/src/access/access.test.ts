@@ -4,7 +4,7 @@ import { type CommandFor, fold } from "../deciders/decider.ts";
 import { createCommand, eventsFromCommand } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
 import { runPlan } from "../scenario/normalize.ts";
-import { DEFAULT_QUOTAS, runDemand, runQuotaViolation } from "./quotas.ts";
+import { DEFAULT_QUOTAS, runAdmission, runDemand, runQuotaViolation } from "./quotas.ts";
 import { allows, roleAllows } from "./roles.ts";
 import { tenantPolicy } from "./tenant-policy.ts";
 
@@ -91,12 +91,27 @@ describe("run quotas", () => {
   it("names the first limit a run passes", () => {
     const demand = runDemand(runPlan(target, params), params.durationSec);
     expect(demand).toMatchObject({ vus: 1_000_000, durationSec: 7 * 24 * 3600 });
-    expect(runQuotaViolation(demand, DEFAULT_QUOTAS, 0)).toMatchObject({ limit: "maxVUs", field: "targetUsers" });
-    expect(runQuotaViolation({ ...demand, vus: 10 }, DEFAULT_QUOTAS, 0)).toMatchObject({ limit: "maxDurationSec", field: "durationSec" });
-    expect(runQuotaViolation({ vus: 10, arrivalRate: 0, durationSec: 60 }, DEFAULT_QUOTAS, 5)).toMatchObject({
-      limit: "maxConcurrentRuns",
+    expect(runQuotaViolation(demand, DEFAULT_QUOTAS)).toMatchObject({ limit: "maxVUs", field: "targetUsers" });
+    expect(runQuotaViolation({ ...demand, vus: 10 }, DEFAULT_QUOTAS)).toMatchObject({ limit: "maxDurationSec", field: "durationSec" });
+    expect(runQuotaViolation({ vus: 10, arrivalRate: 0, durationSec: 60 }, DEFAULT_QUOTAS)).toBeNull();
+  });
+
+  it("starts a run while its tenant has room and nobody waits; else queues it, until the queue is full", () => {
+    const quotas = { ...DEFAULT_QUOTAS, maxConcurrentRuns: 2, maxQueuedRuns: 3 };
+    expect(runAdmission({ live: 1, queued: 0 }, quotas)).toEqual({ start: true });
+    expect(runAdmission({ live: 2, queued: 0 }, quotas)).toMatchObject({
+      start: false,
+      queue: expect.stringContaining("maxConcurrentRuns"),
     });
-    expect(runQuotaViolation({ vus: 10, arrivalRate: 0, durationSec: 60 }, DEFAULT_QUOTAS, 4)).toBeNull();
+    // Room now, but others wait first: first in, first out.
+    expect(runAdmission({ live: 1, queued: 1 }, quotas)).toMatchObject({
+      start: false,
+      queue: expect.stringContaining("queued before it"),
+    });
+    expect(runAdmission({ live: 2, queued: 3 }, quotas)).toMatchObject({
+      start: false,
+      refused: { limit: "maxQueuedRuns", field: "runs" },
+    });
   });
 
   it("counts an open workload's peak arrival rate", () => {
@@ -112,6 +127,6 @@ describe("run quotas", () => {
       },
     };
     const demand = runDemand(runPlan(open as never, { targetUsers: 1, spawnRate: 1, durationSec: 60 }), 60);
-    expect(runQuotaViolation(demand, DEFAULT_QUOTAS, 0)).toMatchObject({ limit: "maxArrivalRate", field: "workload" });
+    expect(runQuotaViolation(demand, DEFAULT_QUOTAS)).toMatchObject({ limit: "maxArrivalRate", field: "workload" });
   });
 });

@@ -13,12 +13,18 @@ export const API_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
   "load-test.set-baseline",
   "run.start",
   "run.stop",
+  "run.pause",
+  "run.resume",
+  "run.scale",
   "api-key.create",
   "api-key.revoke",
   "tenant.set-targets",
   "tenant.set-limits",
   "secret.set",
   "secret.delete",
+  "schedule.create",
+  "schedule.update",
+  "schedule.delete",
 ]);
 
 export const WORKER_REPORTS: ReadonlySet<CommandType> = new Set<CommandType>([

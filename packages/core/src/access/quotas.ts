@@ -14,6 +14,14 @@ export const quotasSchema = z
       .positive()
       .max(30 * 24 * 3600),
     maxConcurrentRuns: z.number().int().positive().max(10_000),
+    /** Runs beyond maxConcurrentRuns wait in its queue, up to this many; beyond it a run is refused. */
+    maxQueuedRuns: z.number().int().nonnegative().max(100_000),
+    /** How long a queued run waits for room before it fails, saying so. */
+    maxQueueWaitSec: z
+      .number()
+      .int()
+      .positive()
+      .max(7 * 24 * 3600),
     maxLoadTests: z.number().int().positive().max(1_000_000),
   })
   .strict();
@@ -25,6 +33,8 @@ export const DEFAULT_QUOTAS: Quotas = {
   maxArrivalRate: 50_000,
   maxDurationSec: 4 * 3600,
   maxConcurrentRuns: 5,
+  maxQueuedRuns: 50,
+  maxQueueWaitSec: 3600,
   maxLoadTests: 1_000,
 };
 
@@ -33,7 +43,8 @@ export type RunDemand = { vus: number; arrivalRate: number; durationSec: number 
 
 export type QuotaViolation = { limit: keyof Quotas; field: string; message: string };
 
-export function runQuotaViolation(demand: RunDemand, quotas: Quotas, concurrentRuns: number): QuotaViolation | null {
+/** The first limit a run's size passes, or null: a run too big for its tenant never fits, so it is refused, not queued. */
+export function runQuotaViolation(demand: RunDemand, quotas: Quotas): QuotaViolation | null {
   if (demand.vus > quotas.maxVUs)
     return { limit: "maxVUs", field: "targetUsers", message: `the run needs ${demand.vus} VUs; the tenant may use ${quotas.maxVUs}` };
   if (demand.arrivalRate > quotas.maxArrivalRate)
@@ -48,13 +59,37 @@ export function runQuotaViolation(demand: RunDemand, quotas: Quotas, concurrentR
       field: "durationSec",
       message: `the run lasts ${demand.durationSec} s; the tenant may run ${quotas.maxDurationSec} s`,
     };
-  if (concurrentRuns >= quotas.maxConcurrentRuns)
-    return {
-      limit: "maxConcurrentRuns",
-      field: "runs",
-      message: `the tenant already has ${concurrentRuns} runs live; it may have ${quotas.maxConcurrentRuns}`,
-    };
   return null;
+}
+
+/** A tenant's runs that count against its concurrency: those with load to run (queued ones wait apart). */
+export type TenantRuns = { live: number; queued: number };
+
+/** Whether a run of a right size starts now, waits in the tenant's queue (why), or is refused (the queue is full). */
+export type RunAdmission = { start: true } | { start: false; queue: string } | { start: false; refused: QuotaViolation };
+
+/**
+ * A run starts when its tenant has room and nobody waits before it (first in, first out), else
+ * it queues, unless the queue is full.
+ */
+export function runAdmission(runs: TenantRuns, quotas: Quotas): RunAdmission {
+  if (runs.live < quotas.maxConcurrentRuns && runs.queued === 0) return { start: true };
+  if (runs.queued >= quotas.maxQueuedRuns)
+    return {
+      start: false,
+      refused: {
+        limit: "maxQueuedRuns",
+        field: "runs",
+        message: `the tenant has ${runs.live} runs live and ${runs.queued} queued; it may queue ${quotas.maxQueuedRuns}`,
+      },
+    };
+  return {
+    start: false,
+    queue:
+      runs.queued > 0
+        ? `${runs.queued} runs of the tenant are queued before it`
+        : `the tenant already has ${runs.live} runs live; it may have ${quotas.maxConcurrentRuns} (maxConcurrentRuns)`,
+  };
 }
 
 /** What a run asks for at its peak: the sum of its executors' VUs and arrival rates, and its longest duration. */

@@ -49,8 +49,9 @@ function timeline(laneCount = 3, plan = PLAN) {
     lost: (sec: number, workerId: string, lastSeenSec: number, assignments: ReturnType<typeof share>[] = []) =>
       at(sec, "run.reassign", { lostWorkerId: workerId, lastSeenAt: iso(lastSeenSec), assignments }),
     stopped: (sec: number, workerId: string) => at(sec, "run.report-worker-stopped", { workerId, requests: 1, failures: 0 }),
-    completed: (): EventOf<"run.completed">["data"] | undefined =>
-      events.findLast((e): e is EventOf<"run.completed"> => e.type === "run.completed")?.data,
+    /** What the load ended with (run.analyzing): Completed or Cancelled carry it on once analysed. */
+    completed: (): EventOf<"run.analyzing">["data"] | undefined =>
+      events.findLast((e): e is EventOf<"run.analyzing"> => e.type === "run.analyzing")?.data,
   };
   at(-5, "run.create", { loadTestId: "lt1", targetUsers: 3, spawnRate: 3, durationSec: 15, target });
   at(-4, "run.assign", { laneCount, assignments: plan });
@@ -124,7 +125,7 @@ describe("how much of its planned load a run ran", () => {
     const t = timeline(1, [share("w1", [0])]);
     vi.setSystemTime(T0);
     const behind = { ...createCommand({ type: "run.report-worker-ready", tenantId: "default", aggregate, data: { workerId: "w1" } }) };
-    behind.time = iso(-10.25); // its clock 10 s behind the orchestrator's, which assigned it at -4 s
+    behind.time = iso(-10 - START_LEAD_MS / 1000); // its clock 10 s behind the orchestrator's, which assigned it at -4 s
     t.events.push(...eventsFromCommand(behind, runDecider.decide(t.state(), behind)));
     expect(t.state().startedAt).toBe(iso(-10));
     t.at(5, "run.stop", { reason: "duration" }).stopped(5.1, "w1");
@@ -137,7 +138,7 @@ describe("how much of its planned load a run ran", () => {
     const t = running(2, [share("w1", [0, 1])])
       .at(40, "run.stop", { reason: "duration" })
       .lost(43, "w1", 5);
-    expect(t.state().status).toBe("Completed");
+    expect(t.state().status).toBe("Analyzing");
     expect(t.completed()).toEqual({
       finishedAt: iso(43),
       coverage: Math.floor((5 / 15) * 10_000) / 10_000,

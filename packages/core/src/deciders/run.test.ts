@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type CommandInit, type CommandType, createCommand, eventsFromCommand, type NewEvent } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
 import { fold } from "./decider.ts";
-import { type RunState, runDecider, START_LEAD_MS, unheldLanes } from "./run.ts";
+import { RUN_TRANSITIONS, type RunState, runDecider, START_LEAD_MS, unheldLanes } from "./run.ts";
 
 const aggregate = { type: "run" as const, id: "r1" };
 const cmd = <T extends CommandType>(type: T, data: CommandInit<T>["data"]) => createCommand({ type, tenantId: "default", aggregate, data });
@@ -34,56 +34,139 @@ const refusal = (state: RunState, command: ReturnType<typeof cmd>): string | und
 };
 
 const None = runDecider.initialState;
+const queue = { reason: "the tenant already has 5 runs live; it may have 5 (maxConcurrentRuns)", expiresAt: "2099-01-01T00:00:00.000Z" };
+const Queued = apply(None, cmd("run.create", { ...created, queue }));
 const Pending = apply(None, cmd("run.create", created));
 const Starting = apply(Pending, cmd("run.assign", plan));
 const Running = applyAll(Starting, ready("w1"), ready("w2"));
 const Stopping = apply(Running, cmd("run.stop", { reason: "duration" }));
-const Completed = applyAll(Stopping, stopped("w1"), stopped("w2"));
+const Analyzing = applyAll(Stopping, stopped("w1"), stopped("w2"));
+const Completed = apply(Analyzing, cmd("run.conclude", {}));
 const Failed = apply(Running, cmd("run.fail", { reason: "target unreachable" }));
 const Cancelled = apply(Pending, cmd("run.stop", { reason: "requested" }));
-const states = { None, Pending, Starting, Running, Stopping, Completed, Failed, Cancelled };
+const states = { None, Queued, Pending, Starting, Running, Stopping, Analyzing, Completed, Failed, Cancelled };
 
-type Expectation = string[] | DomainError["code"];
+type Expectation = readonly string[] | DomainError["code"];
+const verdict = { verdict: "passed" as const, results: [] };
 const commands = {
   create: cmd("run.create", created),
+  queue: cmd("run.queue", queue),
+  dequeue: cmd("run.dequeue", {}),
   assign: cmd("run.assign", plan),
   ready: ready("w1"),
+  pause: cmd("run.pause", {}),
+  resume: cmd("run.resume", {}),
+  scale: cmd("run.scale", { vus: 20 }),
   stop: cmd("run.stop", { reason: "requested" }),
   stopped: cmd("run.report-worker-stopped", { workerId: "w1", requests: 3, failures: 1 }),
+  verdict: cmd("run.record-verdict", verdict),
+  conclude: cmd("run.conclude", {}),
   fail: cmd("run.fail", { reason: "boom" }),
 };
 
-/** Every command in every state: the events it gives, or the error it is refused with. */
+const over = { create: "conflict", queue: "conflict", dequeue: [], assign: "conflict", ready: [] } as const;
+const ended = {
+  ...over,
+  pause: "conflict",
+  resume: "conflict",
+  scale: "conflict",
+  stop: "conflict",
+  stopped: [],
+  verdict: ["run.verdict-recorded"],
+  conclude: [],
+  fail: "conflict",
+} as const;
+/** Every command in every status: the events it gives, or the error it is refused with. */
 const table: Record<keyof typeof states, Record<keyof typeof commands, Expectation>> = {
-  None: { create: ["run.created"], assign: "not_found", ready: [], stop: "not_found", stopped: "not_found", fail: "not_found" },
-  Pending: {
-    create: "conflict",
-    assign: ["run.worker-assigned", "run.worker-assigned"],
+  None: {
+    create: ["run.created"],
+    queue: "not_found",
+    dequeue: [],
+    assign: "not_found",
     ready: [],
+    pause: "not_found",
+    resume: "not_found",
+    scale: "not_found",
+    stop: "not_found",
+    stopped: "not_found",
+    verdict: [],
+    conclude: [],
+    fail: "not_found",
+  },
+  Queued: {
+    ...over,
+    queue: [],
+    dequeue: ["run.dequeued"],
+    pause: "conflict",
+    resume: "conflict",
+    scale: "conflict",
     stop: ["run.cancelled"],
     stopped: "invalid",
+    verdict: [],
+    conclude: [],
+    fail: ["run.failed"],
+  },
+  Pending: {
+    ...over,
+    queue: ["run.queued"],
+    assign: ["run.worker-assigned", "run.worker-assigned"],
+    pause: "conflict",
+    resume: "conflict",
+    scale: "conflict",
+    stop: ["run.cancelled"],
+    stopped: "invalid",
+    verdict: [],
+    conclude: [],
     fail: ["run.failed"],
   },
   Starting: {
-    create: "conflict",
-    assign: "conflict",
+    ...over,
     ready: ["run.worker-ready"],
+    pause: "conflict",
+    resume: "conflict",
+    scale: "conflict",
     stop: ["run.stopping"],
     stopped: ["run.worker-stopped"],
+    verdict: [],
+    conclude: [],
     fail: ["run.failed"],
   },
   Running: {
-    create: "conflict",
-    assign: "conflict",
-    ready: [],
+    ...over,
+    pause: ["run.paused"],
+    resume: [],
+    scale: ["run.scaled"],
     stop: ["run.stopping"],
     stopped: ["run.worker-stopped"],
+    verdict: [],
+    conclude: [],
     fail: ["run.failed"],
   },
-  Stopping: { create: "conflict", assign: "conflict", ready: [], stop: [], stopped: ["run.worker-stopped"], fail: ["run.failed"] },
-  Completed: { create: "conflict", assign: "conflict", ready: [], stop: "conflict", stopped: [], fail: "conflict" },
-  Failed: { create: "conflict", assign: "conflict", ready: [], stop: "conflict", stopped: [], fail: "conflict" },
-  Cancelled: { create: "conflict", assign: "conflict", ready: [], stop: "conflict", stopped: [], fail: "conflict" },
+  Stopping: {
+    ...over,
+    pause: "conflict",
+    resume: "conflict",
+    scale: "conflict",
+    stop: [],
+    stopped: ["run.worker-stopped"],
+    verdict: [],
+    conclude: [],
+    fail: ["run.failed"],
+  },
+  Analyzing: {
+    ...over,
+    pause: "conflict",
+    resume: "conflict",
+    scale: "conflict",
+    stop: [],
+    stopped: [],
+    verdict: ["run.verdict-recorded", "run.completed"],
+    conclude: ["run.completed"],
+    fail: ["run.failed"],
+  },
+  Completed: ended,
+  Failed: ended,
+  Cancelled: ended,
 };
 
 describe("run decider", () => {
@@ -102,6 +185,62 @@ describe("run decider", () => {
       });
     }
   }
+
+  it("changes status only along the drawn transitions: every command in every status", () => {
+    for (const state of Object.values(states))
+      for (const command of Object.values(commands)) {
+        if (refusal(state, command) !== undefined) continue;
+        const after = apply(state, command).status;
+        if (after !== state.status) expect(RUN_TRANSITIONS[state.status]).toContain(after);
+      }
+  });
+
+  it("refuses an event the machine does not draw, whatever the step decided", () => {
+    // Completed has no way out: a late failure is refused, not recorded over the verdict.
+    expect(refusal(Completed, cmd("run.fail", { reason: "late" }))).toBe("conflict");
+    expect(RUN_TRANSITIONS.Completed).toEqual([]);
+  });
+
+  it("ends a run stopped at its duration Completed, and one a user stopped early Cancelled, with who and how long", () => {
+    expect(Completed.status).toBe("Completed");
+    const stopper = createCommand({ type: "run.stop", tenantId: "default", aggregate, data: { reason: "requested" }, actor: "key:k1" });
+    const stoppedEarly = applyAll(apply(Running, stopper), stopped("w1"), stopped("w2"));
+    expect(stoppedEarly.status).toBe("Analyzing");
+    const events = decide(stoppedEarly, cmd("run.record-verdict", verdict));
+    expect(types(events)).toEqual(["run.verdict-recorded", "run.cancelled"]);
+    expect(events[1]?.data).toMatchObject({ cancelledBy: "key:k1", reason: expect.stringContaining("key:k1") });
+    expect((events[1]!.data as { ranSec: number }).ranSec).toBeGreaterThanOrEqual(0);
+    // Stopped by a threshold's abort: judged, not cancelled.
+    const aborted = applyAll(apply(Running, cmd("run.stop", { reason: "threshold" })), stopped("w1"), stopped("w2"));
+    expect(types(decide(aborted, cmd("run.conclude", {})))).toEqual(["run.completed"]);
+  });
+
+  it("cancels a queued or unassigned run at once, saying who and that nothing ran", () => {
+    const stopper = createCommand({ type: "run.stop", tenantId: "default", aggregate, data: { reason: "requested" }, actor: "key:k2" });
+    for (const state of [Queued, Pending])
+      expect(decide(state, stopper)).toEqual([
+        { type: "run.cancelled", data: expect.objectContaining({ cancelledBy: "key:k2", ranSec: 0 }) },
+      ]);
+  });
+
+  it("pauses and resumes once each, and scales as factors of the planned peak", () => {
+    const paused = apply(Running, commands.pause);
+    expect(paused.pausedAt).toBeDefined();
+    expect(decide(paused, commands.pause)).toEqual([]);
+    const resumed = apply(paused, commands.resume);
+    expect(resumed.pausedAt).toBeUndefined();
+    // Planned: 10 VUs (targetUsers); 20 asked: twice as many.
+    expect(apply(Running, cmd("run.scale", { vus: 20 })).vuFactor).toBe(2);
+    expect(apply(Running, cmd("run.scale", { vus: 5 })).vuFactor).toBe(0.5);
+    // No open-model executor in this run: a rate cannot be scaled.
+    expect(refusal(Running, cmd("run.scale", { rate: 100 }))).toBe("invalid");
+  });
+
+  it("queues and dequeues: Queued, then Pending to be planned", () => {
+    expect(Queued.queueExpiresAt).toBe(queue.expiresAt);
+    expect(apply(Queued, commands.dequeue).status).toBe("Pending");
+    expect(apply(Pending, commands.queue).status).toBe("Queued");
+  });
 
   it("records one assignment event per worker, with its lanes of the run", () => {
     const events = decide(Pending, cmd("run.assign", plan));
@@ -130,7 +269,7 @@ describe("run decider", () => {
   it("completes when the last worker has stopped, even while still Running", () => {
     const oneStopped = apply(Running, stopped("w1"));
     expect(oneStopped.status).toBe("Running");
-    expect(types(decide(oneStopped, stopped("w2")))).toEqual(["run.worker-stopped", "run.completed"]);
+    expect(types(decide(oneStopped, stopped("w2")))).toEqual(["run.worker-stopped", "run.analyzing"]);
   });
 
   it("ignores a repeated report, and refuses one from a worker without a share", () => {
@@ -184,14 +323,14 @@ describe("run decider", () => {
     it("does not complete while lanes are unheld: their work is still to do; stopping, it completes without them", () => {
       const w2Done = apply(apply(Running, stopped("w2")), lose([]));
       expect(w2Done.status).toBe("Running");
-      expect(types(decide(w2Done, cmd("run.stop", { reason: "duration" })))).toEqual(["run.stopping", "run.completed"]);
+      expect(types(decide(w2Done, cmd("run.stop", { reason: "duration" })))).toEqual(["run.stopping", "run.analyzing"]);
       // Every worker lost: nobody is left to confirm the stop, so it completes at once.
       const nobody = apply(
         apply(Running, lose([])),
         cmd("run.reassign", { lostWorkerId: "w2", lastSeenAt: "2026-01-01T00:00:00.000Z", assignments: [] }),
       );
       expect(nobody.shares).toEqual({});
-      expect(types(decide(nobody, cmd("run.stop", { reason: "duration" })))).toEqual(["run.stopping", "run.completed"]);
+      expect(types(decide(nobody, cmd("run.stop", { reason: "duration" })))).toEqual(["run.stopping", "run.analyzing"]);
     });
 
     it("while Starting with lanes unheld: the run does not start, however ready the rest are", () => {
@@ -207,7 +346,7 @@ describe("run decider", () => {
 
     it("while Stopping: no reassignment, and the run completes without it", () => {
       const w2Stopped = apply(Stopping, stopped("w2"));
-      expect(types(decide(w2Stopped, lose([])))).toEqual(["run.worker-lost", "run.completed"]);
+      expect(types(decide(w2Stopped, lose([])))).toEqual(["run.worker-lost", "run.analyzing"]);
     });
   });
 

@@ -1,14 +1,20 @@
 import type { TargetPolicy } from "../access/target-policy.ts";
 import type { CommandEnvelope, NewEvent } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
-import type { Placement, RunParameters, RunStatus, RunTarget, StopReason, WorkerShare } from "../schemas/run.ts";
+import { planExecutors } from "../scenario/lanes.ts";
+import { runPlan } from "../scenario/normalize.ts";
+import type { Placement, RunParameters, RunScale, RunStatus, RunTarget, StopReason, WorkerShare } from "../schemas/run.ts";
 import { TERMINAL_STATUSES } from "../schemas/run.ts";
 import type { ThresholdResult, Verdict } from "../thresholds/threshold-types.ts";
 import type { Decider } from "./decider.ts";
 import { runCoverage } from "./run-coverage.ts";
 
-/** How long after the last worker is ready the run starts: the time for `run.started` to reach every worker. */
-export const START_LEAD_MS = 250;
+/**
+ * How long after the last worker is ready the run starts: the time for `run.started` to reach
+ * every worker (the orchestrator echoes it on core NATS, a millisecond or two; a worker that
+ * hears it late begins behind and catches up). bench/start measures what it costs a start.
+ */
+export const START_LEAD_MS = 100;
 
 /** A share held by a worker that is still in the run. */
 export type HeldShare = Omit<WorkerShare, "workerId"> & { assignedAt: string };
@@ -49,14 +55,55 @@ export type RunState = {
   startedAt?: string;
   stoppingAt?: string;
   stopReason?: StopReason;
+  /** Who asked for a requested stop. */
+  stoppedBy?: string;
+  /** When it was queued, and until when it may wait. */
+  queuedAt?: string;
+  queueExpiresAt?: string;
+  /** Since when it is paused (absent: not paused). */
+  pausedAt?: string;
+  /** What its planned VUs and arrival rates are multiplied by now (run.scaled). */
+  vuFactor: number;
+  rateFactor: number;
+  /** When its load ended, and how much of it ran: what Completed or Cancelled will say once analysed. */
+  loadEnded?: LoadEnded;
   finishedAt?: string;
   /** Thresholds that failed while it ran (metric and expression), and its verdict once recorded. */
   crossed: string[];
   verdict?: Verdict;
 };
 
+/** What a run's load ended with (run.analyzing): carried into run.completed or run.cancelled. */
+export type LoadEnded = { finishedAt: string; coverage?: number; degraded?: boolean; reason?: string };
+
+/**
+ * The run's state machine, as docs/lifecycle.md draws it: every status change an event makes
+ * is one of these, and the decider refuses a command whose events would make another.
+ */
+export const RUN_TRANSITIONS: Readonly<Record<RunState["status"], readonly RunStatus[]>> = {
+  None: ["Queued", "Pending"],
+  Queued: ["Pending", "Failed", "Cancelled"],
+  Pending: ["Queued", "Starting", "Failed", "Cancelled"],
+  Starting: ["Running", "Stopping", "Failed"],
+  Running: ["Stopping", "Analyzing", "Failed"],
+  Stopping: ["Analyzing", "Failed"],
+  Analyzing: ["Completed", "Cancelled", "Failed"],
+  Completed: [],
+  Failed: [],
+  Cancelled: [],
+};
+
+/** Statuses in which the run holds workers or waits for them: its load may be running. */
+export const LIVE_LOAD_STATUSES: readonly RunStatus[] = ["Starting", "Running", "Stopping"];
+
 const RUN_COMMANDS = [
   "run.create",
+  "run.queue",
+  "run.dequeue",
+  "run.conclude",
+  "run.pause",
+  "run.resume",
+  "run.scale",
   "run.assign",
   "run.report-worker-ready",
   "run.reassign",
@@ -157,8 +204,8 @@ function consequences(state: RunState, time: string): NewEvent[] {
   }
   // Workers also stop by themselves (fixed work done) while the run is still Running.
   if (((state.status === "Running" && whole) || state.status === "Stopping") && workers.every((w) => state.stoppedWorkers.includes(w))) {
-    // Completed, but saying how much of the planned load ran: lanes lost and not (or late) taken over are on record.
-    return [{ type: "run.completed", data: { finishedAt: time, ...runCoverage(state, time) } }];
+    // Load over, saying how much of the planned load ran: lanes lost and not (or late) taken over are on record.
+    return [{ type: "run.analyzing", data: { finishedAt: time, ...runCoverage(state, time) } }];
   }
   return [];
 }
@@ -170,11 +217,139 @@ function withConsequences(state: RunState, command: CommandEnvelope, events: New
   return [...events, ...consequences(after, command.time)];
 }
 
+const secondsBetween = (from: string | undefined, to: string): number =>
+  from === undefined ? 0 : Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+
+/**
+ * The end of an analysed run: Cancelled when a user stopped it before its planned end (the stop
+ * at its duration, a threshold's abort, or fixed work done complete it).
+ */
+function concluded(state: RunState, time: string): NewEvent {
+  const ended: LoadEnded = state.loadEnded ?? { finishedAt: time };
+  if (state.stopReason !== "requested") return { type: "run.completed", data: ended };
+  return {
+    type: "run.cancelled",
+    data: {
+      ...ended,
+      reason: `stopped by ${state.stoppedBy ?? "a user"} before its planned end`,
+      ...(state.stoppedBy ? { cancelledBy: state.stoppedBy } : {}),
+      ranSec: secondsBetween(state.startedAt, ended.finishedAt),
+    },
+  };
+}
+
+/** Cancelled before any load: stopped while it waited in the queue or to be planned. */
+const cancelledUnstarted = (state: RunState, command: CommandEnvelope): NewEvent => ({
+  type: "run.cancelled",
+  data: {
+    reason: `stopped while ${state.status === "Queued" ? "queued" : "waiting to be assigned"}`,
+    finishedAt: command.time,
+    cancelledBy: command.actor,
+    ranSec: 0,
+  },
+});
+
+/** Peak VUs and arrivals/s of the run as planned: what `run.scale`'s absolute figures are factors of. */
+function plannedPeaks(state: RunState): { vus: number; rate: number } {
+  if (!state.target || !state.parameters) return { vus: 0, rate: 0 };
+  const executors = planExecutors(runPlan(state.target, state.parameters));
+  const peak = (e: (typeof executors)[number]): { vus: number; rate: number } => {
+    switch (e.type) {
+      case "constant-vus":
+      case "shared-iterations":
+        return { vus: e.vus, rate: 0 };
+      case "per-vu-iterations":
+        // Its work is per VU: more VUs would change how much it does, not how fast. Not scaled.
+        return { vus: 0, rate: 0 };
+      case "ramping-vus":
+        return { vus: Math.max(e.startVUs, ...e.stages.map((s) => s.target)), rate: 0 };
+      case "constant-arrival-rate":
+        return { vus: 0, rate: e.rate / (e.timeUnitSec ?? 1) };
+      case "ramping-arrival-rate":
+        return { vus: 0, rate: Math.max(e.startRate, ...e.stages.map((s) => s.target)) / (e.timeUnitSec ?? 1) };
+    }
+  };
+  return executors.map(peak).reduce((a, b) => ({ vus: a.vus + b.vus, rate: a.rate + b.rate }), { vus: 0, rate: 0 });
+}
+
+function scaled(state: RunState, scale: RunScale, command: CommandEnvelope): NewEvent {
+  const peaks = plannedPeaks(state);
+  if (scale.vus !== undefined && peaks.vus === 0)
+    throw new DomainError(
+      "invalid",
+      "the run has no executor whose VUs can be scaled (constant-vus, ramping-vus, shared-iterations): scale its rate instead",
+      "vus",
+    );
+  if (scale.rate !== undefined && peaks.rate === 0)
+    throw new DomainError("invalid", "the run has no open-model executor: scale its VUs instead", "rate");
+  return {
+    type: "run.scaled",
+    data: {
+      ...scale,
+      at: command.time,
+      by: command.actor,
+      vuFactor: scale.vus === undefined ? state.vuFactor : scale.vus / peaks.vus,
+      rateFactor: scale.rate === undefined ? state.rateFactor : scale.rate / peaks.rate,
+    },
+  };
+}
+
+function requireRunning(state: RunState, what: string): void {
+  requireLive(state);
+  if (state.status !== "Running") throw new DomainError("conflict", `cannot ${what} a run that is ${state.status}`, "status");
+}
+
+/** Decides, then refuses what the state machine does not draw (RUN_TRANSITIONS). */
 function decide(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent[] {
+  const events = decideStep(state, command);
+  let status = state.status;
+  for (const e of events) {
+    const next = evolve({ ...state, status }, { ...e, time: command.time }).status;
+    if (next !== status && !RUN_TRANSITIONS[status].includes(next as RunStatus))
+      throw new DomainError("conflict", `a run cannot go from ${status} to ${next}`, "status");
+    status = next;
+  }
+  return events;
+}
+
+function decideStep(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent[] {
   switch (command.type) {
-    case "run.create":
+    case "run.create": {
       if (state.status !== "None") throw new DomainError("conflict", "run already exists", "id");
-      return [{ type: "run.created", data: command.data }];
+      const { queue, ...data } = command.data;
+      return [{ type: "run.created", data }, ...(queue ? [{ type: "run.queued", data: queue } as const] : [])];
+    }
+
+    case "run.queue":
+      requireLive(state);
+      if (state.status === "Queued") return [];
+      if (state.status !== "Pending") throw new DomainError("conflict", `cannot queue a run that is ${state.status}`, "status");
+      return [{ type: "run.queued", data: command.data }];
+
+    case "run.dequeue":
+      if (state.status !== "Queued") return [];
+      return [{ type: "run.dequeued", data: { waitedMs: secondsBetween(state.queuedAt, command.time) * 1000 } }];
+
+    case "run.conclude":
+      return state.status === "Analyzing" ? [concluded(state, command.time)] : [];
+
+    case "run.pause":
+      requireRunning(state, "pause");
+      return state.pausedAt ? [] : [{ type: "run.paused", data: { at: command.time, by: command.actor } }];
+
+    case "run.resume":
+      requireRunning(state, "resume");
+      if (!state.pausedAt) return [];
+      return [
+        {
+          type: "run.resumed",
+          data: { at: command.time, by: command.actor, pausedMs: secondsBetween(state.pausedAt, command.time) * 1000 },
+        },
+      ];
+
+    case "run.scale":
+      requireRunning(state, "scale");
+      return [scaled(state, command.data, command)];
 
     case "run.assign": {
       requireLive(state);
@@ -246,14 +421,16 @@ function decide(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent
       return [{ type: "run.stage-started", data: { ...command.data, at: command.time } }];
     }
 
-    case "run.stop":
+    case "run.stop": {
       requireLive(state);
-      if (state.status === "Stopping") return [];
-      if (state.status === "Pending") {
-        return [{ type: "run.cancelled", data: { reason: "stopped before it was assigned", finishedAt: command.time } }];
-      }
-      // A run left with no worker to confirm (all lost, their lanes unheld) completes at once.
-      return withConsequences(state, command, [{ type: "run.stopping", data: { reason: command.data.reason } }]);
+      if (state.status === "Stopping" || state.status === "Analyzing") return [];
+      if (state.status === "Pending" || state.status === "Queued") return [cancelledUnstarted(state, command)];
+      const { reason } = command.data;
+      // A run left with no worker to confirm (all lost, their lanes unheld) ends its load at once.
+      return withConsequences(state, command, [
+        { type: "run.stopping", data: { reason, ...(reason === "requested" ? { by: command.actor } : {}) } },
+      ]);
+    }
 
     case "run.report-worker-stopped": {
       const { workerId } = command.data;
@@ -273,9 +450,12 @@ function decide(state: RunState, command: CommandEnvelope<RunCommand>): NewEvent
       return [{ type: "run.threshold-crossed", data: command.data }];
     }
 
-    case "run.record-verdict":
-      if (state.verdict !== undefined || !isTerminal(state.status)) return [];
-      return [{ type: "run.verdict-recorded", data: command.data }];
+    case "run.record-verdict": {
+      // Judged once its load is over: the verdict ends the analysis (or comes late, to a run that ended without it).
+      if (state.verdict !== undefined || (state.status !== "Analyzing" && !isTerminal(state.status))) return [];
+      const verdict: NewEvent = { type: "run.verdict-recorded", data: command.data };
+      return state.status === "Analyzing" ? [verdict, concluded(state, command.time)] : [verdict];
+    }
 
     case "run.report-worker-failed": {
       const { workerId, reason } = command.data;
@@ -343,7 +523,27 @@ function evolve(state: RunState, event: Evolvable): RunState {
       return { ...next, shares, holds, lostWorkers: [...state.lostWorkers, event.data] };
     }
     case "run.stopping":
-      return { ...next, status: "Stopping", stoppingAt: event.time, stopReason: event.data.reason };
+      return {
+        ...next,
+        status: "Stopping",
+        stoppingAt: event.time,
+        stopReason: event.data.reason,
+        ...(event.data.by ? { stoppedBy: event.data.by } : {}),
+      };
+    case "run.queued":
+      return { ...next, status: "Queued", queuedAt: event.time, queueExpiresAt: event.data.expiresAt };
+    case "run.dequeued":
+      return { ...next, status: "Pending" };
+    case "run.analyzing":
+      return { ...next, status: "Analyzing", loadEnded: event.data, finishedAt: event.data.finishedAt };
+    case "run.paused":
+      return { ...next, pausedAt: event.data.at };
+    case "run.resumed": {
+      const { pausedAt: _resumed, ...rest } = next;
+      return rest;
+    }
+    case "run.scaled":
+      return { ...next, vuFactor: event.data.vuFactor, rateFactor: event.data.rateFactor };
     case "run.threshold-crossed":
       return { ...next, crossed: [...state.crossed, thresholdKey(event.data)] };
     case "run.verdict-recorded":
@@ -374,6 +574,8 @@ export const runDecider: Decider<RunState, RunCommand> = {
     lostWorkers: [],
     holds: [],
     stages: {},
+    vuFactor: 1,
+    rateFactor: 1,
   },
   decide,
   evolve,

@@ -7,16 +7,19 @@ import { type Executor, executorDurationSec, executorMaxVUs } from "./executors.
 /** A run's own values over its test's: parameters, and thresholds that replace the test's whole. */
 export type RunOverrides = Partial<RunParameters> & { thresholds?: Thresholds | undefined };
 
-/** The test's workload with the run's overrides, where an override means something for it. */
-function workloadOf(spec: LoadTestSpec, o: RunOverrides): Executor {
+/**
+ * The test's workload with the run's overrides, where an override means something for it.
+ * Undefined for a test without a workload nor defaults: every scenario has its own executor then
+ * (loadTestSpecSchema), so there is no shared workload to make.
+ */
+function workloadOf(spec: LoadTestSpec, o: RunOverrides): Executor | undefined {
   const w = spec.workload;
   if (!w) {
-    return {
-      type: "constant-vus",
-      vus: o.targetUsers ?? spec.defaultUsers,
-      spawnRate: o.spawnRate ?? spec.defaultSpawnRate,
-      durationSec: o.durationSec ?? spec.defaultDurationSec,
-    };
+    const vus = o.targetUsers ?? spec.defaultUsers;
+    const spawnRate = o.spawnRate ?? spec.defaultSpawnRate;
+    const durationSec = o.durationSec ?? spec.defaultDurationSec;
+    if (vus === undefined || durationSec === undefined) return undefined;
+    return { type: "constant-vus", vus, ...(spawnRate !== undefined ? { spawnRate } : {}), durationSec };
   }
   const refuse = (field: keyof RunOverrides) => {
     throw new DomainError("invalid", `${field} cannot override a ${w.type} workload: change the test's workload instead`, field);
@@ -47,7 +50,12 @@ function workloadOf(spec: LoadTestSpec, o: RunOverrides): Executor {
 export function compileRun(spec: LoadTestSpec, overrides: RunOverrides = {}): { parameters: RunParameters; target: RunTarget } {
   const workload = workloadOf(spec, overrides);
   const sharesWorkload = !spec.scenarios || spec.scenarios.some((s) => !s.executor);
-  const executors = [...(sharesWorkload ? [workload] : []), ...(spec.scenarios ?? []).flatMap((s) => (s.executor ? [s.executor] : []))];
+  if (sharesWorkload && !workload)
+    throw new DomainError("invalid", "the test has neither a workload nor defaults to load with", "workload");
+  const executors = [
+    ...(sharesWorkload && workload ? [workload] : []),
+    ...(spec.scenarios ?? []).flatMap((s) => (s.executor ? [s.executor] : [])),
+  ];
   const durationSec = Math.max(...executors.map(executorDurationSec));
   if (spec.maxDurationSec !== undefined && durationSec > spec.maxDurationSec) {
     throw new DomainError(
@@ -56,19 +64,21 @@ export function compileRun(spec: LoadTestSpec, overrides: RunOverrides = {}): { 
       "durationSec",
     );
   }
+  const targetUsers = Math.max(
+    1,
+    executors.reduce((sum, e) => sum + executorMaxVUs(e), 0),
+  );
   const parameters: RunParameters = {
-    targetUsers: Math.max(
-      1,
-      executors.reduce((sum, e) => sum + executorMaxVUs(e), 0),
-    ),
-    spawnRate: workload.type === "constant-vus" && workload.spawnRate ? workload.spawnRate : spec.defaultSpawnRate,
+    targetUsers,
+    // The run's record of it; a test without defaults starts its users at once, as a workload without a ramp does.
+    spawnRate: workload?.type === "constant-vus" && workload.spawnRate ? workload.spawnRate : (spec.defaultSpawnRate ?? targetUsers),
     durationSec,
   };
   const target: RunTarget = {
     targetUrl: spec.targetUrl,
     ...(spec.requests ? { requests: spec.requests } : {}),
     ...(spec.scenarios ? { scenarios: spec.scenarios } : {}),
-    workload,
+    ...(workload ? { workload } : {}),
     ...((overrides.thresholds ?? spec.thresholds) ? { thresholds: overrides.thresholds ?? spec.thresholds } : {}),
   };
   return { parameters, target };

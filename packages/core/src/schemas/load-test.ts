@@ -5,6 +5,7 @@ import { checkScenarioVariables, scenarioSchema } from "../scenario/scenario.ts"
 import { isHttpUrl } from "../scenario/step-url.ts";
 import { thresholdIssues } from "../thresholds/parse.ts";
 import { thresholdsShapeSchema } from "../thresholds/threshold-types.ts";
+import { envIdSchema, metadataSchema } from "./scope.ts";
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 
@@ -36,16 +37,28 @@ export const loadTestSpecSchema = z
     scenarios: z.array(scenarioSchema).min(1).max(50).optional(),
     /** The workload the scenarios without an executor of their own share by weight. */
     workload: executorSchema.optional(),
-    defaultUsers: positiveInt(1_000_000),
-    defaultSpawnRate: z.number().positive().max(1_000_000),
-    defaultDurationSec: positiveInt(7 * 24 * 3600),
+    /** How to load when the test has no workload: needed only then (see DEFAULTS). */
+    defaultUsers: positiveInt(1_000_000).optional(),
+    defaultSpawnRate: z.number().positive().max(1_000_000).optional(),
+    defaultDurationSec: positiveInt(7 * 24 * 3600).optional(),
     maxDurationSec: positiveInt(7 * 24 * 3600).optional(),
     /** Pass/fail criteria on the run's exact merged metrics (thresholds/parse.ts): the run's verdict. */
     thresholds: thresholdsShapeSchema.optional(),
+    /** The environment it is for (a label the lists filter by) and the client's own JSON: seed 001's fields. */
+    envId: envIdSchema.optional(),
+    metadata: metadataSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
-    if (spec.maxDurationSec !== undefined && spec.defaultDurationSec > spec.maxDurationSec) {
+    if (needsDefaults(spec))
+      for (const field of DEFAULTS)
+        if (spec[field] === undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [field],
+            message: `${field} is required when the test has no workload (give workload, an executor per scenario, or the defaults)`,
+          });
+    if (spec.maxDurationSec !== undefined && spec.defaultDurationSec !== undefined && spec.defaultDurationSec > spec.maxDurationSec) {
       ctx.addIssue({
         code: "custom",
         path: ["defaultDurationSec"],
@@ -64,6 +77,16 @@ export const loadTestSpecSchema = z
     });
   });
 export type LoadTestSpec = z.infer<typeof loadTestSpecSchema>;
+
+const DEFAULTS = ["defaultUsers", "defaultSpawnRate", "defaultDurationSec"] as const;
+
+/**
+ * Whether a run of the test loads by its defaults: when it has no workload and some of its load is
+ * not said by a scenario's own executor (the simple form, or a scenario without one). Otherwise the
+ * defaults may be left out (issue 20): the workload and executors say how to load.
+ */
+export const needsDefaults = (spec: Pick<LoadTestSpec, "workload" | "scenarios">): boolean =>
+  !spec.workload && (!spec.scenarios || spec.scenarios.some((s) => !s.executor));
 
 /** What a request is called in the stats: its name, else its path (the method is a column of its own). */
 export const requestLabel = (r: RequestSpec): string => r.name ?? r.path;

@@ -70,6 +70,11 @@ export const metricWindowSchema = z.object({
     .optional(),
   checksPassed: secondCount.optional(),
   checksFailed: secondCount.optional(),
+  /** The run was paused (run.paused) for some or all of this second: no iteration started meanwhile. Absent: not paused. */
+  paused: z
+    .boolean()
+    .describe("The run was paused for some or all of this second: no iteration started meanwhile; absent: not paused")
+    .optional(),
 });
 export type MetricWindow = z.infer<typeof metricWindowSchema>;
 

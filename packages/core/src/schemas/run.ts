@@ -5,8 +5,20 @@ import { scenarioSchema } from "../scenario/scenario.ts";
 import { thresholdResultSchema, thresholdsShapeSchema, VERDICTS } from "../thresholds/threshold-types.ts";
 import { sealedValueSchema } from "./access.ts";
 import { requestSpecSchema } from "./load-test.ts";
+import { envIdSchema, metadataSchema, runNameSchema } from "./scope.ts";
 
-export const RUN_STATUSES = ["Pending", "Starting", "Running", "Stopping", "Completed", "Failed", "Cancelled"] as const;
+/** docs/lifecycle.md draws the machine; the run decider's tests refuse every transition it does not draw. */
+export const RUN_STATUSES = [
+  "Queued",
+  "Pending",
+  "Starting",
+  "Running",
+  "Stopping",
+  "Analyzing",
+  "Completed",
+  "Failed",
+  "Cancelled",
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ["Completed", "Failed", "Cancelled"];
 
@@ -76,7 +88,42 @@ const createRun = runParametersSchema.extend({
   baselineRunId: z.string().optional(),
   /** The secrets its test refers to, sealed as they were when it started: only a worker holding the keyring opens them. */
   secrets: z.record(z.string(), sealedValueSchema).optional(),
+  /** Its own name, environment (its test's when not given) and client JSON, as run.start gave them (seed 001's fields). */
+  name: runNameSchema.optional(),
+  envId: envIdSchema.optional(),
+  metadata: metadataSchema.optional(),
 });
+/**
+ * What a run's load ended with: when, and how much of its planned load ran (absent in events
+ * recorded before runs said so, and for a run stopped before it started).
+ */
+const loadEnded = z.object({
+  finishedAt: z.string().describe("when its load ended: the last worker confirmed its stop"),
+  coverage: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      "the share of the planned lane-time (lanes × the run's duration, from startedAt to its due end or the stop) that a live worker held",
+    ),
+  degraded: z.boolean().optional().describe("some of the planned load was not run: lanes lost and not taken over, or taken over late"),
+  reason: z.string().optional().describe("when degraded: which lanes were not run, for how long, and why"),
+});
+
+/** A live run's new size: its peak VUs (closed executors) or arrivals/s (open ones), as the whole run, all workers together. */
+const scaleShape = z
+  .object({
+    vus: z.number().int().nonnegative().max(10_000_000).optional(),
+    rate: z.number().nonnegative().max(100_000_000).optional(),
+  })
+  .strict();
+export const scaleSchema = scaleShape.refine((s) => s.vus !== undefined || s.rate !== undefined, {
+  message: "give vus, rate or both",
+  path: ["vus"],
+});
+export type RunScale = z.infer<typeof scaleSchema>;
+
 const stage = z.object({
   workload: z.number().int().nonnegative(),
   stage: z.number().int().nonnegative(),
@@ -99,32 +146,49 @@ export const runEvents = {
   "run.stage-started": stage.extend({ at: z.string() }),
   /** The worker's heartbeat lapsed: its lanes stop counting from `lastSeenAt` until they are reassigned. */
   "run.worker-lost": workerRef.extend({ lastSeenAt: z.string(), lostAt: z.string(), lanes: z.array(z.number().int().nonnegative()) }),
-  "run.stopping": z.object({ reason: stopReasonSchema }),
+  "run.stopping": z.object({
+    reason: stopReasonSchema,
+    by: z.string().optional().describe("who asked for a requested stop (the actor of run.stop)"),
+  }),
   "run.worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
   /**
    * Every worker left confirmed the stop (or did its fixed work). A run that started says how much
    * of its planned load ran: absent in events recorded before it did, and for a run stopped
    * before it started.
    */
-  "run.completed": z.object({
-    finishedAt: z.string(),
-    coverage: z
-      .number()
-      .min(0)
-      .max(1)
-      .optional()
-      .describe(
-        "the share of the planned lane-time (lanes × the run's duration, from startedAt to its due end or the stop) that a live worker held",
-      ),
-    degraded: z.boolean().optional().describe("some of the planned load was not run: lanes lost and not taken over, or taken over late"),
-    reason: z.string().optional().describe("when degraded: which lanes were not run, for how long, and why"),
-  }),
+  "run.completed": loadEnded,
   "run.failed": z.object({ reason: z.string(), finishedAt: z.string() }),
   /** A threshold failed while the run ran (once per threshold): evaluated centrally on the exact merged windows. */
   "run.threshold-crossed": thresholdResultSchema.extend({ second: z.number().int().nonnegative() }),
   /** The run's verdict once every window of it was counted: passed when every threshold held; each threshold's observed value. */
   "run.verdict-recorded": z.object({ verdict: z.enum(VERDICTS), results: z.array(thresholdResultSchema) }),
-  "run.cancelled": z.object({ reason: z.string(), finishedAt: z.string() }),
+  /**
+   * A user stopped it before its planned end (`cancelledBy`, and the seconds that ran), or it was
+   * stopped while Queued or Pending. After the analysis when load had begun: then with its coverage.
+   */
+  "run.cancelled": loadEnded.extend({
+    reason: z.string(),
+    cancelledBy: z.string().optional(),
+    ranSec: z.number().nonnegative().optional().describe("seconds of load that ran: 0 when it never started"),
+  }),
+  /** It waits for room: the tenant's concurrent-run quota, or the fleet's free capacity. Fails at `expiresAt` if still waiting. */
+  "run.queued": z.object({ reason: z.string(), expiresAt: z.string() }),
+  /** Room freed: it goes on to be planned (Pending). */
+  "run.dequeued": z.object({ waitedMs: z.number().nonnegative() }),
+  /**
+   * Every worker confirmed the stop (or did its fixed work): load is over at `finishedAt`, and the
+   * verdict is being judged on the last windows. Completed or Cancelled follows.
+   */
+  "run.analyzing": loadEnded,
+  /** Live control (POST /v1/runs/{id}/pause, /resume, /scale): workers follow within a second. */
+  "run.paused": z.object({ at: z.string(), by: z.string() }),
+  "run.resumed": z.object({ at: z.string(), by: z.string(), pausedMs: z.number().nonnegative() }),
+  "run.scaled": scaleShape.extend({
+    at: z.string(),
+    by: z.string(),
+    vuFactor: z.number().nonnegative().describe("what every closed executor's VU counts are multiplied by from now on (1: as planned)"),
+    rateFactor: z.number().nonnegative().describe("what every open executor's arrival rates are multiplied by from now on"),
+  }),
 } as const;
 
 export const runCommands = {
@@ -133,8 +197,12 @@ export const runCommands = {
     loadTestId: z.string().min(1),
     overrides: runParametersSchema.partial().extend({ thresholds: thresholdsShapeSchema.optional() }).strict(),
     placement: placementSchema.optional(),
+    name: runNameSchema.optional(),
+    envId: envIdSchema.optional(),
+    metadata: metadataSchema.optional(),
   }),
-  "run.create": createRun,
+  /** `queue`: the run waits for room (run.queued follows run.created in the same append). */
+  "run.create": createRun.extend({ queue: z.object({ reason: z.string().min(1), expiresAt: z.string() }).optional() }),
   "run.assign": z.object({ laneCount: z.number().int().positive(), assignments: z.array(workerShareSchema).min(1) }),
   "run.report-worker-ready": workerRef,
   /** A worker of the run was lost: its lanes go to `assignments`; those nobody had room for stay unheld. */
@@ -145,6 +213,14 @@ export const runCommands = {
   }),
   "run.record-stage": stage,
   "run.stop": z.object({ reason: stopReasonSchema }),
+  /** The tenant had no room (run.start found its concurrent runs at quota) or the fleet none free: wait, until `expiresAt`. */
+  "run.queue": z.object({ reason: z.string().min(1), expiresAt: z.string() }),
+  "run.dequeue": z.object({}),
+  /** The analysis ended without a verdict to record (no thresholds, or none came in time): Completed or Cancelled. */
+  "run.conclude": z.object({}),
+  "run.pause": z.object({}),
+  "run.resume": z.object({}),
+  "run.scale": scaleSchema,
   "run.report-worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
   "run.fail": z.object({ reason: z.string().min(1) }),
   "run.record-threshold-crossed": thresholdResultSchema.extend({ second: z.number().int().nonnegative() }),

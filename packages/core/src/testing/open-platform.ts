@@ -11,6 +11,8 @@ export const OPEN_PLATFORM: PlatformDefaults = {
     maxArrivalRate: 100_000_000,
     maxDurationSec: 30 * 24 * 3600,
     maxConcurrentRuns: 10_000,
+    maxQueuedRuns: 100_000,
+    maxQueueWaitSec: 7 * 24 * 3600,
     maxLoadTests: 1_000_000,
   },
 };

@@ -31,10 +31,13 @@ const RETRY_MS = 1_000;
 
 /** The client's Last-Event-ID (header, or `lastEventId` for clients that cannot set one), parsed; null without one. */
 function lastEventId<T>(c: Context, parse: (id: string) => T | null): T | null {
-  const raw = c.req.header("last-event-id") ?? c.req.query("lastEventId");
+  const header = c.req.header("last-event-id");
+  const raw = header ?? c.req.query("lastEventId");
   if (raw === undefined || raw.trim() === "") return null;
   const cursor = parse(raw);
-  if (cursor === null) throw new HttpError(400, "invalid_request", "Last-Event-ID: not an id this stream sent", "Last-Event-ID");
+  // The field named is the one the client sent: the header, or the query parameter.
+  const field = header !== undefined ? "Last-Event-ID" : "lastEventId";
+  if (cursor === null) throw new HttpError(400, "invalid_request", `${field}: not an id this stream sent`, field);
   return cursor;
 }
 

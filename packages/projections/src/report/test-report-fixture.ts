@@ -1,4 +1,12 @@
-import type { AggregateView, EndpointView, LatencySummary, LoadTestView, MetricsPoint, RunReport } from "@loadline/core";
+import {
+  type AggregateView,
+  type EndpointView,
+  type LatencySummary,
+  type LoadTestView,
+  lastMetricsOf,
+  type MetricsPoint,
+  type RunReport,
+} from "@loadline/core";
 import { type ReportInputs, type ReportRun, runReportOf } from "./report-data.ts";
 
 /** Fixed views of a finished run (two endpoints, checks, two thresholds, a lost worker): what the renderers' tests and the golden file use. */
@@ -57,6 +65,9 @@ export const fixtureLoadTest: LoadTestView = {
   defaultSpawnRate: 10,
   defaultDurationSec: 12,
   maxDurationSec: null,
+  envId: null,
+  metadata: null,
+  status: "Created",
   thresholds: { "latency{name:checkout}": ["p(95) < 300"], error_rate: ["rate < 0.05"] },
   baselineRunId: null,
   version: 3,
@@ -154,6 +165,10 @@ export const fixtureRun: ReportRun = {
   targetUsers: 20,
   spawnRate: 10,
   durationSec: 12,
+  durationSeconds: 12,
+  name: null,
+  envId: null,
+  metadata: null,
   placement: null,
   targetPolicy: null,
   laneCount: 4,
@@ -170,8 +185,16 @@ export const fixtureRun: ReportRun = {
   createdAt: at(-3),
   startedAt: at(0),
   finishedAt: at(12),
-  lastMetrics: fixturePoints[11]!,
+  lastMetrics: lastMetricsOf(fixturePoints[11]!),
   version: 14,
+  createdBy: "key:k1",
+  updatedAt: at(12),
+  updatedBy: "orchestrator",
+  queue: null,
+  cancelledBy: null,
+  ranSec: 12,
+  pausedAt: null,
+  controls: [],
   verdict: "failed",
   thresholds: [
     { metric: "latency", expression: "p(95) < 300", observed: 41.25, passed: true, abortOnFail: false },

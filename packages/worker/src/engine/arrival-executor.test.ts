@@ -1,6 +1,10 @@
+import { sleep } from "@loadline/core";
 import { describe, expect, it } from "vitest";
 import { loopLateness } from "../test-support.ts";
+import type { LoadControl } from "./load-control.ts";
 import { planOf, run, server, useServer } from "./test-run.ts";
+
+const control = (over: Partial<LoadControl>): LoadControl => ({ paused: false, vuFactor: 1, rates: [], ...over });
 
 /*
  * Timings below are widened by the event loop's measured lateness (loopLateness): a request
@@ -91,5 +95,111 @@ describe("open executors", () => {
     expect(r.latency.getValueAtPercentile(95)).toBeGreaterThan(100_000);
     // A request's own time: the server's read, its 1 ms timer and the client's read, each late by the loop's lateness at most.
     expect(r.service.getValueAtPercentile(95)).toBeLessThan((50 + 3 * late) * 1000);
+  });
+
+  it("pause: the arrivals due meanwhile are skipped, neither started nor dropped nor latency; it ends on time", async () => {
+    await useServer({ delayMs: 5 });
+    const lateness = loopLateness();
+    let pausedAt = 0;
+    let resumedAt = 0;
+    /** The server's clock (performance.now()) as the executors count it. */
+    let toRun = (t: number) => t;
+    const r = await run(
+      planOf({ type: "constant-arrival-rate", rate: 100, timeUnitSec: 1, durationSec: 3, preAllocatedVUs: 5, maxVUs: 50 }),
+      {
+        script: async ({ engine, originMs, elapsed }) => {
+          toRun = (t) => t - (originMs - performance.timeOrigin);
+          await sleep(800);
+          pausedAt = elapsed();
+          engine.control(control({ paused: true }));
+          await sleep(1200);
+          resumedAt = elapsed();
+          engine.control(control({ paused: false }));
+        },
+      },
+    );
+    const late = 2 * lateness();
+    // Iteration i is due at 10·i ms: those due before the pause ran, and those due from the resume on (300 in all).
+    const dueBefore = (ms: number) => Math.ceil(ms / 10);
+    const expected = dueBefore(pausedAt) + 300 - dueBefore(resumedAt);
+    expect(r.count).toBe(server!.total());
+    // At each end of the pause, those due within the loop's lateness (and the resume's own turn) may fall either side.
+    // The ~120 skipped are not in the drops: what started and what was dropped add up to what was due outside the pause.
+    expect(r.count + r.dropped).toBeGreaterThanOrEqual(expected - dueBefore(late) - 2);
+    expect(r.count + r.dropped).toBeLessThanOrEqual(expected + 1);
+    if (r.dropped > 0) expect(Math.max(...r.windows.map((w) => w.activeUsers))).toBe(50);
+    // Nothing reached the target while paused, once the last iteration started before it had arrived.
+    const arrived = server!.arrivals.map(toRun);
+    expect(arrived.filter((t) => t > pausedAt + 10 + late && t < resumedAt)).toEqual([]);
+    // The skipped arrivals are not latency: no iteration started a pause late.
+    expect(r.latency.maxValue).toBeLessThan((100 + 4 * late) * 1000);
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(3000 - late - 1);
+    expect(r.elapsedMs).toBeLessThan(3000 + 500 + late);
+    expect(r.windows.some((w) => w.paused)).toBe(true);
+  });
+
+  it("scale: the rate is multiplied from the change's instant on, exactly and smoothly, up and down", async () => {
+    await useServer({ delayMs: 5 });
+    const lateness = loopLateness();
+    let toRun = (t: number) => t;
+    const r = await run(
+      planOf({ type: "constant-arrival-rate", rate: 100, timeUnitSec: 1, durationSec: 3, preAllocatedVUs: 5, maxVUs: 50 }),
+      {
+        script: async ({ engine, originMs }) => {
+          toRun = (t) => t - (originMs - performance.timeOrigin);
+          // Told ahead of their instants: ×2 from 1 s, then ×0.5 from 2 s (the whole history each time).
+          await sleep(400);
+          engine.control(control({ rates: [{ at: originMs + 1000, factor: 2 }] }));
+          await sleep(1000);
+          engine.control(
+            control({
+              rates: [
+                { at: originMs + 1000, factor: 2 },
+                { at: originMs + 2000, factor: 0.5 },
+              ],
+            }),
+          );
+        },
+      },
+    );
+    const late = 2 * lateness();
+    // 100/s for 1 s, 200/s for 1 s, 50/s for 1 s: exactly 350, the integral of the scaled rate.
+    expect(r.count + r.dropped).toBe(350);
+    expect(server!.total()).toBe(r.count);
+    // None dropped while one of the VUs was free (50, then 100 at ×2).
+    if (r.dropped > 0) expect(Math.max(...r.windows.map((w) => w.activeUsers))).toBeGreaterThanOrEqual(50);
+    // Smooth: each stretch gets its rate, arrivals within 10 ms and the loop's lateness of when they were due.
+    const arrived = server!.arrivals.map(toRun);
+    const within = (from: number, to: number) => arrived.filter((t) => t >= from && t < to).length;
+    const slack = 10 + late;
+    const due = (from: number, to: number, perSec: number) => (Math.max(0, to - from) * perSec) / 1000;
+    expect(within(100 + slack, 900)).toBeGreaterThanOrEqual(Math.floor(due(100 + slack, 900 - slack, 100)) - r.dropped);
+    expect(within(100 + slack, 900)).toBeLessThanOrEqual(Math.ceil(due(100, 900, 100)) + 1);
+    expect(within(1100 + slack, 1900)).toBeGreaterThanOrEqual(Math.floor(due(1100 + slack, 1900 - slack, 200)) - r.dropped);
+    expect(within(1100 + slack, 1900)).toBeLessThanOrEqual(Math.ceil(due(1100, 1900, 200)) + 1);
+    expect(within(2100 + slack, 2900)).toBeGreaterThanOrEqual(Math.floor(due(2100 + slack, 2900 - slack, 50)) - r.dropped);
+    expect(within(2100 + slack, 2900)).toBeLessThanOrEqual(Math.ceil(due(2100, 2900, 50)) + 1);
+  });
+
+  it("scaled to 0 it starts nothing, and does not end before its planned end: scaled back, it goes on", async () => {
+    await useServer({ delayMs: 5 });
+    const r = await run(
+      planOf({ type: "constant-arrival-rate", rate: 50, timeUnitSec: 1, durationSec: 2, preAllocatedVUs: 2, maxVUs: 10 }),
+      {
+        script: async ({ engine, originMs }) => {
+          engine.control(
+            control({
+              rates: [
+                { at: originMs + 500, factor: 0 },
+                { at: originMs + 1000, factor: 1 },
+              ],
+            }),
+          );
+        },
+      },
+    );
+    // 25 in the first half second, none for the next, 50 in the last second.
+    expect(r.count + r.dropped).toBe(75);
+    expect(server!.total()).toBe(r.count);
   });
 });

@@ -1,10 +1,11 @@
 import { globalItem, type Lane } from "@loadline/core";
-import type { ArrivalSchedule } from "../schedule/arrivals.ts";
+import { ArrivalSchedule, type RateChange, type RateSegment, scaledSegments, segmentsMs } from "../schedule/arrivals.ts";
 import type { PicksInOrder } from "../schedule/weighted.ts";
 import { currentSecond } from "../windows.ts";
-import { completion, type ExecutorRun, type ExecutorStart } from "./executor-run.ts";
+import { completion, type ExecutorRun, type ExecutorStart, type VuIds } from "./executor-run.ts";
 import type { GracefulStop } from "./graceful-stop.ts";
 import type { IterationContext } from "./iteration-context.ts";
+import { currentRateFactor, type ExecutorControl, sameRates } from "./load-control.ts";
 import type { VirtualUser } from "./virtual-user.ts";
 
 /** How much earlier than due the timer is set: the rest is polled. */
@@ -23,29 +24,47 @@ export type ArrivalPool = {
  * one while fewer than `max` exist, else it is dropped and counted. Its VU's first request
  * counts its latency from the due time, so a target that stalls shows in the latency of
  * every iteration queued behind the stall (coordinated omission corrected, as wrk2 does). At
- * its end (the schedule's, or the stop) the iterations running get the graceful stop, then are
- * interrupted.
+ * its end (the schedule's duration, or the stop) the iterations running get the graceful
+ * stop, then are interrupted.
+ *
+ * Live control: a scale rebuilds the schedule over the scaled rate (scaledSegments) and goes
+ * on from the same iteration number, so every lane still takes its exact share; the pool's
+ * `max` is asked again for the new factor (`poolMax`). While paused, nothing starts; at the
+ * resume the iterations due meanwhile are skipped (not dropped, no latency): the schedule
+ * goes on from now, and the executor still ends at its planned end.
  */
 export class ArrivalExecutorRun implements ExecutorRun {
   private readonly free: VirtualUser[] = [];
   private readonly finished = completion();
+  private readonly endMs: number;
+  private schedule: ArrivalSchedule;
+  private rates: readonly RateChange[] = [];
+  private max: number;
+  private paused = false;
   private allocated = 0;
   private busy = 0;
+  private started = false;
   private over = false;
   private startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private nextDueMs: number | undefined;
 
+  /** `poolMax`: the lane's most VUs under a rate factor (the plan's `max` at 1). */
   constructor(
-    private readonly schedule: ArrivalSchedule,
+    private readonly segments: readonly RateSegment[],
     private readonly pool: ArrivalPool,
     private readonly lane: Lane,
     private readonly picks: PicksInOrder,
-    private readonly firstVuId: number,
+    private readonly vuIds: VuIds,
     private readonly ctx: IterationContext,
     private readonly grace: GracefulStop,
-  ) {}
+    private readonly poolMax: (rateFactor: number) => number = () => pool.max,
+  ) {
+    this.schedule = new ArrivalSchedule(segments, lane);
+    this.endMs = segmentsMs(segments);
+    this.max = pool.max;
+  }
 
   get done(): Promise<void> {
     return this.finished.promise;
@@ -54,31 +73,64 @@ export class ArrivalExecutorRun implements ExecutorRun {
   start(at: ExecutorStart): void {
     while (this.allocated < this.pool.preAllocated) this.free.push(this.allocate());
     this.startedAt = at.origin;
+    this.started = true;
     this.nextDueMs = this.schedule.next();
     // Joining in progress: the arrivals already due were the lost worker's, not a backlog of ours.
-    const joinedMs = at.joinedAt === undefined ? undefined : at.joinedAt - at.origin;
-    while (joinedMs !== undefined && this.nextDueMs !== undefined && this.nextDueMs < joinedMs) this.nextDueMs = this.schedule.next();
+    if (at.joinedAt !== undefined) this.skipBefore(at.joinedAt - at.origin);
     this.ctx.stopping.signal.addEventListener("abort", () => this.end(), { once: true });
     this.pump();
+  }
+
+  control(c: ExecutorControl): void {
+    if (this.over) return;
+    const resumed = this.paused && !c.paused;
+    this.paused = c.paused;
+    if (!sameRates(this.rates, c.rates)) this.rescale(c.rates);
+    if (!this.started) return;
+    // Resumed: the timeline as of now; what fell due while paused is not started late.
+    if (resumed) this.skipBefore(performance.now() - this.startedAt);
+    this.pump();
+  }
+
+  /** The schedule over the scaled rate, from the iteration it was about to start on. */
+  private rescale(rates: readonly RateChange[]): void {
+    this.rates = rates;
+    this.max = Math.max(this.pool.max, this.poolMax(currentRateFactor(rates)));
+    const upcoming = this.schedule.upcomingIndex;
+    const pendingIndex = this.nextDueMs === undefined ? upcoming : upcoming - this.lane.count;
+    this.schedule = new ArrivalSchedule(scaledSegments(this.segments, rates), this.lane, pendingIndex);
+    if (this.started) this.nextDueMs = this.schedule.next();
+  }
+
+  /** Passes over the iterations due before `ms` from the start. */
+  private skipBefore(ms: number): void {
+    if (this.nextDueMs === undefined || this.nextDueMs >= ms) return;
+    this.schedule.skipBefore(ms);
+    do this.nextDueMs = this.schedule.next();
+    while (this.nextDueMs !== undefined && this.nextDueMs < ms);
   }
 
   /**
    * Starts every iteration now due, then waits for the next. Late wake-ups make a burst, never
    * a gap. A timer fires a millisecond or so late, and that lateness would count in every
    * latency: so it wakes a little early and polls the last stretch with setImmediate, which
-   * lets I/O run in between.
+   * lets I/O run in between. With nothing due before its end (or paused), it waits for its
+   * end: a resume or a scale up may come first.
    */
   private pump(): void {
+    clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
     if (this.over) return;
     const elapsed = performance.now() - this.startedAt;
-    while (this.nextDueMs !== undefined && this.nextDueMs <= elapsed) {
+    while (!this.paused && this.nextDueMs !== undefined && this.nextDueMs <= elapsed) {
       this.launch(this.startedAt + this.nextDueMs);
       this.nextDueMs = this.schedule.next();
     }
-    if (this.nextDueMs === undefined) {
-      this.end();
+    if (this.paused || this.nextDueMs === undefined) {
+      if (elapsed >= this.endMs) this.end();
+      else this.timer = setTimeout(this.pumpNow, this.endMs - elapsed);
       return;
     }
     const wait = this.nextDueMs - elapsed;
@@ -90,7 +142,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
 
   private launch(intendedStart: number): void {
     const scenario = this.picks.next();
-    const vu = this.free.pop() ?? (this.allocated < this.pool.max ? this.allocate() : undefined);
+    const vu = this.free.pop() ?? (this.allocated < this.max ? this.allocate() : undefined);
     if (!vu) {
       this.ctx.windows.recordDropped(currentSecond());
       return;
@@ -106,7 +158,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
   }
 
   private allocate(): VirtualUser {
-    return this.ctx.newVu(this.firstVuId + globalItem(this.allocated++, this.lane));
+    return this.ctx.newVu(this.vuIds(globalItem(this.allocated++, this.lane)));
   }
 
   private end(): void {

@@ -1,6 +1,11 @@
+import { laneShare, sleep } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
 import { describe, expect, it } from "vitest";
 import { loopLateness } from "../test-support.ts";
-import { planOf, run, server, useServer } from "./test-run.ts";
+import type { LoadControl } from "./load-control.ts";
+import { planOf, run, scenario, server, useServer } from "./test-run.ts";
+
+const control = (over: Partial<LoadControl>): LoadControl => ({ paused: false, vuFactor: 1, rates: [], ...over });
 
 /** A VU count that changes at `atMs` after the executor's start. */
 type Step = { atMs: number; vus: number };
@@ -75,6 +80,105 @@ describe("closed executors", () => {
     expect(r.elapsedMs).toBeGreaterThanOrEqual(3000 - late - 1);
     expect(r.elapsedMs).toBeLessThan(3500 + lag);
     expect(server!.maxInFlight()).toBe(4);
+    expect(r.count).toBe(server!.total());
+  });
+
+  it("pause: no VU starts another iteration (the one in flight finishes and counts); resume: they go on", async () => {
+    await useServer({ delayMs: 20 });
+    const lateness = loopLateness();
+    let sentBeforeResume = 0;
+    const r = await run(planOf({ type: "constant-vus", vus: 4, durationSec: 3 }), {
+      script: async ({ engine }) => {
+        await sleep(800);
+        engine.control(control({ paused: true }));
+        // Every VU ends the iteration it was in, then waits: none active, nothing more sent.
+        await eventually(() => engine.activeUsers === 0, 2000, 5);
+        const sent = server!.total();
+        // While it waits, no VU is active, and nothing is sent.
+        for (let i = 0; i < 35; i++) {
+          await sleep(20);
+          expect(engine.activeUsers).toBe(0);
+        }
+        expect(server!.total()).toBe(sent);
+        expect(server!.inFlight()).toBe(0);
+        sentBeforeResume = sent;
+        engine.control(control({ paused: false }));
+        await eventually(() => engine.activeUsers === 4, 2000, 5);
+        expect(server!.total()).toBeGreaterThan(sent);
+      },
+    });
+    const late = lateness();
+    expect(sentBeforeResume).toBeGreaterThan(0);
+    // Every request is counted, none interrupted by the pause; the run still ends at its planned end.
+    expect(r.count).toBe(server!.total());
+    expect(r.iterations).toBe(server!.total());
+    expect(r.windows.some((w) => (w.interruptedIterations ?? 0) > 0)).toBe(false);
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(3000 - late - 1);
+    expect(r.elapsedMs).toBeLessThan(3500 + 2 * late + r.latency.maxValue / 1000);
+    // The windows say it was paused; none of the seconds it was not.
+    expect(r.windows.some((w) => w.paused)).toBe(true);
+    expect(r.windows[0]!.paused).toBeUndefined();
+    expect(r.windows.at(-1)!.paused).toBeUndefined();
+  });
+
+  it("a stop while paused ends it at once: the waiting VUs leave, nothing is interrupted", async () => {
+    await useServer({ delayMs: 20 });
+    const r = await run(planOf({ type: "constant-vus", vus: 3, durationSec: 30 }), {
+      forMs: 600,
+      script: async ({ engine }) => {
+        await sleep(200);
+        engine.control(control({ paused: true }));
+      },
+    });
+    // run() stops after 600 ms with a 2 s grace: nobody was left to wait for.
+    expect(r.stopMs).toBeLessThan(1000);
+    expect(r.count).toBe(server!.total());
+    expect(r.windows.some((w) => (w.interruptedIterations ?? 0) > 0)).toBe(false);
+    expect(r.windows.at(-1)!.paused).toBe(true);
+  });
+
+  it("scale: the lane runs its share of the scaled count, new VUs with ids of their own, and back down", async () => {
+    await useServer({ delayMs: 20 });
+    const lane = { index: 1, count: 3 };
+    /** The VU ids the server saw, from the `from`-th first seen on. */
+    const ids = (from: number) => new Set([...server!.received.keys()].slice(from).map((k) => Number(k.split("=")[1])));
+    let seenBefore = 0;
+    const r = await run(planOf({ type: "constant-vus", vus: 10, durationSec: 3 }, [scenario("s", ["/v?vu={{__vu}}"])]), {
+      share: { laneCount: 3, lanes: [1] },
+      script: async ({ engine }) => {
+        // Lane 1 of 3 holds VUs 1, 4 and 7 of the 10 (ids 2, 5, 8).
+        await eventually(() => engine.activeUsers === laneShare(10, lane), 2000, 5);
+        await sleep(200);
+        expect(ids(0)).toEqual(new Set([2, 5, 8]));
+        seenBefore = server!.received.size;
+        engine.control(control({ vuFactor: 2 }));
+        // 20 VUs: the lane's 1, 4, ..., 19.
+        await eventually(() => engine.activeUsers === laneShare(20, lane), 2000, 5);
+        await sleep(300);
+        expect(server!.maxInFlight()).toBe(7);
+        engine.control(control({ vuFactor: 0.5 }));
+        // 5 VUs: the lane's 1 and 4; the others finish their iteration and leave.
+        await eventually(() => engine.activeUsers === laneShare(5, lane), 2000, 5);
+      },
+    });
+    // The VUs added have ids of their own; every id the lane's: 1 more than a VU number ≡ 1 mod 3.
+    expect(ids(seenBefore)).toEqual(new Set([11, 14, 17, 20]));
+    expect(ids(0)).toEqual(new Set([2, 5, 8, 11, 14, 17, 20]));
+    expect(r.count).toBe(server!.total());
+    expect(Math.max(...r.windows.map((w) => w.activeUsers))).toBe(7);
+    expect(r.windows.at(-1)!.activeUsers).toBeLessThanOrEqual(2);
+  });
+
+  it("scale of a ramp: the count follows the scaled line from then on", async () => {
+    await useServer({ delayMs: 10 });
+    const r = await run(planOf({ type: "ramping-vus", startVUs: 2, stages: [{ durationSec: 2, target: 2 }] }), {
+      script: async ({ engine }) => {
+        await eventually(() => engine.activeUsers === 2, 2000, 5);
+        engine.control(control({ vuFactor: 2.5 }));
+        await eventually(() => engine.activeUsers === 5, 2000, 5);
+      },
+    });
+    expect(server!.maxInFlight()).toBe(5);
     expect(r.count).toBe(server!.total());
   });
 });

@@ -4,6 +4,7 @@ import { CompiledScenario } from "../scenario/index.ts";
 import { InlineEngine } from "./inline-engine.ts";
 import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
 import { MultiThreadEngine, threadEntryUrl } from "./multi-thread-engine.ts";
+import type { SpareThreads } from "./spare-threads.ts";
 
 export type EngineChoice = {
   threads: number;
@@ -16,6 +17,8 @@ export type EngineChoice = {
    * runs do not share them either. Default false.
    */
   allowInline?: boolean;
+  /** Threads started ahead of runs: the engine takes its threads from them when they are there. */
+  spares?: SpareThreads | undefined;
 };
 
 /**

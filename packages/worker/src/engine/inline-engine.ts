@@ -1,4 +1,5 @@
 import type { RunTotals } from "../windows.ts";
+import type { LoadControl } from "./load-control.ts";
 import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
 import { type ClosableTransport, ThreadLoad } from "./thread-load.ts";
 import { dealLanes, workloadsOf } from "./workloads.ts";
@@ -35,6 +36,10 @@ export class InlineEngine implements LoadEngine {
 
   addLanes(lanes: readonly number[]): void {
     this.load.add(dealLanes(this.workloads, lanes, this.opts.share.laneCount, 1).parts[0]!);
+  }
+
+  control(c: LoadControl): void {
+    this.load.control(c);
   }
 
   tick(second: number): void {

@@ -1,6 +1,10 @@
-import { decodeHistogram } from "@loadline/core";
+import { decodeHistogram, sleep } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
 import { describe, expect, it } from "vitest";
+import type { LoadControl } from "./load-control.ts";
 import { planOf, run, scenario, server, useServer } from "./test-run.ts";
+
+const control = (over: Partial<LoadControl>): LoadControl => ({ paused: false, vuFactor: 1, rates: [], ...over });
 
 describe("fixed-work executors", () => {
   it("per-vu-iterations runs each VU's iterations exactly, then ends", async () => {
@@ -32,6 +36,39 @@ describe("fixed-work executors", () => {
     expect(r.elapsedMs).toBeLessThan(1500);
     expect(server!.total()).toBeGreaterThanOrEqual(16);
     expect(server!.total()).toBeLessThanOrEqual(22);
+  });
+});
+
+describe("fixed-work executors under live control", () => {
+  it("shared-iterations: a scale shares the same work among more VUs, a pause holds them, the work is done exactly", async () => {
+    await useServer({ delayMs: 20 });
+    const r = await run(planOf({ type: "shared-iterations", vus: 2, iterations: 80, maxDurationSec: 30 }), {
+      script: async ({ engine }) => {
+        await eventually(() => server!.total() >= 4, 2000, 5);
+        engine.control(control({ vuFactor: 2 }));
+        await eventually(() => server!.inFlight() === 4, 2000, 2);
+        engine.control(control({ vuFactor: 2, paused: true }));
+        await eventually(() => engine.activeUsers === 0, 2000, 5);
+        const sent = server!.total();
+        await sleep(300);
+        expect(server!.total()).toBe(sent);
+        expect(sent).toBeLessThan(80);
+        engine.control(control({ vuFactor: 2 }));
+      },
+    });
+    expect(server!.total()).toBe(80);
+    expect(r.iterations).toBe(80);
+    expect(server!.maxInFlight()).toBe(4);
+  });
+
+  it("per-vu-iterations is not scaled: its work is per VU", async () => {
+    await useServer({ delayMs: 2 });
+    const r = await run(planOf({ type: "per-vu-iterations", vus: 2, iterations: 10, maxDurationSec: 30 }), {
+      script: async ({ engine }) => engine.control(control({ vuFactor: 3 })),
+    });
+    expect(server!.total()).toBe(20);
+    expect(r.iterations).toBe(20);
+    expect(server!.maxInFlight()).toBe(2);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { MetricWindow, RunPlan } from "@loadline/core";
 import type { RunTotals } from "../windows.ts";
+import type { LoadControl } from "./load-control.ts";
 
 /** Which lanes of a run this worker runs. */
 export type LaneShare = { laneCount: number; lanes: readonly number[] };
@@ -19,6 +20,12 @@ export interface LoadEngine {
   begin(originMs: number): void;
   /** More lanes of the run, a lost worker's: they join at the run's point in time, or at the start when not begun. */
   addLanes(lanes: readonly number[]): void;
+  /**
+   * The run's live control (pause, resume, scale; see LoadControl), to every thread and
+   * executor: the whole state, so that the same one twice changes nothing. Before `begin` it is
+   * kept for the start.
+   */
+  control(c: LoadControl): void;
   /** Closes the seconds before `second`: their windows go to `onWindows` (at once, or when every thread answered). */
   tick(second: number): void;
   /**

@@ -1,4 +1,5 @@
-import { decodeHistogram, type MetricWindow, type RunPlan } from "@loadline/core";
+import { decodeHistogram, type MetricWindow, type RunPlan, sleep } from "@loadline/core";
+import { eventually } from "@loadline/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSecondTicker } from "../second-ticker.ts";
 import { type CountingServer, countingServer } from "../test-support.ts";
@@ -55,6 +56,59 @@ describe("MultiThreadEngine", () => {
     expect(rows.every((r) => decodeHistogram(r.histogram).totalCount === r.count)).toBe(true);
     expect(rows.every((r) => decodeHistogram(r.serviceHistogram!).totalCount === r.count)).toBe(true);
     expect(windows.reduce((n, w) => n + (w.iterations ?? 0), 0)).toBe(300);
+  });
+  it("carries the live control to every thread: a scale ×2 doubles the VUs over both, a pause holds them all", async () => {
+    server = await countingServer({ delayMs: 20 });
+    const plan: RunPlan = {
+      targetUrl: server.url,
+      workload: { type: "constant-vus", vus: 6, durationSec: 5 },
+      scenarios: [
+        {
+          name: "s",
+          weight: 1,
+          variables: {},
+          steps: [{ type: "request", method: "GET", url: "/a", timeoutMs: 5000, checks: [], extract: [] }],
+        },
+      ],
+    };
+    const windows: MetricWindow[] = [];
+    const errors: unknown[] = [];
+    const engine = new MultiThreadEngine({
+      runId: "r1",
+      workerId: "w1",
+      plan,
+      share: ALL_LANES,
+      threads: 2,
+      onWindows: (w) => windows.push(...w),
+      onError: (err) => errors.push(err),
+    });
+    const ticker = startSecondTicker((second) => engine.tick(second));
+    await startNow(engine);
+    const s = server;
+    await eventually(() => s.inFlight() === 6, 3000, 5);
+    engine.control({ paused: false, vuFactor: 2, rates: [] });
+    await eventually(() => s.inFlight() === 12, 3000, 2);
+    engine.control({ paused: true, vuFactor: 2, rates: [] });
+    await eventually(() => s.inFlight() === 0, 3000, 2);
+    await sleep(50); // an iteration that ended as the pause came may have its request on the way: it is the last
+    const sent = s.total();
+    await sleep(2100); // a whole second of the clock paused, at least
+    expect(s.total()).toBe(sent);
+    engine.control({ paused: false, vuFactor: 2, rates: [] });
+    await engine.finished;
+    const totals = await engine.stop(2000);
+    ticker.stop();
+
+    expect(errors).toEqual([]);
+    expect(s.total()).toBeGreaterThan(sent);
+    expect(s.maxInFlight()).toBe(12);
+    expect(totals.requests).toBe(s.total());
+    expect(windows.reduce((n, w) => n + w.requests.reduce((m, r) => m + r.count, 0), 0)).toBe(s.total());
+    // The threads' windows merged: 12 VUs at the most, a paused second said so, and with nothing started in it.
+    expect(Math.max(...windows.map((w) => w.activeUsers))).toBe(12);
+    const quiet = windows.filter((w) => w.paused && w.activeUsers === 0);
+    expect(quiet.length).toBeGreaterThan(0);
+    expect(quiet.every((w) => w.requests.length === 0 && w.iterations === 0)).toBe(true);
   });
 });
 

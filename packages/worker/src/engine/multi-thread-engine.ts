@@ -5,7 +5,9 @@ import type { MetricWindow } from "@loadline/core";
 import { mergeWindows } from "../window-merge.ts";
 import type { RunTotals } from "../windows.ts";
 import { completion } from "./executor-run.ts";
+import type { LoadControl } from "./load-control.ts";
 import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
+import type { SpareThreads } from "./spare-threads.ts";
 import { ANSWERED, type FromThread, type ThreadStartData, type ToThread } from "./thread-messages.ts";
 import { dealLanes, type Workload, workloadsOf } from "./workloads.ts";
 
@@ -29,7 +31,7 @@ export function threadEntryUrl(): URL {
  * and Node 20 ignores `--import` loaders in a worker's execArgv, so a small bootstrap loads
  * it through tsx's API (tsImport) instead.
  */
-function startThread(url: URL, workerData: ThreadStartData): Worker {
+export function startThread(url: URL, workerData: ThreadStartData | null): Worker {
   if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData });
   const api = JSON.stringify(tsxApiUrl());
   const entry = JSON.stringify(url.href);
@@ -54,8 +56,10 @@ class LoadThread {
   private readonly over = completion();
   activeUsers = 0;
 
-  constructor(data: ThreadStartData, onError: (err: unknown) => void) {
-    this.worker = startThread(threadEntryUrl(), data);
+  /** `spare`: a thread started ahead (SpareThreads), given its run now; else one is started with it. */
+  constructor(data: ThreadStartData, onError: (err: unknown) => void, spare?: Worker) {
+    this.worker = spare ?? startThread(threadEntryUrl(), data);
+    if (spare) spare.postMessage({ type: "start", data } satisfies ToThread);
     this.worker.on("message", (message: FromThread) => {
       if (message.type === "error") return onError(new Error(`engine thread ${data.index}: ${message.message}`));
       if (message.type === "finished") return this.over.resolve();
@@ -116,14 +120,14 @@ export class MultiThreadEngine implements LoadEngine {
   private delivered: Promise<void> = Promise.resolve();
   private stopping: Promise<RunTotals> | undefined;
 
-  constructor(private readonly opts: LoadEngineOptions & { threads: number }) {
+  constructor(private readonly opts: LoadEngineOptions & { threads: number; spares?: SpareThreads | undefined }) {
     const count = Math.max(1, Math.floor(opts.threads));
     this.workloads = workloadsOf(opts.plan);
     const dealt = dealLanes(this.workloads, opts.share.lanes, opts.share.laneCount, count);
     this.nextThread = dealt.nextThread;
     this.threads = dealt.parts.map((parts, index) => {
       const data: ThreadStartData = { runId: opts.runId, workerId: opts.workerId, plan: opts.plan, parts, index };
-      return new LoadThread(data, opts.onError);
+      return new LoadThread(data, opts.onError, opts.spares?.take());
     });
   }
 
@@ -149,6 +153,11 @@ export class MultiThreadEngine implements LoadEngine {
     dealt.parts.forEach((parts, i) => {
       if (parts.length > 0) void this.threads[i]!.send({ type: "add", parts });
     });
+  }
+
+  control(c: LoadControl): void {
+    if (this.stopping) return;
+    for (const t of this.threads) void t.send({ type: "control", control: c });
   }
 
   tick(second: number): void {

@@ -4,28 +4,40 @@
  * there, and the bundle builds it as an entry point of its own beside main.js in dist/.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { warmUpUndici } from "../transport/undici-transport.ts";
 import { ThreadLoad } from "./thread-load.ts";
 import type { FromThread, ThreadStartData, ToThread } from "./thread-messages.ts";
 
 if (!parentPort) throw new Error("thread-entry.ts runs in a worker thread only");
 const port: MessagePort = parentPort;
-const data = workerData as ThreadStartData;
 const post = (message: FromThread) => port.postMessage(message);
 
-const load = new ThreadLoad({
-  ...data,
-  onError: (err) => post({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
-});
+/** A spare thread (started ahead, without a run) warms its HTTP client up while it waits: its run's prepare is then done. */
+const warmedUp = workerData ? undefined : warmUpUndici().catch(() => undefined);
+
+/** The run this thread serves: from workerData, or for a spare thread from its first message. */
+let load: ThreadLoad | undefined;
+const serve = (data: ThreadStartData) => {
+  load = new ThreadLoad({
+    ...data,
+    ...(warmedUp ? { warmedUp } : {}),
+    onError: (err) => post({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  });
+};
+if (workerData) serve(workerData as ThreadStartData);
 
 /** One message at a time, in order: a begin or a tick waits for the warm-up to finish. */
 let handled: Promise<void> = Promise.resolve();
 
 port.on("message", (message: ToThread) => {
-  handled = handled.then(() => handle(message));
+  if (message.type === "start") return serve(message.data);
+  handled = handled.then(() => (load ? handle(load, message) : undefined));
 });
 
-async function handle(message: ToThread): Promise<void> {
+async function handle(load: ThreadLoad, message: ToThread): Promise<void> {
   switch (message.type) {
+    case "start":
+      return;
     case "prepare":
       await load.prepare();
       post({ type: "prepared" });
@@ -36,6 +48,9 @@ async function handle(message: ToThread): Promise<void> {
       return;
     case "add":
       load.add(message.parts);
+      return;
+    case "control":
+      load.control(message.control);
       return;
     case "tick":
       post({ type: "windows", windows: load.closeBefore(message.second), activeUsers: load.activeUsers });

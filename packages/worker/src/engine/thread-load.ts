@@ -6,7 +6,8 @@ import { executorRun } from "./executor-factory.ts";
 import type { ExecutorRun } from "./executor-run.ts";
 import { GracefulStop } from "./graceful-stop.ts";
 import { IterationContext } from "./iteration-context.ts";
-import { partsMaxVus, type ThreadPart, type Workload, workloadsOf } from "./workloads.ts";
+import { AS_PLANNED, currentRateFactor, executorControl, type LoadControl } from "./load-control.ts";
+import { partsMaxVus, type Scale, type ThreadPart, vuIdsOf, type Workload, workloadsOf } from "./workloads.ts";
 
 /** A transport the load may close at the end, and let hold more connections when lanes are added. */
 export type ClosableTransport = Transport & { close(): Promise<void>; allow?(connections: number): void };
@@ -20,6 +21,8 @@ export type ThreadLoadOptions = {
   onError: (err: unknown) => void;
   /** Undici by default, with as many connections per origin as this thread may have VUs. */
   transport?: ClosableTransport;
+  /** The HTTP client's warm-up when it was begun ahead (a spare thread's, before it had a run): prepare waits for it instead. */
+  warmedUp?: Promise<void>;
 };
 
 export type StopResult = { windows: MetricWindow[]; totals: RunTotals; abortedAfterGrace: boolean };
@@ -31,7 +34,8 @@ const perfTime = (epochMs: number): number => epochMs - performance.timeOrigin;
  * One thread's load: its parts of the plan's executors, one transport, one window
  * accumulator. The engines run it: InlineEngine one in its own thread, MultiThreadEngine one
  * in each engine thread (and merges their windows). It is prepared (HTTP client warmed up),
- * then begun at the run's agreed start; parts added later join at once.
+ * then begun at the run's agreed start; parts added later join at once. The run's live control
+ * (pause, scale) goes to every executor, those that join later too.
  */
 export class ThreadLoad {
   private readonly workloads: Workload[];
@@ -47,6 +51,7 @@ export class ThreadLoad {
   /** The run's time zero (epoch ms) once begun. */
   private origin: number | undefined;
   private stopped: Promise<StopResult> | undefined;
+  private controlled: LoadControl = AS_PLANNED;
 
   constructor(private readonly opts: ThreadLoadOptions) {
     const { plan } = opts;
@@ -81,7 +86,7 @@ export class ThreadLoad {
   /** Warms the HTTP client up, off the clock: the first iterations must not pay for it. */
   prepare(): Promise<void> {
     // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
-    this.prepared ??= this.opts.transport ? Promise.resolve() : warmUpUndici().catch(() => undefined);
+    this.prepared ??= this.opts.transport ? Promise.resolve() : (this.opts.warmedUp ?? warmUpUndici().catch(() => undefined));
     return this.prepared;
   }
 
@@ -90,22 +95,51 @@ export class ThreadLoad {
     if (this.origin !== undefined || this.stopped) return;
     this.origin = originMs;
     this.windows.skipTo(currentSecond(originMs));
-    for (const run of this.runs) run.start({ origin: perfTime(originMs) });
+    // Paused from its first window: a run paused before this worker joined it.
+    if (this.controlled.paused) this.windows.setPaused(true, this.windows.openSecond);
+    const control = executorControl(this.controlled, originMs);
+    for (const run of this.runs) {
+      run.control(control);
+      run.start({ origin: perfTime(originMs) });
+    }
+  }
+
+  /**
+   * The run's live control: every executor follows it from now (a scale from its instant; see
+   * LoadControl). The same state again changes nothing. Before the start it is kept for it.
+   */
+  control(c: LoadControl): void {
+    if (this.stopped) return;
+    const pausedBefore = this.controlled.paused;
+    this.controlled = c;
+    this.transport.allow?.(this.connections());
+    if (this.origin === undefined) return;
+    if (c.paused !== pausedBefore) this.windows.setPaused(c.paused, currentSecond());
+    const control = executorControl(c, this.origin);
+    for (const run of this.runs) run.control(control);
   }
 
   /** More parts (a lost worker's lanes): once begun they join now, at the run's point in time. */
   add(parts: readonly ThreadPart[]): void {
     if (this.stopped || parts.length === 0) return;
     this.parts.push(...parts);
-    this.transport.allow?.(Math.max(1, partsMaxVus(this.workloads, this.parts)));
+    this.transport.allow?.(this.connections());
     for (const part of parts) {
       const workload = this.workloads[part.workload]!;
       const grace = new GracefulStop(gracefulStopMs(workload.executor));
-      const run = executorRun(workload, part.lane, this.ctx, grace);
+      const run = executorRun(workload, part.lane, vuIdsOf(this.workloads, part.workload), this.ctx, grace);
       this.graces.push(grace);
       this.runs.push(run);
-      if (this.origin !== undefined) run.start({ origin: perfTime(this.origin), joinedAt: performance.now() });
+      if (this.origin === undefined) continue;
+      run.control(executorControl(this.controlled, this.origin));
+      run.start({ origin: perfTime(this.origin), joinedAt: performance.now() });
     }
+  }
+
+  /** As many connections per origin as its parts may have VUs at once, under the scale now. */
+  private connections(): number {
+    const scale: Scale = { vuFactor: this.controlled.vuFactor, rateFactor: currentRateFactor(this.controlled.rates) };
+    return Math.max(1, partsMaxVus(this.workloads, this.parts, scale));
   }
 
   /** The windows of the seconds before `second` not yet handed over. */

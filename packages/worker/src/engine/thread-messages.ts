@@ -1,5 +1,6 @@
 import type { MetricWindow } from "@loadline/core";
 import type { RunTotals } from "../windows.ts";
+import type { LoadControl } from "./load-control.ts";
 import type { ThreadLoadOptions } from "./thread-load.ts";
 import type { ThreadPart } from "./workloads.ts";
 
@@ -8,10 +9,14 @@ export type ThreadStartData = Pick<ThreadLoadOptions, "runId" | "workerId" | "pl
 
 /** Main thread to engine thread. */
 export type ToThread =
+  /** A spare thread's run (SpareThreads): the first message it gets. A thread started for its run has it as workerData. */
+  | { type: "start"; data: ThreadStartData }
   | { type: "prepare" }
   | { type: "begin"; originMs: number }
   | { type: "add"; parts: ThreadPart[] }
   | { type: "tick"; second: number }
+  /** The run's live control (pause, scale): the whole state, unanswered. */
+  | { type: "control"; control: LoadControl }
   /** `capMs` shortens every executor's graceful stop (0: interrupt at once). */
   | { type: "stop"; capMs?: number };
 

@@ -1,6 +1,6 @@
 import { executorMaxVUs, laneShare, planExecutors, runPlan, type Scenario } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { dealLanes, longestDurationSec, partsMaxVus, workloadsOf } from "./workloads.ts";
+import { dealLanes, longestDurationSec, partsMaxVus, scaledMaxVus, vuIdsOf, workloadsOf } from "./workloads.ts";
 
 const scenario = (name: string, over: Partial<Scenario> = {}): Scenario => ({
   name,
@@ -73,5 +73,31 @@ describe("dealLanes", () => {
     expect(first.nextThread).toBe(1);
     const later = dealLanes(workloads, [5], 20, 2, first.nextThread);
     expect(later.parts[1]![0]).toEqual({ workload: 0, lane: { index: 5, count: 40 } });
+  });
+});
+
+describe("under a live scale", () => {
+  const workloads = workloadsOf(plan);
+
+  it("gives the VUs a scale adds ids after every planned one, unique in the run", () => {
+    // Planned: 1..40 (the shared workload), 41..44 ("spike"). Scaled ×2, each has as many again.
+    const ids = workloads.flatMap((w, i) => Array.from({ length: 2 * executorMaxVUs(w.executor) }, (_, k) => vuIdsOf(workloads, i)(k)));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(vuIdsOf(workloads, 0)(39)).toBe(40);
+    expect(vuIdsOf(workloads, 1)(0)).toBe(41);
+    expect(Math.min(...ids.filter((id) => id > 44))).toBe(45);
+  });
+
+  it("makes room for the VUs a scale up may add, by the factor of each model; per-vu-iterations is not scaled", () => {
+    const scale = { vuFactor: 2, rateFactor: 3 };
+    expect(scaledMaxVus({ type: "constant-vus", vus: 10, durationSec: 1 }, scale)).toBe(20);
+    expect(scaledMaxVus({ type: "shared-iterations", vus: 4, iterations: 9, maxDurationSec: 9 }, scale)).toBe(8);
+    expect(scaledMaxVus({ type: "per-vu-iterations", vus: 4, iterations: 9, maxDurationSec: 9 }, scale)).toBe(4);
+    const open = { type: "constant-arrival-rate" as const, rate: 9, timeUnitSec: 1, durationSec: 9, preAllocatedVUs: 2, maxVUs: 5 };
+    expect(scaledMaxVus(open, scale)).toBe(15);
+    // A scale down keeps the room it had; float noise adds none.
+    expect(scaledMaxVus(open, { vuFactor: 1, rateFactor: 0.5 })).toBe(5);
+    expect(scaledMaxVus({ type: "constant-vus", vus: 10, durationSec: 1 }, { vuFactor: 1.1, rateFactor: 1 })).toBe(11);
+    expect(partsMaxVus(workloads, dealLanes(workloads, [0], 1, 1).parts[0]!, { vuFactor: 2, rateFactor: 1 })).toBe(88);
   });
 });

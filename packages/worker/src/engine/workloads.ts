@@ -1,4 +1,5 @@
 import { type Executor, executorDurationSec, executorMaxVUs, type Lane, laneShare, type RunPlan, subLanes } from "@loadline/core";
+import type { VuIds } from "./executor-run.ts";
 
 /**
  * One executor instance and the scenarios it runs: the plan's shared workload with every
@@ -65,6 +66,39 @@ export function dealLanes(
   return { parts, nextThread: next };
 }
 
-/** The VUs some parts may hold at once: the connections a thread's transport needs. */
-export const partsMaxVus = (workloads: readonly Workload[], parts: readonly ThreadPart[]): number =>
-  parts.reduce((n, p) => n + laneShare(executorMaxVUs(workloads[p.workload]!.executor), p.lane), 0);
+const isOpen = (e: Executor): boolean => e.type === "constant-arrival-rate" || e.type === "ramping-arrival-rate";
+
+/** A live run's scale: what closed executors' VU counts and open executors' rates are multiplied by now. */
+export type Scale = { vuFactor: number; rateFactor: number };
+
+export const UNSCALED: Scale = { vuFactor: 1, rateFactor: 1 };
+
+/**
+ * The most VUs an executor may hold at once under a scale: its plan's, times its factor when
+ * that is above 1 (a scale down keeps the VUs it made). The closed ones by the VU factor
+ * (constant-vus, ramping-vus, shared-iterations; per-vu-iterations is not scaled), the open
+ * ones by the rate factor: at the same latency, twice the rate keeps twice the VUs busy.
+ */
+export function scaledMaxVus(e: Executor, scale: Scale): number {
+  const max = executorMaxVUs(e);
+  const factor = e.type === "per-vu-iterations" ? 1 : isOpen(e) ? scale.rateFactor : scale.vuFactor;
+  // The float noise of a factor (0.3 × 10) must not add a VU.
+  return factor > 1 ? Math.max(max, Math.ceil(max * factor - 1e-9)) : max;
+}
+
+/** The VUs some parts may hold at once (under a scale): the connections a thread's transport needs. */
+export const partsMaxVus = (workloads: readonly Workload[], parts: readonly ThreadPart[], scale: Scale = UNSCALED): number =>
+  parts.reduce((n, p) => n + laneShare(scaledMaxVus(workloads[p.workload]!.executor, scale), p.lane), 0);
+
+/**
+ * The ids of workload `w`'s VUs: its plan's from `firstVuId`; those a scale adds beyond its
+ * plan's most after every planned VU of the run, interleaved with the other workloads' own, so
+ * an id stays unique in the run (it is `{{__vu}}`, and picks data rows).
+ */
+export function vuIdsOf(workloads: readonly Workload[], w: number): VuIds {
+  const workload = workloads[w]!;
+  const max = executorMaxVUs(workload.executor);
+  const last = workloads.at(-1)!;
+  const planned = last.firstVuId + executorMaxVUs(last.executor) - 1;
+  return (k) => (k < max ? workload.firstVuId + k : planned + 1 + (k - max) * workloads.length + w);
+}

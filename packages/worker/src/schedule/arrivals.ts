@@ -1,5 +1,7 @@
 import type { Executor, Lane } from "@loadline/core";
 
+const WHOLE: Lane = { index: 0, count: 1 };
+
 type ArrivalExecutor = Extract<Executor, { type: "constant-arrival-rate" | "ramping-arrival-rate" }>;
 
 /** A stretch of time over which the arrival rate (per second) moves linearly from `from` to `to`. */
@@ -17,6 +19,39 @@ export function rateSegments(e: ArrivalExecutor): RateSegment[] {
   });
 }
 
+/** An arrival-rate factor from `atMs` after the start on (a live run's scale). */
+export type RateChange = { atMs: number; factor: number };
+
+/**
+ * The segments with each change's factor applied from its instant on: a piecewise-linear
+ * rate times a piecewise-constant factor is piecewise linear again, so the schedule over them
+ * stays exact and smooth (the expected count is continuous at each change: no arrival is
+ * repeated, none is thinned at random). `changes` in order; none: the segments as they are.
+ */
+export function scaledSegments(segments: readonly RateSegment[], changes: readonly RateChange[]): RateSegment[] {
+  if (changes.length === 0) return [...segments];
+  const out: RateSegment[] = [];
+  let startSec = 0;
+  let next = 0;
+  let factor = 1;
+  for (const s of segments) {
+    const rateAt = (u: number) => s.from + ((s.to - s.from) * u) / s.durationSec;
+    const offsetOf = (c: RateChange) => c.atMs / 1000 - startSec;
+    for (let a = 0; a < s.durationSec; ) {
+      for (; next < changes.length && offsetOf(changes[next]!) <= a; next++) factor = changes[next]!.factor;
+      // The same expression as the test above: b > a, always.
+      const b = next < changes.length ? Math.min(s.durationSec, offsetOf(changes[next]!)) : s.durationSec;
+      out.push({ durationSec: b - a, from: factor * rateAt(a), to: factor * rateAt(b) });
+      a = b;
+    }
+    startSec += s.durationSec;
+  }
+  return out;
+}
+
+/** How long the segments last, in ms: when an open executor ends. */
+export const segmentsMs = (segments: readonly RateSegment[]): number => segments.reduce((ms, s) => ms + s.durationSec * 1000, 0);
+
 /**
  * The intended start times of an open executor's iterations: iteration i is due when the
  * expected count of arrivals so far (the integral of the rate) reaches i, so the first is
@@ -31,11 +66,13 @@ export class ArrivalSchedule {
   private segmentStartCount = 0;
   private nextIndex: number;
 
+  /** `firstIndex`: where a schedule rebuilt mid-run (a scale) takes over from the one it replaces; a number of the lane. */
   constructor(
     private readonly segments: readonly RateSegment[],
-    private readonly lane: Lane = { index: 0, count: 1 },
+    private readonly lane: Lane = WHOLE,
+    firstIndex: number = lane.index,
   ) {
-    this.nextIndex = lane.index;
+    this.nextIndex = firstIndex;
   }
 
   /** The number (in the whole schedule) of the iteration the next `next()` returns. */
@@ -58,6 +95,33 @@ export class ArrivalSchedule {
       this.segmentStartCount += expected;
     }
     return undefined;
+  }
+
+  /**
+   * Passes over most of the lane's iterations due before `ms` at once (a pause's, a late
+   * joiner's): it stops short of them by a lane's turn or two, so that the caller, taking
+   * `next()` while it is before `ms`, decides the last ones exactly.
+   */
+  skipBefore(ms: number): void {
+    const target = Math.floor(this.expectedAt(ms)) - 2 * this.lane.count;
+    if (target <= this.nextIndex) return;
+    const { index, count } = this.lane;
+    this.nextIndex = index + Math.floor((target - index) / count) * count;
+  }
+
+  /** The arrivals expected in the whole schedule by `ms` from its start: the integral of the rate. */
+  private expectedAt(ms: number): number {
+    let n = 0;
+    let startSec = 0;
+    const t = ms / 1000;
+    for (const s of this.segments) {
+      const u = t - startSec;
+      if (u <= 0) break;
+      if (u >= s.durationSec) n += ((s.from + s.to) / 2) * s.durationSec;
+      else n += s.from * u + ((s.to - s.from) / (2 * s.durationSec)) * u * u;
+      startSec += s.durationSec;
+    }
+    return n;
   }
 }
 

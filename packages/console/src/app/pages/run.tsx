@@ -1,10 +1,12 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
-import { download, qs, request } from "../api.ts";
+import { type ChartMarks, chartMarks } from "../annotations.ts";
+import { type ApiError, download, qs, request } from "../api.ts";
 import { TimeChart } from "../chart.tsx";
-import { bytes, count, dateTime, duration, ms, percent, rate, runLength, shortId } from "../format.ts";
+import { ago, ahead, bytes, clockTime, count, dateTime, duration, ms, percent, rate, runLength, shortId, timeOrDate } from "../format.ts";
 import { type LivePhase, useLiveRun } from "../live-run.ts";
 import { href, navigate } from "../router.ts";
+import { CONTROL_TONE, controlFactors, controlText, currentSize, scaleModelsOf } from "../run-control.ts";
 import type { RunSeries } from "../run-series.ts";
 import { type AggregateView, isTerminal, type LoadTestView, type Page, type RunView } from "../types.ts";
 import { Badge, Counter, CountTable, Empty, ErrorBox, Section, StatusBadge, VerdictBadge } from "../ui.tsx";
@@ -43,6 +45,10 @@ export function RunPage({ id }: { id: string }) {
   }, [ended]);
   void tick;
 
+  // The run's live control, drawn on every chart.
+  const controls = run?.controls;
+  const marks = useMemo(() => chartMarks(controls ?? []), [controls]);
+
   if (live.error && !run) return <ErrorBox error={live.error} />;
   if (!run) return <div class="empty">Loading run…</div>;
   const s = live.series;
@@ -50,6 +56,7 @@ export function RunPage({ id }: { id: string }) {
   const agg = aggregate.data;
   const running = !isTerminal(run.status);
   const elapsed = runLength(run.startedAt, run.finishedAt);
+  const stoppable = running && run.status !== "Analyzing";
 
   return (
     <div class="page run-page" data-run={run.id}>
@@ -63,15 +70,22 @@ export function RunPage({ id }: { id: string }) {
         </h1>
         <div class="tools">
           <StatusBadge status={run.status} />
+          {run.pausedAt && (
+            <span class="badge warn" data-paused title={`paused since ${dateTime(run.pausedAt)}`}>
+              ‖ paused
+            </span>
+          )}
           <VerdictBadge verdict={run.verdict} />
           {run.degraded && <Badge tone="warn">degraded · {percent(run.coverage)} covered</Badge>}
           <span class={`live ${live.phase}`} data-phase={live.phase}>
             {PHASE_TEXT[live.phase]}
           </span>
-          {running && <StopButton runId={run.id} stopping={run.status === "Stopping"} />}
+          {run.status === "Running" && <LiveControl run={run} test={test.data} onRun={live.offer} />}
+          {stoppable && <StopButton run={run} onRun={live.offer} />}
         </div>
       </div>
       <ErrorBox error={live.phase === "error" ? live.error : null} />
+      <Lifecycle run={run} />
 
       <div class="counters">
         <Counter
@@ -96,7 +110,7 @@ export function RunPage({ id }: { id: string }) {
         <Counter
           id="p95"
           label="p95 latency"
-          value={ms(agg?.latency.p95)}
+          value={ms(agg && agg.requests > 0 ? agg.latency.p95 : null)}
           sub={running ? `now ${ms(latest?.all.p95)}` : `p99 ${ms(agg?.latency.p99)}`}
         />
         <Counter
@@ -109,7 +123,7 @@ export function RunPage({ id }: { id: string }) {
         <Counter id="elapsed" label="Elapsed" value={duration(elapsed)} sub={`of ${duration(run.durationSec)}`} />
       </div>
 
-      <Charts series={s} version={live.version} />
+      <Charts series={s} version={live.version} marks={marks} />
 
       <div class="grid-2">
         <Thresholds run={run} />
@@ -136,7 +150,7 @@ export function RunPage({ id }: { id: string }) {
   );
 }
 
-function Charts({ series, version }: { series: RunSeries; version: number }) {
+function Charts({ series, version, marks }: { series: RunSeries; version: number; marks: ChartMarks }) {
   const c = series.cols;
   const data =
     (...cols: number[][]) =>
@@ -148,6 +162,7 @@ function Charts({ series, version }: { series: RunSeries; version: number }) {
         id="rps"
         title="Throughput"
         version={version}
+        marks={marks}
         data={data(c.rps)}
         axes={{ y: (v) => count(v), counts: { y: true } }}
         series={[{ label: "requests/s", color: "#2563eb", fill: true, format: rate }]}
@@ -156,6 +171,7 @@ function Charts({ series, version }: { series: RunSeries; version: number }) {
         id="latency"
         title="Latency"
         version={version}
+        marks={marks}
         data={data(c.p50, c.p90, c.p95, c.p99, c.p999)}
         axes={{ y: axisMs }}
         series={[
@@ -170,6 +186,7 @@ function Charts({ series, version }: { series: RunSeries; version: number }) {
         id="errors"
         title="Errors"
         version={version}
+        marks={marks}
         data={data(c.failures, c.errorRate)}
         axes={{ y: (v) => count(v), y2: (v) => `${+v.toFixed(v < 10 ? 1 : 0)}%`, counts: { y: true } }}
         series={[
@@ -181,6 +198,7 @@ function Charts({ series, version }: { series: RunSeries; version: number }) {
         id="users"
         title="Users & dropped iterations"
         version={version}
+        marks={marks}
         data={data(c.users, c.dropped)}
         axes={{ y: (v) => count(v), y2: (v) => count(v), counts: { y: true, y2: true } }}
         series={[
@@ -195,27 +213,148 @@ function Charts({ series, version }: { series: RunSeries; version: number }) {
 /** A latency tick: short ("250 ms", "1.5 s"). */
 const axisMs = (v: number): string => (v >= 1000 ? `${+(v / 1000).toFixed(2)} s` : `${+v.toFixed(v < 10 ? 1 : 0)} ms`);
 
-function StopButton({ runId, stopping }: { runId: string; stopping: boolean }) {
+/**
+ * Sends one action on the run (`POST /v1/runs/{id}/<action>`) and hands its answer, the run, to
+ * the page at once (the stream brings the same a moment later); a refusal is kept to be shown.
+ */
+function useRunAction(runId: string, onRun: (run: RunView) => void) {
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const stop = async () => {
+  const [error, setError] = useState<ApiError | null>(null);
+  const send = async (action: string, body: object): Promise<boolean> => {
     setBusy(true);
+    setError(null);
     try {
-      await request(`/v1/runs/${encodeURIComponent(runId)}/stop`, { method: "POST", body: {} });
+      const answer = await request<RunView | null>(`/v1/runs/${encodeURIComponent(runId)}/${action}`, { method: "POST", body });
+      if (answer && typeof answer.id === "string" && typeof answer.version === "number") onRun(answer);
+      return true;
     } catch (err) {
-      setError(err as Error);
+      setError(err as ApiError);
+      return false;
     } finally {
       setBusy(false);
     }
   };
+  return { busy, error, send };
+}
+
+/** A refusal beside the buttons: the API's message, and the field it names. */
+function ActionError({ error }: { error: ApiError | null }) {
+  if (!error) return null;
+  return (
+    <span class="bad-text small" role="alert" data-action-error>
+      {error.message}
+      {error.field && <span class="mono"> ({error.field})</span>}
+    </span>
+  );
+}
+
+/** Stop: a running run ends early (Cancelled); a queued or pending one is cancelled before it starts. */
+function StopButton({ run, onRun }: { run: RunView; onRun: (run: RunView) => void }) {
+  const { busy, error, send } = useRunAction(run.id, onRun);
+  const stopping = run.status === "Stopping";
+  const waiting = run.status === "Queued" || run.status === "Pending";
   return (
     <>
-      <button type="button" class="danger" disabled={busy || stopping} onClick={stop} data-stop>
-        {stopping ? "Stopping…" : "■ Stop"}
+      <button type="button" class="danger" disabled={busy || stopping} onClick={() => send("stop", {})} data-stop>
+        {stopping ? "Stopping…" : waiting ? "✕ Cancel" : "■ Stop"}
       </button>
-      {error && <span class="bad-text small">{error.message}</span>}
+      <ActionError error={error} />
     </>
   );
+}
+
+/**
+ * A running run's live control: Pause (Resume while paused) and Scale to a new size, in VUs or
+ * arrivals/s as the test's executors have them (both offered when the test is not known; the
+ * API's 400 names the one the run lacks).
+ */
+function LiveControl({ run, test, onRun }: { run: RunView; test: LoadTestView | null; onRun: (run: RunView) => void }) {
+  const { busy, error, send } = useRunAction(run.id, onRun);
+  const models = scaleModelsOf(test);
+  const [unit, setUnit] = useState<"vus" | "rate">(models.vus ? "vus" : "rate");
+  const [value, setValue] = useState("");
+  // The test came after the first draw: its model decides the unit.
+  useEffect(() => {
+    if (!models[unit]) setUnit(models.vus ? "vus" : "rate");
+  }, [models.vus, models.rate]);
+  const size = currentSize(run);
+  const scale = async (e: Event) => {
+    e.preventDefault();
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n)) return;
+    if (await send("scale", unit === "vus" ? { vus: n } : { rate: n })) setValue("");
+  };
+  return (
+    <div class="control-bar" data-live-control>
+      {run.pausedAt ? (
+        <button type="button" class="primary" disabled={busy} onClick={() => send("resume", {})} data-resume>
+          ▶ Resume
+        </button>
+      ) : (
+        <button type="button" disabled={busy} onClick={() => send("pause", {})} data-pause>
+          ‖ Pause
+        </button>
+      )}
+      <form class="scale-form" onSubmit={scale} data-scale>
+        <input
+          type="number"
+          name="scale"
+          min="0"
+          step={unit === "vus" ? "1" : "any"}
+          required
+          value={value}
+          onInput={(e) => setValue(e.currentTarget.value)}
+          placeholder={unit === "vus" ? String(size.vus) : size.rate !== null ? rate(size.rate) : "rate"}
+          aria-label={unit === "vus" ? "new peak VUs" : "new arrivals per second"}
+        />
+        {models.vus && models.rate ? (
+          <select name="scale-unit" value={unit} onChange={(e) => setUnit(e.currentTarget.value as "vus" | "rate")}>
+            <option value="vus">VUs</option>
+            <option value="rate">arrivals/s</option>
+          </select>
+        ) : (
+          <span class="muted small" data-scale-unit={unit}>
+            {unit === "vus" ? "VUs" : "arrivals/s"}
+          </span>
+        )}
+        <button type="submit" disabled={busy} data-scale-submit>
+          ⤢ Scale
+        </button>
+      </form>
+      <ActionError error={error} />
+    </div>
+  );
+}
+
+/** Where the run is in its lifecycle when that is not its load: waiting in the queue, or judged once its load is over. */
+function Lifecycle({ run }: { run: RunView }) {
+  if (run.status === "Queued" && run.queue) {
+    const q = run.queue;
+    return (
+      <div class="lifecycle queued" data-queue>
+        <strong>Queued · #{q.position} in line</strong>
+        <span>
+          since {timeOrDate(q.queuedAt)} <span class="muted">({ago(q.queuedAt)})</span>
+        </span>
+        <span>
+          waits until {timeOrDate(q.expiresAt)} <span class="muted">({ahead(q.expiresAt)})</span>
+        </span>
+        {q.reason && (
+          <span class="muted" data-queue-reason>
+            {q.reason}
+          </span>
+        )}
+      </div>
+    );
+  }
+  if (run.status === "Analyzing")
+    return (
+      <div class="lifecycle analyzing" data-analyzing>
+        <strong>Analyzing</strong>
+        <span>load over{run.ranSec !== null ? ` after ${duration(run.ranSec)}` : ""}: its verdict is being judged on the last windows</span>
+      </div>
+    );
+  return null;
 }
 
 function Thresholds({ run }: { run: RunView }) {
@@ -260,28 +399,62 @@ function Thresholds({ run }: { run: RunView }) {
 }
 
 function RunDetails({ run }: { run: RunView }) {
-  const rows: [string, string][] = [
+  const rows: [string, string][] = [];
+  if (run.name) rows.push(["Name", run.name]);
+  if (run.envId) rows.push(["Environment", run.envId]);
+  rows.push(
     ["Users", `${run.targetUsers} (spawn ${run.spawnRate}/s)`],
     ["Duration", duration(run.durationSec)],
     ["Lanes", String(run.laneCount)],
     ["Created", dateTime(run.createdAt)],
     ["Started", dateTime(run.startedAt)],
     ["Finished", dateTime(run.finishedAt)],
-  ];
-  if (run.stopReason) rows.push(["Stopped by", run.stopReason]);
+  );
+  if (run.createdBy) rows.push(["Created by", run.createdBy]);
+  if (run.ranSec !== null) rows.push(["Ran", `${duration(run.ranSec)} of ${duration(run.durationSec)}`]);
+  if (run.pausedAt) rows.push(["Paused since", dateTime(run.pausedAt)]);
+  if (run.stopReason) rows.push(["Stop reason", run.stopReason]);
+  if (run.cancelledBy) rows.push(["Cancelled by", run.cancelledBy]);
   if (run.coverage !== null) rows.push(["Coverage", percent(run.coverage)]);
   if (run.reason) rows.push(["Reason", run.reason]);
   return (
     <Section title="Run">
-      <dl class="details">
+      <dl class="details" data-run-details>
         {rows.map(([k, v]) => (
-          <div key={k}>
+          <div key={k} data-detail={k}>
             <dt>{k}</dt>
             <dd>{v}</dd>
           </div>
         ))}
       </dl>
+      <ControlHistory run={run} />
     </Section>
+  );
+}
+
+/** The run's live control in order: when, what, by whom. */
+function ControlHistory({ run }: { run: RunView }) {
+  if (run.controls.length === 0) return null;
+  return (
+    <div class="control-history">
+      <h3>Live control ({run.controls.length})</h3>
+      <table class="table compact" data-controls>
+        <tbody>
+          {run.controls.map((c, i) => (
+            <tr key={`${i} ${c.at}`} data-control={c.type}>
+              <td class="small" title={dateTime(c.at)}>
+                {clockTime(c.at)}
+              </td>
+              <td>
+                <Badge tone={CONTROL_TONE[c.type]}>{controlText(c)}</Badge>
+                {controlFactors(c) && <span class="muted small">{controlFactors(c)}</span>}
+              </td>
+              <td class="mono small">{c.by}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

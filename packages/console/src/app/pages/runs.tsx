@@ -87,6 +87,12 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
                   <td>{names.get(r.loadTestId) ?? <span class="muted">{shortId(r.loadTestId)}</span>}</td>
                   <td>
                     <StatusBadge status={r.status} />
+                    {r.queue && (
+                      <span class="muted small" title={r.queue.reason}>
+                        #{r.queue.position}
+                      </span>
+                    )}
+                    {r.pausedAt && <span class="badge warn">paused</span>}
                     {r.degraded && <span class="badge warn">degraded</span>}
                   </td>
                   <td>
