@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loadline benchmarks: throughput against nginx, latency accuracy, worker memory, read-side ingest.
-# Usage: bash bench/run.sh [--only throughput|accuracy|memory|ingest|replay|query|readapi|fleet|live] [--duration S]
+# Usage: bash bench/run.sh [--only throughput|accuracy|memory|ingest|replay|query|readapi|fleet|live|start] [--duration S]
 # Prints a markdown table per section and writes them to bench/results/latest.md. Exits 0 when a
 # goal is missed (the tables say so); non-zero only when the harness itself breaks.
 # All load goes to 127.0.0.1; targets run on core 0, load generators on core 1. Without --duration
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-ONLY="throughput,accuracy,memory,ingest,replay,query,readapi,fleet,live"
+ONLY="throughput,accuracy,memory,ingest,replay,query,readapi,fleet,live,start"
 DURATION=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -77,7 +77,7 @@ free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
-if selected ingest || selected replay || selected query || selected readapi || selected fleet || selected live; then
+if selected ingest || selected replay || selected query || selected readapi || selected fleet || selected live || selected start; then
   { ensure_nats_running && ensure_postgres_running; } || say "no NATS or no Postgres: the ingest rows will say not available"
 fi
 

@@ -135,7 +135,7 @@ export async function runStartBench(o: StartOptions = {}): Promise<StartData> {
       };
       data.tries.push(one);
       say(`try ${i + 1}: first request ${one.toFirstArrival?.toFixed(1) ?? "never"} ms after the command`);
-      await sleep(300); // the worker settles: the next try starts on an idle worker
+      await sleep(2_000); // the worker settles (a run does not follow another within the second): the next try starts on an idle worker
     }
   });
 }
