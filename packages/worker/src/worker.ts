@@ -366,6 +366,8 @@ export class LoadWorker {
       } finally {
         this.runs.delete(runId);
         this.remember(runId);
+        // Idle again: the next run's threads load now, not beside a run's load.
+        if (this.runs.size === 0 && !this.stopping) this.spares?.refill();
       }
     })();
     return run.stopped;

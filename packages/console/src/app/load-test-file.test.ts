@@ -88,6 +88,8 @@ describe("testFileOf", () => {
     defaultDurationSec: 60,
     maxDurationSec: null,
     thresholds: { latency: ["p(95) < 500"] },
+    envId: null,
+    metadata: null,
     baselineRunId: null,
     version: 3,
     createdAt: "2026-01-01T00:00:00Z",
@@ -107,6 +109,11 @@ describe("testFileOf", () => {
       defaultDurationSec: 60,
       thresholds: { latency: ["p(95) < 500"] },
     });
+  });
+
+  it("keeps the test's environment and metadata: a save from the editor does not clear them", () => {
+    const text = testFileOf({ ...view, envId: "staging", metadata: { team: "checkout", build: 42 } });
+    expect(parseTestFile(text).spec).toMatchObject({ envId: "staging", metadata: { team: "checkout", build: 42 } });
   });
 });
 

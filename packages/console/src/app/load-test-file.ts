@@ -107,6 +107,9 @@ const SHOWN_FIELDS = [
   "defaultDurationSec",
   "maxDurationSec",
   "thresholds",
+  // A save replaces the whole test: what the editor leaves out would be cleared.
+  "envId",
+  "metadata",
 ] as const;
 
 /** A stored test as the file it could be written from: its spec's fields, none of the resource's (id, version…). */

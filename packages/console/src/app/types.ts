@@ -41,6 +41,9 @@ export type LoadTestView = {
   defaultDurationSec: number;
   maxDurationSec: number | null;
   thresholds: Record<string, unknown[]> | null;
+  /** Seed 001's environment label and the client's JSON: part of the test as written, kept by the editor. */
+  envId: string | null;
+  metadata: Record<string, unknown> | null;
   baselineRunId: string | null;
   version: number;
   createdAt: string;

@@ -1,5 +1,4 @@
 import type { RunPlan } from "@loadline/core";
-import { eventually } from "@loadline/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CountingServer, countingServer } from "../test-support.ts";
 import { ALL_LANES, startNow } from "./load-engine.ts";
@@ -46,22 +45,24 @@ async function runOn(threads: SpareThreads, runId: string, workerId: string, ite
 }
 
 describe("SpareThreads", () => {
-  it("gives a run threads started ahead, each given its run then, and starts new ones for the next run", async () => {
+  it("gives a run threads started ahead, each given its run then, and starts new ones when refilled", async () => {
     server = await countingServer({ delayMs: 1 });
     spares = new SpareThreads(2);
     expect(spares.ready).toBe(2);
     const first = [spares.take(), spares.take()];
     expect(first.every((t) => t !== undefined)).toBe(true);
-    // Taken: new ones start for the next run; a thread is never handed out twice.
-    await eventually(() => spares!.ready === 2, 5_000);
+    // Taken, and none left until the worker is idle and refills: the engine then starts its own.
+    expect(spares.take()).toBeUndefined();
+    spares.refill();
+    expect(spares.ready).toBe(2);
     const second = [spares.take(), spares.take()];
-    expect(second.some((t) => first.includes(t))).toBe(false);
+    expect(second.some((t) => first.includes(t))).toBe(false); // a thread is never handed out twice
     for (const t of [...first, ...second]) await t?.terminate();
 
     // Runs on spares do their whole work, each its own (the worker id reaches the threads with the run).
-    await eventually(() => spares!.ready === 2, 5_000);
+    spares.refill();
     await runOn(spares, "r1", "w1", 40);
-    await eventually(() => spares!.ready === 2, 5_000);
+    spares.refill();
     await runOn(spares, "r2", "w2", 30);
     expect(server.received.get("GET /a?w=w1")).toBe(40);
     expect(server.received.get("GET /a?w=w2")).toBe(30);
