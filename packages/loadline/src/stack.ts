@@ -39,6 +39,8 @@ export type StackOptions = {
   demoTarget?: boolean;
   /** Load-generating threads of the in-process worker (default 1). */
   workerThreads?: number;
+  /** Keep the in-process worker's next run's threads started ahead, for a fast start (default true; tests turn it off). */
+  spareThreads?: boolean;
   /** Prune per-worker raw windows older than this many days (never when absent). */
   rawWindowsMaxAgeDays?: number;
   /** The largest request body the API reads (default 1 MiB). */
@@ -124,7 +126,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.push(() => orchestrator.stop());
 
     // One engine thread (a thread still: this one heartbeats): the embedded stack shares its process and cores with everything else.
-    const worker = new LoadWorker({ nc, ns, log: log.child({ component: "worker" }), registry, threads: opts.workerThreads ?? 1, keyring });
+    const worker = new LoadWorker({
+      nc,
+      ns,
+      log: log.child({ component: "worker" }),
+      registry,
+      threads: opts.workerThreads ?? 1,
+      keyring,
+      spareThreads: opts.spareThreads ?? true,
+    });
     await worker.start();
     stops.push(() => worker.stop());
 

@@ -24,6 +24,8 @@ export async function startTestStack(opts: { log?: Logger; platform?: PlatformDe
     port: 0,
     // Tests load 127.0.0.1 with whatever sizes they need; the security suite passes its own.
     platform: opts.platform ?? OPEN_PLATFORM,
+    // Every test file starts a stack: threads loaded ahead for runs it may never make cost the suite minutes.
+    spareThreads: false,
     ...(opts.auth ? { auth: opts.auth } : {}),
     log: opts.log ?? createLogger("test", process.env.TEST_LOG_LEVEL ?? "silent"),
   });

@@ -36,6 +36,7 @@ const worker = new LoadWorker({
   maxVUs: config.worker.maxVUs,
   maxArrivalRate: config.worker.maxArrivalRate,
   labels: config.worker.labels,
+  spareThreads: true,
   ...(config.worker.id ? { workerId: config.worker.id } : {}),
   ...(config.worker.threads ? { threads: config.worker.threads } : {}),
 });

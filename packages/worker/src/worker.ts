@@ -53,7 +53,8 @@ export type LoadWorkerOptions = {
   threads?: number;
   /**
    * Keep a run's worth of engine threads started ahead, so a run's start does not wait for its
-   * threads to load (SpareThreads). Default true.
+   * threads to load (SpareThreads). Default false: the worker service and the all-in-one stack
+   * turn it on; a test that starts many workers need not pay for threads it never runs on.
    */
   spareThreads?: boolean;
   /** Opens the secrets a run carries (sealed); main.ts gives `keyringFromEnv()`. Default: an empty one, that opens none. */
@@ -138,8 +139,7 @@ export class LoadWorker {
   }
 
   private async startOnce(): Promise<void> {
-    if (this.opts.spareThreads !== false && existsSync(fileURLToPath(threadEntryUrl())))
-      this.spares = new SpareThreads(this.capacity.threads);
+    if (this.opts.spareThreads && existsSync(fileURLToPath(threadEntryUrl()))) this.spares = new SpareThreads(this.capacity.threads);
     this.listener = await listenToRunEvents({ nc: this.opts.nc, ns: this.opts.ns, log: this.log, onEvent: (e) => this.onEvent(e) });
     this.stopEchoes = this.followControlEchoes();
     this.ticker = startSecondTicker((second) => {
