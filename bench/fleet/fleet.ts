@@ -12,23 +12,14 @@
 //
 // Here the section and its command line; fleet-sim.ts holds the target and the simulated workers,
 // fleet-table.ts prints the table.
-import { randomBytes } from "node:crypto";
+
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { type CommandEnvelope, createCommand, newId, sleep } from "@loadline/core";
-import { CommandBus, connectNats, ensureStreams, namespace } from "@loadline/nats";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { CommandBus, ensureStreams } from "@loadline/nats";
 import { startService, stopService, waitReady } from "loadline/testing";
-import {
-  Cleanups,
-  loadAverage,
-  machineLine,
-  parseFlags,
-  runStandalone,
-  section,
-  log as stderrLog,
-  withTimeout,
-} from "../read-side/bench-util.ts";
+import { benchNamespace } from "../lib/bench-nats.ts";
+import { Cleanups, loadAverage, machineLine, parseFlags, runStandalone, section, log as stderrLog } from "../read-side/bench-util.ts";
 import { FLEET_DEFAULTS, type FleetData, type FleetOptions, REQUEST_EVERY_MS, type RunTimes } from "./fleet-data.ts";
 import { SimFleet, startTarget } from "./fleet-sim.ts";
 import { fleetTable } from "./fleet-table.ts";
@@ -56,17 +47,7 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
   o.cleanups?.add("fleet section", () => cleanups.runAll(say));
   const natsUrl = o.natsUrl ?? process.env.NATS_URL ?? "nats://127.0.0.1:4222";
   return section(data, say, cleanups, async () => {
-    const ns = namespace(`bench${randomBytes(5).toString("hex")}`);
-    const nc = await withTimeout(connectNats(natsUrl, "bench-fleet"), 10_000, `no NATS at ${natsUrl}`);
-    cleanups.add("NATS connection", () => nc.drain());
-    const jsm = await jetstreamManager(nc);
-    cleanups.add(`streams of ${ns.prefix}`, () =>
-      Promise.all(
-        [...Object.values(ns.streams), ...Object.values(ns.buckets).map((b) => `KV_${b}`)].map((s) =>
-          jsm.streams.delete(s).catch(() => false),
-        ),
-      ),
-    );
+    const { ns, nc, jsm } = await benchNamespace(natsUrl, "bench-fleet", cleanups);
     const times = new Map<string, RunTimes>();
     const target = await startTarget(times);
     cleanups.add("target", () => new Promise((r) => target.server.close(() => r(undefined))));

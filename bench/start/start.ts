@@ -5,25 +5,17 @@
 // events, read as they are appended, split the time into where it goes: planning, the worker's
 // preparation, the ready barrier and the start lead.
 // Usage: node --import tsx bench/start/start.ts [--tries N]
-import { randomBytes } from "node:crypto";
+
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { type CommandEnvelope, createCommand, newId, parseEvent, sleep } from "@loadline/core";
-import { CommandBus, connectNats, ensureStreams, namespace, subjects } from "@loadline/nats";
-import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { CommandBus, ensureStreams, subjects } from "@loadline/nats";
+import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import { startService, stopService, waitReady } from "loadline/testing";
 import type { RunTimes } from "../fleet/fleet-data.ts";
 import { startTarget } from "../fleet/fleet-sim.ts";
-import {
-  Cleanups,
-  loadAverage,
-  machineLine,
-  parseFlags,
-  runStandalone,
-  section,
-  log as stderrLog,
-  withTimeout,
-} from "../read-side/bench-util.ts";
+import { benchNamespace } from "../lib/bench-nats.ts";
+import { Cleanups, loadAverage, machineLine, parseFlags, runStandalone, section, log as stderrLog } from "../read-side/bench-util.ts";
 import { type StartData, type StartTry, startTable } from "./start-table.ts";
 
 export type StartOptions = { tries?: number; natsUrl?: string; log?: (m: string) => void; cleanups?: Cleanups };
@@ -40,17 +32,7 @@ export async function runStartBench(o: StartOptions = {}): Promise<StartData> {
   o.cleanups?.add("start section", () => cleanups.runAll(say));
   const natsUrl = o.natsUrl ?? process.env.NATS_URL ?? "nats://127.0.0.1:4222";
   return section(data, say, cleanups, async () => {
-    const ns = namespace(`bench${randomBytes(5).toString("hex")}`);
-    const nc = await withTimeout(connectNats(natsUrl, "bench-start"), 10_000, `no NATS at ${natsUrl}`);
-    cleanups.add("NATS connection", () => nc.drain());
-    const jsm = await jetstreamManager(nc);
-    cleanups.add(`streams of ${ns.prefix}`, () =>
-      Promise.all(
-        [...Object.values(ns.streams), ...Object.values(ns.buckets).map((b) => `KV_${b}`)].map((s) =>
-          jsm.streams.delete(s).catch(() => false),
-        ),
-      ),
-    );
+    const { ns, nc, jsm } = await benchNamespace(natsUrl, "bench-start", cleanups);
     const times = new Map<string, RunTimes>();
     const target = await startTarget(times);
     cleanups.add("target", () => new Promise((r) => target.server.close(() => r(undefined))));

@@ -393,9 +393,9 @@ export class RunSupervisor {
         .sort((a, b) => Date.parse(a.state.queuedAt ?? "") - Date.parse(b.state.queuedAt ?? "") || a.run.id.localeCompare(b.run.id));
       const heads = new Map<string, (typeof queued)[number]>();
       for (const q of queued) if (!heads.has(q.run.tenantId)) heads.set(q.run.tenantId, q);
-      const fairest = [...heads.values()].sort(
-        (a, b) => this.handler.tenantRuns(a.run.tenantId).live - this.handler.tenantRuns(b.run.tenantId).live,
-      );
+      // Each tenant's live runs counted once, not in every comparison of the sort.
+      const live = new Map([...heads.keys()].map((tenantId) => [tenantId, this.handler.tenantRuns(tenantId).live]));
+      const fairest = [...heads.values()].sort((a, b) => live.get(a.run.tenantId)! - live.get(b.run.tenantId)!);
       for (const { run, state } of fairest) {
         if (this.stopped || !state.target || !state.parameters) continue;
         const quotas = await this.handler.quotasOf(run.tenantId);

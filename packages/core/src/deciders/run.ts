@@ -1,7 +1,8 @@
 import type { TargetPolicy } from "../access/target-policy.ts";
 import type { CommandEnvelope, NewEvent } from "../envelope.ts";
 import { DomainError } from "../errors.ts";
-import { planExecutors } from "../scenario/lanes.ts";
+import { type Executor, executorMaxVUs, isOpenModel } from "../scenario/executors.ts";
+import { peakRate, planExecutors } from "../scenario/lanes.ts";
 import { runPlan } from "../scenario/normalize.ts";
 import type { Placement, RunParameters, RunScale, RunStatus, RunTarget, StopReason, WorkerShare } from "../schemas/run.ts";
 import { TERMINAL_STATUSES } from "../schemas/run.ts";
@@ -252,24 +253,13 @@ const cancelledUnstarted = (state: RunState, command: CommandEnvelope): NewEvent
 /** Peak VUs and arrivals/s of the run as planned: what `run.scale`'s absolute figures are factors of. */
 function plannedPeaks(state: RunState): { vus: number; rate: number } {
   if (!state.target || !state.parameters) return { vus: 0, rate: 0 };
+  // per-vu-iterations' work is per VU: more VUs would change how much it does, not how fast. Not scaled.
+  const scalesVus = (e: Executor) => !isOpenModel(e) && e.type !== "per-vu-iterations";
   const executors = planExecutors(runPlan(state.target, state.parameters));
-  const peak = (e: (typeof executors)[number]): { vus: number; rate: number } => {
-    switch (e.type) {
-      case "constant-vus":
-      case "shared-iterations":
-        return { vus: e.vus, rate: 0 };
-      case "per-vu-iterations":
-        // Its work is per VU: more VUs would change how much it does, not how fast. Not scaled.
-        return { vus: 0, rate: 0 };
-      case "ramping-vus":
-        return { vus: Math.max(e.startVUs, ...e.stages.map((s) => s.target)), rate: 0 };
-      case "constant-arrival-rate":
-        return { vus: 0, rate: e.rate / (e.timeUnitSec ?? 1) };
-      case "ramping-arrival-rate":
-        return { vus: 0, rate: Math.max(e.startRate, ...e.stages.map((s) => s.target)) / (e.timeUnitSec ?? 1) };
-    }
+  return {
+    vus: executors.reduce((n, e) => n + (scalesVus(e) ? executorMaxVUs(e) : 0), 0),
+    rate: executors.reduce((n, e) => n + peakRate(e), 0),
   };
-  return executors.map(peak).reduce((a, b) => ({ vus: a.vus + b.vus, rate: a.rate + b.rate }), { vus: 0, rate: 0 });
 }
 
 function scaled(state: RunState, scale: RunScale, command: CommandEnvelope): NewEvent {
