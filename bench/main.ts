@@ -1,6 +1,6 @@
 // The benchmark harness: runs the selected sections in turns and prints the tables.
 // run.sh starts nginx and passes its URL; everything else (targets, generators) starts here.
-// Usage: node --import tsx bench/main.ts [--only throughput|accuracy|memory|ingest|replay|query|readapi|fleet|live|start] [--duration S] [--nginx-url URL]
+// Usage: node --import tsx bench/main.ts [--only throughput|h2|accuracy|memory|ingest|replay|query|readapi|fleet|live|start|agent] [--duration S] [--nginx-url URL] [--nginx-h2-url URL]
 // Without --duration, each section uses its own default: 10 s, and 60 s for ingest.
 //
 // Here the command line and the report; generator-sections.ts holds the throughput, accuracy and
@@ -9,9 +9,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { agentCostTable, runAgentCostBench } from "./agent/agent-cost.ts";
 import { runFleetBench } from "./fleet/fleet.ts";
 import { fleetTable } from "./fleet/fleet-table.ts";
 import { accuracy, memory, throughput } from "./generator-sections.ts";
+import { h2Section } from "./h2/h2.ts";
+import { h2Table } from "./h2/h2-table.ts";
 import { coreBusy } from "./lib/cpu.ts";
 import { runLiveBench } from "./live/live.ts";
 import { liveTable } from "./live/live-table.ts";
@@ -27,13 +30,43 @@ import { accuracyTable, ingestTable, memoryTable, throughputTable } from "./repo
 import { runStartBench } from "./start/start.ts";
 import { startTable } from "./start/start-table.ts";
 
-type Section = "throughput" | "accuracy" | "memory" | "ingest" | "replay" | "query" | "readapi" | "fleet" | "live" | "start";
-const SECTIONS: Section[] = ["throughput", "accuracy", "memory", "ingest", "replay", "query", "readapi", "fleet", "live", "start"];
+type Section =
+  | "throughput"
+  | "h2"
+  | "accuracy"
+  | "memory"
+  | "ingest"
+  | "replay"
+  | "query"
+  | "readapi"
+  | "fleet"
+  | "live"
+  | "start"
+  | "agent";
+const SECTIONS: Section[] = [
+  "throughput",
+  "h2",
+  "accuracy",
+  "memory",
+  "ingest",
+  "replay",
+  "query",
+  "readapi",
+  "fleet",
+  "live",
+  "start",
+  "agent",
+];
 /** Seconds per run when --duration is not given. */
 const DEFAULT_DURATION = 10;
 
 function parseArgs(argv: string[]) {
-  const o = { only: [...SECTIONS] as Section[], duration: undefined as number | undefined, nginxUrl: process.env.BENCH_NGINX_URL ?? "" };
+  const o = {
+    only: [...SECTIONS] as Section[],
+    duration: undefined as number | undefined,
+    nginxUrl: process.env.BENCH_NGINX_URL ?? "",
+    nginxH2Url: process.env.BENCH_NGINX_H2_URL ?? "",
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -49,6 +82,9 @@ function parseArgs(argv: string[]) {
       i++;
     } else if (a === "--nginx-url" && v) {
       o.nginxUrl = v;
+      i++;
+    } else if (a === "--nginx-h2-url" && v) {
+      o.nginxH2Url = v;
       i++;
     } else throw new Error(`unknown option ${a}`);
   }
@@ -71,7 +107,7 @@ function versions(): string {
   } catch {
     /* missing */
   }
-  return `node ${process.version}, nginx ${deb("nginx")}, wrk ${deb("wrk")}, hey ${deb("hey")}, locust ${deb("python3-locust")}, autocannon ${ac}`;
+  return `node ${process.version}, nginx ${deb("nginx")}, wrk ${deb("wrk")}, hey ${deb("hey")}, h2load ${deb("nghttp2-client")}, locust ${deb("python3-locust")}, autocannon ${ac}`;
 }
 
 async function main() {
@@ -96,6 +132,10 @@ async function main() {
       const t = await throughput(o.nginxUrl, duration);
       data.throughput = t;
       parts.push(throughputTable(t));
+    } else if (s === "h2") {
+      const h = await h2Section(o.nginxH2Url, duration);
+      data.h2 = h;
+      parts.push(h2Table(h));
     } else if (s === "accuracy") {
       const a = await accuracy(duration);
       data.accuracy = a;
@@ -124,6 +164,10 @@ async function main() {
       const st = await runStartBench({ log });
       data.start = st;
       parts.push(startTable(st));
+    } else if (s === "agent") {
+      const a = await runAgentCostBench({ seconds: o.duration ? Math.max(o.duration, 10) : undefined, log });
+      data.agent = a;
+      parts.push(agentCostTable(a));
     } else if (s === "live") {
       const l = await runLiveBench({ durationSec: o.duration, log });
       data.live = l;

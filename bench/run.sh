@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loadline benchmarks: throughput against nginx, latency accuracy, worker memory, read-side ingest.
-# Usage: bash bench/run.sh [--only throughput|accuracy|memory|ingest|replay|query|readapi|fleet|live|start] [--duration S]
+# Usage: bash bench/run.sh [--only throughput|h2|accuracy|memory|ingest|replay|query|readapi|fleet|live|start|agent] [--duration S]
 # Prints a markdown table per section and writes them to bench/results/latest.md. Exits 0 when a
 # goal is missed (the tables say so); non-zero only when the harness itself breaks.
 # All load goes to 127.0.0.1; targets run on core 0, load generators on core 1. Without --duration
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-ONLY="throughput,accuracy,memory,ingest,replay,query,readapi,fleet,live,start"
+ONLY="throughput,h2,accuracy,memory,ingest,replay,query,readapi,fleet,live,start,agent"
 DURATION=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,13 +29,18 @@ say() { echo "[bench] $*" >&2; }
 
 # --- what the selected sections miss gets installed (Debian packages; autocannon is a root devDependency)
 need=()
-if selected throughput || selected accuracy || selected memory || selected readapi || selected live; then command -v taskset >/dev/null || need+=(util-linux); fi
+if selected throughput || selected h2 || selected accuracy || selected memory || selected readapi || selected live; then command -v taskset >/dev/null || need+=(util-linux); fi
 if selected throughput; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
   command -v hey >/dev/null || need+=(hey)
   command -v locust >/dev/null || need+=(python3-locust)
 fi
 if selected throughput || selected accuracy; then command -v wrk >/dev/null || need+=(wrk); fi
+if selected h2; then
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+  command -v h2load >/dev/null || need+=(nghttp2-client)
+fi
+if selected agent; then [ -x /usr/bin/prometheus-node-exporter ] || need+=(prometheus-node-exporter); fi
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -77,15 +82,20 @@ free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
-if selected ingest || selected replay || selected query || selected readapi || selected fleet || selected live || selected start; then
+if selected ingest || selected replay || selected query || selected readapi || selected fleet || selected live || selected start || selected agent; then
   { ensure_nats_running && ensure_postgres_running; } || say "no NATS or no Postgres: the ingest rows will say not available"
 fi
 
-# --- our own nginx, one worker pinned to core 0, only for the throughput section
+# --- our own nginx, one worker pinned to core 0, for the throughput and h2 sections (h2: TLS with a
+# self-signed certificate made here, which the generators are told to accept)
 NGINX_URL=""
-if selected throughput && command -v nginx >/dev/null; then
+NGINX_H2_URL=""
+if { selected throughput || selected h2; } && command -v nginx >/dev/null; then
   port=$(free_port)
-  sed -e "s#@DIR@#$TMP#g" -e "s#@PORT@#$port#g" bench/nginx.conf > "$TMP/nginx.conf"
+  h2port=$(free_port)
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null
+  sed -e "s#@DIR@#$TMP#g" -e "s#@PORT@#$port#g" -e "s#@H2PORT@#$h2port#g" bench/nginx.conf > "$TMP/nginx.conf"
   taskset -c 0 nginx -p "$TMP" -e "$TMP/error.log" -c "$TMP/nginx.conf" &
   NGINX_PID=$!
   for _ in $(seq 1 50); do
@@ -96,11 +106,13 @@ if selected throughput && command -v nginx >/dev/null; then
     sleep 0.1
   done
   [ -n "$NGINX_URL" ] && say "nginx on $NGINX_URL (pid $NGINX_PID, core 0)" || say "nginx did not start: $(cat "$TMP/error.log" 2>/dev/null)"
+  [ -n "$NGINX_URL" ] && NGINX_H2_URL="https://127.0.0.1:$h2port/" && say "nginx h2 on $NGINX_H2_URL"
 fi
 
 # --- the harness in its own process group, so that cleanup reaches every process it started
 export BENCH_NGINX_PID="$NGINX_PID"
-setsid node --import tsx bench/main.ts --only "$ONLY" ${DURATION:+--duration "$DURATION"} ${NGINX_URL:+--nginx-url "$NGINX_URL"} &
+setsid node --import tsx bench/main.ts --only "$ONLY" ${DURATION:+--duration "$DURATION"} ${NGINX_URL:+--nginx-url "$NGINX_URL"} \
+  ${NGINX_H2_URL:+--nginx-h2-url "$NGINX_H2_URL"} &
 MAIN_PID=$!
 status=0
 wait "$MAIN_PID" || status=$?

@@ -40,6 +40,8 @@ export const WORKERS = ["w1", "w2", "w3"] as const;
 export const TARGET_MS = 20;
 /** VUs started per second: every VU at once. */
 export const SPAWN_RATE = 1000;
+/** How long a read of a stream is retried: past a broker's loss and its elections. */
+const READ_RETRY_MS = 30_000;
 
 export type Window = { msgID: string; workerId: string; second: number; requests: number };
 
@@ -151,13 +153,16 @@ export class Stage {
    * failed, the stream's new leader may not answer the first request.
    */
   private async read<T>(stream: string, subject: string, map: (m: JsMsg) => T): Promise<T[]> {
-    for (let attempt = 1; ; attempt++) {
+    // After a node's loss a read may wait on the stream's election (seen up to ~12 s) and on this
+    // connection's reconnect: retry for as long as the scenarios allow the system to recover.
+    const deadline = Date.now() + READ_RETRY_MS;
+    for (;;) {
       const out: T[] = [];
       try {
         await replayStream(this.nc, stream, subject, (m) => void out.push(map(m)));
         return out;
       } catch (err) {
-        if (attempt >= 5) throw err;
+        if (Date.now() > deadline) throw err;
         await sleep(1000);
       }
     }

@@ -2,7 +2,7 @@
 // workspace packages are inlined, npm dependencies stay external, so `node dist/main.js` runs
 // on plain Node without a TypeScript loader.
 
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -51,6 +51,16 @@ await build({
   logLevel: "warning",
 });
 console.log(`${pkg.name}: ${entryPoints.map((e) => e.out).join(", ")} -> ${outdir}/`);
+
+// The Locust engine's plugin (Python, docs/locust.md) is read from beside the code that starts
+// Locust: it goes beside every bundle that inlines @loadline/worker, as the thread entry does.
+const locustPlugin = [cwd, ...[...seen].map((dep) => join(root, "packages", dep.slice("@loadline/".length)))]
+  .map((dir) => join(dir, "src/engine/locust/loadline_plugin.py"))
+  .find((file) => existsSync(file));
+if (locustPlugin) {
+  copyFileSync(locustPlugin, join(outdir, "loadline_plugin.py"));
+  console.log(`${pkg.name}: loadline_plugin.py -> ${outdir}/`);
+}
 
 // A bundle that serves the web console carries its assets prebuilt, in dist/console/ beside it
 // (where @loadline/console looks first), so that it never builds them at run time.

@@ -37,6 +37,10 @@ pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 ensure_postgres_binary() { [ -n "$(pg_bindir)" ] || apt_install postgresql; }
 # The browser the report's PDF is printed with, and the report's render test drives.
 ensure_chromium() { [ -x /usr/bin/chromium ] || apt_install chromium; }
+# The real Prometheus the observability tests start (remote write receiver, the shipped scrape configs).
+ensure_prometheus() { [ -x /usr/bin/prometheus ] || apt_install prometheus; }
+# Locust, which the Locust engine runs locustfiles with (docs/locust.md), and its tests start.
+ensure_locust() { command -v locust >/dev/null || apt_install python3-locust; }
 
 STARTED_PIDS=()
 cleanup_started() {

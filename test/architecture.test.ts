@@ -63,7 +63,7 @@ describe("the package map", () => {
 });
 
 describe("the import scanner", () => {
-  it("finds static, re-exported, side-effect and dynamic imports", () => {
+  it("finds static, re-exported, side-effect and dynamic imports, and modules resolved", () => {
     const source = [
       'import { a } from "@loadline/core";',
       'import type { B } from "hono";',
@@ -71,8 +71,18 @@ describe("the import scanner", () => {
       'import "pino";',
       'const d = await import("undici");',
       'import {\n  e,\n  f,\n} from "postgres";',
+      'const g = createRequire(import.meta.url).resolve("@scalar/api-reference");',
+      'path.resolve("/tmp"); url.resolve("./x");',
     ].join("\n");
-    expect(specifiersOf(source).sort()).toEqual(["./c.ts", "@loadline/core", "hono", "pino", "postgres", "undici"]);
+    expect(specifiersOf(source).sort()).toEqual([
+      "./c.ts",
+      "@loadline/core",
+      "@scalar/api-reference",
+      "hono",
+      "pino",
+      "postgres",
+      "undici",
+    ]);
   });
 
   it("tells test code from the code a package runs", () => {

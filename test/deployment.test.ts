@@ -147,8 +147,10 @@ function requiredEnv(kind: Kind, env: Env, readFile: (p: string) => string): voi
   if (kind === "api") expect(src, "loadline api exits without DATABASE_URL").toContain("if (!config.databaseUrl)");
   if (kind === "api" || kind === "projections") expect(config.databaseUrl, `${kind}: DATABASE_URL (else PGlite)`).toBeTruthy();
   if (kind === "migrate") expect(config.databaseMigrateUrl || config.databaseUrl, "migrate: DATABASE_MIGRATE_URL").toBeTruthy();
-  if (src.includes("keyringFromEnv(")) {
-    // The API seals secrets and workers open them: without a keyring a run with secrets fails.
+  if (kind !== "migrate" && src.includes("keyringFromEnv(")) {
+    // The API seals secrets, workers open them, projections sign webhooks with them: without a
+    // keyring a run with secrets fails and no webhook is sent (migrate shares the projections'
+    // main but exits before it reads the keyring).
     expect(keyringFromEnv(env, readFile).configured, `${kind}: LL_SECRETS_KEY_FILE or LL_SECRETS_KEYS`).toBe(true);
   }
   if (kind === "api") {
@@ -757,7 +759,8 @@ describe("Kubernetes (infra/k8s)", () => {
       const expected = [
         ...(env.NATS_URL ? [conf.listen] : []),
         ...(env.DATABASE_URL || env.DATABASE_MIGRATE_URL ? [5432] : []),
-        ...(kind === "worker" ? ["any"] : []),
+        // The load goes to the targets; webhooks and remote write to their receivers.
+        ...(kind === "worker" || kind === "projections" ? ["any"] : []),
       ];
       expect(sorted(ports.map(String)), `${kind}'s egress`).toEqual(sorted(expected.map(String)));
       expect(labels["loadline.io/postgres"] === "client", `${kind}'s Postgres label`).toBe(
@@ -962,12 +965,24 @@ describe("Prometheus", () => {
     }
   });
 
-  it("infra/prometheus/prometheus.yml scrapes the services' default ports on one host", () => {
+  it("infra/prometheus/prometheus.yml scrapes the services' default ports on one host, a job per service", () => {
     const prom = parseYaml(read("infra/prometheus/prometheus.yml")) as Y;
     const ports = (prom.scrape_configs as Y[]).flatMap((j) =>
       (j.static_configs as Y[]).flatMap((s) => s.targets.map((t: string) => Number(t.split(":")[1]))),
     );
     expect(ports.sort()).toEqual(SERVERS.map(defaultPortOf).sort());
+    const targetsOf = (job: string) =>
+      (prom.scrape_configs as Y[]).find((j) => j.job_name === job)?.static_configs.flatMap((s: Y) => s.targets);
+    for (const kind of SERVERS) expect(targetsOf(kind), kind).toEqual([`127.0.0.1:${defaultPortOf(kind)}`]);
+  });
+
+  it("infra/prometheus/prometheus-all-in-one.yml scrapes the all-in-one stack's one port", () => {
+    const prom = parseYaml(read("infra/prometheus/prometheus-all-in-one.yml")) as Y;
+    // `loadline up` listens where `loadline api` does: the CLI's one default port.
+    expect(read("packages/loadline/src/cli.ts")).toMatch(/const serving = command === "up" \|\| command === "api";/);
+    expect((prom.scrape_configs as Y[]).flatMap((j) => (j.static_configs as Y[]).flatMap((s) => s.targets))).toEqual([
+      `127.0.0.1:${defaultPortOf("api")}`,
+    ]);
   });
 });
 

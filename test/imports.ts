@@ -2,13 +2,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 
-/** What one file imports: the specifier of every static import, `export ... from` and dynamic import of a string. */
+/** What one file imports: the specifier of every static import, `export ... from`, dynamic import and module resolve of a string. */
 export function specifiersOf(source: string): string[] {
   const found: string[] = [];
   const patterns = [
     /^\s*(?:import|export)\s[^"'`;]*?from\s*["']([^"']+)["']/gm,
     /^\s*import\s*["']([^"']+)["']/gm,
     /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+    // A file resolved from a package (require.resolve, createRequire(...).resolve) depends on it as much as an import.
+    /\.resolve\(\s*["']([^"'./][^"']*)["']\s*\)/g,
   ];
   for (const pattern of patterns) for (const m of source.matchAll(pattern)) found.push(m[1] as string);
   return found;

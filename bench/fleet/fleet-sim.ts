@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { type CommandEnvelope, createCommand, parseEvent, type WorkerRegistration } from "@loadline/core";
+import { type CommandEnvelope, createCommand, type EventEnvelope, parseEvent, type WorkerRegistration } from "@loadline/core";
 import { CommandBus, type NatsConnection, type namespace, openWorkerBucket, subjects } from "@loadline/nats";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { REQUEST_EVERY_MS, type RunTimes } from "./fleet-data.ts";
@@ -30,6 +30,8 @@ export class SimFleet {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly loops = new Map<string, NodeJS.Timeout>();
   private stopFollowing: (() => Promise<void>) | undefined;
+  private readonly bus: CommandBus;
+  private readonly mine: Set<string>;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -37,7 +39,10 @@ export class SimFleet {
     private readonly ids: string[],
     private readonly targetUrl: string,
     private readonly times: Map<string, RunTimes>,
-  ) {}
+  ) {
+    this.bus = new CommandBus(nc, ns);
+    this.mine = new Set(ids);
+  }
 
   async start(): Promise<void> {
     const kv = await openWorkerBucket(this.nc, this.ns);
@@ -82,42 +87,44 @@ export class SimFleet {
       opt_start_seq: info.state.last_seq + 1,
     });
     const messages = await consumer.consume({ max_messages: 1000 });
-    const bus = new CommandBus(this.nc, this.ns);
-    const mine = new Set(this.ids);
+    // As a real worker does, each acts on the orchestrator's core-NATS echo of a start or stop at once, and on the stream's copy if
+    // the echo was lost: whichever comes first counts.
+    const echoes = this.nc.subscribe(subjects.allRunControl(this.ns), { callback: (_, m) => this.onEvent(parseEvent(m.json())) });
     const done = (async () => {
-      for await (const m of messages) {
-        const e = parseEvent(m.json());
-        const runId = e.aggregate.id;
-        if (e.type === "run.worker-assigned" && mine.has(e.data.workerId)) {
-          const t = this.times.get(runId);
-          if (t) t.assignedAt ??= performance.now();
-          t?.workers.add(e.data.workerId);
-          const ready = createCommand({
-            type: "run.report-worker-ready",
-            tenantId: e.tenantId,
-            aggregate: e.aggregate,
-            data: { workerId: e.data.workerId },
-          }) as CommandEnvelope;
-          void bus.dispatch(ready);
-        } else if (e.type === "run.started") {
-          const t = this.times.get(runId);
-          if (t) t.startedSeenAt = performance.now();
-          const at = Date.parse(e.data.startedAt);
-          for (const w of this.times.get(runId)?.workers ?? []) this.begin(runId, w, at);
-        } else if (e.type === "run.stopping" || e.type === "run.failed" || e.type === "run.cancelled") {
-          const t = this.times.get(runId);
-          for (const w of t?.workers ?? []) {
-            clearTimeout(this.loops.get(`${runId}/${w}`));
-            this.loops.delete(`${runId}/${w}`);
-            t?.silentAt.set(w, performance.now());
-          }
-        }
-      }
+      for await (const m of messages) this.onEvent(parseEvent(m.json()));
     })();
     this.stopFollowing = async () => {
+      echoes.unsubscribe();
       await messages.close();
       await done;
     };
+  }
+
+  private onEvent(e: EventEnvelope): void {
+    const runId = e.aggregate.id;
+    const t = this.times.get(runId);
+    if (e.type === "run.worker-assigned" && this.mine.has(e.data.workerId)) {
+      if (t) t.assignedAt ??= performance.now();
+      t?.workers.add(e.data.workerId);
+      const ready = createCommand({
+        type: "run.report-worker-ready",
+        tenantId: e.tenantId,
+        aggregate: e.aggregate,
+        data: { workerId: e.data.workerId },
+      }) as CommandEnvelope;
+      void this.bus.dispatch(ready);
+    } else if (e.type === "run.started" && t && t.startedSeenAt === undefined) {
+      t.startedSeenAt = performance.now();
+      const at = Date.parse(e.data.startedAt);
+      for (const w of t.workers) this.begin(runId, w, at);
+    } else if ((e.type === "run.stopping" || e.type === "run.failed" || e.type === "run.cancelled") && t) {
+      for (const w of t.workers) {
+        if (t.silentAt.has(w)) continue;
+        clearTimeout(this.loops.get(`${runId}/${w}`));
+        this.loops.delete(`${runId}/${w}`);
+        t.silentAt.set(w, performance.now());
+      }
+    }
   }
 
   /** From the agreed instant on, a request every REQUEST_EVERY_MS until the run stops. */

@@ -1,6 +1,8 @@
-// Section "fleet": one orchestrator, 500 simulated workers, 200 concurrent runs. Prints the time
-// from a run's command to its first request at the target, and from its stop command to silence
-// (every worker of the run has stopped sending), at p50 and p99.
+// Section "fleet": one orchestrator and 500 simulated workers. Two phases: runs on all 500 workers,
+// one after another (the ready barrier at its widest), then 200 runs of 5 workers created in one
+// burst (the orchestrator's throughput of starts). Prints the time from a run's command to its
+// first request, and from its stop command to silence (every worker of the run has stopped
+// sending), at p50 and p99.
 //
 // The orchestrator is the real one (a process of its own); the workers are simulations that speak its
 // protocol: each heartbeats (core NATS and the workers bucket, as LoadWorker does), reports ready
@@ -8,19 +10,27 @@
 // agreed start, and stops when it hears run.stopping. They share one NATS connection and one
 // ordered consumer of the run events (a real worker has its own): what is measured is the
 // control plane, not 500 processes' worth of HTTP.
-// Usage: node --import tsx bench/fleet/fleet.ts [--workers N] [--runs N] [--workers-per-run N]
+// Usage: node --import tsx bench/fleet/fleet.ts [--workers N] [--wide-runs N] [--runs N] [--workers-per-run N]
 //
 // Here the section and its command line; fleet-sim.ts holds the target and the simulated workers,
 // fleet-table.ts prints the table.
 
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { type CommandEnvelope, createCommand, newId, sleep } from "@loadline/core";
+import { type CommandData, type CommandEnvelope, type CommandInit, createCommand, newId, sleep } from "@loadline/core";
 import { CommandBus, ensureStreams } from "@loadline/nats";
 import { startService, stopService, waitReady } from "loadline/testing";
 import { benchNamespace } from "../lib/bench-nats.ts";
 import { Cleanups, loadAverage, machineLine, parseFlags, runStandalone, section, log as stderrLog } from "../read-side/bench-util.ts";
-import { FLEET_DEFAULTS, type FleetData, type FleetOptions, REQUEST_EVERY_MS, type RunTimes } from "./fleet-data.ts";
+import {
+  emptyPhase,
+  FLEET_DEFAULTS,
+  type FleetData,
+  type FleetOptions,
+  type PhaseTimes,
+  REQUEST_EVERY_MS,
+  type RunTimes,
+} from "./fleet-data.ts";
 import { SimFleet, startTarget } from "./fleet-sim.ts";
 import { fleetTable } from "./fleet-table.ts";
 
@@ -32,16 +42,12 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
     workers: cfg.workers,
     runs: cfg.runs,
     workersPerRun: cfg.workersPerRun,
+    wideRuns: cfg.wideRuns,
     machine: machineLine(),
     loadAverageBefore: loadAverage(),
     loadAverageAfter: "",
-    toFirstRequest: [],
-    toFirstArrival: [],
-    toAssigned: [],
-    assignedToStarted: [],
-    toSilence: [],
-    toLastArrival: [],
-    runsFailed: 0,
+    wide: emptyPhase(),
+    burst: emptyPhase(),
   };
   const cleanups = new Cleanups();
   o.cleanups?.add("fleet section", () => cleanups.runAll(say));
@@ -61,6 +67,7 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
       LL_TARGETS_ALLOW: "127.0.0.1,localhost",
       LL_TARGETS_LOOPBACK: "true",
       LL_QUOTA_MAX_CONCURRENT_RUNS: String(cfg.runs),
+      LL_QUOTA_MAX_VUS: String(Math.max(cfg.workers * 2, cfg.vusPerRun)),
     });
     cleanups.add("orchestrator", async () => {
       await stopService(orchestrator);
@@ -102,62 +109,65 @@ export async function runFleetBench(o: FleetOptions = {}): Promise<FleetData> {
       }) as CommandEnvelope,
     );
     if (!created.ok) throw new Error(`the orchestrator refused the load test: ${created.error.message}`);
-    const runIds = Array.from({ length: cfg.runs }, () => newId());
+    const command = <T extends "run.start" | "run.stop">(type: T, id: string, data: CommandData<T>) =>
+      createCommand({ type, tenantId: "default", aggregate: { type: "run", id }, data } as CommandInit<T>) as CommandEnvelope;
+
+    /** Starts the runs together, lets them send for `holdMs`, stops them together, and notes each one's times in `phase`. */
+    const measure = async (runIds: string[], workers: number, vus: number, holdMs: number, phase: PhaseTimes) => {
+      await Promise.all(
+        runIds.map((id) => {
+          times.set(id, { commandAt: performance.now(), workers: new Set(), silentAt: new Map() });
+          const overrides = { targetUsers: vus, spawnRate: 1000, durationSec: 600 };
+          return bus.dispatch(command("run.start", id, { loadTestId, overrides, placement: { workers } }));
+        }),
+      );
+      const deadline = Date.now() + 60_000;
+      while (runIds.some((id) => times.get(id)!.firstRequestAt === undefined) && Date.now() < deadline) await sleep(20);
+      const running = runIds.filter((id) => times.get(id)!.firstRequestAt !== undefined);
+      phase.runsFailed += runIds.length - running.length;
+      await sleep(holdMs);
+      await Promise.all(
+        running.map((id) => {
+          times.get(id)!.stopAt = performance.now();
+          return bus.dispatch(command("run.stop", id, { reason: "requested" }));
+        }),
+      );
+      const silent = (id: string) => times.get(id)!.silentAt.size >= times.get(id)!.workers.size;
+      const stopDeadline = Date.now() + 30_000;
+      while (!running.every(silent) && Date.now() < stopDeadline) await sleep(20);
+      await sleep(REQUEST_EVERY_MS * 2); // requests already on their way still land
+      for (const id of running) {
+        const t = times.get(id)!;
+        phase.toFirstRequest.push(t.firstSentAt! - t.commandAt);
+        phase.toFirstArrival.push(t.firstRequestAt! - t.commandAt);
+        if (t.assignedAt !== undefined) phase.toAssigned.push(t.assignedAt - t.commandAt);
+        if (t.assignedAt !== undefined && t.startedSeenAt !== undefined) phase.assignedToStarted.push(t.startedSeenAt - t.assignedAt);
+        if (silent(id)) phase.toSilence.push(Math.max(...t.silentAt.values()) - t.stopAt!);
+        phase.toLastArrival.push(Math.max(0, t.lastArrivalAt! - t.stopAt!));
+      }
+    };
+
+    say(`${cfg.wideRuns} runs of ${cfg.workers * 2} VUs, each on all ${cfg.workers} workers, one after another`);
+    for (let i = 0; i < cfg.wideRuns; i++) await measure([newId()], cfg.workers, cfg.workers * 2, 1_000, data.wide);
     say(`${cfg.runs} runs of ${cfg.vusPerRun} VUs on ${cfg.workersPerRun} workers each, created together`);
-    await Promise.all(
-      runIds.map((id) => {
-        times.set(id, { commandAt: performance.now(), workers: new Set(), silentAt: new Map() });
-        const data0 = {
-          loadTestId,
-          overrides: { targetUsers: cfg.vusPerRun, spawnRate: 1000, durationSec: 600 },
-          placement: { workers: cfg.workersPerRun },
-        };
-        return bus.dispatch(
-          createCommand({ type: "run.start", tenantId: "default", aggregate: { type: "run", id }, data: data0 }) as CommandEnvelope,
-        );
-      }),
+    await measure(
+      Array.from({ length: cfg.runs }, () => newId()),
+      cfg.workersPerRun,
+      cfg.vusPerRun,
+      cfg.holdMs,
+      data.burst,
     );
-    const deadline = Date.now() + 60_000;
-    while ([...times.values()].some((t) => t.firstRequestAt === undefined) && Date.now() < deadline) await sleep(100);
-    const running = runIds.filter((id) => times.get(id)!.firstRequestAt !== undefined);
-    data.runsFailed = cfg.runs - running.length;
-    say(`${running.length} of ${cfg.runs} runs sending; holding ${cfg.holdMs / 1000} s, then stopping each`);
-    await sleep(cfg.holdMs);
-    await Promise.all(
-      running.map((id) => {
-        times.get(id)!.stopAt = performance.now();
-        return bus.dispatch(
-          createCommand({
-            type: "run.stop",
-            tenantId: "default",
-            aggregate: { type: "run", id },
-            data: { reason: "requested" },
-          }) as CommandEnvelope,
-        );
-      }),
-    );
-    const stopDeadline = Date.now() + 30_000;
-    while (running.some((id) => times.get(id)!.silentAt.size < times.get(id)!.workers.size) && Date.now() < stopDeadline) await sleep(100);
-    await sleep(REQUEST_EVERY_MS * 2); // requests already on their way still land
-    for (const id of running) {
-      const t = times.get(id)!;
-      data.toFirstRequest.push(t.firstSentAt! - t.commandAt);
-      data.toFirstArrival.push(t.firstRequestAt! - t.commandAt);
-      if (t.assignedAt !== undefined) data.toAssigned.push(t.assignedAt - t.commandAt);
-      if (t.assignedAt !== undefined && t.startedSeenAt !== undefined) data.assignedToStarted.push(t.startedSeenAt - t.assignedAt);
-      if (t.silentAt.size === t.workers.size) data.toSilence.push(Math.max(...t.silentAt.values()) - t.stopAt!);
-      data.toLastArrival.push(Math.max(0, t.lastArrivalAt! - t.stopAt!));
-    }
   });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runStandalone(async (cleanups) => {
-    const f = parseFlags(process.argv.slice(2), { workers: "number", runs: "number", "workers-per-run": "number" });
+    const f = parseFlags(process.argv.slice(2), { workers: "number", runs: "number", "workers-per-run": "number", "wide-runs": "number" });
     const data = await runFleetBench({
       workers: f.workers as number | undefined,
       runs: f.runs as number | undefined,
       workersPerRun: f["workers-per-run"] as number | undefined,
+      wideRuns: f["wide-runs"] as number | undefined,
       cleanups,
     });
     return fleetTable(data);

@@ -23,10 +23,9 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { sleep } from "@loadline/core";
-import { connectNats, namespace } from "@loadline/nats";
-import { jetstreamManager } from "@nats-io/jetstream";
 import { LoadlineClient } from "loadline";
 import postgres from "postgres";
+import { benchNamespace } from "../lib/bench-nats.ts";
 import { parsePidStat } from "../lib/cpu.ts";
 import { treeMemory } from "../lib/rss.ts";
 import { RAW, RESULTS, ROOT } from "../measure.ts";
@@ -401,17 +400,7 @@ export async function runLiveBench(o: LiveOptions = {}): Promise<LiveData> {
       : "not pinned (no taskset)";
 
     // A namespace and a database of the section's own, deleted at the end whatever happens.
-    const ns = namespace(`bench${randomBytes(5).toString("hex")}`);
-    const nc = await withTimeout(connectNats(natsUrl, "bench-live"), 10_000, `no NATS at ${natsUrl}`);
-    cleanups.add("NATS connection", () => nc.drain());
-    const jsm = await jetstreamManager(nc);
-    cleanups.add(`streams of ${ns.prefix}`, () =>
-      Promise.all(
-        [...Object.values(ns.streams), ...Object.values(ns.buckets).map((b) => `KV_${b}`)].map((s) =>
-          jsm.streams.delete(s).catch(() => false),
-        ),
-      ),
-    );
+    const { ns, jsm } = await benchNamespace(natsUrl, "bench-live", cleanups);
     const dbName = `ll_bench_${randomBytes(5).toString("hex")}`;
     const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => undefined });
     cleanups.add("Postgres admin connection", () => admin.end({ timeout: 5 }));

@@ -76,7 +76,7 @@ function* loadTestLife(rand: () => number, expect: Expectation): Generator<Draft
       yield ev({ type: "run.failed", data: { reason: "no live worker to run the load", finishedAt: new Date().toISOString() } });
       continue;
     }
-    for (const workerId of workers) yield ev({ type: "run.worker-ready", data: { workerId } });
+    yield ev({ type: "run.workers-ready", data: { workerIds: workers } });
     yield ev({ type: "run.started", data: { startedAt: new Date().toISOString() } });
     yield ev({ type: "run.stopping", data: { reason: fate < 0.2 ? "requested" : "duration" } });
     for (const workerId of workers)

@@ -139,6 +139,7 @@ export function syntheticInputs(): ReportInputs {
       durationSeconds: SECONDS,
       name: null,
       envId: null,
+      env: null,
       metadata: null,
       placement: null,
       targetPolicy: null,
@@ -161,6 +162,8 @@ export function syntheticInputs(): ReportInputs {
       ranSec: SECONDS,
       pausedAt: null,
       controls: [],
+      phases: {},
+      requestTags: {},
       verdict: "failed",
       thresholds: [
         { metric: "latency", expression: "p(95) < 300", observed: 88.2, passed: true, abortOnFail: false },

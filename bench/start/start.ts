@@ -64,7 +64,7 @@ export async function runStartBench(o: StartOptions = {}): Promise<StartData> {
         if (!t || !s) continue;
         const at = performance.now() - t.commandAt;
         if (e.type === "run.worker-assigned") s.assigned ??= at;
-        else if (e.type === "run.worker-ready") s.ready ??= at;
+        else if (e.type === "run.workers-ready") s.ready ??= at;
         else if (e.type === "run.started") s.started ??= at;
         else if (e.type === "run.completed" || e.type === "run.failed" || e.type === "run.cancelled") s.ended = at;
       }

@@ -10,6 +10,9 @@ export type LoadlineOptions = LoadOptions & {
   /** Open model: constant arrival rate (requests/s); `connections` is then the preallocated VUs. */
   rate?: number;
   maxVus?: number;
+  /** Offer HTTP/2 (`--http2`), and accept any certificate (`--insecure`: the bench's self-signed target). */
+  http2?: boolean;
+  insecure?: boolean;
 };
 
 /** `LOADLINE_CMD` (words split on spaces) replaces `node --import tsx` if set. */
@@ -28,6 +31,8 @@ export function loadlineCommand(o: LoadlineOptions, root: string, env = process.
     String(o.threads ?? 1),
   ];
   if (o.rate !== undefined) args.push("--rate", String(o.rate), "--max-vus", String(o.maxVus ?? o.connections));
+  if (o.http2) args.push("--http2");
+  if (o.insecure) args.push("--insecure");
   args.push("--json");
   return { cmd: runner[0]!, args, cwd: root };
 }

@@ -12,7 +12,7 @@
 #   nats-tls/        scripts/gen-nats-certs.sh: ca.pem (NATS_TLS_CA_FILE), server-cert.pem,
 #                    server-key.pem, ... for the SANs `nats` and the SANs given
 #   admin-key        the bootstrap key (LL_BOOTSTRAP_KEY_FILE), the platform admin's: keep it like a root password
-#   secrets.key      the secrets keyring (LL_SECRETS_KEY_FILE) of the API and the workers
+#   secrets.key      the secrets keyring (LL_SECRETS_KEY_FILE) of the API, the workers and the projections (webhooks)
 #   postgres.env     POSTGRES_PASSWORD (compose's superuser), LOADLINE_OWNER_PASSWORD and
 #                    LOADLINE_APP_PASSWORD (infra/postgres/roles.sql's roles)
 #   db.env           DATABASE_URL: the app role on compose's Postgres (the API, the projections)

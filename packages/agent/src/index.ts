@@ -1,1 +1,3 @@
-export { type AgentHeartbeat, type AgentOptions, ControlAgent } from "./agent.ts";
+export { type AgentOptions, ControlAgent } from "./agent.ts";
+export { AgentConfigError, loadAgentConfig, parseAgentConfig, readAgentConfigFile, resolveAgentConfig } from "./config/load.ts";
+export type { AgentConfig, AgentFileConfig } from "./config/schema.ts";

@@ -2,14 +2,16 @@ import { z } from "zod";
 import { newId } from "./ids.ts";
 import { onlyChecks } from "./schema-checks.ts";
 import { accessCommands, accessEvents } from "./schemas/access.ts";
+import { agentCommands, agentEvents } from "./schemas/agent.ts";
 import { loadTestCommands, loadTestEvents } from "./schemas/load-test.ts";
 import { metricEvents } from "./schemas/metrics.ts";
 import { runCommands, runEvents } from "./schemas/run.ts";
 import { scheduleCommands, scheduleEvents } from "./schemas/schedule.ts";
+import { webhookCommands, webhookEvents } from "./schemas/webhook.ts";
 import { workerCommands, workerEvents } from "./schemas/worker.ts";
 import { firstIssue } from "./validation.ts";
 
-export const AGGREGATE_TYPES = ["load-test", "run", "worker", "api-key", "tenant", "secret", "schedule"] as const;
+export const AGGREGATE_TYPES = ["load-test", "run", "worker", "api-key", "tenant", "secret", "schedule", "agent", "webhook"] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 export type AggregateRef = { type: AggregateType; id: string };
 
@@ -21,8 +23,18 @@ export const eventCatalog = {
   ...metricEvents,
   ...accessEvents,
   ...scheduleEvents,
+  ...agentEvents,
+  ...webhookEvents,
 } as const;
-export const commandCatalog = { ...loadTestCommands, ...runCommands, ...workerCommands, ...accessCommands, ...scheduleCommands } as const;
+export const commandCatalog = {
+  ...loadTestCommands,
+  ...runCommands,
+  ...workerCommands,
+  ...accessCommands,
+  ...scheduleCommands,
+  ...agentCommands,
+  ...webhookCommands,
+} as const;
 export const CURRENT_SCHEMA_VERSION = 1;
 
 export type EventType = keyof typeof eventCatalog;
@@ -39,6 +51,8 @@ type Meta = {
   actor: string;
   causationId: string | null;
   correlationId: string;
+  /** W3C trace context of what produced it (TRACEPARENT_PATTERN), when tracing was on: a consumer's span is its child. */
+  traceparent?: string;
 };
 
 /** The envelope every event travels in: facts, past tense, never changed once written. */
@@ -53,7 +67,15 @@ export type CommandEnvelope<T extends CommandType = CommandType> = {
 export type EventOf<T extends EventType> = EventEnvelope<T>;
 export type CommandOf<T extends CommandType> = CommandEnvelope<T>;
 
-const metaSchema = z.object({
+/**
+ * A W3C `traceparent` (version 00: trace id, parent span id, flags). A plain string here: the domain
+ * knows no tracing library, it only carries the context beside the message. No lookahead for the
+ * all-zero ids the spec also refuses (the propagator does): the JSON Schemas' pattern must suit RE2 validators.
+ */
+export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The envelope's own fields, `data` unchecked (each type's is in the catalog). */
+export const metaSchema = z.object({
   id: z.string().min(1),
   type: z.string().min(1),
   schemaVersion: z.number().int().positive(),
@@ -63,6 +85,7 @@ const metaSchema = z.object({
   actor: z.string(),
   causationId: z.string().nullable().optional(),
   correlationId: z.string(),
+  traceparent: z.string().regex(TRACEPARENT_PATTERN).optional(),
   data: z.unknown(),
 });
 
@@ -101,9 +124,11 @@ export function parseEvent(raw: unknown): EventEnvelope {
   const data = schema.safeParse(meta.data.data);
   if (!data.success) throw new SchemaError(`bad data of ${meta.data.type}: ${z.prettifyError(data.error)}`);
   // The envelope schema only checks too: its fields are taken from what was parsed, by name.
-  const { id, type, schemaVersion, tenantId, aggregate, time, actor, causationId, correlationId } = raw as z.infer<typeof metaSchema>;
+  const { id, type, schemaVersion, tenantId, aggregate, time, actor, causationId, correlationId, traceparent } = raw as z.infer<
+    typeof metaSchema
+  >;
   const checked = checkedInPlace.has(type) ? meta.data.data : data.data;
-  return {
+  const event = {
     id,
     type,
     schemaVersion,
@@ -115,10 +140,15 @@ export function parseEvent(raw: unknown): EventEnvelope {
     correlationId,
     data: checked,
   } as EventEnvelope;
+  if (traceparent !== undefined) event.traceparent = traceparent; // absent rather than undefined: envelopes compare equal
+  return event;
 }
 
+// Made once: zod compiles a schema on its first parse, so one derived per call compiled every time.
+const commandMetaSchema = metaSchema.omit({ causationId: true });
+
 export function parseCommand(raw: unknown): CommandEnvelope {
-  const meta = metaSchema.omit({ causationId: true }).safeParse(raw);
+  const meta = commandMetaSchema.safeParse(raw);
   if (!meta.success) throw new SchemaError(`bad command envelope: ${z.prettifyError(meta.error)}`);
   const schema = (commandCatalog as Record<string, z.ZodType>)[meta.data.type];
   if (!schema) throw new SchemaError(`unknown command type ${meta.data.type}`);
@@ -134,6 +164,7 @@ export type CommandInit<T extends CommandType> = {
   data: CommandData<T>;
   actor?: string;
   correlationId?: string;
+  traceparent?: string;
 };
 
 export function createCommand<T extends CommandType>(init: CommandInit<T>): CommandOf<T> {
@@ -148,14 +179,18 @@ export function createCommand<T extends CommandType>(init: CommandInit<T>): Comm
     tenantId: init.tenantId,
     aggregate: init.aggregate,
     data: init.data,
+    ...(init.traceparent ? { traceparent: init.traceparent } : {}),
   } as CommandOf<T>;
 }
 
 /** What a decider returns: an event not yet enveloped. */
 export type NewEvent = { [K in EventType]: { type: K; data: EventData<K> } }[EventType];
 
-/** Envelopes the events a command caused: causation and correlation follow the command. */
-export function eventsFromCommand(command: CommandEnvelope, events: readonly NewEvent[]): EventEnvelope[] {
+/**
+ * Envelopes the events a command caused: causation and correlation follow the command; `traceparent`
+ * is the deciding span's (when tracing), so whoever consumes an event continues the trace.
+ */
+export function eventsFromCommand(command: CommandEnvelope, events: readonly NewEvent[], traceparent?: string): EventEnvelope[] {
   return events.map(
     (e) =>
       ({
@@ -169,6 +204,7 @@ export function eventsFromCommand(command: CommandEnvelope, events: readonly New
         causationId: command.id,
         correlationId: command.correlationId,
         data: e.data,
+        ...(traceparent ? { traceparent } : {}),
       }) as EventEnvelope,
   );
 }

@@ -12,8 +12,9 @@ export type AggregateEvents = { events: StoredEvent[]; version: number; seq: num
 export type AppendOptions = {
   /** The `seq` of the aggregate's last event as the writer read it: another writer since makes the append a ConcurrencyError. */
   expectedSeq: number;
-  /** W3C trace context, carried beside the event (a header on JetStream). */
-  traceparent?: string;
+  /** W3C trace context, carried beside the event (headers on JetStream; the envelopes' own `traceparent` is the same). */
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
 };
 
 /** Where the appended events landed: `seq` is the last one's, what the next append expects. */

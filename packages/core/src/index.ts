@@ -1,6 +1,13 @@
 /** @loadline/core: the domain. Envelopes and schemas, deciders, views, scenarios, histograms; no I/O. */
 
-export { API_COMMANDS, isWorkerReport, WORKER_REPORTS, type WorkerReport } from "./access/command-origins.ts";
+export {
+  AGENT_REPORTS,
+  API_COMMANDS,
+  isAgentReport,
+  isWorkerReport,
+  WORKER_REPORTS,
+  type WorkerReport,
+} from "./access/command-origins.ts";
 export {
   DEFAULT_QUOTAS,
   type Quotas,
@@ -25,7 +32,8 @@ export {
 } from "./access/target-check.ts";
 export { DENY_ALL_TARGETS, type TargetPolicy, targetPolicySchema } from "./access/target-policy.ts";
 export { type PlatformDefaults, SECURE_DEFAULTS, tenantPolicy } from "./access/tenant-policy.ts";
-export { applyStored, emptyAggregate, type LoadedAggregate, loadAggregate } from "./aggregate.ts";
+export { applyStored, correlationFor, emptyAggregate, type LoadedAggregate, loadAggregate } from "./aggregate.ts";
+export { eventAsyncApi } from "./asyncapi-doc.ts";
 export {
   type BucketSample,
   type ChangeVerdict,
@@ -45,6 +53,7 @@ export {
   type SeriesComparison,
   type SeriesSample,
 } from "./compare/compare-runs.ts";
+export * from "./cost/index.ts";
 export {
   type ApiKeyState,
   apiKeyDecider,
@@ -53,6 +62,7 @@ export {
   type TenantState,
   tenantDecider,
 } from "./deciders/access.ts";
+export { type ActionStatus, type AgentAction, type AgentState, agentDecider, openActions } from "./deciders/agent.ts";
 export { type CommandFor, type Decider, decides, type Evolver, fold } from "./deciders/decider.ts";
 export { type LoadTestState, loadTestDecider } from "./deciders/load-test.ts";
 export {
@@ -63,6 +73,7 @@ export {
   lastHeardOf,
   RUN_TRANSITIONS,
   type RunState,
+  readyWorkerIds,
   runDecider,
   runWorkers,
   START_LEAD_MS,
@@ -71,7 +82,9 @@ export {
   unheldLanes,
 } from "./deciders/run.ts";
 export { type ScheduleFire, type ScheduleSkip, type ScheduleState, scheduleDecider } from "./deciders/schedule.ts";
+export { type WebhookState, webhookDecider } from "./deciders/webhook.ts";
 export { type WorkerState, workerDecider } from "./deciders/worker.ts";
+export { AGENT_CONTROL_ECHOES, RUN_CONTROL_ECHOES } from "./echoes.ts";
 export {
   type AggregateRef,
   type AggregateType,
@@ -85,14 +98,16 @@ export {
   type EventEnvelope,
   type EventOf,
   type EventType,
+  eventCatalog,
   eventsFromCommand,
   type NewEvent,
   parseCommand,
   parseEvent,
   SchemaError,
+  TRACEPARENT_PATTERN,
 } from "./envelope.ts";
 export { ConcurrencyError, DomainError, type DomainErrorCode } from "./errors.ts";
-export { eventCatalogMarkdown } from "./event-catalog-doc.ts";
+export { eventCatalogMarkdown, eventJsonSchemas } from "./event-catalog-doc.ts";
 export { eventExamples } from "./event-examples.ts";
 export type {
   AggregateEvents,
@@ -103,6 +118,7 @@ export type {
   ReadAllOptions,
   StoredEvent,
 } from "./event-store.ts";
+export { type BoundCounts, boundCounts } from "./histogram/bound-counts.ts";
 export { decodeHistogram, encodeHistogram, mergeHistograms } from "./histogram/codec.ts";
 export { type Histogram, newLatencyHistogram } from "./histogram/latency-histogram.ts";
 export { type LatencySummary, summarize, summarizeEncoded, summarizeMerged } from "./histogram/summary.ts";
@@ -121,8 +137,10 @@ export {
   series,
   type WindowRow,
 } from "./metrics-math.ts";
+export { mergeProtocols, protocolOf } from "./protocols.ts";
 export { seededRandom } from "./random.ts";
 export {
+  latencySummarySchema,
   REPORT_FORMATS,
   type ReportEndpoint,
   type ReportFormat,
@@ -130,11 +148,42 @@ export {
   RUN_REPORT_KIND,
   RUN_REPORT_VERSION,
   type RunReport,
+  reportEndpointSchema,
   runReportSchema,
 } from "./report-schema.ts";
 export { compileRun } from "./scenario/compile-run.ts";
+export {
+  ENV_NAME,
+  EnvSubstitutionError,
+  envReferences,
+  MAX_ENV_ENTRIES,
+  MAX_ENV_VALUE_BYTES,
+  type RunEnv,
+  runEnvSchema,
+  substituteEnv,
+} from "./scenario/env.ts";
 export { type Executor, executorDurationSec, executorMaxVUs } from "./scenario/executors.ts";
 export { DEFAULT_GRACEFUL_STOP_SEC, gracefulStopMs, maxGracefulStopMs } from "./scenario/graceful-stop.ts";
+export {
+  GRPC_ROW_NAMES,
+  GRPC_STATUS,
+  type GrpcAddress,
+  type GrpcCheck,
+  type GrpcStatusName,
+  type GrpcStep,
+  grpcAddressOf,
+  grpcOrigin,
+  grpcStepRowNames,
+  grpcStepSchema,
+  protoImportError,
+} from "./scenario/grpc.ts";
+export {
+  effectiveHttpOptions,
+  type HttpOptions,
+  httpOptionsSchema,
+  isDefaultHttp,
+  type TlsOptions,
+} from "./scenario/http-options.ts";
 export { jsonPathValues } from "./scenario/json-path.ts";
 export {
   type Demand,
@@ -147,8 +196,18 @@ export {
   planExecutors,
   subLanes,
 } from "./scenario/lanes.ts";
-export { type RunPlan, runPlan } from "./scenario/normalize.ts";
+export {
+  engineSchema,
+  LOAD_ENGINES,
+  LOCUST_EXECUTORS,
+  LOCUSTFILE_MAX_BYTES,
+  type LoadEngineName,
+  locustfileSchema,
+  locustWorkloadRefusal,
+} from "./scenario/locust.ts";
+export { LOCUST_SCENARIO, type RunPlan, runPlan } from "./scenario/normalize.ts";
 export { compileRegex, type UserRegex } from "./scenario/regex.ts";
+export { rowLabels, stepRowNames } from "./scenario/row-labels.ts";
 export {
   type Body,
   type Check,
@@ -169,7 +228,31 @@ export {
   secretOf,
   secretReferences,
 } from "./scenario/secrets.ts";
-export { BUILTIN_VARIABLES, compileTemplate } from "./scenario/template.ts";
+export {
+  knownSetupVariable,
+  type PhaseRequest,
+  phaseBudgetMs,
+  phaseRequestSchema,
+  phaseScenario,
+  RUN_PHASES,
+  type RunPhase,
+  type RunPhaseName,
+  setupVariables,
+  stepLists,
+} from "./scenario/setup.ts";
+export {
+  type MessageCheck,
+  type MessageExtract,
+  type SseStep,
+  STREAM_ROW_NAMES,
+  type StreamStep,
+  sseStepSchema,
+  streamStepRowNames,
+  type WsAction,
+  type WsStep,
+  wsStepSchema,
+} from "./scenario/streams.ts";
+export { BUILTIN_VARIABLES, compileTemplate, isSetupVariable, SETUP_PREFIX } from "./scenario/template.ts";
 export {
   type CronSpec,
   cronIssue,
@@ -191,8 +274,30 @@ export {
   targetAllowListSchema,
   tenantLimitsSchema,
 } from "./schemas/access.ts";
-export { type LoadTestSpec, loadTestInputSchema, loadTestSpecSchema, type RequestSpec } from "./schemas/load-test.ts";
-export { type FailureKind, INT4_MAX, type MetricWindow, metricWindowSchema, type RequestWindow } from "./schemas/metrics.ts";
+export {
+  type ActionParamSpec,
+  type ActionParams,
+  type ActionSummary,
+  type AgentRegistration,
+  type AgentTelemetry,
+  actionNameSchema,
+  actionParamSpecSchema,
+  actionParamsSchema,
+  actionSummarySchema,
+  agentCommands,
+  agentEvents,
+} from "./schemas/agent.ts";
+export { type LoadTestSpec, loadTestInputSchema, loadTestSpecSchema, type RequestSpec, runFieldsOf } from "./schemas/load-test.ts";
+export {
+  FAILURE_KINDS,
+  type FailureKind,
+  GROUP_METHOD,
+  type GroupWindow,
+  INT4_MAX,
+  type MetricWindow,
+  metricWindowSchema,
+  type RequestWindow,
+} from "./schemas/metrics.ts";
 export {
   type Placement,
   placementSchema,
@@ -221,6 +326,20 @@ export {
   timezoneSchema,
 } from "./schemas/schedule.ts";
 export { envIdSchema, METADATA_MAX_BYTES, METADATA_MAX_KEYS, type Metadata, metadataSchema, runNameSchema } from "./schemas/scope.ts";
+export { type Sut, sutSchema, type TimelineStep, timelineSchema, timelineStepSchema } from "./schemas/sut.ts";
+export {
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_FORMATS,
+  type WebhookDefinition,
+  type WebhookEventType,
+  type WebhookFilters,
+  type WebhookFormat,
+  type WebhookReadModel,
+  type WebhookView,
+  webhookDefinitionSchema,
+  webhookInputSchema,
+  webhookUrlSchema,
+} from "./schemas/webhook.ts";
 export { FLEET_TENANT } from "./schemas/worker.ts";
 export {
   HEARTBEAT_INTERVAL_MS,
@@ -234,7 +353,7 @@ export {
   durationOfSeed,
   type LastMetrics,
   LOAD_TEST_STATUS,
-  LOCUSTFILE_REFUSED,
+  LOCUST_CLUSTER_REFUSED,
   lastMetricsOf,
   loadTestInputOfSeed,
   pointHasData,
@@ -246,6 +365,7 @@ export {
   seedSummaryOf,
   seedWriteInput,
 } from "./seed-contract.ts";
+export { flattenTelemetry, labelsInclude, runSecondOf, type SeriesValues } from "./sut/telemetry-series.ts";
 export {
   type ParsedThreshold,
   parseThresholds,
@@ -284,6 +404,8 @@ export type {
   RequestStats,
   RunControl,
   RunGap,
+  RunPhaseRecord,
+  RunPhases,
   RunQueueView,
   RunView,
   RunWorkerView,

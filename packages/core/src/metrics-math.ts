@@ -1,6 +1,7 @@
 import { mergeHistograms } from "./histogram/codec.ts";
 import type { Histogram } from "./histogram/latency-histogram.ts";
 import { type LatencySummary, summarizeMerged } from "./histogram/summary.ts";
+import { protocolOf } from "./protocols.ts";
 import type { MetricWindow, RequestWindow } from "./schemas/metrics.ts";
 import type { EndpointView, LatencyPercentile, MetricsPoint, RequestStats, RunCounters } from "./views.ts";
 
@@ -105,7 +106,19 @@ export function endpointStats(requests: readonly RequestWindow[], seconds: numbe
     else groups.set(key, [r]);
   }
   return [...groups.values()]
-    .map((list) => ({ name: list[0]!.name, method: list[0]!.method, ...requestStats(list, seconds) }))
+    .map((list) => {
+      const protocol = protocolOf(list);
+      const messagesIn = list.reduce((n, r) => n + (r.messagesIn ?? 0), 0);
+      const messagesOut = list.reduce((n, r) => n + (r.messagesOut ?? 0), 0);
+      return {
+        name: list[0]!.name,
+        method: list[0]!.method,
+        ...(protocol ? { protocol } : {}),
+        ...requestStats(list, seconds),
+        ...(messagesIn > 0 ? { messagesIn } : {}),
+        ...(messagesOut > 0 ? { messagesOut } : {}),
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method));
 }
 

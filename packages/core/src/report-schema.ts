@@ -46,12 +46,23 @@ const requestFigures = {
   latency: latencySummarySchema,
   /** From the actual send to the response (open workloads measure `latency` from the intended start); null when not recorded. */
   serviceTime: latencySummarySchema.nullable(),
-  /** Failed requests by kind: connect, timeout, reset, blocked, 4xx, 5xx, check. */
+  /** Failed requests by kind: connect, timeout, reset, blocked, tls, 4xx, 5xx, grpc, check. */
   failuresByKind: counts,
   statusCodes: counts,
 };
 
-export const reportEndpointSchema = z.object({ name: z.string(), method: z.string(), ...requestFigures });
+export const reportEndpointSchema = z.object({
+  name: z.string(),
+  method: z.string(),
+  /** The HTTP protocol its responses came over (`http/1.1`, `h2`); absent when not said. */
+  protocol: z.string().optional(),
+  /** Its steps' tags; absent: none. */
+  tags: z.record(z.string(), z.string()).optional(),
+  /** Messages received and sent under the name (ws, sse and grpc steps); absent: none. */
+  messagesIn: count.optional(),
+  messagesOut: count.optional(),
+  ...requestFigures,
+});
 
 /** One bucket of the timeseries (`timeseries.stepSec` long), merged over workers and request names. */
 export const reportPointSchema = z.object({

@@ -105,11 +105,13 @@ describe("seed 001's metric names", () => {
 });
 
 describe("seed 001's input", () => {
-  it("refuses a locustfile (or a Locust cluster) naming it, saying the Locust engine is not there yet", () => {
-    const r = refusal(() => loadTestInputOfSeed({ ...base, locustfile: "from locust import HttpUser" }, "acme"));
-    expect(r).toMatchObject({ code: "invalid", field: "locustfile" });
-    expect(r.message).toMatch(/Locust engine/);
-    expect(refusal(() => loadTestInputOfSeed({ ...base, locustClusterId: "c1" }, "acme"))).toMatchObject({ field: "locustClusterId" });
+  it("reads a locustfile without an engine as engine locust, and refuses a Locust cluster naming it", () => {
+    const locustfile = "from locust import HttpUser";
+    expect(loadTestInputOfSeed({ ...base, locustfile, createdBy: "u" }, "acme")).toEqual({ ...base, locustfile, engine: "locust" });
+    expect(loadTestInputOfSeed({ ...base, locustfile, engine: "locust" }, "acme")).toEqual({ ...base, locustfile, engine: "locust" });
+    const r = refusal(() => loadTestInputOfSeed({ ...base, locustfile, locustClusterId: "c1" }, "acme"));
+    expect(r).toMatchObject({ code: "invalid", field: "locustClusterId" });
+    expect(r.message).toMatch(/own workers/);
   });
 
   it("drops createdBy and updatedBy (the actor is the credential's), keeping the rest", () => {

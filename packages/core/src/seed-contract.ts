@@ -100,10 +100,12 @@ export function seedSummaryOf(points: readonly MetricsPoint[]): SeedSummary {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Why a locustfile (or the Locust cluster to run it on) is refused: a 400 naming it, not an "unrecognized key". */
-export const LOCUSTFILE_REFUSED =
-  "needs the Locust engine, which Loadline does not have yet: write the test as requests or scenarios instead of a locustfile";
-const LOCUST_FIELDS = ["locustfile", "locustClusterId"] as const;
+/**
+ * Why a Locust cluster is refused: a 400 naming it, not an "unrecognized key". Loadline runs a
+ * locustfile on its own workers (docs/locust.md), so there is no cluster to name.
+ */
+export const LOCUST_CLUSTER_REFUSED =
+  "Loadline runs a locustfile on its own workers, not on a Locust cluster: leave it out, and choose workers with a run's placement (workers, workerSelector)";
 
 /**
  * A write's body with the seed's bookkeeping taken out: who created or updated something is the
@@ -121,11 +123,17 @@ export function seedWriteInput(input: unknown, tenantId: string): unknown {
   return body;
 }
 
-/** A load test's body as the seed writes it, made Loadline's: a locustfile refused, the bookkeeping taken out (seedWriteInput). */
+/**
+ * A load test's body as the seed writes it, made Loadline's: a locustfile without an engine is
+ * the seed's way of saying `engine: "locust"`; a Locust cluster refused; the bookkeeping taken
+ * out (seedWriteInput).
+ */
 export function loadTestInputOfSeed(input: unknown, tenantId: string): unknown {
-  const locust = isObject(input) ? LOCUST_FIELDS.find((f) => Object.hasOwn(input, f)) : undefined;
-  if (locust) throw new DomainError("invalid", `${locust}: ${LOCUSTFILE_REFUSED}`, locust);
-  return seedWriteInput(input, tenantId);
+  if (isObject(input) && Object.hasOwn(input, "locustClusterId"))
+    throw new DomainError("invalid", `locustClusterId: ${LOCUST_CLUSTER_REFUSED}`, "locustClusterId");
+  const body = seedWriteInput(input, tenantId);
+  if (isObject(body) && body.locustfile !== undefined && !Object.hasOwn(body, "engine")) return { ...body, engine: "locust" };
+  return body;
 }
 
 /** A run's duration from Loadline's `durationSec` or the seed's `durationSeconds`; both must agree when both are given. */

@@ -1,9 +1,11 @@
 import type { Role } from "./access/roles.ts";
 import type { TargetPolicy } from "./access/target-policy.ts";
+import type { RunCost } from "./cost/run-cost.ts";
 import type { AggregateType } from "./envelope.ts";
 import type { LatencySummary } from "./histogram/summary.ts";
 import type { Executor } from "./scenario/executors.ts";
 import type { Scenario } from "./scenario/scenario.ts";
+import type { PhaseRequest } from "./scenario/setup.ts";
 import type { TenantLimits } from "./schemas/access.ts";
 import type { RequestSpec } from "./schemas/load-test.ts";
 import type { Placement, RunStatus, StopReason } from "./schemas/run.ts";
@@ -83,6 +85,8 @@ export type RunView = {
   name: string | null;
   envId: string | null;
   metadata: Metadata | null;
+  /** What its test's env placeholders (`${NAME}`) were filled with, as its start gave them; null when none were given. */
+  env: Record<string, string> | null;
   /** Where the run may go, as asked. */
   placement: Placement | null;
   /** Where its load may go: the tenant's policy when it started (null: a run from before policies were recorded). */
@@ -132,11 +136,21 @@ export type RunView = {
   pausedAt: string | null;
   /** Its live control in order (pauses, resumes, scales): what the charts annotate. */
   controls: RunControl[];
+  /** Its setup's and teardown's requests, reported apart from the load's metrics (absent: none ran, or the test has none). */
+  phases: RunPhases;
+  /** The tags of its request names (its steps' `tags`), by name: what its endpoint rows show and `{tag:...}` thresholds select. */
+  requestTags: Record<string, Record<string, string>>;
+  /** What it cost (docs/cost.md): so far while it runs. On GET /v1/runs/{id}; absent from lists and write answers. */
+  cost?: RunCost;
 };
 
 export type RunQueueView = { position: number; queuedAt: string; expiresAt: string; reason: string };
 
 /** One act of live control on a run: who, when, and for a scale the new size (as asked, and as factors of the plan). */
+/** A setup or teardown as a run records it: the worker that ran it, when it was recorded, and its requests. */
+export type RunPhaseRecord = { workerId: string; at: string; requests: PhaseRequest[] };
+export type RunPhases = { setup?: RunPhaseRecord; teardown?: RunPhaseRecord };
+
 export type RunControl = {
   type: "paused" | "resumed" | "scaled";
   at: string;
@@ -157,6 +171,8 @@ export type RunWorkerView = {
   arrivalRate: number;
   state: RunWorkerState;
   assignedAt: string;
+  /** Its load-generating threads when assigned; absent in runs planned before they were recorded (the cost counts 1). */
+  vcpus?: number;
 };
 
 export type RunGap = {
@@ -180,7 +196,7 @@ export type RequestStats = {
   latency: LatencySummary;
   /** From the actual send to the response; null when no worker recorded it. */
   serviceTime: LatencySummary | null;
-  /** Failed requests by kind: connect, timeout, reset, blocked (a target the tenant may not reach), 4xx, 5xx, check. */
+  /** Failed requests by kind: connect, timeout, reset, blocked (a target the tenant may not reach), tls (the handshake failed), 4xx, 5xx, grpc (a gRPC status other than OK), check. */
   failuresByKind: Record<string, number>;
   statusCodes: Record<string, number>;
   /**
@@ -200,7 +216,17 @@ export type RunCounters = {
   checksFailed: number;
 };
 
-export type EndpointView = RequestStats & { name: string; method: string };
+/** `protocol`: the HTTP protocol its responses came over (`http/1.1`, `h2`; several joined by ", "), absent when not said. */
+/** A request name's figures; `tags`: its steps' tags (absent: none); method GROUP: a group of steps' passes (a step's `group`). */
+export type EndpointView = RequestStats & {
+  name: string;
+  method: string;
+  protocol?: string;
+  tags?: Record<string, string>;
+  /** WebSocket messages, SSE events or gRPC messages received and sent under the name (stream steps); absent: none. */
+  messagesIn?: number;
+  messagesOut?: number;
+};
 /** Totals and exact percentiles over a run (or the part of it asked for), overall and per request name. */
 export type AggregateView = RequestStats &
   RunCounters & { runId: string; from: string | null; to: string | null; seconds: number; endpoints: EndpointView[] };

@@ -1,14 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { parseArgs } from "node:util";
-import { api } from "./commands/api.ts";
 import { commandContext } from "./commands/context.ts";
-import { demo } from "./commands/demo.ts";
-import { events } from "./commands/events.ts";
-import { projections } from "./commands/projections.ts";
-import { report } from "./commands/report.ts";
-import { run } from "./commands/run.ts";
-import { schedules } from "./commands/schedules.ts";
-import { up } from "./commands/up.ts";
 
 const USAGE = `loadline <command> [options]
 
@@ -24,7 +16,9 @@ Commands:
                 completed degraded (some of its planned load was not run: a worker lost, say), 99
                 when a threshold failed; --report FILE
                 writes its report too, in the format of FILE's extension (.html .json .csv .xml .pdf);
-                --compare baseline|RUN prints its comparison with the test's baseline or a run
+                --compare baseline|RUN prints its comparison with the test's baseline or a run;
+                --env NAME=VALUE (repeatable), --env-file FILE and --env-from-process give the
+                values of the file's \${NAME} / {{env.NAME}} placeholders (the run records them)
   report <runId> --out FILE [--format F]
                 a run's report: html (one self-contained page), json (docs/reports.md), csv,
                 junit (XML for CI) or pdf (needs Chromium); the format defaults to --out's extension
@@ -44,11 +38,20 @@ Commands:
                 [--overlap P] | delete <id>
                 the schedules of the API at --api (or LOADLINE_URL): each with its next fire
                 time and last run; --missed skip|run-once, --overlap skip|queue|allow
+  import har|postman|openapi <file> [--target-url URL] [--out FILE] [--name NAME]
+                write a test file made from a HAR recording, a Postman collection (v2.1) or an
+                OpenAPI 3.0/3.1 description (a smoke test of each operation) to --out (default
+                stdout), what was left out said in its header (docs/import.md); exits 2 when the
+                file cannot be imported, 1 when what it made is refused by the schema
 
 Options:
   --api URL       run, report: the Loadline API to use (default: $LOADLINE_URL, else embedded)
   --report FILE   run: write the run's report to FILE (its format from the extension)
   --compare TO    run: after the summary, compare with TO: baseline, or a run's id (docs/compare.md)
+  --env N=V       run: a value of the file's env placeholders; repeatable, over --env-file's
+  --env-file F    run: NAME=value lines (a .env file); only the names the file uses are sent
+  --env-from-process
+                  run: read the names the file uses (and only those) from this process's environment
   --format F      report: html, json, csv, junit or pdf
   --port N        API port (default: $PORT, else 8080 for up and api, any free port otherwise)
   --data DIR      data folder of the embedded NATS and PGlite (default: .data)
@@ -68,6 +71,12 @@ Options:
   --cron C        schedules create: the pattern, 5 fields or 6 with seconds first ('0 3 * * *')
   --timezone Z    schedules create: an IANA zone (default UTC)
   --test ID       schedules list: one load test's
+  --target-url U  import: the test's targetUrl, in place of the recorded or described host
+  --name NAME     import: the test's name (default: the page's title, the collection's or API's)
+  --include-hosts H,H
+                  import har: other hosts whose requests are kept (as absolute URLs)
+  --keep-headers N,N
+                  import har: headers left out by default to keep (user-agent, referer...)
 
 Environment: NATS_URL and DATABASE_URL use an existing NATS / Postgres instead of embedded ones;
 events talks to NATS_URL (default nats://127.0.0.1:4222) in the namespace LL_NAMESPACE (default ll);
@@ -90,6 +99,9 @@ const { positionals, values } = parseArgs({
     format: { type: "string" },
     report: { type: "string" },
     compare: { type: "string" },
+    env: { type: "string", multiple: true },
+    "env-file": { type: "string" },
+    "env-from-process": { type: "boolean" },
     in: { type: "string" },
     "from-seq": { type: "string" },
     "from-time": { type: "string" },
@@ -99,12 +111,16 @@ const { positionals, values } = parseArgs({
     missed: { type: "string" },
     overlap: { type: "string" },
     test: { type: "string" },
+    "target-url": { type: "string" },
+    name: { type: "string" },
+    "include-hosts": { type: "string" },
+    "keep-headers": { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
 
 const [command, file] = positionals;
-const known = ["up", "demo", "run", "api", "events", "projections", "report", "schedules"];
+const known = ["up", "demo", "run", "api", "events", "projections", "report", "schedules", "import"];
 if (
   values.help ||
   !command ||
@@ -118,16 +134,21 @@ if (
 const serving = command === "up" || command === "api";
 const ctx = commandContext({ port: values.port, data: values.data, logLevel: serving ? "info" : "warn", defaultPort: serving ? 8080 : 0 });
 
-if (command === "up") await up(ctx);
-else if (command === "api") await api(ctx);
-else if (command === "events") process.exit(await events(ctx, file, values));
+// Each command's module is loaded when it is the one asked for: the stack's (the worker, its gRPC and Locust
+// engines, the demo target) costs a second of start-up that `projections` or `report` need not pay.
+if (command === "up") await (await import("./commands/up.ts")).up(ctx);
+else if (command === "api") await (await import("./commands/api.ts")).api(ctx);
+else if (command === "events") process.exit(await (await import("./commands/events.ts")).events(ctx, file, values));
 else if (command === "projections") {
   const from = { fromSeq: values["from-seq"], fromTime: values["from-time"] };
+  const { projections } = await import("./commands/projections.ts");
   process.exit(await projections(ctx, file, positionals[2], from, values.json ?? false));
 } else if (command === "report") {
+  const { report } = await import("./commands/report.ts");
   process.exit(await report(ctx, file!, { format: values.format, out: values.out, apiUrl: values.api ?? process.env.LOADLINE_URL }));
 } else if (command === "schedules") {
   const { test, cron, timezone, missed, overlap, json } = values;
+  const { schedules } = await import("./commands/schedules.ts");
   process.exit(
     await schedules(ctx, file, positionals[2], {
       api: values.api ?? process.env.LOADLINE_URL,
@@ -139,5 +160,14 @@ else if (command === "projections") {
       json,
     }),
   );
-} else if (command === "demo") process.exit(await demo(ctx, Number(values.users), Number(values.duration)));
-else process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL, values.report, values.compare));
+} else if (command === "import") {
+  const { out, name, "target-url": targetUrl, "include-hosts": includeHosts, "keep-headers": keepHeaders } = values;
+  const { importCommand } = await import("./commands/import.ts");
+  process.exit(await importCommand(file, positionals[2], { out, name, targetUrl, includeHosts, keepHeaders }));
+} else if (command === "demo")
+  process.exit(await (await import("./commands/demo.ts")).demo(ctx, Number(values.users), Number(values.duration)));
+else {
+  const envSources = { args: values.env, envFile: values["env-file"], processEnv: values["env-from-process"] ? process.env : undefined };
+  const { run } = await import("./commands/run.ts");
+  process.exit(await run(ctx, file!, values.api ?? process.env.LOADLINE_URL, values.report, values.compare, envSources));
+}

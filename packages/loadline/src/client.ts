@@ -24,8 +24,13 @@ export type NewSchedule = {
   overlap?: OverlapPolicy;
 };
 
-/** What POST /v1/load-tests/{id}/runs takes: overrides of the test's defaults, and where the run may go. */
-export type StartRun = Partial<RunParameters> & { workers?: number; workerSelector?: Record<string, string>; thresholds?: Thresholds };
+/** What POST /v1/load-tests/{id}/runs takes: overrides of the test's defaults, where the run may go, and its env. */
+export type StartRun = Partial<RunParameters> & {
+  workers?: number;
+  workerSelector?: Record<string, string>;
+  thresholds?: Thresholds;
+  env?: Record<string, string>;
+};
 
 export class ApiError extends Error {
   constructor(

@@ -1,10 +1,10 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { ControlAgent } from "@loadline/agent";
-import { DEFAULT_QUOTAS, type PlatformDefaults } from "@loadline/core";
+import { ControlAgent, loadAgentConfig } from "@loadline/agent";
+import { DEFAULT_QUOTAS, type LoadEngineName, type PlatformDefaults } from "@loadline/core";
 import { connectNats, ensureStreams, type Namespace, namespace, openWorkerBucket } from "@loadline/nats";
 import { Orchestrator } from "@loadline/orchestrator";
-import { liveFeeds, ProjectionStatusReader, Projections } from "@loadline/projections";
+import { deliverySettingsFromEnv, liveFeeds, ProjectionStatusReader, Projections, remoteWriteConfigFromEnv } from "@loadline/projections";
 import {
   type AuthConfig,
   createLogger,
@@ -16,6 +16,7 @@ import {
   listen,
   loadAuthConfig,
   serviceAccess,
+  startTracing,
 } from "@loadline/service";
 import { LoadWorker } from "@loadline/worker";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -41,6 +42,8 @@ export type StackOptions = {
   workerThreads?: number;
   /** Keep the in-process worker's next run's threads started ahead, for a fast start (default true; tests turn it off). */
   spareThreads?: boolean;
+  /** The engines the in-process worker runs besides the built-in one (LL_WORKER_ENGINES; `locust`: docs/locust.md). Default none. */
+  workerEngines?: readonly LoadEngineName[];
   /** Prune per-worker raw windows older than this many days (never when absent). */
   rawWindowsMaxAgeDays?: number;
   /** The largest request body the API reads (default 1 MiB). */
@@ -91,6 +94,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
 
   try {
+    // First, so that every part is traced, and its flush is the last step of the stop. Off unless configured (or a test traces already).
+    const tracing = startTracing({ serviceName: "loadline" });
+    stops.push(() => tracing.shutdown());
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
     let nats: EmbeddedNats | null = null;
     if (!opts.natsUrl) {
@@ -118,6 +124,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log: log.child({ component: "projections" }),
       registry,
       ...(opts.rawWindowsMaxAgeDays !== undefined ? { rawWindowsMaxAgeDays: opts.rawWindowsMaxAgeDays } : {}),
+      remoteWrite: remoteWriteConfigFromEnv(process.env),
+      // Webhooks go out of this process too, signed with secrets the same keyring sealed, to URLs the same allow-list admits.
+      webhooks: {
+        open: (sealed) => keyring.open(sealed),
+        platform: opts.platform ?? EMBEDDED_PLATFORM,
+        settings: deliverySettingsFromEnv(process.env),
+      },
     });
     stops.push(() => projections.stop());
 
@@ -134,11 +147,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       threads: opts.workerThreads ?? 1,
       keyring,
       spareThreads: opts.spareThreads ?? true,
+      ...(opts.workerEngines ? { engines: opts.workerEngines } : {}),
     });
     await worker.start();
     stops.push(() => worker.stop());
 
-    const agent = new ControlAgent({ nc, ns, log: log.child({ component: "agent" }) });
+    // The demo target's agent: its labels, and no actions unless LL_AGENT_CONFIG names a config file that allows some.
+    const agentConfig = loadAgentConfig(process.env, { labels: { service: "demo-target" } });
+    const agent = new ControlAgent({ nc, ns, log: log.child({ component: "agent" }), config: agentConfig, registry });
     await agent.start();
     stops.push(() => agent.stop());
 
@@ -154,6 +170,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       nc,
       ns,
       readModel: projections.readModel,
+      db: projections.database.db,
       workers: await openWorkerBucket(nc, ns),
       status: new ProjectionStatusReader(projections.database.db, nc, ns),
       log,

@@ -33,6 +33,17 @@ describe("formatSummary", () => {
     expect(lines).toHaveLength(8); // nothing to warn of
   });
 
+  it("names the protocol of an endpoint served over h2 (HTTP/1.1 being the rule, it is not named)", () => {
+    const run = { id: "r2", status: "Completed", targetUsers: 20, reason: null } as RunView;
+    const endpoints: EndpointView[] = [
+      { ...stats, name: "h2", method: "GET", protocol: "h2" },
+      { ...stats, name: "plain", method: "GET", protocol: "http/1.1" },
+    ];
+    const lines = formatSummary(run, { ...stats, ...counters, runId: "r2", from: null, to: null, seconds: 5, endpoints }).split("\n");
+    expect(lines[3]).toMatch(/^GET h2 \[h2\]\s+10/);
+    expect(lines[4]).toMatch(/^GET plain\s+10/);
+  });
+
   it("says how many requests and iterations the stop interrupted, when it did", () => {
     const run = { id: "r3", status: "Completed", targetUsers: 20, reason: null } as RunView;
     const total: AggregateView = {
@@ -62,5 +73,53 @@ describe("formatSummary", () => {
     // Rounded down: a run that missed a sliver of its load never shows as all of it.
     const sliver = formatSummary({ ...run, coverage: 0.9999 }, total).split("\n")[0];
     expect(sliver).toContain("(99.9% of the planned load ran)");
+  });
+});
+
+describe("the summary's cost line", () => {
+  const cost = {
+    currency: "USD",
+    total: 0.0042,
+    breakdown: { compute: 0.004, egress: 0.0002, requests: 0 },
+    perThousandRequests: 0.00042,
+    perIteration: 0.00042,
+    usage: { vcpuSeconds: 360, egressBytes: 2_000_000, requests: 10_000, iterations: 10, estimated: false },
+    model: { currency: "USD", vcpuHour: 0.04, egressGb: 0.09, perMillionRequests: 0 },
+  };
+  const total: AggregateView = { ...stats, ...counters, runId: "r1", from: null, to: null, seconds: 5, endpoints: [] };
+
+  it("prints what the run cost, of what, and per iteration, after the counters", () => {
+    const run = { id: "r1", status: "Completed", targetUsers: 20, reason: null, cost } as RunView;
+    const lines = formatSummary(run, total).split("\n");
+    expect(lines).toContain(
+      "cost 0.0042 USD (compute 0.004, network 0.0002, requests 0)  |  0.00042 USD per iteration  |  0.00042 USD per 1,000 requests  |  360 vCPU-s",
+    );
+  });
+
+  it("says when the compute is estimated, and prints nothing of cost for an API without it", () => {
+    const estimated = { ...cost, usage: { ...cost.usage, estimated: true } };
+    const run = { id: "r1", status: "Completed", targetUsers: 20, reason: null, cost: estimated } as RunView;
+    expect(formatSummary(run, total)).toContain("(estimated: workers without recorded vCPUs count 1)");
+    const old = { id: "r1", status: "Completed", targetUsers: 20, reason: null } as RunView;
+    expect(formatSummary(old, total)).not.toContain("cost");
+  });
+
+  it("prints the setup's and the teardown's requests, apart from the load's", () => {
+    const phases = {
+      setup: {
+        workerId: "w1",
+        at: "2026-12-05T10:00:00.000Z",
+        requests: [{ name: "sign in", method: "POST", status: 200, durationMs: 41.25, failure: null }],
+      },
+      teardown: {
+        workerId: "w1",
+        at: "2026-12-05T10:01:00.000Z",
+        requests: [{ name: "bye", method: "DELETE", status: null, durationMs: 3, failure: "connect" as const }],
+      },
+    };
+    const run = { id: "r4", status: "Completed", targetUsers: 2, reason: null, phases } as RunView;
+    const total: AggregateView = { ...stats, ...counters, runId: "r4", from: null, to: null, seconds: 5, endpoints: [] };
+    const lines = formatSummary(run, total).split("\n");
+    expect(lines.slice(-2)).toEqual(["setup: POST sign in 200 in 41.25 ms", "teardown: DELETE bye connect in 3 ms"]);
   });
 });

@@ -1,4 +1,4 @@
-import type { AggregateView, RequestStats, RunView } from "@loadline/core";
+import type { AggregateView, EndpointView, PhaseRequest, RequestStats, RunCost, RunView } from "@loadline/core";
 
 const COLUMNS = ["name", "requests", "rps", "errors", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms"] as const;
 
@@ -15,6 +15,10 @@ const row = (name: string, s: RequestStats): string[] => [
   s.latency.max.toFixed(2),
 ];
 
+/** An endpoint's row name; a protocol other than HTTP/1.1 (h2) follows it, HTTP/1.1 being the rule. */
+const endpointLabel = (e: EndpointView): string =>
+  `${e.method} ${e.name}${e.protocol && e.protocol !== "http/1.1" ? ` [${e.protocol}]` : ""}`;
+
 /** A share as a percentage rounded down: 99.99% shows as 99.9, never as 100. */
 const percent = (share: number) => `${(Math.floor(share * 1000) / 10).toFixed(1)}%`;
 
@@ -29,7 +33,7 @@ function outcome(run: RunView): string {
  * run ends with why, where the eye lands last: its figures are of less load than was asked.
  */
 export function formatSummary(run: RunView, total: AggregateView): string {
-  const rows = [[...COLUMNS], ...total.endpoints.map((e) => row(`${e.method} ${e.name}`, e)), row("TOTAL", total)];
+  const rows = [[...COLUMNS], ...total.endpoints.map((e) => row(endpointLabel(e), e)), row("TOTAL", total)];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
@@ -46,9 +50,21 @@ export function formatSummary(run: RunView, total: AggregateView): string {
     line(rows.at(-1)!),
     "",
     countersLine(total),
+    ...(run.cost ? [costLine(run.cost)] : []),
+    ...phaseLines(run),
     ...degraded,
     ...thresholdLines(run),
   ].join("\n");
+}
+
+/** The setup's and teardown's requests, apart from the load's: one line each phase. */
+function phaseLines(run: RunView): string[] {
+  const request = (r: PhaseRequest) => `${r.method} ${r.name} ${r.status ?? r.failure ?? "-"} in ${round(r.durationMs)} ms`;
+  // An API older than setups answers without phases.
+  return (["setup", "teardown"] as const).flatMap((phase) => {
+    const record = run.phases?.[phase];
+    return record ? [`${phase}: ${record.requests.map(request).join("; ")}`] : [];
+  });
 }
 
 /** Each threshold with what was observed, then the verdict: what CI gates on (exit 99 when failed). */
@@ -83,6 +99,20 @@ function countersLine(t: AggregateView): string {
       : []),
     `checks ${t.checksPassed} passed, ${t.checksFailed} failed`,
     `failures: ${kinds.length > 0 ? kinds.join(", ") : "none"}`,
+  ].join("  |  ");
+}
+
+/** Money to the precision a small run needs: 0.0042, 12.50. */
+const money = (n: number): string => (n >= 1 ? n.toFixed(2) : n === 0 ? "0" : String(Number(n.toPrecision(2))));
+
+/** What the run cost and of what, per iteration and per 1,000 requests (docs/cost.md); an estimate says so. */
+export function costLine(c: RunCost): string {
+  const cur = c.currency;
+  return [
+    `cost ${money(c.total)} ${cur} (compute ${money(c.breakdown.compute)}, network ${money(c.breakdown.egress)}, requests ${money(c.breakdown.requests)})`,
+    ...(c.perIteration !== null ? [`${money(c.perIteration)} ${cur} per iteration`] : []),
+    ...(c.perThousandRequests !== null ? [`${money(c.perThousandRequests)} ${cur} per 1,000 requests`] : []),
+    `${round(c.usage.vcpuSeconds)} vCPU-s${c.usage.estimated ? " (estimated: workers without recorded vCPUs count 1)" : ""}`,
   ].join("  |  ");
 }
 

@@ -26,6 +26,8 @@ export async function startTestStack(opts: { log?: Logger; platform?: PlatformDe
     platform: opts.platform ?? OPEN_PLATFORM,
     // Every test file starts a stack: threads loaded ahead for runs it may never make cost the suite minutes.
     spareThreads: false,
+    // The test stack runs locustfiles (docs/locust.md): an operator's opt-in everywhere else.
+    workerEngines: ["locust"],
     ...(opts.auth ? { auth: opts.auth } : {}),
     log: opts.log ?? createLogger("test", process.env.TEST_LOG_LEVEL ?? "silent"),
   });

@@ -349,6 +349,7 @@ const takesJson = (route: Route) =>
   (route.method === "POST" && route.path === "/v1/load-tests/:id/runs") ||
   (route.method === "POST" && route.path === "/v1/load-tests/:id/baseline") ||
   (route.method === "POST" && route.path === "/v1/load-tests/:id/schedules") ||
+  (route.method === "POST" && route.path === "/v1/runs/:id/scale") ||
   (route.method === "PATCH" && route.path === "/v1/schedules/:id");
 
 /** A valid body of a route that takes one. */
@@ -361,6 +362,7 @@ function bodyHint(route: Route, ctx: FuzzContext, r: Rng): unknown {
   if (route.method === "POST" && route.path === "/v1/load-tests/:id/schedules")
     return { cron: "0 3 * * *", timezone: "Europe/Berlin", overrides: { durationSec: 1, workers: 1 }, missedFire: "skip", overlap: "skip" };
   if (route.method === "PATCH" && route.path === "/v1/schedules/:id") return { enabled: false, cron: "*/5 * * * * *" };
+  if (route.method === "POST" && route.path === "/v1/runs/:id/scale") return { vus: 2 };
   return undefined;
 }
 

@@ -203,7 +203,9 @@ describe("issue 16: a seeded fuzzer of every route", () => {
     expect(next, `only ${next} requests in ${LOOP_BUDGET_MS} ms`).toBeGreaterThanOrEqual(COUNT);
     expect(failures).toEqual([]);
     // The fuzz reached every route and every kind of answer: had it degenerated (all refused at the door), this fails.
-    for (const r of f.stack.routes) expect(byRoute.get(`${r.method} ${r.path}`) ?? 0, `${r.method} ${r.path}`).toBeGreaterThan(COUNT / 100);
+    // Each route, picked at random, gets at least a third of an even share (the share shrinks as routes are added).
+    const floor = COUNT / f.stack.routes.length / 3;
+    for (const r of f.stack.routes) expect(byRoute.get(`${r.method} ${r.path}`) ?? 0, `${r.method} ${r.path}`).toBeGreaterThan(floor);
     for (const s of ["200", "201", "204", "400", "401", "404", "405", "412", "413", "415", "417", "421", "431"])
       expect(byStatus.get(s) ?? 0, `answers ${s}`).toBeGreaterThan(0);
 

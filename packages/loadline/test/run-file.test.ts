@@ -23,7 +23,7 @@ const ctx = () => ({ config: loadConfig({}), log: createLogger("test", "silent")
 /** The example file, pointed at this test's demo target and shortened. */
 function exampleFile(): string {
   const dir = mkdtempSync(join(tmpdir(), "loadline-run-"));
-  copyFileSync(join(examples, "users.csv"), join(dir, "users.csv"));
+  for (const beside of ["users.csv", "login-steps.yaml"]) copyFileSync(join(examples, beside), join(dir, beside));
   const text = readFileSync(join(examples, "login-flow.yaml"), "utf8")
     .replace("http://127.0.0.1:3000", f.stack.demoTarget!.url)
     .replaceAll("durationSec: 10", "durationSec: 3");

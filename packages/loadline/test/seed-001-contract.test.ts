@@ -4,9 +4,10 @@ import { SeedApiError, SeedLoadManagerClient, type SeedRun } from "./seed-001-cl
 
 /**
  * Issue 20: seed 001's client (seed-001-client.ts, written from the seed's API section) against a
- * real Loadline stack (NATS, Postgres, a worker): its flows 1, 2, 4 and 6 work unchanged. The one
- * thing it cannot send as the seed does is a locustfile (refused, naming it, until Loadline has a
- * Locust engine): its tests are written as Loadline's `requests` or `scenarios` instead.
+ * real Loadline stack (NATS, Postgres, a worker): its flows 1, 2, 4 and 6 work unchanged. Its tests
+ * here are Loadline's `requests` or `scenarios`; a locustfile is taken too (the Locust engine,
+ * docs/locust.md), and locust-stack.test.ts runs flow 1 with one end to end. A Locust cluster has
+ * no meaning here (the workers run it) and is refused, naming it.
  */
 
 let f: StackFixture;
@@ -100,18 +101,14 @@ describe("seed 001's client against Loadline (issue 20)", () => {
     testId = test.id;
   });
 
-  it("flow 1: a locustfile is refused with a 400 that names it and says why", async () => {
-    const e = await refusal(() =>
-      client.createLoadTest({
-        name: "locust",
-        targetUrl: f.stack.demoTarget!.url,
-        locustfile: "from locust import HttpUser",
-        createdBy: "u",
-      }),
-    );
+  it("flow 1: takes a locustfile; a Locust cluster is refused with a 400 that names it and says why", async () => {
+    const seedTest = { name: "locust", targetUrl: f.stack.demoTarget!.url, locustfile: "from locust import HttpUser", createdBy: "u" };
+    const withDefaults = { ...seedTest, defaultUsers: 1, defaultSpawnRate: 1, defaultDurationSec: 1 };
+    expect(await client.createLoadTest(withDefaults)).toMatchObject({ name: "locust", status: "Created" });
+    const e = await refusal(() => client.createLoadTest({ ...withDefaults, locustClusterId: "eu-1" }));
     expect(e.status).toBe(400);
     expect(e.body).toMatchObject({
-      error: { code: "invalid_request", field: "locustfile", message: expect.stringMatching(/Locust engine/) },
+      error: { code: "invalid_request", field: "locustClusterId", message: expect.stringMatching(/own workers/) },
     });
   });
 

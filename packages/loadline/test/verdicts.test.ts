@@ -196,4 +196,27 @@ describe("verdicts", () => {
     }));
     expect(after).toEqual(before);
   }, 60_000);
+
+  it("judges the system under test on its agents' telemetry (the stack's agent beside the demo target)", async () => {
+    const ended = await judged(
+      spec(
+        { "sut{series:host.cpu.busy}": ["max <= 100"], "sut{series:host.memory.usedBytes}": ["max < 1"] },
+        { sut: { labels: { service: "demo-target" } } },
+      ),
+    );
+    expect(ended.verdict).toBe("failed");
+    const [cpu, memory] = ended.thresholds;
+    expect(cpu).toMatchObject({ metric: "sut{series:host.cpu.busy}", passed: true });
+    expect(cpu!.observed).not.toBeNull();
+    expect(memory).toMatchObject({ passed: false });
+    // The observed value is the largest of the run's SUT seconds the read side keeps (the same telemetry).
+    await f.api.waitForProjections(10_000);
+    const sut = (await (await f.api.fetch(`/v1/runs/${ended.id}/sut?series=host.memory.usedBytes`)).json()) as {
+      series: { points: [number, number][] }[];
+    };
+    const kept = sut.series.flatMap((s) => s.points.map(([, v]) => v));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(memory!.observed).toBeGreaterThanOrEqual(Math.max(...kept) * 0.5);
+    expect(memory!.observed).toBeLessThanOrEqual(Math.max(...kept) * 2);
+  }, 90_000);
 });

@@ -14,6 +14,32 @@ export {
 export { replayStream } from "./replay.ts";
 export { DEFAULT_STREAM_OPTIONS, ensureStreams, type StreamOptions, streamOptionsOf } from "./streams.ts";
 export {
+  activeOrCarried,
+  activeTracer,
+  contextOfMessage,
+  currentTraceContext,
+  envelopeAttributes,
+  failSpan,
+  injectTraceHeaders,
+  inSpan,
+  type Link,
+  linkOf,
+  type MessagingOperation,
+  type MessagingSpanOptions,
+  natsHeaderGetter,
+  natsHeaderSetter,
+  type PublishHeaders,
+  processing,
+  startMessagingSpan,
+  startPublish,
+  subjectTemplate,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+  type TraceHeaders,
+  traceparentOf,
+  withSpan,
+} from "./tracing.ts";
+export {
   listWorkers,
   openWorkerBucket,
   registrationEntries,

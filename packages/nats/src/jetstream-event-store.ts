@@ -15,6 +15,7 @@ import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamClie
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { type Namespace, subjects } from "./namespace.ts";
 import { replayMessages } from "./replay.ts";
+import { TRACEPARENT_HEADER, TRACESTATE_HEADER } from "./tracing.ts";
 
 /**
  * The event store on JetStream: one subject per aggregate in LL_EVENTS. An event's `seq` is
@@ -41,7 +42,8 @@ export class JetStreamEventStore implements EventStore {
     const seqs: number[] = [];
     for (const event of events) {
       const h = headers();
-      if (opts.traceparent) h.set("traceparent", opts.traceparent);
+      if (opts.traceparent) h.set(TRACEPARENT_HEADER, opts.traceparent);
+      if (opts.tracestate) h.set(TRACESTATE_HEADER, opts.tracestate);
       try {
         const ack = await this.js.publish(subject, JSON.stringify(event), {
           msgID: event.id,

@@ -70,6 +70,17 @@ export const subjects = {
   /** Worker heartbeats: core NATS, not stored, so that liveness does not wait on a stream's leader election. */
   heartbeat: (ns: Namespace, workerId: string) => `${ns.prefix}.hb.${assertToken(workerId, "worker id")}`,
   allHeartbeats: (ns: Namespace) => `${ns.prefix}.hb.*`,
-  agent: (ns: Namespace, agentId: string, kind: string) => `${ns.prefix}.agt.${assertToken(agentId, "agent id")}.${kind}`,
+  /** An agent's registration and telemetry on LL_AGENT; `kind` is `registered` or `telemetry` (or `*`). */
+  agent: (ns: Namespace, tenantId: string, agentId: string, kind: string) =>
+    `${ns.prefix}.agt.${assertToken(tenantId, "tenant")}.${assertToken(agentId, "agent id")}.${kind}`,
   allAgent: (ns: Namespace) => `${ns.prefix}.agt.>`,
+  /** Every agent's telemetry of one tenant. */
+  tenantTelemetry: (ns: Namespace, tenantId: string) => `${ns.prefix}.agt.${assertToken(tenantId, "tenant")}.*.telemetry`,
+  /** An agent's report on an action asked of it: like a worker's, one token longer than a command, naming the sender. */
+  agentReport: (ns: Namespace, tenantId: string, agentId: string) =>
+    `${ns.prefix}.cmd.${assertToken(tenantId, "tenant")}.agent.${assertToken(agentId, "agent id")}.${assertToken(agentId, "agent id")}`,
+  /** The orchestrator's echo of an `agent.action-requested` once stored (core NATS): what the agent acts on. */
+  agentControl: (ns: Namespace, tenantId: string, agentId: string) =>
+    `${ns.prefix}.actl.${assertToken(tenantId, "tenant")}.${assertToken(agentId, "agent id")}`,
+  allAgentControl: (ns: Namespace) => `${ns.prefix}.actl.*.*`,
 };

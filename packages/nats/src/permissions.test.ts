@@ -202,6 +202,17 @@ const workerReport = () =>
   });
 /** Where a worker's report on a run goes: one token more than an API command, so that permissions tell the two apart. */
 const reportSubject = `${subjects.command(ns, TENANT, "run", runId)}.${WORKER_ID}`;
+const AGENT_ID = "agent-1";
+const agentReport = () =>
+  createCommand({
+    type: "agent.report-action-started",
+    tenantId: TENANT,
+    aggregate: { type: "agent", id: AGENT_ID },
+    data: { actionId: newId() },
+    actor: `agent:${AGENT_ID}`,
+  });
+/** Where an agent reports: like a worker's report, one token more than an API command. */
+const agentReportSubject = subjects.agentReport(ns, TENANT, AGENT_ID);
 
 describe("each service does its work under its own NATS user (infra/nats/single.conf)", () => {
   let workers: WorkerBucket;
@@ -375,9 +386,54 @@ describe("each service does its work under its own NATS user (infra/nats/single.
     expect(last?.seq).toBe(seq);
   });
 
-  it("an agent publishes its registration on LL_AGENT", async () => {
-    const ack = await jetstream(nc.agent).publish(subjects.agent(ns, "agent-1", "registered"), JSON.stringify({ agentId: "agent-1" }));
-    expect(ack.stream).toBe(ns.streams.agent);
+  it("an agent publishes its registration and telemetry on LL_AGENT", async () => {
+    for (const kind of ["registered", "telemetry"] as const) {
+      const ack = await jetstream(nc.agent).publish(subjects.agent(ns, TENANT, AGENT_ID, kind), JSON.stringify({ agentId: AGENT_ID }));
+      expect(ack.stream).toBe(ns.streams.agent);
+    }
+  });
+
+  it("the orchestrator follows LL_AGENT from each agent's last message (AgentDirectory)", async () => {
+    // As AgentDirectory.start does: the stream's state, then an ordered consumer from the last message per subject.
+    expect((await (await jsm("orchestrator")).streams.info(ns.streams.agent)).state.messages).toBeGreaterThan(0);
+    const consumer = await jetstream(nc.orchestrator).consumers.get(ns.streams.agent, {
+      filter_subjects: `${ns.prefix}.agt.>`,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    const messages = await consumer.consume({ max_messages: 16, expires: PULL_EXPIRES_MS });
+    const heard: string[] = [];
+    for await (const m of messages) {
+      heard.push(m.subject);
+      if (m.info.pending === 0) break;
+    }
+    await messages.close();
+    expect(heard).toContain(subjects.agent(ns, TENANT, AGENT_ID, "telemetry"));
+  });
+
+  it("the API asks an agent for an action; the orchestrator echoes it; the agent hears it and reports on its own subject", async () => {
+    const request = createCommand({
+      type: "agent.request-action",
+      tenantId: TENANT,
+      aggregate: { type: "agent", id: AGENT_ID },
+      data: { action: "restart-api", params: {} },
+    });
+    expect(await new CommandBus(nc.api, ns).send(request, 10_000)).toMatchObject({ ok: true });
+    expect(decided.get(request.id)).toBe(subjects.command(ns, TENANT, "agent", AGENT_ID));
+
+    const heard = nc.agent.subscribe(subjects.agentControl(ns, TENANT, AGENT_ID), { max: 1, timeout: 10_000 });
+    await nc.agent.flush();
+    const requested = eventOf(
+      "agent.action-requested",
+      { type: "agent", id: AGENT_ID },
+      { ...eventExamples["agent.action-requested"], actionId: request.id },
+    );
+    nc.orchestrator.publish(subjects.agentControl(ns, TENANT, AGENT_ID), JSON.stringify(requested)); // the echo
+    for await (const m of heard) expect(m.json<EventEnvelope>().id).toBe(requested.id);
+
+    // As the agent's reporter does: CommandBus.dispatch puts a report on <ns>.cmd.<tenant>.agent.<agent>.<agent>.
+    const report = agentReport();
+    await new CommandBus(nc.agent, ns).dispatch(report);
+    await eventually(() => decided.get(report.id) === agentReportSubject, 10_000);
   });
 
   it("the projections consume LL_EVENTS and LL_METRICS with durable pull consumers, acked by batch, and replay them", async () => {
@@ -385,6 +441,7 @@ describe("each service does its work under its own NATS user (infra/nats/single.
     for (const [stream, durable, filter] of [
       [ns.streams.events, "proj_events", subjects.allEvents(ns)],
       [ns.streams.metrics, "proj_metrics", subjects.allMetrics(ns)],
+      [ns.streams.agent, "proj_agent", subjects.allAgent(ns)],
     ] as const) {
       // As ensureDurable and the Projector do.
       expect(await m.consumers.info(stream, durable).catch(() => null)).toBeNull();
@@ -446,6 +503,12 @@ describe("and nothing else", () => {
     await expectPublishRefused(nc.worker, subjects.runControl(ns, TENANT, runId), () =>
       nc.worker.publish(subjects.runControl(ns, TENANT, runId), JSON.stringify(event)),
     );
+    // Nor an agent's report, nor the agents' echo.
+    await expectRefused(jetstream(nc.worker).publish(agentReportSubject, JSON.stringify(agentReport())), agentReportSubject);
+    await expectPublishRefused(nc.worker, subjects.agentControl(ns, TENANT, AGENT_ID), () =>
+      nc.worker.publish(subjects.agentControl(ns, TENANT, AGENT_ID), "{}"),
+    );
+    await expectSubscribeRefused(nc.worker, subjects.allAgentControl(ns));
     // A consumer of anything but run events (a load test's, here) is refused.
     const loadTest = new JetStreamEventStore(nc.worker, ns).read(TENANT, { type: "load-test", id: loadTestId });
     expect(
@@ -501,6 +564,15 @@ describe("and nothing else", () => {
     );
     await expectRefused(jetstream(nc.api).publish(subjects.heartbeat(ns, "w-fake"), "{}"), subjects.heartbeat(ns, "w-fake"));
     await expectSubscribeRefused(nc.api, "ll.evt.>");
+    // The request goes as a command; only the orchestrator echoes it once stored, and only an agent reports.
+    await expectRefused(jetstream(nc.api).publish(agentReportSubject, JSON.stringify(agentReport())), agentReportSubject);
+    await expectPublishRefused(nc.api, subjects.agentControl(ns, TENANT, AGENT_ID), () =>
+      nc.api.publish(subjects.agentControl(ns, TENANT, AGENT_ID), "{}"),
+    );
+    await expectRefused(
+      jetstream(nc.api).publish(subjects.agent(ns, TENANT, AGENT_ID, "registered"), "{}"),
+      subjects.agent(ns, TENANT, AGENT_ID, "registered"),
+    );
   });
 
   it("the projections may not send a command or append an event", async () => {
@@ -515,16 +587,38 @@ describe("and nothing else", () => {
     await expectPublishRefused(nc.projections, subjects.commandOutcome(ns, "x"), () =>
       nc.projections.publish(subjects.commandOutcome(ns, "x"), "{}"),
     );
+    await expectPublishRefused(nc.projections, subjects.agentControl(ns, TENANT, AGENT_ID), () =>
+      nc.projections.publish(subjects.agentControl(ns, TENANT, AGENT_ID), "{}"),
+    );
   });
 
-  it("an agent may publish on LL_AGENT only", async () => {
-    const window = subjects.metrics(ns, TENANT, runId, "agent-1");
+  it("an agent may publish on LL_AGENT and its reports only: no API command, no worker's report, no echo, no events", async () => {
+    const window = subjects.metrics(ns, TENANT, runId, AGENT_ID);
     await expectRefused(jetstream(nc.agent).publish(window, "{}"), window);
     await expectRefused(
       jetstream(nc.agent).publish(subjects.command(ns, TENANT, "run", runId), "{}"),
       subjects.command(ns, TENANT, "run", runId),
     );
+    // An action asked of itself (or of another agent) is the API's to send: it would skip the route's checks.
+    const request = createCommand({
+      type: "agent.request-action",
+      tenantId: TENANT,
+      aggregate: { type: "agent", id: AGENT_ID },
+      data: { action: "restart-api", params: {} },
+    });
+    await expectRefused(new CommandBus(nc.agent, ns).dispatch(request), subjects.command(ns, TENANT, "agent", AGENT_ID));
+    await expectRefused(jetstream(nc.agent).publish(reportSubject, JSON.stringify(workerReport())), reportSubject);
+    await expectPublishRefused(nc.agent, subjects.agentControl(ns, TENANT, "agent-2"), () =>
+      nc.agent.publish(subjects.agentControl(ns, TENANT, "agent-2"), "{}"),
+    );
+    await expectRefused(
+      new JetStreamEventStore(nc.agent, ns).append(TENANT, run, [eventOf("run.stopping", run)], { expectedSeq: 0 }),
+      subjects.event(ns, TENANT, "run", runId),
+    );
     await expectRefused(jetstreamManager(nc.agent), "$JS.API.INFO");
+    await expectSubscribeRefused(nc.agent, "ll.cmd.>");
+    await expectSubscribeRefused(nc.agent, "ll.evt.>");
+    await expectSubscribeRefused(nc.agent, "_INBOX.worker.>");
   });
 
   it("no service may delete or purge a stream, a message or a bucket, or create a stream the orchestrator did not", async () => {

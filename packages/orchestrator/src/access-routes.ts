@@ -32,7 +32,7 @@ export type AccessRoutesDeps = CommandRouteDeps & {
   forgetKey?: (keyId: string) => void;
 };
 
-const createKeySchema = z
+export const createKeySchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     role: roleSchema,
@@ -40,10 +40,10 @@ const createKeySchema = z
   })
   .strict();
 
-const secretSchema = z.object({ value: z.string().min(1).max(8_192) }).strict();
+export const secretSchema = z.object({ value: z.string().min(1).max(8_192) }).strict();
 
 /** Limits as the platform admin sends them: any of the quotas, and the network switches. */
-const limitsSchema = tenantLimitsSchema.extend({ quotas: quotasSchema.partial().strict().optional() });
+export const limitsSchema = tenantLimitsSchema.extend({ quotas: quotasSchema.partial().strict().optional() });
 
 function secretName(c: Context): string {
   const name = c.req.param("name") ?? "";

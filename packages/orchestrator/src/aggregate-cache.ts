@@ -56,6 +56,16 @@ export class AggregateCache<S> {
     return n;
   }
 
+  /** How many cached aggregates, of every tenant, fall under each key `keyOf` gives (a run's status, say). */
+  countBy(keyOf: (state: S) => string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const aggregate of this.loaded.values()) {
+      const key = keyOf(aggregate.state);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   forget(tenantId: string, ref: AggregateRef): void {
     this.loaded.delete(keyOf(tenantId, ref));
   }

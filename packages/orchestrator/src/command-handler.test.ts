@@ -97,6 +97,37 @@ describe("CommandHandler", () => {
       });
     });
 
+    it("fills a test's env placeholders from the run's env, records the env, and checks the filled targets", async () => {
+      const testId = newId();
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an env placeholder, not a template literal
+      const templated = { ...spec, targetUrl: "${BASE_URL}", requests: [{ method: "GET" as const, path: "/{{env.PREFIX}}" }] };
+      const create = createCommand({ type: "load-test.create", ...loadTest(testId), data: { spec: templated } });
+      const withEnv = (env?: Record<string, string>) =>
+        createCommand({
+          type: "run.start",
+          tenantId: TENANT,
+          aggregate: { type: "run", id: newId() },
+          data: { loadTestId: testId, overrides: {}, ...(env ? { env } : {}) },
+        });
+      const env = { BASE_URL: "http://127.0.0.1:9", PREFIX: "v1" };
+      const { events } = await when(withEnv(env), create);
+      expect(events[0]).toMatchObject({
+        type: "run.created",
+        data: { env, target: { targetUrl: "http://127.0.0.1:9", requests: [{ path: "/v1" }] } },
+      });
+      const handler = new CommandHandler(store, log, OPEN_PLATFORM);
+      expect(await handler.handle(withEnv({ PREFIX: "v1" }))).toMatchObject({ ok: false, error: { code: "invalid", field: "targetUrl" } });
+      expect(await handler.handle(withEnv({ ...env, BASE_URL: "http://169.254.169.254" }))).toMatchObject({
+        ok: false,
+        error: { code: "forbidden", field: "targetUrl" },
+      });
+      // An env value is text: it cannot make the run send a secret its test does not name.
+      expect(await handler.handle(withEnv({ ...env, PREFIX: "{{secrets.ADMIN}}" }))).toMatchObject({
+        ok: false,
+        error: { code: "invalid", field: "env" },
+      });
+    });
+
     it("answers not_found for a load test that does not exist or was deleted", async () => {
       const testId = newId();
       expect((await when(startRun(newId()))).outcome).toMatchObject({ ok: false, error: { code: "not_found" } });

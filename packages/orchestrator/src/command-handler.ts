@@ -1,19 +1,22 @@
 import {
+  type AgentState,
   type AggregateRef,
   type ApiKeyState,
+  agentDecider,
   apiKeyDecider,
   type CommandEnvelope,
   type CommandFor,
   type CommandType,
   ConcurrencyError,
   compileRun,
+  correlationFor,
+  createCommand,
   type Decider,
   DomainError,
   decides,
   type EventEnvelope,
   type EventStore,
   eventsFromCommand,
-  isTerminal,
   LIVE_LOAD_STATUSES,
   type LoadedAggregate,
   type LoadTestSpec,
@@ -23,6 +26,7 @@ import {
   type Quotas,
   type RunState,
   type RunStatus,
+  type RunTarget,
   runAdmission,
   runDecider,
   runDemand,
@@ -36,18 +40,23 @@ import {
   secretDecider,
   secretReferences,
   specTargetRefusal,
+  type TargetedSpec,
   type TenantRuns,
   type TenantState,
   tenantDecider,
   tenantPolicy,
+  type WebhookState,
   type WorkerState,
+  webhookDecider,
   workerDecider,
 } from "@loadline/core";
-import type { CommandOutcome } from "@loadline/nats";
+import { activeOrCarried, type CommandOutcome, currentTraceContext, envelopeAttributes, type Link, linkOf, withSpan } from "@loadline/nats";
 import { ID_PATTERN, type Logger } from "@loadline/service";
 import { AggregateCache, keyOf } from "./aggregate-cache.ts";
 import { KeyedLanes } from "./keyed-lanes.ts";
+import { LaneBatches } from "./lane-batches.ts";
 import { scheduleRefusal } from "./schedule-checks.ts";
+import { webhookUrlRefusal } from "./webhook-checks.ts";
 
 const MAX_ATTEMPTS = 5;
 
@@ -65,7 +74,12 @@ export class CommandHandler {
   private readonly tenants: AggregateCache<TenantState>;
   private readonly secrets: AggregateCache<SecretState>;
   private readonly schedules: AggregateCache<ScheduleState>;
+  private readonly agents: AggregateCache<AgentState>;
+  private readonly webhooks: AggregateCache<WebhookState>;
   private readonly lanes = new KeyedLanes();
+  private readonly readyReports = new LaneBatches<CommandFor<"run.report-worker-ready">, CommandOutcome>(this.lanes, (reports) =>
+    this.decideReady(reports),
+  );
 
   constructor(
     private readonly store: EventStore,
@@ -81,6 +95,18 @@ export class CommandHandler {
     this.tenants = new AggregateCache(store, tenantDecider);
     this.secrets = new AggregateCache(store, secretDecider);
     this.schedules = new AggregateCache(store, scheduleDecider);
+    this.agents = new AggregateCache(store, agentDecider);
+    this.webhooks = new AggregateCache(store, webhookDecider);
+  }
+
+  /** Every run by status, of every tenant (all are primed at takeover): what loadline_runs reports. */
+  runsByStatus(): Map<string, number> {
+    return this.runs.countBy((r) => r.status);
+  }
+
+  /** The correlation id a run's events carry (its starting request's), when cached. */
+  runCorrelation(tenantId: string, id: string): string | undefined {
+    return this.runs.peek(tenantId, { type: "run", id })?.origin ?? undefined;
   }
 
   /** A run as this handler last left it, when cached: no I/O (the supervisor's view). */
@@ -121,6 +147,16 @@ export class CommandHandler {
     return (await this.other(this.schedules, tenantId, { type: "schedule", id })).state;
   }
 
+  /** An agent's record as this handler last left it, when cached: no I/O (the action watch's view). */
+  peekAgent(tenantId: string, id: string): AgentState | undefined {
+    return this.agents.peek(tenantId, { type: "agent", id })?.state;
+  }
+
+  /** Seeds an agent's record from a replay (recovery reads them all for the action watch). */
+  primeAgent(tenantId: string, id: string, agent: LoadedAggregate<AgentState>): void {
+    this.agents.prime(tenantId, { type: "agent", id }, agent);
+  }
+
   /** Seeds a schedule from a replay (recovery reads them all for the scheduler). */
   primeSchedule(tenantId: string, id: string, schedule: LoadedAggregate<ScheduleState>): void {
     this.schedules.prime(tenantId, { type: "schedule", id }, schedule);
@@ -128,7 +164,35 @@ export class CommandHandler {
 
   /** One aggregate's commands one at a time, whoever sends them (the consumer, the supervisor); other aggregates' at once. */
   handle(command: CommandEnvelope): Promise<CommandOutcome> {
-    return this.lanes.run(keyOf(command.tenantId, command.aggregate), () => this.route(command));
+    const key = keyOf(command.tenantId, command.aggregate);
+    if (command.type === "run.report-worker-ready") return this.readyReports.add(key, command);
+    return this.lanes.run(key, () => this.route(command));
+  }
+
+  /**
+   * Group commit of readiness: the reports of one run that waited behind its lane (every worker
+   * of a run reports at once) are decided as one command, in one append. A batch refused (a
+   * report from a worker without a share) is decided report by report, so that only it is refused.
+   */
+  private async decideReady(reports: CommandFor<"run.report-worker-ready">[]): Promise<CommandOutcome[]> {
+    const [first] = reports;
+    if (first && reports.length > 1) {
+      const together = createCommand({
+        type: "run.record-workers-ready",
+        tenantId: first.tenantId,
+        aggregate: first.aggregate,
+        data: { workerIds: reports.map((r) => r.data.workerId) },
+        correlationId: first.correlationId,
+      });
+      // Traced: its span is the first report's child, linked to the others' (a span has one parent).
+      const outcome = await this.decide(this.runs, runDecider, together, () =>
+        reports.slice(1).flatMap((r) => linkOf(r.traceparent) ?? []),
+      );
+      if (outcome.ok) return reports.map((r) => ({ ...outcome, commandId: r.id }));
+    }
+    const outcomes: CommandOutcome[] = [];
+    for (const report of reports) outcomes.push(await this.decide(this.runs, runDecider, report));
+    return outcomes;
   }
 
   private route(command: CommandEnvelope): Promise<CommandOutcome> {
@@ -156,7 +220,19 @@ export class CommandHandler {
         return command.type === "schedule.create" || command.type === "schedule.update"
           ? this.writeSchedule(command)
           : this.decide(this.schedules, scheduleDecider, command);
+      case "agent":
+        return this.decide(this.agents, agentDecider, command);
+      case "webhook":
+        return this.writeWebhook(command);
     }
+  }
+
+  /** A webhook's URL is checked against the tenant's allow-list when it is written, as a test's targets are. */
+  private async writeWebhook(command: CommandEnvelope): Promise<CommandOutcome> {
+    const url =
+      command.type === "webhook.create" ? command.data.url : command.type === "webhook.update" ? command.data.changes.url : undefined;
+    const refusal = url === undefined ? null : webhookUrlRefusal(url, await this.policyOf(command.tenantId));
+    return refusal ? refused(command, refusal) : this.decide(this.webhooks, webhookDecider, command);
   }
 
   /** An aggregate of another lane, read in that lane (see startRun). */
@@ -173,7 +249,8 @@ export class CommandHandler {
   private async writeLoadTest(command: CommandFor<"load-test.create" | "load-test.update">): Promise<CommandOutcome> {
     try {
       const policy = await this.policyOf(command.tenantId);
-      assertTargets(command.data.spec, policy);
+      // A field with env placeholders is checked at each run's start, filled (startRun).
+      assertTargets(command.data.spec, policy, true);
       if (command.type === "load-test.create") {
         const tests = this.loadTests.count(command.tenantId, (t) => t.status === "active");
         if (tests >= policy.quotas.maxLoadTests)
@@ -197,16 +274,17 @@ export class CommandHandler {
    * its commands is being decided (a read then could cache the test as it was before).
    */
   private async startRun(command: CommandFor<"run.start">): Promise<CommandOutcome> {
-    const { loadTestId, overrides, placement } = command.data;
+    const { loadTestId, overrides, placement, workload, env } = command.data;
     const run = await this.runs.load(command.tenantId, command.aggregate);
     if (run.causations.has(command.id)) return done(command, run.version, run.seq, []);
     try {
       const test = await this.other(this.loadTests, command.tenantId, { type: "load-test", id: loadTestId });
       if (test.state.status !== "active") throw new DomainError("not_found", "load test not found");
-      const { parameters, target } = compileRun(test.state.spec, overrides);
-      // The tenant's policy as it is now: an allow-list narrowed since the test was written holds.
+      const { parameters, target } = compileRun(test.state.spec, { ...overrides, ...(workload ? { workload } : {}), env });
+      // The tenant's policy as it is now: an allow-list narrowed since the test was written holds. Checked on
+      // the run's target, its env placeholders filled: what its workers will send to.
       const policy = await this.policyOf(command.tenantId);
-      assertTargets(test.state.spec, policy);
+      assertTargets(target, policy);
       const over = runQuotaViolation(runDemand(runPlan(target, parameters), parameters.durationSec), policy.quotas);
       if (over) throw new DomainError("forbidden", `${over.message} (${over.limit})`, over.field);
       const admission = runAdmission(this.tenantRuns(command.tenantId), policy.quotas);
@@ -215,7 +293,7 @@ export class CommandHandler {
         "queue" in admission
           ? { reason: admission.queue, expiresAt: new Date(Date.parse(command.time) + policy.quotas.maxQueueWaitSec * 1000).toISOString() }
           : undefined;
-      const secrets = await this.sealedSecrets(command.tenantId, secretReferences(test.state.spec));
+      const secrets = await this.sealedSecrets(command.tenantId, runSecrets(test.state.spec, target));
       const create: CommandFor<"run.create"> = {
         ...command,
         type: "run.create",
@@ -227,6 +305,7 @@ export class CommandHandler {
           targetPolicy: policy.targets,
           ...(test.state.baselineRunId ? { baselineRunId: test.state.baselineRunId } : {}),
           ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+          ...(env ? { env } : {}),
           ...runScopeOf(command.data, test.state.spec),
           ...(queue ? { queue } : {}),
         },
@@ -316,7 +395,24 @@ export class CommandHandler {
     return sealed;
   }
 
-  private async decide<S, C extends CommandType>(
+  /**
+   * The decision's span (traced): child of the command's consumption, or of the context the
+   * command carries (the supervisor's follow-ups carry none: theirs is the active one); its
+   * events carry it, so their consumers continue the trace.
+   */
+  private decide<S, C extends CommandType>(
+    cache: AggregateCache<S>,
+    decider: Decider<S, C>,
+    command: CommandEnvelope,
+    links?: () => Link[],
+  ): Promise<CommandOutcome> {
+    return withSpan(`decide ${command.type}`, envelopeAttributes(command, "command"), () => this.decideNow(cache, decider, command), {
+      parent: () => activeOrCarried(command),
+      ...(links ? { links } : {}),
+    });
+  }
+
+  private async decideNow<S, C extends CommandType>(
     cache: AggregateCache<S>,
     decider: Decider<S, C>,
     command: CommandEnvelope,
@@ -327,15 +423,23 @@ export class CommandHandler {
       const aggregate = await cache.load(command.tenantId, command.aggregate);
       if (aggregate.causations.has(command.id)) return done(command, aggregate.version, aggregate.seq, []);
       let events: EventEnvelope[];
+      const traced = currentTraceContext();
       try {
-        events = eventsFromCommand(command, decider.decide(aggregate.state, command));
+        events = eventsFromCommand(
+          { ...command, correlationId: correlationFor(aggregate, command) },
+          decider.decide(aggregate.state, command),
+          traced.traceparent,
+        );
       } catch (err) {
         if (err instanceof DomainError) return refused(command, err);
         throw err;
       }
       if (events.length === 0) return done(command, aggregate.version, aggregate.seq, []);
       try {
-        const { seq, seqs } = await this.store.append(command.tenantId, command.aggregate, events, { expectedSeq: aggregate.seq });
+        const { seq, seqs } = await this.store.append(command.tenantId, command.aggregate, events, {
+          expectedSeq: aggregate.seq,
+          ...traced,
+        });
         // At debug: what the chaos suite checks the stream against ("no acknowledged event is missing").
         this.log.debug(
           { tenantId: command.tenantId, aggregate: command.aggregate, types: events.map((e) => e.type), seqs },
@@ -356,8 +460,20 @@ export class CommandHandler {
   }
 }
 
-function assertTargets(spec: LoadTestSpec, policy: PlatformDefaults): void {
-  const refusal = specTargetRefusal(spec, policy.targets);
+/**
+ * The secrets a run's target uses: those its test names. An env value is filled in as text, so it
+ * could add a `{{secrets.NAME}}`: which secrets a test sends, and where, is its author's to say.
+ */
+function runSecrets(spec: LoadTestSpec, target: RunTarget): string[] {
+  const named = secretReferences(spec);
+  const added = secretReferences(target).find((name) => !named.includes(name));
+  if (added !== undefined)
+    throw new DomainError("invalid", `the run's env adds {{secrets.${added}}}: only the test may name the secrets it uses`, "env");
+  return named;
+}
+
+function assertTargets(spec: TargetedSpec, policy: PlatformDefaults, deferEnv = false): void {
+  const refusal = specTargetRefusal(spec, policy.targets, deferEnv);
   if (refusal) throw new DomainError("forbidden", refusal.message, refusal.field);
 }
 

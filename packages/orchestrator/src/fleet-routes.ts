@@ -9,7 +9,7 @@ export type WorkerState = "idle" | "busy" | "draining" | "lost";
 /** A worker as GET /v1/workers shows it: its registration, its state, and the caller's runs it has a share of. */
 export type WorkerView = Omit<WorkerRegistration, "status"> & { state: WorkerState; silentMs: number };
 
-const listQuery = z.object({ state: z.enum(["idle", "busy", "draining", "lost"]).optional() }).strict();
+export const listQuery = z.object({ state: z.enum(["idle", "busy", "draining", "lost"]).optional() }).strict();
 
 function stateOf(w: WorkerRegistration, silentMs: number): WorkerState {
   if (silentMs > WORKER_LOST_AFTER_MS) return "lost";

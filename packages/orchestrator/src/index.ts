@@ -1,12 +1,16 @@
 export { type AccessRoutesDeps, accessWriteRoutes } from "./access-routes.ts";
+export { type AgentActionRoutesDeps, agentActionRoutes, type RegisteredActions } from "./agent-routes.ts";
 export { CommandHandler } from "./command-handler.ts";
+export { type CommandRouteDeps, executeCommand } from "./command-route.ts";
 export { controlRoutes } from "./control-routes.ts";
 export { FleetMonitor, type LostWorker } from "./fleet.ts";
 export { fleetRoutes } from "./fleet-routes.ts";
 export { DEFAULT_LEASE_TIMINGS, KvLease, type LeaseTimings, openLeaseBucket } from "./kv-lease.ts";
 export { Orchestrator, type OrchestratorOptions } from "./orchestrator.ts";
 export { type Candidate, type Plan, planReassignment, planRun } from "./planner.ts";
+export * from "./request-schemas.ts";
 export { type WriteRoutesDeps, writeRoutes } from "./routes.ts";
 export { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
 export { type ScheduleRoutesDeps, scheduleWriteRoutes } from "./schedule-routes.ts";
 export { DEFAULT_SCHEDULER_TIMINGS, readSchedules, type ScheduleRef, Scheduler, type SchedulerTimings } from "./scheduler.ts";
+export { type WebhookRoutesDeps, webhookWriteRoutes } from "./webhook-routes.ts";

@@ -18,6 +18,7 @@ import { eventually, OPEN_PLATFORM } from "@loadline/core/testing";
 import { CommandBus, type CommandOutcome, connectNats, JetStreamEventStore, openWorkerBucket, WorkerHeartbeat } from "@loadline/nats";
 import { type TestNats, testNats } from "@loadline/nats/testing";
 import { createLogger } from "@loadline/service";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Orchestrator } from "./orchestrator.ts";
 import { DEFAULT_TIMINGS } from "./run-supervisor.ts";
@@ -182,6 +183,11 @@ describe("Orchestrator", () => {
         for (const w of ["lc1", "lc2"])
           await bus.send(runCommand("run.report-worker-stopped", id, { workerId: w, requests: 10, failures: 0 }));
         expect((await typesOf(id)).at(-1)).toBe("run.completed");
+        // One run, one correlation id: its starting request's, whatever command or worker report caused each event.
+        const all = await eventsOf(id);
+        expect(new Set(all.map((e) => e.correlationId)).size).toBe(1);
+        expect(all[0]!.correlationId).toBe(all[0]!.causationId); // the run.start that began it
+        expect(new Set(all.map((e) => e.causationId)).size).toBeGreaterThan(4);
 
         expect(await bus.send(runCommand("run.stop", id, { reason: "requested" }))).toMatchObject({
           ok: false,
@@ -192,6 +198,28 @@ describe("Orchestrator", () => {
           error: { code: "not_found" },
         });
       });
+    } finally {
+      for (const w of fleet) w.stop();
+    }
+  });
+
+  it("reports runs and workers by status on its metrics, as it holds them when scraped", async () => {
+    const fleet = await Promise.all(["m1", "m2"].map((w) => fakeWorker(w, { labels: { test: "metrics" } })));
+    const registry = new Registry();
+    try {
+      await withOrchestrator(
+        async () => {
+          const id = newId();
+          await createRun(id, { placement: { workers: 2, selector: { test: "metrics" } } });
+          await eventually(async () => (await ofType(id, "run.worker-assigned")).length === 2, 5_000);
+          const scraped = await registry.metrics();
+          expect(scraped).toContain('loadline_runs{status="Starting"} 1');
+          expect(scraped).toMatch(/loadline_workers\{status="active"\} ([2-9]|\d\d)/); // these two, and any other of this NATS
+          await bus.send(runCommand("run.stop", id, { reason: "requested" }));
+          await eventually(async () => (await registry.metrics()).includes('loadline_runs{status="Stopping"} 1'), 5_000);
+        },
+        { registry },
+      );
     } finally {
       for (const w of fleet) w.stop();
     }
@@ -330,7 +358,7 @@ describe("Orchestrator", () => {
         joiner = await fakeWorker("joiner", { labels: { test: "join" } });
         await eventually(async () => (await reassignedIn(id)).length > 0, 3_000, 20);
         expect((await reassignedIn(id)).map((e) => e.data)).toEqual([
-          { workerId: "joiner", lanes: goneLanes, vus: 3, arrivalRate: 0, laneCount: 2, reason: "reassigned", replaces: "gone" },
+          { workerId: "joiner", lanes: goneLanes, vus: 3, arrivalRate: 0, vcpus: 1, laneCount: 2, reason: "reassigned", replaces: "gone" },
         ]);
         expect(await typesOf(id)).not.toContain("run.failed");
         await bus.send(runCommand("run.stop", id, { reason: "requested" }));

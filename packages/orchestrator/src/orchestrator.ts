@@ -1,4 +1,7 @@
 import {
+  AGENT_CONTROL_ECHOES,
+  type AgentState,
+  agentDecider,
   applyStored,
   type CommandEnvelope,
   type EventEnvelope,
@@ -10,6 +13,7 @@ import {
   newId,
   type PlatformDefaults,
   parseCommand,
+  RUN_CONTROL_ECHOES,
   type RunState,
   runDecider,
   SchemaError,
@@ -24,6 +28,7 @@ import {
   type NatsConnection,
   openWorkerBucket,
   PULL_EXPIRES_MS,
+  processing,
   type StreamOptions,
   subjects,
 } from "@loadline/nats";
@@ -31,6 +36,8 @@ import type { Logger } from "@loadline/service";
 import { AckPolicy, type ConsumerMessages, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { type ActionGraces, ActionWatch, DEFAULT_ACTION_GRACES } from "./action-watch.ts";
+import { AGENT_LIVE_MS, AgentDirectory } from "./agent-directory.ts";
 import { admissionRefusal } from "./command-admission.ts";
 import { CommandHandler, unreadableOutcome } from "./command-handler.ts";
 import { FleetMonitor } from "./fleet.ts";
@@ -38,6 +45,7 @@ import { DEFAULT_LEASE_TIMINGS, KvLease, type LeaseTimings, openLeaseBucket } fr
 import { DEFAULT_TIMINGS, RunSupervisor, type SupervisorTimings } from "./run-supervisor.ts";
 import { DEFAULT_SCHEDULER_TIMINGS, readSchedules, Scheduler, type SchedulerTimings } from "./scheduler.ts";
 import { ThresholdWatch } from "./threshold-watch.ts";
+import { DEFAULT_TIMELINE_OPTIONS, type TimelineOptions, TimelineWatch } from "./timeline-watch.ts";
 
 export type OrchestratorOptions = {
   nc: NatsConnection;
@@ -53,6 +61,10 @@ export type OrchestratorOptions = {
   id?: string;
   /** What a tenant nobody configured may do (its targets, its quotas). */
   platform: PlatformDefaults;
+  /** How long an agent has to take up an action and report its outcome (tests shorten them). */
+  actions?: Partial<ActionGraces>;
+  /** An agent is live while heard within this (default 5 s), and a run's timeline is looked at this often. */
+  agents?: { liveMs?: number; timeline?: Partial<TimelineOptions> };
 };
 
 const DURABLE = "orchestrator";
@@ -61,26 +73,25 @@ const DEACTIVATE_MS = 10_000;
 const within = (ms: number, p: Promise<unknown>): Promise<unknown> =>
   Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
 
-/** What workers must act on at once: the agreed start, stops, and a live run's pause, resume and scale. */
-const ECHOED = new Set<EventEnvelope["type"]>([
-  "run.started",
-  "run.stopping",
-  "run.cancelled",
-  "run.failed",
-  "run.worker-lost",
-  "run.paused",
-  "run.resumed",
-  "run.scaled",
-]);
+const toRunControl = (ns: Namespace, e: EventEnvelope) => subjects.runControl(ns, e.tenantId, e.aggregate.id);
+const toAgentControl = (ns: Namespace, e: EventEnvelope) => subjects.agentControl(ns, e.tenantId, e.aggregate.id);
 
 /**
- * Stored events that stop work or control it live, echoed on core NATS for the workers (see
- * subjects.runControl): they act on the echo at once, and on the stream's copy (a no-op) or
- * instead of an echo lost.
+ * Stored events someone must act on at once, and where each is echoed on core NATS: the workers
+ * of a run hear its agreed start, its stops and a live run's pause, resume and scale (see
+ * subjects.runControl), and act on the echo at once, and on the stream's copy (a no-op) or instead
+ * of an echo lost; an agent hears what is asked of it (subjects.agentControl), and only there: an
+ * echo it missed is failed by the ActionWatch, not replayed.
  */
-function echoToWorkers(nc: NatsConnection, ns: Namespace, events: readonly EventEnvelope[]): void {
+const ECHOES: Partial<Record<EventEnvelope["type"], (ns: Namespace, e: EventEnvelope) => string>> = {
+  ...Object.fromEntries(RUN_CONTROL_ECHOES.map((type) => [type, toRunControl])),
+  ...Object.fromEntries(AGENT_CONTROL_ECHOES.map((type) => [type, toAgentControl])),
+};
+
+function echo(nc: NatsConnection, ns: Namespace, events: readonly EventEnvelope[]): void {
   for (const e of events) {
-    if (ECHOED.has(e.type) && !nc.isClosed()) nc.publish(subjects.runControl(ns, e.tenantId, e.aggregate.id), JSON.stringify(e));
+    const subject = ECHOES[e.type]?.(ns, e);
+    if (subject && !nc.isClosed()) nc.publish(subject, JSON.stringify(e));
   }
 }
 const LEASE_KEY = "orchestrator";
@@ -91,6 +102,9 @@ type Active = {
   supervisor: RunSupervisor;
   thresholds: ThresholdWatch;
   scheduler: Scheduler;
+  actions: ActionWatch;
+  timeline: TimelineWatch;
+  agents: AgentDirectory;
   fleet: FleetMonitor;
   messages: ConsumerMessages;
   loop: Promise<void>;
@@ -139,6 +153,27 @@ export class Orchestrator {
       active: new Gauge({ name: "loadline_orchestrator_active", help: "1 while this instance holds the orchestrator lease", registers }),
     };
     const orchestrator = new Orchestrator({ ...opts, id }, lease, kv, metrics);
+    // Read when scraped, from what the active instance holds (a standby reports none).
+    new Gauge({
+      name: "loadline_runs",
+      help: "Runs by status, as the active orchestrator holds them",
+      labelNames: ["status"] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [status, n] of orchestrator.active?.handler.runsByStatus() ?? []) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: "loadline_workers",
+      help: "Workers heard from within the lapse, by status (active, draining), as the active orchestrator hears them",
+      labelNames: ["status"] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const { registration } of orchestrator.active?.fleet.all() ?? []) this.inc({ status: registration.status });
+      },
+    });
     orchestrator.running = orchestrator.run();
     return orchestrator;
   }
@@ -195,11 +230,15 @@ export class Orchestrator {
     let supervisor: RunSupervisor | undefined;
     let thresholds: ThresholdWatch | undefined;
     let scheduler: Scheduler | undefined;
+    let actions: ActionWatch | undefined;
+    let timeline: TimelineWatch | undefined;
     const handler = new CommandHandler(store, log, this.opts.platform, (events) => {
       supervisor?.onEvents(events);
       thresholds?.onEvents(events);
       scheduler?.onEvents(events);
-      echoToWorkers(nc, ns, events);
+      actions?.onEvents(events);
+      timeline?.onEvents(events);
+      echo(nc, ns, events);
     });
     const fleet = new FleetMonitor(
       this.kv,
@@ -211,17 +250,34 @@ export class Orchestrator {
     supervisor = new RunSupervisor(handler, fleet, log, this.opts.timings ?? DEFAULT_TIMINGS);
     scheduler = new Scheduler(handler, log, this.opts.scheduler ?? DEFAULT_SCHEDULER_TIMINGS);
     await fleet.start();
-    const runs = await this.recover(handler, store);
-    supervisor.recover(runs);
-    thresholds = new ThresholdWatch(nc, ns, handler, log);
-    thresholds.recover(runs);
-    // After the runs: a schedule's overlap and a fired run's start read them.
-    const schedules = await readSchedules(store, handler, (seq, err) =>
-      log.warn({ err, seq }, "skipping an unreadable schedule event during recovery"),
-    );
-    const { messages, loop } = await this.consume(handler);
-    scheduler.recover(schedules); // fires what fell due meanwhile: only once nothing can fail the activation any more
-    this.active = { handler, supervisor, thresholds, scheduler, fleet, messages, loop };
+    // Caught up with LL_AGENT before the timeline looks at it: a step due at takeover finds its agents.
+    const agents = new AgentDirectory(nc, ns, log.child({ component: "agents" }), this.opts.agents?.liveMs ?? AGENT_LIVE_MS);
+    await agents.start();
+    let consumed: Awaited<ReturnType<Orchestrator["consume"]>>;
+    let recovered: Awaited<ReturnType<Orchestrator["recover"]>>;
+    let schedules: Awaited<ReturnType<typeof readSchedules>>;
+    try {
+      recovered = await this.recover(handler, store);
+      supervisor.recover(recovered.runs);
+      thresholds = new ThresholdWatch(nc, ns, handler, log);
+      thresholds.recover(recovered.runs);
+      actions = new ActionWatch(handler, log, { ...DEFAULT_ACTION_GRACES, ...this.opts.actions });
+      timeline = new TimelineWatch(handler, agents, log, { ...DEFAULT_TIMELINE_OPTIONS, ...this.opts.agents?.timeline });
+      // After the runs: a schedule's overlap and a fired run's start read them.
+      schedules = await readSchedules(store, handler, (seq, err) =>
+        log.warn({ err, seq }, "skipping an unreadable schedule event during recovery"),
+      );
+      consumed = await this.consume(handler);
+    } catch (err) {
+      void agents.stop();
+      throw err;
+    }
+    const { messages, loop } = consumed;
+    // What fell due meanwhile (schedules, action deadlines, timeline steps) is acted on only once nothing can fail the activation any more.
+    scheduler.recover(schedules);
+    actions.recover(recovered.agentRecords);
+    timeline.recover(recovered.runs, recovered.agentRecords);
+    this.active = { handler, supervisor, thresholds, scheduler, actions, timeline, agents, fleet, messages, loop };
     this.metrics.active.set(1);
     log.info({ id: this.id }, "orchestrator active");
     for (const resolve of this.onActive.splice(0)) resolve();
@@ -235,6 +291,9 @@ export class Orchestrator {
     active.supervisor.stop();
     active.scheduler.stop();
     active.fleet.stop();
+    active.actions.stop();
+    active.timeline.stop();
+    void active.agents.stop();
     void active.thresholds.stop();
     // Bounded: on a connection whose server just died, closing the pull can hang; the commands
     // in hand are then nak'ed by their ack wait and come back to whoever holds the lease next.
@@ -245,7 +304,10 @@ export class Orchestrator {
   }
 
   /** Every run's state from the event stream, primed into the handler: the supervisor picks up the live ones. */
-  private async recover(handler: CommandHandler, store: EventStore): Promise<{ tenantId: string; id: string }[]> {
+  private async recover(
+    handler: CommandHandler,
+    store: EventStore,
+  ): Promise<{ runs: { tenantId: string; id: string }[]; agentRecords: { tenantId: string; id: string }[] }> {
     const { log } = this.opts;
     const runs = new Map<string, { tenantId: string; id: string; run: LoadedAggregate<RunState> }>();
     const onUnreadable = (seq: number, err: unknown) => log.warn({ err, seq }, "skipping an unreadable run event during recovery");
@@ -267,8 +329,20 @@ export class Orchestrator {
       applyStored(entry.test, loadTestDecider, stored);
     }
     for (const t of tests.values()) handler.primeLoadTest(t.tenantId, t.id, t.test);
-    log.info({ runs: runs.size, loadTests: tests.size }, "orchestrator state rebuilt from the event stream");
-    return [...runs.values()].map(({ tenantId, id }) => ({ tenantId, id }));
+    // Every agent's actions: the action watch's deadlines and the timeline's steps already recorded.
+    const agents = new Map<string, { tenantId: string; id: string; agent: LoadedAggregate<AgentState> }>();
+    for await (const stored of store.readAll({ aggregateType: "agent", onUnreadable })) {
+      const { tenantId, aggregate } = stored.event;
+      const key = `${tenantId}/${aggregate.id}`;
+      const entry = agents.get(key) ?? { tenantId, id: aggregate.id, agent: emptyAggregate(agentDecider) };
+      agents.set(key, entry);
+      applyStored(entry.agent, agentDecider, stored);
+    }
+    for (const a of agents.values()) handler.primeAgent(a.tenantId, a.id, a.agent);
+    log.info({ runs: runs.size, loadTests: tests.size, agents: agents.size }, "orchestrator state rebuilt from the event stream");
+    const refs = <T extends { tenantId: string; id: string }>(m: Map<string, T>) =>
+      [...m.values()].map(({ tenantId, id }) => ({ tenantId, id }));
+    return { runs: refs(runs), agentRecords: refs(agents) };
   }
 
   private async consume(handler: CommandHandler): Promise<{ messages: ConsumerMessages; loop: Promise<void> }> {
@@ -334,7 +408,7 @@ export class Orchestrator {
           continue;
         }
         // Not awaited: the handler keeps one aggregate's commands in order, and decides other aggregates' at once.
-        const done = decide(m, command);
+        const done = processing(m, command, "command", () => decide(m, command));
         inHand.add(done);
         void done.then(() => inHand.delete(done));
       }

@@ -91,3 +91,21 @@ describe("planReassignment", () => {
     });
   });
 });
+
+describe("a share's vCPUs (what the run's cost counts)", () => {
+  it("records each worker's threads on its share, in a plan and in a reassignment", () => {
+    const threaded = (id: string, threads: number): Candidate => ({ ...worker(id, 100), threads });
+    const plan = planRun([threaded("a", 4), threaded("b", 2)], [vus(150)]);
+    expect(plan.ok && plan.assignments.map((a) => [a.workerId, a.vcpus])).toEqual([
+      ["a", 4],
+      ["b", 2],
+    ]);
+    const moved = planReassignment([threaded("c", 8)], { executors: [vus(10)], laneCount: 2, inRun: [], excluded: [] }, [1]);
+    expect(moved.assignments[0]).toMatchObject({ workerId: "c", vcpus: 8 });
+  });
+
+  it("records none for a worker that did not say its threads", () => {
+    const plan = planRun([worker("a", 100)], [vus(10)]);
+    expect(plan.ok && "vcpus" in plan.assignments[0]!).toBe(false);
+  });
+});

@@ -16,7 +16,12 @@ export type Candidate = {
   labels: Record<string, string>;
   capacity: { maxVUs: number; maxArrivalRate: number };
   committed: Demand;
+  /** Its load-generating threads (capacity.threads): recorded with its share, what the run's cost counts. */
+  threads?: number | undefined;
 };
+
+/** A share's vCPUs, when the candidate said its threads. */
+const vcpusOf = (c: Candidate): { vcpus?: number } => (c.threads !== undefined ? { vcpus: c.threads } : {});
 
 /** `fleetTooSmall`: too few workers now, which a fleet still starting up may mend; short capacity is final. */
 export type Plan = { ok: true; laneCount: number; assignments: WorkerShare[] } | { ok: false; reason: string; fleetTooSmall?: true };
@@ -102,7 +107,7 @@ export function planRun(candidates: readonly Candidate[], executors: readonly Ex
         ok: false,
         reason: `capacity is short: worker ${c.workerId} would need ${describe(need)}, it has ${describe(free(c), need)} free`,
       };
-    assignments.push({ workerId: c.workerId, lanes: own, vus: need.vus, arrivalRate: need.arrivalRate });
+    assignments.push({ workerId: c.workerId, lanes: own, vus: need.vus, arrivalRate: need.arrivalRate, ...vcpusOf(c) });
   }
   return { ok: true, laneCount, assignments };
 }
@@ -147,7 +152,7 @@ export function planReassignment(
   return {
     assignments: pool
       .filter((p) => p.lanes.length > 0)
-      .map((p) => ({ workerId: p.c.workerId, lanes: p.lanes, vus: p.need.vus, arrivalRate: p.need.arrivalRate })),
+      .map((p) => ({ workerId: p.c.workerId, lanes: p.lanes, vus: p.need.vus, arrivalRate: p.need.arrivalRate, ...vcpusOf(p.c) })),
     left,
     ...(reason ? { reason } : {}),
   };

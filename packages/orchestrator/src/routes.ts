@@ -9,12 +9,13 @@ import {
   metadataSchema,
   newId,
   placementSchema,
+  runEnvSchema,
   runNameSchema,
   runParametersSchema,
   seedWriteInput,
   thresholdsSchema,
 } from "@loadline/core";
-import { HttpError, ID_PATTERN, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
+import { ID_PATTERN, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { type CommandRouteDeps, executeCommand, expectedVersion } from "./command-route.ts";
@@ -22,7 +23,7 @@ import { type CommandRouteDeps, executeCommand, expectedVersion } from "./comman
 export type WriteRoutesDeps = CommandRouteDeps & { log: Logger };
 
 /** A run's overrides of the test's defaults, and where it may run; its name, environment and client JSON (seed 001's). */
-const startRunSchema = runParametersSchema
+export const startRunSchema = runParametersSchema
   .partial()
   .extend({
     workers: placementSchema.shape.workers,
@@ -33,9 +34,11 @@ const startRunSchema = runParametersSchema
     name: runNameSchema.optional(),
     envId: envIdSchema.optional(),
     metadata: metadataSchema.optional(),
+    /** What the test's env placeholders (`${NAME}`, `{{env.NAME}}`) are filled with; recorded in the run, in clear: never secrets. */
+    env: runEnvSchema.optional(),
   })
   .strict();
-const baselineSchema = z.object({ runId: z.string().regex(ID_PATTERN, "must be a run id") }).strict();
+export const baselineSchema = z.object({ runId: z.string().regex(ID_PATTERN, "must be a run id") }).strict();
 
 /**
  * The write side of the REST API. A write is a command on LL_COMMANDS; the route waits for
@@ -103,7 +106,7 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     const tenantId = tenantOf(c);
     const loadTestId = idParam(c, "load test");
     const input = await readJson(c);
-    const { workers, workerSelector, durationSeconds, name, envId, metadata, ...given } = parseWith(
+    const { workers, workerSelector, durationSeconds, name, envId, metadata, env, ...given } = parseWith(
       startRunSchema,
       seedWriteInput(input, tenantId),
     );
@@ -115,7 +118,13 @@ export function writeRoutes(deps: WriteRoutesDeps): Hono {
     };
     const scope = { ...(name !== undefined ? { name } : {}), ...(envId !== undefined ? { envId } : {}), ...(metadata ? { metadata } : {}) };
     const id = newId();
-    const data = { loadTestId, overrides, ...(Object.keys(placement).length > 0 ? { placement } : {}), ...scope };
+    const data = {
+      loadTestId,
+      overrides,
+      ...(Object.keys(placement).length > 0 ? { placement } : {}),
+      ...(env ? { env } : {}),
+      ...scope,
+    };
     const done = await execute(c, { type: "run.start", ...run(tenantId, id), data }, input);
     if (done instanceof Response) return done;
     c.header("Location", `/v1/runs/${id}`);

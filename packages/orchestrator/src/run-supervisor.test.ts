@@ -217,7 +217,8 @@ describe("RunSupervisor: lanes nobody holds", () => {
     await h.join(worker("c", 100));
     const handed = (await h.ofType(id, "run.worker-assigned")).filter((e) => e.data.reason === "reassigned");
     expect(handed.map((e) => e.data)).toEqual([
-      { workerId: "c", lanes: [1], vus: 3, arrivalRate: 0, laneCount: 2, reason: "reassigned", replaces: "b" },
+      // vcpus: the worker's registered threads, what the run's cost counts.
+      { workerId: "c", lanes: [1], vus: 3, arrivalRate: 0, vcpus: 1, laneCount: 2, reason: "reassigned", replaces: "b" },
     ]);
     await elapse(timings.unheldWaitMs);
     expect((await h.types(id)).at(-1)).toBe("run.worker-assigned"); // held again: no deadline left to fail it

@@ -9,6 +9,7 @@ import {
   laneDemand,
   lastHeardOf,
   maxGracefulStopMs,
+  phaseBudgetMs,
   planExecutors,
   type RunState,
   runPlan,
@@ -20,6 +21,7 @@ import {
   type WorkerShare,
 } from "@loadline/core";
 import type { Logger } from "@loadline/service";
+import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import type { CommandHandler } from "./command-handler.ts";
 import type { ExpectedWorker, LostWorker } from "./fleet.ts";
 import { type Candidate, planReassignment, planRun } from "./planner.ts";
@@ -204,9 +206,10 @@ export class RunSupervisor {
         this.plan(run, Date.now() + this.timings.planWaitMs);
         break;
       case "Starting":
-        this.schedule(run, "deadline", since(state.assignedAt) + this.timings.readyDeadlineMs, () => {
+        this.schedule(run, "deadline", since(state.assignedAt) + this.timings.readyDeadlineMs + setupBudgetMs(state), () => {
           const now = this.stateOf(run);
           if (now?.status !== "Starting") return;
+          if (now.target?.setup && now.setupValues === undefined) return this.fail(run, "the setup did not finish in time");
           const late = runWorkers(now).filter((w) => !now.readyWorkers.includes(w));
           if (late.length > 0)
             return this.fail(run, `workers ${late.join(", ")} were not ready within ${this.timings.readyDeadlineMs / 1000} s`);
@@ -290,7 +293,8 @@ export class RunSupervisor {
     const assignments = plan.assignments.flatMap((a) =>
       [...new Set(a.lanes.map((l) => lostBy.get(l)!))].map((replaces) => {
         const lanes = a.lanes.filter((l) => lostBy.get(l) === replaces);
-        return { workerId: a.workerId, lanes, ...laneDemand(executors, lanes, state.laneCount), replaces };
+        const vcpus = a.vcpus !== undefined ? { vcpus: a.vcpus } : {};
+        return { workerId: a.workerId, lanes, ...laneDemand(executors, lanes, state.laneCount), ...vcpus, replaces };
       }),
     );
     this.log.info({ runId: run.id, assignments, left: plan.left }, "lanes nobody held handed out");
@@ -431,6 +435,7 @@ export class RunSupervisor {
       labels: w.labels,
       capacity: { maxVUs: w.capacity.maxVUs, maxArrivalRate: w.capacity.maxArrivalRate },
       committed: committed.get(w.workerId) ?? { vus: 0, arrivalRate: 0 },
+      threads: w.capacity.threads,
     }));
   }
 
@@ -474,7 +479,8 @@ export class RunSupervisor {
     const timer = setTimeout(
       () => {
         this.timers.delete(key);
-        void action();
+        // A new trace: the timer was set within the decision it derives from, whose trace a run's end minutes later is not part of.
+        void context.with(ROOT_CONTEXT, action);
       },
       Math.max(0, at - Date.now()),
     );
@@ -487,3 +493,6 @@ export class RunSupervisor {
     this.timers.delete(key);
   }
 }
+
+/** What a run's start waits for its setup beyond the workers' readiness: the setup's longest (0 without one). */
+const setupBudgetMs = (state: RunState): number => (state.target?.setup ? phaseBudgetMs(state.target.setup) : 0);

@@ -21,10 +21,13 @@ const overrideField = (field: string | undefined): string =>
  * checked again in full when it starts its run: a policy narrowed since refuses that run, on record.
  */
 export function scheduleRefusal(spec: LoadTestSpec, overrides: ScheduleRunOverrides, policy: PlatformDefaults): DomainError | null {
-  const refusal = specTargetRefusal(spec, policy.targets);
+  // A target with env placeholders is checked filled (a schedule gives no env: only their defaults fill them).
+  const refusal = specTargetRefusal(spec, policy.targets, true);
   if (refusal) return new DomainError("forbidden", `the load test's ${refusal.field}: ${refusal.message}`, "loadTestId");
   try {
     const { parameters, target } = compileRun(spec, overrides);
+    const filled = specTargetRefusal(target, policy.targets);
+    if (filled) return new DomainError("forbidden", `the load test's ${filled.field}: ${filled.message}`, "loadTestId");
     const over = runQuotaViolation(runDemand(runPlan(target, parameters), parameters.durationSec), policy.quotas);
     return over ? new DomainError("forbidden", `${over.message} (${over.limit})`, overrideField(over.field)) : null;
   } catch (err) {

@@ -12,8 +12,8 @@ import {
   thresholdsSchema,
   timezoneSchema,
 } from "@loadline/core";
-import { HttpError, idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
-import { type Context, Hono } from "hono";
+import { idParam, installErrorHandler, type Logger, parseWith, readJson, tenantOf } from "@loadline/service";
+import { Hono } from "hono";
 import { z } from "zod";
 import { type CommandRouteDeps, executeCommand, expectedVersion } from "./command-route.ts";
 
@@ -42,7 +42,7 @@ const fields = {
  * A new schedule. The defaults are the cautious ones: UTC; a run missed in an outage is not run
  * late (`skip`); an instant whose previous run is still live adds no load (`skip`).
  */
-const createSchema = z
+export const createSchema = z
   .object({
     ...fields,
     timezone: fields.timezone.default("UTC"),
@@ -54,7 +54,7 @@ const createSchema = z
   .strict();
 
 /** A change: each field given replaces its own, `overrides` whole. */
-const changeSchema = z.object(fields).partial().strict();
+export const changeSchema = z.object(fields).partial().strict();
 
 /**
  * The write side of schedules: create under a load test, change, delete. Each is a command the

@@ -15,6 +15,7 @@ import {
 } from "@loadline/core";
 import type { CommandOutcome } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
+import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import type { CommandHandler } from "./command-handler.ts";
 import { KeyedLanes } from "./keyed-lanes.ts";
 
@@ -229,7 +230,8 @@ export class Scheduler {
     const timer = setTimeout(
       () => {
         this.timers.delete(key);
-        this.look(ref);
+        // A new trace: set within a decision's, which a fire hours later is not part of (nor every later fire of the chain).
+        context.with(ROOT_CONTEXT, () => this.look(ref));
       },
       Math.max(0, Math.min(at - this.now(), MAX_TIMER_MS)),
     );

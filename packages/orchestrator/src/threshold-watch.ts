@@ -9,14 +9,17 @@ import {
   parseEvent,
   parseThresholds,
   type RunState,
+  rowLabels,
   type ThresholdBaseline,
   ThresholdTracker,
+  type ThresholdTrackerOptions,
   thresholdKey,
 } from "@loadline/core";
 import { type Namespace, type NatsConnection, PULL_EXPIRES_MS, replayStream, subjects } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
 import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { CommandHandler } from "./command-handler.ts";
+import { followSut, type SutFollower } from "./sut-follower.ts";
 
 type RunRef = { tenantId: string; id: string };
 
@@ -34,6 +37,8 @@ type Watched = {
   counted: Map<string, number>;
   stopSent: boolean;
   finishing: boolean;
+  /** The SUT's telemetry, for `sut{series:...}` rules. */
+  sut?: SutFollower;
 };
 
 /**
@@ -87,10 +92,10 @@ export class ThresholdWatch {
     if (this.watched.has(run.id)) return this.watched.get(run.id);
     const thresholds = state.target?.thresholds;
     if (!thresholds) return undefined;
-    const scenarioOf = scenarioMap(state);
+    const labels = rowLabelsOf(state);
     const parsed = parseThresholds(thresholds);
-    const baseline = await this.baselineOf(run.tenantId, state.baselineRunId, parsed, scenarioOf);
-    const tracker = new ThresholdTracker(parsed, { scenarioOf: (name) => scenarioOf.get(name), ...(baseline ? { baseline } : {}) });
+    const baseline = await this.baselineOf(run.tenantId, state.baselineRunId, parsed, labels);
+    const tracker = new ThresholdTracker(parsed, { ...labels, ...(baseline ? { baseline } : {}) });
     const consumer = await jetstream(this.nc).consumers.get(this.ns.streams.metrics, {
       filter_subjects: `${this.ns.prefix}.met.${run.tenantId}.${run.id}.*`,
       deliver_policy: DeliverPolicy.All,
@@ -108,6 +113,10 @@ export class ThresholdWatch {
       await messages.close(); // another refresh got there first
       return this.watched.get(run.id);
     }
+    if (tracker.judgesSut) {
+      const state = () => this.handler.peekRun(run.tenantId, run.id);
+      w.sut = followSut({ nc: this.nc, ns: this.ns, run, state, sink: tracker, log: this.log });
+    }
     this.watched.set(run.id, w);
     return w;
   }
@@ -121,7 +130,7 @@ export class ThresholdWatch {
     tenantId: string,
     baselineRunId: string | undefined,
     parsed: ParsedThreshold[],
-    scenarioOf: Map<string, string>,
+    labels: RowLabels,
   ): Promise<ThresholdBaseline | undefined> {
     if (!baselineRunId || !parsed.some((p) => "baseline" in p.limit)) return undefined;
     const windows: MetricWindow[] = [];
@@ -129,7 +138,7 @@ export class ThresholdWatch {
       const window = this.windowOf(m, baselineRunId);
       if (window) windows.push(window);
     });
-    return ThresholdTracker.baselineOf(parsed, windows, { scenarioOf: (name) => scenarioOf.get(name) });
+    return ThresholdTracker.baselineOf(parsed, windows, labels);
   }
 
   /** The metric window a message holds; an unreadable one is said and not counted, live or in a baseline alike. */
@@ -198,6 +207,7 @@ export class ThresholdWatch {
 
   private async close(w: Watched): Promise<void> {
     this.watched.delete(w.run.id);
+    w.sut?.close();
     await w.messages.close().catch(() => undefined);
     await w.loop.catch(() => undefined);
   }
@@ -219,10 +229,9 @@ export class ThresholdWatch {
   }
 }
 
-/** Which scenario each request name belongs to, for `{scenario:...}` scopes. */
-function scenarioMap(state: RunState): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const scenario of state.target?.scenarios ?? [])
-    for (const step of scenario.steps) if (step.type === "request") map.set(step.name ?? step.url, scenario.name); // the name a window carries (RequestStep)
-  return map;
+/** Which scenario each request name belongs to and its tags, for `{scenario:...}` and `{tag:...}` scopes. */
+type RowLabels = Required<Pick<ThresholdTrackerOptions, "scenarioOf" | "tagsOf">>;
+function rowLabelsOf(state: RunState): RowLabels {
+  const { scenarioOf, tagsOf } = rowLabels(state.target?.scenarios);
+  return { scenarioOf: (name) => scenarioOf.get(name), tagsOf: (name) => tagsOf.get(name) };
 }

@@ -18,7 +18,7 @@ const instantSchema = z.string().transform((raw, ctx) => {
   return new Date(ms);
 });
 
-const auditQuery = z
+export const auditQuery = z
   .object({
     actor: z.string().min(1).max(200).optional(),
     type: z

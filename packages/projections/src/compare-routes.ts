@@ -7,7 +7,7 @@ import type { PgReadModel } from "./read-model.ts";
 
 export type CompareRoutesDeps = { readModel: PgReadModel; log: Logger };
 
-const compareQuery = z.object({
+export const compareQuery = z.object({
   to: z.string().min(1, "must be baseline or a run's id").default("baseline"),
 });
 

@@ -192,6 +192,12 @@ describe("seed 001's fields (issue 20)", () => {
     });
   });
 
+  it("keeps a run's env (issue 23), null when its start gave none", () => {
+    const env = { BASE_URL: "http://127.0.0.1:3000" };
+    expect(foldRun(enveloped("run", "r11", [runCreated("lt1", { env })]))?.env).toEqual(env);
+    expect(foldRun(enveloped("run", "r12", [runCreated("lt1")]))?.env).toBeNull();
+  });
+
   it("keeps a test's envId and metadata, and no defaults when it leaves them out", () => {
     const spec = loadTestSpec({
       envId: "prod",

@@ -1,4 +1,12 @@
-import type { EventEnvelope, EventOf, LoadEnded, LoadTestSpec, RunWorkerView } from "@loadline/core";
+import {
+  type EventEnvelope,
+  type EventOf,
+  type LoadEnded,
+  type LoadTestSpec,
+  type RunWorkerView,
+  readyWorkerIds,
+  rowLabels,
+} from "@loadline/core";
 import type { LoadTestRow, RunRow } from "./schema.ts";
 
 /**
@@ -55,14 +63,17 @@ export function evolveLoadTest(row: LoadTestRow | null, event: LoadTestEvent): L
   }
 }
 
-const setWorker = (workers: readonly RunWorkerView[], workerId: string, change: (w: RunWorkerView) => RunWorkerView): RunWorkerView[] =>
-  workers.map((w) => (w.workerId === workerId && w.state !== "lost" ? change(w) : w));
+const setWorkers = (
+  workers: readonly RunWorkerView[],
+  workerIds: readonly string[],
+  change: (w: RunWorkerView) => RunWorkerView,
+): RunWorkerView[] => workers.map((w) => (workerIds.includes(w.workerId) && w.state !== "lost" ? change(w) : w));
 
 export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
   if (event.type === "run.created") {
     // Field by field: the rest of run.created (its target, and the sealed secrets a worker opens) is no column's.
     const { loadTestId, targetUsers, spawnRate, durationSec, placement, targetPolicy, target } = event.data;
-    const { name, envId, metadata } = event.data;
+    const { name, envId, metadata, env } = event.data;
     return {
       tenantId: event.tenantId,
       id: event.aggregate.id,
@@ -74,6 +85,7 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       name: name ?? null,
       envId: envId ?? null,
       metadata: metadata ?? null,
+      env: env ?? null,
       placement: placement ?? null,
       targetPolicy: targetPolicy ?? null,
       laneCount: 0,
@@ -97,6 +109,8 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       cancelledBy: null,
       pausedAt: null,
       controls: [],
+      phases: {},
+      requestTags: Object.fromEntries(rowLabels(target.scenarios).tagsOf),
       version: (row?.version ?? 0) + 1,
     };
   }
@@ -104,16 +118,27 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
   const next: RunRow = { ...row, version: row.version + 1, updatedAt: new Date(event.time), updatedBy: event.actor };
   switch (event.type) {
     case "run.worker-assigned": {
-      const { workerId, lanes, vus, arrivalRate, laneCount, replaces } = event.data;
+      const { workerId, lanes, vus, arrivalRate, laneCount, replaces, vcpus } = event.data;
       const held = row.workers.some((w) => w.workerId === workerId && w.state !== "lost");
       const workers = held
-        ? setWorker(row.workers, workerId, (w) => ({
+        ? setWorkers(row.workers, [workerId], (w) => ({
             ...w,
             lanes: [...w.lanes, ...lanes],
             vus: w.vus + vus,
             arrivalRate: w.arrivalRate + arrivalRate,
           }))
-        : [...row.workers, { workerId, lanes, vus, arrivalRate, state: "assigned" as const, assignedAt: event.time }];
+        : [
+            ...row.workers,
+            {
+              workerId,
+              lanes,
+              vus,
+              arrivalRate,
+              state: "assigned" as const,
+              assignedAt: event.time,
+              ...(vcpus !== undefined ? { vcpus } : {}),
+            },
+          ];
       // A reassignment closes the gap its lost worker left.
       const gaps = replaces
         ? row.gaps.map((g) =>
@@ -125,14 +150,24 @@ export function evolveRun(row: RunRow | null, event: RunEvent): RunRow | null {
       return { ...next, status: row.status === "Pending" ? "Starting" : row.status, laneCount, workers, gaps };
     }
     case "run.worker-ready":
-      return { ...next, workers: setWorker(row.workers, event.data.workerId, (w) => ({ ...w, state: "ready" })) };
-    case "run.worker-stopped":
-      return { ...next, workers: setWorker(row.workers, event.data.workerId, (w) => ({ ...w, state: "stopped" })) };
+    case "run.workers-ready":
+      return { ...next, workers: setWorkers(row.workers, readyWorkerIds(event), (w) => ({ ...w, state: "ready" })) };
+    case "run.worker-stopped": {
+      const { workerId, teardown } = event.data;
+      const workers = setWorkers(row.workers, [workerId], (w) => ({ ...w, state: "stopped" }));
+      const phases = teardown ? { ...row.phases, teardown: { workerId, at: event.time, requests: teardown } } : row.phases;
+      return { ...next, workers, phases };
+    }
+    case "run.setup-completed": {
+      // Its requests only: the values stay sealed in the event, and out of the read model.
+      const { workerId, requests } = event.data;
+      return { ...next, phases: { ...row.phases, setup: { workerId, at: event.time, requests } } };
+    }
     case "run.worker-lost": {
       const { workerId, lanes, lastSeenAt, lostAt } = event.data;
       return {
         ...next,
-        workers: setWorker(row.workers, workerId, (w) => ({ ...w, state: "lost" })),
+        workers: setWorkers(row.workers, [workerId], (w) => ({ ...w, state: "lost" })),
         gaps: [...row.gaps, { workerId, lanes, lastSeenAt, lostAt, reassignedAt: null, reassignedTo: [] }],
       };
     }

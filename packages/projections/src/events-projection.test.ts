@@ -97,8 +97,8 @@ describe("the events projection", () => {
       await appendEvents(live.store, tenant, run, [
         { type: "run.worker-assigned", data: share("w1", 0) },
         { type: "run.worker-assigned", data: share("w2", 1) },
-        { type: "run.worker-ready", data: { workerId: "w1" } },
-        { type: "run.worker-ready", data: { workerId: "w2" } },
+        { type: "run.worker-ready", data: { workerId: "w1" } }, // as older streams recorded readiness
+        { type: "run.workers-ready", data: { workerIds: ["w2"] } },
         { type: "run.started", data: { startedAt } },
       ]),
     );

@@ -12,6 +12,7 @@ import {
   isTenantEvent,
   type SecretKey,
 } from "./access-rows.ts";
+import { applyAgentEvents } from "./agent-events.ts";
 import type { Tx } from "./database.ts";
 import { evolveLoadTest, evolveRun, isLoadTestEvent, isRunEvent } from "./event-rows.ts";
 import { aggregateKey, foldRows, keyOf } from "./fold-rows.ts";
@@ -33,6 +34,7 @@ import {
   tenantSettings,
 } from "./schema.ts";
 import { keyIn, upsertRows } from "./sql-helpers.ts";
+import { applyWebhookEvents } from "./webhooks/apply.ts";
 
 export const EVENTS_PROJECTION = "events";
 
@@ -124,6 +126,9 @@ export function eventsProjection(log: Logger): Projection {
         if (changes.deletes.length > 0) await tx.delete(schedules).where(keyIn(changes.deletes));
         await upsertRows(tx, schedules, changes.upserts, KEY);
       }
+
+      await applyAgentEvents(tx, events, log);
+      await applyWebhookEvents(tx, events, log);
 
       const audit = batch.flatMap((b) => auditRowOf(b.seq, b.event) ?? []);
       await insertNew(tx, auditLog, audit);

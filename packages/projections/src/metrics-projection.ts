@@ -34,7 +34,9 @@ const RAW_CHUNK = 250;
  * key is new in metric_window_keys, in the rollups' own transaction, so a redelivered or
  * re-imported window is never counted twice.
  */
-export function metricsProjection(): Projection {
+export function metricsProjection(opts: { merged?: (windows: readonly TenantWindow[]) => void } = {}): Projection {
+  // The new windows of the batch being applied, told to `merged` once its transaction commits (a rolled-back batch comes again).
+  let applied: readonly TenantWindow[] = [];
   return {
     name: METRICS_PROJECTION,
     source: (ns) => ({ stream: ns.streams.metrics, filterSubject: subjects.allMetrics(ns) }),
@@ -47,10 +49,15 @@ export function metricsProjection(): Projection {
     },
     async apply(tx: Tx, batch: readonly ProjectedEvent[]) {
       const fresh = await newWindows(tx, windowsOf(batch));
+      if (opts.merged) applied = fresh;
       await rollUp(
         tx,
         fresh.map((w) => ({ ...w, seq: w.published.seq })),
       );
+    },
+    committed() {
+      if (applied.length > 0) opts.merged?.(applied);
+      applied = [];
     },
   };
 }

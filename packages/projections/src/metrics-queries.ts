@@ -77,7 +77,10 @@ export class MetricsQueries {
       from: iso(first),
       to: iso(last),
       seconds,
-      endpoints: endpointStats(named, seconds),
+      endpoints: endpointStats(named, seconds).map((e) => {
+        const tags = run.requestTags?.[e.name];
+        return tags ? { ...e, tags } : e;
+      }),
     };
   }
 

@@ -3,7 +3,13 @@ import type { Namespace } from "@loadline/nats";
 import type { Db, Tx } from "./database.ts";
 
 /** An event to apply, with its message's bytes as published (what a projection may store as they are). */
-export type ProjectedEvent = { seq: number; event: EventEnvelope; raw?: Uint8Array };
+export type ProjectedEvent = {
+  seq: number;
+  event: EventEnvelope;
+  raw?: Uint8Array;
+  /** The subject it came on: what NATS permissions vouch for, unlike the envelope's own fields. */
+  subject?: string;
+};
 
 /** A read model fed by one stream: a plain handler of a batch, called inside the batch's transaction. */
 export type Projection = {
@@ -17,10 +23,18 @@ export type Projection = {
    * moves only once they are stored.
    */
   stage?(db: Db, events: readonly ProjectedEvent[]): Promise<void>;
+  /** The last batch `apply` was given has committed: what it applied may now be told outside the database. Must not throw. */
+  committed?(): void;
   /**
    * Its messages are large (metric windows, some 20 KB): pulled by bytes, so that a rebuild's
    * batches of 10,000 do not overrun the client. Small ones are pulled by count, which nats-server
    * 2.9 delivers several times faster (a replay of events by bytes ran at 6k events/s, by count at 30k).
    */
   largeMessages?: boolean;
+  /**
+   * Its stream deletes messages inside its range, not only its oldest (LL_AGENT keeps 1,000 a
+   * subject): a hole after the checkpoint is applied past at once, not waited for, or a projector
+   * that fell behind would wait for ever. A delivery lost in transit is then lost too.
+   */
+  holesInside?: boolean;
 };

@@ -10,6 +10,7 @@ import {
   jetstreamManager,
 } from "@nats-io/jetstream";
 import type { Lease, LeaseProvider } from "./advisory-lock-lease.ts";
+import { startApplySpans } from "./apply-spans.ts";
 import { planBatch } from "./batch-plan.ts";
 import { CheckpointMoved, ensureCheckpoint, lockCheckpoint, pollCheckpoint, recordFailure, writeCheckpoint } from "./checkpoints.ts";
 import type { Db } from "./database.ts";
@@ -288,7 +289,7 @@ export class Projector {
     const events: ProjectedEvent[] = [];
     for (const d of batch) {
       const e = d.seq > this.position ? this.decoding.eventOf(d) : undefined;
-      if (e && !("deadLetter" in e)) events.push({ seq: d.seq, event: e, raw: d.msg.data });
+      if (e && !("deadLetter" in e)) events.push({ seq: d.seq, event: e, raw: d.msg.data, subject: d.msg.subject });
     }
     return this.startStaging(events);
   }
@@ -309,14 +310,14 @@ export class Projector {
   private async flush(batch: Delivered[], staged: Promise<void> | null): Promise<void> {
     let delay = this.opts.retryDelayMs ?? 250;
     for (;;) {
-      let plan = planBatch(batch, this.position, this.streamFirstSeq);
+      let plan = planBatch(batch, this.position, this.holesFrom());
       if (plan.later.length > 0) {
         // A hole: either messages aged out of the stream, or a delivery got lost and will come back.
         this.streamFirstSeq = await this.jsm.streams
           .info(this.spec.stream)
           .then((i) => i.state.first_seq)
           .catch(() => this.streamFirstSeq);
-        plan = planBatch(batch, this.position, this.streamFirstSeq);
+        plan = planBatch(batch, this.position, this.holesFrom());
       }
       try {
         await this.applyAll(plan.apply, staged);
@@ -409,13 +410,15 @@ export class Projector {
     for (const d of messages) {
       const decoded = this.decoding.eventOf(d);
       if ("deadLetter" in decoded) deadLetters.push(decoded);
-      else events.push({ seq: d.seq, event: decoded, raw: d.msg.data });
+      else events.push({ seq: d.seq, event: decoded, raw: d.msg.data, subject: d.msg.subject });
     }
     const lastSeq = messages.at(-1)!.seq;
     const expected = this.position;
     const { projection, db } = this.opts;
     const stageInside = !this.stagesOnPool() || alone;
     const staging = alone ? null : (staged ?? this.startStaging(events));
+    // Live events only: a replay, a catch-up or a rebuild would make a span of every event it reads.
+    const spans = this.caughtUp ? startApplySpans(this.name, events) : undefined;
     const committing = db.transaction(async (tx) => {
       const checkpoint = await lockCheckpoint(tx, this.name);
       if (checkpoint !== expected) throw new CheckpointMoved(checkpoint);
@@ -433,10 +436,13 @@ export class Projector {
     });
     // A failed transaction may leave its staged writes running: they end before anything is tried again.
     await committing.catch(async (err: unknown) => {
+      spans?.end(err);
       if (staging) await bounded(staging, STAGING_TIMEOUT_MS, "the batch's staged writes").catch(() => undefined);
       throw err;
     });
+    spans?.end();
     this.failing = null;
+    projection.committed?.();
     this.metrics.applied.inc({ projection: this.name }, events.length);
     this.advance(lastSeq);
   }
@@ -450,6 +456,11 @@ export class Projector {
     const error = reasonOf(err, { detail: false });
     this.failing = { error, since: this.failing?.since ?? new Date() };
     if (batchAt !== undefined) void recordFailure(this.opts.db, this.name, batchAt, error).catch(() => undefined);
+  }
+
+  /** Up to where a hole is never waited for: the stream's first sequence, or everywhere in a stream that deletes inside (see Projection). */
+  private holesFrom(): number {
+    return this.opts.projection.holesInside ? Number.POSITIVE_INFINITY : this.streamFirstSeq;
   }
 
   private advance(position: number): void {

@@ -7,6 +7,7 @@ import {
   type RunView,
   type ScheduleView,
   sleep,
+  type WebhookView,
   type WindowRow,
 } from "@loadline/core";
 import type { StoredApiKey } from "@loadline/service";
@@ -42,6 +43,8 @@ import {
   tenantSettings,
 } from "./schema.ts";
 import { loadTestViewOf, runViewOf } from "./view-of.ts";
+import { webhookRow } from "./webhooks/queries.ts";
+import { webhookViewOf } from "./webhooks/view.ts";
 
 /**
  * runViewOf, with lastMetrics from the row's stored summary: the same point (the timeseries
@@ -209,6 +212,12 @@ export class PgReadModel implements ReadModel {
   async tenantSettings(tenantId: string): Promise<TenantSettingsView | null> {
     const [row] = await this.db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId));
     return row ? tenantSettingsViewOf(row) : null;
+  }
+
+  /** A tenant's webhook subscription (never its secret): what the write routes answer with. */
+  async webhook(tenantId: string, id: string): Promise<WebhookView | null> {
+    const row = await webhookRow(this.db, tenantId, id);
+    return row ? webhookViewOf(row) : null;
   }
 
   /** A tenant's schedule, with its next fire times after `now`. */

@@ -3,6 +3,7 @@ import type { Logger } from "@loadline/service";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import { sql } from "drizzle-orm";
+import { agentProjection } from "./agent-projection.ts";
 import { type Database, type Db, openDatabase } from "./database.ts";
 import { eventsProjection } from "./events-projection.ts";
 import { metricsProjection } from "./metrics-projection.ts";
@@ -16,7 +17,7 @@ export type RebuildOptions = {
   nc: NatsConnection;
   ns: Namespace;
   log: Logger;
-  /** Which projection: "events" or "metrics". */
+  /** Which projection: "events", "metrics" or "agent". */
   name: string;
   /** Replay from this stream sequence; from the stream's first message when neither this nor fromTime is given. */
   fromSeq?: number;
@@ -32,9 +33,23 @@ export function rebuildable(log: Logger): Record<string, { projection: Projectio
   return {
     events: {
       projection: eventsProjection(log),
-      tables: ["load_tests", "runs", "api_keys", "secrets", "tenant_settings", "audit_log", "schedules"],
+      tables: [
+        "load_tests",
+        "runs",
+        "api_keys",
+        "secrets",
+        "tenant_settings",
+        "audit_log",
+        "schedules",
+        "agent_actions",
+        "run_suts",
+        "webhooks",
+      ],
     },
     metrics: { projection: metricsProjection(), tables: ["metric_windows", "metric_window_keys", "metric_rollups"] },
+    // The agents only: LL_AGENT keeps a day (1,000 messages an agent and kind), so the SUT seconds
+    // of older runs are not in it any more; they stay as the live projection wrote them.
+    agent: { projection: agentProjection(log), tables: ["agents"] },
   };
 }
 

@@ -1,10 +1,12 @@
 import {
   encodeHistogram,
+  GROUP_METHOD,
   INT4_MAX,
   type LatencySummary,
   type MetricsBucket,
   type MetricWindow,
   mergeHistograms,
+  mergeProtocols,
   type RequestWindow,
   summarize,
   summarizeEncoded,
@@ -44,29 +46,28 @@ function mergedWithSummary(encoded: readonly string[]): { histogram: string; lat
   return { histogram: encodeHistogram(merged), latency: summarize(merged) };
 }
 
+/** The counters of a row that are not its requests' count and failures, at zero: fresh objects each time (cells add into them). */
+const zeroCounters = () => ({
+  bytesIn: 0,
+  bytesOut: 0,
+  failuresByKind: {},
+  statusCodes: {},
+  iterations: 0,
+  droppedIterations: 0,
+  checksPassed: 0,
+  checksFailed: 0,
+  interrupted: 0,
+  interruptedIterations: 0,
+  protocol: null,
+  messagesIn: 0,
+  messagesOut: 0,
+});
+
 /** A row being summed: histograms are gathered as encodings and merged once at the end. */
 type Cell = Omit<RollupRow, "histogram" | "serviceHistogram" | "latency"> & { histograms: string[]; services: string[] };
 
 function emptyCell(key: Pick<RollupRow, "tenantId" | "runId" | "step" | "bucket" | "method" | "name">): Cell {
-  return {
-    ...key,
-    seconds: 0,
-    requests: 0,
-    failures: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    failuresByKind: {},
-    statusCodes: {},
-    activeUsers: 0,
-    iterations: 0,
-    droppedIterations: 0,
-    checksPassed: 0,
-    checksFailed: 0,
-    interrupted: 0,
-    interruptedIterations: 0,
-    histograms: [],
-    services: [],
-  };
+  return { ...key, seconds: 0, requests: 0, failures: 0, activeUsers: 0, ...zeroCounters(), histograms: [], services: [] };
 }
 
 /** Adds a row's figures to a cell; users are left to the caller (summed or maxed). */
@@ -83,8 +84,12 @@ function addRow(cell: Cell, row: Omit<RollupRow, "activeUsers" | "seconds" | "st
   cell.checksFailed += row.checksFailed;
   cell.interrupted += row.interrupted;
   cell.interruptedIterations += row.interruptedIterations;
+  cell.messagesIn += row.messagesIn;
+  cell.messagesOut += row.messagesOut;
   cell.histograms.push(row.histogram);
   if (row.serviceHistogram) cell.services.push(row.serviceHistogram);
+  if (row.protocol !== null && row.protocol !== cell.protocol)
+    cell.protocol = mergeProtocols(cell.protocol ?? undefined, row.protocol) ?? null;
 }
 
 /** A delta: merged, not summarised (it is only added to the stored rows). */
@@ -150,12 +155,31 @@ export function secondDeltas(windows: readonly TenantWindow[]): RollupRow[] {
         checksFailed: 0,
         interrupted: r.interrupted ?? 0,
         interruptedIterations: 0,
+        protocol: r.protocol ?? null,
+        messagesIn: r.messagesIn ?? 0,
+        messagesOut: r.messagesOut ?? 0,
+      });
+    }
+    // A group's passes are a row of their own, method GROUP; their requests are in the rows above.
+    for (const g of w.groups ?? []) {
+      const cell = cellIn(named, { ...at, method: GROUP_METHOD, name: g.name });
+      cell.seconds = 1;
+      addRow(cell, {
+        ...zeroCounters(),
+        serviceHistogram: null,
+        tenantId: w.tenantId,
+        runId: w.runId,
+        method: GROUP_METHOD,
+        name: g.name,
+        requests: g.count,
+        failures: g.failures,
+        histogram: g.histogram,
       });
     }
   }
   const namedRows = [...named.values()].map(deltaOf);
-  // The all-requests row merges the per-name merges: each window's histograms are read once.
-  for (const row of namedRows) addRow(cellIn(all, { ...row, ...ALL_REQUESTS }), row);
+  // The all-requests row merges the per-name merges (each window's histograms read once), groups left out: their requests are in.
+  for (const row of namedRows) if (row.method !== GROUP_METHOD) addRow(cellIn(all, { ...row, ...ALL_REQUESTS }), row);
   return [...namedRows, ...[...all.values()].map(deltaOf)];
 }
 
@@ -262,6 +286,9 @@ export function asRequest(r: RollupRow): RequestWindow {
     failuresByKind: r.failuresByKind,
     statusCodes: r.statusCodes,
     interrupted: r.interrupted,
+    ...(r.protocol ? { protocol: r.protocol } : {}),
+    ...(r.messagesIn > 0 ? { messagesIn: r.messagesIn } : {}),
+    ...(r.messagesOut > 0 ? { messagesOut: r.messagesOut } : {}),
   };
 }
 

@@ -68,7 +68,7 @@ describe("read routes: bad input is refused before any query", () => {
 describe("read routes: a settled run's answers", () => {
   const finishedAt = new Date(Date.now() - 120_000).toISOString();
   const runOf = (tenantId: string, id: string, status: string) =>
-    ({ tenantId, id, status, verdict: "none", finishedAt: status === "Running" ? null : finishedAt }) as unknown;
+    ({ tenantId, id, status, verdict: "none", finishedAt: status === "Running" ? null : finishedAt, workers: [], gaps: [] }) as unknown;
   let queries = 0;
   let positions = { events: "1@t", metrics: "1@t" };
   const readModel = {
@@ -77,6 +77,8 @@ describe("read routes: a settled run's answers", () => {
       return runOf(tenantId, id, id.startsWith("live") ? "Running" : "Completed");
     },
     positions: async () => positions,
+    // The run's cost: no metrics.
+    rollupSummaries: async () => [],
   };
   const cached = serviceApp(
     { log: createLogger("test", "silent"), access: devAccess() },

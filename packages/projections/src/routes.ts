@@ -1,4 +1,4 @@
-import { envIdSchema, isTerminal, RUN_STATUSES, type RunView } from "@loadline/core";
+import { DEFAULT_PRICE_MODEL, envIdSchema, isTerminal, type PriceModel, RUN_STATUSES, type RunView } from "@loadline/core";
 import { HttpError, ID_PATTERN, idParam, installErrorHandler, type Logger, query, tenantOf } from "@loadline/service";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import { minSeqWait } from "./min-seq.ts";
 import { PositionKeyedCache, type Sources } from "./position-keyed-cache.ts";
 import type { PgReadModel } from "./read-model.ts";
 import { type CachedAnswer, etagMatches, ResponseCache, strongEtag } from "./response-cache.ts";
+import { costOfRun, measuredTotals } from "./run-cost.ts";
 import { seedAggregateFigures, seedScatterPoints, seedTimeseries } from "./seed-summaries.ts";
 import type { ProjectionStatusReader } from "./status.ts";
 import { instantSchema } from "./time-range.ts";
@@ -18,6 +19,8 @@ export type ReadRoutesDeps = {
   /** Settled runs' answers, and the lists' and load tests' as of the projections' positions; one per app by default. */
   cache?: ResponseCache;
   now?: () => number;
+  /** What a run's cost is priced at (LL_PRICE_*); DEFAULT_PRICE_MODEL when not given. */
+  price?: PriceModel;
 };
 
 /**
@@ -36,8 +39,8 @@ const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 };
-const loadTestsQuery = z.object({ ...page, tag: z.string().min(1).max(64).optional(), envId: envIdSchema.optional() });
-const runsQuery = z.object({
+export const loadTestsQuery = z.object({ ...page, tag: z.string().min(1).max(64).optional(), envId: envIdSchema.optional() });
+export const runsQuery = z.object({
   ...page,
   status: z.enum(RUN_STATUSES).optional(),
   loadTestId: z.string().regex(ID_PATTERN, "must be an id: letters, digits, - or _").optional(),
@@ -55,14 +58,14 @@ const listSchema = z
     ),
   ])
   .optional();
-const selectionQuery = z.object({
+export const selectionQuery = z.object({
   from: instantSchema.optional(),
   to: instantSchema.optional(),
   requests: listSchema,
   workers: listSchema,
 });
 const STEP_OF: Record<string, Step | "auto"> = { "1s": 1, "10s": 10, "1m": 60, auto: "auto" };
-const timeseriesQuery = selectionQuery.extend({
+export const timeseriesQuery = selectionQuery.extend({
   step: z.enum(["1s", "10s", "1m", "auto"], { message: "must be one of 1s, 10s, 1m, auto" }).default("auto"),
 });
 
@@ -84,6 +87,7 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
   const metrics = new MetricsQueries(readModel);
   const cache = deps.cache ?? new ResponseCache();
   const now = deps.now ?? Date.now;
+  const price = deps.price ?? DEFAULT_PRICE_MODEL;
   const byPositions = new PositionKeyedCache(cache, () => readModel.positions());
   const app = new Hono();
   installErrorHandler(app, deps.log);
@@ -175,7 +179,7 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
     runAnswer(
       "run",
       () => null,
-      async (run) => run,
+      async (run) => ({ ...run, cost: costOfRun(run, await measuredTotals(readModel, run), price, now()) }),
     ),
   );
 
@@ -197,10 +201,14 @@ export function readRoutes(deps: ReadRoutesDeps): Hono {
     runAnswer(
       "aggregate",
       (c) => selectionOf(c, selectionQuery),
-      // avgRPS, maxRPS, minRPS, avgP50...: seed 001's summary figures, beside the exact ones.
+      // avgRPS, maxRPS, minRPS, avgP50...: seed 001's summary figures, beside the exact ones. The cost is the whole run's, whatever the selection.
       async (run, sel) => {
-        const [aggregate, seed] = await Promise.all([metrics.aggregate(run, sel), seedAggregateFigures(readModel, metrics, run, sel)]);
-        return { ...aggregate, ...seed };
+        const [aggregate, seed, totals] = await Promise.all([
+          metrics.aggregate(run, sel),
+          seedAggregateFigures(readModel, metrics, run, sel),
+          measuredTotals(readModel, run),
+        ]);
+        return { ...aggregate, ...seed, cost: costOfRun(run, totals, price, now()) };
       },
     ),
   );

@@ -10,8 +10,11 @@ const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 };
-const schedulesQuery = z.object({ ...page, loadTestId: z.string().regex(ID_PATTERN, "must be an id: letters, digits, - or _").optional() });
-const ofTestQuery = z.object(page);
+export const schedulesQuery = z.object({
+  ...page,
+  loadTestId: z.string().regex(ID_PATTERN, "must be an id: letters, digits, - or _").optional(),
+});
+export const ofTestQuery = z.object(page);
 
 /**
  * The read side of schedules, per tenant. Not cached by the projections' positions as the other

@@ -1,4 +1,8 @@
 import type {
+  ActionParams,
+  ActionStatus,
+  ActionSummary,
+  AgentTelemetry,
   AggregateType,
   Executor,
   LatencySummary,
@@ -11,6 +15,7 @@ import type {
   Role,
   RunControl,
   RunGap,
+  RunPhases,
   RunStatus,
   RunWorkerView,
   Scenario,
@@ -21,6 +26,8 @@ import type {
   ThresholdResult,
   Thresholds,
   Verdict,
+  WebhookFilters,
+  WebhookFormat,
 } from "@loadline/core";
 import {
   bigint,
@@ -94,6 +101,8 @@ export const runs = pgTable(
     name: text("name"),
     envId: text("env_id"),
     metadata: jsonb("metadata").$type<Metadata>(),
+    /** The values its test's env placeholders were filled with (run.created env); null when none were given. */
+    env: jsonb("env").$type<Record<string, string>>(),
     placement: jsonb("placement").$type<Placement>(),
     /** Where its load may go, as the run was created (run.created targetPolicy); null in runs from before it. Never its secrets. */
     targetPolicy: jsonb("target_policy").$type<TargetPolicy>(),
@@ -129,6 +138,10 @@ export const runs = pgTable(
     pausedAt: instant("paused_at"),
     /** Its live control (run.paused, -resumed, -scaled) in order: what the charts annotate. */
     controls: jsonb("controls").$type<RunControl[]>().notNull().default([]),
+    /** Its setup's and teardown's requests (run.setup-completed, the teardown's run.worker-stopped). */
+    phases: jsonb("phases").$type<RunPhases>().notNull().default({}),
+    /** The tags of its request names, from its target's steps (run.created). */
+    requestTags: jsonb("request_tags").$type<Record<string, Record<string, string>>>().notNull().default({}),
     /** Count of the run's events. */
     version: integer("version").notNull(),
     /** Event-stream sequence of its last event: the live feeds send what changed after a client's cursor. */
@@ -231,6 +244,11 @@ export const metricRollups = pgTable(
     interrupted: bigint("interrupted", { mode: "number" }).notNull().default(0),
     /** Iterations cut short at the stop; a run counter, so only on the all-requests row. */
     interruptedIterations: bigint("interrupted_iterations", { mode: "number" }).notNull().default(0),
+    /** The HTTP protocol of its responses (`http/1.1`, `h2`; several joined by ", "); null when the windows did not say. */
+    protocol: text("protocol"),
+    /** WebSocket messages, SSE events or gRPC messages received and sent under the name (stream steps); 0 otherwise. */
+    messagesIn: bigint("messages_in", { mode: "number" }).notNull().default(0),
+    messagesOut: bigint("messages_out", { mode: "number" }).notNull().default(0),
     /** Metrics-stream sequence of the last batch that changed the row: the live feeds send seconds changed after a cursor. */
     seq: bigint("seq", { mode: "number" }).notNull().default(0),
   },
@@ -401,3 +419,158 @@ export const schedules = pgTable(
 );
 
 export type ScheduleRow = typeof schedules.$inferSelect;
+
+/**
+ * Control agents as LL_AGENT tells them (migration 0020): the registration (null parts until one
+ * is seen: LL_AGENT keeps a day, so an agent running longer is known by its telemetry alone), its
+ * labels, and its latest telemetry. State (active, lost) is worked out from last_seen_at when read.
+ */
+export const agents = pgTable(
+  "agents",
+  {
+    tenantId: text("tenant_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    host: text("host"),
+    version: text("version"),
+    /** The latest labels: the registration's, or a later telemetry's. */
+    labels: jsonb("labels").$type<Record<string, string>>().notNull(),
+    /** The actions its config file allows, as registered (never their commands). */
+    actions: jsonb("actions").$type<ActionSummary[]>(),
+    sources: jsonb("sources").$type<string[]>(),
+    registeredAt: instant("registered_at"),
+    /** The agent's own clock (the registration's or the telemetry's `at`), so a replay does not make it look alive. */
+    lastSeenAt: instant("last_seen_at").notNull(),
+    lastTelemetry: jsonb("last_telemetry").$type<AgentTelemetry>(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.agentId] })],
+);
+
+/** Every action asked of an agent (LL_EVENTS agent.action-*), with its outcome: kept. */
+export const agentActions = pgTable(
+  "agent_actions",
+  {
+    tenantId: text("tenant_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    actionId: text("action_id").primaryKey(),
+    action: text("action").notNull(),
+    params: jsonb("params").$type<ActionParams>().notNull(),
+    requestedBy: text("requested_by").notNull(),
+    /** The run whose timeline fired it; null when an operator asked. */
+    runId: text("run_id"),
+    status: text("status").$type<ActionStatus>().notNull(),
+    requestedAt: instant("requested_at").notNull(),
+    startedAt: instant("started_at"),
+    endedAt: instant("ended_at"),
+    exitCode: integer("exit_code"),
+    output: text("output"),
+    truncated: boolean("truncated"),
+    reason: text("reason"),
+    durationMs: doublePrecision("duration_ms"),
+  },
+  (t) => [
+    index("agent_actions_agent_idx").on(t.tenantId, t.agentId, t.requestedAt),
+    index("agent_actions_run_idx").on(t.tenantId, t.runId, t.requestedAt),
+  ],
+);
+
+/** The SUT selector of a run whose target names one (run.created target.sut): what the agent projection matches agents with. */
+export const runSuts = pgTable(
+  "run_suts",
+  {
+    tenantId: text("tenant_id").notNull(),
+    runId: text("run_id").notNull(),
+    labels: jsonb("labels").$type<Record<string, string>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.runId] })],
+);
+
+/**
+ * A SUT agent's telemetry during a run, one row per second of the run (seconds since its
+ * startedAt), flattened into named series (sut-series.ts). Kept with the run, unlike LL_AGENT.
+ */
+export const runSutSeconds = pgTable(
+  "run_sut_seconds",
+  {
+    tenantId: text("tenant_id").notNull(),
+    runId: text("run_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    second: integer("second").notNull(),
+    values: jsonb("values").$type<Record<string, number>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.agentId, t.second] })],
+);
+
+export type AgentRow = typeof agents.$inferSelect;
+export type AgentActionRow = typeof agentActions.$inferSelect;
+export type RunSutRow = typeof runSuts.$inferSelect;
+export type RunSutSecondRow = typeof runSutSeconds.$inferSelect;
+
+/** A tenant's webhook subscriptions (webhook.* events; deleted ones removed): the signing secret only sealed. */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    url: text("url").notNull(),
+    events: jsonb("events").$type<string[]>().notNull(),
+    filters: jsonb("filters").$type<WebhookFilters>().notNull(),
+    format: text("format").$type<WebhookFormat>().notNull(),
+    enabled: boolean("enabled").notNull(),
+    description: text("description"),
+    sealedSecret: text("sealed_secret").notNull(),
+    secretSetAt: instant("secret_set_at").notNull(),
+    version: integer("version").notNull(),
+    createdAt: instant("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("webhooks_created_idx").on(t.tenantId, t.createdAt)],
+);
+
+/** The dispatcher's work, not a projection (never rebuilt): one delivery per event and matching subscription. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    /** Also the idempotency key the receiver sees (Loadline-Webhook-Id), the same at every attempt. */
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    /** The body as sent, made when the event was matched: every attempt sends the same bytes. */
+    body: text("body").notNull(),
+    state: text("state").$type<"pending" | "delivered" | "failed">().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** Attempts made before the last redelivery: the backoff and the limit count from there. */
+    attemptsBeforeRedeliver: integer("attempts_before_redeliver").notNull().default(0),
+    nextAttemptAt: instant("next_attempt_at"),
+    lastAttemptAt: instant("last_attempt_at"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    deliveredAt: instant("delivered_at"),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event_idx").on(t.tenantId, t.webhookId, t.eventId),
+    index("webhook_deliveries_log_idx").on(t.tenantId, t.webhookId, t.createdAt),
+  ],
+);
+
+/** Each attempt at a delivery: the delivery log's detail. */
+export const webhookDeliveryAttempts = pgTable(
+  "webhook_delivery_attempts",
+  {
+    deliveryId: text("delivery_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: instant("at").notNull(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: doublePrecision("duration_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type WebhookDeliveryAttemptRow = typeof webhookDeliveryAttempts.$inferSelect;

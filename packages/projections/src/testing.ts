@@ -123,7 +123,7 @@ export async function appendSeededRun(store: EventStore, loadTestId: string, run
           data: { workerId, lanes: [i], laneCount: lanes, vus: run.usersPerWorker, arrivalRate: 0, reason: "plan" },
         }),
       ),
-      ...run.workerIds.map((workerId): NewEvent => ({ type: "run.worker-ready", data: { workerId } })),
+      { type: "run.workers-ready", data: { workerIds: [...run.workerIds] } },
       { type: "run.started", data: { startedAt: new Date(run.firstSecond * 1000).toISOString() } },
       { type: "run.stopping", data: { reason: "duration" } },
       { type: "run.completed", data: { finishedAt: new Date((run.firstSecond + run.seconds) * 1000).toISOString() } },
@@ -178,5 +178,6 @@ export async function rollUpSeconds(
   return windows;
 }
 
+export { eventually, freePort, startPrometheus, type TestPrometheus } from "./prometheus/test-prometheus.ts";
 export { publishWindow } from "./test-fixtures.ts";
 export * from "./test-synthetic.ts";

@@ -21,7 +21,14 @@ describe("loadConfig", () => {
       LL_WORKER_THREADS: "2",
       LL_STREAM_REPLICAS: "3",
     });
-    expect(c.worker).toEqual({ id: "w-eu-1", maxVUs: 500, maxArrivalRate: 250, labels: { region: "eu", pool: "big" }, threads: 2 });
+    expect(c.worker).toEqual({
+      id: "w-eu-1",
+      maxVUs: 500,
+      maxArrivalRate: 250,
+      labels: { region: "eu", pool: "big" },
+      threads: 2,
+      engines: [],
+    });
     expect(c.metricsMaxAgeMs).toBe(2 * 24 * 3600 * 1000);
     expect(c.streamReplicas).toBe(3);
   });
@@ -30,6 +37,11 @@ describe("loadConfig", () => {
     const c = loadConfig({ LL_MAX_BODY_BYTES: "4194304", LL_ALLOWED_HOSTS: "api.example.com, loadline:8443,," });
     expect([c.maxBodyBytes, c.allowedHosts]).toEqual([4 * 1024 * 1024, ["api.example.com", "loadline:8443"]]);
     expect(() => loadConfig({ LL_MAX_BODY_BYTES: "10" })).toThrow(/LL_MAX_BODY_BYTES/);
+  });
+  it("reads the engines a worker runs besides its own: none unless named, an unknown one refused", () => {
+    expect(loadConfig({}).worker.engines).toEqual([]);
+    expect(loadConfig({ LL_WORKER_ENGINES: " locust ," }).worker.engines).toEqual(["locust"]);
+    expect(() => loadConfig({ LL_WORKER_ENGINES: "locust,jmeter" })).toThrow(/LL_WORKER_ENGINES/);
   });
   it("names the variable that is wrong", () => {
     expect(() => loadConfig({ LL_STREAM_REPLICAS: "seven" })).toThrow(/LL_STREAM_REPLICAS/);

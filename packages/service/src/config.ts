@@ -1,3 +1,4 @@
+import { DEFAULT_PRICE_MODEL, LOAD_ENGINES, type LoadEngineName, type PriceModel } from "@loadline/core";
 import { z } from "zod";
 
 const envSchema = z.object({
@@ -31,6 +32,25 @@ const envSchema = z.object({
   LL_WORKER_LABELS: z.string().default(""),
   /** Load-generating threads per worker process; 0 = one per core. */
   LL_WORKER_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  /** Engines besides the built-in one, comma-separated: `locust` runs tests' locustfiles (tenant code) on the worker's host (docs/locust.md). */
+  LL_WORKER_ENGINES: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(LOAD_ENGINES, { error: `must list engines among: ${LOAD_ENGINES.join(", ")}` }))),
+  /** What a run's cost is priced at (docs/cost.md): per worker-vCPU-hour, per GB sent and received, per million requests. */
+  LL_PRICE_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD")
+    .default(DEFAULT_PRICE_MODEL.currency),
+  LL_PRICE_VCPU_HOUR: z.coerce.number().nonnegative().default(DEFAULT_PRICE_MODEL.vcpuHour),
+  LL_PRICE_EGRESS_GB: z.coerce.number().nonnegative().default(DEFAULT_PRICE_MODEL.egressGb),
+  LL_PRICE_PER_MILLION_REQUESTS: z.coerce.number().nonnegative().default(DEFAULT_PRICE_MODEL.perMillionRequests),
 });
 
 export type Config = {
@@ -52,7 +72,17 @@ export type Config = {
   maxBodyBytes: number;
   /** PGlite's data folder, used when no DATABASE_URL is given. */
   pgliteDir: string;
-  worker: { id: string | undefined; maxVUs: number; maxArrivalRate: number; labels: Record<string, string>; threads: number | undefined };
+  worker: {
+    id: string | undefined;
+    maxVUs: number;
+    maxArrivalRate: number;
+    labels: Record<string, string>;
+    threads: number | undefined;
+    /** The engines it runs besides the built-in one (LL_WORKER_ENGINES): none unless its operator says so. */
+    engines: LoadEngineName[];
+  };
+  /** The price a run's cost is figured at (LL_PRICE_*). */
+  price: PriceModel;
 };
 
 /** "region=eu,pool=big" to { region: "eu", pool: "big" }. */
@@ -92,6 +122,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxArrivalRate: e.LL_WORKER_MAX_RATE,
       labels: parseLabels(e.LL_WORKER_LABELS),
       threads: e.LL_WORKER_THREADS || undefined,
+      engines: e.LL_WORKER_ENGINES,
+    },
+    price: {
+      currency: e.LL_PRICE_CURRENCY,
+      vcpuHour: e.LL_PRICE_VCPU_HOUR,
+      egressGb: e.LL_PRICE_EGRESS_GB,
+      perMillionRequests: e.LL_PRICE_PER_MILLION_REQUESTS,
     },
   };
 }

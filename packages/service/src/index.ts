@@ -20,6 +20,7 @@ export {
 export { type JsonInputIssue, jsonInputIssue, MAX_JSON_DEPTH } from "./json-input.ts";
 export { type HttpServer, type ListenOptions, listen } from "./listen.ts";
 export { createLogger, type Logger } from "./log.ts";
+export * from "./openapi/index.ts";
 export { createRegistry, opsRoutes, runUntilSignal } from "./ops.ts";
 export { loadPlatformDefaults } from "./platform-config.ts";
 export {
@@ -32,3 +33,11 @@ export {
   SecretKeyring,
 } from "./secret-box.ts";
 export { DEFAULT_MAX_BODY_BYTES, type ServiceAppOptions, serviceApp } from "./service-app.ts";
+export {
+  type FinishedSpan,
+  startInMemoryTracing,
+  startTracing,
+  type Tracing,
+  type TracingOptions,
+  tracingConfigured,
+} from "./tracing/index.ts";

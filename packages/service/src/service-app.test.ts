@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { devAccess } from "./auth/testing-access.ts";
@@ -124,5 +125,24 @@ describe("serviceApp: every answer of a service, errors in one shape", () => {
     } as RequestInit);
     expect(await errorOf(res)).toMatchObject({ status: 413, field: "body" });
     expect(pulled).toBeLessThanOrEqual(1); // a stream may be primed with one pull when made; none is read for the answer
+  });
+});
+
+describe("serviceApp: HTTP metrics", () => {
+  it("times every answer by method, route pattern (never the raw path) and status, refusals and unknown paths (or methods) as unmatched", async () => {
+    const registry = new Registry();
+    const reads = new Hono().get("/things/:id", (c) => c.json({ id: c.req.param("id") }));
+    const a = serviceApp({ log, access: devAccess(), registry }, reads);
+    for (const id of ["a", "b", "c"]) expect((await a.request(`/things/${id}`)).status).toBe(200);
+    expect((await a.request("/things/a", { method: "DELETE" })).status).toBe(405);
+    expect((await a.request("/nowhere")).status).toBe(404);
+    const counts = (await registry.getSingleMetricAsString("loadline_http_request_duration_seconds"))
+      .split("\n")
+      .filter((l) => l.startsWith("loadline_http_request_duration_seconds_count"));
+    expect(counts).toEqual([
+      'loadline_http_request_duration_seconds_count{method="GET",route="/things/:id",status="200"} 3',
+      'loadline_http_request_duration_seconds_count{method="DELETE",route="unmatched",status="405"} 1',
+      'loadline_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1',
+    ]);
   });
 });

@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { Registry } from "prom-client";
 import { allowedMethods } from "./allowed-methods.ts";
 import { type AccessControl, accessControl } from "./auth/access-control.ts";
 import { HttpError, installErrorHandler } from "./http.ts";
+import { httpMetrics } from "./http-metrics.ts";
 import type { Logger } from "./log.ts";
+import { httpTracing } from "./tracing/http.ts";
 
 /** The largest request body a service reads, unless configured (LL_MAX_BODY_BYTES). */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -13,6 +16,8 @@ export type ServiceAppOptions = {
   maxBodyBytes?: number | undefined;
   /** Who may call what: required, so that no service serves its routes unauthenticated by omission. */
   access: AccessControl;
+  /** Where the HTTP metrics go (loadline_http_request_duration_seconds): the registry /metrics serves. */
+  registry?: Registry | undefined;
 };
 
 /**
@@ -25,6 +30,9 @@ export function serviceApp(opts: ServiceAppOptions, ...routes: Hono[]): Hono {
   const maxBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = new Hono();
   installErrorHandler(app, opts.log);
+  const tracing = httpTracing(); // outermost: its span holds everything the request does (none while tracing is off)
+  if (tracing) app.use(tracing);
+  if (opts.registry) app.use(httpMetrics(opts.registry)); // first: it times every answer, refusals too
   app.use(allowedMethods(app));
   app.use(accessControl(opts.access)); // before the body is read: a stranger's body is never parsed
   const limit = bodyLimit({

@@ -1,8 +1,10 @@
 export { createLoadEngine } from "./engine/engine-factory.ts";
 export type { LoadEngine, LoadEngineOptions } from "./engine/load-engine.ts";
+export { type LocalRunOptions, type LocalRunResult, localRun } from "./local-run.ts";
 export { WorkerMetrics } from "./metrics.ts";
 export { RunLoad, type RunLoadOptions, type RunLoadState } from "./run-load.ts";
 export { CommandRunReporter, type RunReporter } from "./run-reporter.ts";
+export { loadProtoDefinition } from "./scenario/grpc-method.ts";
 export { UndiciTransport } from "./transport/undici-transport.ts";
 export { mergeWindows } from "./window-merge.ts";
 export { WindowPublisher, type WindowSink, windowEvent } from "./window-publisher.ts";

@@ -32,7 +32,11 @@ afterEach(async () => {
 
 /** Figures that hang together, whatever the load: a rate that is the count over the time, ordered percentiles. */
 function expectConsistent(r: LocalRunResult): void {
-  expect(Object.keys(r).sort()).toEqual(FIELDS);
+  // Besides the figures: failures by kind, and the protocol of the responses (none without one).
+  const { failuresByKind, protocol, ...figures } = r;
+  expect(Object.keys(figures).sort()).toEqual(FIELDS);
+  expect(Object.values(failuresByKind).reduce((a, b) => a + b, 0)).toBe(r.failures);
+  if (r.requests > r.failures) expect(protocol).toBe("http/1.1");
   for (const k of FIELDS) expect(Number.isFinite(r[k as keyof LocalRunResult]), k).toBe(true);
   expect(Number.isInteger(r.requests)).toBe(true);
   expect(Number.isInteger(r.rps)).toBe(true);

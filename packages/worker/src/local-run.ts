@@ -3,17 +3,28 @@
  * per-second windows with HDR histograms encoded each second, threads) against one URL.
  *
  *   npx tsx packages/worker/src/local-run.ts --url URL [--connections 64] [--duration 10]
- *     [--threads 1] [--rate R --max-vus N] [--json]
+ *     [--threads 1] [--rate R --max-vus N] [--http2] [--insecure] [--json]
  *
  * Closed model: `connections` VUs (constant-vus). With --rate: constant-arrival-rate at R
  * iterations/s, `connections` VUs pre-allocated, at most --max-vus (default `connections`);
  * latency then counts from each iteration's intended start. Prints one JSON line with the
  * figures (percentiles exact from the merged histograms); --json prints only that line.
+ * --http2 offers HTTP/2 (an https URL; requests multiplexed once agreed), --insecure accepts
+ * any certificate (a self-signed test target).
  */
 
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { decodeHistogram, type Executor, type Histogram, type MetricWindow, newLatencyHistogram, type RunPlan } from "@loadline/core";
+import {
+  decodeHistogram,
+  type Executor,
+  type Histogram,
+  type HttpOptions,
+  type MetricWindow,
+  mergeProtocols,
+  newLatencyHistogram,
+  type RunPlan,
+} from "@loadline/core";
 import { createLoadEngine } from "./engine/engine-factory.ts";
 import { ALL_LANES, startNow } from "./engine/load-engine.ts";
 import { boundHeapGrowth } from "./heap.ts";
@@ -27,6 +38,8 @@ export type LocalRunOptions = {
   /** Iterations per second: the open model. */
   rate?: number;
   maxVUs?: number;
+  /** HTTP version and TLS options of the requests (the test's `http`). */
+  http?: HttpOptions;
 };
 
 export type LocalRunResult = {
@@ -40,6 +53,10 @@ export type LocalRunResult = {
   servicep99Ms: number;
   droppedIterations: number;
   failures: number;
+  /** Failed requests by kind (connect, tls, timeout, ...). */
+  failuresByKind: Record<string, number>;
+  /** The HTTP protocol the responses came over, as the windows say it; absent without responses. */
+  protocol?: string;
   rssMb: number;
 };
 
@@ -63,6 +80,8 @@ class RunFigures {
   requests = 0;
   failures = 0;
   dropped = 0;
+  readonly failuresByKind: Record<string, number> = {};
+  protocol: string | undefined;
 
   add(windows: readonly MetricWindow[]): void {
     for (const w of windows) {
@@ -70,6 +89,8 @@ class RunFigures {
       for (const r of w.requests) {
         this.requests += r.count;
         this.failures += r.failures;
+        for (const [kind, n] of Object.entries(r.failuresByKind ?? {})) this.failuresByKind[kind] = (this.failuresByKind[kind] ?? 0) + n;
+        this.protocol = mergeProtocols(this.protocol, r.protocol);
         this.latency.add(decodeHistogram(r.histogram));
         if (r.serviceHistogram) this.service.add(decodeHistogram(r.serviceHistogram));
       }
@@ -83,6 +104,7 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
   const plan: RunPlan = {
     targetUrl: new URL(o.url).origin,
     workload: localExecutor(o),
+    ...(o.http ? { http: o.http } : {}),
     scenarios: [
       {
         name: "local",
@@ -132,6 +154,8 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     servicep99Ms: ms(figures.service.getValueAtPercentile(99)),
     droppedIterations: figures.dropped,
     failures: figures.failures,
+    failuresByKind: figures.failuresByKind,
+    ...(figures.protocol ? { protocol: figures.protocol } : {}),
     rssMb: Math.round(rss / 1048576),
   };
 }
@@ -146,6 +170,8 @@ function parseOptions(argv: string[]): LocalRunOptions & { json: boolean } {
       threads: { type: "string", default: "1" },
       rate: { type: "string" },
       "max-vus": { type: "string" },
+      http2: { type: "boolean", default: false },
+      insecure: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
@@ -167,6 +193,8 @@ function parseOptions(argv: string[]): LocalRunOptions & { json: boolean } {
   const maxVUs = positive("max-vus", values["max-vus"]);
   if (rate !== undefined) options.rate = rate;
   if (maxVUs !== undefined) options.maxVUs = Math.floor(maxVUs);
+  if (values.http2 || values.insecure)
+    options.http = { ...(values.http2 ? { version: "2" } : {}), ...(values.insecure ? { tls: { insecureSkipVerify: true } } : {}) };
   return options;
 }
 
@@ -176,7 +204,9 @@ async function main(): Promise<void> {
     options = parseOptions(process.argv.slice(2));
   } catch (err) {
     console.error((err as Error).message);
-    console.error("usage: local-run.ts --url URL [--connections 64] [--duration 10] [--threads 1] [--rate R --max-vus N] [--json]");
+    console.error(
+      "usage: local-run.ts --url URL [--connections 64] [--duration 10] [--threads 1] [--rate R --max-vus N] [--http2] [--insecure] [--json]",
+    );
     process.exit(2);
   }
   boundHeapGrowth();
@@ -189,7 +219,9 @@ async function main(): Promise<void> {
         ? `${options.connections} VUs`
         : `${options.rate}/s (VUs ${options.connections}..${options.maxVUs ?? options.connections})`;
     console.error(`${options.url}: ${model}, ${options.threads} thread(s), ${result.durationSec} s`);
-    console.error(`  ${result.requests} requests, ${result.rps} req/s, ${result.failures} failed, ${result.droppedIterations} dropped`);
+    console.error(
+      `  ${result.requests} requests, ${result.rps} req/s, ${result.failures} failed, ${result.droppedIterations} dropped, over ${result.protocol ?? "-"}`,
+    );
     console.error(
       `  latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; service p50 ${result.servicep50Ms} ms, p99 ${result.servicep99Ms} ms`,
     );

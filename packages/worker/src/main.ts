@@ -11,6 +11,7 @@ import {
   runUntilSignal,
   serviceAccess,
   serviceApp,
+  startTracing,
 } from "@loadline/service";
 import { boundHeapGrowth } from "./heap.ts";
 import { LoadWorker } from "./worker.ts";
@@ -21,6 +22,7 @@ const START_RETRY_MS = 2000;
 boundHeapGrowth();
 const config = loadConfig();
 const log = createLogger("worker", config.logLevel);
+const tracing = startTracing({ serviceName: "loadline-worker" }); // off unless OTEL_EXPORTER_OTLP_*ENDPOINT is set
 const nc = await connectNats(config.natsUrl, "loadline-worker", log);
 const registry = createRegistry("worker");
 // Opens the secrets of the runs it holds; a bad LL_SECRETS_KEYS or LL_SECRETS_KEY_FILE stops it here.
@@ -37,12 +39,13 @@ const worker = new LoadWorker({
   maxArrivalRate: config.worker.maxArrivalRate,
   labels: config.worker.labels,
   spareThreads: true,
+  engines: config.worker.engines,
   ...(config.worker.id ? { workerId: config.worker.id } : {}),
   ...(config.worker.threads ? { threads: config.worker.threads } : {}),
 });
 
 const app = serviceApp(
-  { log, maxBodyBytes: config.maxBodyBytes, access: serviceAccess(loadAuthConfig()) },
+  { log, maxBodyBytes: config.maxBodyBytes, access: serviceAccess(loadAuthConfig()), registry },
   opsRoutes({ ready: () => worker.ready(), registry }),
 );
 const server = await listen(app, config.port ?? DEFAULT_PORT, config.host, { allowedHosts: config.allowedHosts });
@@ -54,6 +57,7 @@ runUntilSignal(log, async () => {
   await worker.stop();
   await server.close();
   await nc.drain();
+  await tracing.shutdown(); // the last spans flushed
 });
 
 // The streams are the orchestrator's to create: until they exist, keep trying (not ready meanwhile).

@@ -1,5 +1,5 @@
 import { type EventEnvelope, parseEvent } from "@loadline/core";
-import { type Namespace, type NatsConnection, PULL_EXPIRES_MS, subjects } from "@loadline/nats";
+import { type Namespace, type NatsConnection, PULL_EXPIRES_MS, processing, subjects } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 
@@ -17,8 +17,10 @@ export async function listenToRunEvents(opts: {
   ns: Namespace;
   log: Logger;
   onEvent: (event: EventEnvelope) => Promise<void>;
+  /** Which events get a span when traced: a worker's own (every worker hears every run's events). Default: all. */
+  traces?: (event: EventEnvelope) => boolean;
 }): Promise<RunEventListener> {
-  const { nc, ns, log, onEvent } = opts;
+  const { nc, ns, log, onEvent, traces = () => true } = opts;
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(ns.streams.events);
   const consumer = await jetstream(nc).consumers.get(ns.streams.events, {
@@ -37,7 +39,8 @@ export async function listenToRunEvents(opts: {
         continue;
       }
       try {
-        await onEvent(event);
+        // Traced: a span of the event, child of its decision's.
+        await (traces(event) ? processing(m, event, "event", () => onEvent(event)) : onEvent(event));
       } catch (err) {
         log.error({ err, type: event.type, runId: event.aggregate.id }, "run event handling failed");
       }

@@ -1,5 +1,7 @@
-import type { MetricWindow, RunPlan } from "@loadline/core";
+import type { LoadEngineName, MetricWindow, PhaseRequest, RunPlan } from "@loadline/core";
+import { withSpan } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
+import { context } from "@opentelemetry/api";
 import { createLoadEngine } from "./engine/engine-factory.ts";
 import type { LoadControl } from "./engine/load-control.ts";
 import { ALL_LANES, type LaneShare, type LoadEngine } from "./engine/load-engine.ts";
@@ -20,12 +22,16 @@ export type RunLoadOptions = {
   threads?: number;
   /** Threads started ahead of runs (the worker's): taken instead of starting new ones, for a fast start. */
   spares?: SpareThreads;
+  /** The engines besides the built-in one this worker runs (EngineChoice.engines). */
+  engines?: readonly LoadEngineName[];
   sink: WindowSink;
   reporter: RunReporter;
   metrics: WorkerMetrics;
   log: Logger;
   /** How long a stop waits for its last windows to be acknowledged. */
   drainTimeoutMs?: number;
+  /** Runs once the load stopped, before the stop is reported (the run's teardown, on the worker that ran its setup). */
+  afterLoad?: () => Promise<PhaseRequest[]>;
 };
 
 export type RunLoadState = "idle" | "preparing" | "ready" | "running" | "stopping" | "stopped";
@@ -87,6 +93,7 @@ export class RunLoad {
       share: this.opts.share ?? ALL_LANES,
       threads: this.opts.threads ?? 1,
       spares: this.opts.spares,
+      engines: this.opts.engines,
       onWindows: (windows) => this.handOver(windows),
       onError: (err) => log.error({ err }, "load engine error"),
       onAbortedAfterGrace: () => log.warn("iterations still running after their graceful stop: interrupted"),
@@ -95,11 +102,20 @@ export class RunLoad {
     if (this.controlled) this.engine.control(this.controlled);
     this.status = "preparing";
     const engine = this.engine;
-    this.prepared = engine.prepare().then(async () => {
-      if (this.status === "preparing") this.status = "ready";
-      if (report && !this.stopped)
-        await this.opts.reporter.ready().catch((err: unknown) => log.error({ err }, "could not report the worker ready"));
-    });
+    this.prepared = engine.prepare().then(
+      async () => {
+        if (this.status === "preparing") this.status = "ready";
+        if (report && !this.stopped)
+          await this.opts.reporter.ready().catch((err: unknown) => log.error({ err }, "could not report the worker ready"));
+      },
+      async (err: unknown) => {
+        // It could not start (a locustfile that does not import): the run fails with why, rather than at its ready deadline.
+        const reason = err instanceof Error ? err.message : String(err);
+        log.error({ reason }, "run cannot be run here: failing it");
+        if (!this.stopped)
+          await this.opts.reporter.failed(reason).catch((e: unknown) => log.error({ err: e }, "could not report the run failed"));
+      },
+    );
     return this.prepared;
   }
 
@@ -107,11 +123,21 @@ export class RunLoad {
   begin(originMs: number): Promise<void> {
     const prepared = this.prepared ?? this.prepare(false);
     return prepared.then(() => {
-      if (this.status !== "ready" || !this.engine) return;
+      const engine = this.engine;
+      if (this.status !== "ready" || !engine) return;
       this.status = "running";
-      this.engine.begin(originMs);
-      this.opts.log.info({ inMs: originMs - Date.now() }, "run begins");
+      // Traced: the start of the lanes, in the trace of the run.started it follows; its first window carries it on to the metrics projection.
+      return withSpan("start lanes", { "loadline.run_id": this.opts.runId, "loadline.worker_id": this.opts.workerId }, () => {
+        engine.begin(originMs);
+        this.opts.sink.traceNext?.(context.active());
+        this.opts.log.info({ inMs: originMs - Date.now() }, "run begins");
+      });
     });
+  }
+
+  /** Resolves once every executor has ended (its work done or its time up, or the stop); undefined until the engine is made. */
+  get finished(): Promise<void> | undefined {
+    return this.engine?.finished;
   }
 
   /** Lanes a lost worker left: they join the run at its current point. */
@@ -155,7 +181,8 @@ export class RunLoad {
     this.updateActiveGauge();
     if (this.engine && !(await sink.drain(this.opts.drainTimeoutMs ?? 30_000)))
       log.error("last metric windows not acknowledged: reporting stop anyway");
-    if (report) await reporter.stopped(totals).catch((err: unknown) => log.error({ err }, "could not report the worker stopped"));
+    const teardown = report && this.opts.afterLoad ? await this.opts.afterLoad() : undefined;
+    if (report) await reporter.stopped(totals, teardown).catch((err: unknown) => log.error({ err }, "could not report the worker stopped"));
     this.status = "stopped";
     log.info({ ...totals, interrupted: this.interrupted.requests, interruptedIterations: this.interrupted.iterations }, "run stopped");
     return totals;

@@ -1,4 +1,4 @@
-import { type CommandData, type CommandEnvelope, type CommandInit, createCommand, sleep } from "@loadline/core";
+import { type CommandData, type CommandEnvelope, type CommandInit, createCommand, type PhaseRequest } from "@loadline/core";
 import type { CommandBus } from "@loadline/nats";
 import type { Logger } from "@loadline/service";
 import type { RunTotals } from "./windows.ts";
@@ -6,16 +6,13 @@ import type { RunTotals } from "./windows.ts";
 /** How a run tells the orchestrator that this worker is ready to start, and that it stopped. */
 export interface RunReporter {
   ready(): Promise<void>;
-  stopped(totals: RunTotals): Promise<void>;
+  /** `teardown`: the teardown's requests, when this worker ran it after its load. */
+  stopped(totals: RunTotals, teardown?: PhaseRequest[]): Promise<void>;
   /** The run cannot be run here (its plan does not compile): the run fails. */
   failed(reason: string): Promise<void>;
 }
 
-type ReportCommand = "run.report-worker-ready" | "run.report-worker-stopped" | "run.report-worker-failed";
-
-const ATTEMPTS = 8;
-const FIRST_RETRY_MS = 250;
-const MAX_RETRY_MS = 5000;
+type ReportCommand = "run.report-worker-ready" | "run.report-worker-stopped" | "run.report-worker-failed" | "run.report-setup";
 
 /** Reports through the COMMANDS stream; a retry re-sends the same command id, so it is deduplicated. */
 export class CommandRunReporter implements RunReporter {
@@ -29,12 +26,18 @@ export class CommandRunReporter implements RunReporter {
     return this.dispatch("run.report-worker-ready", { workerId: this.run.workerId });
   }
 
-  stopped(totals: RunTotals): Promise<void> {
+  stopped(totals: RunTotals, teardown?: PhaseRequest[]): Promise<void> {
     return this.dispatch("run.report-worker-stopped", {
       workerId: this.run.workerId,
       requests: totals.requests,
       failures: totals.failures,
+      ...(teardown ? { teardown } : {}),
     });
+  }
+
+  /** The setup ran: what it extracted (`sealed`: each value sealed with the secrets keyring) and its requests. */
+  setUp(sealed: Record<string, string>, requests: PhaseRequest[]): Promise<void> {
+    return this.dispatch("run.report-setup", { workerId: this.run.workerId, values: sealed, requests });
   }
 
   failed(reason: string): Promise<void> {
@@ -53,16 +56,9 @@ export class CommandRunReporter implements RunReporter {
     return this.send(command);
   }
 
-  private async send(command: CommandEnvelope): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.bus.dispatch(command);
-        return;
-      } catch (err) {
-        if (attempt >= ATTEMPTS) throw err;
-        this.log.warn({ err, type: command.type, attempt }, "command dispatch failed: retrying");
-        await sleep(Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1)));
-      }
-    }
+  private send(command: CommandEnvelope): Promise<void> {
+    return this.bus.dispatchRetrying(command, (err, attempt) =>
+      this.log.warn({ err, type: command.type, attempt }, "command dispatch failed: retrying"),
+    );
   }
 }

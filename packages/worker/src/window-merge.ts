@@ -1,4 +1,4 @@
-import { encodeHistogram, type MetricWindow, mergeHistograms, type RequestWindow } from "@loadline/core";
+import { encodeHistogram, type GroupWindow, type MetricWindow, mergeHistograms, protocolOf, type RequestWindow } from "@loadline/core";
 
 const addCounts = (into: Record<string, number>, from: Record<string, number> | undefined): void => {
   for (const [k, n] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + n;
@@ -43,7 +43,25 @@ export function mergeWindows(parts: readonly MetricWindow[]): MetricWindow {
   const interruptedIterations = sumOf(parts, (w) => w.interruptedIterations);
   if (interruptedIterations > 0) merged.interruptedIterations = interruptedIterations;
   if (parts.some((w) => w.paused)) merged.paused = true;
+  const groups = mergeGroups(parts);
+  if (groups.length > 0) merged.groups = groups;
   return merged;
+}
+
+/** The groups of several threads' windows, by name: counts add up, histograms merge. */
+function mergeGroups(parts: readonly MetricWindow[]): GroupWindow[] {
+  const byName = new Map<string, GroupWindow[]>();
+  for (const w of parts) for (const g of w.groups ?? []) byName.set(g.name, [...(byName.get(g.name) ?? []), g]);
+  return [...byName.values()].map((list) =>
+    list.length === 1
+      ? list[0]!
+      : {
+          name: list[0]!.name,
+          count: list.reduce((n, g) => n + g.count, 0),
+          failures: list.reduce((n, g) => n + g.failures, 0),
+          histogram: encodeHistogram(mergeHistograms(list.map((g) => g.histogram))),
+        },
+  );
 }
 
 function mergeRequests(list: RequestWindow[]): RequestWindow {
@@ -70,5 +88,11 @@ function mergeRequests(list: RequestWindow[]): RequestWindow {
   if (services.length > 0) merged.serviceHistogram = encodeHistogram(mergeHistograms(services));
   const interrupted = list.reduce((n, r) => n + (r.interrupted ?? 0), 0);
   if (interrupted > 0) merged.interrupted = interrupted;
+  const messagesIn = list.reduce((n, r) => n + (r.messagesIn ?? 0), 0);
+  if (messagesIn > 0) merged.messagesIn = messagesIn;
+  const messagesOut = list.reduce((n, r) => n + (r.messagesOut ?? 0), 0);
+  if (messagesOut > 0) merged.messagesOut = messagesOut;
+  const protocol = protocolOf(list);
+  if (protocol !== undefined) merged.protocol = protocol;
   return merged;
 }

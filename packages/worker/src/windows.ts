@@ -3,6 +3,7 @@ import {
   type FailureKind,
   type Histogram,
   type MetricWindow,
+  mergeProtocols,
   newLatencyHistogram,
   type RequestWindow,
 } from "@loadline/core";
@@ -11,7 +12,18 @@ import type { RequestRecord } from "./scenario/transport.ts";
 /** One finished request, as the windows count it: the part of the step runtime's record they read. */
 export type RequestSample = Pick<
   RequestRecord,
-  "name" | "method" | "status" | "failure" | "bytesIn" | "bytesOut" | "checksPassed" | "checksFailed" | "interrupted"
+  | "name"
+  | "method"
+  | "status"
+  | "failure"
+  | "bytesIn"
+  | "bytesOut"
+  | "checksPassed"
+  | "checksFailed"
+  | "interrupted"
+  | "protocol"
+  | "messagesIn"
+  | "messagesOut"
 >;
 
 export type RunTotals = { requests: number; failures: number };
@@ -31,10 +43,20 @@ type RequestStats = {
   statusCodes: Map<number, number>;
   /** Aborted in flight at the stop: counted here only. */
   interrupted: number;
+  /** WebSocket messages / SSE events in and out (ws and sse steps). */
+  messagesIn: number;
+  messagesOut: number;
+  /** The HTTP protocol of its responses (several: joined by ", "); undefined before the first response. */
+  protocol: string | undefined;
 };
+
+/** A group's passes in one second (steps with `group`). */
+type GroupStats = { count: number; failures: number; duration: Histogram };
 
 type SecondStats = {
   activeUsers: number;
+  /** By group name; absent until a group ends in the second. */
+  groups?: Map<string, GroupStats>;
   /** By request name, then the few methods sent under that name. */
   requests: Map<string, RequestStats[]>;
   iterations: number;
@@ -107,8 +129,13 @@ export class WindowAccumulator {
     stats.count++;
     stats.bytesIn += sample.bytesIn;
     stats.bytesOut += sample.bytesOut;
+    if (sample.messagesIn !== undefined) stats.messagesIn += sample.messagesIn;
+    if (sample.messagesOut !== undefined) stats.messagesOut += sample.messagesOut;
     stats.latency.recordValue(toMicros(latencyUs));
     stats.service.recordValue(toMicros(serviceUs));
+    // The same string response after response: only a change costs a merge.
+    if (sample.protocol !== stats.protocol && sample.protocol !== undefined)
+      stats.protocol = mergeProtocols(stats.protocol, sample.protocol);
     if (sample.status !== null) stats.statusCodes.set(sample.status, (stats.statusCodes.get(sample.status) ?? 0) + 1);
     if (sample.failure !== null) {
       stats.failures++;
@@ -118,6 +145,18 @@ export class WindowAccumulator {
     seconds.checksPassed += sample.checksPassed;
     seconds.checksFailed += sample.checksFailed;
     this.sums.requests++;
+  }
+
+  /** A pass through a group of steps ended: its duration in microseconds; failed when a request in it failed. */
+  recordGroup(second: number, name: string, durationUs: number, failed: boolean): void {
+    this.assertOpen();
+    const stats = this.secondStats(second);
+    stats.groups ??= new Map();
+    let group = stats.groups.get(name);
+    if (!group) stats.groups.set(name, (group = { count: 0, failures: 0, duration: this.spare.pop() ?? newLatencyHistogram() }));
+    group.count++;
+    if (failed) group.failures++;
+    group.duration.recordValue(toMicros(durationUs));
   }
 
   /** An iteration finished, or was `interrupted` (cut short at the stop). */
@@ -227,6 +266,9 @@ export class WindowAccumulator {
       failuresByKind: {},
       statusCodes: new Map(),
       interrupted: 0,
+      protocol: undefined,
+      messagesIn: 0,
+      messagesOut: 0,
     };
     byMethod.push(stats);
     return stats;
@@ -250,6 +292,10 @@ export class WindowAccumulator {
         };
         // Only at a stop: the field is left out otherwise, as the windows of older workers have it.
         if (r.interrupted > 0) request.interrupted = r.interrupted;
+        if (r.protocol !== undefined) request.protocol = r.protocol;
+        // Only for ws and sse steps: left out for requests, as the windows of older workers have it.
+        if (r.messagesIn > 0) request.messagesIn = r.messagesIn;
+        if (r.messagesOut > 0) request.messagesOut = r.messagesOut;
         requests.push(request);
         this.recycle(r.latency);
         this.recycle(r.service);
@@ -267,6 +313,16 @@ export class WindowAccumulator {
       checksFailed: stats?.checksFailed ?? 0,
     };
     if (stats && stats.interruptedIterations > 0) window.interruptedIterations = stats.interruptedIterations;
+    // Left out without groups, as the windows of older workers have it.
+    if (stats?.groups) {
+      window.groups = [...stats.groups].map(([name, g]) => ({
+        name,
+        count: g.count,
+        failures: g.failures,
+        histogram: encodeHistogram(g.duration),
+      }));
+      for (const g of stats.groups.values()) this.recycle(g.duration);
+    }
     // Left out when not paused, as the windows of older workers have it.
     if (stats?.paused ?? this.paused) window.paused = true;
     return window;

@@ -7,8 +7,10 @@ import {
   type EventOf,
   type EventStore,
   emptyAggregate,
+  type LoadEngineName,
   parseEvent,
   type RunParameters,
+  type RunPhase,
   type RunPlan,
   type RunState,
   type RunTarget,
@@ -17,7 +19,7 @@ import {
   secretReferences,
   type WorkerAssignment,
 } from "@loadline/core";
-import { CommandBus, JetStreamEventStore, type Namespace, type NatsConnection, subjects } from "@loadline/nats";
+import { CommandBus, JetStreamEventStore, type Namespace, type NatsConnection, processing, subjects } from "@loadline/nats";
 import { type Logger, SecretKeyring } from "@loadline/service";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { Registry } from "prom-client";
@@ -29,6 +31,7 @@ import { type WorkerCapacity, WorkerRegistrar } from "./registration.ts";
 import { isControlEvent, RunControl } from "./run-control.ts";
 import { listenToRunEvents, type RunEventListener } from "./run-events.ts";
 import { RunLoad } from "./run-load.ts";
+import { runPhase } from "./run-phase.ts";
 import { CommandRunReporter } from "./run-reporter.ts";
 import { startSecondTicker, type Ticker } from "./second-ticker.ts";
 import { WindowPublisher } from "./window-publisher.ts";
@@ -59,6 +62,11 @@ export type LoadWorkerOptions = {
   spareThreads?: boolean;
   /** Opens the secrets a run carries (sealed); main.ts gives `keyringFromEnv()`. Default: an empty one, that opens none. */
   keyring?: SecretKeyring;
+  /**
+   * The engines besides the built-in one it runs: `locust` runs tests' locustfiles, tenant code,
+   * on this host (docs/locust.md). Default none: a locust run assigned here fails, saying why.
+   */
+  engines?: readonly LoadEngineName[];
 };
 
 type ActiveRun = {
@@ -97,6 +105,8 @@ export class LoadWorker {
   private readonly runs = new Map<string, ActiveRun>();
   /** Runs over here (or taken away), so that a repeated assignment does not start them again. */
   private readonly finishedRuns = new Set<string>();
+  /** Assignments of runs whose setup has not run yet: taken up again when run.setup-completed comes. */
+  private readonly awaitingSetup = new Map<string, EventOf<"run.worker-assigned">>();
   private listener: RunEventListener | undefined;
   private stopEchoes: (() => void) | undefined;
   private ticker: Ticker | undefined;
@@ -140,7 +150,13 @@ export class LoadWorker {
 
   private async startOnce(): Promise<void> {
     if (this.opts.spareThreads && existsSync(fileURLToPath(threadEntryUrl()))) this.spares = new SpareThreads(this.capacity.threads);
-    this.listener = await listenToRunEvents({ nc: this.opts.nc, ns: this.opts.ns, log: this.log, onEvent: (e) => this.onEvent(e) });
+    this.listener = await listenToRunEvents({
+      nc: this.opts.nc,
+      ns: this.opts.ns,
+      log: this.log,
+      onEvent: (e) => this.onEvent(e),
+      traces: (e) => (e.type === "run.worker-assigned" ? e.data.workerId === this.id : this.runs.has(e.aggregate.id)),
+    });
     this.stopEchoes = this.followControlEchoes();
     this.ticker = startSecondTicker((second) => {
       for (const run of this.runs.values()) run.load.tick(second);
@@ -200,7 +216,7 @@ export class LoadWorker {
             this.runs.has(event.aggregate.id) &&
             (STOP_EVENTS.has(event.type) || event.type === "run.started" || event.type === "run.worker-lost" || isControlEvent(event))
           )
-            await this.onEvent(event);
+            await processing(m, event, "event", () => this.onEvent(event));
         } catch (err) {
           this.log.warn({ err }, "unreadable control echo ignored");
         }
@@ -226,6 +242,12 @@ export class LoadWorker {
       case "run.worker-assigned":
         if (event.data.workerId === this.id) await this.assigned(event);
         return;
+      case "run.setup-completed": {
+        const parked = this.awaitingSetup.get(runId);
+        this.awaitingSetup.delete(runId);
+        if (parked) await this.assigned(parked);
+        return;
+      }
       case "run.started":
         void this.runs
           .get(runId)
@@ -249,6 +271,7 @@ export class LoadWorker {
         return;
       }
       default:
+        if (STOP_EVENTS.has(event.type) && this.awaitingSetup.has(runId)) await this.stoppedAwaitingSetup(event);
         if (STOP_EVENTS.has(event.type) && this.runs.has(runId)) void this.stopRun(runId, event.type);
     }
   }
@@ -296,6 +319,32 @@ export class LoadWorker {
       await reporter.failed(reason).catch((e: unknown) => log.error({ err: e }, "could not report the run failed"));
       return;
     }
+    const { setup, teardown } = run.target;
+    if (setup && !run.setupValues) {
+      // Every worker waits for the setup's values; the one holding lane 0 runs it. All go on at run.setup-completed.
+      this.awaitingSetup.set(runId, event);
+      if (mine.lanes.includes(0)) void this.setUp(setup, plan, reporter, log);
+      return;
+    }
+    if (run.setupValues) {
+      try {
+        plan = { ...plan, setupValues: openSealedValues(this.opts.keyring ?? EMPTY_KEYRING, run.setupValues) };
+      } catch (err) {
+        this.remember(runId);
+        await reporter.failed(`the setup's values cannot be opened: ${(err as Error).message}`).catch(() => undefined);
+        return;
+      }
+    }
+    const runPlanned = plan;
+    // The teardown runs where lane 0 is, once its load stopped; a failed teardown is on record, the run is not failed for it.
+    const afterLoad =
+      teardown && mine.lanes.includes(0)
+        ? async () => {
+            const outcome = await runPhase("teardown", teardown, runPlanned, this.id);
+            if (outcome.failure) log.warn({ reason: outcome.failure }, "teardown failed");
+            return outcome.requests;
+          }
+        : undefined;
     // Joining a run under way (a lost worker's lanes): begin at its start, then take the lanes, so they join rather than catch up.
     const joining = run.status === "Running" && run.startedAt !== undefined;
     const load = new RunLoad({
@@ -305,10 +354,12 @@ export class LoadWorker {
       share: { laneCount: run.laneCount, lanes: joining ? [] : mine.lanes },
       threads: this.capacity.threads,
       ...(this.spares ? { spares: this.spares } : {}),
+      ...(this.opts.engines ? { engines: this.opts.engines } : {}),
       sink: new WindowPublisher({ js: this.js, ns: this.opts.ns, tenantId: event.tenantId, log, metrics: this.metrics }),
       reporter,
       metrics: this.metrics,
       log,
+      ...(afterLoad ? { afterLoad } : {}),
     });
     this.runs.set(runId, {
       tenantId: event.tenantId,
@@ -335,15 +386,51 @@ export class LoadWorker {
     if (joining) {
       void load.begin(Date.parse(run.startedAt!)).then(() => {
         load.addLanes(mine.lanes);
-        this.armSafetyCap(runId);
+        this.armSafetyCap(runId, false);
       });
     } else if (run.startedAt) {
       void load.begin(Date.parse(run.startedAt)).then(() => this.armSafetyCap(runId));
     }
   }
 
-  /** A run no stop event ended stops by itself after its duration and a margin. */
-  private armSafetyCap(runId: string): void {
+  /**
+   * Runs the run's setup and reports it: its values sealed, so that no event holds them in
+   * clear. A failed setup (or values that cannot be sealed) fails the run before any load.
+   */
+  private async setUp(setup: RunPhase, plan: RunPlan, reporter: CommandRunReporter, log: Logger): Promise<void> {
+    const outcome = await runPhase("setup", setup, plan, this.id);
+    let failure = outcome.failure;
+    let sealed: Record<string, string> = {};
+    if (!failure) {
+      try {
+        const keyring = this.opts.keyring ?? EMPTY_KEYRING;
+        sealed = Object.fromEntries(Object.entries(outcome.values).map(([name, value]) => [name, keyring.seal(value)]));
+      } catch (err) {
+        failure = `the setup's values cannot be sealed (the worker needs the secrets keyring): ${(err as Error).message}`;
+      }
+    }
+    log.info({ requests: outcome.requests.length, failed: failure !== null }, "setup ran");
+    const report = failure ? reporter.failed(failure) : reporter.setUp(sealed, outcome.requests);
+    await report.catch((err: unknown) => log.error({ err }, "could not report the setup"));
+  }
+
+  /** A run stopped while it waited for its setup: nothing ran here, but a stopping run waits for this worker's word. */
+  private async stoppedAwaitingSetup(event: EventEnvelope): Promise<void> {
+    const parked = this.awaitingSetup.get(event.aggregate.id);
+    this.awaitingSetup.delete(event.aggregate.id);
+    this.remember(event.aggregate.id);
+    if (!parked || event.type !== "run.stopping") return;
+    const ref = { tenantId: parked.tenantId, runId: event.aggregate.id, workerId: this.id };
+    await new CommandRunReporter(this.bus, ref, this.log).stopped({ requests: 0, failures: 0 }).catch(() => undefined);
+  }
+
+  /**
+   * A run no stop event ended stops by itself after its duration and a margin. A run of fixed
+   * work only (iterations executors) stops here as soon as that work is done (`workDone`; not
+   * for lanes joined mid-run, whose engine began without them): once every worker has, the run
+   * completes, rather than idling to its maxDurationSec.
+   */
+  private armSafetyCap(runId: string, workDone = true): void {
     const active = this.runs.get(runId);
     if (!active || active.stopped || active.safetyTimer) return;
     const durationSec = longestDurationSec(workloadsOf(active.load.plan));
@@ -352,6 +439,10 @@ export class LoadWorker {
       (durationSec + (this.opts.safetyMarginSec ?? 30)) * 1000,
     );
     active.safetyTimer.unref();
+    const fixedWork = workloadsOf(active.load.plan).every(
+      (w) => w.executor.type === "per-vu-iterations" || w.executor.type === "shared-iterations",
+    );
+    if (workDone && fixedWork) void active.load.finished?.then(() => this.stopRun(runId, "its fixed work is done"));
   }
 
   private stopRun(runId: string, reason: string, opts: { report?: boolean; graceMs?: number } = {}): Promise<void> {
@@ -396,6 +487,19 @@ export function workerRunPlan(
     ...(run.targetPolicy ? { targetPolicy: run.targetPolicy } : {}),
     ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
   };
+}
+
+/** Values sealed by a worker's keyring (a run's setup's), opened; throws naming the value, never showing it. */
+function openSealedValues(keyring: SecretKeyring, sealed: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(sealed).map(([name, value]) => {
+      try {
+        return [name, keyring.open(value)];
+      } catch (err) {
+        throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chartMarks, placeLabels, rangeWithMarks } from "./annotations.ts";
-import type { RunControl } from "./types.ts";
+import { chartMarks, placeLabels, rangeWithMarks, withActionMarks } from "./annotations.ts";
+import type { AgentActionView, RunControl } from "./types.ts";
 
 const at = (sec: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, sec)).toISOString();
 const t = (sec: number) => Date.UTC(2026, 0, 1, 12, 0, sec) / 1000;
@@ -104,5 +104,23 @@ describe("placeLabels", () => {
     const boxes = [0, 1, 2, 3].map((i) => ({ x: 100 + i, width: 50 }));
     const placed = placeLabels(boxes, 0, 1000, { pad: 4, gap: 6, maxRows: 3 });
     expect(placed.map((p) => p.row)).toEqual([0, 1, 2, 0]);
+  });
+});
+
+describe("withActionMarks", () => {
+  it("adds a line where each timeline action started (or was asked), with its outcome, in time order", () => {
+    const marks = chartMarks([{ type: "paused", at: at(20), by: "key:a" }]);
+    const actions: AgentActionView[] = [
+      { actionId: "x1", agentId: "a1", action: "slow-down", status: "completed", requestedAt: at(9), startedAt: at(10), endedAt: at(11) },
+      { actionId: "x2", agentId: "a2", action: "restart-api", status: "failed", requestedAt: at(30), reason: "not taken up" },
+    ];
+    const withActions = withActionMarks(marks, actions);
+    expect(withActions.lines).toEqual([
+      { t: t(10), kind: "action", label: "slow-down @a1: done" },
+      { t: t(20), kind: "paused", label: "paused" },
+      { t: t(30), kind: "action", label: "restart-api @a2: failed" },
+    ]);
+    expect(withActions.spans).toEqual(marks.spans);
+    expect(withActionMarks(marks, [])).toBe(marks);
   });
 });

@@ -1,8 +1,10 @@
 import { controlText } from "./run-control.ts";
-import type { RunControl, RunControlType } from "./types.ts";
+import type { AgentActionView, RunControl, RunControlType } from "./types.ts";
 
+/** What a marker stands for: an act of live control, or an agent action the run's timeline fired. */
+export type MarkKind = RunControlType | "action";
 /** A vertical marker on the charts: at `t` (Unix seconds), with a label. */
-export type Annotation = { t: number; kind: RunControlType; label: string };
+export type Annotation = { t: number; kind: MarkKind; label: string };
 /** A stretch of a run drawn shaded: from `from` to `to` (Unix seconds), or to the chart's end while it lasts (`to` null). */
 export type Span = { from: number; to: number | null };
 /** What the charts draw over the data. */
@@ -90,5 +92,33 @@ export function placeLabels(
 }
 
 /** The marker colours (and a pause's shade): amber pause, green resume, violet scale. */
-export const MARK_COLOR: Readonly<Record<RunControlType, string>> = { paused: "#b45309", resumed: "#15803d", scaled: "#6d28d9" };
+export const MARK_COLOR: Readonly<Record<MarkKind, string>> = {
+  paused: "#b45309",
+  resumed: "#15803d",
+  scaled: "#6d28d9",
+  action: "#be123c",
+};
+
+const OUTCOME: Readonly<Record<AgentActionView["status"], string>> = {
+  requested: "asked",
+  started: "running",
+  completed: "done",
+  failed: "failed",
+};
+
+/**
+ * The agent actions a run's timeline fired, as lines where they started (or were asked, when
+ * they never started), each with its outcome; added to the live control's marks, in time order.
+ */
+export function withActionMarks(marks: ChartMarks, actions: readonly AgentActionView[]): ChartMarks {
+  if (actions.length === 0) return marks;
+  const lines = actions
+    .map((a) => ({
+      t: seconds(a.startedAt ?? a.requestedAt),
+      kind: "action" as const,
+      label: `${a.action} @${a.agentId}: ${OUTCOME[a.status]}`,
+    }))
+    .filter((l) => Number.isFinite(l.t));
+  return { lines: [...marks.lines, ...lines].sort((a, b) => a.t - b.t), spans: marks.spans };
+}
 export const PAUSE_SHADE = "rgba(245, 158, 11, 0.10)";

@@ -223,3 +223,53 @@ export type ProjectionStatus = {
   lastError: string | null;
   since: string | null;
 };
+
+/** One named series of a system-under-test agent, on the run's seconds (`second` counts from the run's start). */
+export type SutSeries = { agentId: string; name: string; points: [number, number][] };
+/** GET /v1/runs/{id}/sut: what the SUT's agents measured while the run ran. */
+export type SutView = {
+  startedAt: string | null;
+  agents: { agentId: string; host: string | null; labels: Record<string, string> }[];
+  series: SutSeries[];
+};
+
+export type AgentActionStatus = "requested" | "started" | "completed" | "failed";
+/** An action asked of an agent (GET /v1/runs/{id}/actions: those the run's timeline fired). */
+export type AgentActionView = {
+  actionId: string;
+  agentId: string;
+  action: string;
+  status: AgentActionStatus;
+  requestedAt: string;
+  startedAt?: string | null;
+  endedAt?: string | null;
+  exitCode?: number | null;
+  reason?: string | null;
+};
+
+/** One parameter of an agent's action, as the agent registered it (its type, and what it accepts). */
+export type AgentActionParam = {
+  type: "string" | "number" | "boolean" | "enum";
+  required?: boolean;
+  values?: string[];
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  pattern?: string;
+  maxLength?: number;
+};
+/** An action an agent allows: what it is, never the command it runs (that stays on the SUT host). */
+export type AgentActionSummary = { name: string; description?: string; params: Record<string, AgentActionParam>; timeoutSec: number };
+/** A control agent of the tenant (GET /v1/agents): lost once not heard from for 5 s. */
+export type AgentView = {
+  agentId: string;
+  host: string | null;
+  version: string | null;
+  labels: Record<string, string>;
+  actions: AgentActionSummary[];
+  sources: string[];
+  registeredAt: string | null;
+  lastSeenAt: string;
+  state: "active" | "lost";
+  silentMs: number;
+};

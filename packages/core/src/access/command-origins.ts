@@ -25,17 +25,31 @@ export const API_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
   "schedule.create",
   "schedule.update",
   "schedule.delete",
+  "agent.request-action",
+  "webhook.create",
+  "webhook.update",
+  "webhook.delete",
 ]);
 
 export const WORKER_REPORTS: ReadonlySet<CommandType> = new Set<CommandType>([
   "run.report-worker-ready",
   "run.report-worker-stopped",
   "run.report-worker-failed",
+  "run.report-setup",
 ]);
 
 export type WorkerReport = Extract<
   CommandEnvelope,
-  { type: "run.report-worker-ready" | "run.report-worker-stopped" | "run.report-worker-failed" }
+  { type: "run.report-worker-ready" | "run.report-worker-stopped" | "run.report-worker-failed" | "run.report-setup" }
 >;
 
 export const isWorkerReport = (command: CommandEnvelope): command is WorkerReport => WORKER_REPORTS.has(command.type);
+
+/** A control agent's reports on the actions asked of it, sent on its own subject (subjects.agentReport). */
+export const AGENT_REPORTS: ReadonlySet<CommandType> = new Set<CommandType>([
+  "agent.report-action-started",
+  "agent.report-action-completed",
+  "agent.report-action-failed",
+]);
+
+export const isAgentReport = (command: CommandEnvelope): boolean => AGENT_REPORTS.has(command.type);

@@ -360,6 +360,14 @@ describe("specTargetRefusal", () => {
     });
   });
 
+  it("defers fields with env placeholders only when asked (a test's write): a run's start checks them filled", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an env placeholder, not a template literal
+    const spec = { targetUrl: "${BASE_URL}", scenarios: [{ steps: [request("{{env.API}}/x"), request("https://evil.net/")] }] };
+    expect(specTargetRefusal(spec, p)?.field).toBe("targetUrl");
+    expect(specTargetRefusal(spec, p, true)).toEqual({ field: "scenarios.0.steps.1.url", message: expect.any(String) });
+    expect(specTargetRefusal({ ...spec, scenarios: [{ steps: [request("{{env.API}}/x")] }] }, p, true)).toBeNull();
+  });
+
   it("leaves urls whose host is a variable to the worker, but refuses a user name written before it", () => {
     const spec = (url: string) => ({ targetUrl: "https://api.example.com", scenarios: [{ steps: [request(url)] }] });
     expect(specTargetRefusal(spec("{{base}}/items"), p)).toBeNull();

@@ -1,3 +1,5 @@
+import { hasEnvPlaceholder } from "../scenario/env.ts";
+import { grpcOrigin, parseGrpcTarget } from "../scenario/grpc.ts";
 import type { TargetPolicy } from "./target-policy.ts";
 
 /**
@@ -313,11 +315,22 @@ export function addressRefusal(ip: string, policy: TargetPolicy): string | null 
 /** A field of a load test that names a target, and why it may not be one. */
 export type TargetRefusal = { field: string; message: string };
 
-/** What of a load test spec names targets: its targetUrl, and the urls of its scenarios' request steps. */
+/** What of a load test spec names targets: its targetUrl, the urls of its scenarios' steps, and the targets of their grpc steps. */
+type TargetedSteps = { readonly steps: readonly { readonly type: string; readonly url?: string; readonly target?: string | undefined }[] };
 export type TargetedSpec = {
   readonly targetUrl: string;
-  readonly scenarios?: readonly { readonly steps: readonly { readonly type: string; readonly url?: string }[] }[] | undefined;
+  readonly scenarios?: readonly TargetedSteps[] | undefined;
+  /** The run's setup and teardown (setup.ts): their requests go where the tenant allows too. */
+  readonly setup?: TargetedSteps | undefined;
+  readonly teardown?: TargetedSteps | undefined;
 };
+
+/** Each list of steps of a spec with the field it sits at: `scenarios.0`, `setup`, `teardown`. */
+function* targetedStepLists(spec: TargetedSpec): Generator<{ field: string; steps: TargetedSteps["steps"] }> {
+  for (const [i, scenario] of (spec.scenarios ?? []).entries()) yield { field: `scenarios.${i}`, steps: scenario.steps };
+  if (spec.setup) yield { field: "setup", steps: spec.setup.steps };
+  if (spec.teardown) yield { field: "teardown", steps: spec.teardown.steps };
+}
 
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
 
@@ -325,16 +338,24 @@ const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
  * The first target of a load test that `policy` refuses, naming its field (`targetUrl`,
  * `scenarios.0.steps.2.url`), or null. Paths (`/items`) go to targetUrl. A step url whose host
  * is a `{{variable}}` is only known when rendered: the worker checks it then (a literal `@`
- * before its path is refused now, as a user name).
+ * before its path is refused now, as a user name). `deferEnv` (a test's write): a field with env
+ * placeholders is left to its runs' start, which checks the run's target once they are filled.
  */
-export function specTargetRefusal(spec: TargetedSpec, policy: TargetPolicy): TargetRefusal | null {
-  const target = targetUrlRefusal(spec.targetUrl, policy);
+export function specTargetRefusal(spec: TargetedSpec, policy: TargetPolicy, deferEnv = false): TargetRefusal | null {
+  const deferred = (url: string) => deferEnv && hasEnvPlaceholder(url);
+  const target = deferred(spec.targetUrl) ? null : targetUrlRefusal(spec.targetUrl, policy);
   if (target) return { field: "targetUrl", message: target };
-  for (const [i, scenario] of (spec.scenarios ?? []).entries()) {
-    for (const [j, step] of scenario.steps.entries()) {
-      if (step.type !== "request" || step.url === undefined) continue;
-      const message = stepTargetRefusal(step.url, policy);
-      if (message) return { field: `scenarios.${i}.steps.${j}.url`, message };
+  for (const { field, steps } of targetedStepLists(spec)) {
+    for (const [j, step] of steps.entries()) {
+      if (step.type === "grpc" && step.target !== undefined && !deferred(step.target)) {
+        // A grpc target is host:port: judged as the http(s) origin of that host, as a request's would be.
+        const address = parseGrpcTarget(step.target);
+        const message = "error" in address ? address.error : targetUrlRefusal(grpcOrigin(address), policy);
+        if (message) return { field: `${field}.steps.${j}.target`, message };
+      }
+      if (step.type === "think" || step.url === undefined) continue;
+      const message = deferred(step.url) ? null : stepTargetRefusal(step.url, policy);
+      if (message) return { field: `${field}.steps.${j}.url`, message };
     }
   }
   return null;

@@ -54,6 +54,7 @@ const commands = {
   dequeue: cmd("run.dequeue", {}),
   assign: cmd("run.assign", plan),
   ready: ready("w1"),
+  allReady: cmd("run.record-workers-ready", { workerIds: ["w1", "w2"] }),
   pause: cmd("run.pause", {}),
   resume: cmd("run.resume", {}),
   scale: cmd("run.scale", { vus: 20 }),
@@ -64,7 +65,7 @@ const commands = {
   fail: cmd("run.fail", { reason: "boom" }),
 };
 
-const over = { create: "conflict", queue: "conflict", dequeue: [], assign: "conflict", ready: [] } as const;
+const over = { create: "conflict", queue: "conflict", dequeue: [], assign: "conflict", ready: [], allReady: [] } as const;
 const ended = {
   ...over,
   pause: "conflict",
@@ -84,6 +85,7 @@ const table: Record<keyof typeof states, Record<keyof typeof commands, Expectati
     dequeue: [],
     assign: "not_found",
     ready: [],
+    allReady: [],
     pause: "not_found",
     resume: "not_found",
     scale: "not_found",
@@ -121,7 +123,8 @@ const table: Record<keyof typeof states, Record<keyof typeof commands, Expectati
   },
   Starting: {
     ...over,
-    ready: ["run.worker-ready"],
+    ready: ["run.workers-ready"],
+    allReady: ["run.workers-ready", "run.started"],
     pause: "conflict",
     resume: "conflict",
     scale: "conflict",
@@ -170,6 +173,11 @@ const table: Record<keyof typeof states, Record<keyof typeof commands, Expectati
 };
 
 describe("run decider", () => {
+  it("records the run's env in run.created, as its start gave it", () => {
+    const env = { BASE_URL: "http://127.0.0.1:3000" };
+    expect(decide(None, cmd("run.create", { ...created, env }))).toEqual([{ type: "run.created", data: { ...created, env } }]);
+  });
+
   it("reaches every status through its legal path", () => {
     for (const [status, state] of Object.entries(states)) expect(state.status).toBe(status);
     expect(states.Running.startedAt).toBeDefined();
@@ -262,8 +270,20 @@ describe("run decider", () => {
     expect(oneReady.status).toBe("Starting");
     const last = ready("w2");
     const events = decide(oneReady, last);
-    expect(types(events)).toEqual(["run.worker-ready", "run.started"]);
+    expect(types(events)).toEqual(["run.workers-ready", "run.started"]);
     expect(events[1]!.data).toEqual({ startedAt: new Date(Date.parse(last.time) + START_LEAD_MS).toISOString() });
+  });
+
+  it("records the reports that arrived together in one event, without the repeated or lost ones", () => {
+    const oneReady = apply(Starting, ready("w1"));
+    const together = cmd("run.record-workers-ready", { workerIds: ["w1", "w2", "w2"] });
+    const events = decide(oneReady, together);
+    expect(events).toEqual([
+      { type: "run.workers-ready", data: { workerIds: ["w2"] } },
+      { type: "run.started", data: { startedAt: new Date(Date.parse(together.time) + START_LEAD_MS).toISOString() } },
+    ]);
+    expect(decide(apply(oneReady, together), together)).toEqual([]);
+    expect(refusal(Starting, cmd("run.record-workers-ready", { workerIds: ["w1", "w9"] }))).toBe("invalid");
   });
 
   it("completes when the last worker has stopped, even while still Running", () => {
@@ -335,7 +355,7 @@ describe("run decider", () => {
 
     it("while Starting with lanes unheld: the run does not start, however ready the rest are", () => {
       const lanesOpen = apply(Starting, lose([]));
-      expect(types(decide(lanesOpen, ready("w2")))).toEqual(["run.worker-ready"]);
+      expect(types(decide(lanesOpen, ready("w2")))).toEqual(["run.workers-ready"]);
     });
 
     it("while Starting: the run starts once the workers left are ready", () => {
@@ -386,7 +406,7 @@ describe("run decider", () => {
       const lanesOpen = apply(apply(Starting, ready("w2")), lose("w1"));
       const taken = apply(lanesOpen, take(from("w1", share("w3", [0, 1]))));
       expect(taken.status).toBe("Starting");
-      expect(types(decide(taken, ready("w3")))).toEqual(["run.worker-ready", "run.started"]);
+      expect(types(decide(taken, ready("w3")))).toEqual(["run.workers-ready", "run.started"]);
     });
 
     it("are refused when held already, given twice, out of range, to a worker the run lost, or when the run is not under way", () => {

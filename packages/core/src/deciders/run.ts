@@ -69,6 +69,8 @@ export type RunState = {
   /** When its load ended, and how much of it ran: what Completed or Cancelled will say once analysed. */
   loadEnded?: LoadEnded;
   finishedAt?: string;
+  /** Its setup's values (sealed, by name) once the setup ran: what the workers compile its scenarios with. */
+  setupValues?: Record<string, string>;
   /** Thresholds that failed while it ran (metric and expression), and its verdict once recorded. */
   crossed: string[];
   verdict?: Verdict;
@@ -107,6 +109,8 @@ const RUN_COMMANDS = [
   "run.scale",
   "run.assign",
   "run.report-worker-ready",
+  "run.record-workers-ready",
+  "run.report-setup",
   "run.reassign",
   "run.reassign-unheld",
   "run.record-stage",
@@ -186,6 +190,7 @@ const assigned = (state: RunState, a: WorkerShare, reason: "plan" | "reassigned"
     lanes: a.lanes,
     vus: a.vus,
     arrivalRate: a.arrivalRate,
+    ...(a.vcpus !== undefined ? { vcpus: a.vcpus } : {}),
     laneCount: state.laneCount,
     reason,
     ...(replaces ? { replaces } : {}),
@@ -200,7 +205,8 @@ const assigned = (state: RunState, a: WorkerShare, reason: "plan" | "reassigned"
 function consequences(state: RunState, time: string): NewEvent[] {
   const workers = runWorkers(state);
   const whole = unheldLanes(state).length === 0;
-  if (state.status === "Starting" && whole && workers.length > 0 && workers.every((w) => state.readyWorkers.includes(w))) {
+  const setUp = !state.target?.setup || state.setupValues !== undefined;
+  if (state.status === "Starting" && whole && setUp && workers.length > 0 && workers.every((w) => state.readyWorkers.includes(w))) {
     return [{ type: "run.started", data: { startedAt: at(time, START_LEAD_MS) } }];
   }
   // Workers also stop by themselves (fixed work done) while the run is still Running.
@@ -237,6 +243,18 @@ function concluded(state: RunState, time: string): NewEvent {
       ranSec: secondsBetween(state.startedAt, ended.finishedAt),
     },
   };
+}
+
+/** Who a readiness event names: one worker (as streams recorded it before run.workers-ready) or several. */
+export const readyWorkerIds = (event: Extract<NewEvent, { type: "run.worker-ready" | "run.workers-ready" }>): readonly string[] =>
+  event.type === "run.worker-ready" ? [event.data.workerId] : event.data.workerIds;
+
+/** Workers ready; late or repeated reports, and those of workers the run lost, change nothing. */
+function workersReady(state: RunState, command: CommandEnvelope, workerIds: readonly string[]): NewEvent[] {
+  if (state.status !== "Starting") return [];
+  const fresh = [...new Set(workerIds)].filter((id) => !state.readyWorkers.includes(id) && !wasLost(state, id));
+  for (const workerId of fresh) requireInRun(state, workerId);
+  return withConsequences(state, command, fresh.length > 0 ? [{ type: "run.workers-ready", data: { workerIds: fresh } }] : []);
 }
 
 /** Cancelled before any load: stopped while it waited in the queue or to be planned. */
@@ -349,12 +367,18 @@ function decideStep(state: RunState, command: CommandEnvelope<RunCommand>): NewE
       return assignments.map((a) => assigned({ ...state, laneCount }, a, "plan"));
     }
 
-    case "run.report-worker-ready": {
-      const { workerId } = command.data;
-      // A late or repeated report, or one from a worker the run lost, changes nothing.
-      if (state.status !== "Starting" || state.readyWorkers.includes(workerId) || wasLost(state, workerId)) return [];
-      requireInRun(state, workerId);
-      return withConsequences(state, command, [{ type: "run.worker-ready", data: { workerId } }]);
+    case "run.report-worker-ready":
+      return workersReady(state, command, [command.data.workerId]);
+
+    case "run.record-workers-ready":
+      return workersReady(state, command, command.data.workerIds);
+
+    case "run.report-setup": {
+      // Once, while it starts, from a worker of the run; and only for a run that has a setup.
+      if (state.status !== "Starting" || state.setupValues !== undefined || wasLost(state, command.data.workerId)) return [];
+      requireInRun(state, command.data.workerId);
+      if (!state.target?.setup) throw new DomainError("conflict", "the run has no setup", "setup");
+      return withConsequences(state, command, [{ type: "run.setup-completed", data: command.data }]);
     }
 
     case "run.reassign": {
@@ -499,8 +523,11 @@ function evolve(state: RunState, event: Evolvable): RunState {
         holds: [...state.holds, ...holds],
       };
     }
+    case "run.setup-completed":
+      return { ...next, setupValues: event.data.values };
     case "run.worker-ready":
-      return { ...next, readyWorkers: [...state.readyWorkers, event.data.workerId] };
+    case "run.workers-ready":
+      return { ...next, readyWorkers: [...state.readyWorkers, ...readyWorkerIds(event)] };
     case "run.started":
       return { ...next, status: "Running", startedAt: event.data.startedAt };
     case "run.stage-started":

@@ -1,8 +1,12 @@
 import type { RequestSpec } from "../schemas/load-test.ts";
+import { hasEnvPlaceholder } from "./env.ts";
+import { grpcStepInputIssues } from "./grpc-input-rules.ts";
 import { regexError } from "./regex.ts";
 import type { Scenario } from "./scenario.ts";
 import { inlineCredentialError } from "./secrets.ts";
+import { phaseScenario, RUN_PHASES, type RunPhase } from "./setup.ts";
 import { stepUrlError } from "./step-url.ts";
+import { streamStepInputIssues } from "./stream-input-rules.ts";
 import { isSecretVariable, SECRETS_PREFIX, secretReferenceError, templateVariables } from "./template.ts";
 
 /** A rule a scenario broke, with the path of the field (from the scenario) and why. */
@@ -43,8 +47,17 @@ export function scenarioInputIssues(scenario: Scenario): InputIssue[] {
     if (at) issues.push({ path: ["data", "rows", at.row, at.column], message: at.message });
   }
   scenario.steps.forEach((step, j) => {
+    if (step.type === "ws" || step.type === "sse") {
+      issues.push(...streamStepInputIssues(step, j, NOT_WRITABLE));
+      return;
+    }
+    if (step.type === "grpc") {
+      issues.push(...grpcStepInputIssues(step, j, NOT_WRITABLE));
+      return;
+    }
     if (step.type !== "request") return;
-    const url = stepUrlError(step.url);
+    // A url with env placeholders is checked once a run fills them (compileRun).
+    const url = hasEnvPlaceholder(step.url) ? null : stepUrlError(step.url);
     if (url) issues.push({ path: ["steps", j, "url"], message: url });
     for (const [name, value] of Object.entries(step.headers ?? {})) {
       const error = inlineCredentialError(name, value);
@@ -104,6 +117,8 @@ export function loadTestInputIssues(spec: {
   readonly targetUrl: string;
   readonly requests?: readonly RequestSpec[] | undefined;
   readonly scenarios?: readonly Scenario[] | undefined;
+  readonly setup?: RunPhase | undefined;
+  readonly teardown?: RunPhase | undefined;
 }): InputIssue[] {
   const issues: InputIssue[] = [];
   const target = unrenderedSecret(spec.targetUrl, "targetUrl");
@@ -112,5 +127,12 @@ export function loadTestInputIssues(spec: {
   spec.scenarios?.forEach((scenario, i) => {
     for (const issue of scenarioInputIssues(scenario)) issues.push({ path: ["scenarios", i, ...issue.path], message: issue.message });
   });
+  // The setup and teardown are scenarios run once: the same rules (credentials in secrets, ...), under their own field.
+  for (const phase of RUN_PHASES) {
+    const steps = spec[phase];
+    if (!steps) continue;
+    for (const issue of scenarioInputIssues(phaseScenario(phase, steps)))
+      issues.push({ path: [phase, ...issue.path], message: issue.message });
+  }
   return issues;
 }

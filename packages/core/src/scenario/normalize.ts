@@ -2,6 +2,7 @@ import type { TargetPolicy } from "../access/target-policy.ts";
 import type { RequestSpec } from "../schemas/load-test.ts";
 import type { RunParameters, RunTarget } from "../schemas/run.ts";
 import type { Executor } from "./executors.ts";
+import type { HttpOptions } from "./http-options.ts";
 import type { RequestStep, Scenario } from "./scenario.ts";
 
 export const DEFAULT_SCENARIO = "default";
@@ -30,21 +31,41 @@ export type RunPlan = {
   targetUrl: string;
   scenarios: Scenario[];
   workload: Executor;
+  /** The test's HTTP version and TLS options, the default of every request step. */
+  http?: HttpOptions;
   targetPolicy?: TargetPolicy;
   secrets?: Readonly<Record<string, string>>;
+  /** What the run's setup extracted, opened (by name, without `setup.`): what `{{setup.NAME}}` renders. */
+  setupValues?: Readonly<Record<string, string>>;
+  /** A locust test's locustfile: Locust runs the workload's users (docs/locust.md), not the scenarios. */
+  locustfile?: string;
 };
 
+/**
+ * What a locust plan holds for its scenarios: one without steps, so that the workload is the
+ * plan's one executor and lanes, capacity and quotas count its users as they count any VUs.
+ */
+export const LOCUST_SCENARIO: Scenario = { name: "locust", weight: 1, variables: {}, steps: [] };
+
 export function runPlan(target: RunTarget, parameters: RunParameters): RunPlan {
-  const scenarios: Scenario[] = target.scenarios ?? [
-    { name: DEFAULT_SCENARIO, weight: 1, variables: {}, steps: stepsOfRequests(target.requests ?? []) },
-  ];
+  const locustfile = target.engine === "locust" ? target.locustfile : undefined;
+  const scenarios: Scenario[] =
+    locustfile !== undefined
+      ? [LOCUST_SCENARIO]
+      : (target.scenarios ?? [{ name: DEFAULT_SCENARIO, weight: 1, variables: {}, steps: stepsOfRequests(target.requests ?? []) }]);
   const workload: Executor = target.workload ?? {
     type: "constant-vus",
     vus: parameters.targetUsers,
     durationSec: parameters.durationSec,
     spawnRate: parameters.spawnRate,
   };
-  return { targetUrl: target.targetUrl, scenarios, workload };
+  return {
+    targetUrl: target.targetUrl,
+    scenarios,
+    workload,
+    ...(target.http ? { http: target.http } : {}),
+    ...(locustfile !== undefined ? { locustfile } : {}),
+  };
 }
 
 const part = (total: number, fraction: number, min = 0): number => Math.max(min, Math.round(total * fraction));

@@ -85,7 +85,12 @@ describe("scenario validation names the scenario, the step and the field", () =>
       "scenarios.0.executor.maxVUs",
       /at least preAllocatedVUs/,
     ],
-    ["an unknown step type", withScenario({ steps: [{ type: "sleep", ms: 1 }] }), "scenarios.0.steps.0.type", /request or think/],
+    [
+      "an unknown step type",
+      withScenario({ steps: [{ type: "sleep", ms: 1 }] }),
+      "scenarios.0.steps.0.type",
+      /request, think, ws, sse or grpc/,
+    ],
     [
       "an unknown think distribution",
       withScenario({ steps: [{ type: "think", distribution: "poisson", ms: 1 }] }),

@@ -1,8 +1,21 @@
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
+import { isEnvVariable } from "./env.ts";
 import { executorSchema } from "./executors.ts";
-import { jsonPathError } from "./json-path.ts";
-import { BUILTIN_VARIABLES, isSecretVariable, jsonStrings, secretReferenceError, templateVariables } from "./template.ts";
+import {
+  bodyContainsCheckSchema,
+  jsonPathCheckSchema,
+  jsonPathExtractSchema,
+  regexExtractSchema,
+  regexSchema,
+  stepGroupSchema,
+  stepTagsSchema,
+  variableName,
+} from "./field-schemas.ts";
+import { grpcStepExtractedVariables, grpcStepSchema, grpcStepTemplatedFields } from "./grpc.ts";
+import { httpOptionsSchema } from "./http-options.ts";
+import { sseStepSchema, streamStepExtractedVariables, streamStepTemplatedFields, wsStepSchema } from "./streams.ts";
+import { BUILTIN_VARIABLES, isSecretVariable, isSetupVariable, jsonStrings, secretReferenceError, templateVariables } from "./template.ts";
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 export const methodSchema = z
@@ -10,30 +23,18 @@ export const methodSchema = z
   .transform((m) => m.toUpperCase())
   .pipe(z.enum(HTTP_METHODS));
 
-/** A user's regex. Its RE2 syntax is an input rule (input-rules.ts): older events may hold others. */
-const regexSchema = z.string().min(1).max(1000);
-
-const jsonPathSchema = z.string().superRefine((path, ctx) => {
-  const error = jsonPathError(path);
-  if (error) ctx.addIssue({ code: "custom", message: `bad JSON path: ${error}` });
-});
-
 export const checkSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("status"), in: z.array(z.number().int().min(100).max(599)).min(1) }).strict(),
-  z.object({ type: z.literal("jsonPath"), path: jsonPathSchema, equals: z.unknown().optional(), exists: z.boolean().optional() }).strict(),
-  z.object({ type: z.literal("bodyContains"), value: z.string().min(1) }).strict(),
+  jsonPathCheckSchema,
+  bodyContainsCheckSchema,
   z.object({ type: z.literal("header"), name: z.string().min(1), matches: regexSchema }).strict(),
   z.object({ type: z.literal("latency"), belowMs: z.number().positive() }).strict(),
 ]);
 export type Check = z.infer<typeof checkSchema>;
 
-const variableName = z.string().regex(/^[A-Za-z_][\w.-]*$/, "a variable name is letters, digits, _, . or -");
-
 export const extractSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("jsonPath"), var: variableName, path: jsonPathSchema }).strict(),
-  z
-    .object({ type: z.literal("regex"), var: variableName, pattern: regexSchema, group: z.number().int().nonnegative().default(1) })
-    .strict(),
+  jsonPathExtractSchema,
+  regexExtractSchema,
   z.object({ type: z.literal("header"), var: variableName, name: z.string().min(1) }).strict(),
 ]);
 export type Extract = z.infer<typeof extractSchema>;
@@ -57,8 +58,12 @@ export const requestStepSchema = z
     headers: z.record(z.string(), z.string()).optional(),
     body: bodySchema.optional(),
     timeoutMs: z.number().int().positive().max(600_000).default(60_000),
+    /** This step's HTTP version and TLS options, over the test's `http` (http-options.ts). */
+    http: httpOptionsSchema.optional(),
     checks: z.array(checkSchema).max(50).default([]),
     extract: z.array(extractSchema).max(50).default([]),
+    group: stepGroupSchema.optional(),
+    tags: stepTagsSchema.optional(),
   })
   .strict();
 export type RequestStep = z.infer<typeof requestStepSchema>;
@@ -66,13 +71,21 @@ export type RequestStep = z.infer<typeof requestStepSchema>;
 export const thinkStepSchema = z.discriminatedUnion(
   "distribution",
   [
-    z.object({ type: z.literal("think"), distribution: z.literal("constant"), ms: z.number().nonnegative().max(3_600_000) }).strict(),
+    z
+      .object({
+        type: z.literal("think"),
+        distribution: z.literal("constant"),
+        ms: z.number().nonnegative().max(3_600_000),
+        group: stepGroupSchema.optional(),
+      })
+      .strict(),
     z
       .object({
         type: z.literal("think"),
         distribution: z.literal("uniform"),
         minMs: z.number().nonnegative(),
         maxMs: z.number().nonnegative().max(3_600_000),
+        group: stepGroupSchema.optional(),
       })
       .strict(),
     z
@@ -81,6 +94,7 @@ export const thinkStepSchema = z.discriminatedUnion(
         distribution: z.literal("normal"),
         meanMs: z.number().nonnegative().max(3_600_000),
         stddevMs: z.number().nonnegative(),
+        group: stepGroupSchema.optional(),
       })
       .strict(),
   ],
@@ -88,8 +102,8 @@ export const thinkStepSchema = z.discriminatedUnion(
 );
 export type ThinkStep = z.infer<typeof thinkStepSchema>;
 
-export const stepSchema = z.discriminatedUnion("type", [requestStepSchema, thinkStepSchema], {
-  error: (issue) => (issue.code === "invalid_union" ? "a step's type must be request or think" : undefined),
+export const stepSchema = z.discriminatedUnion("type", [requestStepSchema, thinkStepSchema, wsStepSchema, sseStepSchema, grpcStepSchema], {
+  error: (issue) => (issue.code === "invalid_union" ? "a step's type must be request, think, ws, sse or grpc" : undefined),
 });
 export type Step = z.infer<typeof stepSchema>;
 
@@ -156,19 +170,39 @@ export function* templatedFields(step: RequestStep): Generator<{ field: (string 
  * column of its data set, extracted by an earlier step, or a secret (`{{secrets.NAME}}`: whether
  * the tenant has it is the run's question, not the spec's). Issues name scenario, step and field.
  */
-export function checkScenarioVariables(scenario: Scenario, addIssue: (path: (string | number)[], message: string) => void): void {
+export function checkScenarioVariables(
+  scenario: Scenario,
+  addIssue: (path: (string | number)[], message: string) => void,
+  /** What the test's setup extracts (`setup.token`): the values every VU may read. */
+  setupVars: ReadonlySet<string> = new Set(),
+): void {
   const known = new Set<string>([...BUILTIN_VARIABLES, ...Object.keys(scenario.variables), ...Object.keys(scenario.data?.rows[0] ?? {})]);
   scenario.steps.forEach((step, i) => {
-    if (step.type !== "request") return;
-    for (const { field, text } of templatedFields(step)) {
+    if (step.type === "think") return;
+    const fields =
+      step.type === "request"
+        ? templatedFields(step)
+        : step.type === "grpc"
+          ? grpcStepTemplatedFields(step)
+          : streamStepTemplatedFields(step, (v) => known.add(v));
+    for (const { field, text } of fields) {
       for (const variable of templateVariables(text)) {
-        if (known.has(variable)) continue;
+        // {{env.NAME}} is filled when the run is compiled (env.ts), before any worker renders.
+        if (known.has(variable) || isEnvVariable(variable) || setupVars.has(variable)) continue;
         if (isSecretVariable(variable)) {
           const error = secretReferenceError(variable);
           if (error) addIssue(["steps", i, ...field], `${error} (scenario "${scenario.name}" step ${i})`);
-        } else addIssue(["steps", i, ...field], `unknown variable {{${variable}}} in scenario "${scenario.name}" step ${i}`);
+        } else if (isSetupVariable(variable))
+          addIssue(["steps", i, ...field], `{{${variable}}} is not extracted by the test's setup (scenario "${scenario.name}" step ${i})`);
+        else addIssue(["steps", i, ...field], `unknown variable {{${variable}}} in scenario "${scenario.name}" step ${i}`);
       }
     }
-    for (const e of step.extract) known.add(e.var);
+    const extracted =
+      step.type === "request"
+        ? step.extract.map((e) => e.var)
+        : step.type === "grpc"
+          ? grpcStepExtractedVariables(step)
+          : streamStepExtractedVariables(step);
+    for (const v of extracted) known.add(v);
   });
 }

@@ -1,6 +1,9 @@
 import type { RequestSpec } from "../schemas/load-test.ts";
+import { grpcStepTemplatedFields } from "./grpc.ts";
 import { stepsOfRequests } from "./normalize.ts";
 import { type Scenario, templatedFields } from "./scenario.ts";
+import { type RunPhase, stepLists } from "./setup.ts";
+import { streamStepTemplatedFields } from "./streams.ts";
 import { SECRETS_PREFIX, secretOf, templateVariables } from "./template.ts";
 
 export { isSecretVariable, SECRETS_PREFIX, secretOf } from "./template.ts";
@@ -9,13 +12,24 @@ export { isSecretVariable, SECRETS_PREFIX, secretOf } from "./template.ts";
 export type SecretHolder = {
   readonly requests?: readonly RequestSpec[] | undefined;
   readonly scenarios?: readonly Scenario[] | undefined;
+  readonly setup?: RunPhase | undefined;
+  readonly teardown?: RunPhase | undefined;
 };
 
-/** Every templated string of a spec or a run's target: the simple form's requests and the scenarios' request steps. */
+/** Every templated string of a spec or a run's target: the simple form's requests, the scenarios' steps, the setup's and the teardown's. */
 function* templatedStrings(target: SecretHolder): Generator<string> {
   for (const step of stepsOfRequests(target.requests ?? [])) for (const { text } of templatedFields(step)) yield text;
-  for (const scenario of target.scenarios ?? [])
-    for (const step of scenario.steps) if (step.type === "request") for (const { text } of templatedFields(step)) yield text;
+  for (const { steps } of stepLists(target))
+    for (const step of steps) {
+      if (step.type === "think") continue;
+      const fields =
+        step.type === "request"
+          ? templatedFields(step)
+          : step.type === "grpc"
+            ? grpcStepTemplatedFields(step)
+            : streamStepTemplatedFields(step);
+      for (const { text } of fields) yield text;
+    }
 }
 
 /**

@@ -33,6 +33,16 @@ export function secretOf(variable: string): string | null {
   return SECRET_NAME.test(name) ? name : null;
 }
 
+/**
+ * The values a run's setup extracted (`setup: { steps }` of a test, setup.ts), read by every
+ * scenario and the teardown as `{{setup.NAME}}`: constants of the run, as secrets are. Nothing
+ * but the setup's own extractions writes them.
+ */
+export const SETUP_PREFIX = "setup.";
+
+/** Whether a template variable is in the setup's namespace (`setup.<name>`). */
+export const isSetupVariable = (variable: string): boolean => variable.startsWith(SETUP_PREFIX);
+
 /** Why a `secrets.` variable is no valid reference, or null when it is one (or no secret at all). */
 export function secretReferenceError(variable: string): string | null {
   if (!isSecretVariable(variable) || secretOf(variable) !== null) return null;

@@ -3,8 +3,11 @@ import { z } from "zod";
 /**
  * Why a request failed; each failed request has exactly one kind, the first that applies.
  * `blocked`: the tenant's target policy refused the host or every address it resolved to.
+ * `tls`: the TLS handshake failed (an untrusted or mismatched certificate, most often).
+ * `grpc`: a gRPC call ended with a status other than OK that no status check of its step lists
+ * (its code is in `statusCodes`; DEADLINE_EXCEEDED counts as `timeout`).
  */
-export const FAILURE_KINDS = ["connect", "timeout", "reset", "blocked", "4xx", "5xx", "check"] as const;
+export const FAILURE_KINDS = ["connect", "timeout", "reset", "blocked", "tls", "4xx", "5xx", "grpc", "check"] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
@@ -35,10 +38,33 @@ export const requestWindowSchema = z.object({
     .describe("HDR histogram of latency in µs: base64 of the HDR V2 encoding (uncompressed; the compressed form is read too)"),
   /** HDR histogram of service time (µs): from the actual send to the response. */
   serviceHistogram: z.string().describe("HDR histogram of service time in µs, same encoding").optional(),
-  /** Failed requests by kind (connect, timeout, reset, blocked, 4xx, 5xx, check). */
+  /** Failed requests by kind (connect, timeout, reset, blocked, tls, 4xx, 5xx, grpc, check). */
   failuresByKind: counts.optional(),
-  /** Responses by HTTP status code. */
+  /** Responses by status code: HTTP's, or a gRPC step's status code (0 OK to 16). */
   statusCodes: counts.optional(),
+  /**
+   * The protocol its responses came over (`http/1.1`, `h2`; `grpc` for grpc steps; several joined
+   * by `, `). Absent: not said (no response, or a worker from before it).
+   */
+  protocol: z
+    .string()
+    .max(64)
+    .describe('protocol of its responses: http/1.1, h2, or grpc (several: joined by ", "); absent: not said')
+    .optional(),
+  /** WebSocket messages, SSE events or gRPC response messages received under this name (ws, sse and grpc steps); absent: 0. */
+  messagesIn: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("WebSocket messages, SSE events or gRPC response messages received (ws, sse and grpc steps); absent: 0")
+    .optional(),
+  /** WebSocket messages or gRPC request messages sent under this name (ws and grpc steps); absent: 0. */
+  messagesOut: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("WebSocket messages or gRPC request messages sent (ws and grpc steps); absent: 0")
+    .optional(),
   /**
    * Requests of this name the stop aborted in flight, after their executor's graceful stop:
    * counted here only, never in `count`, `failures` or the histograms. The worker gave up on
@@ -53,6 +79,23 @@ export const requestWindowSchema = z.object({
 });
 export type RequestWindow = z.infer<typeof requestWindowSchema>;
 
+/**
+ * One group's figures in one worker's one-second window (steps with `group: NAME`): each pass
+ * through the group's consecutive steps, timed from the first's start to the last's end, ending
+ * in this second; failed when a request in it failed. Apart from `requests`: its requests are
+ * counted there already.
+ */
+export const groupWindowSchema = z.object({
+  name: z.string(),
+  count: z.number().int().nonnegative(),
+  failures: z.number().int().nonnegative(),
+  histogram: z.string().describe("HDR histogram of the group's duration in µs, encoded as a request window's"),
+});
+export type GroupWindow = z.infer<typeof groupWindowSchema>;
+
+/** The method of a group's row among the request names' (the read model's endpoints): no request has it. */
+export const GROUP_METHOD = "GROUP";
+
 export const metricWindowSchema = z.object({
   runId: z.string(),
   workerId: z.string(),
@@ -60,6 +103,8 @@ export const metricWindowSchema = z.object({
   second: z.number().int().nonnegative(),
   activeUsers: secondCount,
   requests: z.array(requestWindowSchema),
+  /** Groups of steps passed through in this second (steps with `group`); absent: none. */
+  groups: z.array(groupWindowSchema).describe("groups of steps (a step's `group`) passed through in this second; absent: none").optional(),
   /** Iterations (passes through a scenario) finished in this second. */
   iterations: secondCount.optional(),
   /** Iterations an open executor could not start in time because every VU was busy. */

@@ -1,11 +1,16 @@
 import { z } from "zod";
 import { targetPolicySchema } from "../access/target-policy.ts";
+import { runEnvSchema } from "../scenario/env.ts";
 import { executorSchema } from "../scenario/executors.ts";
+import { httpOptionsSchema } from "../scenario/http-options.ts";
+import { engineSchema, locustfileSchema } from "../scenario/locust.ts";
 import { scenarioSchema } from "../scenario/scenario.ts";
+import { phaseRequestSchema, runPhaseSchema } from "../scenario/setup.ts";
 import { thresholdResultSchema, thresholdsShapeSchema, VERDICTS } from "../thresholds/threshold-types.ts";
 import { sealedValueSchema } from "./access.ts";
 import { requestSpecSchema } from "./load-test.ts";
-import { envIdSchema, metadataSchema, runNameSchema } from "./scope.ts";
+import { envIdSchema, labelsSchema, metadataSchema, runNameSchema } from "./scope.ts";
+import { sutSchema, timelineSchema } from "./sut.ts";
 
 /** docs/lifecycle.md draws the machine; the run decider's tests refuse every transition it does not draw. */
 export const RUN_STATUSES = [
@@ -28,10 +33,23 @@ export const runTargetSchema = z.object({
   /** The simple form (and the only one in runs created before scenarios existed). */
   requests: z.array(requestSpecSchema).min(1).optional(),
   scenarios: z.array(scenarioSchema).min(1).optional(),
+  /** A locust test's: its locustfile, that Locust runs on the workers (docs/locust.md). */
+  engine: engineSchema.optional(),
+  locustfile: locustfileSchema.optional(),
   /** The shared workload of the scenarios without an executor; absent: constant VUs from the run's parameters. */
   workload: executorSchema.optional(),
+  /** The test's HTTP version and TLS options: a transport option of every request (steps may override them). */
+  http: httpOptionsSchema.optional(),
   /** The test's thresholds, or the run's own that replace them: what the run's verdict is judged on. */
   thresholds: thresholdsShapeSchema.optional(),
+  /** Steps run once before the load, their extractions shared with every VU (setup.ts). */
+  setup: runPhaseSchema.optional(),
+  /** Steps run once after the load. */
+  teardown: runPhaseSchema.optional(),
+  /** The system under test: the agents whose telemetry is kept with the run. */
+  sut: sutSchema.optional(),
+  /** Agent actions fired on the run's clock. */
+  timeline: timelineSchema.optional(),
 });
 export type RunTarget = z.infer<typeof runTargetSchema>;
 
@@ -46,12 +64,7 @@ export const runParametersSchema = z.object({
 });
 export type RunParameters = z.infer<typeof runParametersSchema>;
 
-/** Labels are `key=value` pairs a worker registers with (region, pool...). */
-export const labelsSchema = z.record(
-  // biome-ignore lint/complexity/noUselessEscapeInRegex: the escaped slash is in the published JSON schema (docs/events.md)
-  z.string().regex(/^[A-Za-z0-9_.\/-]{1,63}$/, "label names are letters, digits, _ . / -"),
-  z.string().max(256),
-);
+export { labelsSchema } from "./scope.ts";
 
 /** Where a run may go: how many workers, and the labels they must carry. Absent: the fewest live workers that hold it. */
 export const placementSchema = z
@@ -69,6 +82,8 @@ export const workerShareSchema = z.object({
   lanes: z.array(z.number().int().nonnegative()).min(1),
   vus: z.number().int().nonnegative(),
   arrivalRate: z.number().nonnegative(),
+  /** The worker's load-generating threads (its registration's capacity.threads): what its share costs in compute. Absent in runs planned before. */
+  vcpus: z.number().int().positive().optional(),
 });
 export type WorkerShare = z.infer<typeof workerShareSchema>;
 
@@ -88,6 +103,8 @@ const createRun = runParametersSchema.extend({
   baselineRunId: z.string().optional(),
   /** The secrets its test refers to, sealed as they were when it started: only a worker holding the keyring opens them. */
   secrets: z.record(z.string(), sealedValueSchema).optional(),
+  /** The values its test's env placeholders (`${NAME}`) were filled with, as run.start gave them: in clear, never secrets. */
+  env: runEnvSchema.optional(),
   /** Its own name, environment (its test's when not given) and client JSON, as run.start gave them (seed 001's fields). */
   name: runNameSchema.optional(),
   envId: envIdSchema.optional(),
@@ -130,6 +147,19 @@ const stage = z.object({
   target: z.number().nonnegative(),
 });
 
+/** The setup's or teardown's requests, as the run's record keeps them: reported apart from the load's metrics. */
+const phaseRequests = z.array(phaseRequestSchema).max(50);
+const setupReport = z.object({
+  workerId: z.string().min(1),
+  values: z.record(z.string(), sealedValueSchema).describe("what the setup extracted, by name, each sealed (never in clear)"),
+  requests: phaseRequests,
+});
+/** A worker's stop: its totals, and the teardown's requests when it ran it (the setup's worker). */
+const stoppedReport = workerTotals.extend({
+  workerId: z.string().min(1),
+  teardown: phaseRequests.optional().describe("the teardown's requests, from the worker that ran it after its load"),
+});
+
 export const runEvents = {
   "run.created": createRun,
   /** One per worker: its lanes of the run. `reassigned` when they were a lost worker's (`replaces`). */
@@ -138,8 +168,21 @@ export const runEvents = {
     reason: z.enum(["plan", "reassigned"]),
     replaces: z.string().min(1).optional(),
   }),
-  /** The worker has its threads up and its connections warm: it can start at once. */
-  "run.worker-ready": workerRef,
+  /**
+   * Workers with their threads up and connections warm: they can start at once. Reports that
+   * arrive together are recorded together (the orchestrator's group commit).
+   */
+  "run.workers-ready": z
+    .object({ workerIds: z.array(z.string().min(1)).min(1) })
+    .describe("workers of the run ready to start; reports that arrive together are recorded in one event"),
+  /** One worker ready: how streams recorded readiness before run.workers-ready. Still read; no longer appended. */
+  "run.worker-ready": workerRef.describe("one worker ready, as streams recorded it before run.workers-ready: read, no longer appended"),
+  /**
+   * The run's setup ran (on the worker holding lane 0, before it reported ready): what it
+   * extracted, sealed with the secrets keyring (every scenario reads them as `{{setup.NAME}}`),
+   * and its requests. A run with a setup starts only after it.
+   */
+  "run.setup-completed": setupReport,
   /** Every worker was ready: they all start at `startedAt`, the agreed instant (a moment after this event). */
   "run.started": z.object({ startedAt: z.string() }),
   /** A ramping executor entered a stage (informative: workers time their stages themselves from `startedAt`). */
@@ -150,7 +193,7 @@ export const runEvents = {
     reason: stopReasonSchema,
     by: z.string().optional().describe("who asked for a requested stop (the actor of run.stop)"),
   }),
-  "run.worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
+  "run.worker-stopped": stoppedReport,
   /**
    * Every worker left confirmed the stop (or did its fixed work). A run that started says how much
    * of its planned load ran: absent in events recorded before it did, and for a run stopped
@@ -196,6 +239,10 @@ export const runCommands = {
   "run.start": z.object({
     loadTestId: z.string().min(1),
     overrides: runParametersSchema.partial().extend({ thresholds: thresholdsShapeSchema.optional() }).strict(),
+    /** The test's shared workload replaced whole (a benchmark's shared-iterations); beside `overrides`, which schedules share. */
+    workload: executorSchema.optional(),
+    /** What the test's env placeholders are filled with (scenario/env.ts), recorded in run.created. */
+    env: runEnvSchema.optional(),
     placement: placementSchema.optional(),
     name: runNameSchema.optional(),
     envId: envIdSchema.optional(),
@@ -205,6 +252,8 @@ export const runCommands = {
   "run.create": createRun.extend({ queue: z.object({ reason: z.string().min(1), expiresAt: z.string() }).optional() }),
   "run.assign": z.object({ laneCount: z.number().int().positive(), assignments: z.array(workerShareSchema).min(1) }),
   "run.report-worker-ready": workerRef,
+  /** The orchestrator's own: the ready reports of one run that waited together, decided as one. */
+  "run.record-workers-ready": z.object({ workerIds: z.array(z.string().min(1)).min(1) }),
   /** A worker of the run was lost: its lanes go to `assignments`; those nobody had room for stay unheld. */
   "run.reassign": z.object({ lostWorkerId: z.string().min(1), lastSeenAt: z.string(), assignments: z.array(workerShareSchema) }),
   /** Lanes no worker holds (a lost worker's, when nobody had room) go to workers that can take them now: one that joined, say. */
@@ -221,7 +270,9 @@ export const runCommands = {
   "run.pause": z.object({}),
   "run.resume": z.object({}),
   "run.scale": scaleSchema,
-  "run.report-worker-stopped": workerTotals.extend({ workerId: z.string().min(1) }),
+  "run.report-worker-stopped": stoppedReport,
+  /** The setup's outcome, from the worker that ran it (see run.setup-completed); a failed setup is run.report-worker-failed. */
+  "run.report-setup": setupReport,
   "run.fail": z.object({ reason: z.string().min(1) }),
   "run.record-threshold-crossed": thresholdResultSchema.extend({ second: z.number().int().nonnegative() }),
   "run.record-verdict": z.object({ verdict: z.enum(VERDICTS), results: z.array(thresholdResultSchema) }),

@@ -28,3 +28,10 @@ export type Metadata = z.infer<typeof metadataSchema>;
 
 /** A run's own name (seed 001's): the test's name says what runs, this says which run it was. */
 export const runNameSchema = z.string().trim().min(1).max(200);
+
+/** Labels are `key=value` pairs a worker or an agent registers with (region, pool, service...). */
+export const labelsSchema = z.record(
+  // biome-ignore lint/complexity/noUselessEscapeInRegex: the escaped slash is in the published JSON schema (docs/events.md)
+  z.string().regex(/^[A-Za-z0-9_.\/-]{1,63}$/, "label names are letters, digits, _ . / -"),
+  z.string().max(256),
+);

@@ -59,6 +59,9 @@ describe("parseThresholds: metrics and aggregations", () => {
       ["dropped_iterations", "rate < 1", { name: "rate" }],
       ["interrupted_iterations", "count < 3", { name: "count" }],
       ["interrupted_requests", "count < 3", { name: "count" }],
+      ["sut{series:host.cpu.busy}", "max < 90", { name: "max" }],
+      ["sut{series:host.cpu.busy}", "avg < 60", { name: "mean" }],
+      ["sut{series:process.api.cpuPercent,agent:api-1}", "p(95) < 150", { name: "p", percentile: 95 }],
     ];
     for (const [key, expression, aggregation] of cases)
       expect(one(key, expression).aggregation, `${key}: ${expression}`).toEqual(aggregation);
@@ -118,6 +121,8 @@ describe("parseKey: scopes", () => {
     expect(parseKey("failures{kind:5XX,name:login}")).toEqual({ metric: "failures", scope: { kind: "5xx", name: "login" } });
     expect(parseKey("status{class:4xx}")).toEqual({ metric: "status", scope: { class: "4xx" } });
     expect(parseKey("status{code:503,scenario:browse}")).toEqual({ metric: "status", scope: { code: 503, scenario: "browse" } });
+    expect(parseKey("latency{tag:kind=api}")).toEqual({ metric: "latency", scope: { tag: "kind=api" } });
+    expect(parseKey("error_rate{scenario:a,tag:page= item}")).toEqual({ metric: "error_rate", scope: { scenario: "a", tag: "page=item" } });
     for (const kind of ["connect", "timeout", "reset", "blocked", "4xx", "5xx", "check"]) {
       expect(parseKey(`failures{kind:${kind}}`)).toEqual({ metric: "failures", scope: { kind } });
     }
@@ -151,6 +156,10 @@ describe("parseKey: scopes", () => {
       ["latency{method:GET}", /method goes with a name/],
       ["latency{name:a,method:FETCH}", /"FETCH" is not one of GET, POST/],
       ["latency{name:a,scenario:b}", /name or by scenario, not both/],
+      ["latency{name:a,tag:k=v}", /name or by tag, not both/],
+      ["latency{tag:kind}", /"kind" is not NAME=VALUE/],
+      ["latency{tag:9k=v}", /is not NAME=VALUE/],
+      ["iterations{tag:k=v}", /it takes no scope/],
       ["failures{kind:dns}", /"dns" is not one of connect, timeout/],
       ["status", /status needs a class or a code/],
       ["status{name:x}", /status needs a class or a code/],
@@ -296,5 +305,24 @@ describe("thresholdIssues / thresholdsSchema / parseThresholds: refusals name th
       field: "thresholds.latency.1",
       message: expect.stringMatching(/^thresholds\.latency\.1: /),
     });
+  });
+});
+
+describe("sut thresholds", () => {
+  it("name a series of the SUT's agents, and optionally one agent", () => {
+    const [rule] = parseThresholds({ "sut{series:host.cpu.busy,agent:api-1}": ["max < 90"] });
+    expect(rule).toMatchObject({
+      metric: "sut",
+      scope: { series: "host.cpu.busy", agent: "api-1" },
+      id: 'sut{series:"host.cpu.busy",agent:"api-1"}|max',
+    });
+  });
+
+  it("refuse a key without a series, a bad agent id, and a sliding window", () => {
+    expect(thresholdIssues({ sut: ["max < 90"] })[0]?.message).toMatch(/sut needs a series/);
+    expect(thresholdIssues({ "sut{series:x,agent:a b}": ["max < 90"] })[0]?.message).toMatch(/not an agent id/);
+    expect(thresholdIssues({ "sut{series:host.cpu.busy}": [{ threshold: "max < 90", over: "30s" }] })).toEqual([
+      { path: ["sut{series:host.cpu.busy}", 0, "over"], message: "sut thresholds are judged over the whole run: no over" },
+    ]);
   });
 });

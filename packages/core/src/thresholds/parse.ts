@@ -19,9 +19,14 @@ export type ThresholdScope = {
   name?: string;
   method?: string;
   scenario?: string;
+  /** `tag:NAME=VALUE`: the requests of the steps tagged so (a step's `tags`). */
+  tag?: string;
   kind?: FailureKind;
   class?: StatusClass;
   code?: number;
+  /** `sut`: a series of the SUT's agents (`host.cpu.busy`, `process.api.cpuPercent`), and optionally one agent. */
+  series?: string;
+  agent?: string;
 };
 type ScopeKey = keyof ThresholdScope;
 
@@ -71,7 +76,7 @@ type MetricSpec = {
   scopes: readonly ScopeKey[];
 };
 
-const REQUEST_SCOPES = ["name", "method", "scenario"] as const satisfies readonly ScopeKey[];
+const REQUEST_SCOPES = ["name", "method", "scenario", "tag"] as const satisfies readonly ScopeKey[];
 const LATENCY: MetricSpec = {
   aggregations: ["min", "max", "mean"],
   percentiles: true,
@@ -97,6 +102,9 @@ const LATENCY: MetricSpec = {
  * | `dropped_iterations`     | count, rate                           | iterations not started in time; rate: per s     | none                        |
  * | `interrupted_iterations` | count                                 | iterations cut short at the stop                | none                        |
  * | `interrupted_requests`   | count                                 | requests aborted in flight at the stop          | name[,method], scenario     |
+ * | `sut`                    | p(N), min, max, mean (avg), med       | a series of the SUT's agents, per second        | series (required), agent    |
+ *
+ * Every metric scoped by `scenario` is scoped by `tag:NAME=VALUE` too: the requests of the steps so tagged.
  */
 const METRIC_SPECS = {
   /**
@@ -133,6 +141,17 @@ const METRIC_SPECS = {
   interrupted_iterations: { aggregations: ["count"], scopes: [] },
   /** Requests aborted in flight at the stop (never in requests, failures or latency): `count`. */
   interrupted_requests: { aggregations: ["count"], scopes: REQUEST_SCOPES },
+  /**
+   * The system under test, from its agents' telemetry (the run's `sut` labels): a series, as the run's
+   * SUT charts name it (`sut{series:host.cpu.busy}: ["max < 90"]`), over every second of every agent of
+   * the run's SUT while it ran (or one agent's: `{series:...,agent:api-1}`). Whole run only.
+   */
+  sut: {
+    aggregations: ["min", "max", "mean"],
+    percentiles: true,
+    aliases: { avg: { name: "mean" }, med: { name: "p", percentile: 50 } },
+    scopes: ["series", "agent"],
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 export type ThresholdMetric = keyof typeof METRIC_SPECS;
@@ -238,10 +257,12 @@ export function parseKey(key: string): { metric: ThresholdMetric; scope: Thresho
   }
   if (scope.method !== undefined && scope.name === undefined) return { error: "method goes with a name: {name:login,method:POST}" };
   if (scope.name !== undefined && scope.scenario !== undefined) return { error: "scope by name or by scenario, not both" };
+  if (scope.name !== undefined && scope.tag !== undefined) return { error: "scope by name or by tag, not both" };
   if (scope.class !== undefined && scope.code !== undefined) return { error: "scope by class or by code, not both" };
   if (metric === "status" && scope.class === undefined && scope.code === undefined) {
     return { error: "status needs a class or a code: status{class:5xx}, status{code:503}" };
   }
+  if (metric === "sut" && scope.series === undefined) return { error: "sut needs a series: sut{series:host.cpu.busy}" };
   return { metric, scope };
 }
 
@@ -250,6 +271,20 @@ function setScope(scope: ThresholdScope, key: ScopeKey, value: string): string |
     case "name":
     case "scenario":
       scope[key] = value;
+      return undefined;
+    case "tag": {
+      const tag = /^([A-Za-z_][\w-]{0,63})=(.+)$/.exec(value);
+      if (!tag) return `"${value}" is not NAME=VALUE (a step's tags: {tag:kind=api})`;
+      scope.tag = `${tag[1]}=${tag[2]!.trim()}`;
+      return undefined;
+    }
+    case "series":
+      if (value.length > 200) return "at most 200 characters";
+      scope.series = value;
+      return undefined;
+    case "agent":
+      if (!/^[A-Za-z0-9_-]{1,128}$/.test(value)) return `"${value}" is not an agent id`;
+      scope.agent = value;
       return undefined;
     case "method": {
       const method = value.toUpperCase();
@@ -279,7 +314,7 @@ function setScope(scope: ThresholdScope, key: ScopeKey, value: string): string |
 
 /** The scope in a canonical order and quoting: the same selection always reads the same. */
 function canonicalScope(scope: ThresholdScope): string {
-  const order: ScopeKey[] = ["name", "method", "scenario", "kind", "class", "code"];
+  const order: ScopeKey[] = ["name", "method", "scenario", "tag", "kind", "class", "code", "series", "agent"];
   const parts = order.filter((k) => scope[k] !== undefined).map((k) => `${k}:${JSON.stringify(scope[k])}`);
   return parts.length > 0 ? `{${parts.join(",")}}` : "";
 }
@@ -380,7 +415,7 @@ function parseAll(thresholds: Thresholds): { parsed: ParsedThreshold[]; issues: 
       if ("error" in e) issues.push({ path: typeof rule === "string" ? [key, i] : [key, i, "threshold"], message: e.error });
       let over: ParsedThreshold["over"];
       if (r.over !== undefined) {
-        const o = parseOver(r.over);
+        const o = k.metric === "sut" ? { error: "sut thresholds are judged over the whole run: no over" } : parseOver(r.over);
         if ("error" in o) issues.push({ path: [key, i, "over"], message: o.error });
         else over = { text: r.over, ...o };
       }

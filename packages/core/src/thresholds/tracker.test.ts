@@ -596,3 +596,35 @@ describe("ThresholdTracker: memory", () => {
     expect([s.has(-5), s.has(-4), s.has(3599), s.has(3600), s.has(4999)]).toEqual([true, false, true, false, true]);
   });
 });
+
+describe("ThresholdTracker: the system under test", () => {
+  it("judges a series over every agent's seconds, or one agent's; a second sent twice counts once", () => {
+    const t = new ThresholdTracker(
+      parseThresholds({
+        "sut{series:host.cpu.busy}": ["max < 90", "avg < 50", "p(50) <= 40"],
+        "sut{series:host.cpu.busy,agent:a2}": ["min > 50"],
+        "sut{series:process.api.rssBytes}": ["max < 1"],
+      }),
+    );
+    expect(t.judgesSut).toBe(true);
+    t.addSut("a1", 0, { "host.cpu.busy": 10, "host.memory.usedBytes": 5 });
+    t.addSut("a1", 1, { "host.cpu.busy": 30 });
+    t.addSut("a2", 0, { "host.cpu.busy": 95 });
+    t.addSut("a2", 0, { "host.cpu.busy": 60 }); // the same second again: the later figure
+    t.addSut("a2", 1, { "host.cpu.busy": 70 });
+    const results = t.results();
+    expect(results.map((r) => [r.expression, r.observed, r.passed])).toEqual([
+      ["max < 90", 70, true],
+      ["avg < 50", 42.5, true],
+      ["p(50) <= 40", 30, true],
+      ["min > 50", 60, true],
+      ["max < 1", null, true], // nothing measured: it cannot fail
+    ]);
+    t.addSut("a1", 2, { "host.cpu.busy": 99 });
+    expect(t.crossed().map((r) => r.expression)).toEqual(["max < 90", "avg < 50", "p(50) <= 40"]);
+  });
+
+  it("takes no SUT seconds when no rule is on the SUT", () => {
+    expect(new ThresholdTracker(parseThresholds({ latency: ["p(95) < 300"] })).judgesSut).toBe(false);
+  });
+});

@@ -21,6 +21,8 @@ export type ThresholdBaseline = { values: Record<string, number | null> };
 export type ThresholdTrackerOptions = {
   /** The scenario of a request name, for `{scenario:...}` scopes (none match without it). */
   scenarioOf?: (requestName: string) => string | undefined;
+  /** The tags of a request name's steps, for `{tag:NAME=VALUE}` scopes (none match without them). */
+  tagsOf?: (requestName: string) => Readonly<Record<string, string>> | undefined;
   baseline?: ThresholdBaseline;
   /**
    * Seconds a sliding window waits for late windows after its end, unless every worker seen has already
@@ -202,7 +204,30 @@ function ruleValue(rule: ParsedThreshold, f: Figures): number | null {
       return c("interruptedIterations");
     case "interrupted_requests":
       return c("interrupted");
+    case "sut":
+      return null; // judged on the SUT's seconds (sutValue), never on metric windows
   }
+}
+
+/** A value at percentile `p` (0..100) of sorted values, nearest rank. */
+const nearestRank = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+/** A `sut` rule's value over the seconds kept for its series (one agent's, when scoped); null when none came. */
+function sutValue(rule: ParsedThreshold, samples: ReadonlyMap<string, number> | undefined): number | null {
+  const values = [...(samples ?? new Map<string, number>())]
+    .filter(([key]) => rule.scope.agent === undefined || key.startsWith(`${rule.scope.agent}@`))
+    .map(([, v]) => v);
+  if (values.length === 0) return null;
+  const a = rule.aggregation;
+  if (a.name === "min") return Math.min(...values);
+  if (a.name === "max") return Math.max(...values);
+  if (a.name === "p")
+    return nearestRank(
+      [...values].sort((x, y) => x - y),
+      a.percentile,
+    );
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
 function holds(observed: number, op: ThresholdOp, limit: number): boolean {
@@ -257,7 +282,7 @@ class Series {
   readonly slides = new Map<number, Slide>();
   needsLatency = false;
   needsService = false;
-  constructor(readonly filter: Pick<ThresholdScope, "name" | "method" | "scenario">) {}
+  constructor(readonly filter: Pick<ThresholdScope, "name" | "method" | "scenario" | "tag">) {}
 }
 
 type RuleState = {
@@ -314,7 +339,7 @@ export class SecondSet {
 }
 
 const alignUp = (second: number, step: number): number => Math.ceil(second / step) * step;
-const seriesKey = (s: ThresholdScope): string => JSON.stringify([s.name ?? null, s.method ?? null, s.scenario ?? null]);
+const seriesKey = (s: ThresholdScope): string => JSON.stringify([s.name ?? null, s.method ?? null, s.scenario ?? null, s.tag ?? null]);
 
 /**
  * The thresholds of one run, evaluated as its windows arrive, from any number of workers, in any order,
@@ -335,25 +360,35 @@ export class ThresholdTracker {
   private readonly series: Series[] = [];
   private readonly scenarioOf: ((name: string) => string | undefined) | undefined;
   private readonly scenarios = new Map<string, string | undefined>();
+  private readonly tagsOf: ((name: string) => Readonly<Record<string, string>> | undefined) | undefined;
   private readonly baseline: ThresholdBaseline | undefined;
   private readonly lateSec: number;
   private readonly seen = new Map<string, SecondSet>();
   private readonly latest = new Map<string, number>();
+  /** The SUT's seconds, by series its rules name: `<agentId>@<second>` to the value (a second sent twice counts once). */
+  private readonly sut = new Map<string, Map<string, number>>();
   private first: number | null = null;
   private last: number | null = null;
   private finished = false;
 
   constructor(parsed: readonly ParsedThreshold[], opts: ThresholdTrackerOptions = {}) {
     this.scenarioOf = opts.scenarioOf;
+    this.tagsOf = opts.tagsOf;
     this.baseline = opts.baseline;
     this.lateSec = Math.max(0, Math.floor(opts.lateSec ?? DEFAULT_LATE_SEC));
     const byKey = new Map<string, Series>();
+    for (const rule of parsed) if (rule.metric === "sut" && rule.scope.series) this.sut.set(rule.scope.series, new Map());
     this.states = parsed.map((rule) => {
       const key = seriesKey(rule.scope);
       let series = byKey.get(key);
       if (!series) {
-        const { name, method, scenario } = rule.scope;
-        series = new Series({ ...(name !== undefined ? { name } : {}), ...(method ? { method } : {}), ...(scenario ? { scenario } : {}) });
+        const { name, method, scenario, tag } = rule.scope;
+        series = new Series({
+          ...(name !== undefined ? { name } : {}),
+          ...(method ? { method } : {}),
+          ...(scenario ? { scenario } : {}),
+          ...(tag ? { tag } : {}),
+        });
         byKey.set(key, series);
         this.series.push(series);
       }
@@ -381,7 +416,7 @@ export class ThresholdTracker {
   static baselineOf(
     parsed: readonly ParsedThreshold[],
     windows: Iterable<MetricWindow>,
-    opts: Pick<ThresholdTrackerOptions, "scenarioOf"> = {},
+    opts: Pick<ThresholdTrackerOptions, "scenarioOf" | "tagsOf"> = {},
   ): ThresholdBaseline {
     const t = new ThresholdTracker(parsed, opts);
     for (const w of windows) t.add(w);
@@ -425,6 +460,19 @@ export class ThresholdTracker {
       for (const slide of s.slides.values()) this.addToSlide(slide, w, requests);
     });
     this.advance();
+  }
+
+  /** Whether any rule is on the system under test: only then are the SUT's seconds worth adding. */
+  get judgesSut(): boolean {
+    return this.sut.size > 0;
+  }
+
+  /** One second of one SUT agent (its telemetry, flattened into named series): the values its rules name are kept. */
+  addSut(agentId: string, second: number, values: Readonly<Record<string, number>>): void {
+    for (const [series, samples] of this.sut) {
+      const v = values[series];
+      if (v !== undefined && Number.isFinite(v)) samples.set(`${agentId}@${second}`, v);
+    }
   }
 
   /** The run is over: no more windows are waited for; every complete window is evaluated. */
@@ -488,6 +536,7 @@ export class ThresholdTracker {
   }
 
   private wholeRun(s: RuleState): number | null {
+    if (s.rule.metric === "sut") return sutValue(s.rule, this.sut.get(s.rule.scope.series ?? ""));
     if (this.first === null || this.last === null) return null;
     const { counts, latency, service } = s.series;
     return ruleValue(s.rule, { counts, latency, service, seconds: this.last - this.first + 1 });
@@ -523,9 +572,13 @@ export class ThresholdTracker {
   // ---- sliding windows ----------------------------------------------------------------------------
 
   private matches(s: Series, r: RequestWindow): boolean {
-    const { name, method, scenario } = s.filter;
+    const { name, method, scenario, tag } = s.filter;
     if (name !== undefined && r.name !== name) return false;
     if (method !== undefined && r.method !== method) return false;
+    if (tag !== undefined) {
+      const at = tag.indexOf("=");
+      if (this.tagsOf?.(r.name)?.[tag.slice(0, at)] !== tag.slice(at + 1)) return false;
+    }
     if (scenario !== undefined) {
       if (!this.scenarios.has(r.name)) this.scenarios.set(r.name, this.scenarioOf?.(r.name));
       if (this.scenarios.get(r.name) !== scenario) return false;

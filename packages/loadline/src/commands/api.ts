@@ -1,6 +1,6 @@
 import { connectNats, ensureStreams, namespace, openWorkerBucket, streamOptionsOf } from "@loadline/nats";
 import { liveFeeds, openDatabase, PgReadModel, ProjectionStatusReader } from "@loadline/projections";
-import { createRegistry, keyringFromEnv, listen, loadAuthConfig, runUntilSignal, serviceAccess } from "@loadline/service";
+import { createRegistry, keyringFromEnv, listen, loadAuthConfig, runUntilSignal, serviceAccess, startTracing } from "@loadline/service";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { apiApp } from "../api.ts";
 import { chromiumAvailable, PdfPrinter } from "../report-pdf.ts";
@@ -12,6 +12,7 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
     console.error("loadline api needs DATABASE_URL (the Postgres the projections write to)");
     process.exit(2);
   }
+  const tracing = startTracing({ serviceName: "loadline-api" }); // off unless OTEL_EXPORTER_OTLP_*ENDPOINT is set
   const registry = createRegistry("api");
   const nc = await connectNats(config.natsUrl, "loadline-api", log);
   const ns = namespace(config.namespace);
@@ -30,6 +31,7 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
     nc,
     ns,
     readModel,
+    db: database.db,
     workers: await openWorkerBucket(nc, ns, streams.replicas),
     status: new ProjectionStatusReader(database.db, nc, ns),
     log,
@@ -49,5 +51,6 @@ export async function api({ config, log, port }: CommandContext): Promise<void> 
     await pdf?.close();
     await database.close();
     await nc.drain();
+    await tracing.shutdown(); // the last spans flushed
   });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Config, createLogger, type Logger, loadAuthConfig, loadConfig } from "@loadline/service";
 import { LoadlineClient } from "../client.ts";
-import { type Stack, type StackOptions, startStack } from "../stack.ts";
+import type { Stack, StackOptions } from "../stack.ts";
 
 /** What every command gets: the configuration, a logger, and the options it was given. */
 export type CommandContext = {
@@ -31,6 +31,7 @@ export function stackOptions(ctx: CommandContext): StackOptions {
     rawWindowsMaxAgeDays: ctx.config.rawWindowsMaxAgeDays,
     maxBodyBytes: ctx.config.maxBodyBytes,
     allowedHosts: ctx.config.allowedHosts,
+    workerEngines: ctx.config.worker.engines,
     auth: loadAuthConfig(),
     // Unset means embedded: a nats-server child and PGlite.
     ...(process.env.NATS_URL ? { natsUrl: ctx.config.natsUrl } : {}),
@@ -60,6 +61,8 @@ export async function withApi<T>(
 ): Promise<T> {
   if (apiUrl) return work(new LoadlineClient(apiUrl, cliApiKey(ctx)), null);
   console.log("Starting the embedded stack...");
+  // Loaded only when a command needs a stack of its own: it is most of the CLI's start-up.
+  const { startStack } = await import("../stack.ts");
   const stack = await startStack(stackOptions(ctx));
   try {
     return await work(new LoadlineClient(stack.apiUrl, stack.adminKey), stack);

@@ -11,6 +11,7 @@ export const SERVICES = {
   orchestrator: "packages/orchestrator/src/main.ts",
   worker: "packages/worker/src/main.ts",
   api: "packages/loadline/src/cli.ts",
+  agent: "packages/agent/src/main.ts",
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 

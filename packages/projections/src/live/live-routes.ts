@@ -16,7 +16,7 @@ const HEARTBEAT_MS = 15_000;
  */
 const WRITE_TIMEOUT_MS = 10_000;
 /** `endpoints=false`: seconds without their per-endpoint figures (a long run's history with many names is then ~20× smaller). */
-const runLiveQuery = z.object({
+export const runLiveQuery = z.object({
   endpoints: z
     .enum(["true", "false"], { message: "must be true or false" })
     .default("true")
@@ -24,7 +24,7 @@ const runLiveQuery = z.object({
   lastEventId: z.string().optional(),
 });
 
-const tenantLiveQuery = z.object({ lastEventId: z.string().optional() });
+export const tenantLiveQuery = z.object({ lastEventId: z.string().optional() });
 
 /** What an EventSource waits before it reconnects. */
 const RETRY_MS = 1_000;

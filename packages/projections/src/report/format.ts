@@ -78,6 +78,8 @@ export function formatDuration(seconds: number): string {
 
 /** Elapsed time on an axis: 0:45, 12:00, 1:00:00. */
 export function formatElapsed(seconds: number): string {
+  // Before the first point (a SUT second, an action fired before the first request): −0:03.
+  if (Math.round(seconds) < 0) return `−${formatElapsed(-seconds)}`;
   const s = Math.round(seconds);
   const two = (n: number) => String(n).padStart(2, "0");
   if (s < 3600) return `${Math.floor(s / 60)}:${two(s % 60)}`;

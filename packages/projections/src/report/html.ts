@@ -1,5 +1,14 @@
-import { COMPARED_METRICS, type ComparedMetric, type MetricComparison, type RunComparisonView, type RunReport } from "@loadline/core";
 import {
+  COMPARED_METRICS,
+  type ComparedMetric,
+  type MetricComparison,
+  type RunComparisonView,
+  type RunCost,
+  type RunReport,
+} from "@loadline/core";
+import type { RunActionView, SutSeries } from "../agent-views.ts";
+import {
+  formatBytes,
   formatCount,
   formatDuration,
   formatElapsed,
@@ -12,7 +21,8 @@ import {
   escapeXml as x,
 } from "./format.ts";
 import type { ComparedRunReport } from "./report-data.ts";
-import { legend, lineChart, type Series } from "./svg-charts.ts";
+import { type SutUnit, sutGroupsOf } from "./sut.ts";
+import { byteStep, type ChartMark, legend, lineChart, type Series } from "./svg-charts.ts";
 
 /**
  * The report as one self-contained HTML page: styles inline, charts as inline SVG drawn here, no
@@ -73,6 +83,7 @@ svg.chart .grid line{stroke:var(--line);stroke-width:1}
 svg.chart .grid line.axis,svg.chart .grid line.tick{stroke:#9ca3af}
 svg.chart text{fill:var(--muted);font-size:11px;font-family:inherit}
 svg.chart text.empty{font-size:13px}
+svg.chart text.mark-label{font-size:10px;font-weight:600;stroke:#fff;stroke-width:3px;stroke-linejoin:round;paint-order:stroke}
 .legend{display:inline-flex;gap:12px;flex-wrap:wrap;color:var(--muted);font-size:12px}
 .legend .key{display:inline-flex;align-items:center;gap:5px}
 .legend i{display:inline-block;width:12px;height:3px;border-radius:2px}
@@ -99,7 +110,7 @@ pre.definition .secret{color:#fbbf24;font-weight:600}
 footer{color:var(--muted);font-size:12px;padding:10px 0 28px}
 @media screen and (max-width:820px){.grid2,.dist{grid-template-columns:1fr}header.top .wrap{flex-direction:column}.badges{align-items:flex-start}}
 @page{size:A4;margin:12mm}
-@media print{body{background:#fff;font-size:12px}.wrap{max-width:none;padding:0}header.top{border:0}header.top .wrap{padding-top:0}.card,figure,tr{break-inside:avoid}section{break-inside:auto}h2{break-after:avoid}pre.definition{background:#f3f4f6;color:#111827}pre.definition .secret{color:#a16207}.kpis{grid-template-columns:repeat(4,1fr);gap:8px}.kpi .value{font-size:18px}.card{padding:10px 12px}.table-card{padding:0}svg.chart text{font-size:15px}th,td{padding:5px 6px}table{font-size:11px}code,pre,.mono{font-size:11px}.barcell{display:none}svg.chart text.empty{font-size:17px}.grid2{gap:10px}h1{font-size:20px}section{margin-bottom:16px}}
+@media print{body{background:#fff;font-size:12px}.wrap{max-width:none;padding:0}header.top{border:0}header.top .wrap{padding-top:0}.card,figure,tr{break-inside:avoid}section{break-inside:auto}h2{break-after:avoid}pre.definition{background:#f3f4f6;color:#111827}pre.definition .secret{color:#a16207}.kpis{grid-template-columns:repeat(4,1fr);gap:8px}.kpi .value{font-size:18px}.card{padding:10px 12px}.table-card{padding:0}svg.chart text{font-size:15px}th,td{padding:5px 6px}table{font-size:11px}code,pre,.mono{font-size:11px}.barcell{display:none}svg.chart text.empty{font-size:17px}svg.chart text.mark-label{font-size:12px}.grid2{gap:10px}h1{font-size:20px}section{margin-bottom:16px}}
 `;
 
 /** An axis label: 0.25, 2.5, 40, 1,500. */
@@ -200,14 +211,61 @@ function chartCard(title: string, series: Series[], chart: string): string {
   return `<figure class="card chart-card"><figcaption><b>${x(title)}</b>${legend(series)}</figcaption>${chart}</figure>`;
 }
 
-function timeCharts(r: RunReport): string {
+/**
+ * The clock of the "Over time" and SUT charts: seconds since the first point (the run's start
+ * when there is none), over the points' span, widened to hold the SUT's seconds and the actions
+ * when there are some; so that a SUT chart and an action line up with the latency above them.
+ */
+type TimeAxis = {
+  /** Epoch ms of x = 0. */
+  t0: number;
+  xs: number[];
+  domain: [number, number];
+  /** Epoch ms of the run's start: what the SUT's seconds count from (null: it never started). */
+  runStart: number | null;
+  marks: ChartMark[];
+};
+
+/** An action's x: the second it started, or was asked when it never started. */
+const actionX = (a: RunActionView, t0: number): number => Math.floor((Date.parse(a.startedAt ?? a.requestedAt) - t0) / 1000);
+
+const OUTCOMES: Record<RunActionView["status"], { label: string; color: string }> = {
+  requested: { label: "not started", color: "#6b7280" },
+  started: { label: "running", color: "#0284c7" },
+  completed: { label: "completed", color: "#15803d" },
+  failed: { label: "failed", color: "#b91c1c" },
+};
+
+const actionLabel = (a: RunActionView): string => `${a.action} @${a.agentId}: ${OUTCOMES[a.status].label}`;
+
+function timeAxis(r: ComparedRunReport): TimeAxis {
   const points = r.timeseries.points;
   const step = r.timeseries.stepSec;
-  const t0 = points.length > 0 ? Date.parse(points[0]!.time) : 0;
+  const runStart = r.run.startedAt ? Date.parse(r.run.startedAt) : null;
+  const t0 = points.length > 0 ? Date.parse(points[0]!.time) : (runStart ?? 0);
   const xs = points.map((p) => (Date.parse(p.time) - t0) / 1000);
-  const span: [number, number] = [0, Math.max(step, (xs[xs.length - 1] ?? 0) + step)];
+  let [lo, hi] = [0, Math.max(step, (xs[xs.length - 1] ?? 0) + step)];
+  const marks = (r.actions ?? []).map((a) => ({ x: actionX(a, t0), label: actionLabel(a), color: OUTCOMES[a.status].color }));
+  for (const m of marks) [lo, hi] = [Math.min(lo, m.x), Math.max(hi, m.x)];
+  if (runStart !== null)
+    for (const s of r.sut?.series ?? [])
+      for (const [second] of s.points) {
+        const v = sutX(second, runStart, t0);
+        [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+      }
+  return { t0, xs, domain: [lo, hi], runStart, marks };
+}
+
+/** A SUT second (since the run's start) on the charts' clock. */
+const sutX = (second: number, runStart: number, t0: number): number => (runStart + second * 1000 - t0) / 1000;
+
+const CHART_SIZE = { width: 520, height: 210 };
+
+function timeCharts(r: RunReport, axis: TimeAxis): string {
+  const points = r.timeseries.points;
+  const step = r.timeseries.stepSec;
   const withData = <T>(f: (p: (typeof points)[number]) => T) => points.map((p) => (p.requests > 0 ? f(p) : null));
-  const common = { xs, xLabel: formatElapsed, xDomain: span, width: 520, height: 210 };
+  const common = { xs: axis.xs, xLabel: formatElapsed, xDomain: axis.domain, marks: axis.marks, ...CHART_SIZE };
   const rps: Series[] = [{ name: "requests/s", color: COLORS.rps, values: points.map((p) => p.rps), area: true }];
   const latency: Series[] = [
     { name: "p50", color: COLORS.p50, values: withData((p) => p.p50) },
@@ -216,7 +274,6 @@ function timeCharts(r: RunReport): string {
   ];
   const errors: Series[] = [{ name: "error rate", color: COLORS.errors, values: withData((p) => p.errorRate * 100), area: true }];
   const users: Series[] = [{ name: "users", color: COLORS.users, values: points.map((p) => p.users), area: true }];
-  const pct = (v: number) => `${tick(v)}%`;
   const charts = [
     chartCard("Throughput", rps, lineChart({ ...common, id: "rps", title: "Requests per second", series: rps, yLabel: tick })),
     chartCard(
@@ -229,6 +286,90 @@ function timeCharts(r: RunReport): string {
   ];
   const note = `${formatCount(points.length)} points, ${step} s each; time since the first`;
   return card("Over time", `<div class="grid2">${charts.join("")}</div>`, note, "charts");
+}
+
+const pct = (v: number) => `${tick(v)}%`;
+
+const SUT_Y_LABELS: Record<SutUnit, (v: number) => string> = {
+  percent: pct,
+  bytes: formatBytes,
+  perSec: (v) => `${formatBytes(v)}/s`,
+  count: tick,
+};
+
+/** Colours of the SUT's lines, in turn. */
+const SUT_PALETTE = ["#0284c7", "#d97706", "#7c3aed", "#15803d", "#db2777", "#0f766e", "#b91c1c", "#4b5563"];
+
+/** One group's series on the charts' clock: a value per second any of them has, null where one lacks it (a gap, not a zero). */
+function sutSeriesOnAxis(
+  series: readonly SutSeries[],
+  agents: number,
+  axis: TimeAxis & { runStart: number },
+): { xs: number[]; lines: Series[] } {
+  const seconds = [...new Set(series.flatMap((s) => s.points.map(([sec]) => sec)))].sort((a, b) => a - b);
+  const at = new Map(seconds.map((sec, i) => [sec, i]));
+  const lines = series.map((s, i): Series => {
+    const values: (number | null)[] = seconds.map(() => null);
+    for (const [sec, v] of s.points) values[at.get(sec)!] = v;
+    return { name: agents > 1 ? `${s.agentId} ${s.name}` : s.name, color: SUT_PALETTE[i % SUT_PALETTE.length]!, values };
+  });
+  return { xs: seconds.map((sec) => sutX(sec, axis.runStart, axis.t0)), lines };
+}
+
+/** The system under test, under the latency: a chart per group with data, on the same clock; nothing without SUT data. */
+function sutSection(r: ComparedRunReport, axis: TimeAxis): string {
+  const { runStart } = axis;
+  if (!r.sut || runStart === null) return "";
+  const groups = sutGroupsOf(r.sut.series);
+  if (groups.length === 0) return "";
+  const agents = r.sut.agents.length;
+  const charts = groups.map(({ group, series }) => {
+    const { xs, lines } = sutSeriesOnAxis(series, agents, { ...axis, runStart });
+    const chart = lineChart({
+      id: group.id,
+      title: `System under test: ${group.title}`,
+      xs,
+      series: lines,
+      xLabel: formatElapsed,
+      yLabel: SUT_Y_LABELS[group.unit],
+      ...(group.unit === "bytes" || group.unit === "perSec" ? { yStep: byteStep } : {}),
+      xDomain: axis.domain,
+      marks: axis.marks,
+      yMinMax: 1,
+      ...CHART_SIZE,
+    });
+    return chartCard(group.title, lines, chart);
+  });
+  const note = `${formatCount(agents)} agent${agents === 1 ? "" : "s"} (${r.sut.agents.join(", ")}), a point per second measured; on the clock of the charts above`;
+  return card("System under test", `<div class="grid2">${charts.join("")}</div>`, x(note), "sut");
+}
+
+/** When an action's moment falls on the charts' clock: 0:12. */
+const elapsedOf = (iso: string | null, t0: number): string => (iso ? formatElapsed((Date.parse(iso) - t0) / 1000) : "—");
+
+/** The actions the run's timeline fired, with their outcomes; nothing when it fired none. */
+function actionsSection(r: ComparedRunReport, axis: TimeAxis): string {
+  const actions = r.actions ?? [];
+  if (actions.length === 0) return "";
+  const rows = actions
+    .map((a) => {
+      const outcome = OUTCOMES[a.status];
+      const started = a.startedAt
+        ? elapsedOf(a.startedAt, axis.t0)
+        : `— <span class="muted">(asked at ${x(elapsedOf(a.requestedAt, axis.t0))})</span>`;
+      const ended = a.endedAt
+        ? `${x(elapsedOf(a.endedAt, axis.t0))}${a.durationMs === null ? "" : ` <span class="muted">(${x(formatMs(a.durationMs))})</span>`}`
+        : "—";
+      const result = a.reason ?? (a.exitCode === null ? "—" : `exit code ${a.exitCode}`);
+      return `<tr><td class="mono">${x(a.action)}</td><td class="mono">${x(a.agentId)}</td><td><span class="pill" style="color:${outcome.color}">${x(outcome.label)}</span></td>${num(started)}${num(ended)}<td class="name">${x(result)}</td></tr>`;
+    })
+    .join("");
+  return card(
+    "Agent actions",
+    `<div class="card table-card"><table><thead><tr>${th("Action")}${th("Agent")}${th("Outcome")}${th("Started", true)}${th("Ended", true)}${th("Exit code or reason")}</tr></thead><tbody>${rows}</tbody></table></div>`,
+    "fired by the run's timeline; times on the clock of the charts above, where each is a dashed line",
+    "actions",
+  );
 }
 
 /** The percentile axis: 0, p50, p90, p99, p99.9... spread as "nines" (−log10 of what lies above), the maximum a little beyond. */
@@ -374,6 +515,33 @@ function workers(r: RunReport): string {
   );
 }
 
+/** Money to the precision a small run needs: 0.0042 USD, 12.50 USD. */
+const formatMoney = (n: number, currency: string): string =>
+  `${n >= 1 ? n.toFixed(2) : n === 0 ? "0" : Number(n.toPrecision(2)).toString()} ${currency}`;
+
+/** What the run cost: the total, each part with the usage it prices, and per request and iteration (docs/cost.md). */
+function cost(c: RunCost): string {
+  const m = c.model;
+  const u = c.usage;
+  const rows = [
+    ["Compute", `${formatCount(Math.round(u.vcpuSeconds))} vCPU-s × ${m.vcpuHour} ${m.currency}/vCPU-h`, c.breakdown.compute],
+    ["Network", `${formatBytes(u.egressBytes)} sent and received × ${m.egressGb} ${m.currency}/GB`, c.breakdown.egress],
+    ["Requests", `${formatCount(u.requests)} × ${m.perMillionRequests} ${m.currency}/million`, c.breakdown.requests],
+  ] as const;
+  const body = rows
+    .map(([part, usage, v]) => `<tr><td>${x(part)}</td><td>${x(usage)}</td>${num(x(formatMoney(v, c.currency)))}</tr>`)
+    .join("");
+  const per = [
+    c.perThousandRequests === null ? "" : `${formatMoney(c.perThousandRequests, c.currency)} per 1,000 requests`,
+    c.perIteration === null ? "" : `${formatMoney(c.perIteration, c.currency)} per iteration`,
+  ].filter(Boolean);
+  const estimated = u.estimated
+    ? `<div class="callout">Estimated: some workers were assigned before their vCPUs were recorded and count as 1 vCPU each.</div>`
+    : "";
+  const table = `<div class="card table-card"><table><thead><tr>${th("Part")}${th("Usage")}${th("Cost", true)}</tr></thead><tbody>${body}<tr><td><b>Total</b></td><td>${x(per.join(" · "))}</td>${num(`<b>${x(formatMoney(c.total, c.currency))}</b>`)}</tr></tbody></table></div>`;
+  return card("Cost", table + estimated, x(`at ${m.currency} list prices set by the platform`), "cost");
+}
+
 const METRIC_LABELS: Record<ComparedMetric, string> = {
   p50: "p50",
   p90: "p90",
@@ -465,6 +633,7 @@ function definition(r: RunReport): string {
 /** The whole report as an HTML document; with the comparison asked for, when there is one. */
 export function renderHtml(r: ComparedRunReport): string {
   const title = `${r.test?.name ?? "Run"} · ${r.run.id} · Loadline report`;
+  const axis = timeAxis(r);
   return [
     "<!doctype html>",
     '<html lang="en"><head><meta charset="utf-8">',
@@ -480,12 +649,15 @@ export function renderHtml(r: ComparedRunReport): string {
     kpis(r),
     thresholds(r),
     r.comparison ? comparison(r.comparison) : "",
-    timeCharts(r),
+    timeCharts(r, axis),
+    sutSection(r, axis),
+    actionsSection(r, axis),
     distribution(r),
     endpoints(r),
     checks(r),
     responses(r),
     workers(r),
+    r.cost ? cost(r.cost) : "",
     definition(r),
     "</main>",
     `<footer class="wrap">Generated ${x(formatInstant(r.generatedAt))} by Loadline · report schema ${x(r.kind)} v${r.version} · status ${x(r.run.status)}${r.summary.from ? ` · data ${x(formatInstant(r.summary.from))} – ${x(formatInstant(r.summary.to))}` : ""}</footer>`,

@@ -1,7 +1,8 @@
 import { RUN_REPORT_VERSION, runReportSchema } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { describeCheck, runReportOf } from "./report-data.ts";
-import { fixtureInputs, fixtureReport, fixtureRun } from "./test-report-fixture.ts";
+import { renderJson } from "./json.ts";
+import { describeCheck, gatherRunReport, type ReportSources, runReportOf } from "./report-data.ts";
+import { fixtureActions, fixtureInputs, fixtureReport, fixtureRun, fixtureSut } from "./test-report-fixture.ts";
 
 describe("runReportOf", () => {
   it("makes a report the schema accepts, with the run's verdict and thresholds", () => {
@@ -62,5 +63,29 @@ describe("runReportOf", () => {
     expect(describeCheck({ type: "latency", belowMs: 250 })).toBe("latency < 250 ms");
     expect(describeCheck({ type: "jsonPath", path: "$.n", equals: 3 })).toBe("$.n equals 3");
     expect(describeCheck({ type: "jsonPath", path: "$.n", exists: false })).toBe("$.n does not exist");
+  });
+});
+
+describe("gatherRunReport", () => {
+  const now = new Date(fixtureInputs.generatedAt);
+  const run = fixtureRun as Parameters<ReportSources["aggregate"]>[0];
+  const sources: ReportSources = {
+    loadTest: async () => fixtureInputs.loadTest,
+    aggregate: async () => fixtureInputs.aggregate,
+    timeseries: async () => ({ step: 1, points: [...fixtureInputs.timeseries.points] }),
+    distribution: async () => fixtureInputs.distribution,
+  };
+
+  it("is the schema's report alone without SUT nor actions sources: the JSON report is unchanged", async () => {
+    const report = await gatherRunReport(sources, run, now);
+    expect(report).not.toHaveProperty("sut");
+    expect(report).not.toHaveProperty("actions");
+    expect(renderJson(report)).toBe(renderJson(fixtureReport()));
+  });
+
+  it("adds the SUT's series and the run's actions when their sources are given", async () => {
+    const report = await gatherRunReport({ ...sources, sut: async () => fixtureSut, actions: async () => fixtureActions }, run, now);
+    expect(report.sut).toBe(fixtureSut);
+    expect(report.actions).toBe(fixtureActions);
   });
 });

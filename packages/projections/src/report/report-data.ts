@@ -9,10 +9,12 @@ import {
   RUN_REPORT_KIND,
   RUN_REPORT_VERSION,
   type RunComparisonView,
+  type RunCost,
   type RunReport,
   type RunView,
   type Scenario,
 } from "@loadline/core";
+import type { RunActionView, SutSeries } from "../agent-views.ts";
 
 /** What a report is made of: the read model's views of one run, as the read routes answer them. */
 export type ReportInputs = {
@@ -35,10 +37,20 @@ export type ReportRun = Omit<RunView, "verdict" | "thresholds" | "stopReason"> &
 };
 
 /**
- * A report with, optionally, the comparison asked for (`?compare=`): shown by the HTML page (and
- * the PDF printed from it), never part of the versioned JSON document.
+ * A report with, optionally, the comparison asked for (`?compare=`) and the run's cost: shown by
+ * the HTML page (and the PDF printed from it), never part of the versioned JSON document.
  */
-export type ComparedRunReport = RunReport & { comparison?: RunComparisonView | undefined };
+export type ComparedRunReport = RunReport & {
+  comparison?: RunComparisonView | undefined;
+  cost?: RunCost | undefined;
+  /** The system under test's series on the run's clock (seconds since its start), as GET /v1/runs/{id}/sut answers them. */
+  sut?: ReportSut | undefined;
+  /** The agent actions the run's timeline fired, in the order they were asked, as GET /v1/runs/{id}/actions answers them. */
+  actions?: readonly RunActionView[] | undefined;
+};
+
+/** A run's SUT telemetry: the agents heard from and their series, `[second since the run's start, value]` each. */
+export type ReportSut = { agents: readonly string[]; series: readonly SutSeries[] };
 
 /** Arrays longer than this in the definition (a data set's rows) are cut to their first items. */
 const DEFINITION_MAX_ITEMS = 50;
@@ -198,7 +210,15 @@ function declaredChecks(scenarios: readonly Scenario[] | null): { name: string; 
 export function runReportOf(inputs: ReportInputs): RunReport {
   const { loadTest, aggregate: a, timeseries, distribution } = inputs;
   const { run } = inputs;
-  const endpoints = a.endpoints.map((e) => ({ name: e.name, method: e.method, ...figuresOf(e) }));
+  const endpoints = a.endpoints.map((e) => ({
+    name: e.name,
+    method: e.method,
+    ...(e.protocol ? { protocol: e.protocol } : {}),
+    ...(e.tags ? { tags: e.tags } : {}),
+    ...(e.messagesIn ? { messagesIn: e.messagesIn } : {}),
+    ...(e.messagesOut ? { messagesOut: e.messagesOut } : {}),
+    ...figuresOf(e),
+  }));
   const checkedRequests = declaredChecks(loadTest?.scenarios ?? null).map((d) => {
     const e = a.endpoints.find((x) => x.name === d.name && x.method === d.method);
     return { ...d, requests: e?.requests ?? 0, failed: e?.failuresByKind.check ?? 0 };
@@ -286,15 +306,27 @@ export type ReportSources = {
   aggregate(run: RunView): Promise<AggregateView>;
   timeseries(run: RunView): Promise<{ step: number; points: MetricsPoint[] }>;
   distribution(run: RunView): Promise<Pick<DistributionView, "requests" | "percentiles">>;
+  /** The run's SUT series; absent: the report has no SUT section (the JSON report never has one). */
+  sut?: ((run: RunView) => Promise<ReportSut>) | undefined;
+  /** The agent actions the run's timeline fired; absent: no annotations and no actions table. */
+  actions?: ((run: RunView) => Promise<readonly RunActionView[]>) | undefined;
 };
 
-/** Reads a run's views once, at the same time, and makes its report. */
-export async function gatherRunReport(sources: ReportSources, run: RunView, now: Date = new Date()): Promise<RunReport> {
-  const [loadTest, aggregate, timeseries, distribution] = await Promise.all([
+/**
+ * Reads a run's views once, at the same time, and makes its report; with the SUT and the agent
+ * actions only when their sources are given, so that the report is otherwise exactly the schema's.
+ */
+export async function gatherRunReport(sources: ReportSources, run: RunView, now: Date = new Date()): Promise<ComparedRunReport> {
+  const [loadTest, aggregate, timeseries, distribution, sut, actions] = await Promise.all([
     sources.loadTest(run.tenantId, run.loadTestId),
     sources.aggregate(run),
     sources.timeseries(run),
     sources.distribution(run),
+    sources.sut?.(run),
+    sources.actions?.(run),
   ]);
-  return runReportOf({ run, loadTest, aggregate, timeseries, distribution, generatedAt: now.toISOString() });
+  const report: ComparedRunReport = runReportOf({ run, loadTest, aggregate, timeseries, distribution, generatedAt: now.toISOString() });
+  if (sut) report.sut = sut;
+  if (actions) report.actions = actions;
+  return report;
 }

@@ -11,6 +11,9 @@ export type Series = {
   area?: boolean;
 };
 
+/** An annotation: a dashed vertical line at `x` with a short label at its top (an agent action, say). */
+export type ChartMark = { x: number; label: string; color?: string };
+
 export type LineChart = {
   /** `data-chart` of the svg: what tests and styles find it by. */
   id: string;
@@ -23,11 +26,15 @@ export type LineChart = {
   yLabel: (v: number) => string;
   /** The y axis reaches at least this high (so that an all-zero line lies at the bottom, not the middle). */
   yMinMax?: number;
+  /** The y grid's step for a maximum (niceStep when not given): byteStep keeps a bytes axis on whole KiB, MiB, GiB. */
+  yStep?: (max: number) => number;
   /** x ticks at these values (with these labels) instead of evenly spaced ones. */
   xTicks?: readonly { value: number; label: string }[];
   /** Round markers at each point (few points, such as a percentile curve), with a tooltip each. */
   markers?: (i: number, value: number) => string;
   xDomain?: readonly [number, number];
+  /** Vertical marker lines, drawn over the series; those outside the x domain are left out. */
+  marks?: readonly ChartMark[];
   width?: number;
   height?: number;
 };
@@ -48,6 +55,13 @@ export function niceStep(max: number, count = 4): number {
   const power = 10 ** Math.floor(Math.log10(raw));
   const f = raw / power;
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * power;
+}
+
+/** niceStep in the binary unit that fits (KiB, MiB, GiB...): 512 MiB, 1 GiB, not 953.7 MiB. */
+export function byteStep(max: number, count = 4): number {
+  if (!(max > 0)) return 1;
+  const power = 1024 ** Math.max(0, Math.floor(Math.log(max) / Math.log(1024)));
+  return niceStep(max / power, count) * power;
 }
 
 /** Seconds between time ticks: a round length that gives at most `count` ticks over `span`. */
@@ -150,16 +164,19 @@ export function lineChart(c: LineChart): string {
   const width = c.width ?? WIDTH;
   const height = c.height ?? HEIGHT;
   const pw = width - M.left - M.right;
-  const ph = height - M.top - M.bottom;
   const [x0, x1raw] = c.xDomain ?? [c.xs[0] ?? 0, c.xs[c.xs.length - 1] ?? 1];
   const x1 = x1raw > x0 ? x1raw : x0 + 1;
+  const sx = (v: number) => M.left + ((v - x0) / (x1 - x0)) * pw;
+  // The marks' labels sit in a band above the plot, where they hide no line.
+  const marks = layoutMarks(c.marks ?? [], sx, [x0, x1], M.left + pw);
+  const top = M.top + marks.rows * MARK_ROW_HEIGHT;
+  const ph = height - top - M.bottom;
   let yMax = c.yMinMax ?? 0;
   for (const s of c.series) for (const v of s.values) if (v !== null && v > yMax) yMax = v;
-  const yStep = niceStep(yMax || 1);
+  const yStep = (c.yStep ?? niceStep)(yMax || 1);
   const yTop = Math.max(yStep, Math.ceil((yMax || 1) / yStep - 1e-9) * yStep);
-  const sx = (v: number) => M.left + ((v - x0) / (x1 - x0)) * pw;
-  const sy = (v: number) => M.top + ph - (v / yTop) * ph;
-  const base = M.top + ph;
+  const sy = (v: number) => top + ph - (v / yTop) * ph;
+  const base = top + ph;
 
   const parts: string[] = [];
   parts.push(
@@ -191,7 +208,7 @@ export function lineChart(c: LineChart): string {
 
   const drawn = c.series.some((s) => s.values.some((v) => v !== null));
   if (!drawn) {
-    parts.push(`<text class="empty" x="${M.left + pw / 2}" y="${M.top + ph / 2}" text-anchor="middle">No data</text>`);
+    parts.push(`<text class="empty" x="${M.left + pw / 2}" y="${top + ph / 2}" text-anchor="middle">No data</text>`);
   } else {
     parts.push('<g class="series">');
     for (const s of c.series) {
@@ -212,7 +229,61 @@ export function lineChart(c: LineChart): string {
     }
     parts.push("</g>");
   }
+  if (marks.placed.length > 0) parts.push(drawMarks(marks.placed, base));
   parts.push("</svg>");
+  return parts.join("");
+}
+
+const MARK_COLOR = "#4b5563";
+/** Labels longer than this are cut (the whole label stays in the mark's tooltip). */
+const MARK_LABEL_MAX = 40;
+/** At most this many rows of labels above the plot: marks close together stack their labels instead of overprinting. */
+const MARK_ROWS = 3;
+const MARK_ROW_HEIGHT = 12;
+/** About how wide a character of a label is, in pixels: enough to tell when two labels would collide. */
+const MARK_CHAR_WIDTH = 5.6;
+
+const cutLabel = (label: string): string => (label.length > MARK_LABEL_MAX ? `${label.slice(0, MARK_LABEL_MAX - 1)}…` : label);
+
+type PlacedMark = { label: string; text: string; color: string; px: number; tx: number; anchor: "start" | "end"; row: number };
+
+/**
+ * Where each mark inside the x domain goes: its line at its x, its label beside it (on its left
+ * when it would run out of the plot), in the first row where it overlaps no other label.
+ */
+function layoutMarks(
+  marks: readonly ChartMark[],
+  sx: (v: number) => number,
+  [x0, x1]: readonly [number, number],
+  right: number,
+): { placed: PlacedMark[]; rows: number } {
+  const shown = marks.filter((m) => Number.isFinite(m.x) && m.x >= x0 && m.x <= x1).sort((a, b) => a.x - b.x);
+  const rowEnds: number[] = [];
+  const placed = shown.map((m): PlacedMark => {
+    const px = sx(m.x);
+    const text = cutLabel(m.label);
+    const w = text.length * MARK_CHAR_WIDTH;
+    const start = px + 3 + w <= right;
+    const [from, to] = start ? [px + 3, px + 3 + w] : [px - 3 - w, px - 3];
+    let row = rowEnds.findIndex((end) => end < from);
+    if (row === -1) row = rowEnds.length < MARK_ROWS ? rowEnds.length : rowEnds.indexOf(Math.min(...rowEnds));
+    rowEnds[row] = to + 4;
+    return { label: m.label, text, color: m.color ?? MARK_COLOR, px, tx: start ? px + 3 : px - 3, anchor: start ? "start" : "end", row };
+  });
+  return { placed, rows: rowEnds.length };
+}
+
+/** The marks as dashed vertical lines from their label, in its row of the band above the plot, down to the x axis. */
+function drawMarks(marks: readonly PlacedMark[], base: number): string {
+  const parts = ['<g class="marks">'];
+  for (const m of marks) {
+    const color = x(m.color);
+    const labelY = M.top + 9 + m.row * MARK_ROW_HEIGHT;
+    parts.push(
+      `<g class="mark" data-mark="${x(m.label)}"><title>${x(m.label)}</title><line x1="${round1(m.px)}" x2="${round1(m.px)}" y1="${round1(labelY - 9)}" y2="${round1(base)}" stroke="${color}" stroke-width="1.25" stroke-dasharray="4 3"/><text class="mark-label" x="${round1(m.tx)}" y="${round1(labelY)}" text-anchor="${m.anchor}" style="fill:${color}">${x(m.text)}</text></g>`,
+    );
+  }
+  parts.push("</g>");
   return parts.join("");
 }
 

@@ -7,7 +7,8 @@ import {
   type MetricsPoint,
   type RunReport,
 } from "@loadline/core";
-import { type ReportInputs, type ReportRun, runReportOf } from "./report-data.ts";
+import type { RunActionView } from "../agent-views.ts";
+import { type ReportInputs, type ReportRun, type ReportSut, runReportOf } from "./report-data.ts";
 
 /** Fixed views of a finished run (two endpoints, checks, two thresholds, a lost worker): what the renderers' tests and the golden file use. */
 
@@ -169,6 +170,7 @@ export const fixtureRun: ReportRun = {
   name: null,
   envId: null,
   metadata: null,
+  env: null,
   placement: null,
   targetPolicy: null,
   laneCount: 4,
@@ -195,6 +197,8 @@ export const fixtureRun: ReportRun = {
   ranSec: 12,
   pausedAt: null,
   controls: [],
+  phases: {},
+  requestTags: {},
   verdict: "failed",
   thresholds: [
     { metric: "latency", expression: "p(95) < 300", observed: 41.25, passed: true, abortOnFail: false },
@@ -219,3 +223,74 @@ export const fixtureInputs: ReportInputs = {
 
 /** The fixture's report. */
 export const fixtureReport = (): RunReport => runReportOf(fixtureInputs);
+
+/** Two SUT agents' seconds (since the run's start, which is the first point's second): CPU, memory and network, no load. */
+export const fixtureSut: ReportSut = {
+  agents: ["api-1", "db-1"],
+  series: [
+    { agentId: "api-1", name: "host.cpu.busy", points: Array.from({ length: 12 }, (_, s): [number, number] => [s, 20 + s]) },
+    {
+      agentId: "api-1",
+      name: "host.memory.usedBytes",
+      points: [
+        [0, 2e9],
+        [5, 2.5e9],
+        [11, 3e9],
+      ],
+    },
+    {
+      agentId: "api-1",
+      name: "host.network.rxBytesPerSec",
+      points: [
+        [0, 1e6],
+        [1, 2e6],
+        [2, 3e6],
+      ],
+    },
+    {
+      agentId: "db-1",
+      name: "host.cpu.busy",
+      points: [
+        [0, 50],
+        [1, 55],
+        [3, 60],
+        [4, 58],
+      ],
+    },
+  ],
+};
+
+const action = (
+  a: Partial<RunActionView> & Pick<RunActionView, "actionId" | "action" | "agentId" | "status" | "requestedAt">,
+): RunActionView => ({
+  params: {},
+  requestedBy: "timeline",
+  runId: fixtureRun.id,
+  startedAt: null,
+  endedAt: null,
+  exitCode: null,
+  output: null,
+  truncated: null,
+  reason: null,
+  durationMs: null,
+  second: Math.floor((Date.parse(a.requestedAt) - T0) / 1000),
+  ...a,
+});
+
+/** The run's timeline fired two actions: one ran at 0:03 (asked a little before), one failed at 0:07 without starting. */
+export const fixtureActions: RunActionView[] = [
+  action({
+    actionId: "act_1",
+    action: "restart-api",
+    agentId: "api-1",
+    status: "completed",
+    requestedAt: at(2.6),
+    startedAt: at(3),
+    endedAt: at(3.812),
+    exitCode: 0,
+    output: "restarted\n",
+    truncated: false,
+    durationMs: 812,
+  }),
+  action({ actionId: "act_2", action: "set-flag", agentId: "db-1", status: "failed", requestedAt: at(7), reason: "agent <db-1> refused" }),
+];

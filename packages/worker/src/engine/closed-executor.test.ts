@@ -89,7 +89,8 @@ describe("closed executors", () => {
     let sentBeforeResume = 0;
     const r = await run(planOf({ type: "constant-vus", vus: 4, durationSec: 3 }), {
       script: async ({ engine }) => {
-        await sleep(800);
+        // Paused 300 ms into the run's second wall-clock second: its first window (a part second) is never the paused one.
+        await sleep(1000 - (Date.now() % 1000) + 300);
         engine.control(control({ paused: true }));
         // Every VU ends the iteration it was in, then waits: none active, nothing more sent.
         await eventually(() => engine.activeUsers === 0, 2000, 5);

@@ -1,4 +1,5 @@
 import type { CompiledScenario, Transport } from "../scenario/index.ts";
+import type { GroupSink } from "../scenario/scenario-plan.ts";
 import { currentSecond, type WindowAccumulator } from "../windows.ts";
 import { type RequestSink, VirtualUser } from "./virtual-user.ts";
 
@@ -35,7 +36,7 @@ export class IterationContext {
   }
 
   newVu(id: number): VirtualUser {
-    return new VirtualUser(id, this.scenarios, this.recordRequest, this);
+    return new VirtualUser(id, this.scenarios, this.recordRequest, this, this.recordGroup);
   }
 
   /** One VU more (delta 1) or less (-1) is active; windows keep the peak of each second. */
@@ -85,6 +86,10 @@ export class IterationContext {
       signal.addEventListener("abort", done);
     });
   }
+
+  private readonly recordGroup: GroupSink = (name, durationMs, failed) => {
+    if (!this.windows.isFinished) this.windows.recordGroup(currentSecond(), name, durationMs * 1000, failed);
+  };
 
   private readonly recordRequest: RequestSink = (r, intendedStart) => {
     const service = r.endedAt - r.sentAt;

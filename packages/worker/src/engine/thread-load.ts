@@ -57,7 +57,12 @@ export class ThreadLoad {
     const { plan } = opts;
     this.workloads = workloadsOf(plan);
     this.windows = new WindowAccumulator(opts.runId, opts.workerId, currentSecond());
-    const compile = { workerId: opts.workerId, secrets: plan.secrets ?? {} };
+    const compile = {
+      workerId: opts.workerId,
+      secrets: plan.secrets ?? {},
+      ...(plan.setupValues ? { setup: plan.setupValues } : {}),
+      ...(plan.http ? { http: plan.http } : {}),
+    };
     const scenarios = plan.scenarios.map((s) => CompiledScenario.compile(s, plan.targetUrl, compile));
     this.transport =
       opts.transport ??

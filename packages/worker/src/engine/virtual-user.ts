@@ -1,4 +1,5 @@
 import type { CompiledScenario, RequestRecord, VuSession } from "../scenario/index.ts";
+import type { GroupSink } from "../scenario/scenario-plan.ts";
 
 /** Where a VU's requests go, with the intended start of its iteration when it has one (open executors). */
 export type RequestSink = (r: RequestRecord, intendedStart: number | undefined) => void;
@@ -32,6 +33,7 @@ export class VirtualUser {
     private readonly scenarios: readonly CompiledScenario[],
     sink: RequestSink,
     iterations: IterationSink,
+    private readonly onGroup?: GroupSink,
   ) {
     this.record = (r) => {
       this.requests++;
@@ -49,6 +51,6 @@ export class VirtualUser {
   }
 
   session(scenario: number): VuSession {
-    return (this.sessions[scenario] ??= this.scenarios[scenario]!.createSession(this.id));
+    return (this.sessions[scenario] ??= this.scenarios[scenario]!.createSession(this.id, this.onGroup));
   }
 }

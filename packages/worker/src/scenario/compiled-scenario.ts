@@ -1,7 +1,9 @@
-import type { Scenario } from "@loadline/core";
+import type { HttpOptions, Scenario } from "@loadline/core";
 import { DataFeeder } from "./data-feeder.ts";
+import { GrpcPlan } from "./grpc-step.ts";
 import { RequestPlan } from "./request-step.ts";
-import type { ScenarioPlan, ThinkPlan } from "./scenario-plan.ts";
+import type { GroupSink, ScenarioPlan, ThinkPlan } from "./scenario-plan.ts";
+import { type StreamPlan, streamPlan } from "./stream-plans.ts";
 import { type Random, thinkSampler } from "./think-time.ts";
 import { parseTarget } from "./url.ts";
 import { BUILTIN_SLOT, VariableTable } from "./variables.ts";
@@ -17,6 +19,10 @@ export type CompileOptions = {
    * to one it lacks does not compile. Absent: references only checked, rendered empty.
    */
   secrets?: Readonly<Record<string, string>>;
+  /** What the run's setup extracted (plan.setupValues), which `{{setup.NAME}}` renders. Absent: rendered empty. */
+  setup?: Readonly<Record<string, string>>;
+  /** The test's HTTP version and TLS options (plan.http): every request step's default. */
+  http?: HttpOptions;
 };
 
 /** A validated scenario compiled once per thread: templates, URLs, headers, bodies, checks and regexes. */
@@ -35,15 +41,24 @@ export class CompiledScenario {
   /** Throws on nothing that validation already refused, but a secret `options.secrets` lacks (named, never a value). */
   static compile(scenario: Scenario, targetUrl: string, options: CompileOptions = {}): CompiledScenario {
     const random = options.random ?? Math.random;
-    const table = new VariableTable(options.secrets);
+    const table = new VariableTable({
+      ...(options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.setup ? { setup: options.setup } : {}),
+    });
     const target = parseTarget(targetUrl);
     const refs = new Set<number>();
 
     const variableSlots = Object.entries(scenario.variables ?? {}).map(([name, value]) => [table.slot(name), value] as const);
     const data = scenario.data ? new DataFeeder(scenario.data, random) : null;
     const dataSlots = data ? data.columns.map((c) => table.slot(c)) : [];
-    const steps = scenario.steps.map((step): RequestPlan | ThinkPlan =>
-      step.type === "request" ? new RequestPlan(step, target, table, refs) : { kind: "think", sample: thinkSampler(step) },
+    const steps = scenario.steps.map((step): RequestPlan | ThinkPlan | StreamPlan =>
+      step.type === "request"
+        ? new RequestPlan(step, target, table, refs, options.http)
+        : step.type === "think"
+          ? { kind: "think", sample: thinkSampler(step) }
+          : step.type === "grpc"
+            ? new GrpcPlan(step, targetUrl, options.http?.tls, table, refs)
+            : streamPlan(step, target, table, refs, options.http?.tls),
     );
 
     const initialValues = new Array<string>(table.size).fill("");
@@ -60,11 +75,12 @@ export class CompiledScenario {
       usesIteration: refs.has(BUILTIN_SLOT.iteration),
       random,
       table,
+      groups: scenario.steps.some((s) => s.group !== undefined) ? scenario.steps.map((s) => s.group) : null,
     });
   }
 
-  /** A virtual user's session: its own variables and cookie jar, kept across its iterations. */
-  createSession(vuId: number): VuSession {
-    return new VuSession(this.plan, vuId);
+  /** A virtual user's session: its own variables and cookie jar, kept across its iterations; `onGroup` hears its groups' timings. */
+  createSession(vuId: number, onGroup?: GroupSink): VuSession {
+    return new VuSession(this.plan, vuId, onGroup);
   }
 }

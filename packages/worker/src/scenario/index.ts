@@ -2,6 +2,7 @@ export { CompiledScenario, type CompileOptions } from "./compiled-scenario.ts";
 export { DataFeeder, type DataRow } from "./data-feeder.ts";
 export type { Random } from "./think-time.ts";
 export {
+  type ConnectionProfile,
   type IncomingResponse,
   type OutgoingRequest,
   type RequestRecord,

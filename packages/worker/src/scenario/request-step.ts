@@ -1,10 +1,11 @@
-import type { RequestStep } from "@loadline/core";
+import { effectiveHttpOptions, type HttpOptions, type RequestStep } from "@loadline/core";
 import { compileBody } from "./body.ts";
 import { type CompiledCheck, compileCheck } from "./checks.ts";
+import { connectionProfileOf } from "./connection-profile.ts";
 import type { SessionCookies } from "./cookies.ts";
 import { type CompiledExtraction, compileExtraction } from "./extract.ts";
 import type { ResponseView } from "./response-view.ts";
-import type { OutgoingRequest } from "./transport.ts";
+import type { ConnectionProfile, OutgoingRequest } from "./transport.ts";
 import { compileUrl, resolveDynamicUrl, type Target, type UrlPlan } from "./url.ts";
 import { BUILTIN_SLOT, type Composite, compileText, renderComposite, renderText, type Text, type VariableTable } from "./variables.ts";
 
@@ -34,12 +35,15 @@ export class RequestPlan {
   private readonly fixedRequest: OutgoingRequest | null;
   private readonly checks: readonly CompiledCheck[];
   private readonly extractions: readonly CompiledExtraction[];
+  /** HTTP/2 or TLS options (the step's over the test's); undefined: the default connections. */
+  private readonly connection: ConnectionProfile | undefined;
 
-  constructor(step: RequestStep, target: Target, table: VariableTable, scenarioRefs: Set<number>) {
+  constructor(step: RequestStep, target: Target, table: VariableTable, scenarioRefs: Set<number>, testHttp?: HttpOptions) {
     const refs = new Set<number>();
     this.name = step.name ?? step.url;
     this.method = step.method;
     this.timeoutMs = step.timeoutMs;
+    this.connection = connectionProfileOf(effectiveHttpOptions(testHttp, step.http));
     this.url = compileUrl(step.url, step.query, target, table, refs);
 
     const headers = new Map<string, Text>();
@@ -115,6 +119,7 @@ export class RequestPlan {
   private assemble(origin: string, path: string, headers: Record<string, string>, body: string | undefined): OutgoingRequest {
     const req: OutgoingRequest = { origin, path, method: this.method, headers, timeoutMs: this.timeoutMs };
     if (body !== undefined) req.body = body;
+    if (this.connection !== undefined) req.connection = this.connection;
     return req;
   }
 }

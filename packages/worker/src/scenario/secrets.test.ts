@@ -132,11 +132,17 @@ describe("{{secrets.NAME}} in a VU's requests", () => {
 
   it("says nothing of a rendered url that is no http(s) URL: it may hold a secret", async () => {
     const target = parseTarget(server.url);
-    const plan = compileUrl("{{secrets.BASE}}/x", undefined, target, new VariableTable({ BASE: "ftp://user:hunter2@h" }), new Set());
+    const plan = compileUrl(
+      "{{secrets.BASE}}/x",
+      undefined,
+      target,
+      new VariableTable({ secrets: { BASE: "ftp://user:hunter2@h" } }),
+      new Set(),
+    );
     expect(plan.origin).toBeNull();
     if (plan.origin !== null) return;
     expect(thrown(() => resolveDynamicUrl(plan, []))).toBe("the url rendered to no http(s) URL");
-    const bad = compileUrl("{{secrets.BASE}}/x", undefined, target, new VariableTable({ BASE: "http://[hunter2" }), new Set());
+    const bad = compileUrl("{{secrets.BASE}}/x", undefined, target, new VariableTable({ secrets: { BASE: "http://[hunter2" } }), new Set());
     if (bad.origin === null) expect(thrown(() => resolveDynamicUrl(bad, []))).toBe("the url rendered to no URL");
     // In a session, such a request counts as a failure to connect, and nothing is thrown.
     const session = compile({ steps: [{ type: "request", url: "{{secrets.BASE}}/x" }] }, server.url, {

@@ -1,4 +1,6 @@
 import type { FailureKind } from "@loadline/core";
+import type { GrpcConnector } from "./grpc-connector.ts";
+import type { StreamConnector } from "./stream-connector.ts";
 
 /**
  * One request as the runtime hands it to the transport. Treat it as read-only: a step whose
@@ -12,6 +14,22 @@ export type OutgoingRequest = {
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /**
+   * How its connection is made when not plain HTTP/1.1 with verified certificates (HTTP/2, TLS
+   * options): one object for every request of a step. Absent: the default connections.
+   */
+  connection?: ConnectionProfile;
+};
+
+/** A request step's HTTP version and TLS options as the transport reads them (connection-profile.ts). */
+export type ConnectionProfile = {
+  /** Identifies the options: requests with equal keys share connections. */
+  readonly key: string;
+  /** Offer HTTP/2 by ALPN (TLS only), and multiplex requests as streams once it is agreed. */
+  readonly h2: boolean;
+  /** PEM certificates trusted besides the system's. */
+  readonly ca?: string;
+  readonly insecureSkipVerify: boolean;
 };
 
 export type IncomingResponse = {
@@ -21,10 +39,15 @@ export type IncomingResponse = {
   body: string;
   /** Body size on the wire when the transport knows it; otherwise the UTF-8 length of `body` is counted. */
   bytes?: number;
+  /** The HTTP protocol it came over (`http/1.1`, `h2`) when the transport knows it. */
+  protocol?: string;
 };
 
-/** `blocked`: the run's target policy refused the host, or every address it resolved to; nothing was sent. */
-export type TransportFailureKind = "connect" | "timeout" | "reset" | "blocked";
+/**
+ * `blocked`: the run's target policy refused the host, or every address it resolved to; nothing was sent.
+ * `tls`: the TLS handshake failed (a certificate not trusted, expired, or for another name).
+ */
+export type TransportFailureKind = "connect" | "timeout" | "reset" | "blocked" | "tls";
 
 /** The transport throws this on a transport-level failure. */
 export class TransportFailure extends Error {
@@ -43,6 +66,10 @@ export interface Transport {
    * AbortError when `signal` aborts). It enforces `req.timeoutMs` itself.
    */
   send(req: OutgoingRequest, signal: AbortSignal): Promise<IncomingResponse>;
+  /** Long-lived connections (ws and sse steps) under the same target policy; absent: unguarded ones (tests, local runs). */
+  readonly streams?: StreamConnector;
+  /** The grpc steps' channels under the same target policy; absent: a channel per call, unguarded (tests). */
+  readonly grpc?: GrpcConnector;
 }
 
 /** One request as it happened, for the metric windows. Times are performance.now() milliseconds. */
@@ -69,4 +96,9 @@ export type RequestRecord = {
    * counted as interrupted only, with no latency, status, bytes or failure.
    */
   interrupted?: true;
+  /** The HTTP protocol of its response (`http/1.1`, `h2`); undefined without one. */
+  protocol?: string | undefined;
+  /** WebSocket messages, SSE events or gRPC response messages received, and messages sent (ws, sse and grpc steps only). */
+  messagesIn?: number;
+  messagesOut?: number;
 };

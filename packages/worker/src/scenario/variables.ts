@@ -1,4 +1,7 @@
-import { BUILTIN_VARIABLES, compileTemplate, isSecretVariable, secretOf } from "@loadline/core";
+import { BUILTIN_VARIABLES, compileTemplate, isSecretVariable, isSetupVariable, SETUP_PREFIX, secretOf } from "@loadline/core";
+
+/** A run's constants: its secrets' values and what its setup extracted (by name, without `setup.`). */
+export type RunConstants = { secrets?: Readonly<Record<string, string>>; setup?: Readonly<Record<string, string>> };
 
 /**
  * Every variable a scenario can touch is known at compile time (built-ins, scenario variables,
@@ -13,13 +16,20 @@ export class VariableTable {
    * constants of the run, so templates take them in at compile time (secretValue) and no slot
    * holds one. Absent (a compile that only checks the scenario), every reference renders empty.
    */
-  constructor(private readonly secrets?: Readonly<Record<string, string>>) {
+  private readonly secrets: Readonly<Record<string, string>> | undefined;
+  private readonly setup: Readonly<Record<string, string>> | undefined;
+
+  /** `{{setup.NAME}}` is a constant of the run as a secret is: rendered at compile time, from `constants.setup`. */
+  constructor(constants: RunConstants = {}) {
+    this.secrets = constants.secrets;
+    this.setup = constants.setup;
     for (const name of BUILTIN_VARIABLES) this.slot(name);
   }
 
-  /** The slot of a variable, registering it on first sight. Secrets have none: nothing writes them. */
+  /** The slot of a variable, registering it on first sight. Secrets and setup values have none: nothing writes them. */
   slot(name: string): number {
     if (isSecretVariable(name)) throw new Error(`${name} is a secret: a scenario reads it, it cannot write it`);
+    if (isSetupVariable(name)) throw new Error(`${name} is the run's setup's: a scenario reads it, it cannot write it`);
     let slot = this.slots.get(name);
     if (slot === undefined) {
       slot = this.slots.size;
@@ -42,6 +52,18 @@ export class VariableTable {
     if (this.secrets === undefined) return "";
     const value = Object.hasOwn(this.secrets, name) ? this.secrets[name] : undefined;
     if (value === undefined) throw new Error(`the scenario refers to secret ${name}, which the run was not given`);
+    return value;
+  }
+
+  /**
+   * The value `{{setup.NAME}}` renders: what the run's setup extracted. Absent setup values (a
+   * compile that only checks the scenario) render empty; a name the setup did not extract throws.
+   */
+  setupValue(variable: string): string {
+    if (this.setup === undefined) return "";
+    const name = variable.slice(SETUP_PREFIX.length);
+    const value = Object.hasOwn(this.setup, name) ? this.setup[name] : undefined;
+    if (value === undefined) throw new Error(`the scenario reads {{${variable}}}, which the run's setup did not extract`);
     return value;
   }
 
@@ -68,7 +90,14 @@ export function compileText(text: string, table: VariableTable, refs?: Set<numbe
   if (template.variables.length === 0) return text;
   const parts: (string | number)[] = [];
   for (const p of template.parts) {
-    const part = typeof p === "string" ? p : isSecretVariable(p.variable) ? table.secretValue(p.variable) : table.slot(p.variable);
+    const part =
+      typeof p === "string"
+        ? p
+        : isSecretVariable(p.variable)
+          ? table.secretValue(p.variable)
+          : isSetupVariable(p.variable)
+            ? table.setupValue(p.variable)
+            : table.slot(p.variable);
     if (typeof part === "number") refs?.add(part);
     if (typeof part === "string" && typeof parts.at(-1) === "string") parts[parts.length - 1] += part;
     else parts.push(part);

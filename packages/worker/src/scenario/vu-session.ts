@@ -4,7 +4,7 @@ import { SessionCookies } from "./cookies.ts";
 import { failureOf, transportFailureKind } from "./failure.ts";
 import type { RequestPlan } from "./request-step.ts";
 import { ResponseView } from "./response-view.ts";
-import type { ScenarioPlan } from "./scenario-plan.ts";
+import type { GroupSink, ScenarioPlan } from "./scenario-plan.ts";
 import type { IncomingResponse, OutgoingRequest, RequestRecord, Transport } from "./transport.ts";
 import { BUILTIN_SLOT } from "./variables.ts";
 
@@ -21,10 +21,12 @@ export class VuSession {
   private readonly values: string[];
   private readonly cookies = new SessionCookies();
   private begun = 0;
+  private readonly onGroup: GroupSink | undefined;
 
-  constructor(plan: ScenarioPlan, vuId: number) {
+  constructor(plan: ScenarioPlan, vuId: number, onGroup?: GroupSink) {
     this.plan = plan;
     this.vuId = vuId;
+    this.onGroup = onGroup;
     this.values = plan.initialValues.slice();
     this.values[BUILTIN_SLOT.vu] = String(vuId);
   }
@@ -47,6 +49,43 @@ export class VuSession {
    */
   async iteration(transport: Transport, signal: AbortSignal, record: Recorder): Promise<boolean> {
     if (signal.aborted) return true;
+    const { groups } = this.plan;
+    return groups && this.onGroup
+      ? this.timedIteration(transport, signal, record, groups, this.onGroup)
+      : this.steps(transport, signal, record);
+  }
+
+  /**
+   * An iteration with its groups timed: a pass through a group's consecutive steps is reported
+   * once its last step ended (failed when a request in it failed); a pass the stop cut short is not.
+   */
+  private async timedIteration(
+    transport: Transport,
+    signal: AbortSignal,
+    record: Recorder,
+    groups: readonly (string | undefined)[],
+    onGroup: GroupSink,
+  ): Promise<boolean> {
+    let open: { name: string; startedAt: number; failed: boolean } | undefined;
+    const close = () => {
+      if (open) onGroup(open.name, performance.now() - open.startedAt, open.failed);
+      open = undefined;
+    };
+    const recordInGroup: Recorder = (r) => {
+      if (open && r.failure !== null) open.failed = true;
+      record(r);
+    };
+    const aborted = await this.steps(transport, signal, recordInGroup, (index) => {
+      const group = groups[index];
+      if (open && open.name !== group) close();
+      if (group !== undefined && !open) open = { name: group, startedAt: performance.now(), failed: false };
+    });
+    if (!aborted) close();
+    return aborted;
+  }
+
+  /** The steps once, in order; `beforeStep` hears each step's index before it runs. */
+  private async steps(transport: Transport, signal: AbortSignal, record: Recorder, beforeStep?: (index: number) => void): Promise<boolean> {
     const { steps, data, dataSlots, usesIteration, random } = this.plan;
     const values = this.values;
     const index = this.begun++;
@@ -57,11 +96,19 @@ export class VuSession {
       for (let i = 0; i < dataSlots.length; i++) values[dataSlots[i]!] = row[columns[i]!] ?? "";
     }
     let first = true;
-    for (const step of steps) {
+    for (let index = 0; index < steps.length; index++) {
+      const step = steps[index]!;
       if (signal.aborted) return true;
+      beforeStep?.(index);
       if (step.kind === "think") {
         const ms = step.sample(random);
         if (ms > 0) await sleep(ms, signal);
+        continue;
+      }
+      if (step.kind !== "request") {
+        const aborted = await step.run({ values, cookies: this.cookies, transport, signal, record, first });
+        first = false;
+        if (aborted) return true;
         continue;
       }
       const aborted = await this.request(step, transport, signal, record, first);
@@ -121,6 +168,7 @@ export class VuSession {
         step.inspections - failed,
         failed,
         first,
+        res.protocol,
       ),
     );
     return false;
@@ -139,6 +187,7 @@ function requestRecord(
   checksPassed: number,
   checksFailed: number,
   firstOfIteration: boolean,
+  protocol?: string,
 ): RequestRecord {
   return {
     name: step.name,
@@ -152,5 +201,6 @@ function requestRecord(
     checksPassed,
     checksFailed,
     firstOfIteration,
+    protocol,
   };
 }

@@ -1,6 +1,16 @@
 import type { LookupFunction } from "node:net";
+import { rootCertificates } from "node:tls";
 import { buildConnector, Client, type Dispatcher } from "undici";
+import type { ConnectionProfile } from "../scenario/index.ts";
 import type { ConnectionOwner, ResponseCollector } from "./response-collector.ts";
+
+/** Streams in flight per HTTP/2 connection: undici's default maximum, and what a Node server allows until its settings say. */
+export const H2_STREAMS = 100;
+
+/** The TLS options of a profile: a CA trusted beside the system's, or none verified when the test says so. */
+export function tlsOptionsOf(p: ConnectionProfile): { rejectUnauthorized: boolean; ca?: string[] } {
+  return { rejectUnauthorized: !p.insecureSkipVerify, ...(p.ca ? { ca: [...rootCertificates, p.ca] } : {}) };
+}
 
 /**
  * The keep-alive connections to one origin, one undici Client each, and the requests waiting
@@ -8,6 +18,11 @@ import type { ConnectionOwner, ResponseCollector } from "./response-collector.ts
  * exist, else waits its turn (first come, first served). undici's Pool instead hands a request
  * to the first connection not yet marked full, which may be busy: the request then waits behind
  * another while a connection idles, and that showed as a p99 ten times the median.
+ *
+ * With a profile that offers HTTP/2 (https only), one connection is opened first and waited for:
+ * once it agrees on h2, each connection takes up to H2_STREAMS requests at once (a connection is
+ * in `idle` once per free stream), so VUs share ceil(VUs / H2_STREAMS) connections; agreeing on
+ * HTTP/1.1 instead, the pool is one request a connection, as without the profile.
  */
 export class OriginConnections implements ConnectionOwner {
   private readonly idle: Client[] = [];
@@ -19,28 +34,50 @@ export class OriginConnections implements ConnectionOwner {
    * FinalizationRegistry and closures, about half a kilobyte a connection at 10,000 VUs.
    */
   private readonly connector: buildConnector.connector;
+  /** The HTTP protocol its connections agreed on: http/1.1 until one agrees on h2. */
+  protocol = "http/1.1";
+  /** Connections it may have: `max`, or fewer while HTTP/2 is offered (see above). */
+  private limit: number;
+  private readonly offersH2: boolean;
+  /** HTTP/2 offered and not yet answered: one connection until it is. */
+  private probing: boolean;
+  private perConnection = 1;
+  /** Connections that agreed on h2 and were given their streams. */
+  private readonly multiplexed = new WeakSet<Client>();
 
-  /** `lookup` in place of the system's: a run with a target policy connects only to the addresses it hands back. */
+  /**
+   * `lookup` in place of the system's: a run with a target policy connects only to the addresses it
+   * hands back. `profile`: HTTP/2 and TLS options; absent, HTTP/1.1 with verified certificates.
+   */
   constructor(
     private readonly origin: string,
     private max: number,
     connectTimeoutMs: number,
     lookup?: LookupFunction,
+    profile?: ConnectionProfile,
   ) {
-    this.connector = buildConnector(lookup ? { timeout: connectTimeoutMs, lookup } : { timeout: connectTimeoutMs });
+    this.offersH2 = this.probing = profile?.h2 === true && origin.startsWith("https:");
+    this.connector = buildConnector({
+      timeout: connectTimeoutMs,
+      ...(lookup ? { lookup } : {}),
+      ...(profile ? tlsOptionsOf(profile) : {}),
+      ...(this.offersH2 ? { allowH2: true } : {}),
+    });
+    this.limit = this.limitNow();
   }
 
   /** More connections may be opened: requests waiting for one get them now. */
   allow(max: number): void {
     this.max = Math.max(this.max, max);
-    while (this.all.length < this.max && this.waitingHead < this.waiting.length) {
+    this.limit = this.limitNow();
+    while (this.all.length < this.limit && this.waitingHead < this.waiting.length) {
       const c = this.waiting[this.waitingHead++]!;
       if (!c.isSettled) this.send(this.open(), c);
     }
   }
 
   dispatch(c: ResponseCollector): void {
-    const client = this.idle.pop() ?? (this.all.length < this.max ? this.open() : undefined);
+    const client = this.idle.pop() ?? (this.all.length < this.limit ? this.open() : undefined);
     if (client) this.send(client, c);
     else this.waiting.push(c);
   }
@@ -80,8 +117,48 @@ export class OriginConnections implements ConnectionOwner {
   }
 
   private open(): Client {
+    if (this.offersH2) return this.openOfferingH2();
     const client = new Client(this.origin, { pipelining: 1, connect: this.connector });
     this.all.push(client);
     return client;
+  }
+
+  private limitNow(): number {
+    if (!this.offersH2) return this.max;
+    return this.probing ? 1 : Math.ceil(this.max / this.perConnection);
+  }
+
+  /** A connection that offers h2, and learns what its socket agreed on (ALPN) each time it connects. */
+  private openOfferingH2(): Client {
+    const connect: buildConnector.connector = (options, callback) =>
+      this.connector(options, (...args) => {
+        callback(...args);
+        if (args[0] === null) this.agreed(client, "alpnProtocol" in args[1] ? args[1].alpnProtocol : false);
+      });
+    const client = new Client(this.origin, { pipelining: 1, allowH2: true, connect });
+    this.all.push(client);
+    return client;
+  }
+
+  /**
+   * A connection agreed on a protocol. h2: it takes H2_STREAMS requests at once from now (the
+   * waiting ones first), and the pool needs a connection per H2_STREAMS requests. Anything else:
+   * one request a connection, and as many connections as requests may be sent at once.
+   */
+  private agreed(client: Client, alpn: string | false | null): void {
+    this.probing = false;
+    if (alpn === "h2") {
+      this.protocol = "h2";
+      this.perConnection = H2_STREAMS;
+      this.limit = this.limitNow();
+      if (this.multiplexed.has(client)) return;
+      this.multiplexed.add(client);
+      client.pipelining = H2_STREAMS;
+      for (let i = 1; i < H2_STREAMS; i++) this.release(client);
+      return;
+    }
+    this.protocol = "http/1.1";
+    this.perConnection = 1;
+    this.allow(this.max);
   }
 }

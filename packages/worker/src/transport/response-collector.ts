@@ -3,9 +3,10 @@ import { type IncomingResponse, TransportFailure } from "../scenario/index.ts";
 import { failureKindOf } from "./failure-kind.ts";
 import { UndiciResponse } from "./undici-response.ts";
 
-/** Whom a connection goes back to once a request is done with it. */
+/** Whom a connection goes back to once a request is done with it, and the HTTP protocol its connections speak. */
 export interface ConnectionOwner {
   release(client: Client): void;
+  readonly protocol: string;
 }
 
 type AbortFn = (err?: Error) => void;
@@ -70,15 +71,20 @@ export class ResponseCollector {
   }
 
   onComplete(): void {
+    const protocol = this.owner?.protocol ?? "http/1.1";
     this.release();
     if (this.settled) return;
     this.settle();
     const body = this.rest !== null ? Buffer.concat(this.rest).toString("utf8") : this.first !== null ? this.first.toString("utf8") : "";
-    this.resolve(new UndiciResponse(this.status, this.rawHeaders, body, this.bytes));
+    this.resolve(new UndiciResponse(this.status, this.rawHeaders, body, this.bytes, protocol));
   }
 
   onError(err: Error): void {
-    this.release();
+    const { owner, client } = this;
+    this.owner = this.client = null;
+    // On the next microtask: undici fails a failed connection's queued requests in a loop (asserting
+    // the queue empty after it) that a request handed the connection from here would break.
+    if (owner && client) queueMicrotask(() => owner.release(client));
     if (this.settled) return;
     this.settle();
     this.reject(err instanceof TransportFailure ? err : new TransportFailure(failureKindOf(err, this.abortRequest !== null), err.message));

@@ -140,6 +140,18 @@ describe("UndiciTransport under a target policy", () => {
     expect(resolve.calls).toEqual(["app.example.com"]);
   });
 
+  it("applies to HTTP/2 and TLS connections as to the others, certificates unverified or not", async () => {
+    await serve();
+    const resolve = fixedResolver(["127.0.0.1"]);
+    transport = new UndiciTransport({ connections: 4, targetPolicy: policy(["127.0.0.1", "app.example.com"]), resolve });
+    const connection = { key: "h2-insecure", h2: true, insecureSkipVerify: true };
+    const literal = await failureOf(transport.send({ ...request(`https://127.0.0.1:${port}`), connection }, never));
+    expect(literal.kind).toBe("blocked");
+    const named = await failureOf(transport.send({ ...request(`https://app.example.com:${port}`), connection }, never));
+    expect(named).toMatchObject({ kind: "blocked", message: expect.stringMatching(/^app\.example\.com resolved to 127\.0\.0\.1/) });
+    expect(received).toEqual([]);
+  });
+
   it("blocks a host the allow-list does not name before resolving it (a {{variable}} host is checked here)", async () => {
     await serve();
     const resolve = fixedResolver(["127.0.0.1"]);

@@ -11,7 +11,7 @@ export type Resolver = (
   callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
 ) => void;
 
-const systemResolver: Resolver = (hostname, options, callback) => dnsLookup(hostname, options, callback);
+export const systemResolver: Resolver = (hostname, options, callback) => dnsLookup(hostname, options, callback);
 
 /**
  * Why requests to `origin` may not be sent under `policy` (its scheme, user name, and host

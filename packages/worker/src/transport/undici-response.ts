@@ -68,6 +68,7 @@ export class UndiciResponse implements IncomingResponse {
     raw: Buffer[] | null,
     readonly body: string,
     readonly bytes: number,
+    readonly protocol: string,
   ) {
     this.headers = headersOf(raw);
   }

@@ -144,6 +144,11 @@ describe("failureKindOf", () => {
     expect(failureKindOf({ code: "ECONNRESET" }, true)).toBe("reset");
     expect(failureKindOf({ code: "UND_ERR_SOCKET" }, true)).toBe("reset");
     expect(failureKindOf(new Error("certificate has expired"), false)).toBe("connect");
+    expect(failureKindOf({ code: "DEPTH_ZERO_SELF_SIGNED_CERT" }, false)).toBe("tls");
+    expect(failureKindOf({ code: "SELF_SIGNED_CERT_IN_CHAIN" }, false)).toBe("tls");
+    expect(failureKindOf({ code: "CERT_HAS_EXPIRED" }, false)).toBe("tls");
+    expect(failureKindOf({ code: "ERR_TLS_CERT_ALTNAME_INVALID" }, false)).toBe("tls");
+    expect(failureKindOf({ code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" }, false)).toBe("tls");
   });
 });
 

@@ -2,9 +2,17 @@ import { createServer } from "node:http";
 import type { AddressInfo, LookupFunction } from "node:net";
 import type { TargetPolicy } from "@loadline/core";
 import type { Dispatcher } from "undici";
-import { type IncomingResponse, type OutgoingRequest, type Transport, TransportFailure } from "../scenario/index.ts";
+import {
+  type ConnectionProfile,
+  type IncomingResponse,
+  type OutgoingRequest,
+  type Transport,
+  TransportFailure,
+} from "../scenario/index.ts";
+import { GrpcChannels } from "./grpc-channels.ts";
 import { OriginConnections } from "./origin-connections.ts";
 import { InFlightList, ResponseCollector } from "./response-collector.ts";
+import { StreamConnections } from "./stream-connections.ts";
 import { guardedLookup, originRefusal, RefusedOrigin, type Resolver } from "./target-guard.ts";
 
 export { failureKindOf } from "./failure-kind.ts";
@@ -37,7 +45,13 @@ const SHORT_TIMEOUT_MS = 1000;
  */
 export class UndiciTransport implements Transport {
   private readonly origins = new Map<string, Origin>();
+  /** The origins of requests with a connection profile (HTTP/2, TLS options), by the profile's key. */
+  private readonly profiled = new Map<string, Map<string, Origin>>();
   private readonly inFlight = new InFlightList();
+  /** The ws and sse steps' connections, under the same target policy. */
+  readonly streams: StreamConnections;
+  /** The grpc steps' channels, under the same target policy. */
+  readonly grpc: GrpcChannels;
   /** One listener per signal, not one per request. */
   private readonly watched = new WeakSet<AbortSignal>();
   private closed = false;
@@ -49,13 +63,18 @@ export class UndiciTransport implements Transport {
   constructor(private readonly opts: UndiciTransportOptions) {
     this.connections = Math.max(1, opts.connections);
     this.lookup = opts.targetPolicy ? guardedLookup(opts.targetPolicy, opts.resolve) : undefined;
+    this.streams = new StreamConnections(opts.targetPolicy, this.lookup, opts.connectTimeoutMs ?? 10_000);
+    this.grpc = new GrpcChannels(opts.targetPolicy, opts.resolve);
   }
 
   send(req: OutgoingRequest, signal: AbortSignal): Promise<IncomingResponse> {
     if (this.closed) return Promise.reject(new TransportFailure("reset", "transport closed"));
     if (signal.aborted) return Promise.reject(new TransportFailure("reset", "aborted"));
     if (!this.watched.has(signal)) this.watch(signal);
-    const connections = this.origins.get(req.origin) ?? this.connectionsTo(req.origin);
+    const connections =
+      req.connection === undefined
+        ? (this.origins.get(req.origin) ?? this.connectionsTo(req.origin))
+        : (this.profiled.get(req.connection.key)?.get(req.origin) ?? this.connectionsTo(req.origin, req.connection));
     const options: Dispatcher.DispatchOptions = {
       path: req.path,
       method: req.method as Dispatcher.HttpMethod,
@@ -76,7 +95,7 @@ export class UndiciTransport implements Transport {
   allow(connections: number): void {
     if (connections <= this.connections) return;
     this.connections = connections;
-    for (const o of this.origins.values()) o.allow(connections);
+    for (const o of this.allOrigins()) o.allow(connections);
   }
 
   /** Requests now in flight. */
@@ -88,8 +107,13 @@ export class UndiciTransport implements Transport {
   async close(): Promise<void> {
     this.closed = true;
     for (const c of this.inFlight.toArray()) c.cancel(new TransportFailure("reset", "transport closed"));
-    await Promise.all([...this.origins.values()].map((o) => o.close()));
+    await Promise.all([
+      ...this.allOrigins().map((o) => o.close()),
+      this.streams.close().catch(() => undefined),
+      this.grpc.close().catch(() => undefined),
+    ]);
     this.origins.clear();
+    this.profiled.clear();
   }
 
   /**
@@ -113,13 +137,23 @@ export class UndiciTransport implements Transport {
     );
   }
 
-  private connectionsTo(origin: string): Origin {
+  private allOrigins(): Origin[] {
+    return [...this.origins.values(), ...[...this.profiled.values()].flatMap((m) => [...m.values()])];
+  }
+
+  /** The connections to an origin, under the target policy whatever the profile. */
+  private connectionsTo(origin: string, profile?: ConnectionProfile): Origin {
     const policy = this.opts.targetPolicy;
     const refused = policy ? originRefusal(origin, policy) : null;
     const connections = refused
       ? new RefusedOrigin(refused)
-      : new OriginConnections(origin, this.connections, this.opts.connectTimeoutMs ?? 10_000, this.lookup);
-    this.origins.set(origin, connections);
+      : new OriginConnections(origin, this.connections, this.opts.connectTimeoutMs ?? 10_000, this.lookup, profile);
+    if (!profile) this.origins.set(origin, connections);
+    else {
+      let byOrigin = this.profiled.get(profile.key);
+      if (!byOrigin) this.profiled.set(profile.key, (byOrigin = new Map()));
+      byOrigin.set(origin, connections);
+    }
     return connections;
   }
 }

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
-import { type ChartMarks, chartMarks } from "../annotations.ts";
+import { type ChartMarks, chartMarks, withActionMarks } from "../annotations.ts";
 import { type ApiError, download, qs, request } from "../api.ts";
 import { TimeChart } from "../chart.tsx";
 import { ago, ahead, bytes, clockTime, count, dateTime, duration, ms, percent, rate, runLength, shortId, timeOrDate } from "../format.ts";
@@ -8,7 +8,16 @@ import { type LivePhase, useLiveRun } from "../live-run.ts";
 import { href, navigate } from "../router.ts";
 import { CONTROL_TONE, controlFactors, controlText, currentSize, scaleModelsOf } from "../run-control.ts";
 import type { RunSeries } from "../run-series.ts";
-import { type AggregateView, isTerminal, type LoadTestView, type Page, type RunView } from "../types.ts";
+import { type SutChart, sutCharts } from "../sut-series.ts";
+import {
+  type AgentActionView,
+  type AggregateView,
+  isTerminal,
+  type LoadTestView,
+  type Page,
+  type RunView,
+  type SutView,
+} from "../types.ts";
 import { Badge, Counter, CountTable, Empty, ErrorBox, Section, StatusBadge, VerdictBadge } from "../ui.tsx";
 import { useData } from "../use-data.ts";
 
@@ -31,11 +40,17 @@ export function RunPage({ id }: { id: string }) {
   const ended = live.phase === "ended" || (run !== null && isTerminal(run.status) && live.phase !== "live");
   const aggregate = useData<AggregateView>(`/v1/runs/${encodeURIComponent(id)}/metrics/aggregate`, ended ? null : 5000);
   const test = useData<LoadTestView>(run ? `/v1/load-tests/${encodeURIComponent(run.loadTestId)}` : null);
+  // The system under test beside the load: its agents' seconds, and the actions the run's timeline fired.
+  const sut = useData<SutView>(`/v1/runs/${encodeURIComponent(id)}/sut`, ended ? null : 5000);
+  const actions = useData<{ items: AgentActionView[] }>(`/v1/runs/${encodeURIComponent(id)}/actions`, ended ? null : 5000);
   const [tick, setTick] = useState(0);
 
   // The final figures once the stream said the run is over.
   useEffect(() => {
-    if (live.phase === "ended") aggregate.reload();
+    if (live.phase !== "ended") return;
+    aggregate.reload();
+    sut.reload();
+    actions.reload();
   }, [live.phase]);
   // The elapsed time moves on between seconds.
   useEffect(() => {
@@ -47,7 +62,8 @@ export function RunPage({ id }: { id: string }) {
 
   // The run's live control, drawn on every chart.
   const controls = run?.controls;
-  const marks = useMemo(() => chartMarks(controls ?? []), [controls]);
+  const fired = actions.data?.items;
+  const marks = useMemo(() => withActionMarks(chartMarks(controls ?? []), fired ?? []), [controls, fired]);
 
   if (live.error && !run) return <ErrorBox error={live.error} />;
   if (!run) return <div class="empty">Loading run…</div>;
@@ -124,6 +140,7 @@ export function RunPage({ id }: { id: string }) {
       </div>
 
       <Charts series={s} version={live.version} marks={marks} />
+      <SutCharts view={sut.data} marks={marks} />
 
       <div class="grid-2">
         <Thresholds run={run} />
@@ -145,6 +162,7 @@ export function RunPage({ id }: { id: string }) {
       </div>
 
       <Workers run={run} />
+      <Actions actions={fired ?? []} />
       {isTerminal(run.status) && <Reports run={run} test={test.data} />}
     </div>
   );
@@ -207,6 +225,75 @@ function Charts({ series, version, marks }: { series: RunSeries; version: number
         ]}
       />
     </div>
+  );
+}
+
+const SUT_FORMAT: Readonly<Record<SutChart["unit"], (v: number) => string>> = {
+  percent: (v) => `${+v.toFixed(v < 10 ? 1 : 0)}%`,
+  bytes: (v) => bytes(v),
+  perSec: (v) => `${bytes(v)}/s`,
+  count: (v) => `${+v.toFixed(2)}`,
+};
+const SUT_COLORS = ["#0f766e", "#2563eb", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#65a30d", "#db2777"];
+
+/** The system under test, under the latency charts and on the same clock and marks: CPU, memory, network, load. */
+function SutCharts({ view, marks }: { view: SutView | null; marks: ChartMarks }) {
+  // Drawn again at every answer: a second's figures may change without the count of seconds changing (two intervals merged).
+  const answers = useRef(0);
+  const { charts, version } = useMemo(() => ({ charts: view ? sutCharts(view) : [], version: ++answers.current }), [view]);
+  if (charts.length === 0) return null;
+  return (
+    <div class="charts" data-sut>
+      {charts.map((c) => (
+        <TimeChart
+          // A chart's series are set when it is made: one more (an agent whose seconds came later) makes it anew.
+          key={`${c.id} ${c.labels.join("|")}`}
+          id={c.id}
+          title={c.title}
+          version={version}
+          marks={marks}
+          data={() => c.data}
+          axes={{ y: SUT_FORMAT[c.unit] }}
+          series={c.labels.map((label, i) => ({ label, color: SUT_COLORS[i % SUT_COLORS.length]!, format: SUT_FORMAT[c.unit] }))}
+        />
+      ))}
+    </div>
+  );
+}
+
+/** The agent actions the run's timeline fired, with their outcomes. */
+function Actions({ actions }: { actions: AgentActionView[] }) {
+  if (actions.length === 0) return null;
+  const tone = (a: AgentActionView) => (a.status === "completed" ? "ok" : a.status === "failed" ? "bad" : "muted");
+  return (
+    <Section title={`Agent actions (${actions.length})`}>
+      <table class="table compact" data-actions>
+        <thead>
+          <tr>
+            <th>Action</th>
+            <th>Agent</th>
+            <th>Outcome</th>
+            <th>Started</th>
+            <th>Ended</th>
+            <th>Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {actions.map((a) => (
+            <tr key={a.actionId}>
+              <td class="mono">{a.action}</td>
+              <td class="mono">{a.agentId}</td>
+              <td>
+                <Badge tone={tone(a)}>{a.status}</Badge>
+              </td>
+              <td>{clockTime(a.startedAt ?? a.requestedAt)}</td>
+              <td>{a.endedAt ? clockTime(a.endedAt) : "–"}</td>
+              <td class="small">{a.reason ?? (a.exitCode !== null && a.exitCode !== undefined ? `exit ${a.exitCode}` : "")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
   );
 }
 
