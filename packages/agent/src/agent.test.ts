@@ -157,8 +157,9 @@ describe("registration and telemetry", () => {
     expect(Math.abs(agentSays - kernelSays)).toBeLessThanOrEqual(5);
     // ...and it is counted in cores, not of the whole host: a busy loop reads near 100 (a 2-core host's
     // share would be 50) in each interval the host had half a core to give. The scheduler may still
-    // hand the child less than a whole core on a loaded test host, hence 85, not 100.
-    for (const s of busy.filter((s) => s.idleOfOneCore >= 50)) expect(s.agent).toBeGreaterThanOrEqual(85);
+    // hand the child less than a whole core on a loaded test host (82 seen), hence 70: well above
+    // the 50 a host share would read.
+    for (const s of busy.filter((s) => s.idleOfOneCore >= 50)) expect(s.agent).toBeGreaterThanOrEqual(70);
   });
 });
 

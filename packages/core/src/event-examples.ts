@@ -162,6 +162,15 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
     interruptedIterations: 2,
     checksPassed: 4,
     checksFailed: 0,
+    generator: {
+      loopDelayP99Ms: 0.42,
+      loopDelayMaxMs: 1.31,
+      timerSlipP99Ms: 0.08,
+      timerSlipMaxMs: 0.6,
+      gcPauseMs: 1.9,
+      busy: 0.21,
+      saturated: false,
+    },
   },
   "schedule.created": {
     loadTestId: "0196f3a0-7c1e-7d3a-9b1e-2f4c5d6e7f80",

@@ -118,6 +118,7 @@ export type {
   ReadAllOptions,
   StoredEvent,
 } from "./event-store.ts";
+export { GENERATOR_BOUNDS, generatorSaturated, mergeGeneratorHealth } from "./generator-health.ts";
 export { type BoundCounts, boundCounts } from "./histogram/bound-counts.ts";
 export { decodeHistogram, encodeHistogram, mergeHistograms } from "./histogram/codec.ts";
 export { type Histogram, newLatencyHistogram } from "./histogram/latency-histogram.ts";
@@ -291,8 +292,10 @@ export { type LoadTestSpec, loadTestInputSchema, loadTestSpecSchema, type Reques
 export {
   FAILURE_KINDS,
   type FailureKind,
+  type GeneratorHealth,
   GROUP_METHOD,
   type GroupWindow,
+  generatorHealthSchema,
   INT4_MAX,
   type MetricWindow,
   metricWindowSchema,

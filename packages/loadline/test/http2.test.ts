@@ -30,8 +30,10 @@ describe("HTTP/2 against the demo target's h2 port", () => {
     });
     expect(result.failures).toBe(0);
     expect(result.protocol).toBe("h2");
-    // 50 VUs waiting 20 ms each: about 2,500 requests/s if they are all in flight at once.
-    expect(result.requests).toBeGreaterThan(1000);
+    // 50 VUs waiting 20 ms each: about 2,500 requests/s if they are all in flight at once, 50/s
+    // if the connection carried one stream at a time; > 500 in 2 s is 5 streams in flight at least
+    // (a loaded 2-core host measured 983).
+    expect(result.requests).toBeGreaterThan(500);
     expect(result.requests).toBe(target.total() - before);
     // A connection per 100 streams: 50 VUs share one (the engine's warm-up is plain HTTP/1.1 elsewhere).
     expect(target.h2Sessions() - sessions).toBe(1);

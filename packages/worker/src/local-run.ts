@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import {
   decodeHistogram,
   type Executor,
+  type GeneratorHealth,
   type Histogram,
   type HttpOptions,
   type MetricWindow,
@@ -58,6 +59,19 @@ export type LocalRunResult = {
   /** The HTTP protocol the responses came over, as the windows say it; absent without responses. */
   protocol?: string;
   rssMb: number;
+  /** The generator's own health over the run (issue 24): the worst second's figures, and how many seconds were saturated. */
+  generator: LocalGeneratorHealth;
+};
+
+export type LocalGeneratorHealth = {
+  seconds: number;
+  saturatedSeconds: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  timerSlipP99Ms: number;
+  timerSlipMaxMs: number;
+  gcPauseMs: number;
+  busy: number;
 };
 
 /** The executor a local run uses. */
@@ -82,10 +96,21 @@ class RunFigures {
   dropped = 0;
   readonly failuresByKind: Record<string, number> = {};
   protocol: string | undefined;
+  readonly generator: LocalGeneratorHealth = {
+    seconds: 0,
+    saturatedSeconds: 0,
+    loopDelayP99Ms: 0,
+    loopDelayMaxMs: 0,
+    timerSlipP99Ms: 0,
+    timerSlipMaxMs: 0,
+    gcPauseMs: 0,
+    busy: 0,
+  };
 
   add(windows: readonly MetricWindow[]): void {
     for (const w of windows) {
       this.dropped += w.droppedIterations ?? 0;
+      if (w.generator) this.addHealth(w.generator);
       for (const r of w.requests) {
         this.requests += r.count;
         this.failures += r.failures;
@@ -95,6 +120,18 @@ class RunFigures {
         if (r.serviceHistogram) this.service.add(decodeHistogram(r.serviceHistogram));
       }
     }
+  }
+
+  private addHealth(h: GeneratorHealth): void {
+    const g = this.generator;
+    g.seconds++;
+    if (h.saturated) g.saturatedSeconds++;
+    g.loopDelayP99Ms = Math.max(g.loopDelayP99Ms, h.loopDelayP99Ms);
+    g.loopDelayMaxMs = Math.max(g.loopDelayMaxMs, h.loopDelayMaxMs);
+    g.timerSlipP99Ms = Math.max(g.timerSlipP99Ms, h.timerSlipP99Ms ?? 0);
+    g.timerSlipMaxMs = Math.max(g.timerSlipMaxMs, h.timerSlipMaxMs ?? 0);
+    g.gcPauseMs = Math.round((g.gcPauseMs + h.gcPauseMs) * 1e3) / 1e3;
+    g.busy = Math.max(g.busy, h.busy);
   }
 }
 
@@ -157,6 +194,7 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     failuresByKind: figures.failuresByKind,
     ...(figures.protocol ? { protocol: figures.protocol } : {}),
     rssMb: Math.round(rss / 1048576),
+    generator: figures.generator,
   };
 }
 
@@ -224,6 +262,13 @@ async function main(): Promise<void> {
     );
     console.error(
       `  latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; service p50 ${result.servicep50Ms} ms, p99 ${result.servicep99Ms} ms`,
+    );
+    const g = result.generator;
+    console.error(
+      `  generator: event-loop delay p99 ${g.loopDelayP99Ms} ms (max ${g.loopDelayMaxMs}), timer slip p99 ${g.timerSlipP99Ms} ms (max ${g.timerSlipMaxMs}), GC ${g.gcPauseMs} ms, busiest thread ${Math.round(g.busy * 100)}%` +
+        (g.saturatedSeconds > 0
+          ? `; WARNING: saturated ${g.saturatedSeconds} of ${g.seconds} s (the generator, not the target, set those seconds' load or latency)`
+          : ""),
     );
   }
   console.log(JSON.stringify(result));

@@ -1,4 +1,12 @@
-import { encodeHistogram, type GroupWindow, type MetricWindow, mergeHistograms, protocolOf, type RequestWindow } from "@loadline/core";
+import {
+  encodeHistogram,
+  type GroupWindow,
+  type MetricWindow,
+  mergeGeneratorHealth,
+  mergeHistograms,
+  protocolOf,
+  type RequestWindow,
+} from "@loadline/core";
 
 const addCounts = (into: Record<string, number>, from: Record<string, number> | undefined): void => {
   for (const [k, n] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + n;
@@ -43,6 +51,8 @@ export function mergeWindows(parts: readonly MetricWindow[]): MetricWindow {
   const interruptedIterations = sumOf(parts, (w) => w.interruptedIterations);
   if (interruptedIterations > 0) merged.interruptedIterations = interruptedIterations;
   if (parts.some((w) => w.paused)) merged.paused = true;
+  const generator = mergeGeneratorHealth(parts.flatMap((w) => (w.generator ? [w.generator] : [])));
+  if (generator) merged.generator = generator;
   const groups = mergeGroups(parts);
   if (groups.length > 0) merged.groups = groups;
   return merged;

@@ -7,6 +7,7 @@ import {
   newLatencyHistogram,
   type RequestWindow,
 } from "@loadline/core";
+import type { GeneratorProbe } from "./engine/generator-probe.ts";
 import type { RequestRecord } from "./scenario/transport.ts";
 
 /** One finished request, as the windows count it: the part of the step runtime's record they read. */
@@ -90,10 +91,12 @@ export class WindowAccumulator {
   private lastSecond = -1;
   private lastStats: SecondStats | undefined;
 
+  /** `probe`: the generator's own health, sampled into each window (absent: windows without it). */
   constructor(
     private readonly runId: string,
     private readonly workerId: string,
     firstSecond: number,
+    private readonly probe?: GeneratorProbe,
   ) {
     this.nextSecond = firstSecond;
   }
@@ -207,7 +210,22 @@ export class WindowAccumulator {
       this.seconds.delete(this.nextSecond);
     }
     if (this.lastSecond < this.nextSecond) this.lastStats = undefined;
+    // Measured since the last windows: seconds closed together (a stall held the ticker) share it.
+    if (this.probe && windows.length > 0) {
+      const generator = this.probe.sample();
+      for (const w of windows) w.generator = generator;
+    }
     return windows;
+  }
+
+  /** An open executor started an iteration `lateMs` after it was due (the generator's health). */
+  recordTimerSlip(lateMs: number): void {
+    this.probe?.recordTimerSlip(lateMs);
+  }
+
+  /** The run's load begins: the generator's health is measured from now. */
+  beginMeasuring(): void {
+    this.probe?.reset();
   }
 
   /** The last windows of the run, the current partial second included; nothing is recorded after. */
@@ -215,6 +233,7 @@ export class WindowAccumulator {
     const last = Math.max(currentSecondNow, ...this.seconds.keys());
     const windows = this.closeBefore(last + 1);
     this.finished = true;
+    this.probe?.stop();
     return windows;
   }
 

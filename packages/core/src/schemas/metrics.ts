@@ -96,6 +96,31 @@ export type GroupWindow = z.infer<typeof groupWindowSchema>;
 /** The method of a group's row among the request names' (the read model's endpoints): no request has it. */
 export const GROUP_METHOD = "GROUP";
 
+const millis = z.number().nonnegative().max(3_600_000);
+
+/**
+ * The load generator's own health over one worker's second (issue 24): how late its event loops
+ * and its open executors' timers ran, its garbage collection, how busy its busiest engine thread
+ * was, and whether that passed a bound past which the second's load or latencies are the
+ * generator's rather than the target's (core/src/generator-health.ts).
+ */
+export const generatorHealthSchema = z
+  .object({
+    loopDelayP99Ms: millis.describe("the engine threads' event-loop delay, 99th percentile (worst thread), ms"),
+    loopDelayMaxMs: millis.describe("the engine threads' event-loop delay, maximum, ms"),
+    timerSlipP99Ms: millis
+      .describe("how late an open executor started its iterations against their schedule, 99th percentile, ms; absent: no arrivals")
+      .optional(),
+    timerSlipMaxMs: millis.describe("the same, maximum, ms; absent: no arrivals").optional(),
+    gcPauseMs: millis.describe("garbage-collection pauses in the second, ms (the thread that paused longest)"),
+    busy: z.number().min(0).max(1).describe("the busiest engine thread's share of the second spent running (event-loop utilization)"),
+    saturated: z
+      .boolean()
+      .describe("the generator itself limited the load or inflated the latencies this second (bounds in docs/architecture.md)"),
+  })
+  .describe("the generator's own health this second; absent: a worker that does not measure it");
+export type GeneratorHealth = z.infer<typeof generatorHealthSchema>;
+
 export const metricWindowSchema = z.object({
   runId: z.string(),
   workerId: z.string(),
@@ -120,6 +145,7 @@ export const metricWindowSchema = z.object({
     .boolean()
     .describe("The run was paused for some or all of this second: no iteration started meanwhile; absent: not paused")
     .optional(),
+  generator: generatorHealthSchema.optional(),
 });
 export type MetricWindow = z.infer<typeof metricWindowSchema>;
 

@@ -141,6 +141,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
   private readonly pumpNow = () => this.pump();
 
   private launch(intendedStart: number): void {
+    this.ctx.windows.recordTimerSlip(performance.now() - intendedStart);
     const scenario = this.picks.next();
     const vu = this.free.pop() ?? (this.allocated < this.max ? this.allocate() : undefined);
     if (!vu) {

@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { MetricWindow } from "@loadline/core";
 import { mergeWindows } from "../window-merge.ts";
@@ -7,6 +5,7 @@ import type { RunTotals } from "../windows.ts";
 import { completion } from "./executor-run.ts";
 import type { LoadControl } from "./load-control.ts";
 import type { LoadEngine, LoadEngineOptions } from "./load-engine.ts";
+import { sourceThreadUrl } from "./source-thread.ts";
 import type { SpareThreads } from "./spare-threads.ts";
 import { ANSWERED, type FromThread, type ThreadStartData, type ToThread } from "./thread-messages.ts";
 import { dealLanes, type Workload, workloadsOf } from "./workloads.ts";
@@ -27,25 +26,11 @@ export function threadEntryUrl(): URL {
 }
 
 /**
- * Starts the engine thread. From dist/ it is plain JavaScript. From source it is TypeScript,
- * and Node 20 ignores `--import` loaders in a worker's execArgv, so a small bootstrap loads
- * it through tsx's API (tsImport) instead.
+ * Starts the engine thread. From dist/ it is plain JavaScript beside the bundle; from source
+ * it is bundled once per process (source-thread.ts).
  */
 export function startThread(url: URL, workerData: ThreadStartData | null): Worker {
-  if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData });
-  const api = JSON.stringify(tsxApiUrl());
-  const entry = JSON.stringify(url.href);
-  const bootstrap = `import(${api}).then((tsx) => tsx.tsImport(${entry}, ${entry})).catch((err) => process.nextTick(() => { throw err; }));`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
-
-/** tsx's ESM API module (the ESM build: its CommonJS one cannot register hooks from an eval'd worker). */
-function tsxApiUrl(): string {
-  try {
-    return import.meta.resolve("tsx/esm/api");
-  } catch {
-    return pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(/\.cjs$/, ".mjs");
-  }
+  return new Worker(url.pathname.endsWith(".ts") ? sourceThreadUrl(url) : url, { workerData });
 }
 
 /** One engine thread, seen from the main thread: each prepare, tick or stop sent gets its reply, in order. */

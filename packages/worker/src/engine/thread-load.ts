@@ -4,6 +4,7 @@ import { UndiciTransport, warmUpUndici } from "../transport/undici-transport.ts"
 import { currentSecond, type RunTotals, WindowAccumulator } from "../windows.ts";
 import { executorRun } from "./executor-factory.ts";
 import type { ExecutorRun } from "./executor-run.ts";
+import { GeneratorProbe } from "./generator-probe.ts";
 import { GracefulStop } from "./graceful-stop.ts";
 import { IterationContext } from "./iteration-context.ts";
 import { AS_PLANNED, currentRateFactor, executorControl, type LoadControl } from "./load-control.ts";
@@ -56,7 +57,7 @@ export class ThreadLoad {
   constructor(private readonly opts: ThreadLoadOptions) {
     const { plan } = opts;
     this.workloads = workloadsOf(plan);
-    this.windows = new WindowAccumulator(opts.runId, opts.workerId, currentSecond());
+    this.windows = new WindowAccumulator(opts.runId, opts.workerId, currentSecond(), new GeneratorProbe());
     const compile = {
       workerId: opts.workerId,
       secrets: plan.secrets ?? {},
@@ -100,6 +101,7 @@ export class ThreadLoad {
     if (this.origin !== undefined || this.stopped) return;
     this.origin = originMs;
     this.windows.skipTo(currentSecond(originMs));
+    this.windows.beginMeasuring();
     // Paused from its first window: a run paused before this worker joined it.
     if (this.controlled.paused) this.windows.setPaused(true, this.windows.openSecond);
     const control = executorControl(this.controlled, originMs);

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadSync, type MethodDefinition } from "@grpc/proto-loader";
+import type { loadSync, MethodDefinition } from "@grpc/proto-loader";
 import { type GrpcStep, protoImportError } from "@loadline/core";
+import { protoLoader } from "./grpc-modules.ts";
 
 /** A method of a compiled proto, as a call needs it: its path, its kind, and its messages' codecs. */
 export type GrpcMethod = {
@@ -29,7 +30,7 @@ export function loadProtoDefinition(proto: string): ReturnType<typeof loadSync> 
   try {
     const file = join(dir, "step.proto");
     writeFileSync(file, proto, { mode: 0o600 });
-    return loadSync(file, LOADER_OPTIONS);
+    return protoLoader().loadSync(file, LOADER_OPTIONS);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,9 @@
-import { type Client, Metadata, type ServiceError } from "@grpc/grpc-js";
+import type { Client, Metadata, ServiceError } from "@grpc/grpc-js";
 import { GRPC_ROW_NAMES, type GrpcAddress, type GrpcStep, grpcAddressOf, type TlsOptions } from "@loadline/core";
 import { compileBody } from "./body.ts";
 import type { GrpcConnector } from "./grpc-connector.ts";
 import { compileGrpcMethod, type GrpcMethod } from "./grpc-method.ts";
+import { grpcJs } from "./grpc-modules.ts";
 import { grpcFailureKind, isConnectionFailure } from "./grpc-status.ts";
 import { MessageInspection, messageView } from "./message-inspection.ts";
 import { builtinsSetter, interruptedRecord, NO_CHECKS, type StreamStepRun, streamFailureKind, streamRecord } from "./stream-target.ts";
@@ -269,7 +270,7 @@ export class GrpcPlan {
   }
 
   private renderMetadata(values: readonly string[]): Metadata {
-    const metadata = new Metadata();
+    const metadata = new (grpcJs().Metadata)();
     for (const [key, value] of this.metadata) {
       const text = renderText(value, values);
       // A binary key's value travels as bytes: written here as base64.

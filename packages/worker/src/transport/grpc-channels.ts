@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
-import { type ChannelOptions, Client, credentials } from "@grpc/grpc-js";
+import type { ChannelOptions, Client } from "@grpc/grpc-js";
 import { addressRefusal, type GrpcAddress, grpcOrigin, type TargetPolicy, type TlsOptions } from "@loadline/core";
 import type { GrpcConnector } from "../scenario/grpc-connector.ts";
+import { grpcJs } from "../scenario/grpc-modules.ts";
 import { TransportFailure } from "../scenario/index.ts";
 import { originRefusal, type Resolver, systemResolver } from "./target-guard.ts";
 
@@ -55,6 +56,7 @@ export class GrpcChannels implements GrpcConnector {
   }
 
   private async open(address: GrpcAddress, tls: TlsOptions | undefined): Promise<Client> {
+    const { Client, credentials } = grpcJs();
     const authority = `${address.host}:${address.port}`;
     const options: ChannelOptions = { "grpc.default_authority": authority, "grpc.enable_http_proxy": 0 };
     const creds = address.tls

@@ -1,0 +1,67 @@
+import { createHistogram, type EventLoopUtilization, monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
+import { type GeneratorHealth, generatorSaturated } from "@loadline/core";
+
+/** The event-loop probe's period: its timer's lateness beyond it is the loop's delay. */
+const PROBE_MS = 10;
+const NS_PER_MS = 1e6;
+const ms = (ns: number): number => Math.round(ns / 1e3) / 1e3;
+
+/**
+ * One engine thread's own health (issue 24), sampled at each window: its event loop's delay
+ * (a 10 ms timer's lateness, percentiles), how late its open executors started iterations
+ * against their schedule, its garbage-collection pauses, and how busy it was (event-loop
+ * utilization: the share of the time it ran rather than waited). Each figure is this thread's:
+ * perf_hooks measures the isolate it runs in. Cheap: one 10 ms timer and a histogram record per
+ * arrival.
+ */
+export class GeneratorProbe {
+  private readonly loop = monitorEventLoopDelay({ resolution: PROBE_MS });
+  private readonly slip = createHistogram();
+  private readonly gc: PerformanceObserver;
+  private gcMs = 0;
+  private utilization: EventLoopUtilization;
+
+  constructor() {
+    this.loop.enable();
+    this.gc = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) this.gcMs += entry.duration;
+    });
+    this.gc.observe({ entryTypes: ["gc"] });
+    this.utilization = performance.eventLoopUtilization();
+  }
+
+  /** An open executor started an iteration `lateMs` after it was due. */
+  recordTimerSlip(lateMs: number): void {
+    this.slip.record(Math.max(1, Math.round(lateMs * NS_PER_MS)));
+  }
+
+  /** Forgets what was measured so far: the run's load begins (preparing it is not its health). */
+  reset(): void {
+    this.loop.reset();
+    this.slip.reset();
+    this.gcMs = 0;
+    this.utilization = performance.eventLoopUtilization();
+  }
+
+  /** The health since the last sample (or reset), and begins the next. */
+  sample(): GeneratorHealth {
+    const since = performance.eventLoopUtilization(this.utilization);
+    const measured: Omit<GeneratorHealth, "saturated"> = {
+      loopDelayP99Ms: this.loop.count === 0 ? 0 : ms(Math.max(0, this.loop.percentile(99) - PROBE_MS * NS_PER_MS)),
+      loopDelayMaxMs: this.loop.count === 0 ? 0 : ms(Math.max(0, this.loop.max - PROBE_MS * NS_PER_MS)),
+      gcPauseMs: Math.round(this.gcMs * 1e3) / 1e3,
+      busy: Math.round(since.utilization * 1e3) / 1e3,
+    };
+    if (this.slip.count > 0) {
+      measured.timerSlipP99Ms = ms(this.slip.percentile(99));
+      measured.timerSlipMaxMs = ms(this.slip.max);
+    }
+    this.reset();
+    return { ...measured, saturated: generatorSaturated(measured) };
+  }
+
+  stop(): void {
+    this.loop.disable();
+    this.gc.disconnect();
+  }
+}

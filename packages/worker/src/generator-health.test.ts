@@ -1,0 +1,49 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localRun } from "./local-run.ts";
+
+/**
+ * Issue 24: every window carries the generator's own health, and a second in which the generator
+ * (not the target) set the load or the latencies is flagged saturated. One thread, in this one
+ * (localRun runs a single thread inline), so a busy loop here is a busy loop beside the engine.
+ */
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  server = createServer((_req, res) => res.end("ok"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe("the generator's health in every window", () => {
+  it("is quiet for a light open run: every second measured, none saturated", async () => {
+    const result = await localRun({ url, connections: 10, rate: 100, durationSec: 3, threads: 1 });
+    expect(result.failures).toBe(0);
+    const g = result.generator;
+    expect(g.seconds).toBeGreaterThanOrEqual(3);
+    expect(g.saturatedSeconds, JSON.stringify(g)).toBe(0);
+    expect(g.timerSlipMaxMs).toBeGreaterThan(0); // the arrivals were measured
+    expect(g.busy).toBeGreaterThan(0);
+    expect(g.busy).toBeLessThan(0.97);
+  });
+
+  it("flags the seconds a busy loop beside the engine held it back, with the delay it caused", async () => {
+    // 80 ms of every 100 blocked: the arrivals start late, and the loop's probe sees it.
+    const hog = setInterval(() => {
+      const until = performance.now() + 80;
+      while (performance.now() < until);
+    }, 100);
+    try {
+      const result = await localRun({ url, connections: 10, rate: 200, durationSec: 3, threads: 1 });
+      const g = result.generator;
+      expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
+      expect(g.timerSlipP99Ms).toBeGreaterThan(50);
+      expect(g.loopDelayMaxMs).toBeGreaterThan(50);
+      expect(g.busy).toBeGreaterThan(0.7);
+    } finally {
+      clearInterval(hog);
+    }
+  });
+});
