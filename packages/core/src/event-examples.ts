@@ -163,9 +163,9 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
     checksPassed: 4,
     checksFailed: 0,
     generator: {
-      loopDelayP99Ms: 0.42,
+      loopDelayP95Ms: 0.42,
       loopDelayMaxMs: 1.31,
-      timerSlipP99Ms: 0.08,
+      timerSlipP95Ms: 0.08,
       timerSlipMaxMs: 0.6,
       gcPauseMs: 1.9,
       busy: 0.21,

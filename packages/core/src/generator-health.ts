@@ -1,30 +1,31 @@
+import { z } from "zod";
 import type { GeneratorHealth } from "./schemas/metrics.ts";
 
 /**
  * Where a second of load stops being the target's and becomes the generator's (issue 24). Past
  * any bound the worker flags the second `saturated`: the run record, the summary, the console and
  * the report warn, naming the worker and the seconds.
- * - an open executor started its iterations late against their schedule (timer slip, p99): the
+ * - an open executor started its iterations late against their schedule (timer slip, p95: one in
+ *   twenty of the second's iterations or more): the
  *   arrival rate it was asked for was not the one sent, and every late iteration's latency (counted
  *   from its intended start) carries the lateness;
- * - an engine thread's event loop ran late (p99 of its 10 ms probe): every response read in that
- *   second waited up to that long before it was timed;
- * - the busiest engine thread ran nearly all of the second: no headroom, whatever the loop showed.
- * The bounds are wide enough that a loaded 2-core CI host running other suites beside a light run
- * stays under them, and narrow enough that a stall the size of a fast service's latency does not.
+ * - an engine thread's event loop ran late (p95 of its 10 ms probe): every response read in that
+ *   second waited up to that long before it was timed.
+ * How busy the busiest thread was (`busy`) is reported, not judged: an open executor polls with
+ * setImmediate when its next arrival is under 1.5 ms away, so from some 700 arrivals/s a thread
+ * reads 100% busy whether or not anything is late.
+ * A host whose CPU other processes take shows the same way (a thread not scheduled is late while
+ * idle): that is the generator's machine, not the target, and is flagged too. The bounds (50 ms
+ * for one iteration or loop turn in twenty) keep a light run on a loaded 2-core CI host running
+ * other suites under them (measured up to ~40 ms there), so that a flag means a real stall.
  */
 export const GENERATOR_BOUNDS = {
-  timerSlipP99Ms: 20,
-  loopDelayP99Ms: 50,
-  busy: 0.97,
+  timerSlipP95Ms: 50,
+  loopDelayP95Ms: 50,
 } as const;
 
 export function generatorSaturated(h: Omit<GeneratorHealth, "saturated">): boolean {
-  return (
-    (h.timerSlipP99Ms ?? 0) > GENERATOR_BOUNDS.timerSlipP99Ms ||
-    h.loopDelayP99Ms > GENERATOR_BOUNDS.loopDelayP99Ms ||
-    h.busy > GENERATOR_BOUNDS.busy
-  );
+  return (h.timerSlipP95Ms ?? 0) > GENERATOR_BOUNDS.timerSlipP95Ms || h.loopDelayP95Ms > GENERATOR_BOUNDS.loopDelayP95Ms;
 }
 
 const worst = (parts: readonly GeneratorHealth[], of: (h: GeneratorHealth) => number | undefined): number | undefined => {
@@ -38,21 +39,52 @@ const worst = (parts: readonly GeneratorHealth[], of: (h: GeneratorHealth) => nu
 /**
  * One worker's second from its engine threads' (each measured its own loop): the worst of each
  * figure, and saturated when any thread was. Percentiles are not merged exactly: the worst
- * thread's p99 is what bounds the second's latencies.
+ * thread's p95 is what bounds the second's latencies.
  */
 export function mergeGeneratorHealth(parts: readonly GeneratorHealth[]): GeneratorHealth | undefined {
   if (parts.length === 0) return undefined;
   if (parts.length === 1) return parts[0];
   const merged: GeneratorHealth = {
-    loopDelayP99Ms: worst(parts, (h) => h.loopDelayP99Ms)!,
+    loopDelayP95Ms: worst(parts, (h) => h.loopDelayP95Ms)!,
     loopDelayMaxMs: worst(parts, (h) => h.loopDelayMaxMs)!,
     gcPauseMs: worst(parts, (h) => h.gcPauseMs)!,
     busy: worst(parts, (h) => h.busy)!,
     saturated: parts.some((h) => h.saturated),
   };
-  const slipP99 = worst(parts, (h) => h.timerSlipP99Ms);
-  if (slipP99 !== undefined) merged.timerSlipP99Ms = slipP99;
+  const slipP95 = worst(parts, (h) => h.timerSlipP95Ms);
+  if (slipP95 !== undefined) merged.timerSlipP95Ms = slipP95;
   const slipMax = worst(parts, (h) => h.timerSlipMaxMs);
   if (slipMax !== undefined) merged.timerSlipMaxMs = slipMax;
   return merged;
 }
+
+const instant = z.string().describe("ISO 8601 instant");
+
+/**
+ * The generator's health over a run's seconds (or those asked for), per worker: the worst
+ * second's figures, GC pauses summed, the seconds flagged saturated (the first 20 listed). What
+ * the aggregate (GET .../metrics/aggregate) and the report carry.
+ */
+export const generatorViewSchema = z
+  .object({
+    saturatedSeconds: z.number().int().nonnegative(),
+    workers: z.array(
+      z.object({
+        workerId: z.string(),
+        seconds: z.number().int().nonnegative().describe("seconds whose windows carried the generator's health"),
+        saturatedSeconds: z.number().int().nonnegative(),
+        saturated: z.array(instant).describe("the first saturated seconds, at most 20"),
+        loopDelayP95Ms: z.number().nonnegative(),
+        loopDelayMaxMs: z.number().nonnegative(),
+        timerSlipP95Ms: z.number().nonnegative().nullable().describe("null: no open executor ran on the worker"),
+        timerSlipMaxMs: z.number().nonnegative().nullable(),
+        gcPauseMs: z.number().nonnegative(),
+        busy: z.number().min(0).max(1),
+      }),
+    ),
+  })
+  .describe(
+    "the load generator's own health over these seconds, per worker (worst second's figures): saturatedSeconds > 0 means some seconds' load or latencies were the generator's, not the target's; absent when no window carried it",
+  );
+export type GeneratorView = z.infer<typeof generatorViewSchema>;
+export type GeneratorWorkerView = GeneratorView["workers"][number];

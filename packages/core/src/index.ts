@@ -118,7 +118,14 @@ export type {
   ReadAllOptions,
   StoredEvent,
 } from "./event-store.ts";
-export { GENERATOR_BOUNDS, generatorSaturated, mergeGeneratorHealth } from "./generator-health.ts";
+export {
+  GENERATOR_BOUNDS,
+  type GeneratorView,
+  type GeneratorWorkerView,
+  generatorSaturated,
+  generatorViewSchema,
+  mergeGeneratorHealth,
+} from "./generator-health.ts";
 export { type BoundCounts, boundCounts } from "./histogram/bound-counts.ts";
 export { decodeHistogram, encodeHistogram, mergeHistograms } from "./histogram/codec.ts";
 export { type Histogram, newLatencyHistogram } from "./histogram/latency-histogram.ts";

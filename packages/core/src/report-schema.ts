@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { generatorViewSchema } from "./generator-health.ts";
 import { RUN_STATUSES, stopReasonSchema } from "./schemas/run.ts";
 import { thresholdResultSchema, VERDICTS } from "./thresholds/threshold-types.ts";
 
@@ -176,6 +177,8 @@ export const runReportSchema = z.object({
       reassignedTo: z.array(z.string()),
     }),
   ),
+  /** The generator's own health over the run, per worker (issue 24); absent when no window carried it. */
+  generator: generatorViewSchema.optional(),
 });
 export type RunReport = z.infer<typeof runReportSchema>;
 export type ReportEndpoint = z.infer<typeof reportEndpointSchema>;

@@ -2,6 +2,7 @@ import type { Role } from "./access/roles.ts";
 import type { TargetPolicy } from "./access/target-policy.ts";
 import type { RunCost } from "./cost/run-cost.ts";
 import type { AggregateType } from "./envelope.ts";
+import type { GeneratorView } from "./generator-health.ts";
 import type { LatencySummary } from "./histogram/summary.ts";
 import type { Executor } from "./scenario/executors.ts";
 import type { Scenario } from "./scenario/scenario.ts";
@@ -227,9 +228,19 @@ export type EndpointView = RequestStats & {
   messagesIn?: number;
   messagesOut?: number;
 };
-/** Totals and exact percentiles over a run (or the part of it asked for), overall and per request name. */
+/**
+ * Totals and exact percentiles over a run (or the part of it asked for), overall and per request
+ * name; `generator`: the generator's own health (absent when no window carried it: older workers).
+ */
 export type AggregateView = RequestStats &
-  RunCounters & { runId: string; from: string | null; to: string | null; seconds: number; endpoints: EndpointView[] };
+  RunCounters & {
+    runId: string;
+    from: string | null;
+    to: string | null;
+    seconds: number;
+    endpoints: EndpointView[];
+    generator?: GeneratorView;
+  };
 
 export type LatencyPercentile = { percentile: number; latencyMs: number };
 /** The scatter: the percentile → latency curve of a range, and each second's p50 and p99. */

@@ -62,6 +62,33 @@ describe("formatSummary", () => {
     );
   });
 
+  it("warns when the generator saturated some seconds: which worker, how many, from when, its worst figures", () => {
+    const run = { id: "r4", status: "Completed", targetUsers: 20, reason: null } as RunView;
+    const worker = (workerId: string, saturatedSeconds: number) => ({
+      workerId,
+      seconds: 10,
+      saturatedSeconds,
+      saturated: saturatedSeconds > 0 ? ["2026-12-06T02:00:03.000Z"] : [],
+      loopDelayP95Ms: 61.5,
+      loopDelayMaxMs: 80,
+      timerSlipP95Ms: 72.25,
+      timerSlipMaxMs: 79,
+      gcPauseMs: 3.5,
+      busy: 0.99,
+    });
+    const base: AggregateView = { ...stats, ...counters, runId: "r4", from: null, to: null, seconds: 10, endpoints: [] };
+    const quiet = formatSummary(run, { ...base, generator: { saturatedSeconds: 0, workers: [worker("w1", 0)] } });
+    expect(quiet).not.toMatch(/SATURATED/);
+    const lines = formatSummary(run, { ...base, generator: { saturatedSeconds: 4, workers: [worker("w1", 0), worker("w2", 4)] } }).split(
+      "\n",
+    );
+    expect(lines.slice(-3)).toEqual([
+      "",
+      "GENERATOR SATURATED: 4 worker-second(s) were limited by the load generator, not the target; their load or latency is the generator's.",
+      "  w2: 4 of 10 s from 2026-12-06T02:00:03.000Z  (event-loop delay p95 61.50 ms, timer slip p95 72.25 ms, busiest thread 99%, GC 3.50 ms)",
+    ]);
+  });
+
   it("says so when the run completed degraded: how much of the load ran at the top, why at the bottom", () => {
     const reason =
       "lane 1 of 2 was not run for 9.8 s of 15.0 s: worker w2 was last heard from 00:05.2 into the run, and nobody took it before the end";

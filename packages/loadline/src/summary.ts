@@ -53,8 +53,28 @@ export function formatSummary(run: RunView, total: AggregateView): string {
     ...(run.cost ? [costLine(run.cost)] : []),
     ...phaseLines(run),
     ...degraded,
+    ...generatorLines(total),
     ...thresholdLines(run),
   ].join("\n");
+}
+
+/**
+ * A warning when the generator itself set some seconds' load or latencies (issue 24): which
+ * worker, how many seconds, from when, and its worst figures, so the user knows those seconds
+ * measure the generator, not the target.
+ */
+export function generatorLines(total: AggregateView): string[] {
+  const saturated = total.generator?.workers.filter((w) => w.saturatedSeconds > 0) ?? [];
+  if (saturated.length === 0) return [];
+  return [
+    "",
+    `GENERATOR SATURATED: ${total.generator!.saturatedSeconds} worker-second(s) were limited by the load generator, not the target; their load or latency is the generator's.`,
+    ...saturated.map(
+      (w) =>
+        `  ${w.workerId}: ${w.saturatedSeconds} of ${w.seconds} s from ${w.saturated[0] ?? "?"}` +
+        `  (event-loop delay p95 ${round(w.loopDelayP95Ms)} ms, timer slip p95 ${w.timerSlipP95Ms === null ? "-" : round(w.timerSlipP95Ms)} ms, busiest thread ${Math.round(w.busy * 100)}%, GC ${round(w.gcPauseMs)} ms)`,
+    ),
+  ];
 }
 
 /** The setup's and teardown's requests, apart from the load's: one line each phase. */

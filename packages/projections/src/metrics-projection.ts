@@ -15,7 +15,7 @@ import {
   type TenantWindow,
   touchedKeys,
 } from "./rollups.ts";
-import { metricRollups, metricWindowKeys, metricWindows } from "./schema.ts";
+import { generatorSeconds, metricRollups, metricWindowKeys, metricWindows } from "./schema.ts";
 import { rowsOf, upsertRows } from "./sql-helpers.ts";
 
 export const METRICS_PROJECTION = "metrics";
@@ -54,6 +54,7 @@ export function metricsProjection(opts: { merged?: (windows: readonly TenantWind
         tx,
         fresh.map((w) => ({ ...w, seq: w.published.seq })),
       );
+      await storeGeneratorSeconds(tx, fresh);
     },
     committed() {
       if (applied.length > 0) opts.merged?.(applied);
@@ -207,6 +208,18 @@ async function insertRawWindows(db: Db, windows: readonly ArrivedWindow[]): Prom
     from json_to_recordset(${payload}::json)
       as w(tenant_id text, run_id text, worker_id text, second bigint, active_users integer, event json,
            iterations integer, dropped_iterations integer, checks_passed integer, checks_failed integer)
+    on conflict do nothing`);
+}
+
+/** The generator's health of the new windows that carry it (generator_seconds), in the rollups' transaction. */
+async function storeGeneratorSeconds(tx: Tx, windows: readonly TenantWindow[]): Promise<void> {
+  const rows = windows.flatMap((w) =>
+    w.generator ? [{ t: w.tenantId, r: w.runId, s: w.second, w: w.workerId, x: w.generator.saturated, h: w.generator }] : [],
+  );
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    insert into ${generatorSeconds} (tenant_id, run_id, second, worker_id, saturated, health)
+    select t, r, s, w, x, h from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as k(t text, r text, s bigint, w text, x boolean, h jsonb)
     on conflict do nothing`);
 }
 

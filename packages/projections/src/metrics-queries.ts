@@ -70,7 +70,7 @@ export class MetricsQueries {
   async aggregate(run: RunView, sel: MetricsSelection): Promise<AggregateView> {
     const { requests, named, counters, first, last } = await this.selected(run, sel);
     const seconds = first === null || last === null ? 0 : last - first + 1;
-    return {
+    const aggregate: AggregateView = {
       runId: run.id,
       ...requestStats(requests, seconds),
       ...counters,
@@ -82,6 +82,11 @@ export class MetricsQueries {
         return tags ? { ...e, tags } : e;
       }),
     };
+    // The generator's health over the same seconds: whether any of them was its own rather than the target's.
+    const range = first === null || last === null ? null : { from: first, to: last };
+    const generator = range ? await this.readModel.generatorHealth(run.tenantId, run.id, range, sel.workers) : null;
+    if (generator) aggregate.generator = generator;
+    return aggregate;
   }
 
   async distribution(run: RunView, sel: MetricsSelection): Promise<DistributionView> {

@@ -1,4 +1,6 @@
 import {
+  type GeneratorHealth,
+  type GeneratorView,
   type LoadTestView,
   lastMetricsOf,
   pointOf,
@@ -32,6 +34,7 @@ import { scheduleViewOf } from "./schedule-view.ts";
 import {
   apiKeys,
   auditLog,
+  generatorSeconds,
   loadTests,
   metricRollups,
   metricWindows,
@@ -326,6 +329,59 @@ export class PgReadModel implements ReadModel {
   }
 
   /** First and last second the run has data for, or null when it has none. */
+  /**
+   * The generator's health of a run's seconds (generator_seconds), per worker: within `range`
+   * (epoch seconds, inclusive) and of `workers` when given. Null when no window carried it.
+   */
+  async generatorHealth(
+    tenantId: string,
+    runId: string,
+    range: { from: number; to: number } | null,
+    workers: readonly string[] | undefined,
+  ): Promise<GeneratorView | null> {
+    const g = generatorSeconds;
+    const figure = (name: keyof GeneratorHealth) => sql<number | null>`max((${g.health}->>${name})::float8)`;
+    const rows = await this.db
+      .select({
+        workerId: g.workerId,
+        seconds: sql<number>`count(*)::int`,
+        saturatedSeconds: sql<number>`(count(*) filter (where ${g.saturated}))::int`,
+        saturated: sql<(string | number)[] | null>`(array_agg(${g.second} order by ${g.second}) filter (where ${g.saturated}))[1:20]`,
+        loopDelayP95Ms: figure("loopDelayP95Ms"),
+        loopDelayMaxMs: figure("loopDelayMaxMs"),
+        timerSlipP95Ms: figure("timerSlipP95Ms"),
+        timerSlipMaxMs: figure("timerSlipMaxMs"),
+        gcPauseMs: sql<number | null>`sum((${g.health}->>'gcPauseMs')::float8)`,
+        busy: figure("busy"),
+      })
+      .from(g)
+      .where(
+        and(
+          eq(g.tenantId, tenantId),
+          eq(g.runId, runId),
+          range ? and(gte(g.second, range.from), lte(g.second, range.to)) : undefined,
+          workers ? inArray(g.workerId, [...workers]) : undefined,
+        ),
+      )
+      .groupBy(g.workerId)
+      .orderBy(asc(g.workerId));
+    if (rows.length === 0) return null;
+    const round = (n: number | null) => (n === null ? 0 : Math.round(Number(n) * 1e3) / 1e3);
+    const workersView = rows.map((r) => ({
+      workerId: r.workerId,
+      seconds: Number(r.seconds),
+      saturatedSeconds: Number(r.saturatedSeconds),
+      saturated: (r.saturated ?? []).map((s) => new Date(Number(s) * 1000).toISOString()),
+      loopDelayP95Ms: round(r.loopDelayP95Ms),
+      loopDelayMaxMs: round(r.loopDelayMaxMs),
+      timerSlipP95Ms: r.timerSlipP95Ms === null ? null : round(r.timerSlipP95Ms),
+      timerSlipMaxMs: r.timerSlipMaxMs === null ? null : round(r.timerSlipMaxMs),
+      gcPauseMs: round(r.gcPauseMs),
+      busy: round(r.busy),
+    }));
+    return { saturatedSeconds: workersView.reduce((n, w) => n + w.saturatedSeconds, 0), workers: workersView };
+  }
+
   async secondSpan(tenantId: string, runId: string): Promise<{ first: number; last: number } | null> {
     const [span] = await this.db
       .select({ first: min(metricRollups.bucket), last: max(metricRollups.bucket) })

@@ -46,7 +46,7 @@ export function rebuildable(log: Logger): Record<string, { projection: Projectio
         "webhooks",
       ],
     },
-    metrics: { projection: metricsProjection(), tables: ["metric_windows", "metric_window_keys", "metric_rollups"] },
+    metrics: { projection: metricsProjection(), tables: ["metric_windows", "metric_window_keys", "metric_rollups", "generator_seconds"] },
     // The agents only: LL_AGENT keeps a day (1,000 messages an agent and kind), so the SUT seconds
     // of older runs are not in it any more; they stay as the live projection wrote them.
     agent: { projection: agentProjection(log), tables: ["agents"] },

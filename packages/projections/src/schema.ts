@@ -5,6 +5,7 @@ import type {
   AgentTelemetry,
   AggregateType,
   Executor,
+  GeneratorHealth,
   LatencySummary,
   Metadata,
   MissedFirePolicy,
@@ -197,6 +198,24 @@ export const metricWindowKeys = pgTable(
     runId: text("run_id").notNull(),
     second: bigint("second", { mode: "number" }).notNull(),
     workerId: text("worker_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.second, t.workerId] })],
+);
+
+/**
+ * The load generator's own health, one row per worker and second (a window's `generator`, issue
+ * 24): kept apart from the raw windows, which are pruned, so that a run's record says for good
+ * which of its seconds the generator saturated, and small enough to read on every aggregate.
+ */
+export const generatorSeconds = pgTable(
+  "generator_seconds",
+  {
+    tenantId: text("tenant_id").notNull(),
+    runId: text("run_id").notNull(),
+    second: bigint("second", { mode: "number" }).notNull(),
+    workerId: text("worker_id").notNull(),
+    saturated: boolean("saturated").notNull(),
+    health: jsonb("health").$type<GeneratorHealth>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.second, t.workerId] })],
 );

@@ -164,6 +164,7 @@ export const READ_MODEL_TABLES = [
   "metric_windows",
   "metric_window_keys",
   "metric_rollups",
+  "generator_seconds",
 ] as const;
 
 /** Every text, json and jsonb value of every table of the database's current schema, as text: what a leak would be found in. */

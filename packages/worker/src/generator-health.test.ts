@@ -34,12 +34,12 @@ describe("the generator's health in every window", () => {
     const hog = setInterval(() => {
       const until = performance.now() + 80;
       while (performance.now() < until);
-    }, 100);
+    }, 20);
     try {
       const result = await localRun({ url, connections: 10, rate: 200, durationSec: 3, threads: 1 });
       const g = result.generator;
       expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
-      expect(g.timerSlipP99Ms).toBeGreaterThan(50);
+      expect(g.timerSlipP95Ms).toBeGreaterThan(50);
       expect(g.loopDelayMaxMs).toBeGreaterThan(50);
       expect(g.busy).toBeGreaterThan(0.7);
     } finally {

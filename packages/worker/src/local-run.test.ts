@@ -32,8 +32,10 @@ afterEach(async () => {
 
 /** Figures that hang together, whatever the load: a rate that is the count over the time, ordered percentiles. */
 function expectConsistent(r: LocalRunResult): void {
-  // Besides the figures: failures by kind, and the protocol of the responses (none without one).
-  const { failuresByKind, protocol, ...figures } = r;
+  // Besides the figures: failures by kind, the protocol of the responses (none without one), and
+  // the generator's health (a second each window; saturated ones a part of them).
+  const { failuresByKind, protocol, generator, ...figures } = r;
+  expect(generator.saturatedSeconds).toBeLessThanOrEqual(generator.seconds);
   expect(Object.keys(figures).sort()).toEqual(FIELDS);
   expect(Object.values(failuresByKind).reduce((a, b) => a + b, 0)).toBe(r.failures);
   if (r.requests > r.failures) expect(protocol).toBe("http/1.1");

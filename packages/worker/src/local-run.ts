@@ -66,9 +66,9 @@ export type LocalRunResult = {
 export type LocalGeneratorHealth = {
   seconds: number;
   saturatedSeconds: number;
-  loopDelayP99Ms: number;
+  loopDelayP95Ms: number;
   loopDelayMaxMs: number;
-  timerSlipP99Ms: number;
+  timerSlipP95Ms: number;
   timerSlipMaxMs: number;
   gcPauseMs: number;
   busy: number;
@@ -99,9 +99,9 @@ class RunFigures {
   readonly generator: LocalGeneratorHealth = {
     seconds: 0,
     saturatedSeconds: 0,
-    loopDelayP99Ms: 0,
+    loopDelayP95Ms: 0,
     loopDelayMaxMs: 0,
-    timerSlipP99Ms: 0,
+    timerSlipP95Ms: 0,
     timerSlipMaxMs: 0,
     gcPauseMs: 0,
     busy: 0,
@@ -126,9 +126,9 @@ class RunFigures {
     const g = this.generator;
     g.seconds++;
     if (h.saturated) g.saturatedSeconds++;
-    g.loopDelayP99Ms = Math.max(g.loopDelayP99Ms, h.loopDelayP99Ms);
+    g.loopDelayP95Ms = Math.max(g.loopDelayP95Ms, h.loopDelayP95Ms);
     g.loopDelayMaxMs = Math.max(g.loopDelayMaxMs, h.loopDelayMaxMs);
-    g.timerSlipP99Ms = Math.max(g.timerSlipP99Ms, h.timerSlipP99Ms ?? 0);
+    g.timerSlipP95Ms = Math.max(g.timerSlipP95Ms, h.timerSlipP95Ms ?? 0);
     g.timerSlipMaxMs = Math.max(g.timerSlipMaxMs, h.timerSlipMaxMs ?? 0);
     g.gcPauseMs = Math.round((g.gcPauseMs + h.gcPauseMs) * 1e3) / 1e3;
     g.busy = Math.max(g.busy, h.busy);
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     );
     const g = result.generator;
     console.error(
-      `  generator: event-loop delay p99 ${g.loopDelayP99Ms} ms (max ${g.loopDelayMaxMs}), timer slip p99 ${g.timerSlipP99Ms} ms (max ${g.timerSlipMaxMs}), GC ${g.gcPauseMs} ms, busiest thread ${Math.round(g.busy * 100)}%` +
+      `  generator: event-loop delay p95 ${g.loopDelayP95Ms} ms (max ${g.loopDelayMaxMs}), timer slip p95 ${g.timerSlipP95Ms} ms (max ${g.timerSlipMaxMs}), GC ${g.gcPauseMs} ms, busiest thread ${Math.round(g.busy * 100)}%` +
         (g.saturatedSeconds > 0
           ? `; WARNING: saturated ${g.saturatedSeconds} of ${g.seconds} s (the generator, not the target, set those seconds' load or latency)`
           : ""),

@@ -170,6 +170,25 @@ export type AggregateView = RequestStats & {
   checksPassed: number;
   checksFailed: number;
   endpoints: EndpointView[];
+  /** The load generator's own health per worker (absent from older workers' runs). */
+  generator?: GeneratorView;
+};
+
+/** The generator's health over a run, per worker (the API's GeneratorView). */
+export type GeneratorView = {
+  saturatedSeconds: number;
+  workers: {
+    workerId: string;
+    seconds: number;
+    saturatedSeconds: number;
+    saturated: string[];
+    loopDelayP95Ms: number;
+    loopDelayMaxMs: number;
+    timerSlipP95Ms: number | null;
+    timerSlipMaxMs: number | null;
+    gcPauseMs: number;
+    busy: number;
+  }[];
 };
 
 /** One merged second of a run, as the live stream sends it. */

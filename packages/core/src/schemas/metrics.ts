@@ -106,10 +106,10 @@ const millis = z.number().nonnegative().max(3_600_000);
  */
 export const generatorHealthSchema = z
   .object({
-    loopDelayP99Ms: millis.describe("the engine threads' event-loop delay, 99th percentile (worst thread), ms"),
+    loopDelayP95Ms: millis.describe("the engine threads' event-loop delay, 95th percentile (worst thread), ms"),
     loopDelayMaxMs: millis.describe("the engine threads' event-loop delay, maximum, ms"),
-    timerSlipP99Ms: millis
-      .describe("how late an open executor started its iterations against their schedule, 99th percentile, ms; absent: no arrivals")
+    timerSlipP95Ms: millis
+      .describe("how late an open executor started its iterations against their schedule, 95th percentile, ms; absent: no arrivals")
       .optional(),
     timerSlipMaxMs: millis.describe("the same, maximum, ms; absent: no arrivals").optional(),
     gcPauseMs: millis.describe("garbage-collection pauses in the second, ms (the thread that paused longest)"),

@@ -1882,6 +1882,25 @@ export interface components {
             } | null;
             iterations: number;
             endpoints: components["schemas"]["Endpoint"][];
+            /** @description the load generator's own health over these seconds, per worker (worst second's figures): saturatedSeconds > 0 means some seconds' load or latencies were the generator's, not the target's; absent when no window carried it */
+            generator?: {
+                saturatedSeconds: number;
+                workers: {
+                    workerId: string;
+                    /** @description seconds whose windows carried the generator's health */
+                    seconds: number;
+                    saturatedSeconds: number;
+                    /** @description the first saturated seconds, at most 20 */
+                    saturated: string[];
+                    loopDelayP95Ms: number;
+                    loopDelayMaxMs: number;
+                    /** @description null: no open executor ran on the worker */
+                    timerSlipP95Ms: number | null;
+                    timerSlipMaxMs: number | null;
+                    gcPauseMs: number;
+                    busy: number;
+                }[];
+            };
         } & {
             [key: string]: unknown;
         };
@@ -2148,6 +2167,25 @@ export interface components {
                 reassignedAt: string | null;
                 reassignedTo: string[];
             }[];
+            /** @description the load generator's own health over these seconds, per worker (worst second's figures): saturatedSeconds > 0 means some seconds' load or latencies were the generator's, not the target's; absent when no window carried it */
+            generator?: {
+                saturatedSeconds: number;
+                workers: {
+                    workerId: string;
+                    /** @description seconds whose windows carried the generator's health */
+                    seconds: number;
+                    saturatedSeconds: number;
+                    /** @description the first saturated seconds, at most 20 */
+                    saturated: string[];
+                    loopDelayP95Ms: number;
+                    loopDelayMaxMs: number;
+                    /** @description null: no open executor ran on the worker */
+                    timerSlipP95Ms: number | null;
+                    timerSlipMaxMs: number | null;
+                    gcPauseMs: number;
+                    busy: number;
+                }[];
+            };
         };
         /** @description A schedule of runs of a load test, with its next fire times. */
         Schedule: {

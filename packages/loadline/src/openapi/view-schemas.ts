@@ -3,6 +3,7 @@ import {
   type ApiKeyView,
   type AuditEntryView,
   type DistributionView,
+  generatorViewSchema,
   LOAD_TEST_STATUS,
   type LoadTestView,
   latencySummarySchema,
@@ -114,6 +115,7 @@ export const aggregateSchema = describes<AggregateView>()(
       serviceTime: latencySummarySchema.nullable(),
       iterations: z.number().int(),
       endpoints: z.array(endpointSchema),
+      generator: generatorViewSchema.optional(),
     })
     .meta({
       id: "Aggregate",

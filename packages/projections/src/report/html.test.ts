@@ -16,6 +16,38 @@ describe("the HTML report", () => {
     expect(html).toContain("Content-Security-Policy");
   });
 
+  it("warns under the figures of the seconds the generator saturated, naming the worker, and says nothing when none was", () => {
+    expect(html).not.toContain("generator-saturated");
+    const worker = {
+      workerId: "w-<2>",
+      seconds: 12,
+      saturatedSeconds: 3,
+      saturated: ["2026-03-01T10:00:04.000Z"],
+      loopDelayP95Ms: 64.2,
+      loopDelayMaxMs: 90,
+      timerSlipP95Ms: 71,
+      timerSlipMaxMs: 88,
+      gcPauseMs: 12,
+      busy: 0.99,
+    };
+    const quiet = { ...worker, workerId: "w-1", saturatedSeconds: 0, saturated: [] };
+    const warned = renderHtml(
+      runReportOf({
+        ...fixtureInputs,
+        aggregate: { ...fixtureInputs.aggregate, generator: { saturatedSeconds: 3, workers: [quiet, worker] } },
+      }),
+    );
+    const callout = /<div class="callout" id="generator-saturated">(.*?)<\/div>/.exec(warned)?.[1] ?? "";
+    expect(callout).toContain("The load generator saturated 3 worker-second(s)");
+    expect(callout).toContain('<b class="mono">w-&lt;2&gt;</b>: 3 of 12 s from');
+    expect(callout).not.toContain("w-1");
+    expect(
+      renderHtml(
+        runReportOf({ ...fixtureInputs, aggregate: { ...fixtureInputs.aggregate, generator: { saturatedSeconds: 0, workers: [quiet] } } }),
+      ),
+    ).not.toContain("generator-saturated");
+  });
+
   it("heads with the test, the verdict and the status", () => {
     expect(html).toContain("<h1>Checkout &lt;flow&gt; &amp; friends</h1>");
     expect(html).toContain('data-verdict="failed"');

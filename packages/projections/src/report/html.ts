@@ -515,6 +515,22 @@ function workers(r: RunReport): string {
   );
 }
 
+/**
+ * A warning under the figures when the generator itself saturated some seconds (issue 24): which
+ * worker, how many seconds from when, and its worst figures. Nothing when no second was.
+ */
+function generatorWarning(r: RunReport): string {
+  const saturated = r.generator?.workers.filter((w) => w.saturatedSeconds > 0) ?? [];
+  if (saturated.length === 0) return "";
+  const rows = saturated
+    .map(
+      (w) =>
+        `<li><b class="mono">${x(w.workerId)}</b>: ${x(formatCount(w.saturatedSeconds))} of ${x(formatCount(w.seconds))} s from ${x(formatInstant(w.saturated[0] ?? null))} (event-loop delay p95 ${x(formatMs(w.loopDelayP95Ms))}, timer slip p95 ${x(w.timerSlipP95Ms === null ? "—" : formatMs(w.timerSlipP95Ms))}, busiest thread ${x(formatPercent(w.busy))})</li>`,
+    )
+    .join("");
+  return `<div class="callout" id="generator-saturated"><b>The load generator saturated ${x(formatCount(r.generator!.saturatedSeconds))} worker-second(s)</b>: their load or latency is the generator's, not the target's.<ul>${rows}</ul></div>`;
+}
+
 /** Money to the precision a small run needs: 0.0042 USD, 12.50 USD. */
 const formatMoney = (n: number, currency: string): string =>
   `${n >= 1 ? n.toFixed(2) : n === 0 ? "0" : Number(n.toPrecision(2)).toString()} ${currency}`;
@@ -647,6 +663,7 @@ export function renderHtml(r: ComparedRunReport): string {
     header(r),
     '<main class="wrap">',
     kpis(r),
+    generatorWarning(r),
     thresholds(r),
     r.comparison ? comparison(r.comparison) : "",
     timeCharts(r, axis),

@@ -297,6 +297,7 @@ export function runReportOf(inputs: ReportInputs): RunReport {
       reassignedAt: g.reassignedAt,
       reassignedTo: [...g.reassignedTo],
     })),
+    ...(a.generator ? { generator: a.generator } : {}),
   };
 }
 

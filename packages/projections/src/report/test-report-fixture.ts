@@ -131,6 +131,23 @@ export const fixtureAggregate: AggregateView = {
   to: at(11),
   seconds: 12,
   endpoints: [home, login],
+  generator: {
+    saturatedSeconds: 0,
+    workers: [
+      {
+        workerId: "w-1",
+        seconds: 12,
+        saturatedSeconds: 0,
+        saturated: [],
+        loopDelayP95Ms: 1.25,
+        loopDelayMaxMs: 4.5,
+        timerSlipP95Ms: null,
+        timerSlipMaxMs: null,
+        gcPauseMs: 14.5,
+        busy: 0.31,
+      },
+    ],
+  },
 };
 
 export const fixturePoints: MetricsPoint[] = Array.from({ length: 12 }, (_, s) => {

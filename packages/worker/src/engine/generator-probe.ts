@@ -47,13 +47,13 @@ export class GeneratorProbe {
   sample(): GeneratorHealth {
     const since = performance.eventLoopUtilization(this.utilization);
     const measured: Omit<GeneratorHealth, "saturated"> = {
-      loopDelayP99Ms: this.loop.count === 0 ? 0 : ms(Math.max(0, this.loop.percentile(99) - PROBE_MS * NS_PER_MS)),
+      loopDelayP95Ms: this.loop.count === 0 ? 0 : ms(Math.max(0, this.loop.percentile(95) - PROBE_MS * NS_PER_MS)),
       loopDelayMaxMs: this.loop.count === 0 ? 0 : ms(Math.max(0, this.loop.max - PROBE_MS * NS_PER_MS)),
       gcPauseMs: Math.round(this.gcMs * 1e3) / 1e3,
       busy: Math.round(since.utilization * 1e3) / 1e3,
     };
     if (this.slip.count > 0) {
-      measured.timerSlipP99Ms = ms(this.slip.percentile(99));
+      measured.timerSlipP95Ms = ms(this.slip.percentile(95));
       measured.timerSlipMaxMs = ms(this.slip.max);
     }
     this.reset();

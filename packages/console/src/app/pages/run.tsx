@@ -101,6 +101,7 @@ export function RunPage({ id }: { id: string }) {
         </div>
       </div>
       <ErrorBox error={live.phase === "error" ? live.error : null} />
+      <GeneratorWarning generator={agg?.generator} />
       <Lifecycle run={run} />
 
       <div class="counters">
@@ -563,6 +564,30 @@ function useRecentRates(aggregate: AggregateView | null): Map<string, number> {
     }
   }
   return last.current?.rates ?? new Map();
+}
+
+/**
+ * The seconds the load generator itself saturated (issue 24): their load or latency is the
+ * generator's, not the target's. Which worker, how many seconds from when, its worst figures.
+ */
+function GeneratorWarning({ generator }: { generator: AggregateView["generator"] }) {
+  const saturated = generator?.workers.filter((w) => w.saturatedSeconds > 0) ?? [];
+  if (saturated.length === 0) return null;
+  return (
+    <div class="notice generator-warning" data-generator-saturated={generator!.saturatedSeconds}>
+      <b>The load generator saturated {count(generator!.saturatedSeconds)} worker-second(s)</b>: their load or latency is the generator's,
+      not the target's.
+      <ul>
+        {saturated.map((w) => (
+          <li key={w.workerId}>
+            <span class="mono">{w.workerId}</span>: {count(w.saturatedSeconds)} of {count(w.seconds)} s from{" "}
+            {clockTime(w.saturated[0] ?? null)} (event-loop delay p95 {ms(w.loopDelayP95Ms)}, timer slip p95 {ms(w.timerSlipP95Ms)}, busiest
+            thread {percent(w.busy)})
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 function Endpoints({ aggregate, running }: { aggregate: AggregateView | null; running: boolean }) {
