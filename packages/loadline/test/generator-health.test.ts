@@ -105,7 +105,7 @@ describe("the generator's health in the run's record", () => {
       const warning = page.locator("[data-generator-saturated]");
       await warning.waitFor({ timeout: 15_000 });
       expect(await warning.getAttribute("data-generator-saturated")).toBe("1");
-      expect(await warning.innerText()).toContain(`${saturated.workerId}: 1 of 1 s from`);
+      expect(await warning.innerText()).toContain(`${saturated.workerId}: 1 of 1 s, the first at`);
       await page.screenshot({ path: fileURLToPath(new URL("../../../docs/console-generator-saturated.png", import.meta.url)) });
     } finally {
       await browser.close();

@@ -580,7 +580,7 @@ function GeneratorWarning({ generator }: { generator: AggregateView["generator"]
       <ul>
         {saturated.map((w) => (
           <li key={w.workerId}>
-            <span class="mono">{w.workerId}</span>: {count(w.saturatedSeconds)} of {count(w.seconds)} s from{" "}
+            <span class="mono">{w.workerId}</span>: {count(w.saturatedSeconds)} of {count(w.seconds)} s, the first at{" "}
             {clockTime(w.saturated[0] ?? null)} (event-loop delay p95 {ms(w.loopDelayP95Ms)}, timer slip p95 {ms(w.timerSlipP95Ms)}, busiest
             thread {percent(w.busy)})
           </li>
