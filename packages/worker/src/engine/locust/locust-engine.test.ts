@@ -104,6 +104,18 @@ class Fast(FastHttpUser):
         self.client.get("/fast")
 `;
 
+/**
+ * What the target received of the windows' requests: every one counted, and of those interrupted
+ * in flight (Locust killed them at its stop or a rebalance) any number, as a killed request may
+ * not have reached it yet (seen: 245 counted and interrupted, 244 received).
+ */
+function expectReceived(requests: readonly { count: number; interrupted?: number }[], received: number): void {
+  const counted = requests.reduce((n, r) => n + r.count, 0);
+  const interrupted = requests.reduce((n, r) => n + (r.interrupted ?? 0), 0);
+  expect(received).toBeGreaterThanOrEqual(counted);
+  expect(received).toBeLessThanOrEqual(counted + interrupted);
+}
+
 describe("LocustEngine", () => {
   it("records every request Locust makes: the windows count exactly what the server received, with plausible latencies and failure kinds", async () => {
     const target = await server({ delayMs: 5, status: (req) => (req.url === "/broken" ? 500 : 200) });
@@ -111,9 +123,8 @@ describe("LocustEngine", () => {
     expect(errors).toEqual([]);
     const names = byName(windows);
     const counted = Object.values(names).reduce((n, r) => n + r.count, 0);
-    const interrupted = Object.values(names).reduce((n, r) => n + r.interrupted, 0);
     expect(counted).toBeGreaterThan(20);
-    expect(counted + interrupted).toBe(target.total());
+    expectReceived(Object.values(names), target.total());
     expect(totals.requests).toBe(counted);
     // A request Locust killed in flight (its stop_timeout ran out, or its ramp-up rebalanced users) is interrupted: the target may have had it.
     for (const [name, path] of [
@@ -122,7 +133,7 @@ describe("LocustEngine", () => {
       ["broken", "GET /broken"],
       ["checked", "GET /home?checked"],
     ] as const)
-      expect(names[name]!.count + names[name]!.interrupted).toBe(target.received.get(path) ?? 0);
+      expectReceived([names[name]!], target.received.get(path) ?? 0);
     expect(names.broken).toMatchObject({ failures: names.broken!.count, kinds: { "5xx": names.broken!.count } });
     expect(names.checked).toMatchObject({ failures: names.checked!.count, kinds: { check: names.checked!.count } });
     expect(names["/home"]!.failures).toBe(0);
@@ -151,7 +162,7 @@ describe("LocustEngine", () => {
     // Lanes 1 and 3 of 4 hold VUs 1 and 3 of 0..4: two users.
     const { windows, peakUsers } = await runToEnd(p, { laneCount: 4, lanes: [1, 3] });
     expect(peakUsers).toBe(2);
-    expect(rows(windows).reduce((n, r) => n + r.count + (r.interrupted ?? 0), 0)).toBe(target.total());
+    expectReceived(rows(windows), target.total());
   }, 30_000);
 
   it("takes lanes a lost worker left: their users join the run at once, and end with it", async () => {
@@ -162,7 +173,7 @@ describe("LocustEngine", () => {
     await engine.finished;
     const { windows, peakUsers } = await stop();
     expect(peakUsers).toBe(2);
-    expect(rows(windows).reduce((n, r) => n + r.count + (r.interrupted ?? 0), 0)).toBe(target.total());
+    expectReceived(rows(windows), target.total());
   }, 30_000);
 
   it("ramps a ramping-vus workload's users stage by stage, and ends with it", async () => {
@@ -179,7 +190,7 @@ describe("LocustEngine", () => {
     const { windows, peakUsers } = await runToEnd(withWorkload(target.url, SHOP, ramp));
     expect(Date.now() - t0).toBeLessThan(8_000);
     expect(peakUsers).toBe(3);
-    expect(rows(windows).reduce((n, r) => n + r.count + (r.interrupted ?? 0), 0)).toBe(target.total());
+    expectReceived(rows(windows), target.total());
   }, 30_000);
 
   const SLOW = `
