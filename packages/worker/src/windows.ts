@@ -225,7 +225,7 @@ export class WindowAccumulator {
 
   /** The run's load begins: the generator's health is measured from now. */
   beginMeasuring(): void {
-    this.probe?.reset();
+    this.probe?.start();
   }
 
   /** The last windows of the run, the current partial second included; nothing is recorded after. */

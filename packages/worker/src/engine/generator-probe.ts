@@ -22,12 +22,21 @@ export class GeneratorProbe {
   private utilization: EventLoopUtilization;
 
   constructor() {
-    this.loop.enable();
     this.gc = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) this.gcMs += entry.duration;
     });
-    this.gc.observe({ entryTypes: ["gc"] });
     this.utilization = performance.eventLoopUtilization();
+  }
+
+  /**
+   * Measures from now: the run's load begins (preparing it is not its health). Nothing runs
+   * before, so a load stopped before it began (a run cancelled while starting) leaves no probe
+   * timer or observer behind.
+   */
+  start(): void {
+    this.loop.enable();
+    this.gc.observe({ entryTypes: ["gc"] });
+    this.reset();
   }
 
   /** An open executor started an iteration `lateMs` after it was due. */
@@ -35,8 +44,7 @@ export class GeneratorProbe {
     this.slip.record(Math.max(1, Math.round(lateMs * NS_PER_MS)));
   }
 
-  /** Forgets what was measured so far: the run's load begins (preparing it is not its health). */
-  reset(): void {
+  private reset(): void {
     this.loop.reset();
     this.slip.reset();
     this.gcMs = 0;
