@@ -1,6 +1,6 @@
 // The benchmark harness: runs the selected sections in turns and prints the tables.
 // run.sh starts nginx and passes its URL; everything else (targets, generators) starts here.
-// Usage: node --import tsx bench/main.ts [--only throughput|h2|accuracy|memory|ingest|replay|query|readapi|fleet|live|start|agent] [--duration S] [--nginx-url URL] [--nginx-h2-url URL]
+// Usage: node --import tsx bench/main.ts [--only throughput|h2|accuracy|self-noise|memory|ingest|replay|query|readapi|fleet|live|start|agent] [--duration S] [--nginx-url URL] [--nginx-h2-url URL]
 // Without --duration, each section uses its own default: 10 s, and 60 s for ingest.
 //
 // Here the command line and the report; generator-sections.ts holds the throughput, accuracy and
@@ -27,6 +27,8 @@ import { queryTable } from "./read-side/query-table.ts";
 import { runReplayBench } from "./read-side/replay.ts";
 import { replayTable } from "./read-side/replay-table.ts";
 import { accuracyTable, ingestTable, memoryTable, throughputTable } from "./report.ts";
+import { selfNoiseSection } from "./self-noise/self-noise.ts";
+import { selfNoiseTable } from "./self-noise/self-noise-table.ts";
 import { runStartBench } from "./start/start.ts";
 import { startTable } from "./start/start-table.ts";
 
@@ -34,6 +36,7 @@ type Section =
   | "throughput"
   | "h2"
   | "accuracy"
+  | "self-noise"
   | "memory"
   | "ingest"
   | "replay"
@@ -47,6 +50,7 @@ const SECTIONS: Section[] = [
   "throughput",
   "h2",
   "accuracy",
+  "self-noise",
   "memory",
   "ingest",
   "replay",
@@ -140,6 +144,10 @@ async function main() {
       const a = await accuracy(duration);
       data.accuracy = a;
       parts.push(accuracyTable(a));
+    } else if (s === "self-noise") {
+      const n = await selfNoiseSection(o.nginxUrl, duration);
+      data.selfNoise = n;
+      parts.push(selfNoiseTable(n));
     } else if (s === "memory") {
       const m = await memory(duration);
       data.memory = m;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loadline benchmarks: throughput against nginx, latency accuracy, worker memory, read-side ingest.
-# Usage: bash bench/run.sh [--only throughput|h2|accuracy|memory|ingest|replay|query|readapi|fleet|live|start|agent] [--duration S]
+# Usage: bash bench/run.sh [--only throughput|h2|accuracy|self-noise|memory|ingest|replay|query|readapi|fleet|live|start|agent] [--duration S]
 # Prints a markdown table per section and writes them to bench/results/latest.md. Exits 0 when a
 # goal is missed (the tables say so); non-zero only when the harness itself breaks.
 # All load goes to 127.0.0.1; targets run on core 0, load generators on core 1. Without --duration
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-ONLY="throughput,h2,accuracy,memory,ingest,replay,query,readapi,fleet,live,start,agent"
+ONLY="throughput,h2,accuracy,self-noise,memory,ingest,replay,query,readapi,fleet,live,start,agent"
 DURATION=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,7 +29,8 @@ say() { echo "[bench] $*" >&2; }
 
 # --- what the selected sections miss gets installed (Debian packages; autocannon is a root devDependency)
 need=()
-if selected throughput || selected h2 || selected accuracy || selected memory || selected readapi || selected live; then command -v taskset >/dev/null || need+=(util-linux); fi
+if selected throughput || selected h2 || selected accuracy || selected self-noise || selected memory || selected readapi || selected live; then command -v taskset >/dev/null || need+=(util-linux); fi
+if selected self-noise; then command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx); fi
 if selected throughput; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
   command -v hey >/dev/null || need+=(hey)
@@ -90,7 +91,7 @@ fi
 # self-signed certificate made here, which the generators are told to accept)
 NGINX_URL=""
 NGINX_H2_URL=""
-if { selected throughput || selected h2; } && command -v nginx >/dev/null; then
+if { selected throughput || selected h2 || selected self-noise; } && command -v nginx >/dev/null; then
   port=$(free_port)
   h2port=$(free_port)
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \

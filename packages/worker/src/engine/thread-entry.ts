@@ -4,16 +4,16 @@
  * there, and the bundle builds it as an entry point of its own beside main.js in dist/.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { warmUpUndici } from "../transport/undici-transport.ts";
 import { ThreadLoad } from "./thread-load.ts";
 import type { FromThread, ThreadStartData, ToThread } from "./thread-messages.ts";
+import { warmUp } from "./warm-up.ts";
 
 if (!parentPort) throw new Error("thread-entry.ts runs in a worker thread only");
 const port: MessagePort = parentPort;
 const post = (message: FromThread) => port.postMessage(message);
 
 /** A spare thread (started ahead, without a run) warms its HTTP client up while it waits: its run's prepare is then done. */
-const warmedUp = workerData ? undefined : warmUpUndici().catch(() => undefined);
+const warmedUp = workerData ? undefined : warmUp().catch(() => undefined);
 
 /** The run this thread serves: from workerData, or for a spare thread from its first message. */
 let load: ThreadLoad | undefined;

@@ -1,6 +1,6 @@
 import { gracefulStopMs, type MetricWindow, type RunPlan } from "@loadline/core";
 import { CompiledScenario, type Transport } from "../scenario/index.ts";
-import { UndiciTransport, warmUpUndici } from "../transport/undici-transport.ts";
+import { UndiciTransport } from "../transport/undici-transport.ts";
 import { currentSecond, type RunTotals, WindowAccumulator } from "../windows.ts";
 import { executorRun } from "./executor-factory.ts";
 import type { ExecutorRun } from "./executor-run.ts";
@@ -8,7 +8,8 @@ import { GeneratorProbe } from "./generator-probe.ts";
 import { GracefulStop } from "./graceful-stop.ts";
 import { IterationContext } from "./iteration-context.ts";
 import { AS_PLANNED, currentRateFactor, executorControl, type LoadControl } from "./load-control.ts";
-import { partsMaxVus, type Scale, type ThreadPart, vuIdsOf, type Workload, workloadsOf } from "./workloads.ts";
+import { topUpWarmUpRequests, warmUp } from "./warm-up.ts";
+import { partsMaxVus, partsPeakRate, type Scale, type ThreadPart, vuIdsOf, type Workload, workloadsOf } from "./workloads.ts";
 
 /** A transport the load may close at the end, and let hold more connections when lanes are added. */
 export type ClosableTransport = Transport & { close(): Promise<void>; allow?(connections: number): void };
@@ -89,10 +90,14 @@ export class ThreadLoad {
     return Promise.all(this.runs.map((r) => r.done)).then(() => undefined);
   }
 
-  /** Warms the HTTP client up, off the clock: the first iterations must not pay for it. */
+  /** Warms the HTTP client up, off the clock, as long as its rate asks: the first iterations must not pay for it. */
   prepare(): Promise<void> {
-    // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
-    this.prepared ??= this.opts.transport ? Promise.resolve() : (this.opts.warmedUp ?? warmUpUndici().catch(() => undefined));
+    this.prepared ??= this.opts.transport
+      ? Promise.resolve()
+      : (this.opts.warmedUp ?? warmUp())
+          .then(() => warmUp(topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts))))
+          // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
+          .catch(() => undefined);
     return this.prepared;
   }
 

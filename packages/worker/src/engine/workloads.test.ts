@@ -1,6 +1,6 @@
 import { executorMaxVUs, laneShare, planExecutors, runPlan, type Scenario } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { dealLanes, longestDurationSec, partsMaxVus, scaledMaxVus, vuIdsOf, workloadsOf } from "./workloads.ts";
+import { dealLanes, longestDurationSec, partsMaxVus, partsPeakRate, scaledMaxVus, vuIdsOf, workloadsOf } from "./workloads.ts";
 
 const scenario = (name: string, over: Partial<Scenario> = {}): Scenario => ({
   name,
@@ -99,5 +99,37 @@ describe("under a live scale", () => {
     expect(scaledMaxVus(open, { vuFactor: 1, rateFactor: 0.5 })).toBe(5);
     expect(scaledMaxVus({ type: "constant-vus", vus: 10, durationSec: 1 }, { vuFactor: 1.1, rateFactor: 1 })).toBe(11);
     expect(partsMaxVus(workloads, dealLanes(workloads, [0], 1, 1).parts[0]!, { vuFactor: 2, rateFactor: 1 })).toBe(88);
+  });
+});
+
+describe("partsPeakRate", () => {
+  it("adds up the peak arrival rates of a thread's open parts, each lane's share of its executor's", () => {
+    const open = {
+      ...plan,
+      workload: { type: "constant-arrival-rate" as const, rate: 6000, timeUnitSec: 2, durationSec: 30, preAllocatedVUs: 10, maxVUs: 40 },
+      scenarios: [
+        scenario("browse"),
+        scenario("ramp", {
+          executor: {
+            type: "ramping-arrival-rate",
+            startRate: 100,
+            timeUnitSec: 1,
+            preAllocatedVUs: 4,
+            maxVUs: 8,
+            stages: [
+              { durationSec: 10, target: 900 },
+              { durationSec: 5, target: 0 },
+            ],
+          },
+        }),
+        scenario("spike", { executor: { type: "shared-iterations", vus: 4, iterations: 100, maxDurationSec: 90 } }),
+      ],
+    };
+    const workloads = workloadsOf(open);
+    const { parts } = dealLanes(workloads, [0, 1, 2, 3], 4, 2);
+    // 3,000/s and 900/s at their peaks, the closed executor none: each of 2 threads holds half of every lane.
+    expect(partsPeakRate(workloads, parts[0]!)).toBeCloseTo(1950);
+    expect(partsPeakRate(workloads, parts[0]!) + partsPeakRate(workloads, parts[1]!)).toBeCloseTo(3900);
+    expect(partsPeakRate(workloadsOf(plan), dealLanes(workloadsOf(plan), [0], 1, 1).parts[0]!)).toBe(0);
   });
 });

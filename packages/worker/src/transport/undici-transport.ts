@@ -1,5 +1,4 @@
-import { createServer } from "node:http";
-import type { AddressInfo, LookupFunction } from "node:net";
+import type { LookupFunction } from "node:net";
 import type { TargetPolicy } from "@loadline/core";
 import type { Dispatcher } from "undici";
 import {
@@ -155,36 +154,5 @@ export class UndiciTransport implements Transport {
       byOrigin.set(origin, connections);
     }
     return connections;
-  }
-}
-
-/**
- * Sends a few hundred requests to a throwaway server on 127.0.0.1 through a transport like the
- * real one, so that undici loads its lazy modules, compiles its HTTP parser (WebAssembly), and
- * the request path gets optimised now, not during the first iterations: an open executor counts
- * every millisecond of that from the iterations' intended starts. About 100 ms, once a thread.
- */
-export async function warmUpUndici(requests = 400, concurrency = 8): Promise<void> {
-  const server = createServer((_req, res) => res.end("warm"));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const transport = new UndiciTransport({ connections: concurrency });
-  const req: OutgoingRequest = {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    path: "/",
-    method: "GET",
-    headers: {},
-    timeoutMs: 5000,
-  };
-  const signal = new AbortController().signal;
-  let left = requests;
-  const loop = async () => {
-    while (left-- > 0) await transport.send(req, signal).catch(() => undefined);
-  };
-  try {
-    await Promise.all(Array.from({ length: concurrency }, loop));
-  } finally {
-    await transport.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

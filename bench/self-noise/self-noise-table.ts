@@ -1,0 +1,110 @@
+// The self-noise section's table and verdicts (issue 24). Pure: tested directly.
+import { fmt, markdownTable } from "../lib/table.ts";
+import { ms } from "../report.ts";
+import { type Outcome, reason } from "../report-outcome.ts";
+
+/** The issue's goals, each checked against the figures of the same run. */
+export const SELF_NOISE_GOALS = {
+  quietP99Ms: 1,
+  quietMaxMs: 10,
+  busyP99Ms: 5,
+  /** The achieved rate at the throughput row, as a share of the asked one. */
+  achievedShare: 0.99,
+  /** How far above the delay target's own p99 the generator's may be. */
+  delayP99MarginMs: 2,
+  closedVsAutocannon: 1.2,
+} as const;
+
+export type OpenCase = "quiet" | "busy" | "throughput" | "delay";
+
+export type SelfNoiseData = {
+  durationSec: number;
+  open: { case: OpenCase; target: string; rate: number; maxVus: number; outcome: Outcome; targetP99Ms?: number | null }[];
+  closed: { tool: string; connections: number; outcome: Outcome }[];
+};
+
+type Result = Extract<Outcome, { ok: true }>["result"];
+const dropped = (r: Result): number => r.extra?.droppedIterations ?? 0;
+
+/** PASS or FAIL for one open row, with what decided it. */
+export function openVerdict(c: OpenCase, rate: number, r: Result, targetP99Ms?: number | null): string {
+  const g = SELF_NOISE_GOALS;
+  const pass = (ok: boolean, why: string) => `${ok ? "PASS" : "FAIL"} (${why})`;
+  switch (c) {
+    case "quiet":
+      return pass(r.p99Ms < g.quietP99Ms && (r.maxMs ?? Infinity) < g.quietMaxMs, `p99 ${ms(r.p99Ms)}, max ${ms(r.maxMs ?? NaN)} ms`);
+    case "busy":
+      return pass(r.p99Ms < g.busyP99Ms, `p99 ${ms(r.p99Ms)} ms`);
+    case "throughput":
+      return pass(
+        dropped(r) === 0 && r.rps >= g.achievedShare * rate,
+        `${fmt((r.rps / rate) * 100, 1)}% of the rate, ${fmt(dropped(r), 0)} dropped`,
+      );
+    case "delay":
+      if (targetP99Ms === undefined || targetP99Ms === null) return "— (the target gave no timings)";
+      return pass(r.p99Ms - targetP99Ms <= g.delayP99MarginMs, `${ms(r.p99Ms - targetP99Ms)} ms above the target's own p99`);
+  }
+}
+
+const GOAL_TEXT: Record<OpenCase, string> = {
+  quiet: `p99 < ${SELF_NOISE_GOALS.quietP99Ms} ms, max < ${SELF_NOISE_GOALS.quietMaxMs} ms`,
+  busy: `p99 < ${SELF_NOISE_GOALS.busyP99Ms} ms`,
+  throughput: "0 dropped, ≥ 99% of the rate",
+  delay: `p99 ≤ target's p99 + ${SELF_NOISE_GOALS.delayP99MarginMs} ms`,
+};
+
+export function closedVerdict(loadlineRps: number, autocannonRps: number): string {
+  const ratio = loadlineRps / autocannonRps;
+  return `${ratio >= SELF_NOISE_GOALS.closedVsAutocannon ? "PASS" : "FAIL"} (${fmt(ratio, 2)}× autocannon)`;
+}
+
+/** Which columns of the closed-loop table hold numbers (right-aligned). */
+const CLOSED_RIGHT_ALIGNED = [false, true, true, true, true, false];
+
+export function selfNoiseTable(d: SelfNoiseData): string {
+  const open = d.open.map(({ case: c, target, rate, maxVus, outcome: o, targetP99Ms }) =>
+    o.ok
+      ? [
+          target,
+          fmt(rate, 0),
+          fmt(maxVus, 0),
+          fmt(o.result.rps, 0),
+          fmt(dropped(o.result), 0),
+          ms(o.result.p50Ms),
+          ms(o.result.p99Ms),
+          ms(o.result.maxMs ?? NaN),
+          targetP99Ms === undefined || targetP99Ms === null ? "—" : ms(targetP99Ms),
+          GOAL_TEXT[c],
+          openVerdict(c, rate, o.result, targetP99Ms) + (o.note ? `; ${o.note}` : ""),
+        ]
+      : [target, fmt(rate, 0), fmt(maxVus, 0), "—", "—", "—", "—", "—", "—", GOAL_TEXT[c], reason(o)],
+  );
+  const autocannon = d.closed.find((r) => r.tool === "autocannon")?.outcome;
+  const closed = d.closed.map(({ tool, connections, outcome: o }) =>
+    o.ok
+      ? [
+          tool,
+          fmt(connections, 0),
+          fmt(o.result.rps, 0),
+          ms(o.result.p50Ms),
+          ms(o.result.p99Ms),
+          tool === "loadline" && autocannon?.ok ? closedVerdict(o.result.rps, autocannon.result.rps) : "",
+        ]
+      : [tool, fmt(connections, 0), "—", "—", "—", reason(o)],
+  );
+  return [
+    `### Self-noise — the generator's own latency and rate (issue 24): targets on core 0, the generator on core 1 (1 thread), ${d.durationSec} s a run`,
+    "",
+    "Open model (constant-arrival-rate; latency from each iteration's intended start, so the generator's own stalls count in it):",
+    "",
+    markdownTable(
+      ["target", "asked /s", "max VUs", "achieved /s", "dropped", "p50 ms", "p99 ms", "max ms", "target's own p99 ms", "goal", "verdict"],
+      open,
+      [false, true, true, true, true, true, true, true, true, false, false],
+    ),
+    "",
+    "Closed loop against nginx, the same connections, one after the other:",
+    "",
+    markdownTable(["generator", "connections", "requests/s", "p50 ms", "p99 ms", "verdict"], closed, CLOSED_RIGHT_ALIGNED),
+  ].join("\n");
+}

@@ -1,0 +1,75 @@
+// The self-noise section (issue 24): how much latency and rate the generator itself takes away.
+// Open-model runs against run.sh's nginx (answers in µs: whatever else shows is the generator's)
+// at a quiet, a busy and a throughput rate; one against the 20 ms delay target, whose own
+// timings (/__stats) are set beside the generator's; a closed loop beside autocannon.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { sleep } from "@loadline/core";
+import { startTarget } from "../lib/proc.ts";
+import { BENCH, loadline, measure, ROOT, TARGET_CPU } from "../measure.ts";
+import { autocannonCommand, parseAutocannon } from "../tools/autocannon.ts";
+import type { OpenCase, SelfNoiseData } from "./self-noise-table.ts";
+
+const OPEN: { case: OpenCase; rate: number; maxVus: number }[] = [
+  { case: "quiet", rate: 2000, maxVus: 400 },
+  { case: "busy", rate: 20_000, maxVus: 400 },
+  { case: "throughput", rate: 30_000, maxVus: 400 },
+];
+const CLOSED_CONNECTIONS = 64;
+const PREALLOCATED = 100;
+
+export async function selfNoiseSection(nginxUrl: string, durationSec: number): Promise<SelfNoiseData> {
+  const d: SelfNoiseData = { durationSec, open: [], closed: [] };
+  const nginx = { targetPid: Number(process.env.BENCH_NGINX_PID) || undefined };
+  const noNginx = nginxUrl ? undefined : "no nginx URL (run through bench/run.sh)";
+  for (const o of OPEN) {
+    const outcome = noNginx
+      ? { ok: false as const, reason: noNginx }
+      : (
+          await loadline(
+            `self-noise-${o.case}`,
+            { url: nginxUrl, connections: PREALLOCATED, rate: o.rate, maxVus: o.maxVus, durationSec },
+            nginx,
+          )
+        ).outcome;
+    d.open.push({ ...o, target: "nginx", outcome });
+    await sleep(1000);
+  }
+
+  const delay = await startTarget(join(BENCH, "targets/delay-server.mjs"), ["--delay-ms", "20"], TARGET_CPU, durationSec + 180);
+  try {
+    const rate = 2000;
+    const r = await loadline(
+      "self-noise-delay",
+      { url: delay.url, connections: PREALLOCATED, rate, maxVus: 400, durationSec },
+      { targetPid: delay.pid },
+    );
+    const stats = (await (await fetch(delay.url + "__stats", { signal: AbortSignal.timeout(5000) })).json()) as {
+      serverP99Ms: number | null;
+    };
+    d.open.push({ case: "delay", target: "delay 20 ms (Node)", rate, maxVus: 400, outcome: r.outcome, targetP99Ms: stats.serverP99Ms });
+  } finally {
+    await delay.stop();
+  }
+  await sleep(1000);
+
+  const o = { url: nginxUrl, connections: CLOSED_CONNECTIONS, durationSec };
+  if (noNginx) d.closed.push({ tool: "loadline", connections: CLOSED_CONNECTIONS, outcome: { ok: false, reason: noNginx } });
+  else
+    d.closed.push({
+      tool: "loadline",
+      connections: CLOSED_CONNECTIONS,
+      outcome: (await loadline("self-noise-closed-loadline", { ...o, threads: 1 }, nginx)).outcome,
+    });
+  await sleep(1000);
+  const autocannonMissing =
+    noNginx ?? (existsSync(join(ROOT, "node_modules/.bin/autocannon")) ? undefined : "node_modules/.bin/autocannon not installed");
+  d.closed.push({
+    tool: "autocannon",
+    connections: CLOSED_CONNECTIONS,
+    outcome: autocannonMissing
+      ? { ok: false, reason: autocannonMissing }
+      : (await measure("self-noise-closed-autocannon", autocannonCommand(o, ROOT), parseAutocannon, durationSec, nginx)).outcome,
+  });
+  return d;
+}

@@ -1,0 +1,82 @@
+import { type AddressInfo, createServer, type Server } from "node:net";
+import { CompiledScenario } from "../scenario/index.ts";
+import { UndiciTransport } from "../transport/undici-transport.ts";
+import { currentSecond, WindowAccumulator } from "../windows.ts";
+import { IterationContext } from "./iteration-context.ts";
+
+const WARM_RESPONSE = Buffer.from("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 4\r\n\r\nwarm", "latin1");
+const HEAD_END = "\r\n\r\n";
+
+/**
+ * A throwaway HTTP/1.1 server that answers each request (a GET: its head ends it) with "warm",
+ * parsing nothing else: on one core, the warm-up's time then goes into the client, not the server.
+ */
+function startWarmServer(): Promise<Server> {
+  const server = createServer((socket) => {
+    let tail = "";
+    socket.on("data", (chunk: Buffer) => {
+      const text = tail + chunk.toString("latin1");
+      for (let at = text.indexOf(HEAD_END); at !== -1; at = text.indexOf(HEAD_END, at + HEAD_END.length)) socket.write(WARM_RESPONSE);
+      tail = text.slice(-(HEAD_END.length - 1));
+    });
+    socket.on("error", () => socket.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(server));
+  });
+}
+
+/** What every engine thread sends before any run (a spare thread, before it knows its run). */
+export const BASE_WARM_UP_REQUESTS = 400;
+const MOST_WARM_UP_REQUESTS = 4000;
+
+/**
+ * The requests a thread sends, beyond the base warm-up, before a run whose open executors start
+ * up to `arrivalsPerSec` iterations a second on it: its first second's worth, 4,000 in all at
+ * most. 400 requests leave undici's and the engine's hot paths half optimised, and at 2,000
+ * arrivals/s the first second then paid for the rest of the compiling: 3-6% of its requests
+ * slower than 1 ms, up to 20-200 ms (bench/results/self-noise.md). Closed models and slow open
+ * ones keep the base warm-up: their runs start as soon as before.
+ */
+export const topUpWarmUpRequests = (arrivalsPerSec: number): number =>
+  Math.max(0, Math.min(MOST_WARM_UP_REQUESTS, Math.round(arrivalsPerSec)) - BASE_WARM_UP_REQUESTS);
+
+/**
+ * Runs iterations of a one-request scenario against a throwaway server on 127.0.0.1, through
+ * the engine's own path (VU session, undici transport, windows and their histograms, a window
+ * closed at the end), all thrown away: undici loads its lazy modules and compiles its HTTP
+ * parser (WebAssembly), and that path gets optimised now, not during the run's first
+ * iterations, whose every millisecond an open executor counts from their intended starts.
+ */
+export async function warmUp(requests = BASE_WARM_UP_REQUESTS, concurrency = 8): Promise<void> {
+  if (requests <= 0) return;
+  const server = await startWarmServer();
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const scenario = CompiledScenario.compile(
+    {
+      name: "warm-up",
+      weight: 1,
+      variables: {},
+      steps: [{ type: "request", method: "GET", url: `${origin}/`, timeoutMs: 5000, checks: [], extract: [] }],
+    },
+    origin,
+  );
+  const transport = new UndiciTransport({ connections: concurrency });
+  const windows = new WindowAccumulator("warm-up", "warm-up", currentSecond());
+  windows.beginMeasuring();
+  const ctx = new IterationContext([scenario], transport, windows, () => undefined);
+  const interrupt = new AbortController().signal;
+  let left = requests;
+  const loop = async (vu: number) => {
+    const user = ctx.newVu(vu);
+    while (left-- > 0) await ctx.iterate(user, 0, interrupt, performance.now());
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, (_, vu) => loop(vu + 1)));
+    windows.finish(currentSecond());
+  } finally {
+    await transport.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
