@@ -78,6 +78,9 @@ describe("the run lifecycle on the API", () => {
     expect((await call("POST", `/v1/runs/${id}/scale`, { vus: -1 })).status).toBe(400);
     expect((await call("POST", `/v1/runs/${third.body.id}/pause`, {})).status).toBe(409); // queued: nothing to pause
 
+    // Stopped once load has run: a stop within the start lead (run.started names an instant 100 ms
+    // ahead) ends the load before it began, and then ranSec is rightly 0 (CI saw it, the calls above being quick).
+    await eventually(async () => (await run(id)).lastMetrics !== null, 30_000);
     const stopped = await call("POST", `/v1/runs/${id}/stop`, {});
     expect(stopped.status).toBeLessThan(300);
     const cancelled = await until(id, "Cancelled");
