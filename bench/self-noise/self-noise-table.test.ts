@@ -39,7 +39,19 @@ describe("self-noise table", () => {
     const t = selfNoiseTable({
       durationSec: 10,
       open: [
-        { case: "quiet", target: "nginx", rate: 2000, maxVus: 400, outcome: { ok: true, result: r(2002, 2.25, 14.78) } },
+        {
+          case: "quiet",
+          target: "nginx",
+          rate: 2000,
+          maxVus: 400,
+          outcome: {
+            ok: true,
+            result: {
+              ...r(2002, 2.25, 14.78),
+              extra: { droppedIterations: 0, generatorLoopDelayP95Ms: 2.1, generatorSlipP95Ms: 3.4, generatorSaturatedSeconds: 0 },
+            },
+          },
+        },
         {
           case: "delay",
           target: "delay 20 ms (Node)",
@@ -57,6 +69,8 @@ describe("self-noise table", () => {
     });
     expect(t).toContain("| nginx              |    2,000 |     400 |       2,002 |       0 |   0.08 |   2.25 |  14.78 |");
     expect(t).toContain("FAIL (p99 2.25, max 14.78 ms)");
+    // What the generator said of itself beside it: its worst second's loop delay and slip p95, no second saturated.
+    expect(t).toMatch(/\| +— \| +2\.10 \/ 3\.40, 0 s \| p99 < 1 ms/);
     expect(t).toMatch(/delay 20 ms \(Node\) .*\| +21\.71 \|.*FAIL \(2\.67 ms above the target's own p99\)/);
     expect(t).toMatch(/nginx +\| +20,000 .*no nginx URL/);
     expect(t).toContain("FAIL (0.99× autocannon)");

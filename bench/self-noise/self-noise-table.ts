@@ -26,6 +26,13 @@ export type SelfNoiseData = {
 type Result = Extract<Outcome, { ok: true }>["result"];
 const dropped = (r: Result): number => r.extra?.droppedIterations ?? 0;
 
+/** What the generator said of itself over the run: its worst second's loop delay and timer slip p95, and how many seconds it was saturated. */
+function generatorSaid(r: Result): string {
+  const e = r.extra;
+  if (e?.generatorLoopDelayP95Ms === undefined) return "—";
+  return `${ms(e.generatorLoopDelayP95Ms)} / ${ms(e.generatorSlipP95Ms ?? NaN)}, ${fmt(e.generatorSaturatedSeconds ?? 0, 0)} s`;
+}
+
 /** PASS or FAIL for one open row, with what decided it. */
 export function openVerdict(c: OpenCase, rate: number, r: Result, targetP99Ms?: number | null): string {
   const g = SELF_NOISE_GOALS;
@@ -74,10 +81,11 @@ export function selfNoiseTable(d: SelfNoiseData): string {
           ms(o.result.p99Ms),
           ms(o.result.maxMs ?? NaN),
           targetP99Ms === undefined || targetP99Ms === null ? "—" : ms(targetP99Ms),
+          generatorSaid(o.result),
           GOAL_TEXT[c],
           openVerdict(c, rate, o.result, targetP99Ms) + (o.note ? `; ${o.note}` : ""),
         ]
-      : [target, fmt(rate, 0), fmt(maxVus, 0), "—", "—", "—", "—", "—", "—", GOAL_TEXT[c], reason(o)],
+      : [target, fmt(rate, 0), fmt(maxVus, 0), "—", "—", "—", "—", "—", "—", "—", GOAL_TEXT[c], reason(o)],
   );
   const autocannon = d.closed.find((r) => r.tool === "autocannon")?.outcome;
   const closed = d.closed.map(({ tool, connections, outcome: o }) =>
@@ -98,10 +106,25 @@ export function selfNoiseTable(d: SelfNoiseData): string {
     "Open model (constant-arrival-rate; latency from each iteration's intended start, so the generator's own stalls count in it):",
     "",
     markdownTable(
-      ["target", "asked /s", "max VUs", "achieved /s", "dropped", "p50 ms", "p99 ms", "max ms", "target's own p99 ms", "goal", "verdict"],
+      [
+        "target",
+        "asked /s",
+        "max VUs",
+        "achieved /s",
+        "dropped",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "target's own p99 ms",
+        "generator: loop / slip p95 ms (worst s), saturated",
+        "goal",
+        "verdict",
+      ],
       open,
-      [false, true, true, true, true, true, true, true, true, false, false],
+      [false, true, true, true, true, true, true, true, true, true, false, false],
     ),
+    "",
+    "The generator column is local-run's own health figures (issue 24): when they are small and the p99 is not, the late responses were not the generator's.",
     "",
     "Closed loop against nginx, the same connections, one after the other:",
     "",

@@ -72,6 +72,23 @@ export function parseLoadline(stdout: string): ToolResult {
     p99Ms: n.p99Ms,
     maxMs: n.maxMs,
     failures: n.failures,
-    extra: { droppedIterations: n.droppedIterations, rssMb: n.rssMb, servicep50Ms: opt.servicep50Ms, servicep99Ms: opt.servicep99Ms },
+    extra: {
+      droppedIterations: n.droppedIterations,
+      rssMb: n.rssMb,
+      servicep50Ms: opt.servicep50Ms,
+      servicep99Ms: opt.servicep99Ms,
+      ...generatorFigures(j.generator),
+    },
   });
+}
+
+/** The generator's own health over the run (issue 24), when local-run gives it: its worst second's loop delay and timer slip p95, and its saturated seconds. */
+function generatorFigures(g: unknown): Record<string, number> {
+  if (!g || typeof g !== "object") return {};
+  const h = g as Record<string, unknown>;
+  return {
+    generatorLoopDelayP95Ms: requireNumber(TOOL, "generator.loopDelayP95Ms", h.loopDelayP95Ms),
+    generatorSlipP95Ms: requireNumber(TOOL, "generator.timerSlipP95Ms", h.timerSlipP95Ms),
+    generatorSaturatedSeconds: requireNumber(TOOL, "generator.saturatedSeconds", h.saturatedSeconds),
+  };
 }

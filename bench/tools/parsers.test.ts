@@ -160,6 +160,29 @@ describe("loadline local-run", () => {
     expect(r).toMatchObject({ requests: 42519, durationSec: 5.042, rps: 8433, p50Ms: 3.321, p99Ms: 66.559, maxMs: 142.975, failures: 0 });
     expect(r.extra).toEqual({ droppedIterations: 0, rssMb: 196, servicep50Ms: 3.321, servicep99Ms: 66.559 });
   });
+  it("keeps the generator's own health when the line has it", () => {
+    const line = {
+      ...JSON.parse(fixture("loadline.txt")),
+      generator: {
+        seconds: 11,
+        saturatedSeconds: 2,
+        loopDelayP95Ms: 3.2,
+        loopDelayMaxMs: 8,
+        timerSlipP95Ms: 4.5,
+        timerSlipMaxMs: 9,
+        gcPauseMs: 140,
+        busy: 1,
+      },
+    };
+    expect(parseLoadline(JSON.stringify(line)).extra).toMatchObject({
+      generatorLoopDelayP95Ms: 3.2,
+      generatorSlipP95Ms: 4.5,
+      generatorSaturatedSeconds: 2,
+    });
+    expect(() => parseLoadline(JSON.stringify({ ...line, generator: { ...line.generator, timerSlipP95Ms: "late" } }))).toThrow(
+      /generator.timerSlipP95Ms/,
+    );
+  });
   it("throws on a missing field, a non-number, or no result", () => {
     const line = JSON.parse(fixture("loadline.txt"));
     delete line.p99Ms;
