@@ -24,7 +24,7 @@ export class ResponseCollector {
   private bytes = 0;
   private settled = false;
   private cancelled: TransportFailure | null = null;
-  /** A timer of its own only for a short timeout: undici's coarse timers fire up to a second late. */
+  /** A timer of its own only for a short timeout: the transport's sweep checks the others. */
   private shortTimer: NodeJS.Timeout | null = null;
 
   /** The connection it was sent on (and whose it is), handed back once undici is done with the request. */
@@ -37,7 +37,8 @@ export class ResponseCollector {
   constructor(
     private readonly resolve: (res: IncomingResponse) => void,
     private readonly reject: (err: TransportFailure) => void,
-    private readonly deadline: number,
+    /** performance.now() by which the whole request must be over. */
+    readonly deadline: number,
     private readonly inFlight: InFlightList,
     readonly signal: AbortSignal,
     readonly options: Dispatcher.DispatchOptions,
@@ -163,6 +164,13 @@ export class InFlightList {
     if (c.next) c.next.prev = c.prev;
     c.prev = c.next = null;
     this.size--;
+  }
+
+  /** Those past their deadline at `now`, as a copy: cancelling removes from the list. */
+  pastDeadline(now: number): ResponseCollector[] {
+    const out: ResponseCollector[] = [];
+    for (let c = this.head; c; c = c.next) if (c.deadline < now) out.push(c);
+    return out;
   }
 
   /** A copy: cancelling removes from the list. */

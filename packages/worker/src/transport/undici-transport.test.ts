@@ -107,6 +107,31 @@ describe("UndiciTransport", () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
+  it("fails a request of a second or more as timeout by its deadline: no answer, or a body that stalls", async () => {
+    const origin = await serve((req, res) => {
+      if (req.url === "/stall") {
+        res.writeHead(200, { "content-length": "100" });
+        res.write("partial"); // and never the rest
+      }
+    });
+    transport = new UndiciTransport({ connections: 2 });
+    const t0 = performance.now();
+    const [silent, stalled] = await Promise.all([
+      failureOf(transport.send(request(origin, { timeoutMs: 1000 }), never)).then((kind) => ({ kind, ms: performance.now() - t0 })),
+      failureOf(transport.send(request(origin, { path: "/stall", timeoutMs: 1200 }), never)).then((kind) => ({
+        kind,
+        ms: performance.now() - t0,
+      })),
+    ]);
+    expect(silent.kind).toBe("timeout");
+    expect(stalled.kind).toBe("timeout");
+    // Not before its deadline; after it, within a sweep (250 ms) and some slack for a loaded host.
+    expect(silent.ms).toBeGreaterThanOrEqual(1000);
+    expect(stalled.ms).toBeGreaterThanOrEqual(1200);
+    expect(Math.max(silent.ms, stalled.ms)).toBeLessThan(3000);
+    expect(transport.pending).toBe(0);
+  });
+
   it("fails a connection the server drops mid-answer as reset", async () => {
     const origin = await serve((_req, res) => {
       res.writeHead(200, { "content-length": "100" });

@@ -33,8 +33,18 @@ export type UndiciTransportOptions = {
 /** What the transport keeps per origin: its connections, or its refusal under the target policy. */
 type Origin = Pick<OriginConnections, "dispatch" | "allow" | "close">;
 
-/** undici times headers and body with timers of about a second's resolution: below that, a timer of our own. */
+/** Below this, a request's timeout is a timer of its own; from it on, the sweep below checks it. */
 const SHORT_TIMEOUT_MS = 1000;
+
+/**
+ * How often the requests in flight are checked against their deadlines. undici's own headers
+ * and body timeouts are off: on every request they swapped the connection's keep-alive timer for a
+ * new "fast" timer that stayed in undici's list until its next half-second tick, long enough to
+ * reach the old generation: at 20,000 requests/s that was most of what was promoted, and a
+ * mark-compact every 3-4 s stalled the loop for 20-40 ms (bench/results/self-noise.md). One
+ * sweep of the list instead, up to this late, against undici's up to a second.
+ */
+const DEADLINE_SWEEP_MS = 250;
 
 /**
  * The Transport of the step runtime over undici: per origin, up to a keep-alive connection for
@@ -47,6 +57,7 @@ export class UndiciTransport implements Transport {
   /** The origins of requests with a connection profile (HTTP/2, TLS options), by the profile's key. */
   private readonly profiled = new Map<string, Map<string, Origin>>();
   private readonly inFlight = new InFlightList();
+  private sweep: NodeJS.Timeout | undefined;
   /** The ws and sse steps' connections, under the same target policy. */
   readonly streams: StreamConnections;
   /** The grpc steps' channels, under the same target policy. */
@@ -79,13 +90,16 @@ export class UndiciTransport implements Transport {
       method: req.method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body ?? null,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
+      // Deadlines are ours (armShortTimeout, sweepDeadlines): 0 turns undici's off.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     };
     return new Promise<IncomingResponse>((resolve, reject) => {
       const collector = new ResponseCollector(resolve, reject, performance.now() + req.timeoutMs, this.inFlight, signal, options);
       this.inFlight.add(collector);
       if (req.timeoutMs < SHORT_TIMEOUT_MS) collector.armShortTimeout(req.timeoutMs);
+      // Never what keeps a process alive: a request waiting on a socket or a connection does that.
+      else this.sweep ??= setInterval(this.sweepDeadlines, DEADLINE_SWEEP_MS).unref();
       connections.dispatch(collector);
     });
   }
@@ -102,8 +116,14 @@ export class UndiciTransport implements Transport {
     return this.inFlight.size;
   }
 
+  /** Fails as timeout every request in flight past its deadline (the whole request: waiting for a connection, headers, body). */
+  private readonly sweepDeadlines = (): void => {
+    for (const c of this.inFlight.pastDeadline(performance.now())) c.cancel(new TransportFailure("timeout", "request timed out"));
+  };
+
   /** Closes every connection; requests still in flight fail as resets. */
   async close(): Promise<void> {
+    clearInterval(this.sweep);
     this.closed = true;
     for (const c of this.inFlight.toArray()) c.cancel(new TransportFailure("reset", "transport closed"));
     await Promise.all([
