@@ -4,18 +4,13 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "@loadline/core";
 import { startTarget } from "./lib/proc.ts";
-import { BENCH, loadline, loadlineAvailable, measure, onPath, ROOT, TARGET_CPU } from "./measure.ts";
+import { BENCH, getJson, loadline, loadlineAvailable, measure, onPath, ROOT, TARGET_CPU } from "./measure.ts";
 import type { AccuracyData, MemoryData, Outcome, ThroughputData } from "./report.ts";
 import { autocannonCommand, parseAutocannon } from "./tools/autocannon.ts";
 import { heyCommand, parseHey } from "./tools/hey.ts";
 import { locustCommand, parseLocust } from "./tools/locust.ts";
 import type { LoadOptions } from "./tools/types.ts";
 import { parseWrk, wrkCommand } from "./tools/wrk.ts";
-
-async function getJson(url: string): Promise<any> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return r.json();
-}
 
 export async function throughput(nginxUrl: string, durationSec: number): Promise<ThroughputData> {
   const d: ThroughputData = { durationSec, connections: 64, rows: [] };

@@ -29,6 +29,12 @@ export function onPath(cmd: string): boolean {
   }
 }
 
+/** A target's JSON (its /__stats, /__reset), within 5 s. */
+export async function getJson(url: string): Promise<any> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return r.json();
+}
+
 function tail(text: string, n = 240): string {
   const t = text.trim().split("\n").filter(Boolean).slice(-3).join(" / ");
   return t.length > n ? "…" + t.slice(-n) : t;

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "@loadline/core";
 import { startTarget } from "../lib/proc.ts";
-import { BENCH, loadline, measure, ROOT, TARGET_CPU } from "../measure.ts";
+import { BENCH, getJson, loadline, measure, ROOT, TARGET_CPU } from "../measure.ts";
 import { autocannonCommand, parseAutocannon } from "../tools/autocannon.ts";
 import type { OpenCase, SelfNoiseData } from "./self-noise-table.ts";
 
@@ -44,9 +44,7 @@ export async function selfNoiseSection(nginxUrl: string, durationSec: number): P
       { url: delay.url, connections: PREALLOCATED, rate, maxVus: 400, durationSec },
       { targetPid: delay.pid },
     );
-    const stats = (await (await fetch(delay.url + "__stats", { signal: AbortSignal.timeout(5000) })).json()) as {
-      serverP99Ms: number | null;
-    };
+    const stats: { serverP99Ms: number | null } = await getJson(delay.url + "__stats");
     d.open.push({ case: "delay", target: "delay 20 ms (Node)", rate, maxVus: 400, outcome: r.outcome, targetP99Ms: stats.serverP99Ms });
   } finally {
     await delay.stop();

@@ -328,7 +328,6 @@ export class PgReadModel implements ReadModel {
     return { items: rows.map((r) => runView(r, latest.get(r.id), queue.get(r.id))), total };
   }
 
-  /** First and last second the run has data for, or null when it has none. */
   /**
    * The generator's health of a run's seconds (generator_seconds), per worker: within `range`
    * (epoch seconds, inclusive) and of `workers` when given. Null when no window carried it.
@@ -336,7 +335,7 @@ export class PgReadModel implements ReadModel {
   async generatorHealth(
     tenantId: string,
     runId: string,
-    range: { from: number; to: number } | null,
+    range: SecondRange,
     workers: readonly string[] | undefined,
   ): Promise<GeneratorView | null> {
     const g = generatorSeconds;
@@ -359,7 +358,8 @@ export class PgReadModel implements ReadModel {
         and(
           eq(g.tenantId, tenantId),
           eq(g.runId, runId),
-          range ? and(gte(g.second, range.from), lte(g.second, range.to)) : undefined,
+          gte(g.second, range.from),
+          lte(g.second, range.to),
           workers ? inArray(g.workerId, [...workers]) : undefined,
         ),
       )
@@ -382,6 +382,7 @@ export class PgReadModel implements ReadModel {
     return { saturatedSeconds: workersView.reduce((n, w) => n + w.saturatedSeconds, 0), workers: workersView };
   }
 
+  /** First and last second the run has data for, or null when it has none. */
   async secondSpan(tenantId: string, runId: string): Promise<{ first: number; last: number } | null> {
     const [span] = await this.db
       .select({ first: min(metricRollups.bucket), last: max(metricRollups.bucket) })

@@ -174,7 +174,7 @@ export type AggregateView = RequestStats & {
   generator?: GeneratorView;
 };
 
-/** The generator's health over a run, per worker (the API's GeneratorView). */
+/** The generator's health over a run, per worker: what the run page shows of the API's GeneratorView. */
 export type GeneratorView = {
   saturatedSeconds: number;
   workers: {
@@ -183,10 +183,7 @@ export type GeneratorView = {
     saturatedSeconds: number;
     saturated: string[];
     loopDelayP95Ms: number;
-    loopDelayMaxMs: number;
     timerSlipP95Ms: number | null;
-    timerSlipMaxMs: number | null;
-    gcPauseMs: number;
     busy: number;
   }[];
 };

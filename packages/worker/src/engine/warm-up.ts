@@ -64,7 +64,6 @@ export async function warmUp(requests = BASE_WARM_UP_REQUESTS, concurrency = 8):
   );
   const transport = new UndiciTransport({ connections: concurrency });
   const windows = new WindowAccumulator("warm-up", "warm-up", currentSecond());
-  windows.beginMeasuring();
   const ctx = new IterationContext([scenario], transport, windows, () => undefined);
   const interrupt = new AbortController().signal;
   let left = requests;
