@@ -133,3 +133,18 @@ export function executorMaxVUs(e: Executor): number {
       return e.maxVUs ?? e.preAllocatedVUs;
   }
 }
+
+/** The VUs an executor holds at its start: open executors' pre-allocated ones, a ramp's first. */
+export function executorStartVUs(e: Executor): number {
+  switch (e.type) {
+    case "constant-vus":
+    case "per-vu-iterations":
+    case "shared-iterations":
+      return e.vus;
+    case "ramping-vus":
+      return e.startVUs;
+    case "constant-arrival-rate":
+    case "ramping-arrival-rate":
+      return e.preAllocatedVUs;
+  }
+}

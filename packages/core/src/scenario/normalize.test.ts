@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Executor, executorDurationSec, executorMaxVUs } from "./executors.ts";
+import { type Executor, executorDurationSec, executorMaxVUs, executorStartVUs } from "./executors.ts";
 import { runPlan, scaleExecutor } from "./normalize.ts";
 
 describe("runPlan", () => {
@@ -63,5 +63,11 @@ describe("executor bounds", () => {
     expect(executorDurationSec(ramp)).toBe(15);
     expect(executorMaxVUs(ramp)).toBe(20);
     expect(executorMaxVUs({ type: "constant-arrival-rate", rate: 1, timeUnitSec: 1, durationSec: 1, preAllocatedVUs: 5 })).toBe(5);
+    // What holds connections from the start: a ramp's first VUs, an open executor's pre-allocated ones.
+    expect(executorStartVUs(ramp)).toBe(2);
+    expect(
+      executorStartVUs({ type: "constant-arrival-rate", rate: 1, timeUnitSec: 1, durationSec: 1, preAllocatedVUs: 5, maxVUs: 50 }),
+    ).toBe(5);
+    expect(executorStartVUs({ type: "constant-vus", vus: 7, durationSec: 1 })).toBe(7);
   });
 });

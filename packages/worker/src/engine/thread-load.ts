@@ -1,5 +1,5 @@
 import { gracefulStopMs, type MetricWindow, type RunPlan } from "@loadline/core";
-import { CompiledScenario, type Transport } from "../scenario/index.ts";
+import { CompiledScenario, type PlannedOrigin, type Transport } from "../scenario/index.ts";
 import { UndiciTransport } from "../transport/undici-transport.ts";
 import { currentSecond, type RunTotals, WindowAccumulator } from "../windows.ts";
 import { executorRun } from "./executor-factory.ts";
@@ -9,10 +9,30 @@ import { GracefulStop } from "./graceful-stop.ts";
 import { IterationContext } from "./iteration-context.ts";
 import { AS_PLANNED, currentRateFactor, executorControl, type LoadControl } from "./load-control.ts";
 import { topUpWarmUpRequests, warmUp } from "./warm-up.ts";
-import { partsMaxVus, partsPeakRate, type Scale, type ThreadPart, vuIdsOf, type Workload, workloadsOf } from "./workloads.ts";
+import {
+  partsMaxVus,
+  partsPeakRate,
+  partsStartVus,
+  type Scale,
+  type ThreadPart,
+  vuIdsOf,
+  type Workload,
+  workloadsOf,
+} from "./workloads.ts";
 
-/** A transport the load may close at the end, and let hold more connections when lanes are added. */
-export type ClosableTransport = Transport & { close(): Promise<void>; allow?(connections: number): void };
+/** A transport the load may close at the end, let hold more connections when lanes are added, and have connect ahead. */
+export type ClosableTransport = Transport & {
+  close(): Promise<void>;
+  allow?(connections: number): void;
+  openAhead?(origins: readonly PlannedOrigin[], count: number, withinMs: number): Promise<void>;
+};
+
+/**
+ * How long a thread's prepare waits for the connections it opens ahead (the rest join as they
+ * open): well within the run's ready deadline (30 s), and a target slow to accept must not hold
+ * the start for long.
+ */
+const OPEN_AHEAD_WITHIN_MS = 2000;
 
 export type ThreadLoadOptions = {
   runId: string;
@@ -41,6 +61,7 @@ const perfTime = (epochMs: number): number => epochMs - performance.timeOrigin;
  */
 export class ThreadLoad {
   private readonly workloads: Workload[];
+  private readonly scenarios: CompiledScenario[];
   private readonly windows: WindowAccumulator;
   private readonly ctx: IterationContext;
   private readonly transport: ClosableTransport;
@@ -65,7 +86,7 @@ export class ThreadLoad {
       ...(plan.setupValues ? { setup: plan.setupValues } : {}),
       ...(plan.http ? { http: plan.http } : {}),
     };
-    const scenarios = plan.scenarios.map((s) => CompiledScenario.compile(s, plan.targetUrl, compile));
+    const scenarios = (this.scenarios = plan.scenarios.map((s) => CompiledScenario.compile(s, plan.targetUrl, compile)));
     this.transport =
       opts.transport ??
       new UndiciTransport({
@@ -90,15 +111,31 @@ export class ThreadLoad {
     return Promise.all(this.runs.map((r) => r.done)).then(() => undefined);
   }
 
-  /** Warms the HTTP client up, off the clock, as long as its rate asks: the first iterations must not pay for it. */
+  /**
+   * Off the clock, so that the first iterations pay for neither: warms the HTTP client up as long
+   * as its rate asks, then opens its VUs' connections to the origins their requests name.
+   */
   prepare(): Promise<void> {
-    this.prepared ??= this.opts.transport
-      ? Promise.resolve()
-      : (this.opts.warmedUp ?? warmUp())
-          .then(() => warmUp(topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts))))
-          // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
-          .catch(() => undefined);
+    this.prepared ??= this.warmUp().then(() => this.openAhead());
     return this.prepared;
+  }
+
+  private warmUp(): Promise<void> {
+    if (this.opts.transport) return Promise.resolve();
+    return (
+      (this.opts.warmedUp ?? warmUp())
+        .then(() => warmUp(topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts))))
+        // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
+        .catch(() => undefined)
+    );
+  }
+
+  /** A connection for each VU this thread starts with, to each origin its scenarios' requests name. */
+  private async openAhead(): Promise<void> {
+    const used = new Set(this.parts.flatMap((p) => this.workloads[p.workload]!.scenarios));
+    const origins = [...used].flatMap((i) => this.scenarios[i]!.plannedOrigins);
+    // Only an optimisation too: a connection that fails to open leaves its failure to the run's requests.
+    await this.transport.openAhead?.(origins, partsStartVus(this.workloads, this.parts), OPEN_AHEAD_WITHIN_MS).catch(() => undefined);
   }
 
   /** Starts every executor with `originMs` (epoch ms) as its time zero: they wait for it, or catch up on it. */

@@ -34,7 +34,7 @@ const MOST_WARM_UP_REQUESTS = 4000;
 /**
  * The requests a thread sends, beyond the base warm-up, before a run whose open executors start
  * up to `arrivalsPerSec` iterations a second on it: its first second's worth, 4,000 in all at
- * most. 400 requests leave undici's and the engine's hot paths half optimised, and at 2,000
+ * most. 400 requests leave the HTTP client's and the engine's hot paths half optimised, and at 2,000
  * arrivals/s the first second then paid for the rest of the compiling: 3-6% of its requests
  * slower than 1 ms, up to 20-200 ms (bench/results/self-noise.md). Closed models and slow open
  * ones keep the base warm-up: their runs start as soon as before.
@@ -44,10 +44,10 @@ export const topUpWarmUpRequests = (arrivalsPerSec: number): number =>
 
 /**
  * Runs iterations of a one-request scenario against a throwaway server on 127.0.0.1, through
- * the engine's own path (VU session, undici transport, windows and their histograms, a window
- * closed at the end), all thrown away: undici loads its lazy modules and compiles its HTTP
- * parser (WebAssembly), and that path gets optimised now, not during the run's first
- * iterations, whose every millisecond an open executor counts from their intended starts.
+ * the engine's own path (VU session, the transport and its HTTP/1.1 connections, windows and
+ * their histograms, a window closed at the end), all thrown away: that path is loaded and
+ * optimised now, not during the run's first iterations, whose every millisecond an open
+ * executor counts from their intended starts.
  */
 export async function warmUp(requests = BASE_WARM_UP_REQUESTS, concurrency = 8): Promise<void> {
   if (requests <= 0) return;

@@ -1,4 +1,14 @@
-import { type Executor, executorDurationSec, executorMaxVUs, type Lane, laneShare, peakRate, type RunPlan, subLanes } from "@loadline/core";
+import {
+  type Executor,
+  executorDurationSec,
+  executorMaxVUs,
+  executorStartVUs,
+  type Lane,
+  laneShare,
+  peakRate,
+  type RunPlan,
+  subLanes,
+} from "@loadline/core";
 import type { VuIds } from "./executor-run.ts";
 
 /**
@@ -89,6 +99,10 @@ export function scaledMaxVus(e: Executor, scale: Scale): number {
 /** The VUs some parts may hold at once (under a scale): the connections a thread's transport needs. */
 export const partsMaxVus = (workloads: readonly Workload[], parts: readonly ThreadPart[], scale: Scale = UNSCALED): number =>
   parts.reduce((n, p) => n + laneShare(scaledMaxVus(workloads[p.workload]!.executor, scale), p.lane), 0);
+
+/** The VUs some parts hold at their start (unscaled): the connections a thread opens ahead of the run. */
+export const partsStartVus = (workloads: readonly Workload[], parts: readonly ThreadPart[]): number =>
+  parts.reduce((n, p) => n + laneShare(executorStartVUs(workloads[p.workload]!.executor), p.lane), 0);
 
 /** Iterations a second some parts' open executors start at their peak (unscaled): a lane's share is 1/count of its executor's. */
 export const partsPeakRate = (workloads: readonly Workload[], parts: readonly ThreadPart[]): number =>

@@ -5,6 +5,7 @@ import { RequestPlan } from "./request-step.ts";
 import type { GroupSink, ScenarioPlan, ThinkPlan } from "./scenario-plan.ts";
 import { type StreamPlan, streamPlan } from "./stream-plans.ts";
 import { type Random, thinkSampler } from "./think-time.ts";
+import type { PlannedOrigin } from "./transport.ts";
 import { parseTarget } from "./url.ts";
 import { BUILTIN_SLOT, VariableTable } from "./variables.ts";
 import { VuSession } from "./vu-session.ts";
@@ -77,6 +78,16 @@ export class CompiledScenario {
       table,
       groups: scenario.steps.some((s) => s.group !== undefined) ? scenario.steps.map((s) => s.group) : null,
     });
+  }
+
+  /** The origins its request steps name, once each (by origin and connection options): what a run may connect to ahead. */
+  get plannedOrigins(): PlannedOrigin[] {
+    const byKey = new Map<string, PlannedOrigin>();
+    for (const step of this.plan.steps) {
+      const planned = step.kind === "request" ? step.plannedOrigin : null;
+      if (planned) byKey.set(`${planned.connection?.key ?? ""} ${planned.origin}`, planned);
+    }
+    return [...byKey.values()];
   }
 
   /** A virtual user's session: its own variables and cookie jar, kept across its iterations; `onGroup` hears its groups' timings. */

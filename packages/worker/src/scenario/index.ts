@@ -5,6 +5,7 @@ export {
   type ConnectionProfile,
   type IncomingResponse,
   type OutgoingRequest,
+  type PlannedOrigin,
   type RequestRecord,
   type Transport,
   TransportFailure,

@@ -5,7 +5,7 @@ import { connectionProfileOf } from "./connection-profile.ts";
 import type { SessionCookies } from "./cookies.ts";
 import { type CompiledExtraction, compileExtraction } from "./extract.ts";
 import type { ResponseView } from "./response-view.ts";
-import type { ConnectionProfile, OutgoingRequest } from "./transport.ts";
+import type { ConnectionProfile, OutgoingRequest, PlannedOrigin } from "./transport.ts";
 import { compileUrl, resolveDynamicUrl, type Target, type UrlPlan } from "./url.ts";
 import { BUILTIN_SLOT, type Composite, compileText, renderComposite, renderText, type Text, type VariableTable } from "./variables.ts";
 
@@ -68,6 +68,12 @@ export class RequestPlan {
     this.usesTimestamp = refs.has(BUILTIN_SLOT.timestamp);
     this.usesUuid = refs.has(BUILTIN_SLOT.uuid);
     for (const r of refs) scenarioRefs.add(r);
+  }
+
+  /** Where its requests go when its url names the origin (else it is known per request only). */
+  get plannedOrigin(): PlannedOrigin | null {
+    if (this.url.origin === null) return null;
+    return this.connection === undefined ? { origin: this.url.origin } : { origin: this.url.origin, connection: this.connection };
   }
 
   /** The request to send with these variables and cookies; throws when the url renders to no http(s) URL. */

@@ -21,6 +21,9 @@ export type OutgoingRequest = {
   connection?: ConnectionProfile;
 };
 
+/** An origin a scenario's requests go to, known before the run (its url names it), and how its connections are made. */
+export type PlannedOrigin = { origin: string; connection?: ConnectionProfile };
+
 /** A request step's HTTP version and TLS options as the transport reads them (connection-profile.ts). */
 export type ConnectionProfile = {
   /** Identifies the options: requests with equal keys share connections. */

@@ -1,24 +1,25 @@
-import type { Client, Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { type IncomingResponse, TransportFailure } from "../scenario/index.ts";
 import { failureKindOf } from "./failure-kind.ts";
+import type { Connection, ConnectionHandler, RawHeaders } from "./http1-connection.ts";
 import { UndiciResponse } from "./undici-response.ts";
 
 /** Whom a connection goes back to once a request is done with it, and the HTTP protocol its connections speak. */
 export interface ConnectionOwner {
-  release(client: Client): void;
+  release(connection: Connection): void;
   readonly protocol: string;
 }
 
 type AbortFn = (err?: Error) => void;
 
 /**
- * One request in flight, as undici's (non-wrapped) handler object: the lowest-cost way to get
- * a response out of undici: no stream, no body promise, headers parsed only if read.
+ * One request in flight, as undici's (non-wrapped) handler object, which Http1Connection calls
+ * the same way: no stream, no body promise, headers parsed only if read.
  */
-export class ResponseCollector {
+export class ResponseCollector implements ConnectionHandler {
   private abortRequest: AbortFn | null = null;
   private status = 0;
-  private rawHeaders: Buffer[] | null = null;
+  private rawHeaders: RawHeaders | null = null;
   private first: Buffer | null = null;
   private rest: Buffer[] | null = null;
   private bytes = 0;
@@ -27,8 +28,8 @@ export class ResponseCollector {
   /** A timer of its own only for a short timeout: the transport's sweep checks the others. */
   private shortTimer: NodeJS.Timeout | null = null;
 
-  /** The connection it was sent on (and whose it is), handed back once undici is done with the request. */
-  client: Client | null = null;
+  /** The connection it was sent on (and whose it is), handed back once it is done with the request. */
+  client: Connection | null = null;
   owner: ConnectionOwner | null = null;
   /** Links of the transport's list of requests in flight. */
   prev: ResponseCollector | null = null;
@@ -54,7 +55,7 @@ export class ResponseCollector {
     else this.abortRequest = abort;
   }
 
-  onHeaders(status: number, rawHeaders: Buffer[], _resume: () => void): boolean {
+  onHeaders(status: number, rawHeaders: RawHeaders, _resume: () => void): boolean {
     // 1xx interim responses come first and are no answer.
     if (status < 200) return true;
     this.status = status;

@@ -18,6 +18,8 @@ let server: Server | undefined;
 let transport: UndiciTransport | undefined;
 /** What the server received: path and Host header of each request. */
 let received: { path: string; host: string | undefined }[] = [];
+/** Connections the server accepted. */
+let accepted = 0;
 let port = 0;
 
 afterEach(async () => {
@@ -27,6 +29,7 @@ afterEach(async () => {
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   server = undefined;
   received = [];
+  accepted = 0;
 });
 
 async function serve(
@@ -38,6 +41,7 @@ async function serve(
     res.writeHead(a.status, a.headers);
     res.end("ok");
   });
+  server.on("connection", () => accepted++);
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
   port = (server.address() as AddressInfo).port;
 }
@@ -220,13 +224,13 @@ describe("guardedLookup", () => {
 });
 
 describe("a run with a target policy", () => {
-  async function run(p: TargetPolicy | undefined): Promise<MetricWindow[]> {
+  function threadLoad(p: TargetPolicy | undefined): ThreadLoad {
     const plan = runPlan(
       { targetUrl: `http://localhost:${port}`, requests: [{ method: "GET", path: "/a" }] },
       { targetUsers: 2, spawnRate: 100, durationSec: 60 },
     );
     if (p) plan.targetPolicy = p;
-    const load = new ThreadLoad({
+    return new ThreadLoad({
       runId: "r1",
       workerId: "w1",
       plan,
@@ -235,6 +239,10 @@ describe("a run with a target policy", () => {
         throw err;
       },
     });
+  }
+
+  async function run(p: TargetPolicy | undefined): Promise<MetricWindow[]> {
+    const load = threadLoad(p);
     await load.prepare();
     load.begin(Date.now());
     await sleep(300);
@@ -274,5 +282,29 @@ describe("a run with a target policy", () => {
     const counted = allowed.count + unchecked.count;
     expect(received.length).toBeGreaterThanOrEqual(counted);
     expect(received.length).toBeLessThanOrEqual(counted + allowed.interrupted + unchecked.interrupted);
+  });
+
+  it("opens its VUs' connections while it prepares, under the policy: none to a refused target", async () => {
+    await serve();
+    const refused = threadLoad(policy(["localhost"]));
+    await refused.prepare();
+    await sleep(50);
+    expect(accepted).toBe(0);
+    await refused.stop(0);
+    await refused.closed();
+
+    const allowed = threadLoad(policy(["localhost"], { loopback: true }));
+    await allowed.prepare();
+    // The server accepts them on a later turn of this process's loop.
+    await sleep(50);
+    // A connection for each of its 2 VUs, before any request: the first ones do not pay for connecting.
+    expect([accepted, received.length]).toEqual([2, 0]);
+    allowed.begin(Date.now());
+    await sleep(300);
+    await allowed.stop(0);
+    await allowed.closed();
+    expect(received.length).toBeGreaterThan(0);
+    // The run's requests went over them: 2 VUs never need a third.
+    expect(accepted).toBe(2);
   });
 });

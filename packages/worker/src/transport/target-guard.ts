@@ -33,6 +33,8 @@ export class RefusedOrigin {
 
   allow(_max: number): void {}
 
+  async openAhead(_count: number, _withinMs: number): Promise<void> {}
+
   async close(): Promise<void> {}
 }
 

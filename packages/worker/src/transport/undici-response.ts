@@ -1,18 +1,19 @@
 import { util } from "undici";
 import type { IncomingResponse } from "../scenario/index.ts";
+import type { RawHeaders } from "./http1-connection.ts";
 
 export type Headers = Record<string, string | string[] | undefined>;
 
 const RAW = Symbol("raw headers");
 const NO_SET_COOKIE = Symbol("no set-cookie");
-type LazyHeaders = Headers & { [RAW]?: Buffer[] | null; [NO_SET_COOKIE]?: boolean };
+type LazyHeaders = Headers & { [RAW]?: RawHeaders | null; [NO_SET_COOKIE]?: boolean };
 
 /** Parses the raw headers into the target the first time anything reads them. */
 function parseOnce(t: LazyHeaders): void {
   const raw = t[RAW];
   if (!raw) return;
   t[RAW] = null;
-  util.parseHeaders(raw, t as Record<string, string | string[]>);
+  util.parseHeaders(raw as Buffer[], t as Record<string, string | string[]>);
 }
 
 /**
@@ -41,18 +42,18 @@ const lazyHeaders: ProxyHandler<LazyHeaders> = {
 };
 
 /** Whether any raw header name is set-cookie (any case), without decoding the others. */
-function hasSetCookie(raw: Buffer[]): boolean {
+function hasSetCookie(raw: RawHeaders): boolean {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length === 10 && (name[0]! | 0x20) === 0x73 && name.toString("latin1").toLowerCase() === "set-cookie") return true;
+    if (name.length === 10 && (typeof name === "string" ? name : name.toString("latin1")).toLowerCase() === "set-cookie") return true;
   }
   return false;
 }
 
-export function headersOf(raw: Buffer[] | null): Headers {
+export function headersOf(raw: RawHeaders | null): Headers {
   if (raw === null || raw.length === 0) return {};
   // With cookies the session reads them at once: parse now, no proxy.
-  if (hasSetCookie(raw)) return util.parseHeaders(raw) as Headers;
+  if (hasSetCookie(raw)) return util.parseHeaders(raw as Buffer[]) as Headers;
   const target: LazyHeaders = {};
   target[RAW] = raw;
   target[NO_SET_COOKIE] = true;
@@ -65,7 +66,7 @@ export class UndiciResponse implements IncomingResponse {
 
   constructor(
     readonly status: number,
-    raw: Buffer[] | null,
+    raw: RawHeaders | null,
     readonly body: string,
     readonly bytes: number,
     readonly protocol: string,

@@ -2,7 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sleep } from "@loadline/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { type OutgoingRequest, TransportFailure } from "../scenario/index.ts";
+import { TransportFailure } from "../scenario/index.ts";
+import { failureOf, never, request } from "./test-requests.ts";
 import { failureKindOf, UndiciTransport } from "./undici-transport.ts";
 
 let server: Server | undefined;
@@ -21,26 +22,6 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
   server = createServer(handler);
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-const request = (origin: string, over: Partial<OutgoingRequest> = {}): OutgoingRequest => ({
-  origin,
-  path: "/",
-  method: "GET",
-  headers: {},
-  timeoutMs: 5000,
-  ...over,
-});
-const never = new AbortController().signal;
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TransportFailure);
-    return (err as TransportFailure).kind;
-  }
-  throw new Error("no failure");
 }
 
 describe("UndiciTransport", () => {

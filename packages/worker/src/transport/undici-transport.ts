@@ -5,6 +5,7 @@ import {
   type ConnectionProfile,
   type IncomingResponse,
   type OutgoingRequest,
+  type PlannedOrigin,
   type Transport,
   TransportFailure,
 } from "../scenario/index.ts";
@@ -31,7 +32,7 @@ export type UndiciTransportOptions = {
 };
 
 /** What the transport keeps per origin: its connections, or its refusal under the target policy. */
-type Origin = Pick<OriginConnections, "dispatch" | "allow" | "close">;
+type Origin = Pick<OriginConnections, "dispatch" | "allow" | "close" | "openAhead">;
 
 /** Below this, a request's timeout is a timer of its own; from it on, the sweep below checks it. */
 const SHORT_TIMEOUT_MS = 1000;
@@ -81,10 +82,7 @@ export class UndiciTransport implements Transport {
     if (this.closed) return Promise.reject(new TransportFailure("reset", "transport closed"));
     if (signal.aborted) return Promise.reject(new TransportFailure("reset", "aborted"));
     if (!this.watched.has(signal)) this.watch(signal);
-    const connections =
-      req.connection === undefined
-        ? (this.origins.get(req.origin) ?? this.connectionsTo(req.origin))
-        : (this.profiled.get(req.connection.key)?.get(req.origin) ?? this.connectionsTo(req.origin, req.connection));
+    const connections = this.originOf(req.origin, req.connection);
     const options: Dispatcher.DispatchOptions = {
       path: req.path,
       method: req.method as Dispatcher.HttpMethod,
@@ -109,6 +107,17 @@ export class UndiciTransport implements Transport {
     if (connections <= this.connections) return;
     this.connections = connections;
     for (const o of this.allOrigins()) o.allow(connections);
+  }
+
+  /**
+   * Opens up to `count` connections to each origin before the run (see OriginConnections.openAhead),
+   * under the target policy as any connection is: a refused origin opens none. Resolves once all
+   * are open, or after `withinMs` (the rest join as they open).
+   */
+  async openAhead(origins: readonly PlannedOrigin[], count: number, withinMs: number): Promise<void> {
+    if (this.closed) return;
+    const each = new Set(origins.map(({ origin, connection }) => this.originOf(origin, connection)));
+    await Promise.all([...each].map((o) => o.openAhead(count, withinMs)));
   }
 
   /** Requests now in flight. */
@@ -158,6 +167,13 @@ export class UndiciTransport implements Transport {
 
   private allOrigins(): Origin[] {
     return [...this.origins.values(), ...[...this.profiled.values()].flatMap((m) => [...m.values()])];
+  }
+
+  /** The connections to an origin with a profile (or none), made at its first use. */
+  private originOf(origin: string, profile: ConnectionProfile | undefined): Origin {
+    return profile === undefined
+      ? (this.origins.get(origin) ?? this.connectionsTo(origin))
+      : (this.profiled.get(profile.key)?.get(origin) ?? this.connectionsTo(origin, profile));
   }
 
   /** The connections to an origin, under the target policy whatever the profile. */
