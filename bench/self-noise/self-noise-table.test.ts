@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ToolResult } from "../tools/types.ts";
-import { closedVerdict, openVerdict, selfNoiseTable } from "./self-noise-table.ts";
+import { closedVerdict, FLOOR_GENERATORS, openVerdict, selfNoiseTable } from "./self-noise-table.ts";
 
 const r = (rps: number, p99Ms: number, maxMs: number, dropped = 0): ToolResult => ({
   requests: rps * 10,
@@ -42,6 +42,7 @@ describe("self-noise table", () => {
         {
           case: "quiet",
           target: "nginx",
+          generator: "loadline",
           rate: 2000,
           maxVus: 400,
           outcome: {
@@ -55,24 +56,35 @@ describe("self-noise table", () => {
         {
           case: "delay",
           target: "delay 20 ms (Node)",
+          generator: "loadline",
           rate: 2000,
           maxVus: 400,
           outcome: { ok: true, result: r(1997, 24.38, 32.58) },
           targetP99Ms: 21.71,
         },
-        { case: "busy", target: "nginx", rate: 20_000, maxVus: 400, outcome: { ok: false, reason: "no nginx URL" } },
+        {
+          case: "quiet",
+          target: "nginx",
+          generator: FLOOR_GENERATORS.raw,
+          rate: 2000,
+          maxVus: 400,
+          outcome: { ok: true, result: { ...r(2000, 0.97, 6.9), extra: { droppedIterations: 0 } } },
+        },
+        { case: "busy", target: "nginx", generator: "loadline", rate: 20_000, maxVus: 400, outcome: { ok: false, reason: "no nginx URL" } },
       ],
       closed: [
         { tool: "loadline", connections: 64, outcome: { ok: true, result: r(53_916, 3.29, 9) } },
         { tool: "autocannon", connections: 64, outcome: { ok: true, result: r(54_346, 2, 9) } },
       ],
     });
-    expect(t).toContain("| nginx              |    2,000 |     400 |       2,002 |       0 |   0.08 |   2.25 |  14.78 |");
+    expect(t).toMatch(/\| nginx +\| loadline +\| +2,000 \| +400 \| +2,002 \| +0 \| +0\.08 \| +2\.25 \| +14\.78 \|/);
     expect(t).toContain("FAIL (p99 2.25, max 14.78 ms)");
     // What the generator said of itself beside it: its worst second's loop delay and slip p95, no second saturated.
     expect(t).toMatch(/\| +— \| +2\.10 \/ 3\.40, 0 s \| p99 < 1 ms/);
     expect(t).toMatch(/delay 20 ms \(Node\) .*\| +21\.71 \|.*FAIL \(2\.67 ms above the target's own p99\)/);
-    expect(t).toMatch(/nginx +\| +20,000 .*no nginx URL/);
+    expect(t).toMatch(/nginx +\| loadline +\| +20,000 .*no nginx URL/);
+    // A floor row is a reference beside Loadline's: no goal, no verdict of its own.
+    expect(t).toMatch(/\| nginx +\| floor: raw sockets +\| +2,000 \| +400 \| +2,000 \| +0 \| .* 0\.97 \| +6\.90 \| .*\| +\| reference +\|/);
     expect(t).toContain("FAIL (0.99× autocannon)");
   });
 });

@@ -17,9 +17,21 @@ export const SELF_NOISE_GOALS = {
 
 export type OpenCase = "quiet" | "busy" | "throughput" | "delay";
 
+/** The floor generators (floor.ts) by client, as the table names them: references, not judged. */
+export const FLOOR_GENERATORS = { raw: "floor: raw sockets", undici: "floor: undici Client" } as const;
+
 export type SelfNoiseData = {
   durationSec: number;
-  open: { case: OpenCase; target: string; rate: number; maxVus: number; outcome: Outcome; targetP99Ms?: number | null }[];
+  open: {
+    case: OpenCase;
+    target: string;
+    /** "loadline", or one of FLOOR_GENERATORS' names. */
+    generator: string;
+    rate: number;
+    maxVus: number;
+    outcome: Outcome;
+    targetP99Ms?: number | null;
+  }[];
   closed: { tool: string; connections: number; outcome: Outcome }[];
 };
 
@@ -69,24 +81,27 @@ export function closedVerdict(loadlineRps: number, autocannonRps: number): strin
 const CLOSED_RIGHT_ALIGNED = [false, true, true, true, true, false];
 
 export function selfNoiseTable(d: SelfNoiseData): string {
-  const open = d.open.map(({ case: c, target, rate, maxVus, outcome: o, targetP99Ms }) =>
-    o.ok
-      ? [
-          target,
-          fmt(rate, 0),
-          fmt(maxVus, 0),
-          fmt(o.result.rps, 0),
-          fmt(dropped(o.result), 0),
-          ms(o.result.p50Ms),
-          ms(o.result.p99Ms),
-          ms(o.result.maxMs ?? NaN),
-          targetP99Ms === undefined || targetP99Ms === null ? "—" : ms(targetP99Ms),
-          generatorSaid(o.result),
-          GOAL_TEXT[c],
-          openVerdict(c, rate, o.result, targetP99Ms) + (o.note ? `; ${o.note}` : ""),
-        ]
-      : [target, fmt(rate, 0), fmt(maxVus, 0), "—", "—", "—", "—", "—", "—", "—", GOAL_TEXT[c], reason(o)],
-  );
+  const open = d.open.map(({ case: c, target, generator, rate, maxVus, outcome: o, targetP99Ms }) => {
+    const judged = generator === "loadline";
+    const goal = judged ? GOAL_TEXT[c] : "";
+    if (!o.ok) return [target, generator, fmt(rate, 0), fmt(maxVus, 0), "—", "—", "—", "—", "—", "—", "—", goal, reason(o)];
+    const r = o.result;
+    return [
+      target,
+      generator,
+      fmt(rate, 0),
+      fmt(maxVus, 0),
+      fmt(r.rps, 0),
+      fmt(dropped(r), 0),
+      ms(r.p50Ms),
+      ms(r.p99Ms),
+      ms(r.maxMs ?? NaN),
+      targetP99Ms === undefined || targetP99Ms === null ? "—" : ms(targetP99Ms),
+      generatorSaid(r),
+      goal,
+      (judged ? openVerdict(c, rate, r, targetP99Ms) : "reference") + (o.note ? `; ${o.note}` : ""),
+    ];
+  });
   const autocannon = d.closed.find((r) => r.tool === "autocannon")?.outcome;
   const closed = d.closed.map(({ tool, connections, outcome: o }) =>
     o.ok
@@ -108,6 +123,7 @@ export function selfNoiseTable(d: SelfNoiseData): string {
     markdownTable(
       [
         "target",
+        "generator",
         "asked /s",
         "max VUs",
         "achieved /s",
@@ -121,10 +137,10 @@ export function selfNoiseTable(d: SelfNoiseData): string {
         "verdict",
       ],
       open,
-      [false, true, true, true, true, true, true, true, true, true, false, false],
+      [false, false, true, true, true, true, true, true, true, true, true, false, false],
     ),
     "",
-    "The generator column is local-run's own health figures (issue 24): when they are small and the p99 is not, the late responses were not the generator's.",
+    "The loop / slip column is local-run's own health figures (issue 24): when they are small and the p99 is not, the late responses were not the generator's. The floor rows are the same open model with nothing else (bench/self-noise/floor.ts: arrivals, an HDR histogram, the same pool and busy-poll) over raw sockets and over undici's Client: what any Node generator could do on this host, measured in the same run.",
     "",
     "Closed loop against nginx, the same connections, one after the other:",
     "",

@@ -1,14 +1,17 @@
 // The self-noise section (issue 24): how much latency and rate the generator itself takes away.
 // Open-model runs against run.sh's nginx (answers in µs: whatever else shows is the generator's)
-// at a quiet, a busy and a throughput rate; one against the 20 ms delay target, whose own
-// timings (/__stats) are set beside the generator's; a closed loop beside autocannon.
+// at a quiet, a busy and a throughput rate, each beside the floor of a Node generator on this
+// host (floor.ts: the same open model over raw sockets, and over undici's Client); one against
+// the 20 ms delay target, whose own timings (/__stats) are set beside the generator's; a closed
+// loop beside autocannon.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "@loadline/core";
 import { startTarget } from "../lib/proc.ts";
 import { BENCH, getJson, loadline, measure, ROOT, TARGET_CPU } from "../measure.ts";
 import { autocannonCommand, parseAutocannon } from "../tools/autocannon.ts";
-import type { OpenCase, SelfNoiseData } from "./self-noise-table.ts";
+import { type FloorClient, floorCommand, parseFloor } from "../tools/floor.ts";
+import { FLOOR_GENERATORS, type OpenCase, type SelfNoiseData } from "./self-noise-table.ts";
 
 const OPEN: { case: OpenCase; rate: number; maxVus: number }[] = [
   { case: "quiet", rate: 2000, maxVus: 400 },
@@ -32,8 +35,23 @@ export async function selfNoiseSection(nginxUrl: string, durationSec: number): P
             nginx,
           )
         ).outcome;
-    d.open.push({ ...o, target: "nginx", outcome });
+    d.open.push({ ...o, target: "nginx", generator: "loadline", outcome });
     await sleep(1000);
+    for (const client of Object.keys(FLOOR_GENERATORS) as FloorClient[]) {
+      const floor = noNginx
+        ? { ok: false as const, reason: noNginx }
+        : (
+            await measure(
+              `self-noise-${o.case}-floor-${client}`,
+              floorCommand({ url: nginxUrl, rate: o.rate, durationSec, connections: PREALLOCATED, max: o.maxVus, client }, ROOT),
+              parseFloor,
+              durationSec,
+              nginx,
+            )
+          ).outcome;
+      d.open.push({ ...o, target: "nginx", generator: FLOOR_GENERATORS[client], outcome: floor });
+      await sleep(1000);
+    }
   }
 
   const delay = await startTarget(join(BENCH, "targets/delay-server.mjs"), ["--delay-ms", "20"], TARGET_CPU, durationSec + 180);
@@ -45,7 +63,15 @@ export async function selfNoiseSection(nginxUrl: string, durationSec: number): P
       { targetPid: delay.pid },
     );
     const stats: { serverP99Ms: number | null } = await getJson(delay.url + "__stats");
-    d.open.push({ case: "delay", target: "delay 20 ms (Node)", rate, maxVus: 400, outcome: r.outcome, targetP99Ms: stats.serverP99Ms });
+    d.open.push({
+      case: "delay",
+      target: "delay 20 ms (Node)",
+      generator: "loadline",
+      rate,
+      maxVus: 400,
+      outcome: r.outcome,
+      targetP99Ms: stats.serverP99Ms,
+    });
   } finally {
     await delay.stop();
   }

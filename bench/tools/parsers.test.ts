@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { autocannonCommand, parseAutocannon } from "./autocannon.ts";
+import { floorCommand, parseFloor } from "./floor.ts";
 import { heyCommand, parseHey } from "./hey.ts";
 import { loadlineCommand, parseLoadline } from "./loadline.ts";
 import { locustCommand, parseLocust } from "./locust.ts";
@@ -190,5 +191,33 @@ describe("loadline local-run", () => {
     expect(() => parseLoadline(fixture("loadline.txt").replace('"rps":8433', '"rps":"fast"'))).toThrow(/rps/);
     expect(() => parseLoadline(fixture("loadline.txt").replace('"requests":42519', '"requests":0'))).toThrow(/no request/);
     expect(() => parseLoadline("Error: cannot find module")).toThrow(ParseError);
+  });
+});
+
+describe("floor", () => {
+  const line = {
+    requests: 199_990,
+    durationSec: 10.01,
+    rps: 19_979,
+    p50Ms: 0.036,
+    p99Ms: 2.9,
+    maxMs: 15.4,
+    failures: 0,
+    droppedIterations: 10,
+  };
+  it("reads its JSON line, dropped iterations in extra", () => {
+    const r = parseFloor(`warming\n${JSON.stringify(line)}\n`);
+    expect(r).toMatchObject({ requests: 199_990, rps: 19_979, p99Ms: 2.9, maxMs: 15.4, extra: { droppedIterations: 10 } });
+  });
+  it("throws on a missing field, a non-number, or no result", () => {
+    expect(() => parseFloor(JSON.stringify({ ...line, p99Ms: undefined }))).toThrow(/p99Ms/);
+    expect(() => parseFloor(JSON.stringify({ ...line, rps: "fast" }))).toThrow(/rps/);
+    expect(() => parseFloor("Error: ECONNREFUSED")).toThrow(ParseError);
+  });
+  it("runs the floor script with the run's rate, pool and client", () => {
+    const c = floorCommand({ url: "http://127.0.0.1:1/", rate: 2000, durationSec: 10, connections: 100, max: 400, client: "undici" }, "/r");
+    expect(c.args.join(" ")).toBe(
+      "--import tsx bench/self-noise/floor.ts --url http://127.0.0.1:1/ --rate 2000 --duration 10 --connections 100 --max 400 --client undici",
+    );
   });
 });

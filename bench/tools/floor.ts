@@ -1,0 +1,44 @@
+// The open-loop floor generator (self-noise/floor.ts): one JSON line on stdout.
+import { type Command, checkMeasured, ParseError, requireNumber, type ToolResult } from "./types.ts";
+
+const TOOL = "floor";
+const FIELDS = ["requests", "durationSec", "rps", "p50Ms", "p99Ms", "maxMs", "failures", "droppedIterations"] as const;
+
+export type FloorClient = "raw" | "undici";
+export type FloorOptions = { url: string; rate: number; durationSec: number; connections: number; max: number; client: FloorClient };
+
+export function floorCommand(o: FloorOptions, root: string): Command {
+  const args = [
+    "--import",
+    "tsx",
+    "bench/self-noise/floor.ts",
+    "--url",
+    o.url,
+    "--rate",
+    String(o.rate),
+    "--duration",
+    String(o.durationSec),
+  ];
+  args.push("--connections", String(o.connections), "--max", String(o.max), "--client", o.client);
+  return { cmd: process.execPath, args, cwd: root };
+}
+
+export function parseFloor(stdout: string): ToolResult {
+  const line = stdout
+    .split("\n")
+    .reverse()
+    .find((l) => l.trim().startsWith("{"));
+  if (!line) throw new ParseError(TOOL, "no JSON result line");
+  const j = JSON.parse(line) as Record<string, unknown>;
+  const n = Object.fromEntries(FIELDS.map((k) => [k, requireNumber(TOOL, k, j[k])])) as Record<(typeof FIELDS)[number], number>;
+  return checkMeasured(TOOL, {
+    requests: n.requests,
+    durationSec: n.durationSec,
+    rps: n.rps,
+    p50Ms: n.p50Ms,
+    p99Ms: n.p99Ms,
+    maxMs: n.maxMs,
+    failures: n.failures,
+    extra: { droppedIterations: n.droppedIterations },
+  });
+}
