@@ -25,8 +25,6 @@ export class ConnectionClosed extends Error {
   readonly code = "UND_ERR_SOCKET";
 }
 
-const ignore = (): void => undefined;
-
 /**
  * One plain HTTP/1.1 keep-alive connection: a socket from the origin's connector (so under the
  * run's target policy, TLS options and connect timeout as any other), the request head written
@@ -53,6 +51,10 @@ export class Http1Connection {
   }
 
   dispatch(options: Dispatcher.DispatchOptions, handler: ConnectionHandler): void {
+    if (this.destroyed) {
+      handler.onError(new ConnectionClosed("connection destroyed"));
+      return;
+    }
     let head: string;
     try {
       head = requestHead(options, this.target.host);
@@ -68,12 +70,11 @@ export class Http1Connection {
     }
     this.target.connect(this.target.options, (err, socket) => {
       if (this.handler !== handler) {
-        // Given up on while connecting (aborted, or the connection destroyed).
+        // Given up on while connecting: the connection was destroyed.
         socket?.destroy();
         return;
       }
       if (err || !socket) return this.fail(err ?? new ConnectionClosed("connect failed"));
-      if (this.destroyed) return void socket.destroy();
       this.write((this.socket = this.attach(socket as Socket)), head, body, options.method);
     });
   }
@@ -108,7 +109,6 @@ export class Http1Connection {
   };
 
   private attach(socket: Socket): Socket {
-    socket.removeListener("error", ignore);
     socket.on("data", (chunk: Buffer) => this.received(socket, chunk));
     socket.on("error", (err: Error) => this.lost(socket, err));
     socket.on("close", () => this.lost(socket, new ConnectionClosed("other side closed")));
