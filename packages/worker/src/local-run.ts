@@ -87,10 +87,14 @@ export function localExecutor(o: LocalRunOptions): Executor {
   };
 }
 
-/** The run-wide figures, folded in window by window as a run's consumer would. */
+/**
+ * The run-wide figures, counted window by window as a run's consumer would; the histograms are
+ * kept encoded and merged after the run (`histograms`). Decoding them each second ran on the
+ * engine's own thread here (one thread runs inline): the arrivals due meanwhile started late,
+ * which a worker's engine threads never see (a worker merges windows on its main thread).
+ */
 class RunFigures {
-  readonly latency: Histogram = newLatencyHistogram();
-  readonly service: Histogram = newLatencyHistogram();
+  private readonly encoded: { latency: string[]; service: string[] } = { latency: [], service: [] };
   requests = 0;
   failures = 0;
   dropped = 0;
@@ -116,10 +120,20 @@ class RunFigures {
         this.failures += r.failures;
         for (const [kind, n] of Object.entries(r.failuresByKind ?? {})) this.failuresByKind[kind] = (this.failuresByKind[kind] ?? 0) + n;
         this.protocol = mergeProtocols(this.protocol, r.protocol);
-        this.latency.add(decodeHistogram(r.histogram));
-        if (r.serviceHistogram) this.service.add(decodeHistogram(r.serviceHistogram));
+        this.encoded.latency.push(r.histogram);
+        if (r.serviceHistogram) this.encoded.service.push(r.serviceHistogram);
       }
     }
+  }
+
+  /** The latency and service-time histograms of every window, merged. */
+  histograms(): { latency: Histogram; service: Histogram } {
+    const merged = (encoded: readonly string[]): Histogram => {
+      const h = newLatencyHistogram();
+      for (const e of encoded) h.add(decodeHistogram(e));
+      return h;
+    };
+    return { latency: merged(this.encoded.latency), service: merged(this.encoded.service) };
   }
 
   private addHealth(h: GeneratorHealth): void {
@@ -180,15 +194,16 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
   await engine.stop();
   ticker.stop();
   rss = Math.max(rss, process.memoryUsage().rss);
+  const { latency, service } = figures.histograms();
   return {
     requests: figures.requests,
     durationSec: Math.round(durationSec * 1000) / 1000,
     rps: Math.round(figures.requests / durationSec),
-    p50Ms: ms(figures.latency.getValueAtPercentile(50)),
-    p99Ms: ms(figures.latency.getValueAtPercentile(99)),
-    maxMs: ms(figures.latency.maxValue),
-    servicep50Ms: ms(figures.service.getValueAtPercentile(50)),
-    servicep99Ms: ms(figures.service.getValueAtPercentile(99)),
+    p50Ms: ms(latency.getValueAtPercentile(50)),
+    p99Ms: ms(latency.getValueAtPercentile(99)),
+    maxMs: ms(latency.maxValue),
+    servicep50Ms: ms(service.getValueAtPercentile(50)),
+    servicep99Ms: ms(service.getValueAtPercentile(99)),
     droppedIterations: figures.dropped,
     failures: figures.failures,
     failuresByKind: figures.failuresByKind,
