@@ -1,5 +1,5 @@
 // The open-loop floor generator (self-noise/floor.ts): one JSON line on stdout.
-import { type Command, checkMeasured, ParseError, requireNumber, type ToolResult } from "./types.ts";
+import { type Command, checkMeasured, requireNumbers, resultLine, type ToolResult } from "./types.ts";
 
 const TOOL = "floor";
 const FIELDS = ["requests", "durationSec", "rps", "p50Ms", "p99Ms", "maxMs", "failures", "droppedIterations"] as const;
@@ -24,13 +24,7 @@ export function floorCommand(o: FloorOptions, root: string): Command {
 }
 
 export function parseFloor(stdout: string): ToolResult {
-  const line = stdout
-    .split("\n")
-    .reverse()
-    .find((l) => l.trim().startsWith("{"));
-  if (!line) throw new ParseError(TOOL, "no JSON result line");
-  const j = JSON.parse(line) as Record<string, unknown>;
-  const n = Object.fromEntries(FIELDS.map((k) => [k, requireNumber(TOOL, k, j[k])])) as Record<(typeof FIELDS)[number], number>;
+  const n = requireNumbers(TOOL, resultLine(TOOL, stdout), FIELDS);
   return checkMeasured(TOOL, {
     requests: n.requests,
     durationSec: n.durationSec,

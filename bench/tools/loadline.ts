@@ -1,5 +1,14 @@
 // Loadline's benchmark CLI (packages/worker/src/local-run.ts): one JSON line on stdout.
-import { type Command, checkMeasured, type LoadOptions, ParseError, requireNumber, type ToolResult } from "./types.ts";
+import {
+  type Command,
+  checkMeasured,
+  type LoadOptions,
+  ParseError,
+  requireNumber,
+  requireNumbers,
+  resultLine,
+  type ToolResult,
+} from "./types.ts";
 
 const TOOL = "loadline";
 /** The CLI, relative to the repository root; `LOADLINE_LOCAL_RUN` points elsewhere (another build, a stand-in). */
@@ -41,28 +50,12 @@ const REQUIRED = ["requests", "durationSec", "rps", "p50Ms", "p99Ms", "maxMs", "
 const OPTIONAL = ["servicep50Ms", "servicep99Ms"] as const;
 
 export function parseLoadline(stdout: string): ToolResult {
-  let j: Record<string, unknown> | undefined;
-  for (const line of stdout
-    .split("\n")
-    .map((l) => l.trim())
-    .reverse()) {
-    if (!line.startsWith("{")) continue;
-    try {
-      const v = JSON.parse(line);
-      if (v && typeof v === "object" && "rps" in v) {
-        j = v;
-        break;
-      }
-    } catch {
-      /* not the result line */
-    }
-  }
-  if (!j) throw new ParseError(TOOL, "no JSON result line with 'rps'");
-  const missing = REQUIRED.filter((k) => !(k in j!));
+  const j = resultLine(TOOL, stdout);
+  const missing = REQUIRED.filter((k) => !(k in j));
   if (missing.length) throw new ParseError(TOOL, `missing ${missing.join(", ")}`);
-  const n = Object.fromEntries(REQUIRED.map((k) => [k, requireNumber(TOOL, k, j![k])])) as Record<(typeof REQUIRED)[number], number>;
+  const n = requireNumbers(TOOL, j, REQUIRED);
   const opt = Object.fromEntries(
-    OPTIONAL.map((k) => [k, j![k] === undefined || j![k] === null ? undefined : requireNumber(TOOL, k, j![k])]),
+    OPTIONAL.map((k) => [k, j[k] === undefined || j[k] === null ? undefined : requireNumber(TOOL, k, j[k])]),
   ) as Record<(typeof OPTIONAL)[number], number | undefined>;
   return checkMeasured(TOOL, {
     requests: n.requests,

@@ -34,6 +34,28 @@ export function requireNumber(tool: string, field: string, value: unknown): numb
   return n;
 }
 
+/** The named fields of a tool's JSON result, each a number: a ParseError names the first that is not. */
+export function requireNumbers<K extends string>(tool: string, j: Record<string, unknown>, keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, requireNumber(tool, k, j[k])])) as Record<K, number>;
+}
+
+/** The last line of `stdout` that is a JSON object with `rps`: the result line of a tool printing one (log lines may come before it). */
+export function resultLine(tool: string, stdout: string): Record<string, unknown> {
+  for (const line of stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .reverse()) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const v = JSON.parse(line);
+      if (v && typeof v === "object" && "rps" in v) return v as Record<string, unknown>;
+    } catch {
+      /* not the result line */
+    }
+  }
+  throw new ParseError(tool, "no JSON result line with 'rps'");
+}
+
 /** Rejects a run in which nothing was measured: that is a broken peer, not a figure. */
 export function checkMeasured(tool: string, r: ToolResult): ToolResult {
   if (r.requests <= 0) throw new ParseError(tool, "no request completed");
