@@ -20,6 +20,9 @@ export interface ConnectionHandler {
 /** A keep-alive connection of OriginConnections: one of ours, or undici's where HTTP/2 is offered. */
 export type Connection = Http1Connection | Client;
 
+/** Where a connection's socket comes from: the origin's host (the `host` header) and its connector, with what to ask it. */
+export type Http1Target = { host: string; connect: buildConnector.connector; options: buildConnector.Options };
+
 /** The peer closed or reset the connection before the response was over. */
 export class ConnectionClosed extends Error {
   readonly code = "UND_ERR_SOCKET";
@@ -44,7 +47,7 @@ export class Http1Connection {
   private destroyed = false;
 
   constructor(
-    private readonly target: { host: string; connect: buildConnector.connector; options: buildConnector.Options },
+    private readonly target: Http1Target,
     socket?: Socket,
   ) {
     this.socket = socket ? this.attach(socket) : null;

@@ -2,7 +2,7 @@ import type { LookupFunction, Socket } from "node:net";
 import { rootCertificates } from "node:tls";
 import { buildConnector, Client, type Dispatcher } from "undici";
 import type { ConnectionProfile } from "../scenario/index.ts";
-import { type Connection, Http1Connection } from "./http1-connection.ts";
+import { type Connection, Http1Connection, type Http1Target } from "./http1-connection.ts";
 import type { ConnectionOwner, ResponseCollector } from "./response-collector.ts";
 
 /** Streams in flight per HTTP/2 connection: undici's default maximum, and what a Node server allows until its settings say. */
@@ -39,8 +39,8 @@ export class OriginConnections implements ConnectionOwner {
    * FinalizationRegistry and closures, about half a kilobyte a connection at 10,000 VUs.
    */
   private readonly connector: buildConnector.connector;
-  /** What the connector is asked for a socket to the origin. */
-  private readonly target: { host: string; options: buildConnector.Options };
+  /** The origin's host, the connector and what it is asked: one for all its plain connections. */
+  private readonly target: Http1Target;
   private closed = false;
   /** The HTTP protocol its connections agreed on: http/1.1 until one agrees on h2. */
   protocol = "http/1.1";
@@ -73,7 +73,7 @@ export class OriginConnections implements ConnectionOwner {
     });
     this.limit = this.limitNow();
     const { protocol, host, hostname, port } = new URL(origin);
-    this.target = { host, options: { protocol, host, hostname: hostname.replace(/^\[(.*)\]$/, "$1"), port } };
+    this.target = { host, connect: this.connector, options: { protocol, host, hostname: hostname.replace(/^\[(.*)\]$/, "$1"), port } };
   }
 
   /** More connections may be opened: requests waiting for one get them now. */
@@ -130,9 +130,7 @@ export class OriginConnections implements ConnectionOwner {
 
   /** A new connection, its socket opened at its first request unless it is given one opened ahead. */
   private open(socket?: Socket): Connection {
-    const connection = this.offersH2
-      ? this.openOfferingH2()
-      : new Http1Connection({ host: this.target.host, connect: this.connector, options: this.target.options }, socket);
+    const connection = this.offersH2 ? this.openOfferingH2() : new Http1Connection(this.target, socket);
     this.all.push(connection);
     return connection;
   }

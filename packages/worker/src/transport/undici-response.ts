@@ -45,7 +45,9 @@ const lazyHeaders: ProxyHandler<LazyHeaders> = {
 function hasSetCookie(raw: RawHeaders): boolean {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length === 10 && (typeof name === "string" ? name : name.toString("latin1")).toLowerCase() === "set-cookie") return true;
+    // The first letter before any string: undici's names are Buffers, and most are not an s.
+    if (name.length !== 10 || ((typeof name === "string" ? name.charCodeAt(0) : name[0]!) | 0x20) !== 0x73) continue;
+    if ((typeof name === "string" ? name : name.toString("latin1")).toLowerCase() === "set-cookie") return true;
   }
   return false;
 }
