@@ -400,7 +400,7 @@ export {
   type Verdict,
 } from "./thresholds/threshold-types.ts";
 export { type ThresholdBaseline, ThresholdTracker, type ThresholdTrackerOptions } from "./thresholds/tracker.ts";
-export { sleep } from "./time.ts";
+export { sleep, sleepAtLeast } from "./time.ts";
 export { firstIssue, type InvalidField } from "./validation.ts";
 export type {
   AggregateView,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sleepAtLeast } from "@loadline/core";
 import { type DemoGrpc, type GrpcCounts, startDemoGrpc } from "./demo-grpc.ts";
 import { DemoStreams, type StreamCounts } from "./demo-streams.ts";
 import { type H2Listener, listenH2, type SelfSigned, selfSignedCertificate } from "./demo-target-h2.ts";
@@ -84,15 +85,13 @@ export async function startDemoTarget(
   // The slow-down in force: `slowMs` more on every answer until `slowUntil`.
   let slowMs = 0;
   let slowUntil = 0;
+  // At least the latency asked: a plain timer may fire up to a millisecond early (sleepAtLeast).
   const reply = (res: ServerResponse, status: number, body: object, afterMs: number) =>
-    setTimeout(
-      () => {
-        const text = JSON.stringify(body);
-        res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-        res.end(text);
-      },
-      afterMs + (Date.now() < slowUntil ? slowMs : 0),
-    );
+    void sleepAtLeast(afterMs + (Date.now() < slowUntil ? slowMs : 0)).then(() => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    });
 
   /** The control endpoint: loopback callers only, so a target reachable from elsewhere cannot be slowed from there. */
   const control = (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => {

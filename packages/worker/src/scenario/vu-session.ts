@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sleep } from "@loadline/core";
+import { sleepAtLeast } from "@loadline/core";
 import { SessionCookies } from "./cookies.ts";
 import { failureOf, transportFailureKind } from "./failure.ts";
 import type { RequestPlan } from "./request-step.ts";
@@ -102,7 +102,7 @@ export class VuSession {
       beforeStep?.(index);
       if (step.kind === "think") {
         const ms = step.sample(random);
-        if (ms > 0) await sleep(ms, signal);
+        if (ms > 0) await sleepAtLeast(ms, signal);
         continue;
       }
       if (step.kind !== "request") {
