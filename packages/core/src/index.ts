@@ -170,7 +170,7 @@ export {
   runEnvSchema,
   substituteEnv,
 } from "./scenario/env.ts";
-export { type Executor, executorDurationSec, executorMaxVUs, executorStartVUs } from "./scenario/executors.ts";
+export { type Executor, executorDurationSec, executorMaxVUs, executorStartVUs, isOpenModel } from "./scenario/executors.ts";
 export { DEFAULT_GRACEFUL_STOP_SEC, gracefulStopMs, maxGracefulStopMs } from "./scenario/graceful-stop.ts";
 export {
   GRPC_ROW_NAMES,

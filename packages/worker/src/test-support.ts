@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { sleepAtLeast } from "@loadline/core";
 import type { NatsConnection } from "@loadline/nats";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 
@@ -44,11 +45,12 @@ export async function countingServer(
     req.resume();
     req.on("end", () => {
       const delay = typeof opts.delayMs === "function" ? opts.delayMs(req) : (opts.delayMs ?? 5);
-      setTimeout(() => {
+      // At least the delay: tests bound latencies from below by it.
+      void sleepAtLeast(delay).then(() => {
         inFlight--;
         res.statusCode = opts.status?.(req) ?? 200;
         res.end(opts.body?.(req) ?? "ok:" + key);
-      }, delay);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

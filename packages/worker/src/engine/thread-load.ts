@@ -10,9 +10,9 @@ import { IterationContext } from "./iteration-context.ts";
 import { AS_PLANNED, currentRateFactor, executorControl, type LoadControl } from "./load-control.ts";
 import { topUpWarmUpRequests, warmUp } from "./warm-up.ts";
 import {
+  partsConnectionsAhead,
   partsMaxVus,
   partsPeakRate,
-  partsStartVus,
   type Scale,
   type ThreadPart,
   vuIdsOf,
@@ -130,12 +130,14 @@ export class ThreadLoad {
     );
   }
 
-  /** A connection for each VU this thread starts with, to each origin its scenarios' requests name. */
+  /** The connections this thread's VUs may need from the start (partsConnectionsAhead), to each origin its scenarios' requests name. */
   private async openAhead(): Promise<void> {
     const used = new Set(this.parts.flatMap((p) => this.workloads[p.workload]!.scenarios));
     const origins = [...used].flatMap((i) => this.scenarios[i]!.plannedOrigins);
     // Only an optimisation too: a connection that fails to open leaves its failure to the run's requests.
-    await this.transport.openAhead?.(origins, partsStartVus(this.workloads, this.parts), OPEN_AHEAD_WITHIN_MS).catch(() => undefined);
+    await this.transport
+      .openAhead?.(origins, partsConnectionsAhead(this.workloads, this.parts), OPEN_AHEAD_WITHIN_MS)
+      .catch(() => undefined);
   }
 
   /** Starts every executor with `originMs` (epoch ms) as its time zero: they wait for it, or catch up on it. */

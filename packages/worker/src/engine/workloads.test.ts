@@ -1,6 +1,15 @@
 import { executorMaxVUs, laneShare, planExecutors, runPlan, type Scenario } from "@loadline/core";
 import { describe, expect, it } from "vitest";
-import { dealLanes, longestDurationSec, partsMaxVus, partsPeakRate, scaledMaxVus, vuIdsOf, workloadsOf } from "./workloads.ts";
+import {
+  dealLanes,
+  longestDurationSec,
+  partsConnectionsAhead,
+  partsMaxVus,
+  partsPeakRate,
+  scaledMaxVus,
+  vuIdsOf,
+  workloadsOf,
+} from "./workloads.ts";
 
 const scenario = (name: string, over: Partial<Scenario> = {}): Scenario => ({
   name,
@@ -131,5 +140,26 @@ describe("partsPeakRate", () => {
     expect(partsPeakRate(workloads, parts[0]!)).toBeCloseTo(1950);
     expect(partsPeakRate(workloads, parts[0]!) + partsPeakRate(workloads, parts[1]!)).toBeCloseTo(3900);
     expect(partsPeakRate(workloadsOf(plan), dealLanes(workloadsOf(plan), [0], 1, 1).parts[0]!)).toBe(0);
+  });
+});
+
+describe("partsConnectionsAhead", () => {
+  it("opens ahead for every VU an open executor may hold, and for the VUs a closed one starts with", () => {
+    const mixed = {
+      ...plan,
+      workload: { type: "constant-arrival-rate" as const, rate: 100, timeUnitSec: 1, durationSec: 30, preAllocatedVUs: 10, maxVUs: 40 },
+      scenarios: [
+        scenario("browse"),
+        scenario("ramp", {
+          executor: { type: "ramping-vus", startVUs: 2, stages: [{ durationSec: 60, target: 500 }] },
+        }),
+      ],
+    };
+    const workloads = workloadsOf(mixed);
+    // 40 for the open one (not its 10 pre-allocated), 2 for the ramp (its 500 come as it climbs).
+    expect(partsConnectionsAhead(workloads, dealLanes(workloads, [0], 1, 1).parts[0]!)).toBe(42);
+    // Two threads split them between them, lane by lane.
+    const { parts } = dealLanes(workloads, [0], 1, 2);
+    expect(partsConnectionsAhead(workloads, parts[0]!) + partsConnectionsAhead(workloads, parts[1]!)).toBe(42);
   });
 });

@@ -3,6 +3,7 @@ import {
   executorDurationSec,
   executorMaxVUs,
   executorStartVUs,
+  isOpenModel,
   type Lane,
   laneShare,
   peakRate,
@@ -76,8 +77,6 @@ export function dealLanes(
   return { parts, nextThread: next };
 }
 
-const isOpen = (e: Executor): boolean => e.type === "constant-arrival-rate" || e.type === "ramping-arrival-rate";
-
 /** A live run's scale: what closed executors' VU counts and open executors' rates are multiplied by now. */
 export type Scale = { vuFactor: number; rateFactor: number };
 
@@ -91,7 +90,7 @@ export const UNSCALED: Scale = { vuFactor: 1, rateFactor: 1 };
  */
 export function scaledMaxVus(e: Executor, scale: Scale): number {
   const max = executorMaxVUs(e);
-  const factor = e.type === "per-vu-iterations" ? 1 : isOpen(e) ? scale.rateFactor : scale.vuFactor;
+  const factor = e.type === "per-vu-iterations" ? 1 : isOpenModel(e) ? scale.rateFactor : scale.vuFactor;
   // The float noise of a factor (0.3 × 10) must not add a VU.
   return factor > 1 ? Math.max(max, Math.ceil(max * factor - 1e-9)) : max;
 }
@@ -100,9 +99,20 @@ export function scaledMaxVus(e: Executor, scale: Scale): number {
 export const partsMaxVus = (workloads: readonly Workload[], parts: readonly ThreadPart[], scale: Scale = UNSCALED): number =>
   parts.reduce((n, p) => n + laneShare(scaledMaxVus(workloads[p.workload]!.executor, scale), p.lane), 0);
 
-/** The VUs some parts hold at their start (unscaled): the connections a thread opens ahead of the run. */
-export const partsStartVus = (workloads: readonly Workload[], parts: readonly ThreadPart[]): number =>
-  parts.reduce((n, p) => n + laneShare(executorStartVUs(workloads[p.workload]!.executor), p.lane), 0);
+/**
+ * The connections a thread opens ahead of the run for some parts (unscaled): a closed executor's
+ * for the VUs it starts with (the connections of a ramp grow with it, for the target to see); an
+ * open executor's for every VU it may hold. An open executor's extra VUs come when arrivals pile
+ * up behind a stall of the generator, all at once, and a connection opened then costs the loop
+ * 0.1-0.3 ms on loopback: the opening lengthens the stall it answers. At 20,000/s a 9 ms stall at
+ * the start grew so to some 300 connects and 1,000-3,000 dropped arrivals in the first second;
+ * with every connection open ahead, 0-200 (bench/results/self-noise.md).
+ */
+export const partsConnectionsAhead = (workloads: readonly Workload[], parts: readonly ThreadPart[]): number =>
+  parts.reduce((n, p) => {
+    const e = workloads[p.workload]!.executor;
+    return n + laneShare(isOpenModel(e) ? executorMaxVUs(e) : executorStartVUs(e), p.lane);
+  }, 0);
 
 /** Iterations a second some parts' open executors start at their peak (unscaled): a lane's share is 1/count of its executor's. */
 export const partsPeakRate = (workloads: readonly Workload[], parts: readonly ThreadPart[]): number =>

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type MetricWindow, runPlan, sleep, type TargetPolicy } from "@loadline/core";
+import { type Executor, type MetricWindow, runPlan, sleep, type TargetPolicy } from "@loadline/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { ThreadLoad } from "../engine/thread-load.ts";
 import { dealLanes, workloadsOf } from "../engine/workloads.ts";
@@ -224,12 +224,13 @@ describe("guardedLookup", () => {
 });
 
 describe("a run with a target policy", () => {
-  function threadLoad(p: TargetPolicy | undefined): ThreadLoad {
+  function threadLoad(p: TargetPolicy | undefined, workload?: Executor): ThreadLoad {
     const plan = runPlan(
       { targetUrl: `http://localhost:${port}`, requests: [{ method: "GET", path: "/a" }] },
       { targetUsers: 2, spawnRate: 100, durationSec: 60 },
     );
     if (p) plan.targetPolicy = p;
+    if (workload) plan.workload = workload;
     return new ThreadLoad({
       runId: "r1",
       workerId: "w1",
@@ -306,5 +307,23 @@ describe("a run with a target policy", () => {
     expect(received.length).toBeGreaterThan(0);
     // The run's requests went over them: 2 VUs never need a third.
     expect(accepted).toBe(2);
+  });
+
+  it("opens a connection for every VU an open workload may hold, not only its pre-allocated ones", async () => {
+    await serve();
+    const open = threadLoad(policy(["localhost"], { loopback: true }), {
+      type: "constant-arrival-rate",
+      rate: 10,
+      timeUnitSec: 1,
+      durationSec: 60,
+      preAllocatedVUs: 2,
+      maxVUs: 5,
+    });
+    await open.prepare();
+    await sleep(50);
+    // A burst of late arrivals then takes connections already open, not ones it must open mid-stall.
+    expect([accepted, received.length]).toEqual([5, 0]);
+    await open.stop(0);
+    await open.closed();
   });
 });
