@@ -5,7 +5,7 @@ export { WorkerMetrics } from "./metrics.ts";
 export { RunLoad, type RunLoadOptions, type RunLoadState } from "./run-load.ts";
 export { CommandRunReporter, type RunReporter } from "./run-reporter.ts";
 export { loadProtoDefinition } from "./scenario/grpc-method.ts";
-export { UndiciTransport } from "./transport/undici-transport.ts";
+export { HttpTransport } from "./transport/http-transport.ts";
 export { mergeWindows } from "./window-merge.ts";
 export { WindowPublisher, type WindowSink, windowEvent } from "./window-publisher.ts";
 export { currentSecond, type RequestSample, type RunTotals, WindowAccumulator } from "./windows.ts";

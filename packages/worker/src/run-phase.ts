@@ -8,7 +8,7 @@ import {
   setupVariables,
 } from "@loadline/core";
 import { CompiledScenario, type RequestRecord } from "./scenario/index.ts";
-import { UndiciTransport } from "./transport/undici-transport.ts";
+import { HttpTransport } from "./transport/http-transport.ts";
 
 /** What a setup or teardown did: its requests, what it extracted (a setup's), and why it failed (null: it did not). */
 export type PhaseOutcome = { requests: PhaseRequest[]; values: Record<string, string>; failure: string | null };
@@ -21,7 +21,7 @@ export type PhaseOutcome = { requests: PhaseRequest[]; values: Record<string, st
  */
 export async function runPhase(name: RunPhaseName, phase: RunPhase, plan: RunPlan, workerId: string): Promise<PhaseOutcome> {
   const records: RequestRecord[] = [];
-  const transport = new UndiciTransport({ connections: 1, ...(plan.targetPolicy ? { targetPolicy: plan.targetPolicy } : {}) });
+  const transport = new HttpTransport({ connections: 1, ...(plan.targetPolicy ? { targetPolicy: plan.targetPolicy } : {}) });
   try {
     const compiled = CompiledScenario.compile(phaseScenario(name, phase), plan.targetUrl, {
       workerId,

@@ -1,6 +1,6 @@
 import { gracefulStopMs, type MetricWindow, type RunPlan } from "@loadline/core";
 import { CompiledScenario, type PlannedOrigin, type Transport } from "../scenario/index.ts";
-import { UndiciTransport } from "../transport/undici-transport.ts";
+import { HttpTransport } from "../transport/http-transport.ts";
 import { currentSecond, type RunTotals, WindowAccumulator } from "../windows.ts";
 import { executorRun } from "./executor-factory.ts";
 import type { ExecutorRun } from "./executor-run.ts";
@@ -89,7 +89,7 @@ export class ThreadLoad {
     const scenarios = (this.scenarios = plan.scenarios.map((s) => CompiledScenario.compile(s, plan.targetUrl, compile)));
     this.transport =
       opts.transport ??
-      new UndiciTransport({
+      new HttpTransport({
         connections: Math.max(1, partsMaxVus(this.workloads, opts.parts)),
         // The tenant's target policy (absent in local runs): checked per origin, and per connection against the resolved address.
         ...(plan.targetPolicy ? { targetPolicy: plan.targetPolicy } : {}),

@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { CompiledScenario } from "../scenario/index.ts";
-import { UndiciTransport } from "../transport/undici-transport.ts";
+import { HttpTransport } from "../transport/http-transport.ts";
 import { currentSecond, WindowAccumulator } from "../windows.ts";
 import { IterationContext } from "./iteration-context.ts";
 
@@ -62,7 +62,7 @@ export async function warmUp(requests = BASE_WARM_UP_REQUESTS, concurrency = 8):
     },
     origin,
   );
-  const transport = new UndiciTransport({ connections: concurrency });
+  const transport = new HttpTransport({ connections: concurrency });
   const windows = new WindowAccumulator("warm-up", "warm-up", currentSecond());
   const ctx = new IterationContext([scenario], transport, windows, () => undefined);
   const interrupt = new AbortController().signal;

@@ -1,7 +1,7 @@
 import { type Metadata, Server, ServerCredentials, type ServiceDefinition, status } from "@grpc/grpc-js";
 import { DENY_ALL_TARGETS } from "@loadline/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { UndiciTransport } from "../transport/undici-transport.ts";
+import { HttpTransport } from "../transport/http-transport.ts";
 import { loadProtoDefinition } from "./grpc-method.ts";
 import { compile, runIteration, runIterationOutcome } from "./test-scenario.ts";
 
@@ -55,7 +55,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.forceShutdown());
 
-let transport: UndiciTransport;
+let transport: HttpTransport;
 afterEach(() => transport?.close());
 
 const grpc = (over: Record<string, unknown>) => ({
@@ -69,7 +69,7 @@ const grpc = (over: Record<string, unknown>) => ({
 
 /** One VU's session of `steps` over a real transport (under `policy` if given). */
 function session(steps: unknown[], policy?: typeof DENY_ALL_TARGETS, secrets?: Record<string, string>) {
-  transport = new UndiciTransport({ connections: 1, ...(policy ? { targetPolicy: policy } : {}) });
+  transport = new HttpTransport({ connections: 1, ...(policy ? { targetPolicy: policy } : {}) });
   return compile({ steps }, "http://127.0.0.1:1", secrets ? { secrets } : {}).createSession(1);
 }
 
@@ -128,7 +128,7 @@ describe("a unary grpc step against a local grpc-js server", () => {
 
   it("fails a call whose metadata renders to a value gRPC refuses, sending nothing and throwing nothing", async () => {
     const before = seen.length;
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     const s = compile({ variables: { bad: "a\nb" }, steps: [grpc({ metadata: { "x-user": "{{bad}}" } })] }, "http://x").createSession(1);
     const records = await runIteration(s, transport);
     expect(records.map((r) => [r.status, r.failure])).toEqual([[null, "connect"]]);
@@ -203,11 +203,11 @@ describe("the target policy", () => {
     const resolveTo = (address: string) => (_host: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void) =>
       cb(null, [{ address, family: 4 }]);
     const allowed = { allow: ["greeter.test"], loopback: true, privateNetworks: false };
-    transport = new UndiciTransport({ connections: 1, targetPolicy: allowed, resolve: resolveTo("127.0.0.1") });
+    transport = new HttpTransport({ connections: 1, targetPolicy: allowed, resolve: resolveTo("127.0.0.1") });
     const ok = await runIteration(compile({ steps: [grpc({ target: `greeter.test:${port}` })] }, "http://x").createSession(1), transport);
     expect(ok.map((r) => [r.status, r.failure])).toEqual([[0, null]]);
     await transport.close();
-    transport = new UndiciTransport({ connections: 1, targetPolicy: { ...allowed, loopback: false }, resolve: resolveTo("127.0.0.1") });
+    transport = new HttpTransport({ connections: 1, targetPolicy: { ...allowed, loopback: false }, resolve: resolveTo("127.0.0.1") });
     const refused = await runIteration(
       compile({ steps: [grpc({ target: `greeter.test:${port}` })] }, "http://x").createSession(1),
       transport,

@@ -2,11 +2,11 @@ import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { sleep } from "@loadline/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { HttpTransport } from "./http-transport.ts";
 import { failureOf, never, request } from "./test-requests.ts";
-import { UndiciTransport } from "./undici-transport.ts";
 
 let servers: { close(cb: () => void): unknown; closeAllConnections?: () => void }[] = [];
-let transport: UndiciTransport | undefined;
+let transport: HttpTransport | undefined;
 
 afterEach(async () => {
   await transport?.close();
@@ -50,7 +50,7 @@ const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
   it("writes the request line, host, the step's headers and the body's length, and nothing it was not given", async () => {
     const target = await rawServer(() => OK);
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     await transport.send(request(target.origin, { method: "POST", path: "/a?b=1", headers: { "x-test": "1" }, body: "héllo" }), never);
     await transport.send(request(target.origin, { method: "PUT", headers: { "content-length": "99", connection: "close" } }), never);
     const host = new URL(target.origin).host;
@@ -63,14 +63,14 @@ describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
 
   it("keeps a name's own host header", async () => {
     const target = await rawServer(() => OK);
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     await transport.send(request(target.origin, { headers: { Host: "example.test" } }), never);
     expect(target.heads[0]).toBe("GET / HTTP/1.1\r\nHost: example.test\r\n\r\n");
   });
 
   it("refuses a header, path or method that would break the request, and sends nothing", async () => {
     const target = await rawServer(() => OK);
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     for (const bad of [
       request(target.origin, { headers: { "x-a": "1\r\nx-injected: 1" } }),
       request(target.origin, { headers: { "bad name": "1" } }),
@@ -93,7 +93,7 @@ describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
       }
       return OK;
     });
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     for (let i = 0; i < 3; i++) expect((await transport.send(request(target.origin), never)).body).toBe("ok");
     expect(target.sockets).toHaveLength(1);
     await transport.send(request(target.origin, { path: "/bye" }), never);
@@ -108,7 +108,7 @@ describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
 
   it("does not use a connection again after bytes nobody asked for", async () => {
     const target = await rawServer(() => OK);
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     await transport.send(request(target.origin), never);
     target.sockets[0]!.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale");
     await sleep(50);
@@ -123,14 +123,14 @@ describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
       else socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart");
       return undefined;
     });
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     expect((await transport.send(request(target.origin, { path: "/until-close" }), never)).body).toBe("all of it");
     expect(await failureOf(transport.send(request(target.origin, { path: "/cut" }), never))).toBe("reset");
   });
 
   it("fails garbage as reset, and a refused connection as connect", async () => {
     const target = await rawServer(() => "SSH-2.0-OpenSSH\r\n\r\n");
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     expect(await failureOf(transport.send(request(target.origin), never))).toBe("reset");
     const closed = await rawServer(() => OK);
     const port = new URL(closed.origin).port;
@@ -140,7 +140,7 @@ describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
 
   it("closes the socket of an aborted request, and the connection serves the next one on a new socket", async () => {
     const target = await rawServer((head) => (head.startsWith("GET /slow") ? undefined : OK));
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     const abort = new AbortController();
     const slow = transport.send(request(target.origin, { path: "/slow" }), abort.signal);
     await sleep(50);
@@ -162,7 +162,7 @@ describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     servers.push(server);
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     for (const path of ["/", "/hints"]) {
       const res = await transport.send(request(origin, { path }), never);
       expect([res.status, res.body, res.headers["transfer-encoding"]]).toEqual([200, "chunk one, chunk two", "chunked"]);
@@ -176,7 +176,7 @@ describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
 
   it("opens connections ahead up to its limit, which the requests then use, and gives up at the first that fails", async () => {
     const target = await rawServer(() => OK);
-    transport = new UndiciTransport({ connections: 3 });
+    transport = new HttpTransport({ connections: 3 });
     await transport.openAhead([{ origin: target.origin }], 10, 2000);
     await sleep(50);
     expect([target.sockets.length, target.heads.length]).toEqual([3, 0]);

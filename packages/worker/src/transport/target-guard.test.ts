@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ThreadLoad } from "../engine/thread-load.ts";
 import { dealLanes, workloadsOf } from "../engine/workloads.ts";
 import { type OutgoingRequest, TransportFailure } from "../scenario/index.ts";
+import { HttpTransport } from "./http-transport.ts";
 import { guardedLookup, type Resolver } from "./target-guard.ts";
-import { UndiciTransport } from "./undici-transport.ts";
 
 /*
  * Only 127.0.0.1 is ever connected to: the server listens there, names resolve there (the
@@ -15,7 +15,7 @@ import { UndiciTransport } from "./undici-transport.ts";
  */
 
 let server: Server | undefined;
-let transport: UndiciTransport | undefined;
+let transport: HttpTransport | undefined;
 /** What the server received: path and Host header of each request. */
 let received: { path: string; host: string | undefined }[] = [];
 /** Connections the server accepted. */
@@ -82,10 +82,10 @@ async function failureOf(p: Promise<unknown>): Promise<TransportFailure> {
   throw new Error("no failure");
 }
 
-describe("UndiciTransport under a target policy", () => {
+describe("HttpTransport under a target policy", () => {
   it("blocks localhost when loopback is off, even though it is listed: nothing reaches the server", async () => {
     await serve();
-    transport = new UndiciTransport({ connections: 2, targetPolicy: policy(["localhost"]) });
+    transport = new HttpTransport({ connections: 2, targetPolicy: policy(["localhost"]) });
     const failure = await failureOf(transport.send(request(`http://localhost:${port}`), never));
     expect(failure.kind).toBe("blocked");
     expect(failure.message).toBe("localhost is a loopback address, which this tenant's load may not reach");
@@ -95,7 +95,7 @@ describe("UndiciTransport under a target policy", () => {
 
   it("lets localhost through when loopback is on, resolving it with the system's resolver", async () => {
     await serve();
-    transport = new UndiciTransport({ connections: 2, targetPolicy: policy(["localhost"], { loopback: true }) });
+    transport = new HttpTransport({ connections: 2, targetPolicy: policy(["localhost"], { loopback: true }) });
     const res = await transport.send(request(`http://localhost:${port}`, "/hello"), never);
     expect(res.status).toBe(200);
     expect(received).toEqual([{ path: "/hello", host: `localhost:${port}` }]);
@@ -103,7 +103,7 @@ describe("UndiciTransport under a target policy", () => {
 
   it("blocks 127.0.0.1 when loopback is off even when the allow-list names it", async () => {
     await serve();
-    transport = new UndiciTransport({ connections: 1, targetPolicy: policy(["127.0.0.1"]) });
+    transport = new HttpTransport({ connections: 1, targetPolicy: policy(["127.0.0.1"]) });
     const failure = await failureOf(transport.send(request(`http://127.0.0.1:${port}`), never));
     expect(failure.kind).toBe("blocked");
     expect(failure.message).toMatch(/127\.0\.0\.1 is a loopback address/);
@@ -113,7 +113,7 @@ describe("UndiciTransport under a target policy", () => {
 
   it("checks nothing without a policy", async () => {
     await serve();
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     expect((await transport.send(request(`http://127.0.0.1:${port}`), never)).status).toBe(200);
     expect((await transport.send(request(`http://localhost:${port}`), never)).status).toBe(200);
     expect(received).toHaveLength(2);
@@ -122,7 +122,7 @@ describe("UndiciTransport under a target policy", () => {
   it("blocks an allowed name that resolves to a forbidden address at connect time (DNS rebinding)", async () => {
     await serve();
     const resolve = fixedResolver(["127.0.0.1"]);
-    transport = new UndiciTransport({ connections: 2, targetPolicy: policy(["app.example.com"]), resolve });
+    transport = new HttpTransport({ connections: 2, targetPolicy: policy(["app.example.com"]), resolve });
     const failure = await failureOf(transport.send(request(`http://app.example.com:${port}`), never));
     expect(failure.kind).toBe("blocked");
     expect(failure.message).toBe(
@@ -137,7 +137,7 @@ describe("UndiciTransport under a target policy", () => {
   it("connects to the checked address and keeps the name as the Host header", async () => {
     await serve();
     const resolve = fixedResolver(["127.0.0.1"]);
-    transport = new UndiciTransport({ connections: 2, targetPolicy: policy(["*.example.com"], { loopback: true }), resolve });
+    transport = new HttpTransport({ connections: 2, targetPolicy: policy(["*.example.com"], { loopback: true }), resolve });
     const res = await transport.send(request(`http://app.example.com:${port}`, "/x"), never);
     expect(res.status).toBe(200);
     expect(received).toEqual([{ path: "/x", host: `app.example.com:${port}` }]);
@@ -147,7 +147,7 @@ describe("UndiciTransport under a target policy", () => {
   it("applies to HTTP/2 and TLS connections as to the others, certificates unverified or not", async () => {
     await serve();
     const resolve = fixedResolver(["127.0.0.1"]);
-    transport = new UndiciTransport({ connections: 4, targetPolicy: policy(["127.0.0.1", "app.example.com"]), resolve });
+    transport = new HttpTransport({ connections: 4, targetPolicy: policy(["127.0.0.1", "app.example.com"]), resolve });
     const connection = { key: "h2-insecure", h2: true, insecureSkipVerify: true };
     const literal = await failureOf(transport.send({ ...request(`https://127.0.0.1:${port}`), connection }, never));
     expect(literal.kind).toBe("blocked");
@@ -159,7 +159,7 @@ describe("UndiciTransport under a target policy", () => {
   it("blocks a host the allow-list does not name before resolving it (a {{variable}} host is checked here)", async () => {
     await serve();
     const resolve = fixedResolver(["127.0.0.1"]);
-    transport = new UndiciTransport({ connections: 1, targetPolicy: policy(["app.example.com"], { loopback: true }), resolve });
+    transport = new HttpTransport({ connections: 1, targetPolicy: policy(["app.example.com"], { loopback: true }), resolve });
     const failure = await failureOf(transport.send(request(`http://other.example.com:${port}`), never));
     expect(failure).toMatchObject({ kind: "blocked", message: "other.example.com is not in the tenant's target allow-list" });
     expect(resolve.calls).toEqual([]);
@@ -168,7 +168,7 @@ describe("UndiciTransport under a target policy", () => {
 
   it("does not follow redirects: a 3xx comes back as the response, its Location never requested", async () => {
     await serve((path) => (path === "/go" ? { status: 302, headers: { location: `http://localhost:${port}/secret` } } : { status: 200 }));
-    transport = new UndiciTransport({ connections: 1, targetPolicy: policy(["127.0.0.1"], { loopback: true }) });
+    transport = new HttpTransport({ connections: 1, targetPolicy: policy(["127.0.0.1"], { loopback: true }) });
     const res = await transport.send(request(`http://127.0.0.1:${port}`, "/go"), never);
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe(`http://localhost:${port}/secret`);

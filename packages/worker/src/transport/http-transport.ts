@@ -17,7 +17,7 @@ import { guardedLookup, originRefusal, RefusedOrigin, type Resolver } from "./ta
 
 export { failureKindOf } from "./failure-kind.ts";
 
-export type UndiciTransportOptions = {
+export type HttpTransportOptions = {
   /** Keep-alive connections per origin: as many as VUs may send at once. */
   connections: number;
   connectTimeoutMs?: number;
@@ -48,12 +48,12 @@ const SHORT_TIMEOUT_MS = 1000;
 const DEADLINE_SWEEP_MS = 250;
 
 /**
- * The Transport of the step runtime over undici: per origin, up to a keep-alive connection for
- * each VU, requests sent with the low-level `dispatch` and a handler object (about 1.5 times
- * what `request` gets through). A signal that aborts fails its requests in flight at once (the
- * step runtime counts them as interrupted, since it aborted them).
+ * The Transport of the step runtime's HTTP requests (and its ws, sse and gRPC steps): per origin,
+ * up to a keep-alive connection for each VU (OriginConnections: plain HTTP/1.1 over our own
+ * Http1Connection, undici Clients where HTTP/2 is offered). A signal that aborts fails its
+ * requests in flight at once (the step runtime counts them as interrupted, since it aborted them).
  */
-export class UndiciTransport implements Transport {
+export class HttpTransport implements Transport {
   private readonly origins = new Map<string, Origin>();
   /** The origins of requests with a connection profile (HTTP/2, TLS options), by the profile's key. */
   private readonly profiled = new Map<string, Map<string, Origin>>();
@@ -71,7 +71,7 @@ export class UndiciTransport implements Transport {
   /** The checked lookup every connection makes under a target policy; undefined without one. */
   private readonly lookup: LookupFunction | undefined;
 
-  constructor(private readonly opts: UndiciTransportOptions) {
+  constructor(private readonly opts: HttpTransportOptions) {
     this.connections = Math.max(1, opts.connections);
     this.lookup = opts.targetPolicy ? guardedLookup(opts.targetPolicy, opts.resolve) : undefined;
     this.streams = new StreamConnections(opts.targetPolicy, this.lookup, opts.connectTimeoutMs ?? 10_000);

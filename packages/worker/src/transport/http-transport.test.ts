@@ -3,11 +3,11 @@ import type { AddressInfo } from "node:net";
 import { sleep } from "@loadline/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { TransportFailure } from "../scenario/index.ts";
+import { failureKindOf, HttpTransport } from "./http-transport.ts";
 import { failureOf, never, request } from "./test-requests.ts";
-import { failureKindOf, UndiciTransport } from "./undici-transport.ts";
 
 let server: Server | undefined;
-let transport: UndiciTransport | undefined;
+let transport: HttpTransport | undefined;
 
 afterEach(async () => {
   await transport?.close();
@@ -24,7 +24,7 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-describe("UndiciTransport", () => {
+describe("HttpTransport", () => {
   it("sends method, path, headers and body, and gives status, headers, body and size back", async () => {
     const origin = await serve((req, res) => {
       let body = "";
@@ -37,7 +37,7 @@ describe("UndiciTransport", () => {
         res.end(`${req.method} ${req.url} ${body} é`);
       });
     });
-    transport = new UndiciTransport({ connections: 2 });
+    transport = new HttpTransport({ connections: 2 });
     const res = await transport.send(
       request(origin, { method: "POST", path: "/p?q=1", headers: { "x-test": "yes" }, body: "hello" }),
       never,
@@ -52,7 +52,7 @@ describe("UndiciTransport", () => {
   it("reads a large body arriving in many chunks", async () => {
     const big = "x".repeat(1_000_000);
     const origin = await serve((_req, res) => res.end(big));
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     const res = await transport.send(request(origin), never);
     expect(res.body.length).toBe(big.length);
   });
@@ -63,7 +63,7 @@ describe("UndiciTransport", () => {
       ports.add(req.socket.remotePort!);
       setTimeout(() => res.end("ok"), 5);
     });
-    transport = new UndiciTransport({ connections: 3 });
+    transport = new HttpTransport({ connections: 3 });
     for (let round = 0; round < 3; round++) {
       const all = await Promise.all(Array.from({ length: 9 }, () => transport!.send(request(origin), never)));
       expect(all.every((r) => r.status === 200)).toBe(true);
@@ -76,13 +76,13 @@ describe("UndiciTransport", () => {
     server!.close();
     await sleep(10);
     server = undefined;
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     expect(await failureOf(transport.send(request(origin), never))).toBe("connect");
   });
 
   it("fails a request with no answer in its time as timeout", async () => {
     const origin = await serve(() => undefined); // never answers
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     const t0 = performance.now();
     expect(await failureOf(transport.send(request(origin, { timeoutMs: 150 }), never))).toBe("timeout");
     expect(performance.now() - t0).toBeLessThan(2000);
@@ -95,7 +95,7 @@ describe("UndiciTransport", () => {
         res.write("partial"); // and never the rest
       }
     });
-    transport = new UndiciTransport({ connections: 2 });
+    transport = new HttpTransport({ connections: 2 });
     const t0 = performance.now();
     const [silent, stalled] = await Promise.all([
       failureOf(transport.send(request(origin, { timeoutMs: 1000 }), never)).then((kind) => ({ kind, ms: performance.now() - t0 })),
@@ -119,7 +119,7 @@ describe("UndiciTransport", () => {
       res.write("partial");
       setTimeout(() => res.socket?.destroy(), 10);
     });
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     expect(await failureOf(transport.send(request(origin), never))).toBe("reset");
   });
 
@@ -128,7 +128,7 @@ describe("UndiciTransport", () => {
       if (req.url === "/slow") return; // answers never
       res.end("ok");
     });
-    transport = new UndiciTransport({ connections: 4 });
+    transport = new HttpTransport({ connections: 4 });
     const stop = new AbortController();
     const slow = transport.send(request(origin, { path: "/slow" }), stop.signal);
     const other = transport.send(request(origin, { path: "/slow", timeoutMs: 300 }), never);
@@ -158,7 +158,7 @@ describe("failureKindOf", () => {
   });
 });
 
-describe("UndiciTransport's headers", () => {
+describe("HttpTransport's headers", () => {
   it("reads like a plain object whether or not anything parsed them yet", async () => {
     const origin = await serve((req, res) => {
       if (req.url === "/cookie") res.setHeader("Set-Cookie", "a=1");
@@ -166,7 +166,7 @@ describe("UndiciTransport's headers", () => {
       res.setHeader("x-many", ["a", "b"]);
       res.end("ok");
     });
-    transport = new UndiciTransport({ connections: 1 });
+    transport = new HttpTransport({ connections: 1 });
     const plain = await transport.send(request(origin), never);
     expect(plain.headers["set-cookie"]).toBeUndefined();
     expect(plain.headers["x-one"]).toBe("1");
