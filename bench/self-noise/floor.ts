@@ -1,15 +1,17 @@
 // The floor of an open-loop generator in Node on this host (issue 24): the least any generator
 // written in Node could do, to set Loadline's self-noise beside. It has Loadline's open model and
 // nothing else: arrivals at a fixed rate, latency from each one's intended start into an HDR
-// histogram, at most `max` in flight (else dropped), `connections` keep-alive connections opened
-// ahead and more on demand up to `max`, the same busy-poll within 1.5 ms of the next arrival.
+// histogram, at most `max` in flight (else dropped), `max` keep-alive connections opened ahead
+// (as Loadline opens one for every VU an open executor may hold), the same busy-poll within
+// 1.5 ms of the next arrival.
 // --client raw: net sockets, a prebuilt request, the response framed by its content-length only
 // (nginx's); --client undici: one undici Client per connection, dispatch with a bare handler.
 //
 //   node --import tsx bench/self-noise/floor.ts --url http://127.0.0.1:PORT/ --rate 20000
-//     --duration 10 --connections 100 --max 400 --client raw|undici
+//     --duration 10 --max 400 --client raw|undici
 //
-// Prints one JSON line: requests, durationSec, rps, p50Ms, p99Ms, maxMs, failures, droppedIterations
+// Prints one JSON line: requests, durationSec, rps, p50Ms, p99Ms, maxMs, failures, droppedIterations,
+// and steadyP99Ms, steadyDropped: the arrivals due from 2 s into the run on, as local-run's
 // (tools/floor.ts reads it). A failed request throws: against nginx there is none.
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
@@ -21,7 +23,6 @@ const { values } = parseArgs({
     url: { type: "string" },
     rate: { type: "string" },
     duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "100" },
     max: { type: "string", default: "400" },
     client: { type: "string", default: "raw" },
   },
@@ -35,14 +36,22 @@ if (!(rate > 0) || !(durationSec > 0) || !(max > 0) || !url.port) throw new Erro
 /** A keep-alive connection that sends one request and calls back when its response is in. */
 type Conn = { send(intendedMs: number): void };
 
-const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+const latencyHistogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+const histogram = latencyHistogram();
+/** The arrivals due from STEADY_AFTER_MS on: the generator's start (V8 compiling its hot paths) left out. */
+const steady = latencyHistogram();
+const STEADY_AFTER_MS = 2000;
 const idle: Conn[] = [];
 let opened = 0;
 let dropped = 0;
+let steadyDropped = 0;
 let done = 0;
 
 function completed(conn: Conn, intendedMs: number): void {
-  histogram.recordValue(Math.max(1, Math.round((performance.now() - intendedMs) * 1000)));
+  const us = Math.max(1, Math.round((performance.now() - intendedMs) * 1000));
+  histogram.recordValue(us);
+  if (intendedMs >= startMs + STEADY_AFTER_MS) steady.recordValue(us);
   done++;
   idle.push(conn);
 }
@@ -100,8 +109,8 @@ function openConn(): Conn | undefined {
   return newConn();
 }
 
-// Connections opened ahead, as Loadline's pre-allocated VUs' are (an undici Client connects at its first request).
-const ahead = Math.min(Number(values.connections), max);
+// Connections opened ahead, one per VU it may hold as Loadline's open executors do (an undici Client connects at its first request).
+const ahead = max;
 if (values.client === "undici") for (let i = 0; i < ahead; i++) idle.push(undiciConn());
 else
   for (let i = 0; i < ahead; i++)
@@ -129,6 +138,7 @@ function pump(): void {
     // Every connection busy, and no more allowed: dropped, as an arrival finding every VU busy is.
     if (!conn) {
       dropped++;
+      if (intended >= startMs + STEADY_AFTER_MS) steadyDropped++;
       continue;
     }
     conn.send(intended);
@@ -153,6 +163,8 @@ function finish(): void {
       maxMs: histogram.maxValue / 1000,
       failures: 0,
       droppedIterations: dropped,
+      steadyP99Ms: steady.getValueAtPercentile(99) / 1000,
+      steadyDropped,
     }),
   );
   process.exit(0);

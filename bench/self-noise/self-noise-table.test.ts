@@ -49,7 +49,14 @@ describe("self-noise table", () => {
             ok: true,
             result: {
               ...r(2002, 2.25, 14.78),
-              extra: { droppedIterations: 0, generatorLoopDelayP95Ms: 2.1, generatorSlipP95Ms: 3.4, generatorSaturatedSeconds: 0 },
+              extra: {
+                droppedIterations: 0,
+                steadyP99Ms: 0.91,
+                steadyDropped: 0,
+                generatorLoopDelayP95Ms: 2.1,
+                generatorSlipP95Ms: 3.4,
+                generatorSaturatedSeconds: 0,
+              },
             },
           },
         },
@@ -78,6 +85,9 @@ describe("self-noise table", () => {
       ],
     });
     expect(t).toMatch(/\| nginx +\| loadline +\| +2,000 \| +400 \| +2,002 \| +0 \| +0\.08 \| +2\.25 \| +14\.78 \|/);
+    // The steady state beside the whole run's: its p99 and drops from 2 s in; a row without them says so.
+    expect(t).toMatch(/\| +14\.78 \| +0\.91 \/ 0 \| +— \|/);
+    expect(t).toMatch(/\| +32\.58 \| +— \| +21\.71 \|/);
     expect(t).toContain("FAIL (p99 2.25, max 14.78 ms)");
     // What the generator said of itself beside it: its worst second's loop delay and slip p95, no second saturated.
     expect(t).toMatch(/\| +— \| +2\.10 \/ 3\.40, 0 s \| p99 < 1 ms/);

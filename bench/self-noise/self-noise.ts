@@ -43,7 +43,7 @@ export async function selfNoiseSection(nginxUrl: string, durationSec: number): P
         : (
             await measure(
               `self-noise-${o.case}-floor-${client}`,
-              floorCommand({ url: nginxUrl, rate: o.rate, durationSec, connections: PREALLOCATED, max: o.maxVus, client }, ROOT),
+              floorCommand({ url: nginxUrl, rate: o.rate, durationSec, max: o.maxVus, client }, ROOT),
               parseFloor,
               durationSec,
               nginx,

@@ -2,10 +2,22 @@
 import { type Command, checkMeasured, requireNumbers, resultLine, type ToolResult } from "./types.ts";
 
 const TOOL = "floor";
-const FIELDS = ["requests", "durationSec", "rps", "p50Ms", "p99Ms", "maxMs", "failures", "droppedIterations"] as const;
+const FIELDS = [
+  "requests",
+  "durationSec",
+  "rps",
+  "p50Ms",
+  "p99Ms",
+  "maxMs",
+  "failures",
+  "droppedIterations",
+  "steadyP99Ms",
+  "steadyDropped",
+] as const;
 
 export type FloorClient = "raw" | "undici";
-export type FloorOptions = { url: string; rate: number; durationSec: number; connections: number; max: number; client: FloorClient };
+/** `max`: connections, all opened ahead (as Loadline opens one for every VU an open executor may hold). */
+export type FloorOptions = { url: string; rate: number; durationSec: number; max: number; client: FloorClient };
 
 export function floorCommand(o: FloorOptions, root: string): Command {
   const args = [
@@ -19,7 +31,7 @@ export function floorCommand(o: FloorOptions, root: string): Command {
     "--duration",
     String(o.durationSec),
   ];
-  args.push("--connections", String(o.connections), "--max", String(o.max), "--client", o.client);
+  args.push("--max", String(o.max), "--client", o.client);
   return { cmd: process.execPath, args, cwd: root };
 }
 
@@ -33,6 +45,6 @@ export function parseFloor(stdout: string): ToolResult {
     p99Ms: n.p99Ms,
     maxMs: n.maxMs,
     failures: n.failures,
-    extra: { droppedIterations: n.droppedIterations },
+    extra: { droppedIterations: n.droppedIterations, steadyP99Ms: n.steadyP99Ms, steadyDropped: n.steadyDropped },
   });
 }

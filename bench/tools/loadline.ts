@@ -47,7 +47,7 @@ export function loadlineCommand(o: LoadlineOptions, root: string, env = process.
 }
 
 const REQUIRED = ["requests", "durationSec", "rps", "p50Ms", "p99Ms", "maxMs", "failures", "droppedIterations", "rssMb"] as const;
-const OPTIONAL = ["servicep50Ms", "servicep99Ms"] as const;
+const OPTIONAL = ["servicep50Ms", "servicep99Ms", "steadyP99Ms", "steadyDropped"] as const;
 
 export function parseLoadline(stdout: string): ToolResult {
   const j = resultLine(TOOL, stdout);
@@ -70,6 +70,8 @@ export function parseLoadline(stdout: string): ToolResult {
       rssMb: n.rssMb,
       servicep50Ms: opt.servicep50Ms,
       servicep99Ms: opt.servicep99Ms,
+      steadyP99Ms: opt.steadyP99Ms,
+      steadyDropped: opt.steadyDropped,
       ...generatorFigures(j.generator),
     },
   });

@@ -184,6 +184,11 @@ describe("loadline local-run", () => {
       /generator.timerSlipP95Ms/,
     );
   });
+  it("keeps the figures from 2 s into the run on when the line has them", () => {
+    const line = { ...JSON.parse(fixture("loadline.txt")), steadyP99Ms: 1.09, steadyDropped: 0 };
+    expect(parseLoadline(JSON.stringify(line)).extra).toMatchObject({ steadyP99Ms: 1.09, steadyDropped: 0 });
+    expect(() => parseLoadline(JSON.stringify({ ...line, steadyP99Ms: "low" }))).toThrow(/steadyP99Ms/);
+  });
   it("throws on a missing field, a non-number, or no result", () => {
     const line = JSON.parse(fixture("loadline.txt"));
     delete line.p99Ms;
@@ -204,10 +209,18 @@ describe("floor", () => {
     maxMs: 15.4,
     failures: 0,
     droppedIterations: 10,
+    steadyP99Ms: 1.1,
+    steadyDropped: 0,
   };
-  it("reads its JSON line, dropped iterations in extra", () => {
+  it("reads its JSON line, dropped iterations and the steady figures in extra", () => {
     const r = parseFloor(`warming\n${JSON.stringify(line)}\n`);
-    expect(r).toMatchObject({ requests: 199_990, rps: 19_979, p99Ms: 2.9, maxMs: 15.4, extra: { droppedIterations: 10 } });
+    expect(r).toMatchObject({
+      requests: 199_990,
+      rps: 19_979,
+      p99Ms: 2.9,
+      maxMs: 15.4,
+      extra: { droppedIterations: 10, steadyP99Ms: 1.1, steadyDropped: 0 },
+    });
   });
   it("throws on a missing field, a non-number, or no result", () => {
     expect(() => parseFloor(JSON.stringify({ ...line, p99Ms: undefined }))).toThrow(/p99Ms/);
@@ -215,9 +228,9 @@ describe("floor", () => {
     expect(() => parseFloor("Error: ECONNREFUSED")).toThrow(ParseError);
   });
   it("runs the floor script with the run's rate, pool and client", () => {
-    const c = floorCommand({ url: "http://127.0.0.1:1/", rate: 2000, durationSec: 10, connections: 100, max: 400, client: "undici" }, "/r");
+    const c = floorCommand({ url: "http://127.0.0.1:1/", rate: 2000, durationSec: 10, max: 400, client: "undici" }, "/r");
     expect(c.args.join(" ")).toBe(
-      "--import tsx bench/self-noise/floor.ts --url http://127.0.0.1:1/ --rate 2000 --duration 10 --connections 100 --max 400 --client undici",
+      "--import tsx bench/self-noise/floor.ts --url http://127.0.0.1:1/ --rate 2000 --duration 10 --max 400 --client undici",
     );
   });
 });

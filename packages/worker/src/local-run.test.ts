@@ -34,7 +34,10 @@ afterEach(async () => {
 function expectConsistent(r: LocalRunResult): void {
   // Besides the figures: failures by kind, the protocol of the responses (none without one), and
   // the generator's health (a second each window; saturated ones a part of them).
-  const { failuresByKind, protocol, generator, ...figures } = r;
+  const { failuresByKind, protocol, generator, steadyP99Ms, steadyDropped, ...figures } = r;
+  // From 2 s on: a part of the run's.
+  if (steadyDropped !== undefined) expect(steadyDropped).toBeLessThanOrEqual(r.droppedIterations);
+  if (steadyP99Ms !== undefined) expect(steadyP99Ms).toBeLessThanOrEqual(r.maxMs);
   expect(generator.saturatedSeconds).toBeLessThanOrEqual(generator.seconds);
   expect(Object.keys(figures).sort()).toEqual(FIELDS);
   expect(Object.values(failuresByKind).reduce((a, b) => a + b, 0)).toBe(r.failures);
@@ -174,6 +177,29 @@ describe("localRun", () => {
     expect(r.maxMs).toBeGreaterThanOrEqual(390);
     expect(r.maxMs).toBeLessThan(1500);
     expectConsistent(r);
+  });
+
+  it("leaves the run's first two seconds out of its steady figures, and has none in a shorter run", async () => {
+    // Slow for the first second of requests, fast after: the start of a run, as a cold generator makes it.
+    let slowUntil: number | undefined;
+    server = await countingServer({
+      delayMs: () => {
+        slowUntil ??= performance.now() + 1000;
+        return performance.now() < slowUntil ? 60 : 1;
+      },
+    });
+    const r = await localRun({ url: `${server.url}/start`, connections: 20, durationSec: 4, threads: 1, rate: 100, maxVUs: 50 });
+    expect(r.requests).toBe(server.total());
+    expect(r.requests + r.droppedIterations).toBe(400);
+    // A quarter of the run was slow: its p99 says so; from 2 s on, none was.
+    expect(r.p99Ms).toBeGreaterThanOrEqual(55);
+    expect(r.steadyP99Ms).toBeDefined();
+    expect(r.steadyP99Ms!).toBeLessThan(30);
+    expect(r.steadyDropped).toBe(0);
+    expectConsistent(r);
+
+    const short = await localRun({ url: `${server.url}/short`, connections: 2, durationSec: 1, threads: 1, rate: 50, maxVUs: 10 });
+    expect([short.steadyP99Ms, short.steadyDropped]).toEqual([undefined, undefined]);
   });
 
   it("counts the failures the target answered", async () => {

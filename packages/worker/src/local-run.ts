@@ -27,7 +27,7 @@ import {
   type RunPlan,
 } from "@loadline/core";
 import { createLoadEngine } from "./engine/engine-factory.ts";
-import { ALL_LANES, startNow } from "./engine/load-engine.ts";
+import { ALL_LANES } from "./engine/load-engine.ts";
 import { boundHeapGrowth } from "./heap.ts";
 import { startSecondTicker } from "./second-ticker.ts";
 
@@ -53,6 +53,14 @@ export type LocalRunResult = {
   servicep50Ms: number;
   servicep99Ms: number;
   droppedIterations: number;
+  /**
+   * The p99 and the dropped iterations from STEADY_AFTER_SEC into the run on (whole windows):
+   * the generator's start left out. Its first second or two are when V8 compiles the hot paths,
+   * on the same core (bench/results/self-noise.md); the run's own figures above count them.
+   * Absent: the run had no window that late.
+   */
+  steadyP99Ms?: number;
+  steadyDropped?: number;
   failures: number;
   /** Failed requests by kind (connect, tls, timeout, ...). */
   failuresByKind: Record<string, number>;
@@ -87,6 +95,9 @@ export function localExecutor(o: LocalRunOptions): Executor {
   };
 }
 
+/** Where local-run's steady figures begin: seconds into the run. */
+export const STEADY_AFTER_SEC = 2;
+
 /**
  * The run-wide figures, counted window by window as a run's consumer would; the histograms are
  * kept encoded and merged after the run (`histograms`). Decoding them each second ran on the
@@ -94,10 +105,14 @@ export function localExecutor(o: LocalRunOptions): Executor {
  * which a worker's engine threads never see (a worker merges windows on its main thread).
  */
 class RunFigures {
-  private readonly encoded: { latency: string[]; service: string[] } = { latency: [], service: [] };
+  private readonly encoded: { latency: string[]; service: string[]; steady: string[] } = { latency: [], service: [], steady: [] };
+  /** The first epoch second whose window counts in the steady figures; none before the run begins. */
+  private steadyFrom = Number.POSITIVE_INFINITY;
   requests = 0;
   failures = 0;
   dropped = 0;
+  steadyWindows = 0;
+  steadyDropped = 0;
   readonly failuresByKind: Record<string, number> = {};
   protocol: string | undefined;
   readonly generator: LocalGeneratorHealth = {
@@ -111,9 +126,19 @@ class RunFigures {
     busy: 0,
   };
 
+  /** The run began at `epochMs`: its windows from STEADY_AFTER_SEC on are its steady part. */
+  began(epochMs: number): void {
+    this.steadyFrom = Math.ceil((epochMs + STEADY_AFTER_SEC * 1000) / 1000);
+  }
+
   add(windows: readonly MetricWindow[]): void {
     for (const w of windows) {
+      const steady = w.second >= this.steadyFrom;
       this.dropped += w.droppedIterations ?? 0;
+      if (steady) {
+        this.steadyWindows++;
+        this.steadyDropped += w.droppedIterations ?? 0;
+      }
       if (w.generator) this.addHealth(w.generator);
       for (const r of w.requests) {
         this.requests += r.count;
@@ -121,19 +146,20 @@ class RunFigures {
         for (const [kind, n] of Object.entries(r.failuresByKind ?? {})) this.failuresByKind[kind] = (this.failuresByKind[kind] ?? 0) + n;
         this.protocol = mergeProtocols(this.protocol, r.protocol);
         this.encoded.latency.push(r.histogram);
+        if (steady) this.encoded.steady.push(r.histogram);
         if (r.serviceHistogram) this.encoded.service.push(r.serviceHistogram);
       }
     }
   }
 
-  /** The latency and service-time histograms of every window, merged. */
-  histograms(): { latency: Histogram; service: Histogram } {
+  /** The latency and service-time histograms of every window, and the latency of the steady ones, merged. */
+  histograms(): { latency: Histogram; service: Histogram; steady: Histogram } {
     const merged = (encoded: readonly string[]): Histogram => {
       const h = newLatencyHistogram();
       for (const e of encoded) h.add(decodeHistogram(e));
       return h;
     };
-    return { latency: merged(this.encoded.latency), service: merged(this.encoded.service) };
+    return { latency: merged(this.encoded.latency), service: merged(this.encoded.service), steady: merged(this.encoded.steady) };
   }
 
   private addHealth(h: GeneratorHealth): void {
@@ -187,14 +213,17 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     if (signal?.aborted) resolve();
     signal?.addEventListener("abort", () => resolve(), { once: true });
   });
-  await startNow(engine);
+  await engine.prepare();
+  const beginAt = Date.now();
+  figures.began(beginAt);
+  engine.begin(beginAt);
   const t0 = performance.now();
   await Promise.race([engine.finished, stopped]);
   const durationSec = (performance.now() - t0) / 1000;
   await engine.stop();
   ticker.stop();
   rss = Math.max(rss, process.memoryUsage().rss);
-  const { latency, service } = figures.histograms();
+  const { latency, service, steady } = figures.histograms();
   return {
     requests: figures.requests,
     durationSec: Math.round(durationSec * 1000) / 1000,
@@ -205,6 +234,7 @@ export async function localRun(o: LocalRunOptions, signal?: AbortSignal): Promis
     servicep50Ms: ms(service.getValueAtPercentile(50)),
     servicep99Ms: ms(service.getValueAtPercentile(99)),
     droppedIterations: figures.dropped,
+    ...(figures.steadyWindows > 0 ? { steadyP99Ms: ms(steady.getValueAtPercentile(99)), steadyDropped: figures.steadyDropped } : {}),
     failures: figures.failures,
     failuresByKind: figures.failuresByKind,
     ...(figures.protocol ? { protocol: figures.protocol } : {}),
@@ -278,6 +308,8 @@ async function main(): Promise<void> {
     console.error(
       `  latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; service p50 ${result.servicep50Ms} ms, p99 ${result.servicep99Ms} ms`,
     );
+    if (result.steadyP99Ms !== undefined)
+      console.error(`  from ${STEADY_AFTER_SEC} s on: latency p99 ${result.steadyP99Ms} ms, ${result.steadyDropped} dropped`);
     const g = result.generator;
     console.error(
       `  generator: event-loop delay p95 ${g.loopDelayP95Ms} ms (max ${g.loopDelayMaxMs}), timer slip p95 ${g.timerSlipP95Ms} ms (max ${g.timerSlipMaxMs}), GC ${g.gcPauseMs} ms, busiest thread ${Math.round(g.busy * 100)}%` +
