@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GENERATOR_BOUNDS, generatorSaturated, mergeGeneratorHealth } from "./generator-health.ts";
+import { droppedLate, GENERATOR_BOUNDS, generatorSaturated, mergeGeneratorHealth } from "./generator-health.ts";
 import type { GeneratorHealth } from "./schemas/metrics.ts";
 
 const quiet: GeneratorHealth = { loopDelayP95Ms: 1.2, loopDelayMaxMs: 3, gcPauseMs: 0.4, busy: 0.2, saturated: false };
@@ -13,6 +13,14 @@ describe("generatorSaturated", () => {
     // A long maximum or a GC pause alone is on record, not a saturation: one stall is not the second;
     // nor is a thread busy throughout (an open executor's polling reads so at a few hundred arrivals/s).
     expect(generatorSaturated({ ...quiet, loopDelayMaxMs: 400, gcPauseMs: 30, busy: 1 })).toBe(false);
+  });
+
+  it("flags a second that dropped arrivals it started late, however quiet its percentiles", () => {
+    expect(droppedLate(GENERATOR_BOUNDS.droppedLateMs - 0.1)).toBe(false);
+    expect(droppedLate(GENERATOR_BOUNDS.droppedLateMs)).toBe(true);
+    // A slow target's drops start on time: none counts, and the second is the target's.
+    expect(generatorSaturated({ ...quiet, timerSlipP95Ms: 12 }, 0)).toBe(false);
+    expect(generatorSaturated({ ...quiet, timerSlipP95Ms: 12 }, 1)).toBe(true);
   });
 });
 

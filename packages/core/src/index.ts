@@ -119,6 +119,7 @@ export type {
   StoredEvent,
 } from "./event-store.ts";
 export {
+  droppedLate,
   GENERATOR_BOUNDS,
   type GeneratorView,
   type GeneratorWorkerView,

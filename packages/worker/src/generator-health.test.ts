@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { GENERATOR_BOUNDS } from "@loadline/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localRun } from "./local-run.ts";
 
@@ -44,6 +45,41 @@ describe("the generator's health in every window", () => {
       expect(g.busy).toBeGreaterThan(0.7);
     } finally {
       clearInterval(hog);
+    }
+  });
+
+  it("flags the seconds it dropped arrivals it started late, though its percentiles stay under their bounds", async () => {
+    // 30 ms of every 250 blocked: each block holds back 30 arrivals, 2 VUs take the first, the
+    // rest are dropped late. Only one arrival in eight is late at all: slip and loop p95 stay low.
+    const hog = setInterval(() => {
+      const until = performance.now() + 30;
+      while (performance.now() < until);
+    }, 250);
+    try {
+      const result = await localRun({ url, connections: 1, rate: 1000, maxVUs: 2, durationSec: 3, threads: 1 });
+      const g = result.generator;
+      expect(result.droppedIterations).toBeGreaterThan(0);
+      expect(g.timerSlipP95Ms, JSON.stringify(g)).toBeLessThan(50);
+      expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
+    } finally {
+      clearInterval(hog);
+    }
+  });
+
+  it("leaves the target's drops to the target: a slow target's arrivals are dropped on time, no second saturated", async () => {
+    const slow = createServer((_req, res) => setTimeout(() => res.end("ok"), 300));
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    try {
+      const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+      const result = await localRun({ url: slowUrl, connections: 1, rate: 20, maxVUs: 1, durationSec: 2, threads: 1 });
+      expect(result.droppedIterations).toBeGreaterThan(20);
+      // None saturated, unless this host itself started some arrival 20 ms late (a loaded CI host
+      // may): then that second was the generator's too.
+      const g = result.generator;
+      if (g.timerSlipMaxMs < GENERATOR_BOUNDS.droppedLateMs) expect(g.saturatedSeconds, JSON.stringify(g)).toBe(0);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
     }
   });
 });

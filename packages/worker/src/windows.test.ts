@@ -1,5 +1,6 @@
 import { decodeHistogram, metricWindowSchema } from "@loadline/core";
 import { describe, expect, it } from "vitest";
+import { GeneratorProbe } from "./engine/generator-probe.ts";
 import { currentSecond, type RequestSample, WindowAccumulator } from "./windows.ts";
 
 type TestSample = Partial<RequestSample> & { latencyUs?: number; serviceUs?: number; ok?: boolean };
@@ -146,6 +147,21 @@ describe("WindowAccumulator, extended figures", () => {
       [12, 0, 0],
     ]);
     expect(windows.every((w) => metricWindowSchema.safeParse(w).success)).toBe(true);
+  });
+
+  it("flags saturated a second whose arrivals were dropped late (the generator's), not one whose drops started on time", () => {
+    // Not begun measuring: the probe's own figures are all quiet, so only the drops decide.
+    const acc = new WindowAccumulator("r1", "w1", 10, new GeneratorProbe());
+    acc.recordDropped(10, 5, 1.5);
+    acc.recordDropped(11, 1, 19.9);
+    acc.recordDropped(11, 2, 20);
+    const windows = acc.closeBefore(13);
+    expect(windows.map((w) => [w.second, w.droppedIterations, w.generator?.saturated])).toEqual([
+      [10, 5, false],
+      [11, 3, true],
+      [12, 0, false],
+    ]);
+    acc.finish(13);
   });
 
   it("counts a request interrupted at the stop apart: not a request, not a failure, no latency, no bytes", () => {

@@ -1,6 +1,8 @@
 import {
+  droppedLate,
   encodeHistogram,
   type FailureKind,
+  generatorSaturated,
   type Histogram,
   type MetricWindow,
   mergeProtocols,
@@ -62,6 +64,8 @@ type SecondStats = {
   requests: Map<string, RequestStats[]>;
   iterations: number;
   droppedIterations: number;
+  /** Of those, the ones dropped late enough to be the generator's (core's droppedLate). */
+  lateDrops: number;
   interruptedIterations: number;
   checksPassed: number;
   checksFailed: number;
@@ -170,10 +174,12 @@ export class WindowAccumulator {
     else stats.iterations++;
   }
 
-  /** An open executor's iteration could not start in time: no VU was free. */
-  recordDropped(second: number, count = 1): void {
+  /** An open executor's iteration could not start in time: no VU was free, `lateMs` after it was due. */
+  recordDropped(second: number, count = 1, lateMs = 0): void {
     this.assertOpen();
-    this.secondStats(second).droppedIterations += count;
+    const stats = this.secondStats(second);
+    stats.droppedIterations += count;
+    if (droppedLate(lateMs)) stats.lateDrops += count;
   }
 
   /** A window reports the most users that were active during its second. */
@@ -205,15 +211,21 @@ export class WindowAccumulator {
   closeBefore(untilSecond: number): MetricWindow[] {
     if (this.finished) return [];
     const windows: MetricWindow[] = [];
+    const lateDrops: number[] = [];
     for (; this.nextSecond < untilSecond; this.nextSecond++) {
-      windows.push(this.windowOf(this.nextSecond, this.seconds.get(this.nextSecond)));
+      const stats = this.seconds.get(this.nextSecond);
+      windows.push(this.windowOf(this.nextSecond, stats));
+      lateDrops.push(stats?.lateDrops ?? 0);
       this.seconds.delete(this.nextSecond);
     }
     if (this.lastSecond < this.nextSecond) this.lastStats = undefined;
-    // Measured since the last windows: seconds closed together (a stall held the ticker) share it.
+    // Measured since the last windows: seconds closed together (a stall held the ticker) share it;
+    // each is saturated by its own late drops too.
     if (this.probe && windows.length > 0) {
-      const generator = this.probe.sample();
-      for (const w of windows) w.generator = generator;
+      const measured = this.probe.sample();
+      windows.forEach((w, i) => {
+        w.generator = { ...measured, saturated: generatorSaturated(measured, lateDrops[i]) };
+      });
     }
     return windows;
   }
@@ -251,6 +263,7 @@ export class WindowAccumulator {
         requests: new Map(),
         iterations: 0,
         droppedIterations: 0,
+        lateDrops: 0,
         interruptedIterations: 0,
         checksPassed: 0,
         checksFailed: 0,

@@ -141,11 +141,12 @@ export class ArrivalExecutorRun implements ExecutorRun {
   private readonly pumpNow = () => this.pump();
 
   private launch(intendedStart: number): void {
-    this.ctx.windows.recordTimerSlip(performance.now() - intendedStart);
+    const lateMs = performance.now() - intendedStart;
+    this.ctx.windows.recordTimerSlip(lateMs);
     const scenario = this.picks.next();
     const vu = this.free.pop() ?? (this.allocated < this.max ? this.allocate() : undefined);
     if (!vu) {
-      this.ctx.windows.recordDropped(currentSecond());
+      this.ctx.windows.recordDropped(currentSecond(), 1, lateMs);
       return;
     }
     this.busy++;

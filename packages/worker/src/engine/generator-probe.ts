@@ -1,5 +1,5 @@
 import { createHistogram, type EventLoopUtilization, monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
-import { type GeneratorHealth, generatorSaturated } from "@loadline/core";
+import type { GeneratorHealth } from "@loadline/core";
 
 /** The event-loop probe's period: its timer's lateness beyond it is the loop's delay. */
 const PROBE_MS = 10;
@@ -51,8 +51,8 @@ export class GeneratorProbe {
     this.utilization = performance.eventLoopUtilization();
   }
 
-  /** The health since the last sample (or reset), and begins the next. */
-  sample(): GeneratorHealth {
+  /** The health since the last sample (or reset), and begins the next; whether a second was saturated is the windows' to say. */
+  sample(): Omit<GeneratorHealth, "saturated"> {
     const since = performance.eventLoopUtilization(this.utilization);
     const measured: Omit<GeneratorHealth, "saturated"> = {
       loopDelayP95Ms: this.loop.count === 0 ? 0 : ms(Math.max(0, this.loop.percentile(95) - PROBE_MS * NS_PER_MS)),
@@ -65,7 +65,7 @@ export class GeneratorProbe {
       measured.timerSlipMaxMs = ms(this.slip.max);
     }
     this.reset();
-    return { ...measured, saturated: generatorSaturated(measured) };
+    return measured;
   }
 
   stop(): void {
