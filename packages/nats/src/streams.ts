@@ -1,4 +1,12 @@
-import { DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType, type StreamConfig } from "@nats-io/jetstream";
+import { sleep } from "@loadline/core";
+import {
+  DiscardPolicy,
+  JetStreamApiError,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from "@nats-io/jetstream";
 import { errors, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { type Namespace, subjects } from "./namespace.ts";
 
@@ -61,11 +69,33 @@ export async function ensureStreams(jsm: JetStreamManager, ns: Namespace, opts: 
   for (const config of streamConfigs(ns, opts)) {
     const name = config.name;
     const existing = await jsm.streams.info(name).catch(() => null);
-    if (!existing) await jsm.streams.add(config);
+    if (!existing) await addStream(jsm, config);
     else if (differs(existing.config, config)) {
       await jsm.streams.update(name, { ...existing.config, ...config }).catch((err: unknown) => {
         if (!(err instanceof Error && err.cause instanceof errors.PermissionViolationError)) throw err;
       });
+    }
+  }
+}
+
+/** JetStream's "error creating store for stream": the server could not make the stream's directory. */
+const STREAM_STORE_FAILED = 10077;
+const ADD_ATTEMPTS = 3;
+
+/**
+ * Adds a stream, trying again (twice, 100 then 200 ms on) when the server failed to create its
+ * store: a failure of the server's own disk that passes. Seen in CI against a shared nats-server
+ * 2.9: the mkdir of a new stream's directory failed (no such file or directory) while other test
+ * runs deleted their last streams, and with them the account's directory.
+ */
+async function addStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await jsm.streams.add(config);
+      return;
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === STREAM_STORE_FAILED) || attempt === ADD_ATTEMPTS) throw err;
+      await sleep(100 * attempt);
     }
   }
 }
