@@ -4,24 +4,11 @@
  * plain setTimeout may fire up to a millisecond early: a think time, or a target's fixed delay,
  * must not be shorter than asked.
  */
-export function sleepAtLeast(ms: number, signal?: AbortSignal): Promise<void> {
+export async function sleepAtLeast(ms: number, signal?: AbortSignal): Promise<void> {
   const until = performance.now() + ms;
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    let timer: NodeJS.Timeout | undefined;
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const wake = () => {
-      const left = until - performance.now();
-      if (left > 0) timer = setTimeout(wake, left);
-      else done();
-    };
-    timer = setTimeout(wake, Math.max(0, ms));
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  let left = ms;
+  do await sleep(left, signal);
+  while (!signal?.aborted && (left = until - performance.now()) > 0);
 }
 
 /** Resolves after `ms`; at once when the signal aborts (a stopping service does not wait out its pauses). */

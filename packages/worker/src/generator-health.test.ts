@@ -18,6 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+/** A busy loop beside the engine: `blockMs` of the loop held every `everyMs`, until cleared. */
+const busyLoop = (blockMs: number, everyMs: number): NodeJS.Timeout =>
+  setInterval(() => {
+    const until = performance.now() + blockMs;
+    while (performance.now() < until);
+  }, everyMs);
+
 describe("the generator's health in every window", () => {
   it("is quiet for a light open run: every second measured, none saturated", async () => {
     const result = await localRun({ url, connections: 10, rate: 100, durationSec: 3, threads: 1 });
@@ -32,10 +39,7 @@ describe("the generator's health in every window", () => {
 
   it("flags the seconds a busy loop beside the engine held it back, with the delay it caused", async () => {
     // 80 ms of every 100 blocked: the arrivals start late, and the loop's probe sees it.
-    const hog = setInterval(() => {
-      const until = performance.now() + 80;
-      while (performance.now() < until);
-    }, 20);
+    const hog = busyLoop(80, 20);
     try {
       const result = await localRun({ url, connections: 10, rate: 200, durationSec: 3, threads: 1 });
       const g = result.generator;
@@ -51,10 +55,7 @@ describe("the generator's health in every window", () => {
   it("flags the seconds it dropped arrivals it started late, though its percentiles stay under their bounds", async () => {
     // 30 ms of every 250 blocked: each block holds back 30 arrivals, 2 VUs take the first, the
     // rest are dropped late. Only one arrival in eight is late at all: slip and loop p95 stay low.
-    const hog = setInterval(() => {
-      const until = performance.now() + 30;
-      while (performance.now() < until);
-    }, 250);
+    const hog = busyLoop(30, 250);
     try {
       const result = await localRun({ url, connections: 1, rate: 1000, maxVUs: 2, durationSec: 3, threads: 1 });
       const g = result.generator;

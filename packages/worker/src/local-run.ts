@@ -105,9 +105,11 @@ export const STEADY_AFTER_SEC = 2;
  * which a worker's engine threads never see (a worker merges windows on its main thread).
  */
 class RunFigures {
-  private readonly encoded: { latency: string[]; service: string[]; steady: string[] } = { latency: [], service: [], steady: [] };
+  private readonly encoded: { latency: string[]; service: string[] } = { latency: [], service: [] };
   /** The first epoch second whose window counts in the steady figures; none before the run begins. */
   private steadyFrom = Number.POSITIVE_INFINITY;
+  /** Windows come oldest first: the steady ones' latencies are `encoded.latency` from this index on. */
+  private steadyLatencyFrom = Number.POSITIVE_INFINITY;
   requests = 0;
   failures = 0;
   dropped = 0;
@@ -136,6 +138,7 @@ class RunFigures {
       const steady = w.second >= this.steadyFrom;
       this.dropped += w.droppedIterations ?? 0;
       if (steady) {
+        if (this.steadyWindows === 0) this.steadyLatencyFrom = this.encoded.latency.length;
         this.steadyWindows++;
         this.steadyDropped += w.droppedIterations ?? 0;
       }
@@ -146,7 +149,6 @@ class RunFigures {
         for (const [kind, n] of Object.entries(r.failuresByKind ?? {})) this.failuresByKind[kind] = (this.failuresByKind[kind] ?? 0) + n;
         this.protocol = mergeProtocols(this.protocol, r.protocol);
         this.encoded.latency.push(r.histogram);
-        if (steady) this.encoded.steady.push(r.histogram);
         if (r.serviceHistogram) this.encoded.service.push(r.serviceHistogram);
       }
     }
@@ -154,12 +156,16 @@ class RunFigures {
 
   /** The latency and service-time histograms of every window, and the latency of the steady ones, merged. */
   histograms(): { latency: Histogram; service: Histogram; steady: Histogram } {
-    const merged = (encoded: readonly string[]): Histogram => {
-      const h = newLatencyHistogram();
-      for (const e of encoded) h.add(decodeHistogram(e));
-      return h;
-    };
-    return { latency: merged(this.encoded.latency), service: merged(this.encoded.service), steady: merged(this.encoded.steady) };
+    const latency = newLatencyHistogram();
+    const steady = newLatencyHistogram();
+    this.encoded.latency.forEach((e, i) => {
+      const h = decodeHistogram(e);
+      latency.add(h);
+      if (i >= this.steadyLatencyFrom) steady.add(h);
+    });
+    const service = newLatencyHistogram();
+    for (const e of this.encoded.service) service.add(decodeHistogram(e));
+    return { latency, service, steady };
   }
 
   private addHealth(h: GeneratorHealth): void {
