@@ -8,7 +8,7 @@ import { GeneratorProbe } from "./generator-probe.ts";
 import { GracefulStop } from "./graceful-stop.ts";
 import { IterationContext } from "./iteration-context.ts";
 import { AS_PLANNED, currentRateFactor, executorControl, type LoadControl } from "./load-control.ts";
-import { topUpWarmUpRequests, warmUp } from "./warm-up.ts";
+import { BASE_WARM_UP_REQUESTS, topUpWarmUpRequests, warmUp } from "./warm-up.ts";
 import {
   partsConnectionsAhead,
   partsMaxVus,
@@ -122,9 +122,11 @@ export class ThreadLoad {
 
   private warmUp(): Promise<void> {
     if (this.opts.transport) return Promise.resolve();
+    // With the signal the run's first executor passes to its requests (its graceful stop's): see warmUp.
+    const signal = this.graces[0]?.signal;
     return (
-      (this.opts.warmedUp ?? warmUp())
-        .then(() => warmUp(topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts))))
+      (this.opts.warmedUp ?? warmUp(BASE_WARM_UP_REQUESTS, signal))
+        .then(() => warmUp(topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts)), signal))
         // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
         .catch(() => undefined)
     );

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { BASE_WARM_UP_REQUESTS, topUpWarmUpRequests, warmUp } from "./warm-up.ts";
 
@@ -16,10 +17,19 @@ describe("warmUp", () => {
   it("runs its requests through the engine against a server of its own and leaves no socket or server open", async () => {
     const before = sockets();
     const started = performance.now();
-    await warmUp(200, 4);
+    await warmUp(200, undefined, 4);
     expect(performance.now() - started).toBeLessThan(30_000);
     // Closed, not only closing: a handle being closed is listed until the next turns of the loop.
     await expect.poll(sockets, { timeout: 2000 }).toBe(before);
+  });
+
+  it("sends its requests with the run's signal when given one, and leaves no listener on it", async () => {
+    // The run's own signal, so the code it optimises is the code the run's requests take (see warmUp).
+    const signal = new AbortController().signal;
+    const warming = warmUp(2000, signal, 4);
+    await expect.poll(() => getEventListeners(signal, "abort").length, { interval: 1 }).toBe(1);
+    await warming;
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
   });
 
   it("does nothing for no requests", async () => {

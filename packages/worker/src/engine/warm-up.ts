@@ -48,8 +48,17 @@ export const topUpWarmUpRequests = (arrivalsPerSec: number): number =>
  * their histograms, a window closed at the end), all thrown away: that path is loaded and
  * optimised now, not during the run's first iterations, whose every millisecond an open
  * executor counts from their intended starts.
+ *
+ * `interrupt` is the signal the run's iterations will be given, when known. In Node 20 no two
+ * AbortSignals share a hidden class (map), so code optimised on the warm-up's own signal bailed
+ * out ("wrong map") on the run's at its first requests, and was compiled again on the engine's
+ * core while the run's first second went by (bench/results/self-noise.md).
  */
-export async function warmUp(requests = BASE_WARM_UP_REQUESTS, concurrency = 8): Promise<void> {
+export async function warmUp(
+  requests = BASE_WARM_UP_REQUESTS,
+  interrupt: AbortSignal = new AbortController().signal,
+  concurrency = 8,
+): Promise<void> {
   if (requests <= 0) return;
   const server = await startWarmServer();
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -65,7 +74,6 @@ export async function warmUp(requests = BASE_WARM_UP_REQUESTS, concurrency = 8):
   const transport = new HttpTransport({ connections: concurrency });
   const windows = new WindowAccumulator("warm-up", "warm-up", currentSecond());
   const ctx = new IterationContext([scenario], transport, windows, () => undefined);
-  const interrupt = new AbortController().signal;
   let left = requests;
   const loop = async (vu: number) => {
     const user = ctx.newVu(vu);

@@ -63,8 +63,8 @@ export class HttpTransport implements Transport {
   readonly streams: StreamConnections;
   /** The grpc steps' channels, under the same target policy. */
   readonly grpc: GrpcChannels;
-  /** One listener per signal, not one per request. */
-  private readonly watched = new WeakSet<AbortSignal>();
+  /** One listener per signal, not one per request; removed at close (a warm-up's transport watches the run's signal). */
+  private readonly watched = new Map<AbortSignal, () => void>();
   private closed = false;
 
   private connections: number;
@@ -135,6 +135,8 @@ export class HttpTransport implements Transport {
     clearInterval(this.sweep);
     this.closed = true;
     for (const c of this.inFlight.toArray()) c.cancel(new TransportFailure("reset", "transport closed"));
+    for (const [signal, onAbort] of this.watched) signal.removeEventListener("abort", onAbort);
+    this.watched.clear();
     await Promise.all([
       ...this.allOrigins().map((o) => o.close()),
       this.streams.close().catch(() => undefined),
@@ -149,20 +151,18 @@ export class HttpTransport implements Transport {
    * next turn of the loop: by then the iterations they held have ended and been counted.
    */
   private watch(signal: AbortSignal): void {
-    this.watched.add(signal);
-    signal.addEventListener(
-      "abort",
-      () => {
-        const reason = new TransportFailure("reset", "aborted");
-        const onSockets: ResponseCollector[] = [];
-        for (const c of this.inFlight.toArray()) if (c.signal === signal && c.interrupt(reason)) onSockets.push(c);
-        if (onSockets.length > 0)
-          setImmediate(() => {
-            for (const c of onSockets) c.abortOnSocket();
-          });
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      this.watched.delete(signal);
+      const reason = new TransportFailure("reset", "aborted");
+      const onSockets: ResponseCollector[] = [];
+      for (const c of this.inFlight.toArray()) if (c.signal === signal && c.interrupt(reason)) onSockets.push(c);
+      if (onSockets.length > 0)
+        setImmediate(() => {
+          for (const c of onSockets) c.abortOnSocket();
+        });
+    };
+    this.watched.set(signal, onAbort);
+    signal.addEventListener("abort", onAbort, { once: true });
   }
 
   private allOrigins(): Origin[] {
