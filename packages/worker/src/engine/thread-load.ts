@@ -44,7 +44,7 @@ export type ThreadLoadOptions = {
   /** Undici by default, with as many connections per origin as this thread may have VUs. */
   transport?: ClosableTransport;
   /** The HTTP client's warm-up when it was begun ahead (a spare thread's, before it had a run): prepare waits for it instead. */
-  warmedUp?: Promise<void>;
+  warmedUp?: Promise<unknown>;
 };
 
 export type StopResult = { windows: MetricWindow[]; totals: RunTotals; abortedAfterGrace: boolean };
@@ -120,7 +120,7 @@ export class ThreadLoad {
     return this.prepared;
   }
 
-  private warmUp(): Promise<void> {
+  private warmUp(): Promise<unknown> {
     if (this.opts.transport) return Promise.resolve();
     // With the signal the run's first executor passes to its requests (its graceful stop's): see warmUp.
     const signal = this.graces[0]?.signal;

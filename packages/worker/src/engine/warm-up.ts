@@ -1,10 +1,18 @@
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { CompiledScenario } from "../scenario/index.ts";
 import { HttpTransport } from "../transport/http-transport.ts";
-import { currentSecond, WindowAccumulator } from "../windows.ts";
+import { currentSecond, type RunTotals, WindowAccumulator } from "../windows.ts";
 import { IterationContext } from "./iteration-context.ts";
 
-const WARM_RESPONSE = Buffer.from("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 4\r\n\r\nwarm", "latin1");
+/**
+ * The answers as servers write them, in turn: a length and the usual headers (nginx's), then a
+ * chunked body. A branch of the response parser the warm-up never took is one the run's first
+ * response would take unoptimised, and bail out of the code compiled without it.
+ */
+const WARM_RESPONSES = [
+  "HTTP/1.1 200 OK\r\nServer: warm-up\r\nDate: Sun, 06 Dec 2026 00:00:00 GMT\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: keep-alive\r\n\r\nwarm",
+  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwarm\r\n0\r\n\r\n",
+].map((r) => Buffer.from(r, "latin1"));
 const HEAD_END = "\r\n\r\n";
 
 /**
@@ -12,11 +20,13 @@ const HEAD_END = "\r\n\r\n";
  * parsing nothing else: on one core, the warm-up's time then goes into the client, not the server.
  */
 function startWarmServer(): Promise<Server> {
+  let answered = 0;
   const server = createServer((socket) => {
     let tail = "";
     socket.on("data", (chunk: Buffer) => {
       const text = tail + chunk.toString("latin1");
-      for (let at = text.indexOf(HEAD_END); at !== -1; at = text.indexOf(HEAD_END, at + HEAD_END.length)) socket.write(WARM_RESPONSE);
+      for (let at = text.indexOf(HEAD_END); at !== -1; at = text.indexOf(HEAD_END, at + HEAD_END.length))
+        socket.write(WARM_RESPONSES[answered++ % WARM_RESPONSES.length]!);
       tail = text.slice(-(HEAD_END.length - 1));
     });
     socket.on("error", () => socket.destroy());
@@ -47,7 +57,7 @@ export const topUpWarmUpRequests = (arrivalsPerSec: number): number =>
  * the engine's own path (VU session, the transport and its HTTP/1.1 connections, windows and
  * their histograms, a window closed at the end), all thrown away: that path is loaded and
  * optimised now, not during the run's first iterations, whose every millisecond an open
- * executor counts from their intended starts.
+ * executor counts from their intended starts. Resolves to what it sent and how much failed.
  *
  * `interrupt` is the signal the run's iterations will be given, when known. In Node 20 no two
  * AbortSignals share a hidden class (map), so code optimised on the warm-up's own signal bailed
@@ -58,8 +68,8 @@ export async function warmUp(
   requests = BASE_WARM_UP_REQUESTS,
   interrupt: AbortSignal = new AbortController().signal,
   concurrency = 8,
-): Promise<void> {
-  if (requests <= 0) return;
+): Promise<RunTotals> {
+  if (requests <= 0) return { requests: 0, failures: 0 };
   const server = await startWarmServer();
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const scenario = CompiledScenario.compile(
@@ -82,6 +92,7 @@ export async function warmUp(
   try {
     await Promise.all(Array.from({ length: concurrency }, (_, vu) => loop(vu + 1)));
     windows.finish(currentSecond());
+    return windows.totals;
   } finally {
     await transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
