@@ -51,7 +51,7 @@ let done = 0;
 function completed(conn: Conn, intendedMs: number): void {
   const us = Math.max(1, Math.round((performance.now() - intendedMs) * 1000));
   histogram.recordValue(us);
-  if (intendedMs >= startMs + STEADY_AFTER_MS) steady.recordValue(us);
+  if (intendedMs >= steadyFromMs) steady.recordValue(us);
   done++;
   idle.push(conn);
 }
@@ -128,6 +128,7 @@ opened = ahead;
 const intervalMs = 1000 / rate;
 const total = Math.round(rate * durationSec);
 const startMs = performance.now() + 50;
+const steadyFromMs = startMs + STEADY_AFTER_MS;
 let next = 0;
 
 function pump(): void {
@@ -138,7 +139,7 @@ function pump(): void {
     // Every connection busy, and no more allowed: dropped, as an arrival finding every VU busy is.
     if (!conn) {
       dropped++;
-      if (intended >= startMs + STEADY_AFTER_MS) steadyDropped++;
+      if (intended >= steadyFromMs) steadyDropped++;
       continue;
     }
     conn.send(intended);
