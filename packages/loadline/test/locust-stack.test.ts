@@ -34,6 +34,20 @@ class ApiUser(HttpUser):
 
 const received = (path: string): number => f.stack.demoTarget!.received()[path] ?? 0;
 
+/**
+ * What the target received against what Loadline counted: every request counted, and of those
+ * interrupted any number. Locust's stop kills a user that is waiting at once, and the request it
+ * was just starting may die before it leaves (CI saw 1 and 3 such in flow 1, the counted ones
+ * exactly the target's): an interrupted request may or may not have arrived, as
+ * locust-engine.test.ts's expectReceived says.
+ */
+function expectReceived(counted: { requests: number; interrupted: number } | undefined, got: number, what: string): void {
+  const seen = JSON.stringify({ what, received: got, counted: counted?.requests, interrupted: counted?.interrupted });
+  expect(counted, seen).toBeDefined();
+  expect(got, seen).toBeGreaterThanOrEqual(counted!.requests);
+  expect(got, seen).toBeLessThanOrEqual(counted!.requests + counted!.interrupted);
+}
+
 async function untilEnded(runId: string, timeoutMs = 60_000): Promise<SeedRun> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -70,18 +84,13 @@ describe("a locustfile run by Locust on the stack's worker", () => {
     expect(fixed).toBeGreaterThan(10);
     const aggregate = await f.api.aggregate(started.id);
     const rows = Object.fromEntries(aggregate.endpoints.map((e) => [e.name, e]));
-    // One comparison, so that a mismatch shows where it is: each row beside the target's own count.
-    // The run ends by its duration, its requests get the graceful stop: none is interrupted.
-    expect({
-      fixed: rows.fixed?.requests,
-      failing: rows["always-fails"]?.requests,
-      interrupted: aggregate.interrupted,
-      fixedFailures: rows.fixed?.failuresByKind,
-      failingFailures: rows["always-fails"]?.failuresByKind,
-    }).toEqual({ fixed, failing, interrupted: 0, fixedFailures: {}, failingFailures: { "5xx": failing } });
-    expect(aggregate.requests).toBe(fixed + failing);
-    expect(rows.fixed).toMatchObject({ method: "GET", failures: 0, protocol: "http/1.1" });
-    expect(rows["always-fails"]).toMatchObject({ failures: failing });
+    // Each row beside the target's own count, its failures by kind too.
+    expectReceived(rows.fixed, fixed, "fixed");
+    expectReceived(rows["always-fails"], failing, "always-fails");
+    expect(aggregate.requests).toBe(rows.fixed!.requests + rows["always-fails"]!.requests);
+    expect(rows.fixed).toMatchObject({ method: "GET", failures: 0, failuresByKind: {}, protocol: "http/1.1" });
+    const failed = rows["always-fails"]!.requests;
+    expect(rows["always-fails"]).toMatchObject({ failures: failed, failuresByKind: { "5xx": failed } });
     expect(aggregate.latency.p50).toBeGreaterThanOrEqual(3);
 
     // Flow 6, by the seed's names.
@@ -111,7 +120,7 @@ describe("a locustfile run by Locust on the stack's worker", () => {
     await f.api.waitForProjections(10_000);
     const aggregate = await f.api.aggregate(started.id);
     expect(aggregate.requests).toBeGreaterThan(0);
-    expect(aggregate.requests + aggregate.interrupted).toBe(received("/fixed") - before.fixed + received("/error") - before.error);
+    expectReceived(aggregate, received("/fixed") - before.fixed + received("/error") - before.error, "stopped run");
   }, 90_000);
 
   it("runs the bench's locustfile (FastHttpUser): its 404s are failures of kind 4xx, counted as the target counted them", async () => {
@@ -129,7 +138,7 @@ describe("a locustfile run by Locust on the stack's worker", () => {
     await f.api.waitForProjections(10_000);
     const aggregate = await f.api.aggregate(run.id);
     expect(aggregate.requests).toBeGreaterThan(0);
-    expect(aggregate.requests + aggregate.interrupted).toBe(received("/") - before);
+    expectReceived(aggregate, received("/") - before, "bench locustfile");
     expect(aggregate).toMatchObject({
       failures: aggregate.requests,
       failuresByKind: { "4xx": aggregate.requests },
