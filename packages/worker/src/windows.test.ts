@@ -1,5 +1,5 @@
 import { decodeHistogram, metricWindowSchema } from "@loadline/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { GeneratorProbe } from "./engine/generator-probe.ts";
 import { currentSecond, type RequestSample, WindowAccumulator } from "./windows.ts";
 
@@ -211,6 +211,40 @@ describe("WindowAccumulator, extended figures", () => {
     const h = decodeHistogram(w!.requests[0]!.histogram);
     expect(h.totalCount).toBe(1);
     expect(h.maxValue).toBeLessThan(200);
+  });
+});
+
+describe("WindowAccumulator.forget", () => {
+  it("forgets a rehearsal's requests, iterations and users: the run's first window holds only the run's", () => {
+    const acc = new WindowAccumulator("r1", "w1", 10);
+    acc.setActiveUsers(7, 10);
+    acc.record(10, ...sample({ latencyUs: 9000 }));
+    acc.recordIteration(10, false);
+    acc.forget();
+    expect(acc.totals).toEqual({ requests: 0, failures: 0 });
+    acc.skipTo(12); // the run begins later, as ThreadLoad.begin does
+    acc.record(12, ...sample({ latencyUs: 100 }));
+    const [w, ...rest] = acc.closeBefore(13);
+    expect(rest).toEqual([]);
+    expect(w).toMatchObject({ second: 12, activeUsers: 0, iterations: 0 });
+    const h = decodeHistogram(w!.requests[0]!.histogram);
+    expect(h.totalCount).toBe(1);
+    expect(h.maxValue).toBeLessThan(200);
+    expect(acc.totals).toEqual({ requests: 1, failures: 0 });
+  });
+
+  it("stops the generator probe it started (a run never begun leaves none running), and measures again from the run's begin", () => {
+    const probe = new GeneratorProbe();
+    const stop = vi.spyOn(probe, "stop");
+    const acc = new WindowAccumulator("r1", "w1", currentSecond(), probe);
+    acc.beginMeasuring();
+    acc.recordTimerSlip(40);
+    acc.forget();
+    expect(stop).toHaveBeenCalledTimes(1);
+    acc.beginMeasuring();
+    acc.recordTimerSlip(2);
+    const [w] = acc.finish(currentSecond());
+    expect(w!.generator!.timerSlipMaxMs).toBeLessThan(3);
   });
 });
 

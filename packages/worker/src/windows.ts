@@ -235,6 +235,29 @@ export class WindowAccumulator {
     this.probe?.recordTimerSlip(lateMs);
   }
 
+  /**
+   * Forgets what was recorded so far (a rehearsal's, before the run begins; see rehearsal.ts)
+   * and stops measuring; its histograms are kept for the run's seconds.
+   */
+  forget(): void {
+    for (const stats of this.seconds.values()) {
+      for (const byMethod of stats.requests.values()) {
+        for (const r of byMethod) {
+          this.recycle(r.latency);
+          this.recycle(r.service);
+        }
+      }
+      for (const g of stats.groups?.values() ?? []) this.recycle(g.duration);
+    }
+    this.seconds.clear();
+    this.sums.requests = 0;
+    this.sums.failures = 0;
+    this.activeUsers = 0;
+    this.lastSecond = -1;
+    this.lastStats = undefined;
+    this.probe?.stop();
+  }
+
   /** The run's load begins: the generator's health is measured from now. */
   beginMeasuring(): void {
     this.probe?.start();

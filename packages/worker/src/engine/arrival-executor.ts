@@ -130,15 +130,18 @@ export class ArrivalExecutorRun implements ExecutorRun {
     }
     if (this.paused || this.nextDueMs === undefined) {
       if (elapsed >= this.endMs) this.end();
-      else this.timer = setTimeout(this.pumpNow, this.endMs - elapsed);
+      else this.timer = setTimeout(ArrivalExecutorRun.pumpRun, this.endMs - elapsed, this);
       return;
     }
     const wait = this.nextDueMs - elapsed;
-    if (wait > TIMER_SLACK_MS) this.timer = setTimeout(this.pumpNow, wait - TIMER_SLACK_MS);
-    else this.immediate = setImmediate(this.pumpNow);
+    if (wait > TIMER_SLACK_MS) this.timer = setTimeout(ArrivalExecutorRun.pumpRun, wait - TIMER_SLACK_MS, this);
+    else this.immediate = setImmediate(ArrivalExecutorRun.pumpRun, this);
   }
 
-  private readonly pumpNow = () => this.pump();
+  /** One function for every executor's timers, not a closure each: see PlanPicksInOrder. */
+  private static pumpRun(run: ArrivalExecutorRun): void {
+    run.pump();
+  }
 
   private launch(intendedStart: number): void {
     const lateMs = performance.now() - intendedStart;

@@ -19,14 +19,13 @@ import { scaledMaxVus, UNSCALED, type Workload } from "./workloads.ts";
 export function executorRun(workload: Workload, lane: Lane, vuIds: VuIds, ctx: IterationContext, grace: GracefulStop): ExecutorRun {
   const e = workload.executor;
   const { weights } = workload;
-  const toPlan = (pick: number) => workload.scenarios[pick]!;
   switch (e.type) {
     case "constant-vus":
     case "ramping-vus":
       return new ClosedExecutorRun(
         (factor, fromMs) => vuTimeline(e, factor, fromMs),
         lane,
-        mapped(new PickSequence(weights), toPlan),
+        new PlanPicksByItem(new PickSequence(weights), workload.scenarios),
         vuIds,
         ctx,
         grace,
@@ -35,15 +34,47 @@ export function executorRun(workload: Workload, lane: Lane, vuIds: VuIds, ctx: I
     case "ramping-arrival-rate": {
       const pool = { preAllocated: laneShare(e.preAllocatedVUs, lane), max: laneShare(e.maxVUs ?? e.preAllocatedVUs, lane) };
       const poolMax = (rateFactor: number) => laneShare(scaledMaxVus(e, { ...UNSCALED, rateFactor }), lane);
-      const picks = mappedNext(new LanePicks(weights, lane), toPlan);
+      const picks = new PlanPicksInOrder(new LanePicks(weights, lane), workload.scenarios);
       return new ArrivalExecutorRun(rateSegments(e), pool, lane, picks, vuIds, ctx, grace, poolMax);
     }
     case "per-vu-iterations":
-      return perVuIterations(e, lane, mapped(new PickSequence(weights), toPlan), vuIds, ctx, grace);
+      return perVuIterations(e, lane, new PlanPicksByItem(new PickSequence(weights), workload.scenarios), vuIds, ctx, grace);
     case "shared-iterations":
-      return sharedIterations(e, lane, mappedNext(new LanePicks(weights, lane), toPlan), vuIds, ctx, grace);
+      return sharedIterations(e, lane, new PlanPicksInOrder(new LanePicks(weights, lane), workload.scenarios), vuIds, ctx, grace);
   }
 }
 
-const mapped = (picks: PicksByItem, f: (pick: number) => number): PicksByItem => ({ at: (k: number) => f(picks.at(k)) });
-const mappedNext = (picks: PicksInOrder, f: (pick: number) => number): PicksInOrder => ({ next: () => f(picks.next()) });
+/**
+ * A workload's picks as indices of the plan's scenarios. Classes rather than closures: a call
+ * site optimised on one executor's closure bails out ("wrong call target") on the next's, and
+ * the run's executor comes after its rehearsal's (rehearsal.ts).
+ */
+class PlanPicksInOrder implements PicksInOrder {
+  private readonly scenarios: Int32Array;
+
+  constructor(
+    private readonly picks: PicksInOrder,
+    scenarios: readonly number[],
+  ) {
+    this.scenarios = Int32Array.from(scenarios);
+  }
+
+  next(): number {
+    return this.scenarios[this.picks.next()]!;
+  }
+}
+
+class PlanPicksByItem implements PicksByItem {
+  private readonly scenarios: Int32Array;
+
+  constructor(
+    private readonly picks: PicksByItem,
+    scenarios: readonly number[],
+  ) {
+    this.scenarios = Int32Array.from(scenarios);
+  }
+
+  at(item: number): number {
+    return this.scenarios[this.picks.at(item)]!;
+  }
+}

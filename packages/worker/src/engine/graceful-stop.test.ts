@@ -47,6 +47,17 @@ describe("GracefulStop", () => {
   });
 });
 
+describe("GracefulStop with a lent signal", () => {
+  it("gives its iterations the lent signal and never aborts it: its own end is its own", () => {
+    const run = new AbortController();
+    const rehearsal = new GracefulStop(0, run.signal);
+    expect(rehearsal.signal).toBe(run.signal);
+    rehearsal.begin();
+    expect(rehearsal.interrupted).toBe(true);
+    expect(run.signal.aborted).toBe(false);
+  });
+});
+
 /** A target that never answers: every request is in flight until the signal gives up on it. */
 class HangingTransport implements ClosableTransport {
   sent = 0;

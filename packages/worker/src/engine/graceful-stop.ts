@@ -11,11 +11,23 @@ export class GracefulStop {
   private deadline = Number.POSITIVE_INFINITY;
   private settled = false;
 
-  constructor(readonly graceMs: number) {}
+  private readonly given: AbortSignal;
+
+  /**
+   * `lent`: the signal to give the iterations instead of its own, which it then never aborts (a
+   * rehearsal's iterations carry the run's signal: see rehearsal.ts). Chosen once, here: a getter
+   * that chose at each call would take a branch in the run that the rehearsal never took.
+   */
+  constructor(
+    readonly graceMs: number,
+    lent?: AbortSignal,
+  ) {
+    this.given = lent ?? this.controller.signal;
+  }
 
   /** Aborts the executor's iterations still running when the grace is over. */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.given;
   }
 
   /** True when the grace ran out with iterations still running: they were interrupted. */

@@ -8,6 +8,7 @@ import { GeneratorProbe } from "./generator-probe.ts";
 import { GracefulStop } from "./graceful-stop.ts";
 import { IterationContext } from "./iteration-context.ts";
 import { AS_PLANNED, currentRateFactor, executorControl, type LoadControl } from "./load-control.ts";
+import { rehearse } from "./rehearsal.ts";
 import { BASE_WARM_UP_REQUESTS, topUpWarmUpRequests, warmUp } from "./warm-up.ts";
 import {
   partsConnectionsAhead,
@@ -102,8 +103,9 @@ export class ThreadLoad {
     return this.ctx.activeUsers;
   }
 
+  /** What the load has sent: nothing before it begins (its warm-up and rehearsal are not the run's). */
   get totals(): RunTotals {
-    return this.windows.totals;
+    return this.origin === undefined ? { requests: 0, failures: 0 } : this.windows.totals;
   }
 
   /** Resolves when every executor of this thread is over (or the load stopped before they began). */
@@ -112,8 +114,9 @@ export class ThreadLoad {
   }
 
   /**
-   * Off the clock, so that the first iterations pay for neither: warms the HTTP client up as long
-   * as its rate asks, then opens its VUs' connections to the origins their requests name.
+   * Off the clock, so that the first iterations pay for none of it: warms the HTTP client up as
+   * long as its rate asks, rehearses its open executors (rehearsal.ts), then opens its VUs'
+   * connections to the origins their requests name.
    */
   prepare(): Promise<void> {
     this.prepared ??= this.warmUp().then(() => this.openAhead());
@@ -127,9 +130,15 @@ export class ThreadLoad {
     return (
       (this.opts.warmedUp ?? warmUp(BASE_WARM_UP_REQUESTS, signal))
         .then(() => warmUp(topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts)), signal))
+        .then(() => this.rehearse())
         // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
         .catch(() => undefined)
     );
+  }
+
+  private rehearse(): Promise<unknown> {
+    const parts = this.parts.map((p, i) => ({ workload: this.workloads[p.workload]!, lane: p.lane, interrupt: this.graces[i]!.signal }));
+    return rehearse(parts, this.windows, this.ctx.stopping.signal);
   }
 
   /** The connections this thread's VUs may need from the start (partsConnectionsAhead), to each origin its scenarios' requests name. */
@@ -230,6 +239,6 @@ export class ThreadLoad {
     const windows = this.origin === undefined ? [] : this.windows.finish(currentSecond());
     // On a later turn of the loop: closing is synchronous work (some 0.1-0.4 ms a connection) that the answer must not wait for.
     this.closing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.transport.close().catch(() => undefined));
-    return { windows, totals: this.windows.totals, abortedAfterGrace: this.graces.some((g) => g.interrupted) };
+    return { windows, totals: this.totals, abortedAfterGrace: this.graces.some((g) => g.interrupted) };
   }
 }

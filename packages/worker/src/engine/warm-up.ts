@@ -70,6 +70,28 @@ export async function warmUp(
   concurrency = 8,
 ): Promise<RunTotals> {
   if (requests <= 0) return { requests: 0, failures: 0 };
+  return againstWarmServer(concurrency, async (scenario, transport) => {
+    const windows = new WindowAccumulator("warm-up", "warm-up", currentSecond());
+    const ctx = new IterationContext([scenario], transport, windows, () => undefined);
+    let left = requests;
+    const loop = async (vu: number) => {
+      const user = ctx.newVu(vu);
+      while (left-- > 0) await ctx.iterate(user, 0, interrupt, performance.now());
+    };
+    await Promise.all(Array.from({ length: concurrency }, (_, vu) => loop(vu + 1)));
+    windows.finish(currentSecond());
+    return windows.totals;
+  });
+}
+
+/**
+ * Runs `use` with a throwaway server on 127.0.0.1, a one-request scenario against it and a
+ * transport of its own (`connections` per origin), then closes the transport and the server.
+ */
+export async function againstWarmServer<T>(
+  connections: number,
+  use: (scenario: CompiledScenario, transport: HttpTransport) => Promise<T>,
+): Promise<T> {
   const server = await startWarmServer();
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const scenario = CompiledScenario.compile(
@@ -81,18 +103,9 @@ export async function warmUp(
     },
     origin,
   );
-  const transport = new HttpTransport({ connections: concurrency });
-  const windows = new WindowAccumulator("warm-up", "warm-up", currentSecond());
-  const ctx = new IterationContext([scenario], transport, windows, () => undefined);
-  let left = requests;
-  const loop = async (vu: number) => {
-    const user = ctx.newVu(vu);
-    while (left-- > 0) await ctx.iterate(user, 0, interrupt, performance.now());
-  };
+  const transport = new HttpTransport({ connections });
   try {
-    await Promise.all(Array.from({ length: concurrency }, (_, vu) => loop(vu + 1)));
-    windows.finish(currentSecond());
-    return windows.totals;
+    return await use(scenario, transport);
   } finally {
     await transport.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -35,19 +35,21 @@ export class SmoothWeightedRoundRobin {
  */
 export class LanePicks {
   private readonly picks: SmoothWeightedRoundRobin;
-  private started = false;
+  /** The other lanes' picks before this lane's next: its index before its first, count - 1 after. */
+  private skip: number;
 
   constructor(
     weights: readonly number[],
     private readonly lane: Lane,
   ) {
     this.picks = new SmoothWeightedRoundRobin(weights);
+    this.skip = lane.index;
   }
 
   next(): number {
-    let skip = this.started ? this.lane.count - 1 : this.lane.index;
-    this.started = true;
-    while (skip-- > 0) this.picks.next();
+    for (let i = 0; i < this.skip; i++) this.picks.next();
+    // One path for every pick: a branch only the first took is one optimised code has no feedback for.
+    this.skip = this.lane.count - 1;
     return this.picks.next();
   }
 }
