@@ -22,13 +22,13 @@ const NOTHING: RunTotals = { requests: 0, failures: 0 };
 /**
  * The run's open executors, rehearsed before the run against the warm-up's throwaway server:
  * each part's executor as the run will build it (its lane, weights and pool), at its peak rate
- * for `ms`, then stopped, its iterations given the run's executor's own signal, its requests recorded into
- * the run's own windows, which then forget them. The warm-up (a loop of `iterate`) leaves the
- * open executor's own path cold: `launch`, `pump`, the timers and the generator probe were
- * compiled on the engine's core during the run's first second, and code compiled on other
- * objects bails out on the run's (in Node 20 every AbortSignal, and every perf_hooks histogram,
- * has a map of its own). Closed executors are not rehearsed: their iterations keep no schedule.
- * Ends early when `stopping` aborts; resolves to what it sent.
+ * for `ms`, then stopped; its iterations are given the run's executor's own signal and its
+ * requests are recorded into the run's own windows, which then forget them. The warm-up (a loop
+ * of `iterate`) leaves the open executor's own path cold: `launch`, `pump`, the timers and the
+ * generator probe were compiled on the engine's core during the run's first second, and code
+ * compiled on other objects bails out on the run's (in Node 20 every AbortSignal, and every
+ * perf_hooks histogram, has a map of its own). Closed executors are not rehearsed: their
+ * iterations keep no schedule. Ends early when `stopping` aborts; resolves to what it sent.
  */
 export async function rehearse(
   parts: readonly RehearsedPart[],
