@@ -90,8 +90,14 @@ export class WindowAccumulator {
   private paused = false;
   private finished = false;
   private readonly sums: RunTotals = { requests: 0, failures: 0 };
-  /** Histograms of closed seconds, reset for reuse: a new one costs a large allocation. */
-  private readonly spare: Histogram[] = [];
+  /**
+   * Histograms of closed seconds, reset for reuse: a new one costs a large allocation. It starts
+   * with one, so that the first request's two take both ways (a spare one, a new one): `record`
+   * optimised before a run (in its rehearsal) knows both then, and bailed out at the run's first
+   * second when it knew one ("wrong map" on an array that had held nothing, or no feedback for
+   * the call that makes a new one).
+   */
+  private readonly spare: Histogram[] = [newLatencyHistogram()];
   private lastSecond = -1;
   private lastStats: SecondStats | undefined;
 
@@ -160,7 +166,7 @@ export class WindowAccumulator {
     const stats = this.secondStats(second);
     stats.groups ??= new Map();
     let group = stats.groups.get(name);
-    if (!group) stats.groups.set(name, (group = { count: 0, failures: 0, duration: this.spare.pop() ?? newLatencyHistogram() }));
+    if (!group) stats.groups.set(name, (group = { count: 0, failures: 0, duration: this.histogram() }));
     group.count++;
     if (failed) group.failures++;
     group.duration.recordValue(toMicros(durationUs));
@@ -316,8 +322,8 @@ export class WindowAccumulator {
       failures: 0,
       bytesIn: 0,
       bytesOut: 0,
-      latency: this.spare.pop() ?? newLatencyHistogram(),
-      service: this.spare.pop() ?? newLatencyHistogram(),
+      latency: this.histogram(),
+      service: this.histogram(),
       failuresByKind: {},
       statusCodes: new Map(),
       interrupted: 0,
@@ -381,6 +387,10 @@ export class WindowAccumulator {
     // Left out when not paused, as the windows of older workers have it.
     if (stats?.paused ?? this.paused) window.paused = true;
     return window;
+  }
+
+  private histogram(): Histogram {
+    return this.spare.pop() ?? newLatencyHistogram();
   }
 
   private recycle(h: Histogram): void {

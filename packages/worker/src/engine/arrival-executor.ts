@@ -43,8 +43,13 @@ export class ArrivalExecutorRun implements ExecutorRun {
   private paused = false;
   private allocated = 0;
   private busy = 0;
-  private started = false;
-  private over = false;
+  /**
+   * One field for both changes, not a flag each: a field written once after its initial value is
+   * taken as constant by optimised code, which is thrown away when it changes. The start changes
+   * it in the rehearsal, well before `pump` is optimised; a flag `over`, changed first at the
+   * rehearsal's end, threw `pump` away just before the run (rehearsal.ts).
+   */
+  private phase: "ready" | "running" | "over" = "ready";
   private startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -73,7 +78,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
   start(at: ExecutorStart): void {
     while (this.allocated < this.pool.preAllocated) this.free.push(this.allocate());
     this.startedAt = at.origin;
-    this.started = true;
+    this.phase = "running";
     this.nextDueMs = this.schedule.next();
     // Joining in progress: the arrivals already due were the lost worker's, not a backlog of ours.
     if (at.joinedAt !== undefined) this.skipBefore(at.joinedAt - at.origin);
@@ -82,11 +87,11 @@ export class ArrivalExecutorRun implements ExecutorRun {
   }
 
   control(c: ExecutorControl): void {
-    if (this.over) return;
+    if (this.phase === "over") return;
     const resumed = this.paused && !c.paused;
     this.paused = c.paused;
     if (!sameRates(this.rates, c.rates)) this.rescale(c.rates);
-    if (!this.started) return;
+    if (this.phase === "ready") return;
     // Resumed: the timeline as of now; what fell due while paused is not started late.
     if (resumed) this.skipBefore(performance.now() - this.startedAt);
     this.pump();
@@ -99,7 +104,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
     const upcoming = this.schedule.upcomingIndex;
     const pendingIndex = this.nextDueMs === undefined ? upcoming : upcoming - this.lane.count;
     this.schedule = new ArrivalSchedule(scaledSegments(this.segments, rates), this.lane, pendingIndex);
-    if (this.started) this.nextDueMs = this.schedule.next();
+    if (this.phase !== "ready") this.nextDueMs = this.schedule.next();
   }
 
   /** Passes over the iterations due before `ms` from the start. */
@@ -122,7 +127,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    if (this.over) return;
+    if (this.phase === "over") return;
     const elapsed = performance.now() - this.startedAt;
     while (!this.paused && this.nextDueMs !== undefined && this.nextDueMs <= elapsed) {
       this.launch(this.startedAt + this.nextDueMs);
@@ -167,8 +172,8 @@ export class ArrivalExecutorRun implements ExecutorRun {
   }
 
   private end(): void {
-    if (this.over) return;
-    this.over = true;
+    if (this.phase === "over") return;
+    this.phase = "over";
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.settleIfIdle();
@@ -176,7 +181,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
   }
 
   private settleIfIdle(): void {
-    if (!this.over || this.busy > 0) return;
+    if (this.phase !== "over" || this.busy > 0) return;
     this.grace.settle();
     this.finished.resolve();
   }

@@ -18,12 +18,17 @@ export class GeneratorProbe {
   private readonly loop = monitorEventLoopDelay({ resolution: PROBE_MS });
   private readonly slip = createHistogram();
   private readonly gc: PerformanceObserver;
-  private gcMs = 0;
+  /**
+   * In whole microseconds: a field that holds only small integers keeps the probe's shape. In
+   * milliseconds it became a fraction at the first GC, the probe's map changed, and the code that
+   * inlines `recordTimerSlip` (the arrival executor's `launch`) bailed out.
+   */
+  private gcUs = 0;
   private utilization: EventLoopUtilization;
 
   constructor() {
     this.gc = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) this.gcMs += entry.duration;
+      for (const entry of list.getEntries()) this.gcUs += Math.round(entry.duration * 1e3);
     });
     this.utilization = performance.eventLoopUtilization();
   }
@@ -47,7 +52,7 @@ export class GeneratorProbe {
   private reset(): void {
     this.loop.reset();
     this.slip.reset();
-    this.gcMs = 0;
+    this.gcUs = 0;
     this.utilization = performance.eventLoopUtilization();
   }
 
@@ -57,7 +62,7 @@ export class GeneratorProbe {
     const measured: Omit<GeneratorHealth, "saturated"> = {
       loopDelayP95Ms: this.loop.count === 0 ? 0 : ms(Math.max(0, this.loop.percentile(95) - PROBE_MS * NS_PER_MS)),
       loopDelayMaxMs: this.loop.count === 0 ? 0 : ms(Math.max(0, this.loop.max - PROBE_MS * NS_PER_MS)),
-      gcPauseMs: Math.round(this.gcMs * 1e3) / 1e3,
+      gcPauseMs: this.gcUs / 1e3,
       busy: Math.round(since.utilization * 1e3) / 1e3,
     };
     if (this.slip.count > 0) {
