@@ -127,10 +127,12 @@ export class ThreadLoad {
     if (this.opts.transport) return Promise.resolve();
     // With the signal the run's first executor passes to its requests (its graceful stop's): see warmUp.
     const signal = this.graces[0]?.signal;
+    const topUp = topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts));
     return (
       (this.opts.warmedUp ?? warmUp(BASE_WARM_UP_REQUESTS, signal))
-        .then(() => warmUp(topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts)), signal))
-        .then(() => this.rehearse())
+        .then(() => warmUp(topUp, signal))
+        // Only where the rate asks for more than the base warm-up: slow runs start as soon as before.
+        .then(() => (topUp > 0 ? this.rehearse() : undefined))
         // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
         .catch(() => undefined)
     );
