@@ -246,15 +246,7 @@ export class WindowAccumulator {
    * and stops measuring; its histograms are kept for the run's seconds.
    */
   forget(): void {
-    for (const stats of this.seconds.values()) {
-      for (const byMethod of stats.requests.values()) {
-        for (const r of byMethod) {
-          this.recycle(r.latency);
-          this.recycle(r.service);
-        }
-      }
-      for (const g of stats.groups?.values() ?? []) this.recycle(g.duration);
-    }
+    for (const stats of this.seconds.values()) this.recycleAll(stats);
     this.seconds.clear();
     this.sums.requests = 0;
     this.sums.failures = 0;
@@ -358,8 +350,6 @@ export class WindowAccumulator {
         if (r.messagesIn > 0) request.messagesIn = r.messagesIn;
         if (r.messagesOut > 0) request.messagesOut = r.messagesOut;
         requests.push(request);
-        this.recycle(r.latency);
-        this.recycle(r.service);
       }
     }
     const window: MetricWindow = {
@@ -382,11 +372,22 @@ export class WindowAccumulator {
         failures: g.failures,
         histogram: encodeHistogram(g.duration),
       }));
-      for (const g of stats.groups.values()) this.recycle(g.duration);
     }
     // Left out when not paused, as the windows of older workers have it.
     if (stats?.paused ?? this.paused) window.paused = true;
+    if (stats) this.recycleAll(stats);
     return window;
+  }
+
+  /** Every histogram of a second, encoded (its window) or forgotten: back to the spares. */
+  private recycleAll(stats: SecondStats): void {
+    for (const byMethod of stats.requests.values()) {
+      for (const r of byMethod) {
+        this.recycle(r.latency);
+        this.recycle(r.service);
+      }
+    }
+    for (const g of stats.groups?.values() ?? []) this.recycle(g.duration);
   }
 
   private histogram(): Histogram {
