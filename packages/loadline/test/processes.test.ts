@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestNats, testNats } from "@loadline/nats/testing";
 import { type TestDatabase, testDatabase } from "@loadline/projections/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { LoadlineClient } from "../src/client.ts";
 import { type DemoTarget, startDemoTarget } from "../src/demo-target.ts";
 import {
@@ -51,6 +51,10 @@ afterAll(async () => {
 
 describe("each package as a process of its own", () => {
   it("runs a test through the API, orchestrator, worker and projections processes", async () => {
+    // What the services logged (warnings and errors) is what tells why, when this fails.
+    onTestFailed(() => {
+      for (const s of services) console.error(`--- ${s.name} (exit ${s.child.exitCode}):\n${s.output().slice(-4_000)}`);
+    });
     const apiUrl = `http://127.0.0.1:${services.find((s) => s.name === "api")!.port}`;
     // Authentication is on, as deployed: nothing without a credential.
     expect((await fetch(`${apiUrl}/v1/load-tests`)).status).toBe(401);

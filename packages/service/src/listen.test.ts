@@ -1,11 +1,12 @@
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
+import { sleep } from "@loadline/core";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { devAccess } from "./auth/testing-access.ts";
 import { installErrorHandler, jsonBody } from "./http.ts";
-import { type HttpServer, listen } from "./listen.ts";
+import { type HttpServer, KEEP_ALIVE_MS, listen } from "./listen.ts";
 import { createLogger } from "./log.ts";
 import { serviceApp } from "./service-app.ts";
 
@@ -187,4 +188,28 @@ describe("listen: what reaches the app, and Node's own answers in the JSON shape
     expect(answer).toMatchObject({ status: 413, body: { error: { code: "payload_too_large", field: "body" } } });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
+
+  it("keeps an idle connection open past Node's 5 s and says for how long: a request after 6 s idle is answered", async () => {
+    const socket = connect(loopback.port, "127.0.0.1");
+    socket.setEncoding("utf8");
+    let received = "";
+    socket.on("data", (d: string) => (received += d));
+    const closed = new Promise<string>((resolve) => socket.on("close", () => resolve("closed")));
+    /** The next whole answer on the connection (its head), or "closed". */
+    const answer = async () => {
+      const start = received.length;
+      for (;;) {
+        const head = received.slice(start).split("\r\n\r\n")[0] ?? "";
+        const length = /content-length: (\d+)/i.exec(head)?.[1];
+        if (length && received.length - start >= head.length + 4 + Number(length)) return head;
+        if (await Promise.race([closed, sleep(20)])) return "closed";
+      }
+    };
+    socket.write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    expect(await answer()).toMatch(new RegExp(`^HTTP/1.1 200[^]*keep-alive: timeout=${KEEP_ALIVE_MS / 1000}\r?$`, "im"));
+    await sleep(6_000);
+    socket.write("POST /things HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    expect(await answer()).toMatch(/^HTTP\/1.1 200/);
+    socket.destroy();
+  }, 10_000);
 });

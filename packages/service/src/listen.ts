@@ -13,6 +13,14 @@ export type ListenOptions = {
 
 const json = (body: ErrorBody) => JSON.stringify(body);
 
+/**
+ * How long an idle keep-alive connection stays open. Node's default (5 s) is shorter than what the
+ * clients and proxies in front of a service keep theirs (60 s at nginx and cloud load balancers): the
+ * service would close first, and a request sent as it closed would be reset (ECONNRESET, a 502 at a
+ * proxy). Longer than theirs, the client closes first; it reads the hint in the Keep-Alive header.
+ */
+export const KEEP_ALIVE_MS = 65_000;
+
 function answer(res: ServerResponse, status: number, body: ErrorBody): void {
   const text = json(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
@@ -145,6 +153,7 @@ export function listen(
     if (refusal) answer(res, ...refusal);
     else void handle(req, res);
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.on("clientError", answerClientError);
   // Without these Node answers an Expect other than 100-continue with an empty 417, and closes a CONNECT without a word.
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) =>
