@@ -30,7 +30,10 @@ say() { echo "[bench] $*" >&2; }
 # --- what the selected sections miss gets installed (Debian packages; autocannon is a root devDependency)
 need=()
 if selected throughput || selected h2 || selected accuracy || selected self-noise || selected memory || selected readapi || selected live; then command -v taskset >/dev/null || need+=(util-linux); fi
-if selected self-noise; then command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx); fi
+if selected self-noise; then
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+  command -v cc >/dev/null || need+=(gcc)
+fi
 if selected throughput; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
   command -v hey >/dev/null || need+=(hey)
@@ -108,6 +111,11 @@ if { selected throughput || selected h2 || selected self-noise; } && command -v 
   done
   [ -n "$NGINX_URL" ] && say "nginx on $NGINX_URL (pid $NGINX_PID, core 0)" || say "nginx did not start: $(cat "$TMP/error.log" 2>/dev/null)"
   [ -n "$NGINX_URL" ] && NGINX_H2_URL="https://127.0.0.1:$h2port/" && say "nginx h2 on $NGINX_H2_URL"
+fi
+
+# --- the self-noise section's floor in C, built for this machine
+if selected self-noise && command -v cc >/dev/null; then
+  if cc -O2 -o "$TMP/floor-c" bench/self-noise/floor.c; then export BENCH_C_FLOOR="$TMP/floor-c"; else say "floor.c did not build"; fi
 fi
 
 # --- the harness in its own process group, so that cleanup reaches every process it started

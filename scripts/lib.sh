@@ -41,6 +41,8 @@ ensure_chromium() { [ -x /usr/bin/chromium ] || apt_install chromium; }
 ensure_prometheus() { [ -x /usr/bin/prometheus ] || apt_install prometheus; }
 # Locust, which the Locust engine runs locustfiles with (docs/locust.md), and its tests start.
 ensure_locust() { command -v locust >/dev/null || apt_install python3-locust; }
+# A C compiler: the self-noise benchmark's floor in C (bench/self-noise/floor.c), which its test builds.
+ensure_cc() { command -v cc >/dev/null || apt_install gcc; }
 
 STARTED_PIDS=()
 cleanup_started() {

@@ -11,6 +11,7 @@ ensure_postgres_running
 ensure_chromium
 ensure_prometheus
 ensure_locust
+ensure_cc
 
 export TURBO_TELEMETRY_DISABLED=1
 say "typecheck"

@@ -18,7 +18,7 @@ export const SELF_NOISE_GOALS = {
 export type OpenCase = "quiet" | "busy" | "throughput" | "delay";
 
 /** The floor generators (floor.ts) by client, as the table names them: references, not judged. */
-export const FLOOR_GENERATORS = { raw: "floor: raw sockets", undici: "floor: undici Client" } as const;
+export const FLOOR_GENERATORS = { raw: "floor: raw sockets", undici: "floor: undici Client", c: "floor: C, epoll" } as const;
 
 export type SelfNoiseData = {
   durationSec: number;
@@ -149,7 +149,7 @@ export function selfNoiseTable(d: SelfNoiseData): string {
       [false, false, true, true, true, true, true, true, true, true, true, true, false, false],
     ),
     "",
-    "The loop / slip column is local-run's own health figures (issue 24): when they are small and the p99 is not, the late responses were not the generator's. The floor rows are the same open model with nothing else (bench/self-noise/floor.ts: arrivals, an HDR histogram, the same pool and busy-poll) over raw sockets and over undici's Client: what any Node generator could do on this host, measured in the same run. The verdicts judge the whole run; the \"from 2 s on\" column leaves out its first two seconds, where V8 compiles the generator's hot paths on the same core (bench/results/self-noise.md), to show the steady state apart.",
+    "The loop / slip column is local-run's own health figures (issue 24): when they are small and the p99 is not, the late responses were not the generator's. The floor rows are the same open model with nothing else (bench/self-noise/floor.ts: arrivals, an HDR histogram, the same pool and busy-poll) over raw sockets and over undici's Client: what any Node generator could do on this host, measured in the same run; and in C (floor.c: epoll busy-polled the whole run, no timer, collector or interpreter): what this host's loopback, target and scheduling leave to any generator. The verdicts judge the whole run; the \"from 2 s on\" column leaves out its first two seconds, where V8 compiles the generator's hot paths on the same core (bench/results/self-noise.md), to show the steady state apart.",
     "",
     "Closed loop against nginx, the same connections, one after the other:",
     "",

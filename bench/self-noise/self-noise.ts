@@ -1,9 +1,9 @@
 // The self-noise section (issue 24): how much latency and rate the generator itself takes away.
 // Open-model runs against run.sh's nginx (answers in µs: whatever else shows is the generator's)
 // at a quiet, a busy and a throughput rate, each beside the floor of a Node generator on this
-// host (floor.ts: the same open model over raw sockets, and over undici's Client); one against
-// the 20 ms delay target, whose own timings (/__stats) are set beside the generator's; a closed
-// loop beside autocannon.
+// host (floor.ts: the same open model over raw sockets, and over undici's Client) and of any
+// generator (floor.c: the same in C); one against the 20 ms delay target, whose own timings
+// (/__stats) are set beside the generator's; a closed loop beside autocannon.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "@loadline/core";
@@ -19,6 +19,9 @@ const OPEN: { case: OpenCase; rate: number; maxVus: number }[] = [
   { case: "throughput", rate: 30_000, maxVus: 400 },
 ];
 const CLOSED_CONNECTIONS = 64;
+/** floor.c, built by bench/run.sh with the machine's C compiler. */
+const C_FLOOR = process.env.BENCH_C_FLOOR;
+const NO_C_FLOOR = "floor.c not built: bench/run.sh builds it with cc (apt-get install gcc)";
 const PREALLOCATED = 100;
 
 export async function selfNoiseSection(nginxUrl: string, durationSec: number): Promise<SelfNoiseData> {
@@ -38,12 +41,13 @@ export async function selfNoiseSection(nginxUrl: string, durationSec: number): P
     d.open.push({ ...o, target: "nginx", generator: "loadline", outcome });
     await sleep(1000);
     for (const client of Object.keys(FLOOR_GENERATORS) as FloorClient[]) {
-      const floor = noNginx
-        ? { ok: false as const, reason: noNginx }
+      const missing = noNginx ?? (client === "c" && !C_FLOOR ? NO_C_FLOOR : undefined);
+      const floor = missing
+        ? { ok: false as const, reason: missing }
         : (
             await measure(
               `self-noise-${o.case}-floor-${client}`,
-              floorCommand({ url: nginxUrl, rate: o.rate, durationSec, max: o.maxVus, client }, ROOT),
+              floorCommand({ url: nginxUrl, rate: o.rate, durationSec, max: o.maxVus, client }, ROOT, C_FLOOR),
               parseFloor,
               durationSec,
               nginx,

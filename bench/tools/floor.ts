@@ -1,4 +1,4 @@
-// The open-loop floor generator (self-noise/floor.ts): one JSON line on stdout.
+// The open-loop floor generators (self-noise/floor.ts, floor.c): one JSON line on stdout.
 import { type Command, checkMeasured, requireNumbers, resultLine, type ToolResult } from "./types.ts";
 
 const TOOL = "floor";
@@ -15,24 +15,16 @@ const FIELDS = [
   "steadyDropped",
 ] as const;
 
-export type FloorClient = "raw" | "undici";
+/** floor.ts over raw sockets or undici's Client, or floor.c (the same open model without Node). */
+export type FloorClient = "raw" | "undici" | "c";
 /** `max`: connections, all opened ahead (as Loadline opens one for every VU an open executor may hold). */
 export type FloorOptions = { url: string; rate: number; durationSec: number; max: number; client: FloorClient };
 
-export function floorCommand(o: FloorOptions, root: string): Command {
-  const args = [
-    "--import",
-    "tsx",
-    "bench/self-noise/floor.ts",
-    "--url",
-    o.url,
-    "--rate",
-    String(o.rate),
-    "--duration",
-    String(o.durationSec),
-  ];
-  args.push("--max", String(o.max), "--client", o.client);
-  return { cmd: process.execPath, args, cwd: root };
+/** `cFloor`: floor.c built (bench/run.sh builds it, BENCH_C_FLOOR), which the "c" client runs. */
+export function floorCommand(o: FloorOptions, root: string, cFloor = ""): Command {
+  const model = ["--url", o.url, "--rate", String(o.rate), "--duration", String(o.durationSec), "--max", String(o.max)];
+  if (o.client === "c") return { cmd: cFloor, args: model, cwd: root };
+  return { cmd: process.execPath, args: ["--import", "tsx", "bench/self-noise/floor.ts", ...model, "--client", o.client], cwd: root };
 }
 
 export function parseFloor(stdout: string): ToolResult {

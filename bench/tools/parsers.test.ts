@@ -232,5 +232,7 @@ describe("floor", () => {
     expect(c.args.join(" ")).toBe(
       "--import tsx bench/self-noise/floor.ts --url http://127.0.0.1:1/ --rate 2000 --duration 10 --max 400 --client undici",
     );
+    const inC = floorCommand({ url: "http://127.0.0.1:1/", rate: 2000, durationSec: 10, max: 400, client: "c" }, "/r", "/tmp/floor-c");
+    expect([inC.cmd, ...inC.args].join(" ")).toBe("/tmp/floor-c --url http://127.0.0.1:1/ --rate 2000 --duration 10 --max 400");
   });
 });
