@@ -15,12 +15,17 @@ describe("generatorSaturated", () => {
     expect(generatorSaturated({ ...quiet, loopDelayMaxMs: 400, gcPauseMs: 30, busy: 1 })).toBe(false);
   });
 
-  it("flags a second that dropped arrivals it started late, however quiet its percentiles", () => {
+  it("flags a second whose drops came late, a quarter of them or more, however quiet its percentiles", () => {
     expect(droppedLate(GENERATOR_BOUNDS.droppedLateMs - 0.1)).toBe(false);
     expect(droppedLate(GENERATOR_BOUNDS.droppedLateMs)).toBe(true);
-    // A slow target's drops start on time: none counts, and the second is the target's.
-    expect(generatorSaturated({ ...quiet, timerSlipP95Ms: 12 }, 0)).toBe(false);
-    expect(generatorSaturated({ ...quiet, timerSlipP95Ms: 12 }, 1)).toBe(true);
+    const second = { ...quiet, timerSlipP95Ms: 12 };
+    // A generator short of CPU: its drops are the arrivals its lateness held back.
+    expect(generatorSaturated(second, { dropped: 400, late: 380 })).toBe(true);
+    expect(generatorSaturated(second, { dropped: 4, late: 1 })).toBe(true);
+    // A slow target's drops start on time: the second is the target's, a stall's few late ones included.
+    expect(generatorSaturated(second, { dropped: 1200, late: 0 })).toBe(false);
+    expect(generatorSaturated(second, { dropped: 1200, late: 60 })).toBe(false);
+    expect(generatorSaturated(second, { dropped: 4, late: 0 })).toBe(false);
   });
 });
 

@@ -126,6 +126,7 @@ export {
   generatorSaturated,
   generatorViewSchema,
   mergeGeneratorHealth,
+  type SecondDrops,
 } from "./generator-health.ts";
 export { type BoundCounts, boundCounts } from "./histogram/bound-counts.ts";
 export { decodeHistogram, encodeHistogram, mergeHistograms } from "./histogram/codec.ts";

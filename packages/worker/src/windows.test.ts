@@ -1,4 +1,4 @@
-import { decodeHistogram, metricWindowSchema } from "@loadline/core";
+import { decodeHistogram, GENERATOR_BOUNDS, metricWindowSchema } from "@loadline/core";
 import { describe, expect, it, vi } from "vitest";
 import { GeneratorProbe } from "./engine/generator-probe.ts";
 import { currentSecond, type RequestSample, WindowAccumulator } from "./windows.ts";
@@ -149,19 +149,24 @@ describe("WindowAccumulator, extended figures", () => {
     expect(windows.every((w) => metricWindowSchema.safeParse(w).success)).toBe(true);
   });
 
-  it("flags saturated a second whose arrivals were dropped late (the generator's), not one whose drops started on time", () => {
+  it("flags saturated a second whose drops came late (the generator's), not one whose drops mostly started on time", () => {
     // Not begun measuring: the probe's own figures are all quiet, so only the drops decide.
     const acc = new WindowAccumulator("r1", "w1", 10, new GeneratorProbe());
-    acc.recordDropped(10, 5, 1.5);
-    acc.recordDropped(11, 1, 19.9);
-    acc.recordDropped(11, 2, 20);
-    const windows = acc.closeBefore(13);
+    const late = GENERATOR_BOUNDS.droppedLateMs;
+    acc.recordDropped(10, 5, late - 0.1);
+    acc.recordDropped(11, 1, 0.2);
+    acc.recordDropped(11, 2, late);
+    // A slow target's second: its drops on time, and a few a stall of the generator made late.
+    acc.recordDropped(12, 90, 0.3);
+    acc.recordDropped(12, 10, late + 20);
+    const windows = acc.closeBefore(14);
     expect(windows.map((w) => [w.second, w.droppedIterations, w.generator?.saturated])).toEqual([
       [10, 5, false],
       [11, 3, true],
-      [12, 0, false],
+      [12, 100, false],
+      [13, 0, false],
     ]);
-    acc.finish(13);
+    acc.finish(14);
   });
 
   it("counts a request interrupted at the stop apart: not a request, not a failure, no latency, no bytes", () => {

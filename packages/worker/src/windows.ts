@@ -8,6 +8,7 @@ import {
   mergeProtocols,
   newLatencyHistogram,
   type RequestWindow,
+  type SecondDrops,
 } from "@loadline/core";
 import type { GeneratorProbe } from "./engine/generator-probe.ts";
 import type { RequestRecord } from "./scenario/transport.ts";
@@ -217,11 +218,11 @@ export class WindowAccumulator {
   closeBefore(untilSecond: number): MetricWindow[] {
     if (this.finished) return [];
     const windows: MetricWindow[] = [];
-    const lateDrops: number[] = [];
+    const drops: SecondDrops[] = [];
     for (; this.nextSecond < untilSecond; this.nextSecond++) {
       const stats = this.seconds.get(this.nextSecond);
       windows.push(this.windowOf(this.nextSecond, stats));
-      lateDrops.push(stats?.lateDrops ?? 0);
+      drops.push({ dropped: stats?.droppedIterations ?? 0, late: stats?.lateDrops ?? 0 });
       this.seconds.delete(this.nextSecond);
     }
     if (this.lastSecond < this.nextSecond) this.lastStats = undefined;
@@ -230,7 +231,7 @@ export class WindowAccumulator {
     if (this.probe && windows.length > 0) {
       const measured = this.probe.sample();
       windows.forEach((w, i) => {
-        w.generator = { ...measured, saturated: generatorSaturated(measured, lateDrops[i]) };
+        w.generator = { ...measured, saturated: generatorSaturated(measured, drops[i]) };
       });
     }
     return windows;
