@@ -17,8 +17,9 @@ import type { GeneratorHealth } from "./schemas/metrics.ts";
  *   target at 2,000 and 20,000/s: 96-98% under 1 ms late, the rest made late by the generator's
  *   own stalls; timers at a low rate start 1-3 ms late); a generator short of CPU drops late
  *   (with half its thread at 1,000/s: up to 8 ms late; a half-core one at 20,000/s: 96% over
- *   10 ms, slip and loop p95 at 26-33 ms, under the bounds above). Judging the share, not one drop, leaves to a slow target the seconds in which
- *   a stall of the generator also made some of its drops late: they would have been dropped anyway.
+ *   10 ms, slip and loop p95 at 26-33 ms, under the bounds above). Judging the share, not one
+ *   drop, leaves to a slow target the seconds in which a stall of the generator also made some of
+ *   its drops late: they would have been dropped anyway.
  * How busy the busiest thread was (`busy`) is reported, not judged: an open executor polls with
  * setImmediate when its next arrival is under 1.5 ms away, so from some 700 arrivals/s a thread
  * reads 100% busy whether or not anything is late.
