@@ -165,6 +165,7 @@ export const eventExamples: { [K in EventType]: EventData<K> } = {
     generator: {
       loopDelayP95Ms: 0.42,
       loopDelayMaxMs: 1.31,
+      timerSlipP50Ms: 0.02,
       timerSlipP95Ms: 0.08,
       timerSlipMaxMs: 0.6,
       gcPauseMs: 1.9,

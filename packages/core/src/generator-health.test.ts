@@ -9,6 +9,9 @@ describe("generatorSaturated", () => {
     expect(generatorSaturated(quiet)).toBe(false);
     expect(generatorSaturated({ ...quiet, timerSlipP95Ms: GENERATOR_BOUNDS.timerSlipP95Ms })).toBe(false);
     expect(generatorSaturated({ ...quiet, timerSlipP95Ms: GENERATOR_BOUNDS.timerSlipP95Ms + 0.1 })).toBe(true);
+    // Late all the time, by less than the p95's bound: a generator short of CPU.
+    expect(generatorSaturated({ ...quiet, timerSlipP50Ms: GENERATOR_BOUNDS.timerSlipP50Ms, timerSlipP95Ms: 30 })).toBe(false);
+    expect(generatorSaturated({ ...quiet, timerSlipP50Ms: GENERATOR_BOUNDS.timerSlipP50Ms + 0.1, timerSlipP95Ms: 30 })).toBe(true);
     expect(generatorSaturated({ ...quiet, loopDelayP95Ms: GENERATOR_BOUNDS.loopDelayP95Ms + 0.1 })).toBe(true);
     // A long maximum or a GC pause alone is on record, not a saturation: one stall is not the second;
     // nor is a thread busy throughout (an open executor's polling reads so at a few hundred arrivals/s).

@@ -52,6 +52,20 @@ describe("the generator's health in every window", () => {
     }
   });
 
+  it("flags the seconds it started most arrivals late, and says by how much", async () => {
+    // 20 ms of every 25 blocked: three arrivals in five start 5-20 ms late (the p95 alone, on a
+    // quiet host ~20 ms, would pass; core's tests judge each bound apart).
+    const hog = busyLoop(20, 25);
+    try {
+      const result = await localRun({ url, connections: 10, rate: 1000, maxVUs: 400, durationSec: 3, threads: 1 });
+      const g = result.generator;
+      expect(g.timerSlipP50Ms, JSON.stringify(g)).toBeGreaterThan(GENERATOR_BOUNDS.timerSlipP50Ms);
+      expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
+    } finally {
+      clearInterval(hog);
+    }
+  });
+
   // Each block holds back the arrivals due meanwhile, 2 VUs take the first, the rest are dropped
   // late, and none on time: the percentiles stay under their bounds, and the drops alone decide.
   it.each([

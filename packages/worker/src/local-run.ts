@@ -76,6 +76,7 @@ export type LocalGeneratorHealth = {
   saturatedSeconds: number;
   loopDelayP95Ms: number;
   loopDelayMaxMs: number;
+  timerSlipP50Ms: number;
   timerSlipP95Ms: number;
   timerSlipMaxMs: number;
   gcPauseMs: number;
@@ -122,6 +123,7 @@ class RunFigures {
     saturatedSeconds: 0,
     loopDelayP95Ms: 0,
     loopDelayMaxMs: 0,
+    timerSlipP50Ms: 0,
     timerSlipP95Ms: 0,
     timerSlipMaxMs: 0,
     gcPauseMs: 0,
@@ -174,6 +176,7 @@ class RunFigures {
     if (h.saturated) g.saturatedSeconds++;
     g.loopDelayP95Ms = Math.max(g.loopDelayP95Ms, h.loopDelayP95Ms);
     g.loopDelayMaxMs = Math.max(g.loopDelayMaxMs, h.loopDelayMaxMs);
+    g.timerSlipP50Ms = Math.max(g.timerSlipP50Ms, h.timerSlipP50Ms ?? 0);
     g.timerSlipP95Ms = Math.max(g.timerSlipP95Ms, h.timerSlipP95Ms ?? 0);
     g.timerSlipMaxMs = Math.max(g.timerSlipMaxMs, h.timerSlipMaxMs ?? 0);
     g.gcPauseMs = Math.round((g.gcPauseMs + h.gcPauseMs) * 1e3) / 1e3;
@@ -318,7 +321,7 @@ async function main(): Promise<void> {
       console.error(`  from ${STEADY_AFTER_SEC} s on: latency p99 ${result.steadyP99Ms} ms, ${result.steadyDropped} dropped`);
     const g = result.generator;
     console.error(
-      `  generator: event-loop delay p95 ${g.loopDelayP95Ms} ms (max ${g.loopDelayMaxMs}), timer slip p95 ${g.timerSlipP95Ms} ms (max ${g.timerSlipMaxMs}), GC ${g.gcPauseMs} ms, busiest thread ${Math.round(g.busy * 100)}%` +
+      `  generator: event-loop delay p95 ${g.loopDelayP95Ms} ms (max ${g.loopDelayMaxMs}), timer slip p50 ${g.timerSlipP50Ms} ms, p95 ${g.timerSlipP95Ms} ms (max ${g.timerSlipMaxMs}), GC ${g.gcPauseMs} ms, busiest thread ${Math.round(g.busy * 100)}%` +
         (g.saturatedSeconds > 0
           ? `; WARNING: saturated ${g.saturatedSeconds} of ${g.seconds} s (the generator, not the target, set those seconds' load or latency)`
           : ""),

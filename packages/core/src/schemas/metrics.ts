@@ -108,9 +108,10 @@ export const generatorHealthSchema = z
   .object({
     loopDelayP95Ms: millis.describe("the engine threads' event-loop delay, 95th percentile (worst thread), ms"),
     loopDelayMaxMs: millis.describe("the engine threads' event-loop delay, maximum, ms"),
-    timerSlipP95Ms: millis
-      .describe("how late an open executor started its iterations against their schedule, 95th percentile, ms; absent: no arrivals")
+    timerSlipP50Ms: millis
+      .describe("how late an open executor started its iterations against their schedule, median, ms; absent: no arrivals")
       .optional(),
+    timerSlipP95Ms: millis.describe("the same, 95th percentile, ms; absent: no arrivals").optional(),
     timerSlipMaxMs: millis.describe("the same, maximum, ms; absent: no arrivals").optional(),
     gcPauseMs: millis.describe("garbage-collection pauses in the second, ms (the thread that paused longest)"),
     busy: z.number().min(0).max(1).describe("the busiest engine thread's share of the second spent running (event-loop utilization)"),

@@ -66,6 +66,7 @@ export class GeneratorProbe {
       busy: Math.round(since.utilization * 1e3) / 1e3,
     };
     if (this.slip.count > 0) {
+      measured.timerSlipP50Ms = ms(this.slip.percentile(50));
       measured.timerSlipP95Ms = ms(this.slip.percentile(95));
       measured.timerSlipMaxMs = ms(this.slip.max);
     }
