@@ -3,12 +3,13 @@
 // at a quiet, a busy and a throughput rate, each beside the floor of a Node generator on this
 // host (floor.ts: the same open model over raw sockets, and over undici's Client) and of any
 // generator (floor.c: the same in C); one against the 20 ms delay target, whose own timings
-// (/__stats) are set beside the generator's; a closed loop beside autocannon.
+// (/__stats) are set beside the generator's and the C floor's; a closed loop beside autocannon.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "@loadline/core";
 import { startTarget } from "../lib/proc.ts";
 import { BENCH, getJson, loadline, measure, ROOT, TARGET_CPU } from "../measure.ts";
+import type { Outcome } from "../report-outcome.ts";
 import { autocannonCommand, parseAutocannon } from "../tools/autocannon.ts";
 import { type FloorClient, floorCommand, parseFloor } from "../tools/floor.ts";
 import { FLOOR_GENERATORS, type OpenCase, type SelfNoiseData } from "./self-noise-table.ts";
@@ -58,24 +59,34 @@ export async function selfNoiseSection(nginxUrl: string, durationSec: number): P
     }
   }
 
-  const delay = await startTarget(join(BENCH, "targets/delay-server.mjs"), ["--delay-ms", "20"], TARGET_CPU, durationSec + 180);
+  // Loadline, then the C floor, against the same delay target, each beside the target's own timings of its
+  // requests: what the C floor adds to them is the host's and the target's, what Loadline adds beyond that its own.
+  const delay = await startTarget(join(BENCH, "targets/delay-server.mjs"), ["--delay-ms", "20"], TARGET_CPU, 2 * durationSec + 180);
   try {
     const rate = 2000;
-    const r = await loadline(
-      "self-noise-delay",
-      { url: delay.url, connections: PREALLOCATED, rate, maxVus: 400, durationSec },
-      { targetPid: delay.pid },
-    );
-    const stats: { serverP99Ms: number | null } = await getJson(delay.url + "__stats");
-    d.open.push({
-      case: "delay",
-      target: "delay 20 ms (Node)",
-      generator: "loadline",
-      rate,
-      maxVus: 400,
-      outcome: r.outcome,
-      targetP99Ms: stats.serverP99Ms,
-    });
+    const maxVus = 400;
+    const target = "delay 20 ms (Node)";
+    const withTargetTimings = async (generator: string, outcome: Outcome) => {
+      const stats: { serverP99Ms: number | null } = await getJson(delay.url + "__stats");
+      await getJson(delay.url + "__reset");
+      d.open.push({ case: "delay", target, generator, rate, maxVus, outcome, targetP99Ms: stats.serverP99Ms });
+    };
+    const run = { targetPid: delay.pid };
+    const r = await loadline("self-noise-delay", { url: delay.url, connections: PREALLOCATED, rate, maxVus, durationSec }, run);
+    await withTargetTimings("loadline", r.outcome);
+    await sleep(1000);
+    const floor = C_FLOOR
+      ? (
+          await measure(
+            "self-noise-delay-floor-c",
+            floorCommand({ url: delay.url, rate, durationSec, max: maxVus, client: "c" }, ROOT, C_FLOOR),
+            parseFloor,
+            durationSec,
+            run,
+          )
+        ).outcome
+      : { ok: false as const, reason: NO_C_FLOOR };
+    await withTargetTimings(FLOOR_GENERATORS.c, floor);
   } finally {
     await delay.stop();
   }
