@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GENERATOR_BOUNDS } from "@loadline/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localRun } from "./local-run.ts";
+import { type LocalRunOptions, type LocalRunResult, localRun } from "./local-run.ts";
 
 /**
  * Issue 24: every window carries the generator's own health, and a second in which the generator
@@ -18,12 +18,18 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-/** A busy loop beside the engine: `blockMs` of the loop held every `everyMs`, until cleared. */
-const busyLoop = (blockMs: number, everyMs: number): NodeJS.Timeout =>
-  setInterval(() => {
+/** A one-thread open run against the test's server with a busy loop beside the engine: `blockMs` of the loop held every `everyMs`. */
+async function besideBusyLoop(blockMs: number, everyMs: number, o: Omit<LocalRunOptions, "url" | "threads">): Promise<LocalRunResult> {
+  const hog = setInterval(() => {
     const until = performance.now() + blockMs;
     while (performance.now() < until);
   }, everyMs);
+  try {
+    return await localRun({ url, threads: 1, ...o });
+  } finally {
+    clearInterval(hog);
+  }
+}
 
 describe("the generator's health in every window", () => {
   it("is quiet for a light open run: every second measured, none saturated", async () => {
@@ -39,62 +45,42 @@ describe("the generator's health in every window", () => {
 
   it("flags the seconds a busy loop beside the engine held it back, with the delay it caused", async () => {
     // 80 ms of every 100 blocked: the arrivals start late, and the loop's probe sees it.
-    const hog = busyLoop(80, 20);
-    try {
-      const result = await localRun({ url, connections: 10, rate: 200, durationSec: 3, threads: 1 });
-      const g = result.generator;
-      expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
-      expect(g.timerSlipP95Ms).toBeGreaterThan(50);
-      expect(g.loopDelayMaxMs).toBeGreaterThan(50);
-      expect(g.busy).toBeGreaterThan(0.7);
-    } finally {
-      clearInterval(hog);
-    }
+    const result = await besideBusyLoop(80, 20, { connections: 10, rate: 200, durationSec: 3 });
+    const g = result.generator;
+    expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
+    expect(g.timerSlipP95Ms).toBeGreaterThan(50);
+    expect(g.loopDelayMaxMs).toBeGreaterThan(50);
+    expect(g.busy).toBeGreaterThan(0.7);
   });
 
   it("flags the seconds it started most arrivals late, and says by how much", async () => {
     // 20 ms of every 25 blocked: three arrivals in five start 5-20 ms late (the p95 alone, on a
     // quiet host ~20 ms, would pass; core's tests judge each bound apart).
-    const hog = busyLoop(20, 25);
-    try {
-      const result = await localRun({ url, connections: 10, rate: 1000, maxVUs: 400, durationSec: 3, threads: 1 });
-      const g = result.generator;
-      expect(g.timerSlipP50Ms, JSON.stringify(g)).toBeGreaterThan(GENERATOR_BOUNDS.timerSlipP50Ms);
-      expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
-    } finally {
-      clearInterval(hog);
-    }
+    const result = await besideBusyLoop(20, 25, { connections: 10, rate: 1000, maxVUs: 400, durationSec: 3 });
+    const g = result.generator;
+    expect(g.timerSlipP50Ms, JSON.stringify(g)).toBeGreaterThan(GENERATOR_BOUNDS.timerSlipP50Ms);
+    expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
   });
 
   it("flags the seconds it dropped arrivals it started late: a block past the catch-up bound, the percentiles under theirs", async () => {
     // 60 ms of every second blocked: the 60 arrivals due meanwhile are more than 50 ms behind at its end, too far
     // to catch up a turn at a time (arrival-executor.ts), so the 2 VUs take the first and the rest are dropped late,
     // none on time. One arrival in seventeen is late at all: the percentiles stay under their bounds, the drops decide.
-    const hog = busyLoop(60, 1000);
-    try {
-      const result = await localRun({ url, connections: 1, rate: 1000, maxVUs: 2, durationSec: 4, threads: 1 });
-      const g = result.generator;
-      expect(result.droppedIterations, JSON.stringify(g)).toBeGreaterThanOrEqual(100);
-      expect(g.timerSlipP95Ms, JSON.stringify(g)).toBeLessThan(GENERATOR_BOUNDS.timerSlipP95Ms);
-      expect(g.loopDelayP95Ms, JSON.stringify(g)).toBeLessThan(GENERATOR_BOUNDS.loopDelayP95Ms);
-      expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
-    } finally {
-      clearInterval(hog);
-    }
+    const result = await besideBusyLoop(60, 1000, { connections: 1, rate: 1000, maxVUs: 2, durationSec: 4 });
+    const g = result.generator;
+    expect(result.droppedIterations, JSON.stringify(g)).toBeGreaterThanOrEqual(100);
+    expect(g.timerSlipP95Ms, JSON.stringify(g)).toBeLessThan(GENERATOR_BOUNDS.timerSlipP95Ms);
+    expect(g.loopDelayP95Ms, JSON.stringify(g)).toBeLessThan(GENERATOR_BOUNDS.loopDelayP95Ms);
+    expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
   });
 
   it("catches up on shorter blocks with the VUs their answers free, and the windows carry the lateness", async () => {
     // Half the thread, 8 ms of every 16: before catching up a turn at a time, 2 VUs took each block's first
     // arrivals and the rest were dropped (a hundred and more a run). Now the load is sent, late: the windows say by how much.
-    const hog = busyLoop(8, 16);
-    try {
-      const result = await localRun({ url, connections: 1, rate: 1000, maxVUs: 2, durationSec: 3, threads: 1 });
-      const g = result.generator;
-      expect(result.droppedIterations, JSON.stringify(g)).toBeLessThan(10);
-      expect(g.timerSlipP95Ms, JSON.stringify(g)).toBeGreaterThan(GENERATOR_BOUNDS.droppedLateMs);
-    } finally {
-      clearInterval(hog);
-    }
+    const result = await besideBusyLoop(8, 16, { connections: 1, rate: 1000, maxVUs: 2, durationSec: 3 });
+    const g = result.generator;
+    expect(result.droppedIterations, JSON.stringify(g)).toBeLessThan(10);
+    expect(g.timerSlipP95Ms, JSON.stringify(g)).toBeGreaterThan(GENERATOR_BOUNDS.droppedLateMs);
   });
 
   it("leaves the target's drops to the target: a slow target's arrivals are dropped on time, no second saturated", async () => {
