@@ -32,6 +32,30 @@ describe("generatorSaturated", () => {
   });
 });
 
+describe("generatorSaturated against the target's own time", () => {
+  const b = GENERATOR_BOUNDS;
+  const late = { ...quiet, timerSlipP50Ms: 0.1, timerSlipP95Ms: b.timerSlipOverServiceMs + 2 };
+  const second = { dropped: 0, late: 0, iterations: b.slipAgainstServiceMinIterations };
+
+  it("flags a second whose slip p95 passed the bound and the target's own service-time p95", () => {
+    // Half its thread taken, the generator catches its backlog up: nothing dropped, one start in twenty 7 ms late
+    // against a target answering in 0.4 ms at the p95.
+    expect(generatorSaturated(late, { ...second, serviceP95Ms: 0.4 })).toBe(true);
+  });
+
+  it("leaves it to the target when the target took longer, to a light second's few starts, and under the bound", () => {
+    // A slow target: its own time is longer than the generator's lateness.
+    expect(generatorSaturated(late, { ...second, serviceP95Ms: late.timerSlipP95Ms })).toBe(false);
+    // Too few starts for a p95: one stall of a loaded host would be it.
+    expect(generatorSaturated(late, { ...second, iterations: b.slipAgainstServiceMinIterations - 1, serviceP95Ms: 0.4 })).toBe(false);
+    // Under the bound, however fast the target.
+    expect(generatorSaturated({ ...late, timerSlipP95Ms: b.timerSlipOverServiceMs }, { ...second, serviceP95Ms: 0.01 })).toBe(false);
+    // No request timed (a second without requests), or no open executor (no slip): nothing to set against.
+    expect(generatorSaturated(late, second)).toBe(false);
+    expect(generatorSaturated(quiet, { ...second, serviceP95Ms: 0.01 })).toBe(false);
+  });
+});
+
 describe("mergeGeneratorHealth", () => {
   it("keeps one thread's figures, and takes the worst of several, saturated when any was", () => {
     expect(mergeGeneratorHealth([])).toBeUndefined();

@@ -13,8 +13,16 @@ import type { GeneratorHealth } from "./schemas/metrics.ts";
  *   in five 5-20 ms late, p95 ~20 ms), which a loaded host's occasional stalls, however long, do
  *   not move. Milder starvation stays under it (half a core at 10,000/s with VUs to spare: slip
  *   p50 1.65 ms, latencies' p50 1.4 ms against 0.04 on a whole core, every slip p50 of a healthy
- *   run here 0.002-0.012 ms; half the thread at 1,000/s: slip p95 ~7 ms), shown in the figures
- *   but not flagged;
+ *   run here 0.002-0.012 ms), and is judged against the target's own time below;
+ * - an open executor's slip p95 passed 5 ms and the second's slowest request's service-time p95
+ *   (from the send: the target's own time), in a second of 200 iterations or more: one iteration
+ *   in twenty or more carried more of the generator's lateness than the target took, and the
+ *   second's tail latencies are more the generator's than the target's. A backlog it caught up
+ *   (below) shows here rather than in drops: half the thread taken at 1,000/s, slip p95 ~7 ms
+ *   against a target answering in well under 1 ms. Not with fewer iterations: at 100/s the p95
+ *   is the second's fifth-latest start, and one stall of a loaded host (up to ~40 ms on a 2-core
+ *   CI host running other suites) would flag a light run. A slow target keeps its seconds: its
+ *   service time is longer than the generator's lateness;
  * - an engine thread's event loop ran late (p95 of its 10 ms probe): every response read in that
  *   second waited up to that long before it was timed;
  * - an open executor dropped arrivals (every VU busy), and a quarter or more of the second's drops
@@ -43,19 +51,35 @@ export const GENERATOR_BOUNDS = {
   droppedLateMs: 2,
   /** The share of a second's drops that, dropped late, makes them the generator's. */
   lateDropShare: 0.25,
+  /** Slip p95 past which a second is the generator's where it is also longer than the target's own time (service p95). */
+  timerSlipOverServiceMs: 5,
+  /** The iterations a second needs for its slip p95 to be set against the target's time: with fewer, one stall is the p95. */
+  slipAgainstServiceMinIterations: 200,
 } as const;
 
 /** Whether an arrival dropped `lateMs` after it was due was dropped late (see GENERATOR_BOUNDS). */
 export const droppedLate = (lateMs: number): boolean => lateMs >= GENERATOR_BOUNDS.droppedLateMs;
 
-/** A second's dropped arrivals, and how many of them were droppedLate. */
-export type SecondDrops = { dropped: number; late: number };
+/**
+ * What a second's own windows say beside the probe: its dropped arrivals and how many of them were
+ * droppedLate; the iterations it ended, and the slowest request's service-time p95 (the target's
+ * own time, from the send), where any was timed.
+ */
+export type SecondLoad = { dropped: number; late: number; iterations?: number; serviceP95Ms?: number };
 
 /** Whether the second's generator limited the load or inflated its latencies (see GENERATOR_BOUNDS). */
-export function generatorSaturated(h: Omit<GeneratorHealth, "saturated">, drops: SecondDrops = { dropped: 0, late: 0 }): boolean {
-  const lateDrops = drops.late > 0 && drops.late >= GENERATOR_BOUNDS.lateDropShare * drops.dropped;
+export function generatorSaturated(h: Omit<GeneratorHealth, "saturated">, second: SecondLoad = { dropped: 0, late: 0 }): boolean {
+  const b = GENERATOR_BOUNDS;
+  const lateDrops = second.late > 0 && second.late >= b.lateDropShare * second.dropped;
+  const slipP95 = h.timerSlipP95Ms ?? 0;
+  const slipOverService =
+    second.serviceP95Ms !== undefined &&
+    (second.iterations ?? 0) >= b.slipAgainstServiceMinIterations &&
+    slipP95 > b.timerSlipOverServiceMs &&
+    slipP95 > second.serviceP95Ms;
   return (
     lateDrops ||
+    slipOverService ||
     (h.timerSlipP50Ms ?? 0) > GENERATOR_BOUNDS.timerSlipP50Ms ||
     (h.timerSlipP95Ms ?? 0) > GENERATOR_BOUNDS.timerSlipP95Ms ||
     h.loopDelayP95Ms > GENERATOR_BOUNDS.loopDelayP95Ms

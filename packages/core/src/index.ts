@@ -126,7 +126,7 @@ export {
   generatorSaturated,
   generatorViewSchema,
   mergeGeneratorHealth,
-  type SecondDrops,
+  type SecondLoad,
 } from "./generator-health.ts";
 export { type BoundCounts, boundCounts } from "./histogram/bound-counts.ts";
 export { decodeHistogram, encodeHistogram, mergeHistograms } from "./histogram/codec.ts";

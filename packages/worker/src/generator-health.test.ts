@@ -74,13 +74,17 @@ describe("the generator's health in every window", () => {
     expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
   });
 
-  it("catches up on shorter blocks with the VUs their answers free, and the windows carry the lateness", async () => {
+  it("catches up on shorter blocks with the VUs their answers free, and flags the seconds it made later than the target", async () => {
     // Half the thread, 8 ms of every 16: before catching up a turn at a time, 2 VUs took each block's first
-    // arrivals and the rest were dropped (a hundred and more a run). Now the load is sent, late: the windows say by how much.
+    // arrivals and the rest were dropped (a thousand a run). Now the load is sent, late: one start in twenty
+    // 5-8 ms late against a target answering in well under a millisecond, every other bound passed.
     const result = await besideBusyLoop(8, 16, { connections: 1, rate: 1000, maxVUs: 2, durationSec: 3 });
     const g = result.generator;
     expect(result.droppedIterations, JSON.stringify(g)).toBeLessThan(10);
-    expect(g.timerSlipP95Ms, JSON.stringify(g)).toBeGreaterThan(GENERATOR_BOUNDS.droppedLateMs);
+    expect(g.timerSlipP95Ms, JSON.stringify(g)).toBeGreaterThan(GENERATOR_BOUNDS.timerSlipOverServiceMs);
+    expect(g.timerSlipP95Ms, JSON.stringify(g)).toBeLessThan(GENERATOR_BOUNDS.timerSlipP95Ms);
+    expect(g.timerSlipP50Ms, JSON.stringify(g)).toBeLessThan(GENERATOR_BOUNDS.timerSlipP50Ms);
+    expect(g.saturatedSeconds, JSON.stringify(g)).toBeGreaterThanOrEqual(2);
   });
 
   it("leaves the target's drops to the target: a slow target's arrivals are dropped on time, no second saturated", async () => {

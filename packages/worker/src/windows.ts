@@ -8,7 +8,7 @@ import {
   mergeProtocols,
   newLatencyHistogram,
   type RequestWindow,
-  type SecondDrops,
+  type SecondLoad,
 } from "@loadline/core";
 import type { GeneratorProbe } from "./engine/generator-probe.ts";
 import type { RequestRecord } from "./scenario/transport.ts";
@@ -77,6 +77,19 @@ type SecondStats = {
 export const currentSecond = (nowMs: number = Date.now()): number => Math.floor(nowMs / 1000);
 
 const toMicros = (us: number): number => (us >= 1 ? Math.round(us) : 1);
+
+/** A second's drops, iterations and slowest request's service-time p95, as generatorSaturated judges them. */
+function secondLoad(stats: SecondStats | undefined): SecondLoad {
+  const load: SecondLoad = { dropped: stats?.droppedIterations ?? 0, late: stats?.lateDrops ?? 0, iterations: stats?.iterations ?? 0 };
+  for (const byMethod of stats?.requests.values() ?? []) {
+    for (const r of byMethod) {
+      if (r.count === 0) continue;
+      const p95Ms = r.service.getValueAtPercentile(95) / 1000;
+      load.serviceP95Ms = Math.max(load.serviceP95Ms ?? 0, p95Ms);
+    }
+  }
+  return load;
+}
 
 /**
  * Collects one run's measurements into wall-clock seconds and turns each finished second
@@ -218,20 +231,21 @@ export class WindowAccumulator {
   closeBefore(untilSecond: number): MetricWindow[] {
     if (this.finished) return [];
     const windows: MetricWindow[] = [];
-    const drops: SecondDrops[] = [];
+    const loads: SecondLoad[] = [];
     for (; this.nextSecond < untilSecond; this.nextSecond++) {
       const stats = this.seconds.get(this.nextSecond);
+      // Before its window: that hands its histograms back to the spares.
+      loads.push(secondLoad(stats));
       windows.push(this.windowOf(this.nextSecond, stats));
-      drops.push({ dropped: stats?.droppedIterations ?? 0, late: stats?.lateDrops ?? 0 });
       this.seconds.delete(this.nextSecond);
     }
     if (this.lastSecond < this.nextSecond) this.lastStats = undefined;
     // Measured since the last windows: seconds closed together (a stall held the ticker) share it;
-    // each is saturated by its own late drops too.
+    // each is judged with its own drops and its own requests' times too.
     if (this.probe && windows.length > 0) {
       const measured = this.probe.sample();
       windows.forEach((w, i) => {
-        w.generator = { ...measured, saturated: generatorSaturated(measured, drops[i]) };
+        w.generator = { ...measured, saturated: generatorSaturated(measured, loads[i]) };
       });
     }
     return windows;
