@@ -80,9 +80,9 @@ export function generatorSaturated(h: Omit<GeneratorHealth, "saturated">, second
   return (
     lateDrops ||
     slipOverService ||
-    (h.timerSlipP50Ms ?? 0) > GENERATOR_BOUNDS.timerSlipP50Ms ||
-    (h.timerSlipP95Ms ?? 0) > GENERATOR_BOUNDS.timerSlipP95Ms ||
-    h.loopDelayP95Ms > GENERATOR_BOUNDS.loopDelayP95Ms
+    (h.timerSlipP50Ms ?? 0) > b.timerSlipP50Ms ||
+    slipP95 > b.timerSlipP95Ms ||
+    h.loopDelayP95Ms > b.loopDelayP95Ms
   );
 }
 

@@ -65,7 +65,8 @@ describe("the generator's health in every window", () => {
   it("flags the seconds it dropped arrivals it started late: a block past the catch-up bound, the percentiles under theirs", async () => {
     // 60 ms of every second blocked: the 60 arrivals due meanwhile are more than 50 ms behind at its end, too far
     // to catch up a turn at a time (arrival-executor.ts), so the 2 VUs take the first and the rest are dropped late,
-    // none on time. One arrival in seventeen is late at all: the percentiles stay under their bounds, the drops decide.
+    // none on time. The absolute percentiles stay under their bounds; the late drops flag those seconds (and so does
+    // their slip set against the target's time, at 1,000 starts a second: core's tests judge each rule apart).
     const result = await besideBusyLoop(60, 1000, { connections: 1, rate: 1000, maxVUs: 2, durationSec: 4 });
     const g = result.generator;
     expect(result.droppedIterations, JSON.stringify(g)).toBeGreaterThanOrEqual(100);
@@ -77,7 +78,7 @@ describe("the generator's health in every window", () => {
   it("catches up on shorter blocks with the VUs their answers free, and flags the seconds it made later than the target", async () => {
     // Half the thread, 8 ms of every 16: before catching up a turn at a time, 2 VUs took each block's first
     // arrivals and the rest were dropped (a thousand a run). Now the load is sent, late: one start in twenty
-    // 5-8 ms late against a target answering in well under a millisecond, every other bound passed.
+    // 5-8 ms late against a target answering in well under a millisecond, under every other bound.
     const result = await besideBusyLoop(8, 16, { connections: 1, rate: 1000, maxVUs: 2, durationSec: 3 });
     const g = result.generator;
     expect(result.droppedIterations, JSON.stringify(g)).toBeLessThan(10);
