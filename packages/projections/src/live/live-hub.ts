@@ -71,6 +71,48 @@ class Ring<T> {
   }
 }
 
+/** How a client follows a feed of items `T` with a cursor `C` (see follow). */
+type Following<T, C> = {
+  /** Whether `at` is from before the feed began: the ring does not hold what follows it. */
+  before(at: C): boolean;
+  /** The read model's messages after `at`; returns the cursor after them. */
+  missed(at: C): AsyncGenerator<LiveMessage, C>;
+  /** What a ring item says to a client at `at`: the cursor after it, its message unless seen already, `end` for the last. */
+  take(item: T, at: C): { at: C; message?: LiveMessage; end?: true };
+};
+
+/**
+ * A client's messages from `at` until `stop`: what it missed (behind the ring, or from before the
+ * feed began) from the read model, then the ring item by item, then the next push. Item by item:
+ * the ring may move on while the client writes, and it then catches up from the read model again.
+ */
+async function* follow<T, C>(ring: Ring<T>, at: C, stop: AbortSignal, f: Following<T, C>): AsyncGenerator<LiveMessage> {
+  let next = -1; // the ring item (numbered from the first ever pushed) to look at next
+  while (!stop.aborted) {
+    if (next < ring.dropped || f.before(at)) {
+      // Whatever the ring holds now is older than what the read model is about to say.
+      const mark = ring.dropped + ring.items.length;
+      const missed = f.missed(at);
+      for (let step = await missed.next(); ; step = await missed.next()) {
+        if (step.done) {
+          at = step.value;
+          break;
+        }
+        yield step.value;
+      }
+      next = mark;
+    }
+    while (next >= ring.dropped && next - ring.dropped < ring.items.length) {
+      const taken = f.take(ring.items[next - ring.dropped]!, at);
+      next++;
+      at = taken.at;
+      if (taken.message) yield taken.message;
+      if (taken.end) return;
+    }
+    if (next >= ring.dropped) await ring.next(stop);
+  }
+}
+
 /**
  * One run's changes as the projections commit them, read once for every client of the run:
  * its state when its events move, its seconds when its metrics move, then `end`.
@@ -263,42 +305,27 @@ export class LiveHub {
     endpoints = true,
   ): AsyncGenerator<LiveMessage> {
     const messageOf = (item: RunItem) => (item.kind === "second" && !endpoints ? item.totals : item.message);
-    const stop = AbortSignal.any([signal, this.closed.signal]);
+    const queries = this.queries;
     const feed = await this.runFeed(tenantId, runId);
     feed.clients++;
     try {
-      let at = from ?? RUN_START;
-      let next = -1; // the ring item (numbered from the first ever pushed) to look at next
-      while (!stop.aborted) {
-        if (next < feed.ring.dropped || isBehind(at, feed.start)) {
-          // Behind the ring, or from before the feed began: what was missed comes from the read model.
-          // Whatever the ring holds now is older than what the read model is about to say.
-          const mark = feed.ring.dropped + feed.ring.items.length;
-          const changes = runChanges(this.queries, tenantId, runId, at, await this.queries.positions(), endpoints);
+      yield* follow(feed.ring, from ?? RUN_START, AbortSignal.any([signal, this.closed.signal]), {
+        before: (at) => isBehind(at, feed.start),
+        async *missed(at) {
+          const changes = runChanges(queries, tenantId, runId, at, await queries.positions(), endpoints);
           for (let step = await changes.next(); ; step = await changes.next()) {
-            if (step.done) {
-              at = step.value.next;
-              break;
-            }
+            if (step.done) return step.value.next;
             yield messageOf(step.value);
           }
-          next = mark;
-        }
-        // Item by item: the ring may move on while this client writes (then it catches up above).
-        while (next >= feed.ring.dropped && next - feed.ring.dropped < feed.ring.items.length) {
-          const item = feed.ring.items[next - feed.ring.dropped]!;
-          next++;
-          if (item.kind === "end") {
-            yield item.message;
-            return;
-          }
-          if (item.kind === "run" ? item.events > at.events : secondIsAfter(item.metrics, item.second, at)) {
-            at = item.kind === "run" ? { ...at, events: item.events } : { ...at, metrics: item.metrics, second: item.second };
-            yield messageOf(item);
-          }
-        }
-        if (next >= feed.ring.dropped) await feed.ring.next(stop);
-      }
+        },
+        take(item, at) {
+          if (item.kind === "end") return { at, message: item.message, end: true };
+          if (item.kind === "run") return item.events > at.events ? { at: { ...at, events: item.events }, message: item.message } : { at };
+          return secondIsAfter(item.metrics, item.second, at)
+            ? { at: { ...at, metrics: item.metrics, second: item.second }, message: messageOf(item) }
+            : { at };
+        },
+      });
     } finally {
       this.release(this.runFeeds, `${tenantId}\u0000${runId}`, feed);
     }
@@ -309,31 +336,21 @@ export class LiveHub {
    * client then reads the list, and applies what follows by each run's version).
    */
   async *followTenant(tenantId: string, from: number | null, signal: AbortSignal): AsyncGenerator<LiveMessage> {
-    const stop = AbortSignal.any([signal, this.closed.signal]);
+    const queries = this.queries;
     const feed = await this.tenantFeed(tenantId);
     feed.clients++;
     try {
-      let at = from ?? (await this.queries.positions()).events;
+      const at = from ?? (await queries.positions()).events;
       if (from === null) yield { event: "ready", id: String(at), data: "{}" };
-      let next = -1;
-      while (!stop.aborted) {
-        if (next < feed.ring.dropped || at < feed.start) {
-          const mark = feed.ring.dropped + feed.ring.items.length;
-          const changes = await readTenantChanges(this.queries, tenantId, at, await this.queries.positions());
+      yield* follow(feed.ring, at, AbortSignal.any([signal, this.closed.signal]), {
+        before: (at) => at < feed.start,
+        async *missed(at) {
+          const changes = await readTenantChanges(queries, tenantId, at, await queries.positions());
           for (const item of changes.items) yield item.message;
-          at = changes.next;
-          next = mark;
-        }
-        while (next >= feed.ring.dropped && next - feed.ring.dropped < feed.ring.items.length) {
-          const item = feed.ring.items[next - feed.ring.dropped]!;
-          next++;
-          if (item.seq > at) {
-            at = item.seq;
-            yield item.message;
-          }
-        }
-        if (next >= feed.ring.dropped) await feed.ring.next(stop);
-      }
+          return changes.next;
+        },
+        take: (item, at) => (item.seq > at ? { at: item.seq, message: item.message } : { at }),
+      });
     } finally {
       this.release(this.tenantFeeds, tenantId, feed);
     }
