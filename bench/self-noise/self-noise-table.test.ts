@@ -82,6 +82,8 @@ describe("self-noise table", () => {
       closed: [
         { tool: "loadline", connections: 64, outcome: { ok: true, result: r(53_916, 3.29, 9) } },
         { tool: "autocannon", connections: 64, outcome: { ok: true, result: r(54_346, 2, 9) } },
+        { tool: "autocannon", connections: 64, outcome: { ok: true, result: r(50_346, 2, 9) } },
+        { tool: "loadline", connections: 64, outcome: { ok: true, result: r(49_916, 3.71, 9) } },
       ],
     });
     expect(t).toMatch(/\| nginx +\| loadline +\| +2,000 \| +400 \| +2,002 \| +0 \| +0\.08 \| +2\.25 \| +14\.78 \|/);
@@ -95,6 +97,24 @@ describe("self-noise table", () => {
     expect(t).toMatch(/nginx +\| loadline +\| +20,000 .*no nginx URL/);
     // A floor row is a reference beside Loadline's: no goal, no verdict of its own.
     expect(t).toMatch(/\| nginx +\| floor: raw sockets +\| +2,000 \| +400 \| +2,000 \| +0 \| .* 0\.97 \| +6\.90 \| .*\| +\| reference +\|/);
+    // Each tool's mean over its runs (in turn ABBA), its runs beside it; the verdict on the means: 51,916 / 52,346.
+    expect(t).toMatch(/\| loadline +\| +64 \| +51,916 \(53,916, 49,916\) \| +0\.08 \| +3\.50 \|/);
+    expect(t).toMatch(/\| autocannon +\| +64 \| +52,346 \(54,346, 50,346\) \|/);
     expect(t).toContain("FAIL (0.99× autocannon)");
+  });
+
+  it("says why a closed-loop tool was not measured, and judges on the runs that were", () => {
+    const t = selfNoiseTable({
+      durationSec: 10,
+      open: [],
+      closed: [
+        { tool: "loadline", connections: 64, outcome: { ok: true, result: r(60_000, 1, 2) } },
+        { tool: "autocannon", connections: 64, outcome: { ok: false, reason: "node_modules/.bin/autocannon not installed" } },
+        { tool: "autocannon", connections: 64, outcome: { ok: false, reason: "node_modules/.bin/autocannon not installed" } },
+        { tool: "loadline", connections: 64, outcome: { ok: false, reason: "no nginx URL" } },
+      ],
+    });
+    expect(t).toMatch(/\| loadline +\| +64 \| +60,000 \| +0\.08 \| +1\.00 \| a run not available: no nginx URL/);
+    expect(t).toMatch(/\| autocannon +\| +64 \| +— \| +— \| +— \| .*autocannon not installed/);
   });
 });

@@ -79,6 +79,20 @@ const GOAL_TEXT: Record<OpenCase, string> = {
   delay: `p99 ≤ target's p99 + ${SELF_NOISE_GOALS.delayP99MarginMs} ms`,
 };
 
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Each tool's closed-loop runs, in the order of its first: those measured, and why one was not. */
+function closedByTool(closed: SelfNoiseData["closed"]): Map<string, { connections: number; results: Result[]; failed?: Outcome }> {
+  const tools = new Map<string, { connections: number; results: Result[]; failed?: Outcome }>();
+  for (const { tool, connections, outcome } of closed) {
+    let t = tools.get(tool);
+    if (!t) tools.set(tool, (t = { connections, results: [] }));
+    if (outcome.ok) t.results.push(outcome.result);
+    else t.failed ??= outcome;
+  }
+  return tools;
+}
+
 export function closedVerdict(loadlineRps: number, autocannonRps: number): string {
   const ratio = loadlineRps / autocannonRps;
   return `${ratio >= SELF_NOISE_GOALS.closedVsAutocannon ? "PASS" : "FAIL"} (${fmt(ratio, 2)}× autocannon)`;
@@ -110,19 +124,26 @@ export function selfNoiseTable(d: SelfNoiseData): string {
       (judged ? openVerdict(c, rate, r, targetP99Ms) : "reference") + (o.note ? `; ${o.note}` : ""),
     ];
   });
-  const autocannon = d.closed.find((r) => r.tool === "autocannon")?.outcome;
-  const closed = d.closed.map(({ tool, connections, outcome: o }) =>
-    o.ok
-      ? [
-          tool,
-          fmt(connections, 0),
-          fmt(o.result.rps, 0),
-          ms(o.result.p50Ms),
-          ms(o.result.p99Ms),
-          tool === "loadline" && autocannon?.ok ? closedVerdict(o.result.rps, autocannon.result.rps) : "",
-        ]
-      : [tool, fmt(connections, 0), "—", "—", "—", reason(o)],
-  );
+  const tools = closedByTool(d.closed);
+  const autocannon = tools.get("autocannon");
+  const closed = [...tools].map(([tool, { connections, results, failed }]) => {
+    if (results.length === 0) return [tool, fmt(connections, 0), "—", "—", "—", failed ? reason(failed) : ""];
+    const rps = mean(results.map((r) => r.rps));
+    const each = results.length > 1 ? ` (${results.map((r) => fmt(r.rps, 0)).join(", ")})` : "";
+    return [
+      tool,
+      fmt(connections, 0),
+      fmt(rps, 0) + each,
+      ms(mean(results.map((r) => r.p50Ms))),
+      ms(mean(results.map((r) => r.p99Ms))),
+      [
+        tool === "loadline" && autocannon?.results.length ? closedVerdict(rps, mean(autocannon.results.map((r) => r.rps))) : "",
+        failed ? `a run ${reason(failed)}` : "",
+      ]
+        .filter(Boolean)
+        .join("; "),
+    ];
+  });
   return [
     `### Self-noise — the generator's own latency and rate (issue 24): targets on core 0, the generator on core 1 (1 thread), ${d.durationSec} s a run`,
     "",
@@ -151,7 +172,7 @@ export function selfNoiseTable(d: SelfNoiseData): string {
     "",
     "The loop / slip column is local-run's own health figures (issue 24): when they are small and the p99 is not, the late responses were not the generator's. The floor rows are the same open model with nothing else (bench/self-noise/floor.ts: arrivals, an HDR histogram, the same pool and busy-poll) over raw sockets and over undici's Client: what any Node generator could do on this host, measured in the same run; and in C (floor.c: epoll busy-polled the whole run, no timer, collector or interpreter): what this host's loopback, target and scheduling leave to any generator. The verdicts judge the whole run; the \"from 2 s on\" column leaves out its first two seconds, where V8 compiles the generator's hot paths on the same core (bench/results/self-noise.md), to show the steady state apart.",
     "",
-    "Closed loop against nginx, the same connections, one after the other:",
+    "Closed loop against nginx, the same connections, one after the other in the order Loadline, autocannon, autocannon, Loadline (a drift of the host's speed falls on both alike); each tool's mean, its runs in brackets:",
     "",
     markdownTable(["generator", "connections", "requests/s", "p50 ms", "p99 ms", "verdict"], closed, CLOSED_RIGHT_ALIGNED),
   ].join("\n");
