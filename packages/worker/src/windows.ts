@@ -234,8 +234,8 @@ export class WindowAccumulator {
     const loads: SecondLoad[] = [];
     for (; this.nextSecond < untilSecond; this.nextSecond++) {
       const stats = this.seconds.get(this.nextSecond);
-      // Before its window: that hands its histograms back to the spares.
-      loads.push(secondLoad(stats));
+      // Only where the generator is judged, and before its window: that hands its histograms back to the spares.
+      if (this.probe) loads.push(secondLoad(stats));
       windows.push(this.windowOf(this.nextSecond, stats));
       this.seconds.delete(this.nextSecond);
     }
