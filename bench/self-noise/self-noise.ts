@@ -79,30 +79,30 @@ export async function selfNoiseSection(nginxUrl: string, durationSec: number): P
       d.open.push({ case: "delay", target, generator, rate, maxVus, outcome, targetP99Ms: stats.serverP99Ms });
     };
     const run = { targetPid: delay.pid };
+    const cFloor = async (name: string, sec: number): Promise<Outcome> =>
+      C_FLOOR
+        ? (
+            await measure(
+              name,
+              floorCommand({ url: delay.url, rate, durationSec: sec, max: maxVus, client: "c" }, ROOT, C_FLOOR),
+              parseFloor,
+              sec,
+              run,
+            )
+          ).outcome
+        : { ok: false, reason: NO_C_FLOOR };
     // The target warmed first, unmeasured: a Node server compiles its request path in its first seconds,
     // and the first generator against it paid for that (the whole run's p99 4 ms over the target's own
     // where the C floor right after it was within 0.3, and the p99 from 2 s on within 2).
     if (C_FLOOR) {
-      const warm = floorCommand({ url: delay.url, rate, durationSec: DELAY_WARM_UP_SEC, max: maxVus, client: "c" }, ROOT, C_FLOOR);
-      await measure("self-noise-delay-warm-up", warm, parseFloor, DELAY_WARM_UP_SEC, run);
+      await cFloor("self-noise-delay-warm-up", DELAY_WARM_UP_SEC);
       await getJson(delay.url + "__reset");
       await sleep(1000);
     }
     const r = await loadline("self-noise-delay", { url: delay.url, connections: PREALLOCATED, rate, maxVus, durationSec }, run);
     await withTargetTimings("loadline", r.outcome);
     await sleep(1000);
-    const floor = C_FLOOR
-      ? (
-          await measure(
-            "self-noise-delay-floor-c",
-            floorCommand({ url: delay.url, rate, durationSec, max: maxVus, client: "c" }, ROOT, C_FLOOR),
-            parseFloor,
-            durationSec,
-            run,
-          )
-        ).outcome
-      : { ok: false as const, reason: NO_C_FLOOR };
-    await withTargetTimings(FLOOR_GENERATORS.c, floor);
+    await withTargetTimings(FLOOR_GENERATORS.c, await cFloor("self-noise-delay-floor-c", durationSec));
   } finally {
     await delay.stop();
   }
