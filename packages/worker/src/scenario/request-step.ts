@@ -59,7 +59,7 @@ export class RequestPlan {
 
     this.fixedRequest =
       this.url.origin !== null && typeof this.url.path === "string" && this.fixedHeaders && typeof this.body !== "object"
-        ? this.assemble(this.url.origin, this.url.path, this.fixedHeaders, this.body)
+        ? { ...this.assemble(this.url.origin, this.url.path, this.fixedHeaders, this.body), fixed: true }
         : null;
 
     this.checks = step.checks.map(compileCheck);

@@ -19,6 +19,11 @@ export type OutgoingRequest = {
    * options): one object for every request of a step. Absent: the default connections.
    */
   connection?: ConnectionProfile;
+  /**
+   * The same object is sent by every iteration (a step with nothing to render): a transport may
+   * keep what it makes of it for the wire.
+   */
+  fixed?: true;
 };
 
 /** An origin a scenario's requests go to, known before the run (its url names it), and how its connections are made. */

@@ -191,7 +191,7 @@ describe("VuSession: requests rendered", () => {
     expect(compiled.name).toBe("shop");
   });
 
-  it("sends one prebuilt request again and again when nothing in it renders", async () => {
+  it("sends one prebuilt request again and again when nothing in it renders, marked so the transport keeps what it makes of it", async () => {
     const sent: OutgoingRequest[] = [];
     const fake: Transport = {
       send: async (req) => {
@@ -203,7 +203,14 @@ describe("VuSession: requests rendered", () => {
     await runIteration(session, fake);
     await runIteration(session, fake);
     expect(sent[0]).toBe(sent[1]);
-    expect(sent[0]).toEqual({ origin: server.url, path: "/plain", method: "GET", headers: { accept: "*/*" }, timeoutMs: 60_000 });
+    expect(sent[0]).toEqual({
+      origin: server.url,
+      path: "/plain",
+      method: "GET",
+      headers: { accept: "*/*" },
+      timeoutMs: 60_000,
+      fixed: true,
+    });
   });
 });
 

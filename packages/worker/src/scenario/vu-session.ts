@@ -47,8 +47,9 @@ export class VuSession {
    * it stops at the next step boundary, cuts the think time short, and reports a request in
    * flight as interrupted (not as a failure: the target did nothing wrong, the stop gave up on it).
    */
-  async iteration(transport: Transport, signal: AbortSignal, record: Recorder): Promise<boolean> {
-    if (signal.aborted) return true;
+  iteration(transport: Transport, signal: AbortSignal, record: Recorder): Promise<boolean> {
+    // Not async: an async function returning a promise resolves two microtask turns later, each iteration.
+    if (signal.aborted) return Promise.resolve(true);
     const { groups } = this.plan;
     return groups && this.onGroup
       ? this.timedIteration(transport, signal, record, groups, this.onGroup)

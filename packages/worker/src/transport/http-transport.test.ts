@@ -49,12 +49,15 @@ describe("HttpTransport", () => {
     expect(res.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
   });
 
-  it("reads a large body arriving in many chunks", async () => {
-    const big = "x".repeat(1_000_000);
-    const origin = await serve((_req, res) => res.end(big));
-    transport = new HttpTransport({ connections: 1 });
-    const res = await transport.send(request(origin), never);
-    expect(res.body.length).toBe(big.length);
+  it("reads large bodies arriving in many chunks, two at once, each whole and its own", async () => {
+    // Plain sockets read into one shared buffer: a chunk not copied out would be overwritten by the next read, of either.
+    const bodyOf = (path: string) => Array.from({ length: 150_000 }, (_, i) => `${path}${i.toString(36)}`).join(",");
+    const origin = await serve((req, res) => res.end(bodyOf(req.url!)));
+    transport = new HttpTransport({ connections: 2 });
+    const [a, b] = await Promise.all(["/a", "/b"].map((path) => transport!.send(request(origin, { path }), never)));
+    expect(a!.body.length).toBeGreaterThan(1_000_000);
+    expect(a!.body === bodyOf("/a")).toBe(true);
+    expect(b!.body === bodyOf("/b")).toBe(true);
   });
 
   it("keeps connections alive and queues beyond the pool's size", async () => {

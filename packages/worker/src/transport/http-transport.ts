@@ -10,6 +10,7 @@ import {
   TransportFailure,
 } from "../scenario/index.ts";
 import { GrpcChannels } from "./grpc-channels.ts";
+import type { RequestOptions } from "./http1-request.ts";
 import { OriginConnections } from "./origin-connections.ts";
 import { InFlightList, ResponseCollector } from "./response-collector.ts";
 import { StreamConnections } from "./stream-connections.ts";
@@ -33,6 +34,20 @@ export type HttpTransportOptions = {
 
 /** What the transport keeps per origin: its connections, or its refusal under the target policy. */
 type Origin = Pick<OriginConnections, "dispatch" | "allow" | "close" | "openAhead">;
+
+/** What a request is dispatched with, on our connections or undici's. */
+function optionsOf(req: OutgoingRequest): RequestOptions {
+  return {
+    path: req.path,
+    method: req.method as Dispatcher.HttpMethod,
+    headers: req.headers,
+    body: req.body ?? null,
+    // Deadlines are ours (armShortTimeout, sweepDeadlines): 0 turns undici's off.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    head: undefined,
+  };
+}
 
 /** Below this, a request's timeout is a timer of its own; from it on, the sweep below checks it. */
 const SHORT_TIMEOUT_MS = 1000;
@@ -58,6 +73,8 @@ export class HttpTransport implements Transport {
   /** The origins of requests with a connection profile (HTTP/2, TLS options), by the profile's key. */
   private readonly profiled = new Map<string, Map<string, Origin>>();
   private readonly inFlight = new InFlightList();
+  /** By request, for requests sent again as they are (OutgoingRequest.fixed): a step's one request object. */
+  private readonly fixedOptions = new WeakMap<OutgoingRequest, RequestOptions>();
   private sweep: NodeJS.Timeout | undefined;
   /** The ws and sse steps' connections, under the same target policy. */
   readonly streams: StreamConnections;
@@ -83,15 +100,7 @@ export class HttpTransport implements Transport {
     if (signal.aborted) return Promise.reject(new TransportFailure("reset", "aborted"));
     if (!this.watched.has(signal)) this.watch(signal);
     const connections = this.originOf(req.origin, req.connection);
-    const options: Dispatcher.DispatchOptions = {
-      path: req.path,
-      method: req.method as Dispatcher.HttpMethod,
-      headers: req.headers,
-      body: req.body ?? null,
-      // Deadlines are ours (armShortTimeout, sweepDeadlines): 0 turns undici's off.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    };
+    const options = req.fixed ? (this.fixedOptions.get(req) ?? this.optionsOfFixed(req)) : optionsOf(req);
     return new Promise<IncomingResponse>((resolve, reject) => {
       const collector = new ResponseCollector(resolve, reject, performance.now() + req.timeoutMs, this.inFlight, signal, options);
       this.inFlight.add(collector);
@@ -100,6 +109,13 @@ export class HttpTransport implements Transport {
       else this.sweep ??= setInterval(this.sweepDeadlines, DEADLINE_SWEEP_MS).unref();
       connections.dispatch(collector);
     });
+  }
+
+  /** The options of a request sent again as it is, and its head with them (Http1Connection): made once. */
+  private optionsOfFixed(req: OutgoingRequest): RequestOptions {
+    const options = optionsOf(req);
+    this.fixedOptions.set(req, options);
+    return options;
   }
 
   /** Lets each origin hold up to `connections` keep-alive connections (never fewer than now). */

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
-import type { buildConnector, Client, Dispatcher } from "undici";
-import { requestHead } from "./http1-request.ts";
+import type { buildConnector, Client } from "undici";
+import { type RequestOptions, requestHead } from "./http1-request.ts";
 import { ResponseParser } from "./http1-response-parser.ts";
 
 /** A response's header names and values in turn, as undici hands them (Buffers), or as Http1Connection does (strings). */
@@ -22,6 +22,30 @@ export type Connection = Http1Connection | Client;
 
 /** Where a connection's socket comes from: the origin's host (the `host` header) and its connector, with what to ask it. */
 export type Http1Target = { host: string; connect: buildConnector.connector; options: buildConnector.Options };
+
+/** What a plain socket's connection does with the bytes read (see PLAIN_READS). */
+const READER = Symbol("reader");
+type PlainSocket = Socket & { [READER]?: (chunk: Buffer) => void };
+
+/**
+ * How plain (not TLS) sockets are read: into one buffer shared by the thread's connections (net's
+ * `onread`), each read parsed at once (ResponseParser copies out what it keeps). By default Node
+ * allocates 64 KiB for each read and pushes what came through a Readable stream to a data event.
+ * net calls the callback as the socket's method (every version since onread came, in 12.2), so
+ * `this` is whose bytes they are; the transport's tests fail if that ever changes. A socket no
+ * connection has taken yet (one takes it as it connects) was asked nothing: bytes on it close it.
+ */
+export const PLAIN_READS = { buffer: Buffer.allocUnsafe(64 * 1024), callback: readPlain };
+
+function readPlain(this: PlainSocket, length: number, buffer: Buffer): boolean {
+  const reader = this[READER];
+  if (!reader) {
+    this.destroy();
+    return false;
+  }
+  reader(buffer.subarray(0, length));
+  return true;
+}
 
 /** The peer closed or reset the connection before the response was over. */
 export class ConnectionClosed extends Error {
@@ -53,14 +77,15 @@ export class Http1Connection {
     this.socket = socket ? this.attach(socket) : null;
   }
 
-  dispatch(options: Dispatcher.DispatchOptions, handler: ConnectionHandler): void {
+  dispatch(options: RequestOptions, handler: ConnectionHandler): void {
     if (this.destroyed) {
       handler.onError(new ConnectionClosed("connection destroyed"));
       return;
     }
     let head: string;
     try {
-      head = requestHead(options, this.target.host);
+      // The origin's host is the same for every connection to it: a request sent again keeps its head.
+      head = options.head ??= requestHead(options, this.target.host);
     } catch (err) {
       handler.onError(err as Error);
       return;
@@ -112,6 +137,8 @@ export class Http1Connection {
   };
 
   private attach(socket: Socket): Socket {
+    (socket as PlainSocket)[READER] = (chunk: Buffer) => this.received(socket, chunk);
+    // A TLS socket's bytes come as data events.
     socket.on("data", (chunk: Buffer) => this.received(socket, chunk));
     socket.on("error", (err: Error) => this.lost(socket, err));
     socket.on("close", () => this.lost(socket, new ConnectionClosed("other side closed")));

@@ -1,5 +1,8 @@
 import type { Dispatcher } from "undici";
 
+/** What a request is dispatched with; `head`: its request head once made, kept where the options are sent again (see HttpTransport). */
+export type RequestOptions = Dispatcher.DispatchOptions & { head?: string };
+
 /** A request that cannot be sent as it is (a path, method or header that would break the request line or head). */
 export class InvalidRequest extends Error {
   readonly code = "UND_ERR_INVALID_ARG";

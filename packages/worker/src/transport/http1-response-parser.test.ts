@@ -5,28 +5,40 @@ import { type FeedResult, MAX_HEAD_BYTES, ResponseParseError, ResponseParser } f
 /** What a parser handed over for one response. */
 class Heard implements ConnectionHandler {
   heads: { status: number; raw: RawHeaders }[] = [];
-  body = "";
+  /** Kept as handed over, read at the end: the parser's input is reused after each feed. */
+  private chunks: Buffer[] = [];
+  get body(): string {
+    return Buffer.concat(this.chunks).toString("latin1");
+  }
   onConnect(): void {}
   onHeaders(status: number, raw: RawHeaders): boolean {
     this.heads.push({ status, raw });
     return true;
   }
   onData(chunk: Buffer): boolean {
-    this.body += chunk.toString("latin1");
+    this.chunks.push(chunk);
     return true;
   }
   onComplete(): void {}
   onError(): void {}
 }
 
-/** Feeds `wire` in pieces of `step` bytes; the last result, and what was heard. */
+/**
+ * Feeds `wire` in pieces of `step` bytes, each from one buffer overwritten after every feed, as a
+ * socket's read buffer is; the last result, and what was heard.
+ */
 function parse(wire: string, { step = wire.length, head = false } = {}): { result: FeedResult; heard: Heard } {
   const parser = new ResponseParser();
   parser.expect(head);
   const heard = new Heard();
   const bytes = Buffer.from(wire, "latin1");
+  const reused = Buffer.alloc(bytes.length);
   let result: FeedResult = "more";
-  for (let at = 0; at < bytes.length; at += step) result = parser.feed(bytes.subarray(at, at + step), heard);
+  for (let at = 0; at < bytes.length; at += step) {
+    const n = bytes.copy(reused, 0, at, at + step);
+    result = parser.feed(reused.subarray(0, n), heard);
+    reused.fill("#");
+  }
   return { result, heard };
 }
 

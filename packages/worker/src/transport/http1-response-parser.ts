@@ -32,8 +32,9 @@ export type FeedResult = "more" | "reuse" | "close";
  * The response side of an HTTP/1.1 connection, one response at a time: the status line and
  * headers (handed over raw, as undici hands them, to be parsed only if read), then the body as
  * its framing says: none (HEAD, 1xx, 204, 304), content-length, chunked (trailers read and
- * dropped), or up to the close. Interim 1xx responses are handed over and skipped. Body bytes
- * are handed over as slices of what the socket read, never copied. Anything else throws
+ * dropped), or up to the close. Interim 1xx responses are handed over and skipped. What it is fed
+ * may be reused once `feed` returns (a socket's read buffer): the head is read into strings, and
+ * body bytes, and a head not yet whole, are copied out. Anything else throws
  * ResponseParseError: bytes after a response or a framing it cannot trust end the connection.
  */
 export class ResponseParser {
@@ -65,7 +66,7 @@ export class ResponseParser {
         case State.Head: {
           const end = data.indexOf(HEAD_END, at);
           if (end === -1) return this.wait(data, at, MAX_HEAD_BYTES, "response head");
-          this.readHead(data.subarray(at, end), handler);
+          this.readHead(data, at, end, handler);
           at = end + HEAD_END.length;
           break;
         }
@@ -104,7 +105,7 @@ export class ResponseParser {
           break;
         }
         case State.UntilClose: {
-          if (data.length > at) handler.onData(data.subarray(at));
+          if (data.length > at) handler.onData(Buffer.from(data.subarray(at)));
           return "more";
         }
       }
@@ -114,7 +115,7 @@ export class ResponseParser {
   /** Hands over up to `remaining` body bytes from `at`; where the data is then. */
   private passBody(data: Buffer, at: number, handler: ConnectionHandler): number {
     const n = Math.min(this.remaining, data.length - at);
-    if (n > 0) handler.onData(data.subarray(at, at + n));
+    if (n > 0) handler.onData(Buffer.from(data.subarray(at, at + n)));
     this.remaining -= n;
     return at + n;
   }
@@ -122,7 +123,7 @@ export class ResponseParser {
   /** Keeps what is left of a line or head not yet whole, up to `max` bytes. */
   private wait(data: Buffer, at: number, max: number, what: string): FeedResult {
     if (data.length - at > max) throw new ResponseParseError(`${what} too long`);
-    this.pending = data.subarray(at);
+    this.pending = Buffer.from(data.subarray(at));
     return "more";
   }
 
@@ -132,8 +133,8 @@ export class ResponseParser {
     return this.keepAlive ? "reuse" : "close";
   }
 
-  private readHead(head: Buffer, handler: ConnectionHandler): void {
-    const text = head.toString("latin1");
+  private readHead(data: Buffer, from: number, end: number, handler: ConnectionHandler): void {
+    const text = data.toString("latin1", from, end);
     let eol = text.indexOf("\r\n");
     if (eol === -1) eol = text.length;
     const status = STATUS_LINE.exec(text.slice(0, eol));

@@ -2,7 +2,7 @@ import type { LookupFunction, Socket } from "node:net";
 import { rootCertificates } from "node:tls";
 import { buildConnector, Client, type Dispatcher } from "undici";
 import type { ConnectionProfile } from "../scenario/index.ts";
-import { type Connection, Http1Connection, type Http1Target } from "./http1-connection.ts";
+import { type Connection, Http1Connection, type Http1Target, PLAIN_READS } from "./http1-connection.ts";
 import type { ConnectionOwner, ResponseCollector } from "./response-collector.ts";
 
 /** Streams in flight per HTTP/2 connection: undici's default maximum, and what a Node server allows until its settings say. */
@@ -70,6 +70,7 @@ export class OriginConnections implements ConnectionOwner {
       ...(lookup ? { lookup } : {}),
       ...(profile ? tlsOptionsOf(profile) : {}),
       ...(this.offersH2 ? { allowH2: true } : {}),
+      ...(origin.startsWith("http:") ? { onread: PLAIN_READS } : {}),
     });
     this.limit = this.limitNow();
     const { protocol, host, hostname, port } = new URL(origin);
