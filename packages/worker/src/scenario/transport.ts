@@ -49,6 +49,8 @@ export type IncomingResponse = {
   bytes?: number;
   /** The HTTP protocol it came over (`http/1.1`, `h2`) when the transport knows it. */
   protocol?: string;
+  /** False when no header sets a cookie: the session then leaves the headers unread (they may be parsed only when read). */
+  setsCookies?: boolean;
 };
 
 /**

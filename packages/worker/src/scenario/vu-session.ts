@@ -147,7 +147,7 @@ export class VuSession {
       return signal.aborted;
     }
     const endedAt = performance.now();
-    const setCookie = res.headers["set-cookie"];
+    const setCookie = res.setsCookies === false ? undefined : res.headers["set-cookie"];
     if (setCookie !== undefined) {
       try {
         this.cookies.store(setCookie, req.origin + req.path);

@@ -162,7 +162,7 @@ describe("failureKindOf", () => {
 });
 
 describe("HttpTransport's headers", () => {
-  it("reads like a plain object whether or not anything parsed them yet", async () => {
+  it("reads like a plain object whether or not anything parsed them yet, and says without parsing whether they set cookies", async () => {
     const origin = await serve((req, res) => {
       if (req.url === "/cookie") res.setHeader("Set-Cookie", "a=1");
       res.setHeader("X-One", "1");
@@ -171,6 +171,8 @@ describe("HttpTransport's headers", () => {
     });
     transport = new HttpTransport({ connections: 1 });
     const plain = await transport.send(request(origin), never);
+    // Known without parsing them: the session then reads no header for cookies.
+    expect(plain.setsCookies).toBe(false);
     expect(plain.headers["set-cookie"]).toBeUndefined();
     expect(plain.headers["x-one"]).toBe("1");
     expect(plain.headers["x-many"]).toEqual(["a", "b"]);
@@ -181,6 +183,7 @@ describe("HttpTransport's headers", () => {
     expect(names).toContain("x-one");
     expect({ ...(await transport.send(request(origin), never)).headers }).toMatchObject({ "x-one": "1" });
     const cookie = await transport.send(request(origin, { path: "/cookie" }), never);
+    expect(cookie.setsCookies).toBe(true);
     expect(cookie.headers["set-cookie"]).toBe("a=1");
   });
 });

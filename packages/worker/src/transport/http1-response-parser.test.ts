@@ -69,6 +69,8 @@ describe("ResponseParser", () => {
   it("reads no body after a HEAD, a 204 or a 304, whatever content-length says", () => {
     expect(parse("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n", { head: true }).result).toBe("reuse");
     expect(parse("HTTP/1.1 204 No Content\r\n\r\n").result).toBe("reuse");
+    // A status line without a reason phrase is one too.
+    expect(parse("HTTP/1.1 204\r\n\r\n").result).toBe("reuse");
     expect(parse("HTTP/1.1 304 Not Modified\r\nContent-Length: 4\r\n\r\n").result).toBe("reuse");
   });
 
@@ -100,7 +102,13 @@ describe("ResponseParser", () => {
     const refused = [
       "HTTP/2 200\r\n\r\n",
       "ICY 200 OK\r\n\r\n",
+      "HTTP/1.2 200 OK\r\n\r\n",
+      "HTTP/1.1 2000 OK\r\n\r\n",
+      "HTTP/1.1 20x OK\r\n\r\n",
+      "HTTP/1.1 200OK\r\n\r\n",
+      "HTTP/1.1 200 O\rK\r\n\r\n",
       "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nB\u00e4d: x\r\n\r\n",
       "HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
       "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx",
       "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
