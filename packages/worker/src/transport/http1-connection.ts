@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import type { buildConnector, Client } from "undici";
 import { type RequestOptions, requestHead } from "./http1-request.ts";
 import { ResponseParser } from "./http1-response-parser.ts";
+import { readingResponses, writeRequest } from "./read-phase-writes.ts";
 
 /** A response's header names and values in turn, as undici hands them (Buffers), or as Http1Connection does (strings). */
 export type RawHeaders = (Buffer | string)[];
@@ -120,13 +121,7 @@ export class Http1Connection {
     if (this.handler !== handler) return;
     this.parser.expect(method === "HEAD");
     socket.ref();
-    if (body === null) socket.write(head, "latin1");
-    else {
-      socket.cork();
-      socket.write(head, "latin1");
-      socket.write(body, "utf8");
-      socket.uncork();
-    }
+    writeRequest(socket, head, body);
   }
 
   /** Handed to the request as undici's abort: the request fails with `err`, and the socket is closed. */
@@ -148,6 +143,7 @@ export class Http1Connection {
   }
 
   private received(socket: Socket, chunk: Buffer): void {
+    readingResponses();
     if (socket !== this.socket) return;
     const handler = this.handler;
     // Bytes nobody asked for: what they belong to is unknown, so the connection is not used again.
