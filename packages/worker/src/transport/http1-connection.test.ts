@@ -77,6 +77,9 @@ describe("HTTP/1.1 connections (Http1Connection through the transport)", () => {
       request(target.origin, { path: "/a b" }),
       request(target.origin, { path: "/a\r\nGET /smuggled" }),
       request(target.origin, { method: "GET /x" }),
+      // A token is one character or more.
+      request(target.origin, { method: "" }),
+      request(target.origin, { headers: { "": "1" } }),
     ]) {
       expect(await failureOf(transport.send(bad, never))).toBe("connect");
     }

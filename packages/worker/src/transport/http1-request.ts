@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { isToken } from "./http-token.ts";
 
 /** What a request is dispatched with; `head`: its request head once made, kept where the options are sent again (see HttpTransport). */
 export type RequestOptions = Dispatcher.DispatchOptions & { head?: string };
@@ -8,7 +9,6 @@ export class InvalidRequest extends Error {
   readonly code = "UND_ERR_INVALID_ARG";
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A byte a header value may not hold: a control but tab (CR and LF would start a header of their own). */
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** A path of visible characters only: a space or a control would end the request line. */
@@ -26,7 +26,7 @@ const OWN_HEADERS = new Set(["content-length", "transfer-encoding", "connection"
  */
 export function requestHead(options: Dispatcher.DispatchOptions, host: string): string {
   const { method, path } = options;
-  if (!TOKEN.test(method)) throw new InvalidRequest(`invalid method ${JSON.stringify(method)}`);
+  if (!isToken(method)) throw new InvalidRequest(`invalid method ${JSON.stringify(method)}`);
   if (path[0] !== "/" || BAD_PATH.test(path)) throw new InvalidRequest("invalid request path");
   let head = `${method} ${path} HTTP/1.1\r\n`;
   let hostGiven = false;
@@ -34,7 +34,7 @@ export function requestHead(options: Dispatcher.DispatchOptions, host: string): 
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    if (!TOKEN.test(name)) throw new InvalidRequest(`invalid header name ${JSON.stringify(name)}`);
+    if (!isToken(name)) throw new InvalidRequest(`invalid header name ${JSON.stringify(name)}`);
     const lower = name.toLowerCase();
     if (OWN_HEADERS.has(lower)) continue;
     if (lower === "host") hostGiven = true;

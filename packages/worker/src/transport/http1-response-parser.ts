@@ -1,3 +1,4 @@
+import { isToken } from "./http-token.ts";
 import type { ConnectionHandler } from "./http1-connection.ts";
 
 /** A response that is not HTTP/1.x as RFC 9112 frames it: the connection cannot be trusted after it. */
@@ -202,19 +203,6 @@ function statusCode(text: string, eol: number): number {
   for (let i = 13; valid && i < eol; i++) valid = text.charCodeAt(i) !== 0x0d && text.charCodeAt(i) !== 0x0a;
   if (!valid) throw new ResponseParseError("invalid status line");
   return code;
-}
-
-/** RFC 9110's tchar, by char code: what a header name is made of. */
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
-
-/** Whether `text` from `from` to `to` is a token (a regular expression here was a fifth of a head's parse). */
-function isToken(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 127 || TCHAR[c] === 0) return false;
-  }
-  return true;
 }
 
 /** Optional whitespace around a header value: space or tab. */
