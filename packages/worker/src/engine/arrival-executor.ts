@@ -12,6 +12,21 @@ import type { VirtualUser } from "./virtual-user.ts";
 const TIMER_SLACK_MS = 1.5;
 
 /**
+ * The longest a turn of that poll waits on the CPU before the loop reads I/O again. A turn
+ * leaves some 0.4 KB of garbage (its Immediate, the clock's reading): at a turn every 2 µs,
+ * 2,000 arrivals/s made ~100 MB/s of it, a scavenge every 50 ms and 100 ms of pauses a 10 s
+ * run; a turn every 10 µs makes a quarter of that (bench/results/self-noise.md). A response
+ * that comes meanwhile is read this much later at most.
+ */
+const POLL_TURN_NS = 10_000;
+
+/** Waits on the CPU for `ms`, at most POLL_TURN_NS: process.hrtime.bigint(), unlike performance.now(), allocates nothing once optimised. */
+function holdPollTurn(ms: number): void {
+  const end = process.hrtime.bigint() + BigInt(Math.min(POLL_TURN_NS, Math.floor(ms * 1e6)));
+  while (process.hrtime.bigint() < end);
+}
+
+/**
  * Up to how late a backlog is caught up in bursts of a quarter of the pool a turn of the loop
  * (see `pump`); later than this, it is started all at once, as the pool allows. The generator's
  * own bound on its timer slip (GENERATOR_BOUNDS.timerSlipP95Ms): a backlog older than this is a
@@ -127,7 +142,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
    * Starts every iteration now due, then waits for the next. Late wake-ups make a burst, never
    * a gap. A timer fires a millisecond or so late, and that lateness would count in every
    * latency: so it wakes a little early and polls the last stretch with setImmediate, which
-   * lets I/O run in between. With nothing due before its end (or paused), it waits for its
+   * lets I/O run in between, turns of POLL_TURN_NS apart. With nothing due before its end (or paused), it waits for its
    * end: a resume or a scale up may come first.
    *
    * A backlog (the generator was held up: a collection, a compile, another process on its core)
@@ -163,7 +178,10 @@ export class ArrivalExecutorRun implements ExecutorRun {
     }
     const wait = this.nextDueMs - elapsed;
     if (wait > TIMER_SLACK_MS) this.timer = setTimeout(ArrivalExecutorRun.pumpRun, wait - TIMER_SLACK_MS, this);
-    else this.immediate = setImmediate(ArrivalExecutorRun.pumpRun, this);
+    else {
+      holdPollTurn(wait);
+      this.immediate = setImmediate(ArrivalExecutorRun.pumpRun, this);
+    }
   }
 
   /** One function for every executor's timers, not a closure each: see PlanPicksInOrder. */
