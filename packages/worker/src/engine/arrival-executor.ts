@@ -18,11 +18,17 @@ const TIMER_SLACK_MS = 1.5;
  * run; a turn every 10 µs makes a quarter of that (bench/results/self-noise.md). A response
  * that comes meanwhile is read this much later at most.
  */
-const POLL_TURN_NS = 10_000;
+const POLL_TURN_MS = 0.01;
+/**
+ * The same with no iteration running in the thread: no response to read, so the turn can be
+ * longer (half the GC again at 2,000/s); bounded so that another executor of the thread (a lost
+ * worker's lanes) does not wait on this one more than that.
+ */
+const IDLE_POLL_TURN_MS = 0.1;
 
-/** Waits on the CPU for `ms`, at most POLL_TURN_NS: process.hrtime.bigint(), unlike performance.now(), allocates nothing once optimised. */
+/** Waits on the CPU for `ms`: process.hrtime.bigint(), unlike performance.now(), allocates nothing once optimised. */
 function holdPollTurn(ms: number): void {
-  const end = process.hrtime.bigint() + BigInt(Math.min(POLL_TURN_NS, Math.floor(ms * 1e6)));
+  const end = process.hrtime.bigint() + BigInt(Math.floor(ms * 1e6));
   while (process.hrtime.bigint() < end);
 }
 
@@ -142,8 +148,8 @@ export class ArrivalExecutorRun implements ExecutorRun {
    * Starts every iteration now due, then waits for the next. Late wake-ups make a burst, never
    * a gap. A timer fires a millisecond or so late, and that lateness would count in every
    * latency: so it wakes a little early and polls the last stretch with setImmediate, which
-   * lets I/O run in between, turns of POLL_TURN_NS apart. With nothing due before its end (or paused), it waits for its
-   * end: a resume or a scale up may come first.
+   * lets I/O run in between, turns of POLL_TURN_MS apart. With nothing due before its end (or
+   * paused), it waits for its end: a resume or a scale up may come first.
    *
    * A backlog (the generator was held up: a collection, a compile, another process on its core)
    * is started a quarter of the pool a turn, letting I/O run in between: the VUs it takes come
@@ -179,7 +185,7 @@ export class ArrivalExecutorRun implements ExecutorRun {
     const wait = this.nextDueMs - elapsed;
     if (wait > TIMER_SLACK_MS) this.timer = setTimeout(ArrivalExecutorRun.pumpRun, wait - TIMER_SLACK_MS, this);
     else {
-      holdPollTurn(wait);
+      holdPollTurn(Math.min(wait, this.ctx.activeUsers === 0 ? IDLE_POLL_TURN_MS : POLL_TURN_MS));
       this.immediate = setImmediate(ArrivalExecutorRun.pumpRun, this);
     }
   }
