@@ -1,6 +1,7 @@
 // How busy the machine is before a section starts: a benchmark on a shared machine says so.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { sleep } from "@loadline/core";
+import { processTree } from "./rss.ts";
 
 type Times = { busy: number; total: number };
 
@@ -39,35 +40,51 @@ export function parsePidStat(text: string, children = false): number {
   return n(14) + n(15) + (children ? n(16) + n(17) : 0);
 }
 
-function pidTicks(pid: number, children = false): number {
+function pidTicks(pid: number): number {
   try {
-    return parsePidStat(readFileSync(`/proc/${pid}/stat`, "utf8"), children);
+    return parsePidStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return 0;
   }
 }
 
-function systemBusyTicks(): number {
-  return parseProcStat(readFileSync("/proc/stat", "utf8")).get("cpu")!.busy;
+/** utime+stime of every process on the machine now, kernel threads included, by pid. */
+function everyProcessTicks(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const name of readdirSync("/proc")) if (/^\d+$/.test(name)) out.set(Number(name), pidTicks(Number(name)));
+  return out;
+}
+
+/**
+ * Ticks the processes not in `excluded` used between two readings of everyProcessTicks. A pid
+ * seen only in `after` started meanwhile, all its time counts; one that ended meanwhile is
+ * missed; a pid reused meanwhile counts from 0, not below.
+ */
+export function othersTicks(before: Map<number, number>, after: Map<number, number>, excluded: ReadonlySet<number>): number {
+  let ticks = 0;
+  for (const [pid, t] of after) if (!excluded.has(pid)) ticks += Math.max(0, t - (before.get(pid) ?? 0));
+  return ticks;
 }
 
 const TICKS_PER_SEC = 100; // USER_HZ on Linux
 
 /**
- * CPU that processes other than ours used while a measurement ran, in % of one core: the
- * machine's busy time less this harness (with the generators it started and reaped) and the
- * target's process tree. A figure taken while others load the machine is not comparable.
+ * CPU that processes other than ours used while a measurement ran, in % of one core: every
+ * other process's own time, kernel threads included, leaving out this harness with what it
+ * started (the generators, a target it runs) and the target's tree. Read per process, not from
+ * /proc/stat's busy total: on this VM that total charged 35-50% of a core to the target's core
+ * while a Node generator ran, which perf there showed 87% halted and 8% nginx. A figure taken
+ * while others load the machine is not comparable.
  */
 export function startInterference(targetPids: () => number[]) {
-  const mine = () => pidTicks(process.pid, true) + targetPids().reduce((s, p) => s + pidTicks(p), 0);
-  const busy0 = systemBusyTicks();
-  const mine0 = mine();
+  const ours = () => new Set([...processTree(process.pid), ...targetPids()]);
+  const before = everyProcessTicks();
   const t0 = performance.now();
   return {
     stop(): number {
       const wallTicks = ((performance.now() - t0) / 1000) * TICKS_PER_SEC;
-      const others = systemBusyTicks() - busy0 - (mine() - mine0);
-      return wallTicks > 0 ? Math.max(0, Math.round((100 * others) / wallTicks)) : 0;
+      const others = othersTicks(before, everyProcessTicks(), ours());
+      return wallTicks > 0 ? Math.round((100 * others) / wallTicks) : 0;
     },
   };
 }

@@ -51,4 +51,21 @@ describe("process cpu", () => {
     expect(parsePidStat(stat)).toBe(300);
     expect(parsePidStat(stat, true)).toBe(350);
   });
+
+  it("counts what the other processes used: not ours, one started meanwhile whole, a reused pid from 0", async () => {
+    const { othersTicks } = await import("./cpu.ts");
+    const before = new Map([
+      [1, 100], // another process: 20 more
+      [2, 500], // ours: left out
+      [3, 900], // its pid reused by a process that has used 30
+      [4, 50], // ended meanwhile: missed
+    ]);
+    const after = new Map([
+      [1, 120],
+      [2, 800],
+      [3, 30],
+      [5, 7], // started meanwhile
+    ]);
+    expect(othersTicks(before, after, new Set([2]))).toBe(20 + 7);
+  });
 });
