@@ -3,7 +3,7 @@ import type { Executor } from "@loadline/core";
 import { describe, expect, it } from "vitest";
 import { currentSecond, WindowAccumulator } from "../windows.ts";
 import { GeneratorProbe } from "./generator-probe.ts";
-import { rehearse } from "./rehearsal.ts";
+import { rehearsalMs, rehearse } from "./rehearsal.ts";
 import type { Workload } from "./workloads.ts";
 
 const WHOLE = { index: 0, count: 1 };
@@ -46,10 +46,19 @@ describe("rehearse", () => {
   it("rehearses nothing for closed executors", async () => {
     const before = sockets();
     const started = performance.now();
-    const sent = await rehearse([part(closed)], runWindows(), running);
+    const sent = await rehearse([part(closed)], runWindows(), running, 300);
     expect(sent).toEqual({ requests: 0, failures: 0 });
     expect(performance.now() - started).toBeLessThan(100);
     expect(sockets()).toBe(before);
+  });
+
+  it("lasts for 6,000 arrivals at the thread's peak rate, from 300 ms for fast runs to 3 s for slow ones", () => {
+    expect(rehearsalMs(20_000)).toBe(300);
+    expect(rehearsalMs(60_000)).toBe(300);
+    expect(rehearsalMs(4_000)).toBe(1500);
+    expect(rehearsalMs(2_000)).toBe(3000);
+    expect(rehearsalMs(500)).toBe(3000);
+    expect(rehearsalMs(0)).toBe(3000);
   });
 
   it("ends as soon as the run stops", async () => {
@@ -59,7 +68,7 @@ describe("rehearse", () => {
     setTimeout(() => stopping.abort(), 100);
     await rehearsing;
     expect(performance.now() - started).toBeLessThan(2000);
-    const early = await rehearse([part(open)], runWindows(), stopping.signal);
+    const early = await rehearse([part(open)], runWindows(), stopping.signal, 300);
     expect(early).toEqual({ requests: 0, failures: 0 });
   });
 });

@@ -8,11 +8,25 @@ import { againstWarmServer } from "./warm-up.ts";
 import type { Workload } from "./workloads.ts";
 
 /**
- * How long a thread's open executors rehearse. At 20,000 arrivals/s in alternating runs, 300 ms
- * took the first second's drops from 3 runs in 8 to none in 8 (p99 of a 4 s run 4.1-7.3 ms
- * against 4.7-47.5), and 600 ms did no better (bench/results/self-noise.md).
+ * How many arrivals a thread's open executors rehearse. V8 optimises a function after enough
+ * calls, not after enough time: at 20,000 arrivals/s in alternating runs, 300 ms (6,000
+ * arrivals) took the first second's drops from 3 runs in 8 to none in 8, and 600 ms did no
+ * better; at 2,000/s the same 300 ms left 42-46 functions, the hot path among them (`launch`,
+ * `iterate`, the parser's `passBody`), to be optimised after the start on the run's core, and
+ * the first two seconds' p99 at 3.8-7.5 ms; 6,000 arrivals (3 s) left 15-19, none of the hot
+ * path, and 1.4-3.3 ms (bench/results/self-noise.md).
  */
-export const REHEARSAL_MS = 300;
+const REHEARSAL_ARRIVALS = 6_000;
+/** The shortest rehearsal: what a fast run's took before it was counted in arrivals. */
+const SHORTEST_REHEARSAL_MS = 300;
+/** The longest: a slower run's start waits for it (runs from 400 arrivals/s rehearse). */
+const LONGEST_REHEARSAL_MS = 3_000;
+
+/** How long open executors starting `arrivalsPerSec` between them rehearse: REHEARSAL_ARRIVALS of them, within bounds. */
+export function rehearsalMs(arrivalsPerSec: number): number {
+  const ms = arrivalsPerSec > 0 ? (1000 * REHEARSAL_ARRIVALS) / arrivalsPerSec : LONGEST_REHEARSAL_MS;
+  return Math.round(Math.min(LONGEST_REHEARSAL_MS, Math.max(SHORTEST_REHEARSAL_MS, ms)));
+}
 
 /** One open executor part of a thread, with the signal the run's executor will give its iterations. */
 export type RehearsedPart = { workload: Workload; lane: Lane; interrupt: AbortSignal };
@@ -34,7 +48,7 @@ export async function rehearse(
   parts: readonly RehearsedPart[],
   windows: WindowAccumulator,
   stopping: AbortSignal,
-  ms = REHEARSAL_MS,
+  ms: number,
 ): Promise<RunTotals> {
   const rehearsed = parts.flatMap((p) => {
     const workload = rehearsalOf(p.workload);

@@ -8,7 +8,7 @@ import { GeneratorProbe } from "./generator-probe.ts";
 import { GracefulStop } from "./graceful-stop.ts";
 import { IterationContext } from "./iteration-context.ts";
 import { AS_PLANNED, currentRateFactor, executorControl, type LoadControl } from "./load-control.ts";
-import { rehearse } from "./rehearsal.ts";
+import { rehearsalMs, rehearse } from "./rehearsal.ts";
 import { BASE_WARM_UP_REQUESTS, topUpWarmUpRequests, warmUp } from "./warm-up.ts";
 import {
   partsConnectionsAhead,
@@ -127,20 +127,21 @@ export class ThreadLoad {
     if (this.opts.transport) return Promise.resolve();
     // With the signal the run's first executor passes to its requests (its graceful stop's): see warmUp.
     const signal = this.graces[0]?.signal;
-    const topUp = topUpWarmUpRequests(partsPeakRate(this.workloads, this.parts));
+    const peakRate = partsPeakRate(this.workloads, this.parts);
+    const topUp = topUpWarmUpRequests(peakRate);
     return (
       (this.opts.warmedUp ?? warmUp(BASE_WARM_UP_REQUESTS, signal))
         .then(() => warmUp(topUp, signal))
         // Only where the rate asks for more than the base warm-up: slow runs start as soon as before.
-        .then(() => (topUp > 0 ? this.rehearse() : undefined))
+        .then(() => (topUp > 0 ? this.rehearse(rehearsalMs(peakRate)) : undefined))
         // Only an optimisation: a failed warm-up leaves the first iterations slower, nothing worse.
         .catch(() => undefined)
     );
   }
 
-  private rehearse(): Promise<unknown> {
+  private rehearse(ms: number): Promise<unknown> {
     const parts = this.parts.map((p, i) => ({ workload: this.workloads[p.workload]!, lane: p.lane, interrupt: this.graces[i]!.signal }));
-    return rehearse(parts, this.windows, this.ctx.stopping.signal);
+    return rehearse(parts, this.windows, this.ctx.stopping.signal, ms);
   }
 
   /** The connections this thread's VUs may need from the start (partsConnectionsAhead), to each origin its scenarios' requests name. */
