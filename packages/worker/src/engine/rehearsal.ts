@@ -24,7 +24,8 @@ const LONGEST_REHEARSAL_MS = 3_000;
 
 /** How long open executors starting `arrivalsPerSec` between them rehearse: REHEARSAL_ARRIVALS of them, within bounds. */
 export function rehearsalMs(arrivalsPerSec: number): number {
-  const ms = arrivalsPerSec > 0 ? (1000 * REHEARSAL_ARRIVALS) / arrivalsPerSec : LONGEST_REHEARSAL_MS;
+  // No rate gives Infinity, which the bound takes to the longest.
+  const ms = (1000 * REHEARSAL_ARRIVALS) / arrivalsPerSec;
   return Math.round(Math.min(LONGEST_REHEARSAL_MS, Math.max(SHORTEST_REHEARSAL_MS, ms)));
 }
 
